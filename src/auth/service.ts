@@ -1,0 +1,68 @@
+import type { User } from '../contracts/auth.ts'
+import type { Claims, Database } from '../data/db.ts'
+import { createUser, findPrincipal, findUserByEmail, revokeToken, toUser } from '../data/repositories/users.ts'
+import { UnauthorizedError } from '../errors.ts'
+import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts'
+import type { TokenService } from './tokens.ts'
+
+/** The signed-in caller of a request. */
+export type Principal = { user: User; claims: Claims; token: { jti: string | undefined; expiresAt: Date } }
+
+export type SignupInput = { email: string; password: string; name?: string | undefined; industry?: string | undefined; companySize?: string | undefined; revenueRange?: string | undefined }
+
+export type AuthService = ReturnType<typeof createAuthService>
+
+export function claimsOf(user: Pick<User, 'id' | 'role' | 'email' | 'tier'>): Claims {
+  return { sub: user.id, role: user.role, email: user.email, tier: user.tier }
+}
+
+export function createAuthService(deps: { db: Database; tokens: TokenService; adminEmails: readonly string[] }) {
+  const { db, tokens } = deps
+  const admins = new Set(deps.adminEmails.map((e) => e.toLowerCase()))
+
+  async function session(user: User) {
+    const { token, expiresAt } = await tokens.issue(user)
+    return { token, expiresAt: expiresAt.toISOString(), user }
+  }
+
+  return {
+    /** Create an account (admin when its email is listed in OPTIMALIQ_ADMIN_EMAILS) and sign it in. */
+    async signup(input: SignupInput) {
+      const passwordHash = await hashPassword(input.password)
+      const row = await createUser(db.orm, {
+        email: input.email,
+        passwordHash,
+        name: input.name,
+        role: admins.has(input.email.trim().toLowerCase()) ? 'admin' : 'user',
+        profile: { industry: input.industry ?? null, companySize: input.companySize ?? null, revenueRange: input.revenueRange ?? null },
+      })
+      return session(toUser(row))
+    },
+
+    /** Same error and similar timing whether the email is unknown or the password wrong. */
+    async login(email: string, password: string) {
+      const row = await findUserByEmail(db.orm, email)
+      const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH)
+      if (!row || !ok) throw new UnauthorizedError('Email or password is incorrect', 'invalid_credentials')
+      return session(toUser(row))
+    },
+
+    async logout(principal: Principal) {
+      if (principal.token.jti) await revokeToken(db.orm, principal.token.jti, principal.user.id, principal.token.expiresAt)
+    },
+
+    /** Verify a bearer token and load its user; Supabase users are provisioned on first sight. */
+    async authenticate(token: string): Promise<Principal> {
+      const subject = await tokens.verify(token)
+      let found = await findPrincipal(db.orm, subject.userId, subject.jti)
+      if (!found && subject.source === 'supabase' && subject.email) {
+        const email = subject.email
+        await createUser(db.orm, { id: subject.userId, email, passwordHash: null, role: admins.has(email.toLowerCase()) ? 'admin' : 'user' }).catch(() => undefined)
+        found = await findPrincipal(db.orm, subject.userId, subject.jti)
+      }
+      if (!found) throw new UnauthorizedError('The account behind this token no longer exists', 'invalid_token')
+      if (found.revoked) throw new UnauthorizedError('This session has been signed out', 'token_revoked')
+      return { user: found.user, claims: claimsOf(found.user), token: { jti: subject.jti, expiresAt: subject.expiresAt } }
+    },
+  }
+}

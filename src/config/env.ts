@@ -1,0 +1,209 @@
+import { z } from 'zod'
+
+/**
+ * The only reader of `process.env`. Every variable the product understands is declared here,
+ * validated once at start-up, and turned into a typed `Config`. README's configuration table
+ * lists the same names.
+ */
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+      error: 'must be true or false',
+    })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v)))
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback
+      const n = Number(v)
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` })
+        return z.NEVER
+      }
+      return n
+    })
+
+const num = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback
+      const n = Number(v)
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a number from ${min} to ${max}` })
+        return z.NEVER
+      }
+      return n
+    })
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined
+    try {
+      return new URL(v.trim()).toString().replace(/\/$/, '')
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a URL such as http://127.0.0.1:8080/v1' })
+      return z.NEVER
+    }
+  })
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  )
+
+export const AI_PROVIDERS = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'] as const
+export type AiProviderName = (typeof AI_PROVIDERS)[number]
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(3000, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OPTIMALIQ_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optionalUrl.refine((v) => v === undefined || /^postgres(ql)?:/.test(v), {
+    message: 'must be a postgres:// URL',
+  }),
+  DATABASE_POOL_SIZE: int(20, 1, 500),
+  JWT_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters',
+  }),
+  JWT_EXPIRES_IN_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
+  SUPABASE_JWT_SECRET: optionalText,
+  OPTIMALIQ_ADMIN_EMAILS: csv,
+  COOKIE_SECURE: bool(false),
+  CORS_ORIGINS: csv,
+  BODY_LIMIT_BYTES: int(1_048_576, 1024, 50 * 1_048_576),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
+  ASSESSMENT_RETAKE_DAYS: num(30, 0, 3650),
+
+  AI_ENABLED: bool(true),
+  AI_PROVIDER: z.enum(AI_PROVIDERS).optional(),
+  AI_MODEL: optionalText,
+  AI_MAX_TOKENS: int(1000, 1, 1_000_000),
+  AI_TEMPERATURE: num(0.7, 0, 2),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalUrl,
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  GOOGLE_GENERATIVE_AI_API_KEY: optionalText,
+  GOOGLE_GENERATIVE_AI_BASE_URL: optionalUrl,
+  GOOGLE_VERTEX_PROJECT: optionalText,
+  GOOGLE_VERTEX_LOCATION: optionalText,
+  GOOGLE_APPLICATION_CREDENTIALS: optionalText,
+  GOOGLE_VERTEX_API_KEY: optionalText,
+  GOOGLE_VERTEX_BASE_URL: optionalUrl,
+  MISTRAL_API_KEY: optionalText,
+  MISTRAL_BASE_URL: optionalUrl,
+  AZURE_API_KEY: optionalText,
+  AZURE_RESOURCE_NAME: optionalText,
+  AZURE_BASE_URL: optionalUrl,
+  OPENAI_COMPATIBLE_BASE_URL: optionalUrl,
+  OPENAI_COMPATIBLE_API_KEY: optionalText,
+  OPENAI_COMPATIBLE_MODEL: optionalText,
+  OPTIMALIQ_CONFIG: optionalText,
+})
+
+export type Env = z.infer<typeof envSchema>
+
+/** Raised when the environment is invalid: one line naming the variable and what is wrong. */
+export class ConfigError extends Error {
+  readonly variable: string
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`)
+    this.name = 'ConfigError'
+    this.variable = variable
+  }
+}
+
+export type Config = ReturnType<typeof toConfig>
+
+/** Parse and validate an environment (defaults to `process.env`). Throws `ConfigError`. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const variable = String(issue?.path[0] ?? 'environment')
+    const value = env[variable]
+    const shown = value === undefined ? '' : ` (got "${redactValue(variable, value)}")`
+    throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${shown}`)
+  }
+  return toConfig(parsed.data)
+}
+
+function redactValue(variable: string, value: string): string {
+  return /KEY|SECRET|PASSWORD|TOKEN/.test(variable) ? '***' : value.slice(0, 80)
+}
+
+function toConfig(env: Env) {
+  return {
+    env: env.NODE_ENV,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimit: env.BODY_LIMIT_BYTES,
+      corsOrigins: env.CORS_ORIGINS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    logLevel: env.LOG_LEVEL,
+    dataDir: env.OPTIMALIQ_DATA_DIR,
+    database: env.DATABASE_URL
+      ? { kind: 'postgres' as const, url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { kind: 'pglite' as const, dir: `${env.OPTIMALIQ_DATA_DIR.replace(/\/$/, '')}/pglite` },
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      jwtExpiresInSeconds: env.JWT_EXPIRES_IN_SECONDS,
+      supabaseJwtSecret: env.SUPABASE_JWT_SECRET,
+      adminEmails: env.OPTIMALIQ_ADMIN_EMAILS,
+      cookieSecure: env.COOKIE_SECURE,
+    },
+    assessments: {
+      retakeDays: env.ASSESSMENT_RETAKE_DAYS,
+    },
+    ai: {
+      enabled: env.AI_ENABLED,
+      provider: env.AI_PROVIDER,
+      model: env.AI_MODEL,
+      maxTokens: env.AI_MAX_TOKENS,
+      temperature: env.AI_TEMPERATURE,
+      configFile: env.OPTIMALIQ_CONFIG,
+      providers: {
+        openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
+        anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
+        google: { apiKey: env.GOOGLE_GENERATIVE_AI_API_KEY, baseURL: env.GOOGLE_GENERATIVE_AI_BASE_URL },
+        vertex: {
+          project: env.GOOGLE_VERTEX_PROJECT,
+          location: env.GOOGLE_VERTEX_LOCATION,
+          credentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS,
+          apiKey: env.GOOGLE_VERTEX_API_KEY,
+          baseURL: env.GOOGLE_VERTEX_BASE_URL,
+        },
+        mistral: { apiKey: env.MISTRAL_API_KEY, baseURL: env.MISTRAL_BASE_URL },
+        azure: { apiKey: env.AZURE_API_KEY, resourceName: env.AZURE_RESOURCE_NAME, baseURL: env.AZURE_BASE_URL },
+        custom: {
+          baseURL: env.OPENAI_COMPATIBLE_BASE_URL,
+          apiKey: env.OPENAI_COMPATIBLE_API_KEY,
+          model: env.OPENAI_COMPATIBLE_MODEL,
+        },
+      },
+    },
+  }
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto'
+import fastifyCookie from '@fastify/cookie'
+import fastifyCors from '@fastify/cors'
+import fastifyHelmet from '@fastify/helmet'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { Container } from '../main/container.ts'
+import { createAuthHooks } from './plugins/auth.ts'
+import { registerErrorHandling } from './plugins/errors.ts'
+import { adminUserRoutes } from './routes/admin-users.ts'
+import { authRoutes } from './routes/auth.ts'
+import { healthRoutes } from './routes/health.ts'
+import { profileRoutes } from './routes/profile.ts'
+import type { App, RouteDeps, RouteModule } from './types.ts'
+
+/** Route modules, in the order they register. Add a feature's module here. */
+const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes]
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/** Build the HTTP app from a wired container. Does not listen: `main/serve.ts` does, tests inject. */
+export async function buildApp(container: Container, options: { routes?: RouteModule[] } = {}): Promise<App> {
+  const { config } = container
+  const serverOptions: FastifyServerOptions = {
+    loggerInstance: container.logger,
+    bodyLimit: config.http.bodyLimit,
+    requestIdHeader: false,
+    // Take the caller's x-request-id when it is a sane token, else make one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    // Per-request lines only at debug; errors are always logged by the error handler.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }
+  const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>() as unknown as App
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.decorateRequest('principal', null)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  registerErrorHandling(app)
+
+  await app.register(fastifyCookie)
+  await app.register(fastifyHelmet, {
+    // The API docs page loads its own script and styles; everything else keeps helmet's defaults.
+    contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'", 'https:'], 'img-src': ["'self'", 'data:'] } },
+  })
+  if (config.http.corsOrigins.length > 0) await app.register(fastifyCors, { origin: config.http.corsOrigins, credentials: true })
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'OptimaliQ API', version: '0.1.0', description: 'Growth-maturity assessments, AI features and the AI gateway.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  const deps: RouteDeps = { ...container, hooks: createAuthHooks(container.auth) }
+  for (const routes of options.routes ?? ROUTES) await routes(app, deps)
+  return app
+}

@@ -1,0 +1,73 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
+import { OptimaliqError, type FieldIssue } from '../../errors.ts'
+
+/**
+ * The one place where errors become HTTP responses: `{error: {code, message, details?}, requestId}`.
+ * Known errors keep their code; Fastify's own errors get stable codes; anything else is a 500
+ * whose body says nothing about the cause (the log has it).
+ */
+
+const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is larger than the limit' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is empty but content-type is application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
+  FST_ERR_VALIDATION: { status: 400, code: 'validation_failed' },
+}
+
+type ErrorBody = { error: { code: string; message: string; details?: unknown }; requestId: string }
+
+export function errorBody(request: FastifyRequest, code: string, message: string, details?: unknown): ErrorBody {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) }, requestId: String(request.id) }
+}
+
+/** Each offending field of a schema validation failure (zod issues via fastify-type-provider-zod, or AJV). */
+function validationIssues(error: FastifyError): FieldIssue[] {
+  const context = (error as { validationContext?: string }).validationContext ?? 'body'
+  return (error.validation ?? []).map((v) => {
+    const keys = (v.params as { keys?: unknown } | undefined)?.keys
+    const path = v.instancePath.split('/').filter(Boolean)
+    // An unknown key is reported on its parent object; name the key itself.
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) path.push(String(keys[0]))
+    return { field: [context, ...path].join('.'), message: v.message ?? 'is invalid', code: v.keyword }
+  })
+}
+
+export function sendError(reply: FastifyReply, error: OptimaliqError) {
+  if (error.headers) reply.headers(error.headers)
+  return reply.code(error.status).send(errorBody(reply.request, error.code, error.message, error.details))
+}
+
+export function registerErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof OptimaliqError) {
+      if (error.status >= 500) request.log.error({ err: error }, 'request failed')
+      return sendError(reply, error)
+    }
+    if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
+      const issues = validationIssues(error)
+      const fields = [...new Set(issues.map((i) => i.field))]
+      const message = fields.length === 1 ? `Invalid value for ${fields[0]}: ${issues[0]?.message}` : `Invalid values for ${fields.join(', ')}`
+      return reply.code(400).send(errorBody(request, 'validation_failed', message, issues))
+    }
+    if (isResponseSerializationError(error)) {
+      request.log.error({ err: error }, 'response did not match its schema')
+      return reply.code(500).send(errorBody(request, 'internal_error', 'Internal server error'))
+    }
+    const known = error.code ? FASTIFY_CODES[error.code] : undefined
+    if (known) return reply.code(known.status).send(errorBody(request, known.code, known.message ?? error.message))
+    const status = error.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'bad_request'
+      return reply.code(status).send(errorBody(request, code, error.message))
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return reply.code(500).send(errorBody(request, 'internal_error', 'Internal server error'))
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  )
+}

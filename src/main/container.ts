@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import pino, { type Logger } from 'pino'
+import { createAuthService, type AuthService } from '../auth/service.ts'
+import { createTokenService } from '../auth/tokens.ts'
+import type { Config } from '../config/env.ts'
+import { openDatabase, type Database } from '../data/db.ts'
+import { migrate } from '../data/migrate.ts'
+
+/**
+ * Wires every part once from Config. No singletons: tests build their own container with a
+ * fresh database; `serve`, `worker` and `migrate` build theirs here.
+ */
+export type Container = {
+  config: Config
+  logger: Logger
+  db: Database
+  auth: AuthService
+  /** Register work to do on shutdown; run in reverse order by `close()`. */
+  onClose(fn: () => Promise<void> | void): void
+  close(): Promise<void>
+}
+
+export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean }
+
+/** Paths and headers that must never reach a log line. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.passwordHash',
+  '*.token',
+  '*.apiKey',
+]
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } })
+}
+
+/** JWT_SECRET, else a secret generated on first start and kept in the data dir. */
+export async function resolveJwtSecret(config: Config): Promise<string> {
+  if (config.auth.jwtSecret) return config.auth.jwtSecret
+  const file = join(config.dataDir, 'jwt-secret')
+  try {
+    const existing = (await readFile(file, 'utf8')).trim()
+    if (existing.length >= 32) return existing
+  } catch {
+    // First start: generate below.
+  }
+  await mkdir(config.dataDir, { recursive: true })
+  const secret = randomBytes(48).toString('base64url')
+  await writeFile(file, `${secret}\n`, { mode: 0o600 })
+  return secret
+}
+
+export async function createContainer(config: Config, overrides: ContainerOverrides = {}): Promise<Container> {
+  const logger = overrides.logger ?? createLogger(config)
+  const db = overrides.db ?? (await openDatabase(config.database))
+  const closers: Array<() => Promise<void> | void> = []
+  if (!overrides.db) closers.push(() => db.close())
+  try {
+    if (overrides.migrate !== false) {
+      const result = await migrate(db)
+      if (result.applied.length > 0) logger.info({ applied: result.applied }, 'database migrated')
+    }
+    const tokens = createTokenService({
+      secret: await resolveJwtSecret(config),
+      expiresInSeconds: config.auth.jwtExpiresInSeconds,
+      supabaseSecret: config.auth.supabaseJwtSecret,
+    })
+    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails })
+    return {
+      config,
+      logger,
+      db,
+      auth,
+      onClose: (fn) => void closers.push(fn),
+      async close() {
+        for (const fn of closers.reverse()) {
+          try {
+            await fn()
+          } catch (error) {
+            logger.error({ err: error }, 'error during shutdown')
+          }
+        }
+        closers.length = 0
+      },
+    }
+  } catch (error) {
+    if (!overrides.db) await db.close().catch(() => undefined)
+    throw error
+  }
+}

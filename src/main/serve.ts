@@ -1,0 +1,43 @@
+import type { Config } from '../config/env.ts'
+import { buildApp } from '../http/app.ts'
+import { createContainer } from './container.ts'
+
+export type ServeOptions = { worker: boolean }
+
+/**
+ * `optimaliq serve`: API, docs and (unless --no-worker) the in-process workers. Shuts down
+ * gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush, close the database.
+ */
+export async function serve(config: Config, _options: ServeOptions = { worker: true }) {
+  const container = await createContainer(config)
+  const app = await buildApp(container)
+  const { logger } = container
+
+  let stopping: Promise<void> | undefined
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      logger.info({ signal }, 'shutting down')
+      const timer = setTimeout(() => {
+        logger.error('shutdown timed out; exiting')
+        process.exit(1)
+      }, config.http.shutdownTimeoutMs)
+      timer.unref()
+      await app.close()
+      await container.close()
+      logger.info('stopped')
+    })()
+    return stopping
+  }
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+
+  try {
+    const address = await app.listen({ host: config.http.host, port: config.http.port })
+    const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`
+    logger.info({ address, database: config.database.kind }, `OptimaliQ listening on ${address} (docs: ${address}/docs, data: ${where})`)
+    return { app, container, address, stop: () => stop('stop') }
+  } catch (error) {
+    await container.close()
+    throw error
+  }
+}
