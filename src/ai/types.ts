@@ -1,0 +1,146 @@
+import type { z } from 'zod'
+import type { Tier } from '../contracts/common.ts'
+
+/**
+ * The contracts between the gateway (router, cache, ledger), the AI features, and governance
+ * (limits, budgets, versions). Each side codes against these types; `main/container.ts` wires them.
+ */
+
+/** Who is calling: ledger rows, limits and budgets key on this. */
+export type AiCaller = {
+  userId?: string | undefined
+  apiKeyId?: string | undefined
+  tier?: Tier | undefined
+  /** The HTTP request id (x-request-id), reused as the ledger's request id. */
+  requestId?: string | undefined
+}
+
+/** Token usage; unknown counts stay undefined, never 0. */
+export type AiUsage = { inputTokens: number | undefined; outputTokens: number | undefined }
+
+/** One try at one candidate, kept for errors and for `ai_log.attempts`. */
+export type AiAttempt = {
+  provider: string
+  model: string
+  latencyMs: number
+  ok: boolean
+  /** Error class: timeout, rate_limited, server_error, network, invalid_output, breaker_open, … */
+  errorClass?: string | undefined
+  error?: string | undefined
+  status?: number | undefined
+}
+
+/** A chat message in the gateway's own (OpenAI-like) shape. */
+export type AiMessage = { role: 'system' | 'user' | 'assistant'; content: string }
+
+/** What every successful gateway call returns beside its value. */
+export type AiMeta = {
+  requestId: string
+  /** Provider that answered: 'openai', 'anthropic', …, or 'rules' for the deterministic engine. */
+  provider: string
+  model: string
+  modelVersion: string | undefined
+  usage: AiUsage
+  costUsd: number | undefined
+  latencyMs: number
+  cached: boolean
+  fallbackUsed: boolean
+  attempts: AiAttempt[]
+}
+
+export type GenerateObjectRequest<T> = {
+  /** Feature name (ledger, cache, versions and experiments key on it). */
+  feature: string
+  schema: z.ZodType<T>
+  /** Rendered prompt: system instructions plus messages. User free text goes in as quoted data. */
+  system?: string | undefined
+  messages: AiMessage[]
+  /** Route name (`default`), catalog alias, or `provider/model`. */
+  route?: string | undefined
+  temperature?: number | undefined
+  maxTokens?: number | undefined
+  /** Seconds to cache an identical request; 0 or undefined: no cache. */
+  cacheTtlSeconds?: number | undefined
+  /** Extra cache-key scope, e.g. the user's scores hash, so a change invalidates. */
+  cacheScope?: string | undefined
+  promptVersion?: string | undefined
+  /** The deterministic answer used when AI is disabled, unconfigured, or every candidate fails. */
+  rules?: (() => T | Promise<T>) | undefined
+  caller: AiCaller
+  signal?: AbortSignal | undefined
+}
+
+export type GenerateTextRequest = Omit<GenerateObjectRequest<string>, 'schema' | 'rules'> & {
+  rules?: (() => string | Promise<string>) | undefined
+}
+
+/** The in-code client: one entry point for every feature; no singletons. */
+export type AiClient = {
+  generateObject<T>(request: GenerateObjectRequest<T>): Promise<{ object: T } & AiMeta>
+  generateText(request: GenerateTextRequest): Promise<{ text: string } & AiMeta>
+  stream(request: GenerateTextRequest): Promise<{ textStream: AsyncIterable<string>; meta: Promise<AiMeta> }>
+  providerHealth(): ProviderHealth[]
+  models(): ModelInfo[]
+}
+
+export const ProviderStatus = { Healthy: 'healthy', Degraded: 'degraded', Down: 'down' } as const
+export type ProviderStatus = (typeof ProviderStatus)[keyof typeof ProviderStatus]
+
+export type ProviderHealth = {
+  provider: string
+  status: ProviderStatus
+  breaker: 'closed' | 'open' | 'half-open'
+  recentErrorRate: number
+  p50LatencyMs: number | undefined
+  lastSuccessAt: string | undefined
+  lastFailureAt: string | undefined
+}
+
+export type ModelInfo = {
+  id: string
+  provider: string
+  aliases: string[]
+  contextWindow: number
+  capabilities: string[]
+  inputPricePerMillion: number
+  outputPricePerMillion: number
+}
+
+/**
+ * Governance hooks around every gateway call (rate limits, budgets). `before` throws an
+ * OptimaliqError (429 `rate_limited`, 402/429 `budget_exceeded`) to refuse; `after` records usage.
+ */
+export type AiGuard = {
+  before(caller: AiCaller, call: { feature: string; estimatedTokens: number }): Promise<void>
+  after(caller: AiCaller, call: { feature: string; meta: AiMeta }): Promise<void>
+}
+
+/** A candidate the router may call: a provider, a model and (optionally) a model version. */
+export type AiCandidate = {
+  provider: string
+  model: string
+  versionId?: string | undefined
+  promptVersion?: string | undefined
+  params?: Record<string, unknown> | undefined
+  weight?: number | undefined
+}
+
+/** Resolves a feature's candidates from model versions and running experiments (sticky by user). */
+export type VersionResolver = (feature: string, caller: AiCaller) => Promise<AiCandidate[] | undefined>
+
+/**
+ * One AI feature, declared in one file under `ai/features/`: input and output schemas, a
+ * versioned prompt, default route and parameters, cache TTL, and the rules fallback.
+ */
+export type AiFeature<I, O> = {
+  name: string
+  description: string
+  input: z.ZodType<I>
+  output: z.ZodType<O>
+  prompt: { version: string; system: string; render(input: I): string }
+  route: string
+  temperature: number
+  maxTokens: number
+  cacheTtlSeconds: number
+  rules(input: I): O
+}

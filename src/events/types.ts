@@ -1,0 +1,39 @@
+import { z } from 'zod'
+
+/**
+ * The typed catalogue of events. Every event is a row in `events` (the outbox); its id goes
+ * through NOTIFY after commit. Add a type here before publishing it.
+ */
+export const eventPayloads = {
+  'assessment.completed': z.object({ submissionId: z.uuid(), type: z.string(), score: z.number(), overallScore: z.number().nullable() }),
+  'profile.updated': z.object({ fields: z.array(z.string()), overallScore: z.number().nullable().optional() }),
+  'dashboard.updated': z.object({ provider: z.string().optional(), generatedAt: z.string().optional() }),
+  'ai.processed': z.object({ feature: z.string(), requestId: z.string().optional(), provider: z.string().optional(), taskId: z.uuid().optional() }),
+  'task.updated': z.object({ taskId: z.uuid(), type: z.string(), status: z.enum(['queued', 'active', 'completed', 'failed']), attempts: z.number().int().optional(), error: z.string().optional() }),
+  'alert.fired': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), value: z.number().nullable(), message: z.string() }),
+  'alert.resolved': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), message: z.string() }),
+  'budget.threshold': z.object({ budget: z.string(), percent: z.number(), spentUsd: z.number(), limitUsd: z.number() }),
+} as const
+
+export type EventType = keyof typeof eventPayloads
+export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>
+
+/** An event to publish: user events reach that user's streams; admin events reach admins. */
+export type NewEvent<T extends EventType = EventType> = {
+  type: T
+  userId: string | null
+  audience?: 'user' | 'admin'
+  payload: EventPayload<T>
+}
+
+/** An event as stored and delivered. */
+export type StoredEvent = {
+  id: number
+  type: EventType
+  userId: string | null
+  audience: 'user' | 'admin'
+  payload: Record<string, unknown>
+  createdAt: string
+}
+
+export const EVENTS_CHANNEL = 'optimaliq_events'
