@@ -225,6 +225,32 @@ describeBackends('assessments', (backend) => {
     expect([Number(profile.sales_score), Number(profile.bpm_score), Number(profile.overall_score)]).toEqual([5, 1, 3])
   })
 
+  describe('with no retake window', () => {
+    let t0: TestApp
+    beforeAll(async () => {
+      t0 = await startTestApp(backend, { ASSESSMENT_CONFIG_DIR: FIXTURES, ASSESSMENT_RETAKE_DAYS: '0' })
+    })
+    afterAll(() => t0?.close())
+
+    it('records every one of many simultaneous submissions, none lost or torn', async () => {
+      const u = await signUp(t0.app)
+      const answers = [BEST, MIXED, BEST, MIXED, BEST, MIXED, BEST, MIXED]
+      const responses = await Promise.all(answers.map((a) => t0.app.inject({ method: 'POST', url: '/api/assessments/sales', headers: u.auth, payload: { answers: a } })))
+      expect(responses.map((r) => r.statusCode)).toEqual(answers.map(() => 201))
+      const results = responses.map((r) => r.json() as { id: string; score: number; takenAt: string })
+      const [count] = await t0.container.db.query<{ n: number; e: number }>("select (select count(*)::int from assessment_submissions where user_id = $1) as n, (select count(*)::int from events where user_id = $1 and type = 'assessment.completed') as e", [u.user.id])
+      expect(count).toEqual({ n: 8, e: 8 })
+      // The profile holds the last submission written, whole.
+      const [last] = await t0.container.db.query<{ id: string; score: string }>('select id, score from assessment_submissions where user_id = $1 order by created_at desc, id desc limit 1', [u.user.id])
+      const [profile] = await t0.container.db.query<{ sales_score: string; sales_last_taken: Date; overall_score: string }>('select sales_score, sales_last_taken, overall_score from profiles where user_id = $1', [u.user.id])
+      const winner = results.find((r) => r.id === last!.id)!
+      expect([Number(profile!.sales_score), new Date(profile!.sales_last_taken).toISOString(), Number(profile!.overall_score)]).toEqual([winner.score, winner.takenAt, winner.score])
+      // Each submission saw the bracket of the profile it was scored against: the first score_1, later ones score_3 or score_5.
+      const served = await t0.container.db.query<{ bracket_served: string }>('select bracket_served from assessment_submissions where user_id = $1 order by created_at, id', [u.user.id])
+      expect(served[0]!.bracket_served).toBe('score_1')
+    })
+  })
+
   it("keeps a user's submissions from every other user (RLS, as the app role)", async () => {
     const a = await signUp(t.app)
     const b = await signUp(t.app)
