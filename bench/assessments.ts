@@ -26,6 +26,7 @@ const FIXTURES = new URL('test/fixtures/assessments/', ROOT).pathname
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const ANSWERS = { crm_usage: 'basic_crm', practices: ['playbook', 'forecasting'], priority_rank: ['referrals', 'retention', 'discounting'], biggest_blocker: 'Leads go cold after the first call.' }
 
+const loadAtStart = (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')
 type Row = { figure: string; value: string; target: string; ok: string }
 const table: Row[] = []
 
@@ -182,4 +183,5 @@ const line = (r: Row) => `| ${(['figure', 'value', 'target', 'ok'] as const).map
 console.log(line({ figure: 'figure', value: 'value', target: 'target', ok: 'ok' }))
 console.log(`|${(['figure', 'value', 'target', 'ok'] as const).map((k) => '-'.repeat(width(k) + 2)).join('|')}|`)
 for (const r of table) console.log(line(r))
-console.log(`\n${new Date().toISOString()} · node ${process.version} · ${(await import('node:os')).cpus().length} cores · ${SECONDS}s at ${CONNECTIONS} connections`)
+const os = await import('node:os')
+console.log(`\n${new Date().toISOString()} · node ${process.version} · ${os.cpus().length} cores · ${SECONDS}s at ${CONNECTIONS} connections · load average at start ${loadAtStart} (the machine is shared: other processes compete for the same cores)`)
