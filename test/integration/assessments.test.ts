@@ -168,6 +168,11 @@ describeBackends('assessments', (backend) => {
     expect(await profileRow(u.user.id)).toEqual(before)
   })
 
+  it('documents its routes in the OpenAPI document', async () => {
+    const paths = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json().paths as Record<string, Json>
+    for (const path of ['/api/assessments', '/api/assessments/{type}', '/api/assessments/{type}/history', '/api/scores', '/api/growth-assessment']) expect(paths[path], path).toBeDefined()
+  })
+
   it('answers 404 unknown_assessment for a type it does not serve', async () => {
     const u = await signUp(t.app)
     for (const [method, url] of [['GET', '/api/assessments/astrology'], ['GET', '/api/assessments/leadership'], ['POST', '/api/assessments/astrology'], ['GET', '/api/assessments/astrology/history']] as const) {
