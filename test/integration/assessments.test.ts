@@ -59,7 +59,7 @@ describeBackends('assessments', (backend) => {
     expect(q.groups[0]!.questions[0]).toMatchObject({ key: 'crm_usage', type: 'select', prompt: expect.stringContaining('[score_1]') })
     expect(JSON.stringify(q.groups)).not.toContain('"score"') // option scores are not disclosed
 
-    const submitted = await inject(u.auth, 'POST', '/api/assessments/sales', { answers: MIXED })
+    const submitted = await inject(u.auth, 'POST', '/api/assessments/sales', { answers: MIXED, bracketKey: 'score_1' })
     expect(submitted.statusCode).toBe(201)
     const result = submitted.json() as { id: string; score: number; bracketKey: string; overallScore: number; takenAt: string }
     expect(result).toMatchObject({ type: 'sales', score: 3.31, bracketKey: 'score_3', overallScore: 3.31 })
@@ -77,6 +77,10 @@ describeBackends('assessments', (backend) => {
     expect(after.assessments[1]).toMatchObject({ type: 'sales', score: 3.31, lastTaken: result.takenAt, bracketKey: 'score_3' })
     expect(Date.parse(after.assessments[1]!.retakeAvailableAt as string) - Date.parse(result.takenAt)).toBe(30 * 86_400_000)
     expect(((await inject(u.auth, 'GET', '/api/assessments/bpm')).json() as Json).bracketKey).toBe('score_3')
+    // Answers to the questions of a bracket the user has since left are refused, not misread.
+    const stale = await inject(u.auth, 'POST', '/api/assessments/bpm', { answers: { documentation: 'all' }, bracketKey: 'score_1' })
+    expect(stale.statusCode).toBe(409)
+    expect(errorOf(stale).error).toMatchObject({ code: 'bracket_changed', details: { bracketKey: 'score_3' } })
 
     const events = await t.container.db.query<{ type: string; payload: Json }>('select type, payload from events where user_id = $1 order by id', [u.user.id])
     expect(events).toEqual([

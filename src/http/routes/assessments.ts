@@ -140,6 +140,9 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
           throw new ConflictError('retake_too_soon', `You can retake this assessment from ${opens.toISOString()}`, { retakeAvailableAt: opens.toISOString() })
         }
         const bracketServed = bracketForProfile(profile)
+        if (request.body.bracketKey !== undefined && request.body.bracketKey !== bracketServed) {
+          throw new ConflictError('bracket_changed', `Your questions are now those of ${bracketServed}: fetch them again`, { bracketKey: bracketServed })
+        }
         const set = assessment.brackets[bracketServed]
         const check = validateAnswers(set, request.body.answers)
         if (!check.ok) throw new ValidationError(check.issues.map((i) => ({ ...i, field: `body.${i.field}` })))
