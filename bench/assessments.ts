@@ -120,12 +120,12 @@ if (!(await postgresAvailable())) {
   })
   try {
     const tokens = await Promise.all(Array.from({ length: connections }, () => signupToken(server.url)))
-    const run = (seconds: number) => {
+    const run = (seconds: number, users = connections) => {
       let next = 0
       return autocannon({
         url: `${server.url}/api/assessments/sales`,
         method: 'POST',
-        connections,
+        connections: users,
         duration: seconds,
         body: JSON.stringify({ answers: ANSWERS }),
         headers: { 'content-type': 'application/json' },
@@ -134,29 +134,33 @@ if (!(await postgresAvailable())) {
       })
     }
     await run(2) // warm-up: JIT, pool connections, plans
-    const serverPid = server.process.pid!
-    const before = { server: cpuSeconds([serverPid]), postgres: cpuSeconds(postgresPids()) }
-    const result = await run(duration)
-    const used = { server: cpuSeconds([serverPid]) - before.server, postgres: cpuSeconds(postgresPids()) - before.postgres }
-    const ok = result['2xx']
-    const rate = ok / duration
-    const perSubmission = (seconds: number) => ((seconds * 1000) / Math.max(ok, 1)).toFixed(2)
-    http.push({
-      backend: 'postgres',
-      users: connections,
-      'submissions / s': Math.round(rate),
-      'p50 ms': result.latency.p50,
-      'p99 ms': result.latency.p99,
-      'non-2xx + errors': result.non2xx + result.errors + result.timeouts,
-      'CPU ms / submission (server, postgres)': `${perSubmission(used.server)}, ${perSubmission(used.postgres)}`,
-      target: '≥ 500 /s, p99 ≤ 50 ms',
-      met: rate >= 500 && result.latency.p99 <= 50 ? 'yes' : 'no',
-    })
+    // The target load, then a lighter one (a fifth of the users) to show latency below saturation.
+    for (const users of [connections, Math.max(1, Math.round(connections / 5))]) {
+      const serverPid = server.process.pid!
+      const before = { server: cpuSeconds([serverPid]), postgres: cpuSeconds(postgresPids()) }
+      const result = await run(duration, users)
+      const used = { server: cpuSeconds([serverPid]) - before.server, postgres: cpuSeconds(postgresPids()) - before.postgres }
+      const ok = result['2xx']
+      const rate = ok / duration
+      const perSubmission = (seconds: number) => ((seconds * 1000) / Math.max(ok, 1)).toFixed(2)
+      const isTarget = users === connections
+      http.push({
+        backend: 'postgres',
+        users,
+        'submissions / s': Math.round(rate),
+        'p50 ms': result.latency.p50,
+        'p99 ms': result.latency.p99,
+        'non-2xx + errors': result.non2xx + result.errors + result.timeouts,
+        'CPU ms / submission (server, postgres)': `${perSubmission(used.server)}, ${perSubmission(used.postgres)}`,
+        target: isTarget ? '≥ 500 /s, p99 ≤ 50 ms' : '—',
+        met: isTarget ? (rate >= 500 && result.latency.p99 <= 50 ? 'yes' : 'no') : '',
+      })
+    }
   } finally {
     await server.stop()
   }
 }
 
 printTable('Score computation (pure functions, one core)', pure)
-printTable(`Submissions through HTTP, ${connections} users, ${duration} s (ASSESSMENT_RETAKE_DAYS=0)`, http)
+printTable(`Submissions through HTTP on PostgreSQL, ${duration} s per row (ASSESSMENT_RETAKE_DAYS=0, one account per user)`, http)
 console.log(`\nload average at start: ${loadAtStart} (2 cores shared with other work; "postgres" CPU counts every postgres process on the machine)`)
