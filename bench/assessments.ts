@@ -2,7 +2,7 @@
 // and latency at 50 concurrent users through the real HTTP server (`optimaliq serve`, a child
 // process) on PostgreSQL. Targets: ≥ 500 submissions/s, p99 ≤ 50 ms.
 //
-// Usage: node bench/assessments.ts [--duration 10] [--connections 50]
+// Usage: node bench/assessments.ts [--duration 10] [--connections 50] [--pool 20]  (pool: DATABASE_POOL_SIZE, default as shipped)
 //
 // Every virtual user is its own account (one per connection). ASSESSMENT_RETAKE_DAYS=0 for this
 // run, so each user can submit again and again (with the default 30 days every repeat would be a
@@ -18,7 +18,7 @@ import type { QuestionSet } from '../src/domain/assessments/config-schema.ts'
 import { scoreAnswers } from '../src/domain/assessments/scoring.ts'
 import { postgresAvailable, printTable, signupToken, startServer } from './lib/server.ts'
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } } })
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, pool: { type: 'string', default: '20' } } })
 const duration = Number(values.duration)
 const connections = Number(values.connections)
 const FIXTURES = new URL('../test/fixtures/assessments/', import.meta.url).pathname
@@ -116,7 +116,7 @@ if (!(await postgresAvailable())) {
     NODE_ENV: 'production',
     ASSESSMENT_CONFIG_DIR: FIXTURES,
     ASSESSMENT_RETAKE_DAYS: '0',
-    DATABASE_POOL_SIZE: String(Math.max(connections, 10)),
+    DATABASE_POOL_SIZE: values.pool,
   })
   try {
     const tokens = await Promise.all(Array.from({ length: connections }, () => signupToken(server.url)))
