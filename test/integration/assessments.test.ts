@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rows, type Claims } from '../../src/data/db.ts'
-import { profileFields } from '../../src/data/repositories/assessments.ts'
+import { lockProfile, profileFields, readProfileVersion, recordSubmission } from '../../src/data/repositories/assessments.ts'
 import { profiles } from '../../src/data/schema.ts'
 import { computeOverallScore } from '../../src/domain/assessments/overall.ts'
 import { DEEP_ASSESSMENT_TYPES } from '../../src/domain/assessments/types.ts'
@@ -232,6 +232,26 @@ describeBackends('assessments', (backend) => {
     expect([sales.statusCode, bpm.statusCode]).toEqual([201, 201])
     const profile = await profileRow(u.user.id)
     expect([Number(profile.sales_score), Number(profile.bpm_score), Number(profile.overall_score)]).toEqual([5, 1, 3])
+  })
+
+  it('writes nothing on a stale row version, and writes under the row lock', async () => {
+    const u = await signUp(t.app)
+    const db = t.container.db
+    const weights = t.container.assessments.overallWeights
+    const input = { userId: u.user.id, type: 'sales' as const, bracketServed: 'score_1' as const, answers: { crm_usage: 'none' }, score: 2, bracketKey: 'score_2' as const }
+    const read = (await readProfileVersion(db.orm, u.user.id))!
+    // Anything that updates the row moves its version on.
+    await db.query("update profiles set company_name = 'Moved on' where user_id = $1", [u.user.id])
+    expect(await recordSubmission(db.orm, read.profile, input, { weights, now: new Date(), ifVersion: read.version })).toBeNull()
+    expect(await count('assessment_submissions', u.user.id)).toBe(0)
+    expect(await count('events', u.user.id)).toBe(0)
+    const fresh = (await readProfileVersion(db.orm, u.user.id))!
+    expect(fresh.version).not.toBe(read.version)
+    const locked = await db.transaction(async (tx) => recordSubmission(tx, (await lockProfile(tx, u.user.id))!, input, { weights, now: new Date() }))
+    expect(locked).toMatchObject({ overallScore: 2 })
+    expect(await count('assessment_submissions', u.user.id)).toBe(1)
+    expect(await count('events', u.user.id)).toBe(2)
+    expect(Number((await profileRow(u.user.id)).sales_score)).toBe(2)
   })
 
   describe('with no retake window', () => {
