@@ -15,6 +15,8 @@ export type RealtimeOptions = {
   keepAliveMs: number
   /** Bytes a stream may have unsent before it is closed as a slow consumer. */
   maxBufferBytes: number
+  /** How long a stream may stay over `maxBufferBytes` (a burst) before it is closed. Default 2 s. */
+  slowGraceMs?: number
   /** Events held for a stream while its replay runs, before it is closed. */
   maxPendingEvents?: number
   retryMs?: number
@@ -43,6 +45,8 @@ type Stream = {
   replayMax: number
   closed: boolean
   keepAlive: NodeJS.Timeout | undefined
+  /** Set while the stream is over its buffer limit: closes it unless it drains in time. */
+  slowTimer: NodeJS.Timeout | undefined
 }
 
 export class TooManyStreamsError extends OptimaliqError {
@@ -78,7 +82,19 @@ export function createRealtimeHub(options: RealtimeOptions) {
     if (stream.replayed?.has(event.id)) return
     stream.res.write(formatEvent(event, stream.cursor))
     stream.cursor = Math.max(stream.cursor, event.id)
-    if (stream.res.writableLength > options.maxBufferBytes) close(stream, 'slow_consumer')
+    checkBuffer(stream)
+  }
+
+  // A burst may overshoot the limit for a moment; a client that stays over it is not reading.
+  function checkBuffer(stream: Stream) {
+    const unsent = stream.res.writableLength
+    if (unsent > options.maxBufferBytes * 16) return close(stream, 'slow_consumer')
+    if (unsent <= options.maxBufferBytes || stream.slowTimer) return
+    stream.slowTimer = setTimeout(() => {
+      stream.slowTimer = undefined
+      if (stream.res.writableLength > options.maxBufferBytes) close(stream, 'slow_consumer')
+    }, options.slowGraceMs ?? 2_000)
+    stream.slowTimer.unref()
   }
 
   function onEvents(batch: StoredEvent[]) {
@@ -102,6 +118,7 @@ export function createRealtimeHub(options: RealtimeOptions) {
     adminStreams.delete(stream)
     deduping.delete(stream)
     if (stream.keepAlive) clearInterval(stream.keepAlive)
+    if (stream.slowTimer) clearTimeout(stream.slowTimer)
   }
 
   function close(stream: Stream, reason: string) {
@@ -137,6 +154,7 @@ export function createRealtimeHub(options: RealtimeOptions) {
         stream.res.write(formatEvent(event, stream.cursor))
         stream.cursor = Math.max(stream.cursor, event.id)
         sent.add(event.id)
+        checkBuffer(stream)
         from = event.id
       }
       if (page.length < 1000) break
@@ -157,6 +175,10 @@ export function createRealtimeHub(options: RealtimeOptions) {
       for (const set of byUser.values()) n += set.size
       return n
     },
+    /** Streams this user has open. */
+    streamsOf(userId: string): number {
+      return byUser.get(userId)?.size ?? 0
+    },
     /** Throws TooManyStreamsError when the user is at the cap; call before hijacking the reply. */
     assertCapacity(userId: string) {
       if (!accepting) throw new OptimaliqError('shutting_down', 'The server is shutting down', { status: 503 })
@@ -175,6 +197,7 @@ export function createRealtimeHub(options: RealtimeOptions) {
         replayMax: 0,
         closed: false,
         keepAlive: undefined,
+        slowTimer: undefined,
       }
       const set = byUser.get(stream.userId) ?? new Set()
       set.add(stream)
