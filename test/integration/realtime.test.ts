@@ -5,6 +5,8 @@ import { buildApp } from '../../src/http/app.ts'
 import type { App } from '../../src/http/types.ts'
 import { createContainer, type Container } from '../../src/main/container.ts'
 import { startTestApp, signUp, type TestApp } from '../helpers/app.ts'
+import { Agent, EventSource } from 'undici'
+import { createRealtimeClient, type EventSourceLike, type RealtimeEvent } from '../../src/realtime/client.ts'
 import { describeBackends, testConfig } from '../helpers/backends.ts'
 import { eventually, openSse, type SseClient } from '../helpers/sse.ts'
 
@@ -74,6 +76,32 @@ describeBackends('realtime SSE stream', (backend) => {
     const q = await stream(carol.auth, `?lastEventId=${ids[4]}`)
     await q.next((m) => m.id === String(live))
     expect(q.events().map((m) => Number(m.id))).toEqual([ids[5], live])
+  })
+
+  it('feeds the browser client module through a real EventSource with the session cookie', async () => {
+    const user = await signUp(t.app)
+    // A browser sends the session cookie itself; here a dispatcher adds it to each request.
+    const dispatcher = new Agent().compose((dispatch) => (opts, handler) => dispatch({ ...opts, headers: { ...(opts.headers as Record<string, string>), cookie: `optimaliq_token=${user.token}` } }, handler))
+    const statuses: string[] = []
+    const client = createRealtimeClient({
+      url: `${base}/api/realtime/stream`,
+      createEventSource: (u) => new EventSource(u, { dispatcher }) as unknown as EventSourceLike,
+      onStatus: (s) => statuses.push(s),
+    })
+    const dashboard: RealtimeEvent[] = []
+    const sales: RealtimeEvent[] = []
+    client.subscribeToDashboard((e) => dashboard.push(e))
+    client.subscribeToAssessment('sales', (e) => sales.push(e))
+    client.connect()
+    await eventually(() => statuses.includes('open'), 10_000, 'the EventSource to open')
+    await eventually(() => t.container.realtime.streamsOf(user.user.id) === 1, 10_000, 'the stream to register')
+    const id = await send(completed(user.user.id, 2.5))
+    await eventually(() => sales.length === 1, 10_000, 'the assessment event')
+    expect(sales[0]).toMatchObject({ id, type: 'assessment.completed', payload: { type: 'sales', score: 2.5 } })
+    expect(dashboard.map((e) => e.id)).toEqual([id])
+    expect(client.lastEventId).toBe(id)
+    client.close()
+    await dispatcher.close()
   })
 
   it('keeps streams alive with comments', async () => {
