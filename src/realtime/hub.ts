@@ -72,7 +72,7 @@ export function createRealtimeHub(options: RealtimeOptions) {
   const deduping = new Set<Stream>()
   let accepting = true
 
-  function write(stream: Stream, event: StoredEvent) {
+  function write(stream: Stream, event: StoredEvent, frame?: string) {
     if (stream.closed) return
     if (stream.pending) {
       stream.pending.push(event)
@@ -80,7 +80,8 @@ export function createRealtimeHub(options: RealtimeOptions) {
       return
     }
     if (stream.replayed?.has(event.id)) return
-    stream.res.write(formatEvent(event, stream.cursor))
+    // The shared frame is valid when this event moves the cursor (the usual case); a late event is formatted per stream.
+    stream.res.write(frame !== undefined && stream.cursor < event.id ? frame : formatEvent(event, stream.cursor))
     stream.cursor = Math.max(stream.cursor, event.id)
     checkBuffer(stream)
   }
@@ -100,7 +101,9 @@ export function createRealtimeHub(options: RealtimeOptions) {
   function onEvents(batch: StoredEvent[]) {
     for (const event of batch) {
       const targets = event.audience === 'admin' ? adminStreams : event.userId ? byUser.get(event.userId) : undefined
-      if (targets) for (const stream of targets) write(stream, event)
+      if (!targets || targets.size === 0) continue
+      const frame = formatEvent(event, 0) // serialised once for all streams: 1,000 admin streams cost 1,000 writes, not 1,000 JSON.stringify
+      for (const stream of targets) write(stream, event, frame)
     }
     for (const stream of deduping) {
       if (events.lastId >= stream.replayMax) {
