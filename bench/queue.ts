@@ -30,7 +30,7 @@ async function adminQuery(text: string) {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 const now = () => performance.timeOrigin + performance.now()
 
-type Result = { backend: string; jobsPerSecond: number; pickupP50: number; pickupP99: number }
+type Result = { backend: string; jobsPerSecond: number; pickupP50: number; pickupP99: number; sendP50: number; afterSendP50: number }
 
 async function run(backend: 'postgres' | 'pglite'): Promise<Result> {
   const dbName = `oq_bench_q_${Date.now().toString(36)}`
@@ -62,21 +62,32 @@ async function run(backend: 'postgres' | 'pglite'): Promise<Result> {
 
     // 2. Pickup latency: one job at a time to an idle worker.
     const pickups: number[] = []
+    const sends: number[] = []
+    const afterSend: number[] = []
+    let sendDone = 0
     let waiting: (() => void) | undefined
     queue.register('bench.ping', z.object({ sentAt: z.number() }), async ({ sentAt }) => {
-      pickups.push(now() - sentAt)
+      const t = now()
+      pickups.push(t - sentAt)
+      if (sendDone) afterSend.push(t - sendDone)
       waiting?.()
     }, { batchSize: 1, concurrency: 1 })
     await queue.ready('bench.ping')
     await new Promise((r) => setTimeout(r, 500)) // the worker registered on start has begun waiting
     for (let i = 0; i < SAMPLES; i++) {
       const got = new Promise<void>((r) => (waiting = r))
-      await queue.enqueue('bench.ping', { sentAt: now() })
+      const sentAt = now()
+      sendDone = 0
+      await queue.enqueue('bench.ping', { sentAt })
+      sendDone = now()
+      sends.push(sendDone - sentAt)
       await Promise.race([got, new Promise((r) => setTimeout(r, 5_000))])
       await new Promise((r) => setTimeout(r, 5))
     }
     pickups.sort((a, b) => a - b)
-    return { backend, jobsPerSecond, pickupP50: percentile(pickups, 50), pickupP99: percentile(pickups, 99) }
+    sends.sort((a, b) => a - b)
+    afterSend.sort((a, b) => a - b)
+    return { backend, jobsPerSecond, pickupP50: percentile(pickups, 50), pickupP99: percentile(pickups, 99), sendP50: percentile(sends, 50), afterSendP50: afterSend.length ? percentile(afterSend, 50) : NaN }
   } finally {
     await queue.stop(2_000)
     await db.close()
@@ -93,4 +104,6 @@ for (const r of results) {
   const target = r.backend === 'postgres'
   console.log(`| ${r.backend} | ${r.jobsPerSecond.toFixed(0)} | ${target ? '≥ 2,000' : '—'} | ${r.pickupP50.toFixed(2)} ms | ${r.pickupP99.toFixed(2)} ms | ${target ? '≤ 10 ms' : '—'} |`)
 }
+console.log('\nbreakdown of the pickup (p50): enqueue call (pg-boss insert + NOTIFY, committed) | enqueue returned → handler start')
+for (const r of results) console.log(`  ${r.backend}: ${r.sendP50.toFixed(2)} ms | ${Number.isNaN(r.afterSendP50) ? 'handler started before enqueue returned' : `${r.afterSendP50.toFixed(2)} ms`}`)
 console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)

@@ -85,12 +85,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     })
     const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails })
     const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
+    closers.push(() => events.stop())
     await events.start()
     const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
     const queue = createQueue({ db, logger, ...config.queue })
     const tasks = createTaskService({ db, queue, logger, ...config.tasks })
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
-    closers.push(() => events.stop())
     closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
     closers.push(() => {
       realtime.closeAll()
@@ -118,7 +118,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       },
     }
   } catch (error) {
-    if (!overrides.db) await db.close().catch(() => undefined)
+    // Undo what started (the LISTEN connection, …), the database last.
+    for (const fn of closers.reverse()) await Promise.resolve().then(fn).catch(() => undefined)
     throw error
   }
 }
