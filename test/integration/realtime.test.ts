@@ -104,6 +104,31 @@ describeBackends('realtime SSE stream', (backend) => {
     await dispatcher.close()
   })
 
+  if (backend === 'postgres') {
+    it('delivers an event that commits after a later one, keeping the resume cursor at the highest id', async () => {
+      const { default: pg } = await import('pg')
+      const user = await signUp(t.app)
+      const s = await stream(user.auth)
+      const client = new pg.Client({ connectionString: t.database.url })
+      await client.connect()
+      try {
+        await client.query('begin')
+        const early = Number(
+          (await client.query<{ id: string }>(`insert into events (type, user_id, audience, payload) values ('dashboard.updated', $1, 'user', '{}') returning id`, [user.user.id])).rows[0]!.id,
+        )
+        const later = await send({ type: 'dashboard.updated', userId: user.user.id, payload: {} })
+        await s.next((m) => m.id === String(later))
+        await client.query(`select pg_notify('optimaliq_events', $1)`, [String(early)])
+        await client.query('commit')
+        const got = await s.next((m) => m.json.id === early)
+        expect(got.id).toBe(String(later)) // a reconnect resumes after `later`, not before it
+        expect(s.events().map((m) => m.json.id)).toEqual([later, early])
+      } finally {
+        await client.end()
+      }
+    })
+  }
+
   it('keeps streams alive with comments', async () => {
     const dave = await signUp(t.app)
     const raw = await fetch(`${base}/api/realtime/stream`, { headers: dave.auth })
