@@ -391,4 +391,16 @@ describe('AI SDK providers from Config against the simulator', () => {
     const broken = await generateObject({ model: providers().languageModel('openai'), schema: Levers, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'invalid-schema' } }).catch((e: unknown) => e)
     expect((broken as Error).name).toBe('AI_NoObjectGeneratedError')
   })
+
+  it('sends every call through an injected fetch', async () => {
+    const seen: string[] = []
+    const fetchSpy: typeof fetch = (input, init) => {
+      seen.push(String(input instanceof Request ? input.url : input))
+      return fetch(input, init)
+    }
+    const registry = createProviderRegistry(sim.config(['openai', 'vertex']).ai, { fetch: fetchSpy })
+    await generateText({ model: registry.languageModel('openai'), prompt: 'x', maxRetries: 0 })
+    await generateText({ model: registry.languageModel('vertex'), prompt: 'x', maxRetries: 0 })
+    expect(seen).toEqual([`${sim.baseUrls.openai}/chat/completions`, `${sim.baseUrls.vertex}/models/gemini-2.5-flash:generateContent`])
+  })
 })
