@@ -403,4 +403,15 @@ describe('AI SDK providers from Config against the simulator', () => {
     await generateText({ model: registry.languageModel('vertex'), prompt: 'x', maxRetries: 0 })
     expect(seen).toEqual([`${sim.baseUrls.openai}/chat/completions`, `${sim.baseUrls.vertex}/models/gemini-2.5-flash:generateContent`])
   })
+
+  it('describes raw OpenAI-format endpoints that a pass-through can call directly', async () => {
+    const registry = providers()
+    for (const provider of ['openai', 'azure', 'custom', 'mistral'] as const) {
+      const endpoint = registry.endpoint(provider)
+      expect(endpoint.format).toBe('openai-chat')
+      const response = await fetch(endpoint.chatCompletionsUrl, { method: 'POST', headers: { ...endpoint.headers, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: user }) })
+      expect(response.status).toBe(200)
+    }
+    expect(sim.stats().byProvider).toEqual({ openai: 1, azure: 1, custom: 1, mistral: 1 })
+  })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../config/env.ts'
-import { createProviderRegistry, isProviderConfigured, ProviderNotConfiguredError } from './index.ts'
+import { createProviderRegistry, isProviderConfigured, providerEndpoint, ProviderNotConfiguredError } from './index.ts'
 
 const ai = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...env }).ai
 
@@ -89,5 +89,24 @@ describe('provider registry', () => {
 
   it('keeps a temperature of 0 and the token limit as defaults', () => {
     expect(createProviderRegistry(ai({ AI_TEMPERATURE: '0', AI_MAX_TOKENS: '256' })).defaults).toEqual({ temperature: 0, maxOutputTokens: 256 })
+  })
+
+  it('describes raw endpoints with the AI SDK defaults, for a pass-through', () => {
+    const registry = createProviderRegistry(ai(ALL))
+    expect(registry.endpoint('openai')).toEqual({ provider: 'openai', format: 'openai-chat', baseURL: 'https://api.openai.com/v1', chatCompletionsUrl: 'https://api.openai.com/v1/chat/completions', headers: { authorization: 'Bearer k' } })
+    expect(registry.endpoint('azure').chatCompletionsUrl).toBe('https://res.openai.azure.com/openai/v1/chat/completions?api-version=v1')
+    expect(registry.endpoint('azure').headers).toEqual({ 'api-key': 'k' })
+    expect(registry.endpoint('custom').chatCompletionsUrl).toBe('http://127.0.0.1:11434/v1/chat/completions')
+    expect(registry.endpoint('custom').headers).toEqual({})
+    expect(registry.endpoint('mistral').chatCompletionsUrl).toBe('https://api.mistral.ai/v1/chat/completions')
+    expect(registry.endpoint('anthropic')).toMatchObject({ format: 'anthropic-messages', chatCompletionsUrl: 'https://api.anthropic.com/v1/messages', headers: { 'x-api-key': 'k' } })
+    expect(registry.endpoint('google').chatCompletionsUrl).toBe('https://generativelanguage.googleapis.com/v1beta/models/{model}:generateContent')
+    expect(registry.endpoint('vertex').baseURL).toBe('https://aiplatform.googleapis.com/v1/publishers/google')
+    const oauth = ai({ GOOGLE_VERTEX_PROJECT: 'p', GOOGLE_VERTEX_LOCATION: 'europe-west4' })
+    expect(providerEndpoint(oauth, 'vertex')).toMatchObject({ baseURL: 'https://europe-west4-aiplatform.googleapis.com/v1beta1/projects/p/locations/europe-west4/publishers/google', headers: {} })
+    expect(providerEndpoint(ai({ GOOGLE_VERTEX_PROJECT: 'p', GOOGLE_VERTEX_LOCATION: 'global' }), 'vertex').baseURL).toMatch(/^https:\/\/aiplatform\.googleapis\.com\/v1beta1\/projects\/p\/locations\/global/)
+    const azureUrl = ai({ AZURE_API_KEY: 'k', AZURE_BASE_URL: 'http://127.0.0.1:9/azure/openai/v1' })
+    expect(providerEndpoint(azureUrl, 'azure').chatCompletionsUrl).toBe('http://127.0.0.1:9/azure/openai/v1/chat/completions')
+    expect(() => createProviderRegistry(ai({})).endpoint('openai')).toThrow(ProviderNotConfiguredError)
   })
 })
