@@ -414,4 +414,23 @@ describe('AI SDK providers from Config against the simulator', () => {
     }
     expect(sim.stats().byProvider).toEqual({ openai: 1, azure: 1, custom: 1, mistral: 1 })
   })
+
+  it('uses Anthropic native structured output for newer models (output_config.format)', async () => {
+    const bodies: string[] = []
+    const registry = createProviderRegistry(sim.config(['anthropic']).ai, { fetch: (input, init) => (bodies.push(String(init?.body)), fetch(input, init)) })
+    const result = await generateObject({ model: registry.languageModel('anthropic', 'claude-sonnet-4.5'), schema: Levers, prompt: 'x', maxRetries: 0 })
+    expect(Levers.parse(result.object)).toEqual(result.object)
+    expect(JSON.parse(bodies[0] as string)).toMatchObject({ model: 'claude-sonnet-4-5-20250929', output_config: { format: { type: 'json_schema' } } })
+  })
+
+  it('a stalled stream ends in the caller’s abort timeout', async () => {
+    const model = providers().languageModel('google', 'gemini-2.5-pro')
+    let aborted = false
+    const stream = streamText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'stall' }, abortSignal: AbortSignal.timeout(300), onAbort: () => void (aborted = true) })
+    let text = ''
+    for await (const part of stream.textStream) text += part
+    expect(aborted).toBe(true)
+    expect(text.length).toBeGreaterThan(0)
+    expect(sim.stats().faults.stall).toBe(1)
+  })
 })

@@ -4,8 +4,9 @@ import { createFaultState, parseFaultHeader } from './faults.ts'
 describe('x-sim-fault header', () => {
   it('parses key=value pairs and bare flags', () => {
     expect(parseFaultHeader('latency=200,status=429,retry-after=1')).toEqual({ latencyMs: 200, status: 429, retryAfter: 1 })
-    expect(parseFaultHeader('hang; malformed=false, truncate, invalid-schema, failure-rate=0.25, chunk-delay=5')).toEqual({
+    expect(parseFaultHeader('hang; stall=no, malformed=false, truncate, invalid-schema, failure-rate=0.25, chunk-delay=5')).toEqual({
       hang: true,
+      stall: false,
       malformed: false,
       truncate: true,
       invalidSchema: true,
@@ -60,6 +61,7 @@ describe('fault plans', () => {
     const state = createFaultState()
     expect(state.plan('x', { hang: true, status: 500 }).failure.kind).toBe('hang')
     expect(state.plan('x', { status: 500, malformed: true }).failure.kind).toBe('status')
+    expect(state.plan('x', { stall: true, malformed: true }).failure.kind).toBe('stall')
     expect(state.plan('x', { malformed: true, truncate: true }).failure.kind).toBe('malformed')
     expect(state.plan('x', { truncate: true, invalidSchema: true }).failure.kind).toBe('truncate')
     expect(state.plan('x', { invalidSchema: true }).failure.kind).toBe('invalidSchema')
