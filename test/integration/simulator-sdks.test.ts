@@ -433,4 +433,18 @@ describe('AI SDK providers from Config against the simulator', () => {
     expect(text.length).toBeGreaterThan(0)
     expect(sim.stats().faults.stall).toBe(1)
   })
+
+  it.each(SIMULATED_PROVIDERS)('%s: malformed and truncated answers surface as AI SDK errors', async (provider) => {
+    const model = providers().languageModel(provider)
+    for (const fault of ['malformed', 'truncate']) {
+      await expect(generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': fault } })).rejects.toThrow()
+      const errors: unknown[] = []
+      const stream = streamText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': fault }, onError: ({ error }) => void errors.push(error) })
+      const outcome = await (async () => {
+        for await (const _ of stream.textStream) void _
+      })().then(() => 'ended', () => 'threw')
+      expect({ fault, outcome, errors: errors.length > 0 || outcome === 'threw' }).toEqual({ fault, outcome, errors: true })
+    }
+    expect(sim.stats().faults).toEqual({ malformed: 2, truncate: 2 })
+  })
 })

@@ -302,8 +302,9 @@ async function streamEvents(res: ServerResponse, events: StreamEvent[], separato
     return
   }
   if (kind === 'malformed') {
-    const first = events[0]
-    res.end(`${first ? encode(first) : ''}data: {"choices":[{"delta":{"content":"bro${separator}`)
+    // The first event, then the next one (under its own event name) with broken JSON.
+    const [first, second] = events
+    res.end(`${first ? encode(first) : ''}${second?.event ? `event: ${second.event}\n` : ''}data: {"choices":[{"delta":{"content":"bro${separator}`)
     return
   }
   if (plan.chunkDelayMs <= 0) {
