@@ -149,7 +149,7 @@ describe('Anthropic SDK against the simulator', () => {
 
   it('satisfies a JSON schema via output_config.format and via a forced tool', async () => {
     const native = await client().messages.create({
-      model: 'claude-sonnet-4-5-20250929',
+      model: 'claude-opus-4-1-20250805',
       max_tokens: 1000,
       messages: user,
       output_config: { format: { type: 'json_schema', schema: leversJsonSchema } },
