@@ -75,7 +75,7 @@ async function simulate(args: string[]): Promise<number> {
   for (const provider of SIMULATED_PROVIDERS) console.log(`  ${provider.padEnd(10)} ${sim.baseUrls[provider]}`)
   console.log('\nPoint OptimaliQ at it (any key works):')
   for (const [name, value] of Object.entries(sim.env())) console.log(`  export ${name}=${value}`)
-  console.log(`\nFaults: header  x-sim-fault: latency=200,status=429,retry-after=1  (also hang, malformed, truncate, invalid-schema, failure-rate=0.5, chunk-delay=20)`)
+  console.log(`\nFaults: header  x-sim-fault: latency=200,status=429,retry-after=1  (also hang, stall, stream-error, malformed, truncate, invalid-schema, failure-rate=0.5, chunk-delay=20)`)
   console.log(`        server  curl -X POST ${sim.url}/_control/faults -H 'content-type: application/json' -d '{"provider":"openai","status":503,"failureRate":0.5}'`)
   console.log(`        stats   curl ${sim.url}/_control/stats`)
   if (faults.length) console.log(`\nActive faults: ${JSON.stringify(sim.faults())}`)
