@@ -83,7 +83,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       expiresInSeconds: config.auth.jwtExpiresInSeconds,
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
-    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails })
+    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
     const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
     closers.push(() => events.stop())
     await events.start()
