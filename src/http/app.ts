@@ -14,10 +14,12 @@ import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { profileRoutes } from './routes/profile.ts'
+import { realtimeRoutes } from './routes/realtime.ts'
+import { taskRoutes } from './routes/tasks.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, assessmentRoutes]
+const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, assessmentRoutes, realtimeRoutes, taskRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 

@@ -9,6 +9,10 @@ import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
 import { loadAssessmentCatalogue, type AssessmentCatalogue } from '../domain/assessments/catalogue.ts'
 import { resolveOverallWeights, type OverallWeights } from '../domain/assessments/overall.ts'
+import { createEventHub, type EventHub } from '../events/hub.ts'
+import { createQueue, type Queue } from '../queue/queue.ts'
+import { createTaskService, type TaskService } from '../queue/tasks.ts'
+import { createRealtimeHub, type RealtimeHub } from '../realtime/hub.ts'
 
 /**
  * Wires every part once from Config. No singletons: tests build their own container with a
@@ -21,6 +25,14 @@ export type Container = {
   auth: AuthService
   /** The deep assessments' validated configs and the overall score's weights. */
   assessments: { catalogue: AssessmentCatalogue; overallWeights: OverallWeights }
+  /** The events log as this process sees it: `subscribe(type, handler)` for local handlers. */
+  events: EventHub
+  /** SSE streams per user, fed by `events`. */
+  realtime: RealtimeHub
+  /** pg-boss: `register(name, schema, handler, options)`, `enqueue(name, payload, options)`. Workers start only in `serve`/`worker`. */
+  queue: Queue
+  /** Queued AI tasks (`ai_tasks`) and their job handlers. */
+  tasks: TaskService
   /** Register work to do on shutdown; run in reverse order by `close()`. */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
@@ -90,12 +102,28 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
     const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
+    const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
+    closers.push(() => events.stop())
+    await events.start()
+    const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
+    const queue = createQueue({ db, logger, ...config.queue })
+    const tasks = createTaskService({ db, queue, logger, ...config.tasks })
+    // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
+    closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
+    closers.push(() => {
+      realtime.closeAll()
+      realtime.stop()
+    })
     return {
       config,
       logger,
       db,
       auth,
       assessments,
+      events,
+      realtime,
+      queue,
+      tasks,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) {
@@ -109,7 +137,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       },
     }
   } catch (error) {
-    if (!overrides.db) await db.close().catch(() => undefined)
+    // Undo what started (the LISTEN connection, …), the database last.
+    for (const fn of closers.reverse()) await Promise.resolve().then(fn).catch(() => undefined)
     throw error
   }
 }
