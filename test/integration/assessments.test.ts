@@ -303,12 +303,12 @@ describeBackends('assessments', (backend) => {
 
 describe('assessment start-up', () => {
   it('fails on an unreadable config folder and on unknown overall weights', async () => {
-    const database = await createTestDatabase('pglite', { migrate: false })
+    const database = await createTestDatabase('pglite')
     try {
       await expect(createContainer(testConfig({ ASSESSMENT_CONFIG_DIR: '/nonexistent/configs' }), { db: database.db, migrate: false })).rejects.toThrow(/Invalid assessment config \/nonexistent\/configs/)
       await expect(createContainer(testConfig({ ASSESSMENT_CONFIG_DIR: FIXTURES, ASSESSMENT_OVERALL_WEIGHTS: 'astrology=1' }), { db: database.db, migrate: false })).rejects.toThrow(/ASSESSMENT_OVERALL_WEIGHTS unknown overall-score component "astrology"/)
       expect(() => testConfig({ ASSESSMENT_OVERALL_WEIGHTS: 'sales:1' })).toThrow(/name=weight pairs/)
-      const container = await createContainer(testConfig({ ASSESSMENT_CONFIG_DIR: FIXTURES, ASSESSMENT_OVERALL_WEIGHTS: 'sales=0.5, bpm=0' }), { db: database.db, migrate: false })
+      const container = await createContainer(testConfig({ ASSESSMENT_CONFIG_DIR: FIXTURES, ASSESSMENT_OVERALL_WEIGHTS: 'sales=0.5, bpm=0' }), { db: database.db })
       expect(container.assessments.overallWeights).toMatchObject({ sales: 0.5, bpm: 0, leadership: 0.1 })
       await container.close()
     } finally {
