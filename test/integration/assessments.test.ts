@@ -102,6 +102,28 @@ describeBackends('assessments', (backend) => {
     expect(new Set(xids.map((r) => r.xid)).size).toBe(1)
   })
 
+  it("delivers the submission's events to the process's event hub (outbox + NOTIFY)", async () => {
+    const u = await signUp(t.app)
+    const seen: Array<{ type: string; payload: Record<string, unknown> }> = []
+    let done!: () => void
+    const both = new Promise<void>((resolve) => (done = resolve))
+    const off = t.container.events.subscribe('*', (event) => {
+      if (event.userId !== u.user.id) return
+      seen.push({ type: event.type, payload: event.payload })
+      if (seen.length === 2) done()
+    })
+    try {
+      const { id } = (await inject(u.auth, 'POST', '/api/assessments/sales', { answers: BEST })).json() as { id: string }
+      await both
+      expect(seen).toEqual([
+        { type: 'assessment.completed', payload: { submissionId: id, type: 'sales', score: 5, overallScore: 5 } },
+        { type: 'profile.updated', payload: { fields: ['sales_score', 'sales_last_taken', 'overall_score'], overallScore: 5 } },
+      ])
+    } finally {
+      off()
+    }
+  })
+
   it('reaches the score_5 bracket', async () => {
     const u = await signUp(t.app)
     const best = (await inject(u.auth, 'POST', '/api/assessments/sales', { answers: BEST })).json() as Json
