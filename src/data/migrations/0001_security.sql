@@ -71,8 +71,9 @@ BEGIN
   RETURN NEW;
 END $f$;
 --> statement-breakpoint
+-- Server-side writes (as the owner) skip the check entirely.
 CREATE TRIGGER users_guard_privileges BEFORE UPDATE ON users
-  FOR EACH ROW EXECUTE FUNCTION optimaliq_guard_user_privileges();
+  FOR EACH ROW WHEN (current_user = 'optimaliq_app') EXECUTE FUNCTION optimaliq_guard_user_privileges();
 --> statement-breakpoint
 
 -- profiles: own row or admin; every *_score and *_last_taken column is written by the server only.
@@ -104,7 +105,7 @@ BEGIN
 END $f$;
 --> statement-breakpoint
 CREATE TRIGGER profiles_guard_computed BEFORE INSERT OR UPDATE ON profiles
-  FOR EACH ROW EXECUTE FUNCTION optimaliq_guard_computed_columns();
+  FOR EACH ROW WHEN (current_user = 'optimaliq_app') EXECUTE FUNCTION optimaliq_guard_computed_columns();
 --> statement-breakpoint
 
 -- Assessment history and growth assessments: read own (admins all); written by the server.
