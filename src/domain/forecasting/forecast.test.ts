@@ -34,7 +34,7 @@ describe('forecastSeries', () => {
     expect(f.method).toBe('linear_regression')
     expect(f.slopePerMonth).toBe(0)
     expect(f.trend).toBe('stable')
-    expect(f.forecast[0]!.upper - f.forecast[0]!.lower).toBeLessThan(0.4)
+    expect(f.forecast[0]!.upper - f.forecast[0]!.lower).toBeLessThan(0.5) // a one-point prior gives 0.98
     for (const p of f.forecast) {
       expect(p.value).toBe(3)
       expect(p.upper - p.lower).toBeLessThan(1)
