@@ -95,6 +95,7 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 50 * 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   ASSESSMENT_RETAKE_DAYS: num(30, 0, 3650),
+  BENCHMARK_MIN_PEERS: int(5, 1, 100_000),
 
   AI_ENABLED: bool(true),
   AI_PROVIDER: z.enum(AI_PROVIDERS).optional(),
@@ -179,6 +180,10 @@ function toConfig(env: Env) {
     },
     assessments: {
       retakeDays: env.ASSESSMENT_RETAKE_DAYS,
+    },
+    features: {
+      /** Peers an industry (or everyone) needs before its benchmark is shown instead of the default. */
+      benchmarkMinPeers: env.BENCHMARK_MIN_PEERS,
     },
     ai: {
       enabled: env.AI_ENABLED,

@@ -1,0 +1,11 @@
+import type { Config } from '../../config/env.ts'
+import type { Database } from '../../data/db.ts'
+import type { AiCaller, AiClient } from '../types.ts'
+
+/** What the feature services need: the database, the AI client and the configuration. */
+export type FeatureDeps = { db: Database; ai: AiClient; config: Pick<Config, 'features' | 'assessments'> }
+
+/** The caller of a request by a signed-in user. */
+export function callerOf(user: { id: string; tier?: AiCaller['tier'] }, requestId?: string): AiCaller {
+  return { userId: user.id, tier: user.tier, requestId }
+}
