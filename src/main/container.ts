@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
+import type { AiGateway } from '../ai/client.ts'
+import { createApiKeyService, type ApiKeyService } from '../ai/keys/api-keys.ts'
+import { createGateway } from '../ai/wiring.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
 import { createTokenService } from '../auth/tokens.ts'
 import type { Config } from '../config/env.ts'
@@ -17,12 +20,16 @@ export type Container = {
   logger: Logger
   db: Database
   auth: AuthService
+  /** The AI gateway: the in-code client (`ai.generateObject`, …) plus router, cache, ledger, health. */
+  ai: AiGateway
+  /** API keys of the OpenAI-compatible `/v1` API. */
+  apiKeys: ApiKeyService
   /** Register work to do on shutdown; run in reverse order by `close()`. */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
 }
 
-export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean }
+export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger }) => AiGateway }
 
 /** Paths and headers that must never reach a log line. */
 export const LOG_REDACT = [
@@ -72,11 +79,17 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
     const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
+    const ai = overrides.ai ? overrides.ai({ config, db, logger }) : createGateway({ config, db, logger })
+    // Flushes the ledger before the database closes (closers run in reverse order).
+    closers.push(() => ai.close())
+    const apiKeys = createApiKeyService({ db, logger })
     return {
       config,
       logger,
       db,
       auth,
+      ai,
+      apiKeys,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) {
