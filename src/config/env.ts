@@ -70,6 +70,24 @@ const csv = z
       .filter(Boolean),
   )
 
+/** `name=weight,name=weight` (e.g. `sales=0.2,reassessment=0`); names are checked where they are used. */
+const weightList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const weights: Record<string, number> = {}
+    for (const part of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const match = /^([a-z_]+)\s*=\s*([0-9.]+)$/.exec(part)
+      const weight = match ? Number(match[2]) : Number.NaN
+      if (!match || !Number.isFinite(weight)) {
+        ctx.addIssue({ code: 'custom', message: `must be name=weight pairs separated by commas (bad part "${part}")` })
+        return z.NEVER
+      }
+      weights[match[1]!] = weight
+    }
+    return weights
+  })
+
 export const AI_PROVIDERS = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'] as const
 export type AiProviderName = (typeof AI_PROVIDERS)[number]
 
@@ -96,6 +114,8 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   ASSESSMENT_RETAKE_DAYS: num(30, 0, 3650),
   BENCHMARK_MIN_PEERS: int(5, 1, 100_000),
+  ASSESSMENT_CONFIG_DIR: optionalText,
+  ASSESSMENT_OVERALL_WEIGHTS: weightList,
 
   AI_ENABLED: bool(true),
   AI_PROVIDER: z.enum(AI_PROVIDERS).optional(),
@@ -191,6 +211,10 @@ function toConfig(env: Env) {
     },
     assessments: {
       retakeDays: env.ASSESSMENT_RETAKE_DAYS,
+      /** Folder of the deep assessments' JSON configs; default: the shipped `src/domain/assessments/configs`. */
+      configDir: env.ASSESSMENT_CONFIG_DIR,
+      /** Overrides of the overall score's default weights, by component name. */
+      overallWeights: env.ASSESSMENT_OVERALL_WEIGHTS,
     },
     features: {
       /** Peers an industry (or everyone) needs before its benchmark is shown instead of the default. */

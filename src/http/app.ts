@@ -10,6 +10,7 @@ import type { Container } from '../main/container.ts'
 import { createAuthHooks } from './plugins/auth.ts'
 import { registerErrorHandling } from './plugins/errors.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
+import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { profileRoutes } from './routes/profile.ts'
@@ -19,7 +20,7 @@ import { v1Routes } from './routes/v1.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes]
+const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 

@@ -7,9 +7,11 @@ import { createApiKeyService, type ApiKeyService } from '../ai/keys/api-keys.ts'
 import { createGateway } from '../ai/wiring.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
 import { createTokenService } from '../auth/tokens.ts'
-import type { Config } from '../config/env.ts'
+import { ConfigError, type Config } from '../config/env.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
+import { loadAssessmentCatalogue, type AssessmentCatalogue } from '../domain/assessments/catalogue.ts'
+import { resolveOverallWeights, type OverallWeights } from '../domain/assessments/overall.ts'
 
 /**
  * Wires every part once from Config. No singletons: tests build their own container with a
@@ -24,12 +26,14 @@ export type Container = {
   ai: AiGateway
   /** API keys of the OpenAI-compatible `/v1` API. */
   apiKeys: ApiKeyService
+  /** The deep assessments' validated configs and the overall score's weights. */
+  assessments: { catalogue: AssessmentCatalogue; overallWeights: OverallWeights }
   /** Register work to do on shutdown; run in reverse order by `close()`. */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
 }
 
-export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger }) => AiGateway }
+export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger }) => AiGateway; assessmentCatalogue?: AssessmentCatalogue }
 
 /** Paths and headers that must never reach a log line. */
 export const LOG_REDACT = [
@@ -63,8 +67,22 @@ export async function resolveJwtSecret(config: Config): Promise<string> {
   return secret
 }
 
+function weightsOrFail(overrides: Record<string, number>): OverallWeights {
+  try {
+    return resolveOverallWeights(overrides)
+  } catch (error) {
+    throw new ConfigError('ASSESSMENT_OVERALL_WEIGHTS', (error as Error).message)
+  }
+}
+
 export async function createContainer(config: Config, overrides: ContainerOverrides = {}): Promise<Container> {
   const logger = overrides.logger ?? createLogger(config)
+  // Bad question content or weights fail start-up here, before a database is opened.
+  const assessments = {
+    catalogue: overrides.assessmentCatalogue ?? (await loadAssessmentCatalogue(config.assessments.configDir)),
+    overallWeights: weightsOrFail(config.assessments.overallWeights),
+  }
+  if (assessments.catalogue.missing.length > 0) logger.warn({ missing: assessments.catalogue.missing }, 'assessment configs missing: those assessments are not served')
   const db = overrides.db ?? (await openDatabase(config.database))
   const closers: Array<() => Promise<void> | void> = []
   if (!overrides.db) closers.push(() => db.close())
@@ -90,6 +108,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       auth,
       ai,
       apiKeys,
+      assessments,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) {
