@@ -114,6 +114,7 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   ASSESSMENT_RETAKE_DAYS: num(30, 0, 3650),
   BENCHMARK_MIN_PEERS: int(5, 1, 100_000),
+  AI_ANALYZE_ON_SUBMIT: bool(true),
   ASSESSMENT_CONFIG_DIR: optionalText,
   ASSESSMENT_OVERALL_WEIGHTS: weightList,
 
@@ -232,6 +233,8 @@ function toConfig(env: Env) {
     features: {
       /** Peers an industry (or everyone) needs before its benchmark is shown instead of the default. */
       benchmarkMinPeers: env.BENCHMARK_MIN_PEERS,
+      /** Queue the assessment_analysis task after every deep-assessment submission. */
+      analyzeOnSubmit: env.AI_ANALYZE_ON_SUBMIT,
     },
     events: {
       retentionDays: env.EVENTS_RETENTION_DAYS,

@@ -13,9 +13,9 @@ import type { FeatureDeps } from './deps.ts'
  * `ai.processed` event in one transaction. Idempotent: a retried task replaces the same row.
  * The queue's `assessment_analysis` handler calls this with the submission id.
  */
-export async function analyzeSubmission(deps: FeatureDeps, submissionId: string, caller: AiCaller, options: { taskId?: string | undefined } = {}): Promise<AssessmentAnalysisOutput & { provider: string; requestId: string }> {
+export async function analyzeSubmission(deps: FeatureDeps, submissionId: string, caller: AiCaller, options: { taskId?: string | undefined; ownerId?: string | undefined } = {}): Promise<AssessmentAnalysisOutput & { provider: string; requestId: string }> {
   const submission = await getSubmission(deps.db.orm, submissionId)
-  if (!submission || !(SCORE_AREAS as readonly string[]).includes(submission.type)) throw new NotFoundError('Assessment submission')
+  if (!submission || !(SCORE_AREAS as readonly string[]).includes(submission.type) || (options.ownerId !== undefined && submission.userId !== options.ownerId)) throw new NotFoundError('Assessment submission')
   const snapshot = await getScoreSnapshot(deps.db.orm, submission.userId)
   const { object, meta } = await runFeature(
     deps.ai,

@@ -40,7 +40,7 @@ const inFlight = new Map<string, Promise<DashboardContent>>()
  * Generate a user's dashboard: scores, benchmarks and the `dashboard_insights` feature; store it
  * and announce `dashboard.updated` in one transaction. Concurrent calls for one user share one run.
  */
-export function generateDashboard(deps: FeatureDeps, userId: string, caller: AiCaller): Promise<DashboardContent> {
+export function generateDashboard(deps: FeatureDeps, userId: string, caller: AiCaller, options: { force?: boolean } = {}): Promise<DashboardContent> {
   const running = inFlight.get(userId)
   if (running) return running
   const run = (async () => {
@@ -48,7 +48,9 @@ export function generateDashboard(deps: FeatureDeps, userId: string, caller: AiC
     if (!snapshot) throw new NotFoundError('Profile')
     const hash = scoresHash(snapshot.scores)
     const benchmarks = await benchmarksFor(deps.db.orm, userId, snapshot, deps.config.features.benchmarkMinPeers)
-    const { object, meta } = await runFeature(deps.ai, dashboardInsights, { scores: snapshot.scores, benchmarks, context: snapshot.context }, caller, { cacheScope: hash })
+    // A forced refresh must not be answered from the gateway's cache of the same scores.
+    const cacheScope = options.force ? `${hash}:${Date.now()}` : hash
+    const { object, meta } = await runFeature(deps.ai, dashboardInsights, { scores: snapshot.scores, benchmarks, context: snapshot.context }, caller, { cacheScope })
     const generatedAt = new Date()
     const content: DashboardContent = { scores: snapshot.scores, benchmarks, ...object, provider: meta.provider, requestId: meta.requestId, generatedAt: generatedAt.toISOString(), scoresHash: hash }
     await deps.db.transaction(async (tx) => {

@@ -2,6 +2,8 @@ import { getGrowthAssessment, setGrowthInsights } from '../../data/repositories/
 import { getScoreSnapshot, listScoreEvents } from '../../data/repositories/feature-scores.ts'
 import type { Claims } from '../../data/db.ts'
 import { forecastSeries, type SeriesForecast } from '../../domain/forecasting/forecast.ts'
+import { computeOverallScore } from '../../domain/assessments/overall.ts'
+import { computeBaseScore } from '../../domain/assessments/growth.ts'
 import { buildHistory } from '../../domain/forecasting/history.ts'
 import { computeMlScore } from '../../domain/growth/ml-score.ts'
 import { findGaps, nextAssessments } from '../../domain/growth/recommendations.ts'
@@ -28,7 +30,9 @@ export async function growthAssessmentInsights(deps: FeatureDeps, claims: Claims
     throw new OptimaliqError('growth_assessment_required', 'Complete the growth assessment first (POST /api/growth-assessment)', { status: 409 })
   }
   const scores = { strategy: row.strategyScore, process: row.processScore, technology: row.technologyScore }
-  const { object, meta } = await runFeature(deps.ai, growthInsights, { answers: row.answers, scores, baseScore: row.baseScore, context: snapshot?.context ?? {} }, caller, { cacheScope: row.id })
+  // The base score of record is computed by the server from the area scores, never by the model.
+  const baseScore = computeBaseScore(scores)
+  const { object, meta } = await runFeature(deps.ai, growthInsights, { answers: row.answers, scores, baseScore, context: snapshot?.context ?? {} }, caller, { cacheScope: row.id })
   const insights = {
     strategy: object.strategy.insight,
     process: object.process.insight,
@@ -41,7 +45,7 @@ export async function growthAssessmentInsights(deps: FeatureDeps, claims: Claims
     await setGrowthInsights(tx, row.id, insights, meta.provider)
     await publish(tx, { type: 'ai.processed', userId: claims.sub, payload: { feature: growthInsights.name, requestId: meta.requestId, provider: meta.provider } })
   })
-  return { growthAssessmentId: row.id, scores, baseScore: row.baseScore, insights, provider: meta.provider, requestId: meta.requestId }
+  return { growthAssessmentId: row.id, scores, baseScore, insights, provider: meta.provider, requestId: meta.requestId }
 }
 
 /** Business-maturity estimate from the profile's onboarding fields. */
@@ -57,7 +61,8 @@ function summarize(area: string, f: SeriesForecast): SeriesSummary {
 /** Forecast of the overall and per-area scores from the user's history, narrated. */
 export async function scoreForecast(deps: FeatureDeps, claims: Claims, caller: AiCaller) {
   const { events, snapshot } = await deps.db.asUser(claims, async (tx) => ({ events: await listScoreEvents(tx, claims.sub), snapshot: await getScoreSnapshot(tx, claims.sub) }))
-  const history = buildHistory(events)
+  const weights = deps.overallWeights
+  const history = buildHistory(events, (latest) => computeOverallScore(latest, weights))
   const overall = forecastSeries(history.overall)
   const areas = Object.fromEntries(Object.entries(history.areas).map(([area, points]) => [area, forecastSeries(points)])) as Partial<Record<ScoreArea, SeriesForecast>>
   const summaries = Object.entries(areas).map(([area, f]) => summarize(area, f))
