@@ -17,6 +17,14 @@ export type JobContext = {
   signal: AbortSignal
 }
 
+/** Throw this from a handler when retrying cannot help: the job goes straight to its dead-letter queue. */
+export class NonRetryableJobError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'NonRetryableJobError'
+  }
+}
+
 export type JobHandler<T> = (payload: T, job: JobContext) => Promise<unknown>
 
 export type RegisterOptions = {
@@ -154,7 +162,7 @@ export function createQueue(options: QueueOptions) {
       return { id: job.id, status: 'completed', output: output && typeof output === 'object' ? output : {} }
     } catch (error) {
       logger.warn({ err: error, job: job.id, name: def.name, attempt: context.attempt }, 'job failed')
-      return { id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } }
+      return { id: job.id, status: error instanceof NonRetryableJobError ? 'deadletter' : 'failed', output: { message: error instanceof Error ? error.message : String(error) } }
     }
   }
 
@@ -169,7 +177,7 @@ export function createQueue(options: QueueOptions) {
         perJobResults: true,
         burstWhenBatchFull: true,
         pollingIntervalSeconds: 2,
-        notifyPollingIntervalSeconds: 10,
+        notifyPollingIntervalSeconds: 2, // NOTIFY wakes workers for new jobs; the poll finds retries that come due
       },
       async (jobs: JobWithMetadata<unknown>[]) => Promise.all(jobs.map((job) => runJob(def, job))),
     )

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { rows, type Claims, type Database, type Executor } from '../data/db.ts'
 import { OptimaliqError, ValidationError } from '../errors.ts'
 import { publish } from '../events/publish.ts'
-import type { Queue } from './queue.ts'
+import { NonRetryableJobError, type Queue } from './queue.ts'
 import { analyzeAssessment, assessmentAnalysisInput, type AnalysisSubject } from './tasks/assessment-analysis.ts'
 
 export type TaskStatus = 'queued' | 'active' | 'completed' | 'failed'
@@ -167,8 +167,8 @@ export function createTaskService(options: TaskServiceOptions) {
         )
         if (row) await setStatus(tx, row, final ? 'failed' : 'queued', message)
       })
-      // A client error (bad submission id) will not improve with a retry.
-      if (final) return { taskId, failed: message }
+      // A client error (bad submission id) will not improve with a retry: dead-letter it now.
+      if (!job.lastAttempt && final) throw new NonRetryableJobError(message, { cause: error })
       throw error
     }
   }
