@@ -40,7 +40,7 @@ export const dashboardResponse = z
 
 export const taskAccepted = z.object({ taskId: z.string(), status: z.literal('queued') })
 
-export const growthInsightsBody = z.object({ growthAssessmentId: z.uuid().optional() }).strict().default({})
+export const growthInsightsBody = z.object({ growthAssessmentId: z.uuid().optional() }).strict().nullish()
 export const growthInsightsResponse = z.object({
   growthAssessmentId: z.uuid(),
   scores: z.object({ strategy: z.number(), process: z.number(), technology: z.number() }),
@@ -72,7 +72,7 @@ export const profileUpdateResponse = z.object({
 })
 
 export const lever = z.object({ id: z.uuid(), position: z.number().int(), title: z.string(), description: z.string(), targetArea: z.string(), expectedImpact: z.string(), effort: z.string(), progress: z.number().int() })
-export const leversBody = z.object({ refresh: z.boolean().optional() }).strict().default({})
+export const leversBody = z.object({ refresh: z.boolean().optional() }).strict().nullish()
 export const leversResponse = z.object({ levers: z.array(lever).length(5), cached: z.boolean(), provider: z.string(), generatedAt: z.string(), expiresAt: z.string(), scoresHash: z.string() })
 export const leverProgressBody = z.object({ progress: z.number().int().min(0).max(100) }).strict()
 
@@ -134,7 +134,7 @@ export const recommendationsResponse = z.object({
 export const mlScoreBody = z
   .object({ strategy: z.number().min(1).max(5).optional(), process: z.number().min(1).max(5).optional(), technology: z.number().min(1).max(5).optional(), industry: z.string().trim().min(1).max(100).optional() })
   .strict()
-  .default({})
+  .nullish()
 export const mlScoreResponse = z.object({
   score: z.number(),
   growthProbability: z.number(),
