@@ -1,17 +1,33 @@
 import type { Logger } from 'pino'
 import type { Config } from '../config/env.ts'
 import type { Database } from '../data/db.ts'
+import { catalog as builtInCatalog, type Catalog } from './catalog/index.ts'
 import { createAiClient, type AiClientOptions, type AiGateway, type GatewayCatalog, type GatewayProviders } from './client.ts'
+import { createProviderRegistry, type ProviderRegistry } from './providers/index.ts'
 
-/** The provider registry and catalog as the gateway sees them (adapters over `ai/providers`, `ai/catalog`). */
-export function gatewayDeps(_config: Config): { providers: GatewayProviders; catalog: GatewayCatalog } {
+/** The provider registry as the gateway sees it. */
+export function gatewayProviders(registry: ProviderRegistry): GatewayProviders {
   return {
-    providers: { names: [], defaultModel: () => undefined, languageModel: () => { throw new Error('no providers') } },
-    catalog: { resolveModel: () => undefined, costUsd: () => undefined, models: () => [] },
+    names: registry.configured,
+    defaultModel: (provider) => registry.defaultModel(provider),
+    languageModel: (provider, model) => registry.languageModel(provider, model),
   }
 }
 
-/** The process's gateway, built from Config. */
+/** The catalog as the gateway sees it: aliases resolve to provider + real model id; prices per provider/model. */
+export function gatewayCatalog(catalog: Catalog): GatewayCatalog {
+  return {
+    resolveModel(name) {
+      const ref = catalog.parseModelRef(name)
+      return ref.info && ref.provider ? { provider: ref.provider, model: ref.model } : undefined
+    },
+    costUsd: (provider, model, usage) => catalog.costUsd(catalog.parseModelRef(`${provider}/${model}`).info ?? catalog.resolveModel(model), usage),
+    models: () => [...catalog.models],
+  }
+}
+
+/** The process's gateway, built from Config: AI SDK providers, the built-in catalog, router, cache, ledger, health. */
 export function createGateway(options: { config: Config; db: Database; logger?: Logger | undefined } & Partial<AiClientOptions>): AiGateway {
-  return createAiClient({ ...gatewayDeps(options.config), ...options })
+  const registry = createProviderRegistry(options.config.ai, { catalog: builtInCatalog })
+  return createAiClient({ providers: gatewayProviders(registry), catalog: gatewayCatalog(builtInCatalog), ...options })
 }
