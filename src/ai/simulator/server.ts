@@ -114,6 +114,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
     let headerFaults: Faults | undefined
     let request: SimRequest
+    let seedText: string
     const raw = await readBody(req)
     try {
       headerFaults = parseFaultHeader(headerValue(req, 'x-sim-fault'))
@@ -121,6 +122,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       if (!isRecord(body)) throw new BadRequest('request body must be a JSON object')
       const stream = found.stream === true ? url.searchParams.get('alt') !== 'json' : undefined
       request = format.parse(body, { model: found.model, stream })
+      // The same request answers the same, streamed or not.
+      const { stream: _s, stream_options: _o, ...rest } = body
+      seedText = `${request.model}\n${JSON.stringify(rest)}`
     } catch (error) {
       const message = error instanceof SyntaxError ? `Invalid JSON body: ${error.message}` : error instanceof Error ? error.message : String(error)
       return sendJson(res, 400, format.errorBody(400, message))
@@ -145,7 +149,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         return sendJson(res, failure.status, format.errorBody(failure.status, message), headers)
       }
     }
-    const out = produce(request, digest(raw), failure.kind === 'invalidSchema')
+    const out = produce(request, digest(seedText), failure.kind === 'invalidSchema')
     const sseMode = request.stream && !(format.name === 'gemini' && url.searchParams.get('alt') !== 'sse')
     if (!request.stream) {
       const text = JSON.stringify(format.renderJson(out, request))
