@@ -1,62 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { forecastSeries } from '../../domain/forecasting/forecast.ts'
+import { context, day, empty, SAMPLES, scores } from '../../../test/fixtures/feature-samples.ts'
 import { findGaps, nextAssessments } from '../../domain/growth/recommendations.ts'
 import { SCORE_AREAS, type ScoreSet } from '../../domain/growth/scores.ts'
-import { simulateGrowth } from '../../domain/growth/simulation.ts'
 import type { AiClient, GenerateObjectRequest } from '../types.ts'
 import { FEATURE_NAMES, FEATURES, featureByName, runFeature } from './index.ts'
 import { createRulesAiClient } from './rules-client.ts'
 import { dataBlock, excerpt, textAnswers } from './shared.ts'
-
-const context = { industry: 'B2B SaaS', companySize: '11-50', growthStage: 'growth', primaryGoal: 'Double recurring revenue in two years', keyChallenges: ['Hiring', 'Data quality'] }
-const scores: ScoreSet = { areas: { strategy: 3.4, process: 2.1, technology: 2.8, sales: 1.9 }, base: 2.8, overall: 2.6 }
-const empty: ScoreSet = { areas: {}, base: null, overall: null }
-const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000)
-
-function series(area: string, points: number[]) {
-  const f = forecastSeries(points.map((score, i) => ({ at: day(i * 30), score })))
-  return { area, method: f.method, points: f.points, lastScore: f.last?.score ?? null, slopePerMonth: f.slopePerMonth, trend: f.trend, forecast: f.forecast }
-}
-
-const simInput = { strategyChange: 1, processChange: 0.5, technologyChange: 0, revenue: 2_000_000, costs: 1_500_000, efficiency: 55 }
-const gaps = findGaps(scores, { sales: day(0) }, { now: day(400), retakeDays: 30 })
-
-/** Sample inputs per feature: typical and edge cases. */
-const SAMPLES: Record<string, unknown[]> = {
-  growth_insights: [
-    { answers: { q1: 'b', q2: ['x', 'y'], notes: 'Our biggest issue is that sales and delivery do not talk to each other.' }, scores: { strategy: 3.4, process: 2.1, technology: 2.8 }, baseScore: 2.8, context },
-    { answers: {}, scores: { strategy: 1, process: 1, technology: 1 }, baseScore: null, context: {} },
-    { answers: {}, scores: { strategy: 5, process: 5, technology: 5 }, baseScore: 5, context: { industry: 'Retail' } },
-  ],
-  profile_scoring: [context, {}, { growthStage: 'Scaling', yearsInBusiness: '12', companySize: '201-500', salesChannels: ['web', 'partners', 'field'], businessModel: 'Subscription', fundingStatus: 'Series B', primaryGoal: 'Expand into two new European markets' }, { growthStage: 'Idea', keyChallenges: ['strategy', 'operations', 'technology', 'tools', 'process'] }],
-  dashboard_insights: [
-    { scores, benchmarks: [{ area: 'overall', userScore: 2.6, average: 3.1, p25: 2.5, median: 3, p75: 3.6, percentile: 30, peers: 12, source: 'industry' }, { area: 'process', userScore: 2.1, average: 3, p25: 3, median: 3, p75: 3, percentile: null, peers: 0, source: 'default' }], context },
-    { scores: empty, benchmarks: [], context: {} },
-    { scores: { areas: { strategy: 4 }, base: 4, overall: 4 }, benchmarks: [{ area: 'strategy', userScore: 4, average: 4, p25: 3, median: 4, p75: 4.5, percentile: 60, peers: 30, source: 'global' }], context },
-  ],
-  growth_levers: [{ scores, context }, { scores: empty, context: {} }, { scores: { areas: Object.fromEntries(SCORE_AREAS.map((a) => [a, 4.5])), base: 4.5, overall: 4.5 }, context }],
-  simulation_commentary: [
-    { input: simInput, result: simulateGrowth(simInput), context },
-    { input: { ...simInput, strategyChange: 0, processChange: 0 }, result: simulateGrowth({ ...simInput, strategyChange: 0, processChange: 0 }), context: {} },
-    { input: { ...simInput, technologyChange: -2 }, result: simulateGrowth({ ...simInput, technologyChange: -2 }), context: {} },
-  ],
-  assessment_analysis: [
-    { type: 'sales', score: 1.9, bracket: 'score_2', answers: { q1: 'a', why: 'We lose deals because we follow up too late after demos.' }, overall: 2.6, context },
-    { type: 'tech_stack', score: 4.6, bracket: null, answers: {}, overall: 3, context: {} },
-    { type: 'strategy', score: 3, answers: { a: 1 }, overall: null, context: {} },
-  ],
-  trend_forecast: [
-    { overall: series('overall', []), areas: [], industry: null },
-    { overall: series('overall', [2.5]), areas: [series('strategy', [2.5])] },
-    { overall: series('overall', [2, 2.4, 2.9]), areas: [series('strategy', [2, 2.5, 3]), series('process', [3, 3, 3])], industry: 'SaaS' },
-    { overall: series('overall', [3.5, 3.1, 2.6, 2.2]), areas: [series('process', [3.5, 2.5])] },
-  ],
-  action_suggestions: [
-    { gaps, nextAssessments: nextAssessments(scores, gaps), overall: 2.6, context },
-    { gaps: findGaps(empty, {}, { now: day(0), retakeDays: 30 }), nextAssessments: nextAssessments(empty, findGaps(empty, {}, { now: day(0), retakeDays: 30 })), overall: null, context: {} },
-  ],
-}
 
 describe('feature registry', () => {
   it('declares every feature with a versioned prompt, the default route and a rules fallback', () => {
