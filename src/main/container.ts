@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino'
 import type { AiGateway } from '../ai/client.ts'
 import { createApiKeyService, type ApiKeyService } from '../ai/keys/api-keys.ts'
 import { createGateway } from '../ai/wiring.ts'
-import { analyzeCompletedAssessments, defineFeatureTasks } from '../ai/services/tasks.ts'
+import { defineFeatureTasks } from '../ai/services/tasks.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
 import { createTokenService } from '../auth/tokens.ts'
 import { ConfigError, type Config } from '../config/env.ts'
@@ -119,9 +119,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
     const queue = createQueue({ db, logger, ...config.queue })
     const tasks = createTaskService({ db, queue, logger, ...config.tasks })
-    // AI features: queued assessment analysis and dashboard refresh; analysis after each submission.
+    // AI features: the queued assessment analysis and dashboard refresh.
     defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights })
-    if (config.features.analyzeOnSubmit) analyzeCompletedAssessments(events, tasks, logger)
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
     closers.push(() => events.stop())
     closers.push(() => queue.stop(config.http.shutdownTimeoutMs))

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { analyzeSubmission } from '../../src/ai/services/assessment-analysis.ts'
+import { analyzeCompletedAssessments } from '../../src/ai/services/tasks.ts'
 import { featureDeps } from '../../src/http/routes/ai-features.ts'
 import { computeMlScore } from '../../src/domain/growth/ml-score.ts'
 import { errorOf, signUp, startTestApp, type TestApp } from '../helpers/app.ts'
@@ -18,6 +19,9 @@ describeBackends('AI features on the rules engine', (backend) => {
   let t: TestApp
   beforeAll(async () => {
     t = await startTestApp(backend, { ASSESSMENT_CONFIG_DIR: FIXTURES, AI_ENABLED: 'false' })
+    // As `serve` and `worker` do: queue the analysis of every completed assessment.
+    analyzeCompletedAssessments(t.container.events, t.container.tasks, t.container.logger)
+    await t.container.queue.startWorkers()
   })
   afterAll(() => t?.close())
 
@@ -48,9 +52,11 @@ describeBackends('AI features on the rules engine', (backend) => {
     expect(sales.statusCode).toBe(201)
     const submissionId = (sales.json() as { id: string }).id
 
-    // The submission queues its analysis (the worker is not started here, so we run it directly).
-    const task = await eventually(async () => (await t.container.db.query<{ id: string; input: Json }>("select id, input from ai_tasks where user_id = $1 and type = 'assessment_analysis'", [u.user.id]))[0], 15_000, 'analysis task')
+    // The submission queues its analysis; the in-process worker runs it through the feature.
+    const task = await eventually(async () => (await t.container.db.query<{ id: string; input: Json; status: string; result: Json }>("select id, input, status, result from ai_tasks where user_id = $1 and type = 'assessment_analysis'", [u.user.id])).find((row) => row.status === 'completed'), 20_000, 'analysis task')
     expect(task.input).toEqual({ submissionId })
+    expect(task.result).toMatchObject({ submissionId, assessmentType: 'sales', provider: 'rules', summary: expect.stringContaining('Sales') })
+    // Running it again (a retried job) replaces the same row.
     const analysis = await analyzeSubmission(featureDeps(t.container), submissionId, { userId: u.user.id })
     expect(analysis.provider).toBe('rules')
     expect(analysis.insights.join(' ')).toContain('Leads go cold')
@@ -69,6 +75,16 @@ describeBackends('AI features on the rules engine', (backend) => {
     const again = (await call(u.auth, 'GET', '/api/dashboard')).json() as typeof d
     expect(again).toMatchObject({ cached: true, generatedAt: d.generatedAt })
     expect(await eventsOf(u.user.id, 'dashboard.updated')).toHaveLength(1)
+
+    // Refresh through the queue: a new generation and a second dashboard.updated.
+    const refresh = await call(u.auth, 'POST', '/api/dashboard/refresh')
+    expect(refresh.statusCode).toBe(202)
+    const { taskId } = refresh.json() as { taskId: string }
+    await eventually(async () => ((await call(u.auth, 'GET', `/api/ai/tasks/${taskId}`)).json() as { status: string }).status === 'completed', 20_000, 'dashboard refresh')
+    expect(await eventsOf(u.user.id, 'dashboard.updated')).toHaveLength(2)
+    const afterRefresh = (await call(u.auth, 'GET', '/api/dashboard')).json() as typeof d
+    expect(afterRefresh.cached).toBe(true)
+    expect(afterRefresh.generatedAt > d.generatedAt).toBe(true)
 
     const levers = await call(u.auth, 'POST', '/api/growth_studio/levers', {})
     expect(levers.statusCode).toBe(200)

@@ -21,8 +21,11 @@ export function defineFeatureTasks(tasks: Pick<TaskService, 'define'>, deps: Fea
     async run(input, context) {
       const caller = { userId: context.userId }
       if (input.submissionId) {
-        const result = await analyzeSubmission(deps, input.submissionId, caller, { taskId: context.taskId, ownerId: context.userId })
-        return { submissionId: input.submissionId, ...result }
+        const { type, score, areaScores, ...analysis } = await analyzeSubmission(deps, input.submissionId, caller, { taskId: context.taskId, ownerId: context.userId })
+        // The deterministic summary (weakest and strongest areas) stays beside the AI analysis.
+        const scores = Object.fromEntries(Object.entries({ ...areaScores, [type]: score }).filter((e): e is [string, number] => typeof e[1] === 'number'))
+        const { assessmentType, averageScore, weakestAreas, strongestArea } = analyzeAssessment({ assessmentType: type, scores })
+        return { submissionId: input.submissionId, assessmentType, averageScore, weakestAreas, strongestArea, ...analysis }
       }
       const type = input.assessmentType!
       const scores = input.scores!
