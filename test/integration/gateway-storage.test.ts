@@ -1,6 +1,6 @@
 import { MockLanguageModelV3 } from 'ai/test'
 import { APICallError } from 'ai'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { z } from 'zod'
 import { hashApiKey } from '../../src/ai/keys/api-keys.ts'
 import { describeBackends } from '../helpers/backends.ts'
