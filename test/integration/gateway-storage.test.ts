@@ -53,6 +53,15 @@ describeBackends('gateway storage', (backend) => {
     ])
   })
 
+  it('keeps a batch when one row is bad, and flushes on close', async () => {
+    const ledger = t.container.ai.ledger
+    ledger?.record({ requestId: 'req-bad-user', userId: '00000000-0000-4000-8000-000000000000', latencyMs: 1, cacheHit: false, fallbackUsed: false, status: 'ok', attempts: [] })
+    ledger?.record({ requestId: 'req-good', latencyMs: 1, cacheHit: false, fallbackUsed: false, status: 'ok', attempts: [] })
+    await ledger?.flush()
+    const rows = await t.database.db.query<{ request_id: string; user_id: string | null }>("select request_id, user_id from ai_log where request_id in ('req-bad-user', 'req-good') order by request_id")
+    expect(rows).toEqual([{ request_id: 'req-bad-user', user_id: null }, { request_id: 'req-good', user_id: null }])
+  })
+
   it('keeps cached answers in ai_cache behind the in-process LRU', async () => {
     failing = false
     const request = { feature: 'levers', schema: z.object({ score: z.number() }), messages: [{ role: 'user' as const, content: 'cache me' }], caller: {}, cacheTtlSeconds: 600, cacheScope: 'scores-v1' }
@@ -126,5 +135,22 @@ describeBackends('gateway with AI disabled', (backend) => {
     const invalid = await t.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: v1, payload: { model: 'default', messages: [], temperature: 5 } })
     expect(invalid.statusCode).toBe(400)
     expect(invalid.json().error.type).toBe('invalid_request_error')
+  })
+})
+
+describeBackends('gateway ledger on shutdown', (backend) => {
+  it('flushes every buffered ai_log row when the container closes', async () => {
+    const model = new MockLanguageModelV3({ doGenerate: text('hello') })
+    const t = await startGatewayApp(backend, { AI_LEDGER_FLUSH_MS: '60000' }, { providers: mockProviders({ openai: model }), catalog: flatCatalog })
+    try {
+      await Promise.all(Array.from({ length: 25 }, (_, i) => t.container.ai.generateText({ feature: 'chat', messages: [{ role: 'user', content: `m${i}` }], caller: { requestId: `shutdown-${i}` } })))
+      expect(t.container.ai.ledger?.buffered).toBe(25)
+      await t.app.close()
+      await t.container.close()
+      const rows = await t.database.db.query<{ n: number }>("select count(*)::int as n from ai_log where request_id like 'shutdown-%'")
+      expect(rows[0]?.n).toBe(25)
+    } finally {
+      await t.database.drop()
+    }
   })
 })
