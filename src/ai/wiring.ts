@@ -16,12 +16,21 @@ export function gatewayProviders(registry: ProviderRegistry): GatewayProviders {
 
 /** The catalog as the gateway sees it: aliases resolve to provider + real model id; prices per provider/model. */
 export function gatewayCatalog(catalog: Catalog): GatewayCatalog {
+  const infos = new Map<string, ReturnType<Catalog['resolveModel']>>()
   return {
     resolveModel(name) {
       const ref = catalog.parseModelRef(name)
       return ref.info && ref.provider ? { provider: ref.provider, model: ref.model } : undefined
     },
-    costUsd: (provider, model, usage) => catalog.costUsd(catalog.parseModelRef(`${provider}/${model}`).info ?? catalog.resolveModel(model), usage),
+    costUsd(provider, model, usage) {
+      const key = `${provider}/${model}`
+      let info = infos.get(key)
+      if (!infos.has(key)) {
+        info = catalog.parseModelRef(key).info ?? catalog.resolveModel(model)
+        infos.set(key, info)
+      }
+      return catalog.costUsd(info, usage)
+    },
     models: () => [...catalog.models],
   }
 }

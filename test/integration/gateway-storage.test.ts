@@ -1,6 +1,6 @@
 import { MockLanguageModelV3 } from 'ai/test'
 import { APICallError } from 'ai'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { z } from 'zod'
 import { hashApiKey } from '../../src/ai/keys/api-keys.ts'
 import { describeBackends } from '../helpers/backends.ts'
@@ -51,6 +51,15 @@ describeBackends('gateway storage', (backend) => {
       { request_id: 'req-ledger-3', provider: 'rules', status: 'ok', error_class: null },
       { request_id: 'req-ledger-4', provider: null, status: 'error', error_class: 'all_providers_failed' },
     ])
+  })
+
+  it('keeps a batch when one row is bad, and flushes on close', async () => {
+    const ledger = t.container.ai.ledger
+    ledger?.record({ requestId: 'req-bad-user', userId: '00000000-0000-4000-8000-000000000000', latencyMs: 1, cacheHit: false, fallbackUsed: false, status: 'ok', attempts: [] })
+    ledger?.record({ requestId: 'req-good', latencyMs: 1, cacheHit: false, fallbackUsed: false, status: 'ok', attempts: [] })
+    await ledger?.flush()
+    const rows = await t.database.db.query<{ request_id: string; user_id: string | null }>("select request_id, user_id from ai_log where request_id in ('req-bad-user', 'req-good') order by request_id")
+    expect(rows).toEqual([{ request_id: 'req-bad-user', user_id: null }, { request_id: 'req-good', user_id: null }])
   })
 
   it('keeps cached answers in ai_cache behind the in-process LRU', async () => {
@@ -126,5 +135,22 @@ describeBackends('gateway with AI disabled', (backend) => {
     const invalid = await t.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: v1, payload: { model: 'default', messages: [], temperature: 5 } })
     expect(invalid.statusCode).toBe(400)
     expect(invalid.json().error.type).toBe('invalid_request_error')
+  })
+})
+
+describeBackends('gateway ledger on shutdown', (backend) => {
+  it('flushes every buffered ai_log row when the container closes', async () => {
+    const model = new MockLanguageModelV3({ doGenerate: text('hello') })
+    const t = await startGatewayApp(backend, { AI_LEDGER_FLUSH_MS: '60000' }, { providers: mockProviders({ openai: model }), catalog: flatCatalog })
+    try {
+      await Promise.all(Array.from({ length: 25 }, (_, i) => t.container.ai.generateText({ feature: 'chat', messages: [{ role: 'user', content: `m${i}` }], caller: { requestId: `shutdown-${i}` } })))
+      expect(t.container.ai.ledger?.buffered).toBe(25)
+      await t.app.close()
+      await t.container.close()
+      const rows = await t.database.db.query<{ n: number }>("select count(*)::int as n from ai_log where request_id like 'shutdown-%'")
+      expect(rows[0]?.n).toBe(25)
+    } finally {
+      await t.database.drop()
+    }
   })
 })

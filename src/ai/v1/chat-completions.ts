@@ -152,6 +152,7 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
+    'x-content-type-options': 'nosniff',
     'x-request-id': base.requestId,
     'x-optimaliq-provider': candidate.provider,
     'x-optimaliq-model': candidate.model,

@@ -44,7 +44,9 @@ export const v1Routes: RouteModule = async (app, deps) => {
       request.apiKey = await deps.apiKeys.authenticate(match[1])
     })
 
-    v1.post('/v1/chat/completions', { schema: { tags: ['v1'], summary: 'OpenAI-compatible chat completions (JSON or SSE)', security: [{ bearer: [] }], body: chatCompletionBody } }, async (request, reply) => {
+    // A machine API answering JSON or SSE: helmet's HTML-oriented headers are skipped (it rebuilds
+    // its CSP on every request: 3.5 % of the /v1 CPU profile); nosniff is set by hand.
+    v1.post('/v1/chat/completions', { helmet: false, schema: { tags: ['v1'], summary: 'OpenAI-compatible chat completions (JSON or SSE)', security: [{ bearer: [] }], body: chatCompletionBody } }, async (request, reply) => {
       const key = request.apiKey as ApiKeyPrincipal
       const caller = { userId: key.userId, apiKeyId: key.keyId, tier: key.tier, requestId: String(request.id) }
       const ttlHeader = request.headers['x-optimaliq-cache-ttl']
@@ -56,10 +58,10 @@ export const v1Routes: RouteModule = async (app, deps) => {
       if (request.body.stream) return streamChat(deps.ai, { body: request.body, caller, reply, signal: abort.signal })
       const result = await completeChat(deps.ai, { body: request.body, caller, cacheTtlSeconds, signal: abort.signal })
       return reply
-        .headers({ 'content-type': 'application/json; charset=utf-8', 'x-optimaliq-provider': result.provider, 'x-optimaliq-model': result.model, 'x-optimaliq-cache': result.cached ? 'hit' : 'miss', 'x-optimaliq-fallback': String(result.fallbackUsed) })
+        .headers({ 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'x-optimaliq-provider': result.provider, 'x-optimaliq-model': result.model, 'x-optimaliq-cache': result.cached ? 'hit' : 'miss', 'x-optimaliq-fallback': String(result.fallbackUsed) })
         .send(result.body)
     })
 
-    v1.get('/v1/models', { schema: { tags: ['v1'], summary: 'Models and routes you can name in `model`', security: [{ bearer: [] }], response: { 200: z.object({ object: z.literal('list'), data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() })) }) } } }, async () => listModels(deps.ai))
+    v1.get('/v1/models', { helmet: false, schema: { tags: ['v1'], summary: 'Models and routes you can name in `model`', security: [{ bearer: [] }], response: { 200: z.object({ object: z.literal('list'), data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() })) }) } } }, async () => listModels(deps.ai))
   })
 }
