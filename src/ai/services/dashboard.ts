@@ -1,9 +1,9 @@
 import { computeBenchmarkRows, BENCHMARK_AREAS } from '../../data/repositories/benchmarks.ts'
-import { getDashboard, upsertDashboard } from '../../data/repositories/ai-products.ts'
+import { getDashboardText, upsertDashboard } from '../../data/repositories/ai-products.ts'
 import { getScoreSnapshot, type ScoreSnapshot } from '../../data/repositories/feature-scores.ts'
 import type { Claims, Executor } from '../../data/db.ts'
 import { selectBenchmarks, type Benchmark } from '../../domain/growth/benchmarks.ts'
-import { scoresHash } from '../../domain/growth/scores.ts'
+import { SCORE_AREAS, scoresHash, type ScoreSet } from '../../domain/growth/scores.ts'
 import { NotFoundError } from '../../errors.ts'
 import { publish } from '../../events/publish.ts'
 import { dashboardInsights } from '../features/dashboard-insights.ts'
@@ -32,6 +32,18 @@ export async function benchmarksFor(db: Executor, userId: string, snapshot: Scor
   // Show the overall and every area the user has a score in (the three growth areas always).
   const areas = BENCHMARK_AREAS.filter((a) => a === 'overall' || a === 'strategy' || a === 'process' || a === 'technology' || typeof user[a] === 'number')
   return selectBenchmarks(stats, areas, user, minPeers)
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+
+/** Scores as `json_build_object` returns them (numbers, or numeric text on some drivers). */
+function scoreSetOf(raw: Record<string, unknown>): ScoreSet {
+  const areas: ScoreSet['areas'] = {}
+  for (const area of SCORE_AREAS) {
+    const value = num(raw[area])
+    if (value !== null) areas[area] = value
+  }
+  return { areas, base: num(raw.base), overall: num(raw.overall) }
 }
 
 const inFlight = new Map<string, Promise<DashboardContent>>()
@@ -64,18 +76,17 @@ export function generateDashboard(deps: FeatureDeps, userId: string, caller: AiC
 }
 
 /**
- * The user's dashboard: the stored one while their scores hash is unchanged (one read under
- * RLS), else a fresh generation.
+ * The user's dashboard: the stored one while their scores hash is unchanged (one statement under
+ * RLS; the stored JSON is sent as text, never parsed or re-serialized), else a fresh generation.
+ * Returns the response body as JSON text.
  */
-export async function loadDashboard(deps: FeatureDeps, claims: Claims, caller: AiCaller): Promise<DashboardContent & { cached: boolean }> {
-  const found = await deps.db.asUser(claims, async (tx) => {
-    const snapshot = await getScoreSnapshot(tx, claims.sub)
-    const stored = await getDashboard(tx, claims.sub)
-    return { snapshot, stored }
-  })
-  if (!found.snapshot) throw new NotFoundError('Profile')
-  if (found.stored && found.stored.scoresHash === scoresHash(found.snapshot.scores)) {
-    return { ...(found.stored.content as DashboardContent), cached: true }
+export async function loadDashboardJson(deps: FeatureDeps, claims: Claims, caller: AiCaller): Promise<string> {
+  // One statement as the owner, filtered by the verified caller's id: the cached path is the
+  // hottest read of the product, and a transaction under the app role costs four round trips.
+  const found = await getDashboardText(deps.db.orm, claims.sub)
+  if (!found) throw new NotFoundError('Profile')
+  if (found.content !== null && found.scoresHash === scoresHash(scoreSetOf(found.scores))) {
+    return `{"cached":true,${found.content.trimStart().slice(1)}`
   }
-  return { ...(await generateDashboard(deps, claims.sub, caller)), cached: false }
+  return JSON.stringify({ ...(await generateDashboard(deps, claims.sub, caller)), cached: false })
 }

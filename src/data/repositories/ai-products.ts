@@ -1,6 +1,10 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm'
-import type { Executor } from '../db.ts'
-import { assessmentAnalyses, assessmentSubmissions, dashboards, growthAssessments, growthLevers, simulations } from '../schema.ts'
+import { assessmentAnalyses, assessmentSubmissions, dashboards, growthAssessments, growthLevers, profiles, simulations } from '../schema.ts'
+import { SCORE_AREAS } from '../../domain/growth/scores.ts'
+import { rows, type Executor } from '../db.ts'
+
+// json_build_object('strategy', p.strategy_score, …, 'base', p.base_score, 'overall', p.overall_score)
+const SCORE_COLUMNS_JSON = `json_build_object(${[...SCORE_AREAS.map((a) => `'${a}', p.${a}_score`), "'base', p.base_score", "'overall', p.overall_score"].join(', ')})`
 
 /** Storage of the AI features' results: dashboards, growth levers, simulations, analyses, insights. */
 
@@ -12,6 +16,19 @@ export type GrowthAssessmentRow = typeof growthAssessments.$inferSelect
 export async function getDashboard(db: Executor, userId: string): Promise<DashboardRow | undefined> {
   const [row] = await db.select().from(dashboards).where(eq(dashboards.userId, userId)).limit(1)
   return row
+}
+
+/**
+ * The stored dashboard as JSON text beside the user's current scores, in one statement: the hot
+ * path of `GET /api/dashboard` compares the scores hash and sends the text without parsing it.
+ */
+export async function getDashboardText(db: Executor, userId: string): Promise<{ scores: Record<string, unknown>; content: string | null; scoresHash: string | null } | undefined> {
+  const [row] = await rows<{ scores: Record<string, unknown>; content: string | null; scores_hash: string | null }>(
+    db,
+    sql`select ${sql.raw(SCORE_COLUMNS_JSON)} as scores, d.content::text as content, d.scores_hash
+        from profiles p left join dashboards d on d.user_id = p.user_id where p.user_id = ${userId}`,
+  )
+  return row ? { scores: row.scores, content: row.content, scoresHash: row.scores_hash } : undefined
 }
 
 export async function upsertDashboard(db: Executor, row: { userId: string; scoresHash: string; content: Record<string, unknown>; provider: string; generatedAt: Date }): Promise<void> {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { callerOf, type FeatureDeps } from '../../ai/services/deps.ts'
-import { loadDashboard } from '../../ai/services/dashboard.ts'
+import { loadDashboardJson } from '../../ai/services/dashboard.ts'
 import { commentOnSimulation, getGrowthLevers, runSimulation, setLeverProgress, toStoredSimulation } from '../../ai/services/growth-studio.ts'
 import { growthAssessmentInsights, mlScore, recommendations, scoreForecast, scoreProfileFields } from '../../ai/services/insights.ts'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
@@ -82,9 +82,11 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
   app.get(
     '/api/dashboard',
     { onRequest: hooks.requireUser, schema: { tags: ['dashboard'], summary: 'Your dashboard: scores, benchmarks, strengths, weaknesses, roadmap (cached until your scores change)', security, response: { 200: dashboardResponse, ...errors } } },
-    async (request) => {
+    async (request, reply) => {
       const { user, claims } = principalOf(request)
-      return loadDashboard(services, claims, callerOf(user, request.id))
+      // Already-valid JSON text (stored from a validated object): sent as is, the schema documents it.
+      const body = await loadDashboardJson(services, claims, callerOf(user, request.id))
+      return reply.type('application/json; charset=utf-8').send(body as never)
     },
   )
 
