@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm'
-import { assessmentAnalyses, assessmentSubmissions, dashboards, growthAssessments, growthLevers, profiles, simulations } from '../schema.ts'
+import { assessmentAnalyses, assessmentSubmissions, dashboards, growthAssessments, growthLevers, simulations } from '../schema.ts'
 import { SCORE_AREAS } from '../../domain/growth/scores.ts'
 import { rows, type Executor } from '../db.ts'
 
