@@ -115,6 +115,7 @@ export const envSchema = z.object({
   ASSESSMENT_RETAKE_DAYS: num(30, 0, 3650),
   BENCHMARK_MIN_PEERS: int(5, 1, 100_000),
   AI_ANALYZE_ON_SUBMIT: bool(true),
+  DASHBOARD_CACHE_MS: int(10_000, 0, 3_600_000),
   ASSESSMENT_CONFIG_DIR: optionalText,
   ASSESSMENT_OVERALL_WEIGHTS: weightList,
 
@@ -235,6 +236,8 @@ function toConfig(env: Env) {
       benchmarkMinPeers: env.BENCHMARK_MIN_PEERS,
       /** Queue the assessment_analysis task after every deep-assessment submission. */
       analyzeOnSubmit: env.AI_ANALYZE_ON_SUBMIT,
+      /** In-process copy of cached dashboards, dropped on score events; 0 turns it off. */
+      dashboardCacheMs: env.DASHBOARD_CACHE_MS,
     },
     events: {
       retentionDays: env.EVENTS_RETENTION_DAYS,

@@ -142,6 +142,9 @@ describeBackends('AI features on the rules engine', (backend) => {
 
     const dash1 = (await call(u.auth, 'GET', '/api/dashboard')).json() as { scoresHash: string; cached: boolean }
     expect(dash1.cached).toBe(false)
+    // Served from the table, then from the in-process copy.
+    expect(((await call(u.auth, 'GET', '/api/dashboard')).json() as typeof dash1).cached).toBe(true)
+    expect(((await call(u.auth, 'GET', '/api/dashboard')).json() as typeof dash1).cached).toBe(true)
     // A new assessment changes the scores: levers and dashboard are regenerated.
     expect((await call(u.auth, 'POST', '/api/growth-assessment', GROWTH_BETTER)).statusCode).toBe(201)
     const third = (await call(u.auth, 'POST', '/api/growth_studio/levers', {})).json() as typeof first

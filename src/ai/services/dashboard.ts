@@ -81,12 +81,17 @@ export function generateDashboard(deps: FeatureDeps, userId: string, caller: AiC
  * Returns the response body as JSON text.
  */
 export async function loadDashboardJson(deps: FeatureDeps, claims: Claims, caller: AiCaller): Promise<string> {
+  const hit = deps.dashboardCache?.get(claims.sub)
+  if (hit !== undefined) return hit
+  const token = deps.dashboardCache?.begin(claims.sub) ?? 0
   // One statement as the owner, filtered by the verified caller's id: the cached path is the
   // hottest read of the product, and a transaction under the app role costs four round trips.
   const found = await getDashboardText(deps.db.orm, claims.sub)
   if (!found) throw new NotFoundError('Profile')
   if (found.content !== null && found.scoresHash === scoresHash(scoreSetOf(found.scores))) {
-    return `{"cached":true,${found.content.trimStart().slice(1)}`
+    const json = `{"cached":true,${found.content.trimStart().slice(1)}`
+    deps.dashboardCache?.set(claims.sub, json, token)
+    return json
   }
   return JSON.stringify({ ...(await generateDashboard(deps, claims.sub, caller)), cached: false })
 }

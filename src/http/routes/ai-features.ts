@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { callerOf, type FeatureDeps } from '../../ai/services/deps.ts'
 import { loadDashboardJson } from '../../ai/services/dashboard.ts'
+import { createDashboardCache } from '../../ai/services/dashboard-cache.ts'
 import { commentOnSimulation, getGrowthLevers, runSimulation, setLeverProgress, toStoredSimulation } from '../../ai/services/growth-studio.ts'
 import { growthAssessmentInsights, mlScore, recommendations, scoreForecast, scoreProfileFields } from '../../ai/services/insights.ts'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
@@ -36,8 +37,8 @@ const security = [{ bearer: [] }]
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse, 429: errorResponse, 503: errorResponse }
 
 /** The services' view of the container. */
-export function featureDeps(deps: Pick<RouteDeps, 'db' | 'ai' | 'config' | 'assessments'>): FeatureDeps {
-  return { db: deps.db, ai: deps.ai, config: deps.config, overallWeights: deps.assessments.overallWeights }
+export function featureDeps(deps: Pick<RouteDeps, 'db' | 'ai' | 'config' | 'assessments'>, extra: Partial<FeatureDeps> = {}): FeatureDeps {
+  return { db: deps.db, ai: deps.ai, config: deps.config, overallWeights: deps.assessments.overallWeights, ...extra }
 }
 
 /**
@@ -46,7 +47,17 @@ export function featureDeps(deps: Pick<RouteDeps, 'db' | 'ai' | 'config' | 'asse
  */
 export const aiFeatureRoutes: RouteModule = (app, deps) => {
   const { db, hooks, tasks } = deps
-  const services = featureDeps(deps)
+  const dashboardCache = createDashboardCache({ ttlMs: deps.config.features.dashboardCacheMs, events: deps.events })
+  if (dashboardCache) {
+    app.addHook('onClose', async () => dashboardCache.close())
+    // Any write by a user through this process may change their scores: drop their copy before
+    // the response leaves, so their next read cannot see the old dashboard. Other processes'
+    // writes arrive as events (see dashboard-cache.ts).
+    app.addHook('onSend', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && request.principal) dashboardCache.delete(request.principal.user.id)
+    })
+  }
+  const services = featureDeps(deps, { dashboardCache })
 
   app.post(
     '/api/growthAssessment/getInsights',
