@@ -31,6 +31,22 @@ export type ProviderRegistry = {
   defaultModel(provider: string): string | undefined
   /** Generation defaults from `AI_MAX_TOKENS` / `AI_TEMPERATURE` (0 stays 0). */
   defaults: { maxOutputTokens: number; temperature: number }
+  /**
+   * The raw endpoint of a configured provider, for a pass-through that skips translation (the
+   * `/v1` path to an OpenAI-format upstream). Everything else should go through `languageModel`.
+   */
+  endpoint(provider: string): ProviderEndpoint
+}
+
+/** Where a provider's API lives and how to authenticate to it. */
+export type ProviderEndpoint = {
+  provider: ProviderName
+  /** `openai-chat`: POST `chatCompletionsUrl` with an OpenAI chat-completions body (OpenAI, Azure, OpenAI-compatible, Mistral). */
+  format: 'openai-chat' | 'anthropic-messages' | 'gemini'
+  baseURL: string
+  /** Full URL of the chat endpoint (for Gemini: the `generateContent` URL template with `{model}`). */
+  chatCompletionsUrl: string
+  headers: Record<string, string>
 }
 
 export type ProviderRegistryOptions = {
@@ -124,6 +140,47 @@ function buildFactory(ai: AiConfig, provider: ProviderName, fetch: FetchFunction
   }
 }
 
+/** The raw endpoint of a provider, with the same defaults the AI SDK providers use. */
+export function providerEndpoint(ai: AiConfig, provider: ProviderName): ProviderEndpoint {
+  const p = ai.providers
+  const bearer = (key: string | undefined): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {})
+  switch (provider) {
+    case 'openai': {
+      const baseURL = p.openai.baseURL ?? 'https://api.openai.com/v1'
+      return { provider, format: 'openai-chat', baseURL, chatCompletionsUrl: `${baseURL}/chat/completions`, headers: bearer(p.openai.apiKey) }
+    }
+    case 'azure': {
+      // Same rule as @ai-sdk/azure: the resource's /openai/v1 API with api-version=v1, or a given base URL as is.
+      const baseURL = p.azure.baseURL ?? `https://${p.azure.resourceName}.openai.azure.com/openai/v1`
+      const url = p.azure.baseURL ? `${baseURL}/chat/completions` : `${baseURL}/chat/completions?api-version=v1`
+      return { provider, format: 'openai-chat', baseURL, chatCompletionsUrl: url, headers: p.azure.apiKey ? { 'api-key': p.azure.apiKey } : {} }
+    }
+    case 'custom': {
+      const baseURL = p.custom.baseURL as string
+      return { provider, format: 'openai-chat', baseURL, chatCompletionsUrl: `${baseURL}/chat/completions`, headers: bearer(p.custom.apiKey) }
+    }
+    case 'mistral': {
+      const baseURL = p.mistral.baseURL ?? 'https://api.mistral.ai/v1'
+      return { provider, format: 'openai-chat', baseURL, chatCompletionsUrl: `${baseURL}/chat/completions`, headers: bearer(p.mistral.apiKey) }
+    }
+    case 'anthropic': {
+      const baseURL = p.anthropic.baseURL ?? 'https://api.anthropic.com/v1'
+      return { provider, format: 'anthropic-messages', baseURL, chatCompletionsUrl: `${baseURL}/messages`, headers: { 'x-api-key': p.anthropic.apiKey ?? '', 'anthropic-version': '2023-06-01' } }
+    }
+    case 'google': {
+      const baseURL = p.google.baseURL ?? 'https://generativelanguage.googleapis.com/v1beta'
+      return { provider, format: 'gemini', baseURL, chatCompletionsUrl: `${baseURL}/models/{model}:generateContent`, headers: { 'x-goog-api-key': p.google.apiKey ?? '' } }
+    }
+    case 'vertex': {
+      const v = p.vertex
+      const location = v.location ?? 'us-central1'
+      const baseURL = v.baseURL ?? (v.apiKey ? 'https://aiplatform.googleapis.com/v1/publishers/google' : `https://${location === 'global' ? '' : `${location}-`}aiplatform.googleapis.com/v1beta1/projects/${v.project}/locations/${location}/publishers/google`)
+      // Without an API key Vertex needs an OAuth token: use `languageModel`, which fetches one.
+      return { provider, format: 'gemini', baseURL, chatCompletionsUrl: `${baseURL}/models/{model}:generateContent`, headers: v.apiKey ? { 'x-goog-api-key': v.apiKey } : {} }
+    }
+  }
+}
+
 /** Build the provider registry from Config. Nothing is configured when `AI_ENABLED=false`. */
 export function createProviderRegistry(ai: AiConfig, options: ProviderRegistryOptions = {}): ProviderRegistry {
   const catalog = options.catalog ?? builtInCatalog
@@ -177,5 +234,9 @@ export function createProviderRegistry(ai: AiConfig, options: ProviderRegistryOp
     languageModel,
     defaultModel,
     defaults: { maxOutputTokens: ai.maxTokens, temperature: ai.temperature },
+    endpoint(provider) {
+      if (!isConfigured(provider)) throw new ProviderNotConfiguredError(provider)
+      return providerEndpoint(ai, provider)
+    },
   }
 }

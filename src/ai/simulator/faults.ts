@@ -6,7 +6,7 @@ import { z } from 'zod'
  * `x-sim-fault: latency=200,status=429,retry-after=1` or `x-sim-fault: malformed`.
  *
  * Latency (and chunk delay) applies to every matching request. The failure modes (status, hang,
- * malformed, truncate, invalidSchema) apply to every matching request, or — with `failureRate` —
+ * stall, malformed, truncate, invalidSchema) apply to every matching request, or — with `failureRate` —
  * to a deterministic share of them: the n-th request of a provider fails when
  * floor(n·rate) > floor((n−1)·rate), so rate 0.5 fails requests 2, 4, 6, … . `failureRate` with no
  * failure mode means status 500. `times` (server faults only) removes the fault set after it has
@@ -20,6 +20,8 @@ export const faultsSchema = z
     status: z.number().int().min(400).max(599).optional(),
     retryAfter: z.number().min(0).max(86_400).optional(),
     hang: z.boolean().optional(),
+    /** Streams only: send half the events, then go silent with the connection open. */
+    stall: z.boolean().optional(),
     malformed: z.boolean().optional(),
     truncate: z.boolean().optional(),
     invalidSchema: z.boolean().optional(),
@@ -38,6 +40,7 @@ export type FaultPlan = {
     | { kind: 'none' }
     | { kind: 'status'; status: number; retryAfter: number | undefined }
     | { kind: 'hang' }
+    | { kind: 'stall' }
     | { kind: 'malformed' }
     | { kind: 'truncate' }
     | { kind: 'invalidSchema' }
@@ -56,13 +59,14 @@ const HEADER_KEYS: Record<string, keyof Faults> = {
   'retry-after': 'retryAfter',
   retryafter: 'retryAfter',
   hang: 'hang',
+  stall: 'stall',
   malformed: 'malformed',
   truncate: 'truncate',
   'invalid-schema': 'invalidSchema',
   invalidschema: 'invalidSchema',
 }
 
-const BOOLEAN_KEYS = new Set<keyof Faults>(['hang', 'malformed', 'truncate', 'invalidSchema'])
+const BOOLEAN_KEYS = new Set<keyof Faults>(['hang', 'stall', 'malformed', 'truncate', 'invalidSchema'])
 
 /** Parse `x-sim-fault`: comma-separated `key=value` pairs or bare flags. Throws on unknown keys. */
 export function parseFaultHeader(header: string | undefined): Faults | undefined {
@@ -85,7 +89,7 @@ export function parseFaultHeader(header: string | undefined): Faults | undefined
 }
 
 function hasFailureMode(f: Faults): boolean {
-  return f.status !== undefined || f.hang === true || f.malformed === true || f.truncate === true || f.invalidSchema === true
+  return f.status !== undefined || f.hang === true || f.stall === true || f.malformed === true || f.truncate === true || f.invalidSchema === true
 }
 
 /** Server-side fault state: one set for all providers and one per provider, with counters. */
@@ -134,7 +138,8 @@ export function createFaultState() {
       if (effective.hang) plan.failure = { kind: 'hang' }
       else if (effective.status !== undefined || !hasFailureMode(effective)) {
         plan.failure = { kind: 'status', status: effective.status ?? 500, retryAfter: effective.retryAfter }
-      } else if (effective.malformed) plan.failure = { kind: 'malformed' }
+      } else if (effective.stall) plan.failure = { kind: 'stall' }
+      else if (effective.malformed) plan.failure = { kind: 'malformed' }
       else if (effective.truncate) plan.failure = { kind: 'truncate' }
       else plan.failure = { kind: 'invalidSchema' }
       // `times` counts down only for server faults that were not overridden by the header.

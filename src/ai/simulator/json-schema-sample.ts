@@ -123,7 +123,8 @@ function sampleArray(schema: JsonSchema, ctx: Ctx): unknown[] {
   const prefix = Array.isArray(schema.prefixItems) ? schema.prefixItems.map(asSchema) : []
   // Three items unless bounded otherwise: providers that drop minItems/maxItems (Gemini's schema
   // subset) still tend to satisfy the caller's own bounds.
-  const count = Math.max(min, prefix.length, Math.min(max, 3))
+  // Deep down (recursive schemas), only as many as required.
+  const count = Math.max(min, prefix.length, ctx.depth > 4 ? 0 : Math.min(max, 3))
   const itemSchema = isSchema(schema.items) ? schema.items : {}
   const items: unknown[] = []
   const seen = new Set<string>()

@@ -114,6 +114,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
     let headerFaults: Faults | undefined
     let request: SimRequest
+    let seedText: string
     const raw = await readBody(req)
     try {
       headerFaults = parseFaultHeader(headerValue(req, 'x-sim-fault'))
@@ -121,6 +122,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       if (!isRecord(body)) throw new BadRequest('request body must be a JSON object')
       const stream = found.stream === true ? url.searchParams.get('alt') !== 'json' : undefined
       request = format.parse(body, { model: found.model, stream })
+      // The same request answers the same, streamed or not.
+      const { stream: _s, stream_options: _o, ...rest } = body
+      seedText = `${request.model}\n${JSON.stringify(rest)}`
     } catch (error) {
       const message = error instanceof SyntaxError ? `Invalid JSON body: ${error.message}` : error instanceof Error ? error.message : String(error)
       return sendJson(res, 400, format.errorBody(400, message))
@@ -138,6 +142,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     switch (failure.kind) {
       case 'hang':
         return // never answer; close() or the client's timeout ends it
+      case 'stall':
+        if (!request.stream) return // without a stream, a stall is a hang
+        break
       case 'status': {
         const headers: Record<string, string> = {}
         if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter)
@@ -145,7 +152,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         return sendJson(res, failure.status, format.errorBody(failure.status, message), headers)
       }
     }
-    const out = produce(request, digest(raw), failure.kind === 'invalidSchema')
+    const out = produce(request, digest(seedText), failure.kind === 'invalidSchema')
     const sseMode = request.stream && !(format.name === 'gemini' && url.searchParams.get('alt') !== 'sse')
     if (!request.stream) {
       const text = JSON.stringify(format.renderJson(out, request))
@@ -157,6 +164,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     if (!sseMode) {
       // Gemini without `alt=sse` streams one JSON array.
       const text = `[${events.map((e) => e.data).join(',\r\n')}]`
+      if (failure.kind === 'stall') {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.write(text.slice(0, Math.floor(text.length / 2)))
+        return
+      }
       if (failure.kind === 'malformed') return sendText(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)))
       if (failure.kind === 'truncate') return sendTruncated(res, 'application/json', text)
       return sendText(res, 200, 'application/json', text)
@@ -282,6 +294,11 @@ async function streamEvents(res: ServerResponse, events: StreamEvent[], separato
     // Half the events, then the connection drops: no terminal event ever arrives.
     const half = events.slice(0, Math.max(2, Math.floor(events.length / 2)))
     res.write(half.map(encode).join(''), () => res.socket?.destroy())
+    return
+  }
+  if (kind === 'stall') {
+    // Half the events, then silence on an open connection (a stuck upstream mid-stream).
+    res.write(events.slice(0, Math.max(2, Math.floor(events.length / 2))).map(encode).join(''))
     return
   }
   if (kind === 'malformed') {
