@@ -154,6 +154,19 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(unknown.json().error).toMatchObject({ type: 'invalid_request_error', param: 'model', code: 'model_not_found' })
   })
 
+  it('cancels the upstream stream when the client goes away', async () => {
+    sim.setFaults({ chunkDelayMs: 50 }, 'openai')
+    const controller = new AbortController()
+    const stream = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'a long answer' }], stream: true }, { signal: controller.signal })
+    const iterator = stream[Symbol.asyncIterator]()
+    await iterator.next()
+    controller.abort()
+    await expect.poll(async () => {
+      await t.container.ai.ledger?.flush()
+      return (await t.database.db.query<{ n: number }>("select count(*)::int as n from ai_log where error_class = 'stream_failed'"))[0]?.n
+    }, { timeout: 5000 }).toBeGreaterThanOrEqual(1)
+  })
+
   it('keeps AI_PROVIDER first in the default route', () => {
     expect(t.container.ai.routes.resolve('default').map((c) => c.provider)).toEqual(['openai', 'anthropic', 'azure', 'custom'])
   })
