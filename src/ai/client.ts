@@ -6,7 +6,7 @@ import type { Config } from '../config/env.ts'
 import type { Database } from '../data/db.ts'
 import { createAiCache, cacheKey, type AiCache } from './cache/cache.ts'
 import { addUsage, type ChatChunk, type ChatMessage, type ChatRequest } from './calls/chat.ts'
-import { createPassthrough, openAiUpstreams, type OpenAiUpstream, type Passthrough } from './calls/passthrough.ts'
+import { createPassthrough, type OpenAiUpstream, type Passthrough } from './calls/passthrough.ts'
 import { sdkGenerate, sdkStream } from './calls/sdk.ts'
 import { createHealthTracker, startIdleProbe, type HealthTracker } from './health/health.ts'
 import { createLedger, type Ledger, type LedgerEntry } from './ledger/ledger.ts'
@@ -43,7 +43,7 @@ export type AiClientOptions = {
   clock?: Clock | undefined
   /** Named routes beside `default`: candidates as objects, aliases or `provider/model`. */
   routes?: Record<string, Array<AiCandidate | string>> | undefined
-  /** OpenAI-format upstreams for the `/v1` passthrough; defaults to those derived from Config. */
+  /** OpenAI-format upstreams for the `/v1` passthrough (by provider); others go through the AI SDK. */
   upstreams?: Map<string, OpenAiUpstream> | undefined
 }
 
@@ -126,7 +126,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
   const cache = createAiCache({ db: options.db, logger })
   const ledger = options.db ? createLedger({ db: options.db, logger, flushIntervalMs: settings.ledgerFlushMs }) : undefined
   const passthrough = createPassthrough()
-  const upstreams = options.upstreams ?? openAiUpstreams(config)
+  const upstreams = options.upstreams ?? new Map<string, OpenAiUpstream>()
   const guards = options.guards ?? []
   const probe =
     settings.healthProbeIntervalSeconds > 0

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config/env.ts'
 import type { Database } from '../data/db.ts'
 import { catalog as builtInCatalog, type Catalog } from './catalog/index.ts'
+import type { OpenAiUpstream } from './calls/passthrough.ts'
 import { createAiClient, type AiClientOptions, type AiGateway, type GatewayCatalog, type GatewayProviders } from './client.ts'
 import { createProviderRegistry, type ProviderRegistry } from './providers/index.ts'
 
@@ -35,8 +36,24 @@ export function gatewayCatalog(catalog: Catalog): GatewayCatalog {
   }
 }
 
+/**
+ * Providers whose endpoint takes an OpenAI chat-completions body as is. Mistral speaks nearly the
+ * same format but rejects unknown fields (e.g. `stream_options`), so it goes through the AI SDK.
+ */
+const PASSTHROUGH = new Set(['openai', 'azure', 'custom'])
+
+export function passthroughUpstreams(registry: ProviderRegistry): Map<string, OpenAiUpstream> {
+  const map = new Map<string, OpenAiUpstream>()
+  for (const provider of registry.configured) {
+    if (!PASSTHROUGH.has(provider)) continue
+    const endpoint = registry.endpoint(provider)
+    if (endpoint.format === 'openai-chat') map.set(provider, { provider, chatCompletionsUrl: endpoint.chatCompletionsUrl, baseURL: endpoint.baseURL, headers: endpoint.headers })
+  }
+  return map
+}
+
 /** The process's gateway, built from Config: AI SDK providers, the built-in catalog, router, cache, ledger, health. */
 export function createGateway(options: { config: Config; db: Database; logger?: Logger | undefined } & Partial<AiClientOptions>): AiGateway {
   const registry = createProviderRegistry(options.config.ai, { catalog: builtInCatalog })
-  return createAiClient({ providers: gatewayProviders(registry), catalog: gatewayCatalog(builtInCatalog), ...options })
+  return createAiClient({ providers: gatewayProviders(registry), catalog: gatewayCatalog(builtInCatalog), upstreams: passthroughUpstreams(registry), ...options })
 }

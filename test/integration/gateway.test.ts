@@ -1,7 +1,7 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createSimulator, type Simulator } from '../../src/ai/simulator/index.ts'
+import { createSimulator, SIM_CUSTOM_MODEL, type Simulator } from '../../src/ai/simulator/index.ts'
 import { describeBackends } from '../helpers/backends.ts'
 import { startGatewayApp, userWithKey, type GatewayTestApp } from '../helpers/gateway.ts'
 
@@ -19,7 +19,7 @@ describeBackends('gateway against the simulator', (backend) => {
   beforeAll(async () => {
     sim = await createSimulator({ port: 0, host: '127.0.0.1' })
     t = await startGatewayApp(backend, {
-      ...sim.env(['openai', 'anthropic']),
+      ...sim.env(['openai', 'anthropic', 'azure', 'custom']),
       AI_PROVIDER: 'openai',
       AI_MAX_RETRIES: '1',
       AI_RETRY_AFTER_CAP_MS: '3000',
@@ -141,8 +141,34 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(t.container.ai.breakers.state('openai')).toBe('closed')
   })
 
+  it('passes through to Azure and OpenAI-compatible upstreams and resolves catalog aliases', async () => {
+    expect([...t.container.ai.upstreams.keys()].sort()).toEqual(['azure', 'custom', 'openai'])
+    for (const model of ['azure/gpt-4.1-mini', `custom/${SIM_CUSTOM_MODEL}`, 'gpt-4.1-mini', 'claude-sonnet-3.5']) {
+      const response = await ask({ model })
+      expect(response.statusCode, model).toBe(200)
+      expect(response.json().choices[0].message.content).toBeTruthy()
+    }
+    expect(sim.stats().byProvider).toMatchObject({ azure: 1, custom: 1 })
+    const unknown = await ask({ model: 'no-such-model' })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json().error).toMatchObject({ type: 'invalid_request_error', param: 'model', code: 'model_not_found' })
+  })
+
+  it('cancels the upstream stream when the client goes away', async () => {
+    sim.setFaults({ chunkDelayMs: 50 }, 'openai')
+    const controller = new AbortController()
+    const stream = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'a long answer' }], stream: true }, { signal: controller.signal })
+    const iterator = stream[Symbol.asyncIterator]()
+    await iterator.next()
+    controller.abort()
+    await expect.poll(async () => {
+      await t.container.ai.ledger?.flush()
+      return (await t.database.db.query<{ n: number }>("select count(*)::int as n from ai_log where error_class = 'stream_failed'"))[0]?.n
+    }, { timeout: 5000 }).toBeGreaterThanOrEqual(1)
+  })
+
   it('keeps AI_PROVIDER first in the default route', () => {
-    expect(t.container.ai.routes.resolve('default').map((c) => c.provider)).toEqual(['openai', 'anthropic'])
+    expect(t.container.ai.routes.resolve('default').map((c) => c.provider)).toEqual(['openai', 'anthropic', 'azure', 'custom'])
   })
 
   it('holds the attempt timeout and the deadline when every provider hangs', async () => {

@@ -9,7 +9,7 @@ import { ProviderStatus, type AiAttempt, type ProviderHealth } from '../types.ts
 const HEALTH_FAULTS = new Set<string>([ErrorClass.Timeout, ErrorClass.RateLimited, ErrorClass.ServerError, ErrorClass.Network, ErrorClass.MalformedResponse])
 
 type Sample = { ok: boolean; latencyMs: number }
-type ProviderState = { samples: Sample[]; lastSuccessAt?: number; lastFailureAt?: number; lastTrafficAt: number; breaker: BreakerState; status: ProviderStatus }
+type ProviderState = { samples: Sample[]; failures: number; lastSuccessAt?: number; lastFailureAt?: number; lastTrafficAt: number; breaker: BreakerState; status: ProviderStatus }
 
 export type HealthTracker = {
   /** Feed one finished attempt (live traffic or a probe). */
@@ -39,13 +39,13 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
   const stateOf = (provider: string): ProviderState => {
     let state = states.get(provider)
     if (!state) {
-      state = { samples: [], lastTrafficAt: -Infinity, breaker: 'closed', status: ProviderStatus.Healthy }
+      state = { samples: [], failures: 0, lastTrafficAt: -Infinity, breaker: 'closed', status: ProviderStatus.Healthy }
       states.set(provider, state)
     }
     return state
   }
 
-  const errorRate = (state: ProviderState) => (state.samples.length === 0 ? 0 : state.samples.filter((s) => !s.ok).length / state.samples.length)
+  const errorRate = (state: ProviderState) => (state.samples.length === 0 ? 0 : state.failures / state.samples.length)
 
   function evaluate(provider: string, state: ProviderState) {
     const rate = errorRate(state)
@@ -85,7 +85,8 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
       if (!attempt.ok && !HEALTH_FAULTS.has(attempt.errorClass ?? '')) return
       const state = stateOf(attempt.provider)
       state.samples.push({ ok: attempt.ok, latencyMs: attempt.latencyMs })
-      if (state.samples.length > windowSize) state.samples.shift()
+      if (!attempt.ok) state.failures += 1
+      if (state.samples.length > windowSize && !(state.samples.shift() as Sample).ok) state.failures -= 1
       state.lastTrafficAt = now()
       if (attempt.ok) state.lastSuccessAt = now()
       else state.lastFailureAt = now()
@@ -95,7 +96,10 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
       const state = stateOf(provider)
       state.breaker = breaker
       // A closed breaker after a successful probe starts a fresh window.
-      if (breaker === 'closed') state.samples = state.samples.slice(-1)
+      if (breaker === 'closed') {
+        state.samples = state.samples.slice(-1)
+        state.failures = state.samples.filter((s) => !s.ok).length
+      }
       evaluate(provider, state)
     },
     health,

@@ -115,8 +115,8 @@ export async function completeChat(ai: AiGateway, input: { body: ChatCompletionB
 
 type Started = { kind: 'raw'; stream: UpstreamStream } | { kind: 'sdk'; chunks: AsyncIterable<ChatChunk> }
 
-async function write(reply: FastifyReply, text: string | Buffer) {
-  if (!reply.raw.write(text)) await once(reply.raw, 'drain')
+async function write(reply: FastifyReply, text: string | Buffer, signal: AbortSignal) {
+  if (!reply.raw.write(text)) await once(reply.raw, 'drain', { signal })
 }
 
 /**
@@ -137,9 +137,15 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
       signal: input.signal,
       attemptTimeoutMs: ai.config.ai.gateway.deadlineMs,
       call: async (context) => {
+        // The stream outlives the router: its upstream is cancelled by the attempt (while routing)
+        // or by the client going away (after).
+        const controller = new AbortController()
+        const signal = controller.signal
+        context.signal.addEventListener('abort', () => controller.abort(context.signal.reason), { once: true })
+        input.signal.addEventListener('abort', () => controller.abort(input.signal.reason), { once: true })
         const upstream = ai.upstreams.get(context.candidate.provider)
-        if (upstream) return { kind: 'raw', stream: await ai.passthrough.stream(upstream, JSON.stringify({ ...body, model: context.candidate.model }), context.signal) }
-        return { kind: 'sdk', chunks: await sdkStream(ai.providers.languageModel(context.candidate.provider, context.candidate.model), toChatRequest(body), context.signal) }
+        if (upstream) return { kind: 'raw', stream: await ai.passthrough.stream(upstream, JSON.stringify({ ...body, model: context.candidate.model }), signal) }
+        return { kind: 'sdk', chunks: await sdkStream(ai.providers.languageModel(context.candidate.provider, context.candidate.model), toChatRequest(body), signal) }
       },
     })
   } catch (error) {
@@ -164,21 +170,21 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
     const opened = result.value
     if (opened.kind === 'raw') {
       let tail = opened.stream.first.toString('utf8')
-      await write(reply, opened.stream.first)
+      await write(reply, opened.stream.first, input.signal)
       for await (const chunk of opened.stream.chunks) {
-        await write(reply, chunk)
+        await write(reply, chunk, input.signal)
         tail = (tail + chunk.toString('utf8')).slice(-4096)
       }
       usage = usageFromSseTail(tail)
     } else {
       const meta = { id: `chatcmpl-${base.requestId}`, model: candidate.model, created: created(), includeUsage: body.stream_options?.include_usage === true }
       const state = { toolIndex: 0 }
-      await write(reply, firstChunkEvent(meta))
+      await write(reply, firstChunkEvent(meta), input.signal)
       for await (const chunk of opened.chunks) {
         if (chunk.type === 'finish') usage = chunk.usage
-        await write(reply, toChunkEvents(chunk, meta, state))
+        await write(reply, toChunkEvents(chunk, meta, state), input.signal)
       }
-      await write(reply, 'data: [DONE]\n\n')
+      await write(reply, 'data: [DONE]\n\n', input.signal)
     }
     reply.raw.end()
     finished(ai, base, caller, { body: '', usage, provider: candidate.provider, model: candidate.model, attempts: result.attempts, fallbackUsed: result.fallbackUsed }, started, false)

@@ -52,8 +52,9 @@ export const v1Routes: RouteModule = async (app, deps) => {
       const ttlHeader = request.headers['x-optimaliq-cache-ttl']
       const cacheTtlSeconds = typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader) ? Number(ttlHeader) : deps.ai.config.ai.gateway.v1CacheTtlSeconds
       const abort = new AbortController()
-      request.raw.once('close', () => {
-        if (!reply.raw.writableEnded) abort.abort(new Error('client closed the connection'))
+      // The response closing before it finished means the client went away: cancel upstream work.
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
       })
       if (request.body.stream) return streamChat(deps.ai, { body: request.body, caller, reply, signal: abort.signal })
       const result = await completeChat(deps.ai, { body: request.body, caller, cacheTtlSeconds, signal: abort.signal })
