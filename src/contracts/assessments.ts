@@ -55,6 +55,7 @@ export const submitAssessmentBody = z
     answers: z
       .record(z.string().max(64), z.unknown())
       .describe('Question key → option value (select), option values (multi_select; rank: every option, most important first) or text (text_area, ≤ 1,000 characters)'),
+    bracketKey: bracketKey.optional().describe('The bracket of the questions answered (from GET). If your bracket has changed since, the answer is 409 bracket_changed: fetch the questions again'),
   })
   .strict()
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import { rows, type Executor } from '../data/db.ts'
 import { EVENTS_CHANNEL, eventPayloads, type EventType, type NewEvent } from './types.ts'
 
@@ -17,4 +17,17 @@ export async function publish<T extends EventType>(tx: Executor, event: NewEvent
   const id = Number(row!.id)
   await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${String(id)})`)
   return id
+}
+
+/**
+ * The validated `(type, user_id, audience, payload)` rows of some events, as a `VALUES` list, for a
+ * writer that appends them inside its own statement (`insert into events (…) select … from (values …)`).
+ * Such a writer must also NOTIFY each inserted id, as `publish` does.
+ */
+export function eventValues(events: ReadonlyArray<NewEvent>): SQL {
+  const values = events.map((event) => {
+    const payload = eventPayloads[event.type].parse(event.payload)
+    return sql`(${event.type}, ${event.userId}::uuid, ${event.audience ?? 'user'}, ${JSON.stringify(payload)}::jsonb)`
+  })
+  return sql`values ${sql.join(values, sql`, `)}`
 }

@@ -59,7 +59,7 @@ describeBackends('assessments', (backend) => {
     expect(q.groups[0]!.questions[0]).toMatchObject({ key: 'crm_usage', type: 'select', prompt: expect.stringContaining('[score_1]') })
     expect(JSON.stringify(q.groups)).not.toContain('"score"') // option scores are not disclosed
 
-    const submitted = await inject(u.auth, 'POST', '/api/assessments/sales', { answers: MIXED })
+    const submitted = await inject(u.auth, 'POST', '/api/assessments/sales', { answers: MIXED, bracketKey: 'score_1' })
     expect(submitted.statusCode).toBe(201)
     const result = submitted.json() as { id: string; score: number; bracketKey: string; overallScore: number; takenAt: string }
     expect(result).toMatchObject({ type: 'sales', score: 3.31, bracketKey: 'score_3', overallScore: 3.31 })
@@ -77,6 +77,10 @@ describeBackends('assessments', (backend) => {
     expect(after.assessments[1]).toMatchObject({ type: 'sales', score: 3.31, lastTaken: result.takenAt, bracketKey: 'score_3' })
     expect(Date.parse(after.assessments[1]!.retakeAvailableAt as string) - Date.parse(result.takenAt)).toBe(30 * 86_400_000)
     expect(((await inject(u.auth, 'GET', '/api/assessments/bpm')).json() as Json).bracketKey).toBe('score_3')
+    // Answers to the questions of a bracket the user has since left are refused, not misread.
+    const stale = await inject(u.auth, 'POST', '/api/assessments/bpm', { answers: { documentation: 'all' }, bracketKey: 'score_1' })
+    expect(stale.statusCode).toBe(409)
+    expect(errorOf(stale).error).toMatchObject({ code: 'bracket_changed', details: { bracketKey: 'score_3' } })
 
     const events = await t.container.db.query<{ type: string; payload: Json }>('select type, payload from events where user_id = $1 order by id', [u.user.id])
     expect(events).toEqual([
@@ -168,6 +172,11 @@ describeBackends('assessments', (backend) => {
     expect(await profileRow(u.user.id)).toEqual(before)
   })
 
+  it('documents its routes in the OpenAPI document', async () => {
+    const paths = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json().paths as Record<string, Json>
+    for (const path of ['/api/assessments', '/api/assessments/{type}', '/api/assessments/{type}/history', '/api/scores', '/api/growth-assessment']) expect(paths[path], path).toBeDefined()
+  })
+
   it('answers 404 unknown_assessment for a type it does not serve', async () => {
     const u = await signUp(t.app)
     for (const [method, url] of [['GET', '/api/assessments/astrology'], ['GET', '/api/assessments/leadership'], ['POST', '/api/assessments/astrology'], ['GET', '/api/assessments/astrology/history']] as const) {
@@ -223,6 +232,32 @@ describeBackends('assessments', (backend) => {
     expect([sales.statusCode, bpm.statusCode]).toEqual([201, 201])
     const profile = await profileRow(u.user.id)
     expect([Number(profile.sales_score), Number(profile.bpm_score), Number(profile.overall_score)]).toEqual([5, 1, 3])
+  })
+
+  describe('with no retake window', () => {
+    let t0: TestApp
+    beforeAll(async () => {
+      t0 = await startTestApp(backend, { ASSESSMENT_CONFIG_DIR: FIXTURES, ASSESSMENT_RETAKE_DAYS: '0' })
+    })
+    afterAll(() => t0?.close())
+
+    it('records every one of many simultaneous submissions, none lost or torn', async () => {
+      const u = await signUp(t0.app)
+      const answers = [BEST, MIXED, BEST, MIXED, BEST, MIXED, BEST, MIXED]
+      const responses = await Promise.all(answers.map((a) => t0.app.inject({ method: 'POST', url: '/api/assessments/sales', headers: u.auth, payload: { answers: a } })))
+      expect(responses.map((r) => r.statusCode)).toEqual(answers.map(() => 201))
+      const results = responses.map((r) => r.json() as { id: string; score: number; takenAt: string })
+      const [count] = await t0.container.db.query<{ n: number; e: number }>("select (select count(*)::int from assessment_submissions where user_id = $1) as n, (select count(*)::int from events where user_id = $1 and type = 'assessment.completed') as e", [u.user.id])
+      expect(count).toEqual({ n: 8, e: 8 })
+      // The profile holds the last submission written, whole.
+      const [last] = await t0.container.db.query<{ id: string; score: string }>('select id, score from assessment_submissions where user_id = $1 order by created_at desc, id desc limit 1', [u.user.id])
+      const [profile] = await t0.container.db.query<{ sales_score: string; sales_last_taken: Date; overall_score: string }>('select sales_score, sales_last_taken, overall_score from profiles where user_id = $1', [u.user.id])
+      const winner = results.find((r) => r.id === last!.id)!
+      expect([Number(profile!.sales_score), new Date(profile!.sales_last_taken).toISOString(), Number(profile!.overall_score)]).toEqual([winner.score, winner.takenAt, winner.score])
+      // Each submission saw the bracket of the profile it was scored against: the first score_1, later ones score_3 or score_5.
+      const served = await t0.container.db.query<{ bracket_served: string }>('select bracket_served from assessment_submissions where user_id = $1 order by created_at, id', [u.user.id])
+      expect(served[0]!.bracket_served).toBe('score_1')
+    })
   })
 
   it("keeps a user's submissions from every other user (RLS, as the app role)", async () => {

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import { and, desc, eq, sql } from 'drizzle-orm'
 import type { BracketKey } from '../../domain/assessments/config-schema.ts'
 import type { GrowthResult } from '../../domain/assessments/growth.ts'
 import { computeOverallScore, type OverallComponent, type OverallWeights } from '../../domain/assessments/overall.ts'
 import { DEEP_ASSESSMENT_TYPES, type DeepAssessmentType } from '../../domain/assessments/types.ts'
-import { publish } from '../../events/publish.ts'
-import type { Executor } from '../db.ts'
+import { eventValues, publish } from '../../events/publish.ts'
+import { EVENTS_CHANNEL } from '../../events/types.ts'
+import { rows, type Executor } from '../db.ts'
 import { assessmentSubmissions, growthAssessments, profiles } from '../schema.ts'
 import type { ProfileRow } from './profiles.ts'
 
@@ -17,7 +19,7 @@ type TakenField = `${CamelCase<DeepAssessmentType>}LastTaken`
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 
 /** The profile fields that hold a deep assessment's current score and when it was last taken. */
-export function profileFields(type: DeepAssessmentType): { score: ScoreField; lastTaken: TakenField; columns: [string, string] } {
+export function profileFields(type: DeepAssessmentType): { score: ScoreField; lastTaken: TakenField; columns: readonly [string, string] } {
   return { score: `${camel(type)}Score` as ScoreField, lastTaken: `${camel(type)}LastTaken` as TakenField, columns: [`${type}_score`, `${type}_last_taken`] }
 }
 
@@ -29,12 +31,23 @@ export function componentScores(profile: ProfileRow): Record<OverallComponent, n
 }
 
 /**
- * The caller's profile, locked for the rest of the transaction. Every score write takes this
- * lock first, so two submissions by one user run one after the other and the second sees the
- * first's `last_taken` (works the same on PostgreSQL and PGlite).
+ * The caller's profile, locked for the rest of the transaction: the other writers of scores take
+ * the same lock first, so they run one after the other and each sees the previous one's result.
  */
 export async function lockProfile(tx: Executor, userId: string): Promise<ProfileRow | undefined> {
   const [row] = await tx.select().from(profiles).where(eq(profiles.userId, userId)).for('update')
+  return row
+}
+
+/**
+ * The profile with its row version (`xmin`, which changes with every update of the row), for a
+ * write that must only apply if nothing changed the profile meanwhile (`recordSubmission`'s `ifVersion`).
+ */
+export async function readProfileVersion(db: Executor, userId: string): Promise<{ profile: ProfileRow; version: string } | undefined> {
+  const [row] = await db
+    .select({ profile: profiles, version: sql<string>`${profiles}.xmin::text` })
+    .from(profiles)
+    .where(eq(profiles.userId, userId))
   return row
 }
 
@@ -48,24 +61,52 @@ export type NewSubmission = {
 }
 
 /**
- * Record a scored submission on a locked profile, in the caller's transaction: the submission row,
- * the profile's `<type>_score` / `<type>_last_taken`, the recomputed overall score, and the events
- * `assessment.completed` and `profile.updated`.
+ * Record a scored submission in ONE statement (so in one transaction even outside an explicit
+ * one): the profile's `<type>_score` / `<type>_last_taken` and recomputed overall score, the
+ * submission row, and the events `assessment.completed` and `profile.updated` (with their NOTIFY).
+ *
+ * With `ifVersion`, every part applies only if the profile row is still at that version (an
+ * optimistic check: a concurrent writer waits for the row, then sees the new version and writes
+ * nothing) and the result is null when it was not. Without it, the caller holds `lockProfile`.
  */
-export async function recordSubmission(tx: Executor, profile: ProfileRow, input: NewSubmission, weights: OverallWeights, now: Date) {
-  const overallScore = computeOverallScore({ ...componentScores(profile), [input.type]: input.score }, weights)
-  const [row] = await tx
-    .insert(assessmentSubmissions)
-    .values({ ...input, baseScoreAtTime: profile.baseScore, createdAt: now })
-    .returning({ id: assessmentSubmissions.id, createdAt: assessmentSubmissions.createdAt })
-  const fields = profileFields(input.type)
-  await tx
-    .update(profiles)
-    .set({ [fields.score]: input.score, [fields.lastTaken]: now, overallScore, updatedAt: now })
-    .where(eq(profiles.userId, input.userId))
-  await publish(tx, { type: 'assessment.completed', userId: input.userId, payload: { submissionId: row!.id, type: input.type, score: input.score, overallScore } })
-  await publish(tx, { type: 'profile.updated', userId: input.userId, payload: { fields: [...fields.columns, 'overall_score'], overallScore } })
-  return { id: row!.id, takenAt: row!.createdAt, overallScore }
+export async function recordSubmission(
+  executor: Executor,
+  profile: ProfileRow,
+  input: NewSubmission,
+  options: { weights: OverallWeights; now: Date; ifVersion?: string },
+): Promise<{ id: string; takenAt: Date; overallScore: number | null } | null> {
+  const overallScore = computeOverallScore({ ...componentScores(profile), [input.type]: input.score }, options.weights)
+  const id = randomUUID()
+  const at = options.now.toISOString()
+  const [scoreColumn, takenColumn] = profileFields(input.type).columns
+  const events = eventValues([
+    { type: 'assessment.completed', userId: input.userId, payload: { submissionId: id, type: input.type, score: input.score, overallScore } },
+    { type: 'profile.updated', userId: input.userId, payload: { fields: [scoreColumn, takenColumn, 'overall_score'], overallScore } },
+  ])
+  const written = await rows<{ id: string | number }>(
+    executor,
+    sql`
+    with profile as (
+      update profiles
+         set ${sql.identifier(scoreColumn)} = ${input.score}, ${sql.identifier(takenColumn)} = ${at}::timestamptz, overall_score = ${overallScore}, updated_at = ${at}::timestamptz
+       where user_id = ${input.userId}${options.ifVersion === undefined ? sql`` : sql` and xmin = ${options.ifVersion}::xid`}
+      returning user_id
+    ), submission as (
+      insert into assessment_submissions (id, user_id, type, bracket_served, answers, score, bracket_key, base_score_at_time, created_at)
+      select ${id}::uuid, user_id, ${input.type}, ${input.bracketServed}, ${JSON.stringify(input.answers)}::jsonb, ${input.score}, ${input.bracketKey}, ${profile.baseScore}::numeric, ${at}::timestamptz
+        from profile
+    ), event as (
+      insert into events (type, user_id, audience, payload)
+      select v.type, v.user_id, v.audience, v.payload from (${events}) as v(type, user_id, audience, payload), profile
+      returning id
+    )
+    select id, pg_notify(${EVENTS_CHANNEL}, id::text) from event order by id`,
+  )
+  if (written.length === 0) {
+    if (options.ifVersion !== undefined) return null
+    throw new Error(`profile of ${input.userId} vanished during a locked submission`)
+  }
+  return { id, takenAt: options.now, overallScore }
 }
 
 /** A user's submissions of one type, newest first. Run under `asUser`: RLS keeps it to their own. */
@@ -129,11 +170,3 @@ export async function recordGrowthAssessment(tx: Executor, profile: ProfileRow, 
   return { id: row!.id, takenAt: row!.createdAt, overallScore }
 }
 
-/** Count of a user's submissions of one type (tests and admin views; runs as the caller's executor). */
-export async function countSubmissions(tx: Executor, userId: string, type?: DeepAssessmentType): Promise<number> {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(assessmentSubmissions)
-    .where(type ? and(eq(assessmentSubmissions.userId, userId), eq(assessmentSubmissions.type, type)) : eq(assessmentSubmissions.userId, userId))
-  return Number(row?.n ?? 0)
-}

@@ -25,8 +25,7 @@ export function validateAnswers(set: QuestionSet, input: unknown): AnswerCheck {
   const given = input as Record<string, unknown>
   const issues: FieldIssue[] = []
   const answers: Answers = {}
-  const questions = new Map<string, Question>()
-  for (const group of set.groups) for (const q of group.questions) questions.set(q.key, q)
+  const questions = questionsOf(set)
 
   for (const key of Object.keys(given)) {
     if (!questions.has(key)) issues.push({ field: `answers.${key}`, message: 'is not a question of this assessment', code: 'unknown_question' })
@@ -42,10 +41,32 @@ export function validateAnswers(set: QuestionSet, input: unknown): AnswerCheck {
     if (typeof result === 'object' && 'message' in result) issues.push({ field, ...result })
     else answers[key] = result
   }
-  if (issues.length === 0 && ![...questions.values()].some((q) => answers[q.key] !== undefined && contributionOf(q, answers[q.key]!) !== undefined)) {
+  if (issues.length === 0 && !Object.entries(answers).some(([key, answer]) => contributionOf(questions.get(key)!, answer) !== undefined)) {
     issues.push({ field: 'answers', message: 'answer at least one question that is scored (not only text)', code: 'required' })
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, answers }
+}
+
+// Loaded question sets never change: index each once.
+const indexed = new WeakMap<QuestionSet, Map<string, Question>>()
+const offeredValues = new WeakMap<Question, Set<string>>()
+
+function questionsOf(set: QuestionSet): Map<string, Question> {
+  let questions = indexed.get(set)
+  if (!questions) {
+    questions = new Map(set.groups.flatMap((g) => g.questions.map((q) => [q.key, q] as const)))
+    indexed.set(set, questions)
+  }
+  return questions
+}
+
+function offeredOf(question: Question): Set<string> {
+  let offered = offeredValues.get(question)
+  if (!offered) {
+    offered = new Set((question.options ?? []).map((o) => o.value))
+    offeredValues.set(question, offered)
+  }
+  return offered
 }
 
 function isEmpty(value: unknown): boolean {
@@ -55,7 +76,7 @@ function isEmpty(value: unknown): boolean {
 type Problem = { message: string; code: string }
 
 function checkOne(question: Question, value: unknown): AnswerValue | Problem {
-  const offered = new Set((question.options ?? []).map((o) => o.value))
+  const offered = offeredOf(question)
   const notOffered = (v: string): Problem => ({ message: `"${v.slice(0, 64)}" is not an option of this question`, code: 'invalid_option' })
   switch (question.type) {
     case 'text_area': {

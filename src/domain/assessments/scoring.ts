@@ -44,36 +44,50 @@ export function scoreAnswers(set: QuestionSet, answers: Answers): number {
   return roundScore(weighted / totalWeight)
 }
 
+/** Per-question constants of the formula, computed once per (immutable, loaded-once) question. */
+type Prepared = { scoreOf: Map<string, number>; bestPick: number; rankMax: number; rankMin: number }
+const prepared = new WeakMap<Question, Prepared>()
+
+function prepare(question: Question): Prepared {
+  let p = prepared.get(question)
+  if (p) return p
+  const options = question.options ?? []
+  const desc = options.map((o) => o.score).sort((a, b) => b - a)
+  const k = Math.min(question.maxSelections ?? options.length, options.length)
+  const n = desc.length
+  p = {
+    scoreOf: new Map(options.map((o) => [o.value, o.score])),
+    bestPick: desc.slice(0, k).reduce((sum, s) => sum + (s - 1), 0),
+    rankMax: desc.reduce((sum, s, i) => sum + (n - i) * s, 0),
+    rankMin: [...desc].reverse().reduce((sum, s, i) => sum + (n - i) * s, 0),
+  }
+  prepared.set(question, p)
+  return p
+}
+
 /** A question's contribution cᵢ ∈ [1, 5], or undefined when it does not enter the score. */
 export function contributionOf(question: Question, answer: string | string[]): number | undefined {
-  const options = question.options ?? []
-  const scoreOf = new Map(options.map((o) => [o.value, o.score]))
+  if (question.type === 'text_area') return undefined
+  const { scoreOf, bestPick, rankMax, rankMin } = prepare(question)
   switch (question.type) {
-    case 'text_area':
-      return undefined
     case 'select': {
       const value = Array.isArray(answer) ? answer[0] : answer
       return value === undefined ? undefined : scoreOf.get(value)
     }
     case 'multi_select': {
+      if (bestPick === 0) return 1
       const picked = Array.isArray(answer) ? answer : [answer]
-      const k = Math.min(question.maxSelections ?? options.length, options.length)
-      const best = options.map((o) => o.score - 1).sort((a, b) => b - a).slice(0, k).reduce((a, b) => a + b, 0)
-      if (best === 0) return 1
-      const got = picked.reduce((sum, v) => sum + ((scoreOf.get(v) ?? 1) - 1), 0)
-      return 1 + 4 * Math.min(1, got / best)
+      let got = 0
+      for (const v of picked) got += (scoreOf.get(v) ?? 1) - 1
+      return 1 + 4 * Math.min(1, got / bestPick)
     }
     case 'rank': {
+      // A validated ranking orders every option once, so R⁺ and R⁻ are those of the whole list.
       const order = Array.isArray(answer) ? answer : [answer]
-      const n = order.length
-      const weightAt = (p: number) => n - p
-      const r = order.reduce((sum, v, p) => sum + weightAt(p) * (scoreOf.get(v) ?? 1), 0)
-      const scores = order.map((v) => scoreOf.get(v) ?? 1)
-      const desc = [...scores].sort((a, b) => b - a)
-      const rMax = desc.reduce((sum, s, p) => sum + weightAt(p) * s, 0)
-      const rMin = [...desc].reverse().reduce((sum, s, p) => sum + weightAt(p) * s, 0)
-      if (rMax === rMin) return undefined
-      return 1 + (4 * (r - rMin)) / (rMax - rMin)
+      if (rankMax === rankMin || order.length !== scoreOf.size) return undefined
+      let r = 0
+      order.forEach((v, p) => (r += (order.length - p) * (scoreOf.get(v) ?? 1)))
+      return 1 + (4 * (r - rankMin)) / (rankMax - rankMin)
     }
   }
 }

@@ -13,7 +13,8 @@ import {
 import { errorResponse } from '../../contracts/common.ts'
 import type { ProfileRow } from '../../data/repositories/profiles.ts'
 import { getProfile } from '../../data/repositories/profiles.ts'
-import { componentScores, listSubmissions, lockProfile, profileFields, recordGrowthAssessment, recordSubmission } from '../../data/repositories/assessments.ts'
+import { componentScores, listSubmissions, lockProfile, profileFields, readProfileVersion, recordGrowthAssessment, recordSubmission } from '../../data/repositories/assessments.ts'
+import type { Executor } from '../../data/db.ts'
 import { validateAnswers } from '../../domain/assessments/answers.ts'
 import { bracketFor, bracketForProfile } from '../../domain/assessments/brackets.ts'
 import type { AssessmentCatalogue } from '../../domain/assessments/catalogue.ts'
@@ -27,6 +28,8 @@ import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
 const security = [{ bearer: [] }]
+/** Optimistic submission attempts before falling back to the row lock. */
+const OPTIMISTIC_ATTEMPTS = 2
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse }
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
 
@@ -128,24 +131,43 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
     async (request, reply) => {
       const assessment = configOf(catalogue, request.params.type)
       const { user } = principalOf(request)
-      const result = await db.transaction(async (tx) => {
-        const profile = await lockProfile(tx, user.id)
-        if (!profile) throw new NotFoundError('Profile')
+
+      /** Check the retake window, validate, score, and write — or throw, having written nothing. */
+      const submit = async (executor: Executor, profile: ProfileRow, ifVersion?: string) => {
         const now = new Date()
         const opens = retakeAvailableAt(profile[profileFields(assessment.type).lastTaken], retakeDays)
         if (opens && opens > now) {
           throw new ConflictError('retake_too_soon', `You can retake this assessment from ${opens.toISOString()}`, { retakeAvailableAt: opens.toISOString() })
         }
         const bracketServed = bracketForProfile(profile)
+        if (request.body.bracketKey !== undefined && request.body.bracketKey !== bracketServed) {
+          throw new ConflictError('bracket_changed', `Your questions are now those of ${bracketServed}: fetch them again`, { bracketKey: bracketServed })
+        }
         const set = assessment.brackets[bracketServed]
         const check = validateAnswers(set, request.body.answers)
         if (!check.ok) throw new ValidationError(check.issues.map((i) => ({ ...i, field: `body.${i.field}` })))
         const score = scoreAnswers(set, check.answers)
-        const bracketKey = bracketFor(score)
-        const recorded = await recordSubmission(tx, profile, { userId: user.id, type: assessment.type, bracketServed, answers: check.answers, score, bracketKey }, overallWeights, now)
-        return { id: recorded.id, type: assessment.type, score, bracketKey, overallScore: recorded.overallScore, takenAt: recorded.takenAt.toISOString() }
+        const input = { userId: user.id, type: assessment.type, bracketServed, answers: check.answers, score, bracketKey: bracketFor(score) }
+        const recorded = await recordSubmission(executor, profile, input, { weights: overallWeights, now, ...(ifVersion === undefined ? {} : { ifVersion }) })
+        return recorded && { id: recorded.id, type: assessment.type, score, bracketKey: input.bracketKey, overallScore: recorded.overallScore, takenAt: recorded.takenAt.toISOString() }
+      }
+
+      // Fast path: read the profile, then one statement that writes only if the profile is
+      // unchanged. A concurrent submission makes it write nothing; we re-read and decide again
+      // (usually: the retake window is now closed → 409).
+      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+        const current = await readProfileVersion(db.orm, user.id)
+        if (!current) throw new NotFoundError('Profile')
+        const result = await submit(db.orm, current.profile, current.version)
+        if (result) return reply.code(201).send(result)
+      }
+      // Contended: take the row lock, so this one cannot lose again.
+      const result = await db.transaction(async (tx) => {
+        const profile = await lockProfile(tx, user.id)
+        if (!profile) throw new NotFoundError('Profile')
+        return submit(tx, profile)
       })
-      return reply.code(201).send(result)
+      return reply.code(201).send(result!)
     },
   )
 
