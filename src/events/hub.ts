@@ -6,8 +6,11 @@ import type { EventType, StoredEvent } from './types.ts'
 /** A local handler: runs once per event in this process; a failure is logged and isolated. */
 export type EventHandler<T extends EventType = EventType> = (event: StoredEvent & { type: T }) => void | Promise<void>
 
-/** Receives every new event in id order (late commits may arrive after higher ids). */
-export type EventSink = (events: StoredEvent[]) => void
+/**
+ * Receives every new event in id order. `late` holds the ids of events that committed after a
+ * higher id had been read (they arrive after it).
+ */
+export type EventSink = (events: StoredEvent[], late: ReadonlySet<number>) => void
 
 export type EventHubOptions = {
   db: Database
@@ -79,11 +82,12 @@ export function createEventHub(options: EventHubOptions): EventHub {
   let again = false
   let retentionTimer: NodeJS.Timeout | undefined
 
-  function dispatch(events: StoredEvent[]) {
+  const NO_LATE: ReadonlySet<number> = new Set()
+  function dispatch(events: StoredEvent[], late: ReadonlySet<number>) {
     if (events.length === 0) return
     for (const sink of sinks) {
       try {
-        sink(events)
+        sink(events, late)
       } catch (error) {
         logger.error({ err: error }, 'event sink failed')
       }
@@ -102,25 +106,31 @@ export function createEventHub(options: EventHubOptions): EventHub {
 
   async function readOnce(): Promise<boolean> {
     const now = Date.now()
-    const found: StoredEvent[] = []
-    if (gaps.size > 0) {
-      const late = await db.query<EventRow>(`select ${COLUMNS} from events where id = any($1::bigint[]) order by id`, [[...gaps.keys()]])
-      for (const row of late) {
-        gaps.delete(Number(row.id))
-        found.push(toStoredEvent(row))
-      }
-      for (const [id, since] of gaps) if (now - since > gapWindowMs) gaps.delete(id)
-    }
-    const fresh = await db.query<EventRow>(`select ${COLUMNS} from events where id > $1 order by id limit $2`, [cursor, batchSize])
-    for (const row of fresh) {
+    for (const [id, since] of gaps) if (now - since > gapWindowMs) gaps.delete(id)
+    const holes = [...gaps.keys()]
+    // One round trip: rows after the cursor, plus any hole that has been filled since.
+    const found =
+      holes.length > 0
+        ? await db.query<EventRow>(`select ${COLUMNS} from events where id > $1 or id = any($3::bigint[]) order by id limit $2`, [cursor, batchSize, holes])
+        : await db.query<EventRow>(`select ${COLUMNS} from events where id > $1 order by id limit $2`, [cursor, batchSize])
+    const events: StoredEvent[] = []
+    let late: Set<number> | undefined
+    let fresh = 0
+    for (const row of found) {
       const event = toStoredEvent(row)
-      // A hole of plausible size is remembered; a huge jump (restored backup, sequence reset) is not.
-      if (event.id > cursor + 1 && event.id - cursor <= 10_000 && cursor > 0) for (let id = cursor + 1; id < event.id; id++) gaps.set(id, now)
-      cursor = event.id
-      found.push(event)
+      if (event.id <= cursor) {
+        if (!gaps.delete(event.id)) continue // already delivered
+        ;(late ??= new Set()).add(event.id)
+      } else {
+        fresh++
+        // A hole of plausible size is remembered; a huge jump (restored backup, sequence reset) is not.
+        if (event.id > cursor + 1 && event.id - cursor <= 10_000) for (let id = cursor + 1; id < event.id; id++) gaps.set(id, now)
+        cursor = event.id
+      }
+      events.push(event)
     }
-    dispatch(found)
-    return fresh.length === batchSize
+    dispatch(events, late ?? NO_LATE)
+    return fresh > 0 && found.length === batchSize
   }
 
   /** One reader at a time; a signal during a read schedules exactly one more read. */

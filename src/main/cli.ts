@@ -33,6 +33,11 @@ async function main(argv: string[]): Promise<number> {
       return -1 // keep running
     }
     case 'worker': {
+      if (config.database.kind === 'pglite') {
+        // PGlite is embedded in one process: a second process on the same data dir would corrupt it.
+        console.error('optimaliq worker needs DATABASE_URL (PostgreSQL); with the embedded database, `serve` runs the workers itself.')
+        return 78
+      }
       await runWorker(config)
       return -1 // keep running
     }

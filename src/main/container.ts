@@ -115,6 +115,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     closers.push(() => ai.close())
     const apiKeys = createApiKeyService({ db, logger })
     const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
+    closers.push(() => events.stop())
     await events.start()
     const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
     const queue = createQueue({ db, logger, ...config.queue })
@@ -122,7 +123,6 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     // AI features: the queued assessment analysis and dashboard refresh.
     defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights })
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
-    closers.push(() => events.stop())
     closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
     closers.push(() => {
       realtime.closeAll()
@@ -153,7 +153,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       },
     }
   } catch (error) {
-    if (!overrides.db) await db.close().catch(() => undefined)
+    // Undo what started (the LISTEN connection, …), the database last.
+    for (const fn of closers.reverse()) await Promise.resolve().then(fn).catch(() => undefined)
     throw error
   }
 }

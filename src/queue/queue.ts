@@ -101,6 +101,8 @@ export function createQueue(options: QueueOptions) {
       schema: options.schema ?? 'pgboss',
       useListenNotify: true,
       superviseIntervalSeconds: options.superviseSeconds ?? 60,
+      // Expired jobs (a worker that died mid-job) are found on monitor passes, gated by this interval.
+      monitorIntervalSeconds: options.superviseSeconds ?? 60,
       schedule: false,
       persistWarnings: false,
       instanceName: `optimaliq-${process.pid}`,

@@ -38,8 +38,10 @@ type Stream = {
   res: ServerResponse
   /** Highest id written: the SSE id, so a reconnect resumes after it. */
   cursor: number
+  /** The Last-Event-ID it resumed from: the client has every (non-late) event up to it. */
+  resumeFrom: number
   /** Events that arrived live while the replay ran. */
-  pending: StoredEvent[] | null
+  pending: Array<{ event: StoredEvent; late: boolean }> | null
   /** Ids sent by the replay, until the hub has read past them (its copies would be duplicates). */
   replayed: Set<number> | null
   replayMax: number
@@ -72,15 +74,18 @@ export function createRealtimeHub(options: RealtimeOptions) {
   const deduping = new Set<Stream>()
   let accepting = true
 
-  function write(stream: Stream, event: StoredEvent) {
+  function write(stream: Stream, event: StoredEvent, frame?: string, late = false) {
     if (stream.closed) return
+    // This process's log reader may lag the one the client came from: skip what it already has.
+    if (event.id <= stream.resumeFrom && !late) return
     if (stream.pending) {
-      stream.pending.push(event)
+      stream.pending.push({ event, late })
       if (stream.pending.length > maxPending) close(stream, 'slow_consumer')
       return
     }
     if (stream.replayed?.has(event.id)) return
-    stream.res.write(formatEvent(event, stream.cursor))
+    // The shared frame is valid when this event moves the cursor (the usual case); a late event is formatted per stream.
+    stream.res.write(frame !== undefined && stream.cursor < event.id ? frame : formatEvent(event, stream.cursor))
     stream.cursor = Math.max(stream.cursor, event.id)
     checkBuffer(stream)
   }
@@ -97,10 +102,13 @@ export function createRealtimeHub(options: RealtimeOptions) {
     stream.slowTimer.unref()
   }
 
-  function onEvents(batch: StoredEvent[]) {
+  function onEvents(batch: StoredEvent[], late: ReadonlySet<number>) {
     for (const event of batch) {
       const targets = event.audience === 'admin' ? adminStreams : event.userId ? byUser.get(event.userId) : undefined
-      if (targets) for (const stream of targets) write(stream, event)
+      if (!targets || targets.size === 0) continue
+      const frame = formatEvent(event, 0) // serialised once for all streams: 1,000 admin streams cost 1,000 writes, not 1,000 JSON.stringify
+      const isLate = late.has(event.id)
+      for (const stream of targets) write(stream, event, frame, isLate)
     }
     for (const stream of deduping) {
       if (events.lastId >= stream.replayMax) {
@@ -163,7 +171,7 @@ export function createRealtimeHub(options: RealtimeOptions) {
     stream.replayMax = from
     const pending = stream.pending ?? []
     stream.pending = null
-    for (const event of pending) write(stream, event)
+    for (const { event, late } of pending) write(stream, event, undefined, late)
     if (events.lastId >= stream.replayMax) stream.replayed = null
     else deduping.add(stream)
   }
@@ -192,6 +200,7 @@ export function createRealtimeHub(options: RealtimeOptions) {
         admin: params.admin && params.claims.role === 'admin',
         res: params.res,
         cursor: params.lastEventId ?? 0,
+        resumeFrom: params.lastEventId ?? 0,
         pending: params.lastEventId !== undefined ? [] : null,
         replayed: null,
         replayMax: 0,

@@ -5,6 +5,8 @@ import { buildApp } from '../../src/http/app.ts'
 import type { App } from '../../src/http/types.ts'
 import { createContainer, type Container } from '../../src/main/container.ts'
 import { startTestApp, signUp, type TestApp } from '../helpers/app.ts'
+import { Agent, EventSource } from 'undici'
+import { createRealtimeClient, type EventSourceLike, type RealtimeEvent } from '../../src/realtime/client.ts'
 import { describeBackends, testConfig } from '../helpers/backends.ts'
 import { eventually, openSse, type SseClient } from '../helpers/sse.ts'
 
@@ -75,6 +77,57 @@ describeBackends('realtime SSE stream', (backend) => {
     await q.next((m) => m.id === String(live))
     expect(q.events().map((m) => Number(m.id))).toEqual([ids[5], live])
   })
+
+  it('feeds the browser client module through a real EventSource with the session cookie', async () => {
+    const user = await signUp(t.app)
+    // A browser sends the session cookie itself; here a dispatcher adds it to each request.
+    const dispatcher = new Agent().compose((dispatch) => (opts, handler) => dispatch({ ...opts, headers: { ...(opts.headers as Record<string, string>), cookie: `optimaliq_token=${user.token}` } }, handler))
+    const statuses: string[] = []
+    const client = createRealtimeClient({
+      url: `${base}/api/realtime/stream`,
+      createEventSource: (u) => new EventSource(u, { dispatcher }) as unknown as EventSourceLike,
+      onStatus: (s) => statuses.push(s),
+    })
+    const dashboard: RealtimeEvent[] = []
+    const sales: RealtimeEvent[] = []
+    client.subscribeToDashboard((e) => dashboard.push(e))
+    client.subscribeToAssessment('sales', (e) => sales.push(e))
+    client.connect()
+    await eventually(() => statuses.includes('open'), 10_000, 'the EventSource to open')
+    await eventually(() => t.container.realtime.streamsOf(user.user.id) === 1, 10_000, 'the stream to register')
+    const id = await send(completed(user.user.id, 2.5))
+    await eventually(() => sales.length === 1, 10_000, 'the assessment event')
+    expect(sales[0]).toMatchObject({ id, type: 'assessment.completed', payload: { type: 'sales', score: 2.5 } })
+    expect(dashboard.map((e) => e.id)).toEqual([id])
+    expect(client.lastEventId).toBe(id)
+    client.close()
+    await dispatcher.close()
+  })
+
+  if (backend === 'postgres') {
+    it('delivers an event that commits after a later one, keeping the resume cursor at the highest id', async () => {
+      const { default: pg } = await import('pg')
+      const user = await signUp(t.app)
+      const s = await stream(user.auth)
+      const client = new pg.Client({ connectionString: t.database.url })
+      await client.connect()
+      try {
+        await client.query('begin')
+        const early = Number(
+          (await client.query<{ id: string }>(`insert into events (type, user_id, audience, payload) values ('dashboard.updated', $1, 'user', '{}') returning id`, [user.user.id])).rows[0]!.id,
+        )
+        const later = await send({ type: 'dashboard.updated', userId: user.user.id, payload: {} })
+        await s.next((m) => m.id === String(later))
+        await client.query(`select pg_notify('optimaliq_events', $1)`, [String(early)])
+        await client.query('commit')
+        const got = await s.next((m) => m.json.id === early)
+        expect(got.id).toBe(String(later)) // a reconnect resumes after `later`, not before it
+        expect(s.events().map((m) => m.json.id)).toEqual([later, early])
+      } finally {
+        await client.end()
+      }
+    })
+  }
 
   it('keeps streams alive with comments', async () => {
     const dave = await signUp(t.app)
