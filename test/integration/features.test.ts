@@ -216,3 +216,21 @@ describeBackends('AI features on the rules engine', (backend) => {
     expect((await call({}, 'GET', '/api/dashboard')).statusCode).toBe(401)
   })
 })
+
+describeBackends('AI features with no provider configured', (backend) => {
+  let t: TestApp
+  beforeAll(async () => {
+    // The embedded default: AI enabled, no keys, no base URLs.
+    t = await startTestApp(backend, { ASSESSMENT_CONFIG_DIR: FIXTURES })
+  })
+  afterAll(() => t?.close())
+
+  it('answers from the rules engine, labelled rules', async () => {
+    const u = await signUp(t.app)
+    const response = await t.app.inject({ method: 'POST', url: '/api/growth_studio/commentary', headers: u.auth, payload: { simulation: { strategyChange: 1, processChange: 0, technologyChange: 0, revenue: 100_000, costs: 50_000, efficiency: 40 } } })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ provider: 'rules', commentary: expect.stringMatching(/^Raising strategy by 1 point/) })
+    const levers = await t.app.inject({ method: 'POST', url: '/api/growth_studio/levers', headers: u.auth })
+    expect(levers.json()).toMatchObject({ provider: 'rules', cached: false })
+  })
+})
