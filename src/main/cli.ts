@@ -10,8 +10,9 @@ const USAGE = `Usage: optimaliq <command> [options]
 Commands:
   serve [--no-worker]    API, web app, realtime stream and (by default) the queue workers
   migrate                apply pending database migrations and exit
-  simulate [--port N] [--host H]
-                         run the AI provider simulator (OpenAI, Anthropic, Gemini/Vertex, Mistral, …)
+  simulate [--port N] [--host H] [--fault [provider:]spec ...]
+                         run the AI provider simulator (OpenAI, Anthropic, Gemini/Vertex, Mistral, …);
+                         --fault takes the x-sim-fault syntax, e.g. --fault openai:status=500,failure-rate=0.5
 
 Configuration comes from the environment; see README.md.`
 
@@ -46,22 +47,38 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function simulate(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string', default: '8090' }, host: { type: 'string', default: '127.0.0.1' } } })
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string', default: '8090' }, host: { type: 'string', default: '127.0.0.1' }, fault: { type: 'string', multiple: true, default: [] } },
+  })
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`--port must be a whole number from 0 to 65535 (got "${values.port}")`)
     return 2
   }
-  const { createSimulator, SIMULATED_PROVIDERS } = await import('../ai/simulator/index.ts')
+  const { createSimulator, parseFaultHeader, SIMULATED_PROVIDERS } = await import('../ai/simulator/index.ts')
+  const faults: Array<{ provider: string | undefined; spec: ReturnType<typeof parseFaultHeader> }> = []
+  for (const flag of values.fault) {
+    const match = /^([a-z]+):(.*)$/.exec(flag)
+    const provider = match && (SIMULATED_PROVIDERS as readonly string[]).includes(match[1] as string) ? match[1] : undefined
+    try {
+      faults.push({ provider, spec: parseFaultHeader(provider ? (match?.[2] ?? '') : flag) })
+    } catch (error) {
+      console.error(`--fault "${flag}": ${error instanceof Error ? error.message : String(error)}`)
+      return 2
+    }
+  }
   const sim = await createSimulator({ port, host: values.host })
+  for (const { provider, spec } of faults) sim.setFaults(spec, provider)
   console.log(`OptimaliQ provider simulator listening on ${sim.url}\n`)
   console.log('Base URLs:')
   for (const provider of SIMULATED_PROVIDERS) console.log(`  ${provider.padEnd(10)} ${sim.baseUrls[provider]}`)
   console.log('\nPoint OptimaliQ at it (any key works):')
   for (const [name, value] of Object.entries(sim.env())) console.log(`  export ${name}=${value}`)
-  console.log(`\nFaults: header  x-sim-fault: latency=200,status=429,retry-after=1  (also hang, malformed, truncate, invalid-schema, failure-rate=0.5, chunk-delay=20)`)
+  console.log(`\nFaults: header  x-sim-fault: latency=200,status=429,retry-after=1  (also hang, stall, stream-error, malformed, truncate, invalid-schema, failure-rate=0.5, chunk-delay=20)`)
   console.log(`        server  curl -X POST ${sim.url}/_control/faults -H 'content-type: application/json' -d '{"provider":"openai","status":503,"failureRate":0.5}'`)
   console.log(`        stats   curl ${sim.url}/_control/stats`)
+  if (faults.length) console.log(`\nActive faults: ${JSON.stringify(sim.faults())}`)
   const stop = () => void sim.close().then(() => process.exit(0))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

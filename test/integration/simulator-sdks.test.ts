@@ -149,7 +149,7 @@ describe('Anthropic SDK against the simulator', () => {
 
   it('satisfies a JSON schema via output_config.format and via a forced tool', async () => {
     const native = await client().messages.create({
-      model: 'claude-sonnet-4-5-20250929',
+      model: 'claude-opus-4-1-20250805',
       max_tokens: 1000,
       messages: user,
       output_config: { format: { type: 'json_schema', schema: leversJsonSchema } },
@@ -300,6 +300,8 @@ describe('faults, observed through the SDKs', () => {
     expect(openaiOutcome === 'error' || finish === undefined).toBe(true)
     await expect(anthropic().messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages: user }).finalMessage()).rejects.toThrow()
     await expect(openai().chat.completions.create({ model: 'gpt-4.1', messages: user })).rejects.toThrow()
+    sim.clearFaults()
+    await expect(anthropic().messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages: user }, { headers: { 'x-sim-fault': 'stream-error' } }).finalMessage()).rejects.toThrow(/Overloaded/)
     expect(sim.stats().faults.truncate).toBe(3)
   })
 
@@ -432,5 +434,36 @@ describe('AI SDK providers from Config against the simulator', () => {
     expect(aborted).toBe(true)
     expect(text.length).toBeGreaterThan(0)
     expect(sim.stats().faults.stall).toBe(1)
+  })
+
+  it.each(SIMULATED_PROVIDERS)('%s: a mid-stream error event surfaces as an AI SDK stream error', async (provider) => {
+    const model = providers().languageModel(provider)
+    const errors: unknown[] = []
+    let text = ''
+    const stream = streamText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'stream-error' }, onError: ({ error }) => void errors.push(error) })
+    const outcome = await (async () => {
+      for await (const part of stream.textStream) text += part
+    })().then(() => 'ended', () => 'threw')
+    // @ai-sdk/google-vertex drops an in-stream error chunk and finishes with reason `other`
+    // (Google AI reports it as an error): a caller must treat a non-`stop` finish as incomplete.
+    const finishReason = await Promise.resolve(stream.finishReason).catch(() => 'error')
+    if (provider === 'vertex') expect({ outcome, errors: errors.length, finishReason }).toEqual({ outcome: 'ended', errors: 0, finishReason: 'other' })
+    else expect(errors.length > 0 || outcome === 'threw').toBe(true)
+    expect(text.length).toBeGreaterThan(0)
+    await expect(generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'stream-error' } })).rejects.toMatchObject({ statusCode: 500 })
+  })
+
+  it.each(SIMULATED_PROVIDERS)('%s: malformed and truncated answers surface as AI SDK errors', async (provider) => {
+    const model = providers().languageModel(provider)
+    for (const fault of ['malformed', 'truncate']) {
+      await expect(generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': fault } })).rejects.toThrow()
+      const errors: unknown[] = []
+      const stream = streamText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': fault }, onError: ({ error }) => void errors.push(error) })
+      const outcome = await (async () => {
+        for await (const _ of stream.textStream) void _
+      })().then(() => 'ended', () => 'threw')
+      expect({ fault, outcome, errors: errors.length > 0 || outcome === 'threw' }).toEqual({ fault, outcome, errors: true })
+    }
+    expect(sim.stats().faults).toEqual({ malformed: 2, truncate: 2 })
   })
 })

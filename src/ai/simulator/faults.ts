@@ -6,7 +6,7 @@ import { z } from 'zod'
  * `x-sim-fault: latency=200,status=429,retry-after=1` or `x-sim-fault: malformed`.
  *
  * Latency (and chunk delay) applies to every matching request. The failure modes (status, hang,
- * stall, malformed, truncate, invalidSchema) apply to every matching request, or — with `failureRate` —
+ * stall, streamError, malformed, truncate, invalidSchema) apply to every matching request, or — with `failureRate` —
  * to a deterministic share of them: the n-th request of a provider fails when
  * floor(n·rate) > floor((n−1)·rate), so rate 0.5 fails requests 2, 4, 6, … . `failureRate` with no
  * failure mode means status 500. `times` (server faults only) removes the fault set after it has
@@ -22,6 +22,8 @@ export const faultsSchema = z
     hang: z.boolean().optional(),
     /** Streams only: send half the events, then go silent with the connection open. */
     stall: z.boolean().optional(),
+    /** Streams: half the events, then the provider's in-stream error event (non-streams: a 500). */
+    streamError: z.boolean().optional(),
     malformed: z.boolean().optional(),
     truncate: z.boolean().optional(),
     invalidSchema: z.boolean().optional(),
@@ -41,6 +43,7 @@ export type FaultPlan = {
     | { kind: 'status'; status: number; retryAfter: number | undefined }
     | { kind: 'hang' }
     | { kind: 'stall' }
+    | { kind: 'streamError' }
     | { kind: 'malformed' }
     | { kind: 'truncate' }
     | { kind: 'invalidSchema' }
@@ -60,13 +63,15 @@ const HEADER_KEYS: Record<string, keyof Faults> = {
   retryafter: 'retryAfter',
   hang: 'hang',
   stall: 'stall',
+  'stream-error': 'streamError',
+  streamerror: 'streamError',
   malformed: 'malformed',
   truncate: 'truncate',
   'invalid-schema': 'invalidSchema',
   invalidschema: 'invalidSchema',
 }
 
-const BOOLEAN_KEYS = new Set<keyof Faults>(['hang', 'stall', 'malformed', 'truncate', 'invalidSchema'])
+const BOOLEAN_KEYS = new Set<keyof Faults>(['hang', 'stall', 'streamError', 'malformed', 'truncate', 'invalidSchema'])
 
 /** Parse `x-sim-fault`: comma-separated `key=value` pairs or bare flags. Throws on unknown keys. */
 export function parseFaultHeader(header: string | undefined): Faults | undefined {
@@ -89,7 +94,7 @@ export function parseFaultHeader(header: string | undefined): Faults | undefined
 }
 
 function hasFailureMode(f: Faults): boolean {
-  return f.status !== undefined || f.hang === true || f.stall === true || f.malformed === true || f.truncate === true || f.invalidSchema === true
+  return f.status !== undefined || f.hang === true || f.stall === true || f.streamError === true || f.malformed === true || f.truncate === true || f.invalidSchema === true
 }
 
 /** Server-side fault state: one set for all providers and one per provider, with counters. */
@@ -139,6 +144,7 @@ export function createFaultState() {
       else if (effective.status !== undefined || !hasFailureMode(effective)) {
         plan.failure = { kind: 'status', status: effective.status ?? 500, retryAfter: effective.retryAfter }
       } else if (effective.stall) plan.failure = { kind: 'stall' }
+      else if (effective.streamError) plan.failure = { kind: 'streamError' }
       else if (effective.malformed) plan.failure = { kind: 'malformed' }
       else if (effective.truncate) plan.failure = { kind: 'truncate' }
       else plan.failure = { kind: 'invalidSchema' }

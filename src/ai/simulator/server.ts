@@ -120,8 +120,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       headerFaults = parseFaultHeader(headerValue(req, 'x-sim-fault'))
       const body: unknown = JSON.parse(raw)
       if (!isRecord(body)) throw new BadRequest('request body must be a JSON object')
-      const stream = found.stream === true ? url.searchParams.get('alt') !== 'json' : undefined
-      request = format.parse(body, { model: found.model, stream })
+      request = format.parse(body, { model: found.model, stream: found.stream })
       // The same request answers the same, streamed or not.
       const { stream: _s, stream_options: _o, ...rest } = body
       seedText = `${request.model}\n${JSON.stringify(rest)}`
@@ -145,6 +144,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       case 'stall':
         if (!request.stream) return // without a stream, a stall is a hang
         break
+      case 'streamError':
+        if (!request.stream) return sendJson(res, 500, format.errorBody(500, 'Simulated failure with status 500.'))
+        break
       case 'status': {
         const headers: Record<string, string> = {}
         if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter)
@@ -160,7 +162,10 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       if (failure.kind === 'truncate') return sendTruncated(res, 'application/json', text)
       return sendText(res, 200, 'application/json', text)
     }
-    const events = format.renderStream(out, request)
+    let events = format.renderStream(out, request)
+    if (failure.kind === 'streamError') {
+      events = [...events.slice(0, Math.max(2, Math.floor(events.length / 2))), format.streamErrorEvent('Overloaded (simulated, mid-stream).')]
+    }
     if (!sseMode) {
       // Gemini without `alt=sse` streams one JSON array.
       const text = `[${events.map((e) => e.data).join(',\r\n')}]`
@@ -302,8 +307,9 @@ async function streamEvents(res: ServerResponse, events: StreamEvent[], separato
     return
   }
   if (kind === 'malformed') {
-    const first = events[0]
-    res.end(`${first ? encode(first) : ''}data: {"choices":[{"delta":{"content":"bro${separator}`)
+    // The first event, then the next one (under its own event name) with broken JSON.
+    const [first, second] = events
+    res.end(`${first ? encode(first) : ''}${second?.event ? `event: ${second.event}\n` : ''}data: {"choices":[{"delta":{"content":"bro${separator}`)
     return
   }
   if (plan.chunkDelayMs <= 0) {

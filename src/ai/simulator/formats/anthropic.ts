@@ -97,5 +97,7 @@ export function createAnthropicFormat(): WireFormat {
     }
   }
 
-  return { name: 'anthropic', parse, renderJson, renderStream, errorBody, modelList, sseSeparator: '\n\n' }
+  const streamErrorEvent = (message: string): StreamEvent => ({ event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message } }) })
+
+  return { name: 'anthropic', parse, renderJson, renderStream, errorBody, streamErrorEvent, modelList, sseSeparator: '\n\n' }
 }

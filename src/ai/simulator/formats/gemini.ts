@@ -97,5 +97,7 @@ export function createGeminiFormat(): WireFormat {
     }
   }
 
-  return { name: 'gemini', parse, renderJson, renderStream, errorBody, modelList, sseSeparator: '\r\n\r\n' }
+  const streamErrorEvent = (message: string): StreamEvent => ({ data: JSON.stringify(errorBody(503, message)) })
+
+  return { name: 'gemini', parse, renderJson, renderStream, errorBody, streamErrorEvent, modelList, sseSeparator: '\r\n\r\n' }
 }

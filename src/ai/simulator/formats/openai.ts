@@ -120,7 +120,9 @@ export function createOpenAiFormat(flavor: 'openai' | 'mistral'): WireFormat {
     }
   }
 
-  return { name: flavor, parse, renderJson, renderStream, errorBody, modelList, sseSeparator: '\n\n' }
+  const streamErrorEvent = (message: string): StreamEvent => ({ data: JSON.stringify(mistral ? errorBody(500, message) : { error: { message, type: 'server_error', param: null, code: null } }) })
+
+  return { name: flavor, parse, renderJson, renderStream, errorBody, streamErrorEvent, modelList, sseSeparator: '\n\n' }
 }
 
 function num(v: unknown): number | undefined {

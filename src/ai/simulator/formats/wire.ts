@@ -10,6 +10,8 @@ export type WireFormat = {
   renderJson(out: SimOutput, request: SimRequest): unknown
   renderStream(out: SimOutput, request: SimRequest): StreamEvent[]
   errorBody(status: number, message: string): unknown
+  /** The error event the provider sends inside an already-started stream. */
+  streamErrorEvent(message: string): StreamEvent
   modelList(ids: string[]): unknown
   /** Event separator: Gemini uses CRLF pairs, the others LF pairs. */
   sseSeparator: string
