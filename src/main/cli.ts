@@ -4,11 +4,13 @@ import { ConfigError, loadConfig } from '../config/env.ts'
 import { openDatabase } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
 import { serve } from './serve.ts'
+import { runWorker } from './worker.ts'
 
 const USAGE = `Usage: optimaliq <command> [options]
 
 Commands:
   serve [--no-worker]    API, web app, realtime stream and (by default) the queue workers
+  worker                 queue workers only (no HTTP); run several for throughput
   migrate                apply pending database migrations and exit
   simulate [--port N] [--host H] [--fault [provider:]spec ...]
                          run the AI provider simulator (OpenAI, Anthropic, Gemini/Vertex, Mistral, …);
@@ -28,6 +30,15 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { 'no-worker': { type: 'boolean', default: false } } })
       await serve(config, { worker: !values['no-worker'] })
+      return -1 // keep running
+    }
+    case 'worker': {
+      if (config.database.kind === 'pglite') {
+        // PGlite is embedded in one process: a second process on the same data dir would corrupt it.
+        console.error('optimaliq worker needs DATABASE_URL (PostgreSQL); with the embedded database, `serve` runs the workers itself.')
+        return 78
+      }
+      await runWorker(config)
       return -1 // keep running
     }
     case 'migrate': {

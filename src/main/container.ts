@@ -10,6 +10,10 @@ import { createTokenService } from '../auth/tokens.ts'
 import type { Config } from '../config/env.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
+import { createEventHub, type EventHub } from '../events/hub.ts'
+import { createQueue, type Queue } from '../queue/queue.ts'
+import { createTaskService, type TaskService } from '../queue/tasks.ts'
+import { createRealtimeHub, type RealtimeHub } from '../realtime/hub.ts'
 
 /**
  * Wires every part once from Config. No singletons: tests build their own container with a
@@ -24,6 +28,14 @@ export type Container = {
   ai: AiGateway
   /** API keys of the OpenAI-compatible `/v1` API. */
   apiKeys: ApiKeyService
+  /** The events log as this process sees it: `subscribe(type, handler)` for local handlers. */
+  events: EventHub
+  /** SSE streams per user, fed by `events`. */
+  realtime: RealtimeHub
+  /** pg-boss: `register(name, schema, handler, options)`, `enqueue(name, payload, options)`. Workers start only in `serve`/`worker`. */
+  queue: Queue
+  /** Queued AI tasks (`ai_tasks`) and their job handlers. */
+  tasks: TaskService
   /** Register work to do on shutdown; run in reverse order by `close()`. */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
@@ -83,6 +95,18 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     // Flushes the ledger before the database closes (closers run in reverse order).
     closers.push(() => ai.close())
     const apiKeys = createApiKeyService({ db, logger })
+    const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
+    closers.push(() => events.stop())
+    await events.start()
+    const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
+    const queue = createQueue({ db, logger, ...config.queue })
+    const tasks = createTaskService({ db, queue, logger, ...config.tasks })
+    // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
+    closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
+    closers.push(() => {
+      realtime.closeAll()
+      realtime.stop()
+    })
     return {
       config,
       logger,
@@ -90,6 +114,10 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       auth,
       ai,
       apiKeys,
+      events,
+      realtime,
+      queue,
+      tasks,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) {
@@ -103,7 +131,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       },
     }
   } catch (error) {
-    if (!overrides.db) await db.close().catch(() => undefined)
+    // Undo what started (the LISTEN connection, …), the database last.
+    for (const fn of closers.reverse()) await Promise.resolve().then(fn).catch(() => undefined)
     throw error
   }
 }

@@ -8,7 +8,7 @@ export type ServeOptions = { worker: boolean }
  * `optimaliq serve`: API, docs and (unless --no-worker) the in-process workers. Shuts down
  * gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush, close the database.
  */
-export async function serve(config: Config, _options: ServeOptions = { worker: true }) {
+export async function serve(config: Config, options: ServeOptions = { worker: true }) {
   const container = await createContainer(config)
   const app = await buildApp(container)
   const { logger } = container
@@ -32,6 +32,7 @@ export async function serve(config: Config, _options: ServeOptions = { worker: t
   process.once('SIGINT', () => void stop('SIGINT'))
 
   try {
+    if (options.worker) await container.queue.startWorkers()
     const address = await app.listen({ host: config.http.host, port: config.http.port })
     const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`
     logger.info({ address, database: config.database.kind }, `OptimaliQ listening on ${address} (docs: ${address}/docs, data: ${where})`)
