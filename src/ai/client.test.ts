@@ -141,6 +141,20 @@ describe('ai client', () => {
     expect(ai.models()).toEqual([])
   })
 
+  it('hedges a slow first provider when AI_HEDGE_AFTER_MS is set, cancelling the loser', async () => {
+    let cancelled = false
+    const slow = new MockLanguageModelV3({
+      doGenerate: (options) =>
+        new Promise((_, reject) => options.abortSignal?.addEventListener('abort', () => ((cancelled = true), reject(options.abortSignal?.reason as Error)))),
+    })
+    const fast = new MockLanguageModelV3({ doGenerate: answer('quick') })
+    const ai = createAiClient({ config: config({ AI_HEDGE_AFTER_MS: '20' }), providers: fakeProviders({ openai: slow, anthropic: fast }), catalog })
+    const result = await ai.generateText({ feature: 'chat', messages: [{ role: 'user', content: 'hi' }], caller })
+    expect(result).toMatchObject({ text: 'quick', provider: 'anthropic', fallbackUsed: true })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(cancelled).toBe(true)
+  })
+
   it('checks objects tolerantly but strictly', () => {
     expect(checkObject(schema, '{"score":1,"summary":"a"}')).toEqual({ ok: true, value: { score: 1, summary: 'a' } })
     expect(checkObject(schema, '{"score":0}')).toMatchObject({ ok: false })

@@ -2,7 +2,7 @@ import { BrokenCircuitError, CircuitState } from 'cockatiel'
 import type { AiAttempt, AiCandidate } from '../types.ts'
 import type { BreakerRegistry } from './breakers.ts'
 import { systemClock, type Clock } from './clock.ts'
-import { AllProvidersFailedError, ErrorClass, InvalidOutputError, ProviderCallError, classifyError } from './errors.ts'
+import { AllProvidersFailedError, ErrorClass, ProviderCallError, classifyError } from './errors.ts'
 
 export type RetryOptions = {
   /** Retries per candidate after the first try (retryable errors only). */
@@ -215,4 +215,3 @@ export function createRouter(options: RouterOptions): Router {
   return { run }
 }
 
-export { InvalidOutputError }
