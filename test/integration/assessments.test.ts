@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rows, type Claims } from '../../src/data/db.ts'
-import { profileFields } from '../../src/data/repositories/assessments.ts'
+import { lockProfile, profileFields, readProfileVersion, recordSubmission } from '../../src/data/repositories/assessments.ts'
 import { profiles } from '../../src/data/schema.ts'
 import { computeOverallScore } from '../../src/domain/assessments/overall.ts'
 import { DEEP_ASSESSMENT_TYPES } from '../../src/domain/assessments/types.ts'
@@ -100,6 +100,28 @@ describeBackends('assessments', (backend) => {
     )
     expect(xids).toHaveLength(4)
     expect(new Set(xids.map((r) => r.xid)).size).toBe(1)
+  })
+
+  it("delivers the submission's events to the process's event hub (outbox + NOTIFY)", async () => {
+    const u = await signUp(t.app)
+    const seen: Array<{ type: string; payload: Record<string, unknown> }> = []
+    let done!: () => void
+    const both = new Promise<void>((resolve) => (done = resolve))
+    const off = t.container.events.subscribe('*', (event) => {
+      if (event.userId !== u.user.id) return
+      seen.push({ type: event.type, payload: event.payload })
+      if (seen.length === 2) done()
+    })
+    try {
+      const { id } = (await inject(u.auth, 'POST', '/api/assessments/sales', { answers: BEST })).json() as { id: string }
+      await both
+      expect(seen).toEqual([
+        { type: 'assessment.completed', payload: { submissionId: id, type: 'sales', score: 5, overallScore: 5 } },
+        { type: 'profile.updated', payload: { fields: ['sales_score', 'sales_last_taken', 'overall_score'], overallScore: 5 } },
+      ])
+    } finally {
+      off()
+    }
   })
 
   it('reaches the score_5 bracket', async () => {
@@ -234,6 +256,26 @@ describeBackends('assessments', (backend) => {
     expect([Number(profile.sales_score), Number(profile.bpm_score), Number(profile.overall_score)]).toEqual([5, 1, 3])
   })
 
+  it('writes nothing on a stale row version, and writes under the row lock', async () => {
+    const u = await signUp(t.app)
+    const db = t.container.db
+    const weights = t.container.assessments.overallWeights
+    const input = { userId: u.user.id, type: 'sales' as const, bracketServed: 'score_1' as const, answers: { crm_usage: 'none' }, score: 2, bracketKey: 'score_2' as const }
+    const read = (await readProfileVersion(db.orm, u.user.id))!
+    // Anything that updates the row moves its version on.
+    await db.query("update profiles set company_name = 'Moved on' where user_id = $1", [u.user.id])
+    expect(await recordSubmission(db.orm, read.profile, input, { weights, now: new Date(), ifVersion: read.version })).toBeNull()
+    expect(await count('assessment_submissions', u.user.id)).toBe(0)
+    expect(await count('events', u.user.id)).toBe(0)
+    const fresh = (await readProfileVersion(db.orm, u.user.id))!
+    expect(fresh.version).not.toBe(read.version)
+    const locked = await db.transaction(async (tx) => recordSubmission(tx, (await lockProfile(tx, u.user.id))!, input, { weights, now: new Date() }))
+    expect(locked).toMatchObject({ overallScore: 2 })
+    expect(await count('assessment_submissions', u.user.id)).toBe(1)
+    expect(await count('events', u.user.id)).toBe(2)
+    expect(Number((await profileRow(u.user.id)).sales_score)).toBe(2)
+  })
+
   describe('with no retake window', () => {
     let t0: TestApp
     beforeAll(async () => {
@@ -283,12 +325,12 @@ describeBackends('assessments', (backend) => {
 
 describe('assessment start-up', () => {
   it('fails on an unreadable config folder and on unknown overall weights', async () => {
-    const database = await createTestDatabase('pglite', { migrate: false })
+    const database = await createTestDatabase('pglite')
     try {
       await expect(createContainer(testConfig({ ASSESSMENT_CONFIG_DIR: '/nonexistent/configs' }), { db: database.db, migrate: false })).rejects.toThrow(/Invalid assessment config \/nonexistent\/configs/)
       await expect(createContainer(testConfig({ ASSESSMENT_CONFIG_DIR: FIXTURES, ASSESSMENT_OVERALL_WEIGHTS: 'astrology=1' }), { db: database.db, migrate: false })).rejects.toThrow(/ASSESSMENT_OVERALL_WEIGHTS unknown overall-score component "astrology"/)
       expect(() => testConfig({ ASSESSMENT_OVERALL_WEIGHTS: 'sales:1' })).toThrow(/name=weight pairs/)
-      const container = await createContainer(testConfig({ ASSESSMENT_CONFIG_DIR: FIXTURES, ASSESSMENT_OVERALL_WEIGHTS: 'sales=0.5, bpm=0' }), { db: database.db, migrate: false })
+      const container = await createContainer(testConfig({ ASSESSMENT_CONFIG_DIR: FIXTURES, ASSESSMENT_OVERALL_WEIGHTS: 'sales=0.5, bpm=0' }), { db: database.db })
       expect(container.assessments.overallWeights).toMatchObject({ sales: 0.5, bpm: 0, leadership: 0.1 })
       await container.close()
     } finally {
