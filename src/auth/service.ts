@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import type { User } from '../contracts/auth.ts'
 import type { Claims, Database } from '../data/db.ts'
 import { createUser, findPrincipal, findUserByEmail, revokeToken, toUser } from '../data/repositories/users.ts'
@@ -16,9 +17,16 @@ export function claimsOf(user: Pick<User, 'id' | 'role' | 'email' | 'tier'>): Cl
   return { sub: user.id, role: user.role, email: user.email, tier: user.tier }
 }
 
-export function createAuthService(deps: { db: Database; tokens: TokenService; adminEmails: readonly string[] }) {
+/**
+ * `principalCacheMs`: how long a verified token's principal is reused in this process before the
+ * user row and the token's revocation are read again. Logout and admin changes clear this
+ * process's entries at once; other processes see them within this time. 0 turns the cache off.
+ */
+export function createAuthService(deps: { db: Database; tokens: TokenService; adminEmails: readonly string[]; principalCacheMs?: number }) {
   const { db, tokens } = deps
   const admins = new Set(deps.adminEmails.map((e) => e.toLowerCase()))
+  const ttl = deps.principalCacheMs ?? 0
+  const cache = ttl > 0 ? new LRUCache<string, Principal>({ max: 50_000, ttl }) : undefined
 
   async function session(user: User) {
     const { token, expiresAt } = await tokens.issue(user)
@@ -48,11 +56,20 @@ export function createAuthService(deps: { db: Database; tokens: TokenService; ad
     },
 
     async logout(principal: Principal) {
+      this.forget(principal.user.id)
       if (principal.token.jti) await revokeToken(db.orm, principal.token.jti, principal.user.id, principal.token.expiresAt)
+    },
+
+    /** Drop this process's cached principals of a user (after logout or a role/tier change). */
+    forget(userId: string) {
+      if (!cache) return
+      for (const [key, value] of cache.entries()) if (value.user.id === userId) cache.delete(key)
     },
 
     /** Verify a bearer token and load its user; Supabase users are provisioned on first sight. */
     async authenticate(token: string): Promise<Principal> {
+      const hit = cache?.get(token)
+      if (hit && hit.token.expiresAt.getTime() > Date.now()) return hit
       const subject = await tokens.verify(token)
       let found = await findPrincipal(db.orm, subject.userId, subject.jti)
       if (!found && subject.source === 'supabase' && subject.email) {
@@ -62,7 +79,9 @@ export function createAuthService(deps: { db: Database; tokens: TokenService; ad
       }
       if (!found) throw new UnauthorizedError('The account behind this token no longer exists', 'invalid_token')
       if (found.revoked) throw new UnauthorizedError('This session has been signed out', 'token_revoked')
-      return { user: found.user, claims: claimsOf(found.user), token: { jti: subject.jti, expiresAt: subject.expiresAt } }
+      const principal: Principal = { user: found.user, claims: claimsOf(found.user), token: { jti: subject.jti, expiresAt: subject.expiresAt } }
+      cache?.set(token, principal)
+      return principal
     },
   }
 }

@@ -89,6 +89,7 @@ export const envSchema = z.object({
   JWT_EXPIRES_IN_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
   SUPABASE_JWT_SECRET: optionalText,
   OPTIMALIQ_ADMIN_EMAILS: csv,
+  AUTH_CACHE_MS: int(2000, 0, 60_000),
   COOKIE_SECURE: bool(false),
   CORS_ORIGINS: csv,
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 50 * 1_048_576),
@@ -173,6 +174,7 @@ function toConfig(env: Env) {
       jwtExpiresInSeconds: env.JWT_EXPIRES_IN_SECONDS,
       supabaseJwtSecret: env.SUPABASE_JWT_SECRET,
       adminEmails: env.OPTIMALIQ_ADMIN_EMAILS,
+      principalCacheMs: env.AUTH_CACHE_MS,
       cookieSecure: env.COOKIE_SECURE,
     },
     assessments: {

@@ -71,7 +71,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       expiresInSeconds: config.auth.jwtExpiresInSeconds,
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
-    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails })
+    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
     return {
       config,
       logger,

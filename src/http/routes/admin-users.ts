@@ -9,7 +9,7 @@ import type { RouteModule } from '../types.ts'
 const adminErrors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse }
 
 /** User administration: list accounts, change role and tier (audited). */
-export const adminUserRoutes: RouteModule = (app, { db, hooks }) => {
+export const adminUserRoutes: RouteModule = (app, { db, hooks, auth }) => {
   app.get(
     '/api/admin/users',
     { onRequest: hooks.requireAdmin, schema: { tags: ['admin'], summary: 'List users', security: [{ bearer: [] }], querystring: adminUserQuery, response: { 200: adminUserList, ...adminErrors } } },
@@ -21,12 +21,14 @@ export const adminUserRoutes: RouteModule = (app, { db, hooks }) => {
     { onRequest: hooks.requireAdmin, schema: { tags: ['admin'], summary: "Change a user's role or tier", security: [{ bearer: [] }], params: uuidParam, body: adminUserPatch, response: { 200: user, ...adminErrors } } },
     async (request) => {
       const { claims, user: actor } = principalOf(request)
-      return db.asUser(claims, async (tx) => {
+      const updated = await db.asUser(claims, async (tx) => {
         const row = await updateUserPrivileges(tx, request.params.id, request.body)
         if (!row) throw new NotFoundError('User')
         await recordAdminAction(tx, { actorId: actor.id, action: 'user.update', target: row.id, details: request.body })
         return toUser(row)
       })
+      auth.forget(updated.id)
+      return updated
     },
   )
 }
