@@ -70,6 +70,19 @@ const csv = z
       .filter(Boolean),
   )
 
+const json = z
+  .string()
+  .optional()
+  .transform((v, ctx): unknown => {
+    if (v === undefined || v.trim() === '') return undefined
+    try {
+      return JSON.parse(v) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' })
+      return z.NEVER
+    }
+  })
+
 export const AI_PROVIDERS = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'] as const
 export type AiProviderName = (typeof AI_PROVIDERS)[number]
 
@@ -121,6 +134,19 @@ export const envSchema = z.object({
   OPENAI_COMPATIBLE_API_KEY: optionalText,
   OPENAI_COMPATIBLE_MODEL: optionalText,
   OPTIMALIQ_CONFIG: optionalText,
+
+  AI_LIMITS_ENABLED: bool(true),
+  AI_RATE_LIMITS: json,
+  AI_BUDGETS: json,
+  AI_PROVIDER_PACING: json,
+  AI_REDACT_PROMPTS: bool(false),
+  AI_LOG_RETENTION_DAYS: int(90, 0, 36_500),
+  EVENTS_RETENTION_DAYS: int(30, 0, 36_500),
+  ALERT_WEBHOOK_URL: optionalUrl,
+  ALERT_WEBHOOK_RETRIES: int(3, 0, 10),
+  ALERT_INTERVAL_SECONDS: int(60, 5, 86_400),
+  METRICS_TOKEN: optionalText,
+  METRICS_PORT: int(0, 0, 65535),
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -206,6 +232,20 @@ function toConfig(env: Env) {
           model: env.OPENAI_COMPATIBLE_MODEL,
         },
       },
+    },
+    governance: {
+      limitsEnabled: env.AI_LIMITS_ENABLED,
+      rateLimits: env.AI_RATE_LIMITS,
+      budgets: env.AI_BUDGETS,
+      pacing: env.AI_PROVIDER_PACING,
+      redactPrompts: env.AI_REDACT_PROMPTS,
+      aiLogRetentionDays: env.AI_LOG_RETENTION_DAYS,
+      eventsRetentionDays: env.EVENTS_RETENTION_DAYS,
+      alertWebhookUrl: env.ALERT_WEBHOOK_URL,
+      alertWebhookRetries: env.ALERT_WEBHOOK_RETRIES,
+      alertIntervalSeconds: env.ALERT_INTERVAL_SECONDS,
+      metricsToken: env.METRICS_TOKEN,
+      metricsPort: env.METRICS_PORT,
     },
   }
 }

@@ -7,6 +7,7 @@ import { createTokenService } from '../auth/tokens.ts'
 import type { Config } from '../config/env.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
+import { createGovernance, type Governance } from '../ai/governance.ts'
 
 /**
  * Wires every part once from Config. No singletons: tests build their own container with a
@@ -17,6 +18,8 @@ export type Container = {
   logger: Logger
   db: Database
   auth: AuthService
+  /** Limits, budgets, versions, metrics, alerts, retention (issue 7). */
+  governance: Governance
   /** Register work to do on shutdown; run in reverse order by `close()`. */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
@@ -72,11 +75,13 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
     const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
+    const governance = await createGovernance({ db, config })
     return {
       config,
       logger,
       db,
       auth,
+      governance,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) {
