@@ -33,7 +33,14 @@ export type Governance = {
   redactPrompt<T>(value: T): T
   evaluateAlerts(): Promise<EvaluateAlertsResult>
   runRetention(): Promise<RetentionResult>
+  /**
+   * Periodic work for the queue to schedule (no timers here): `alerts.evaluate` every
+   * ALERT_INTERVAL_SECONDS and `retention.run` daily. Safe to run from several processes.
+   */
+  jobs: GovernanceJob[]
 }
+
+export type GovernanceJob = { name: 'alerts.evaluate' | 'retention.run'; everySeconds: number; cron: string; run(): Promise<unknown> }
 
 export async function createGovernance(deps: { db: Database; config: Config; clock?: Clock; metrics?: Metrics; budgetCacheMs?: number; versionCacheMs?: number }): Promise<Governance> {
   const { db, config } = deps
@@ -74,5 +81,15 @@ export async function createGovernance(deps: { db: Database; config: Config; clo
     redactPrompt: (value) => (g.redactPrompts ? redactDeep(value) : value),
     evaluateAlerts: () => evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }),
     runRetention: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: g.eventsRetentionDays }),
+    jobs: [
+      { name: 'alerts.evaluate', everySeconds: g.alertIntervalSeconds, cron: everyCron(g.alertIntervalSeconds), run: () => evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }) },
+      { name: 'retention.run', everySeconds: 86_400, cron: '17 3 * * *', run: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: g.eventsRetentionDays }) },
+    ],
   }
+}
+
+/** A cron expression for "every n seconds", rounded to whole minutes (pg-boss schedules by minute). */
+export function everyCron(seconds: number): string {
+  const minutes = Math.max(1, Math.round(seconds / 60))
+  return minutes === 1 ? '* * * * *' : minutes < 60 ? `*/${minutes} * * * *` : '0 * * * *'
 }

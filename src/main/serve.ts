@@ -1,6 +1,7 @@
 import type { Config } from '../config/env.ts'
 import { buildApp } from '../http/app.ts'
 import { createContainer } from './container.ts'
+import { startMetricsServer } from './metrics-server.ts'
 
 export type ServeOptions = { worker: boolean }
 
@@ -33,6 +34,10 @@ export async function serve(config: Config, _options: ServeOptions = { worker: t
 
   try {
     const address = await app.listen({ host: config.http.host, port: config.http.port })
+    if (config.governance.metricsPort > 0) {
+      const metricsServer = await startMetricsServer(container.governance.metrics, config.http.host, config.governance.metricsPort)
+      container.onClose(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())))
+    }
     const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`
     logger.info({ address, database: config.database.kind }, `OptimaliQ listening on ${address} (docs: ${address}/docs, data: ${where})`)
     return { app, container, address, stop: () => stop('stop') }
