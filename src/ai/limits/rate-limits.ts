@@ -45,7 +45,7 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
   await ensureLimiterTable(db)
   const storeClient = limiterStoreClient(db)
   const prefix = deps.keyPrefix ?? 'ai'
-  const make = (keyPrefix: string, points: number, duration: number) =>
+  const make = (keyPrefix: string, points: number, duration: number, blockInMemory = true) =>
     new RateLimiterPostgres({
       storeClient,
       storeType: 'pool',
@@ -55,8 +55,9 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
       keyPrefix,
       points,
       duration,
-      // Refuse from memory once a key is over, until its window resets.
-      inMemoryBlockOnConsumed: points + 1,
+      // Refuse from memory once a key is over, until its window resets. Not for tokens: a
+      // smaller request may still fit after a refused large one.
+      ...(blockInMemory ? { inMemoryBlockOnConsumed: points + 1 } : {}),
     })
 
   const limiters = new Map<string, RateLimiterPostgres>()
@@ -64,7 +65,7 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
   for (const tier of tiers) {
     const tierLimit = limits[tier]
     for (const w of WINDOWS) limiters.set(`${tier}:${w.name}`, make(`${prefix}_${w.name}_${tier}`, tierLimit[w.field], w.seconds))
-    limiters.set(`${tier}:tokens_day`, make(`${prefix}_tokens_${tier}`, tierLimit.tokensPerDay, 86_400))
+    limiters.set(`${tier}:tokens_day`, make(`${prefix}_tokens_${tier}`, tierLimit.tokensPerDay, 86_400, false))
   }
   const limiter = (tier: Tier, window: Window) => limiters.get(`${tier}:${window}`)!
 
@@ -81,7 +82,9 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
     if (refusedAt >= 0) {
       const reason = (results[refusedAt] as PromiseRejectedResult).reason as unknown
       if (!isLimiterRes(reason)) throw reason
-      await Promise.all(tasks.map((t, i) => (results[i]!.status === 'fulfilled' ? t.l.reward(t.key, points) : undefined)))
+      // Give back what the refused call took, except on a request window that is over anyway
+      // (its count stays above the limit, which keeps the in-memory block honest).
+      await Promise.all(tasks.map((t, i) => (results[i]!.status === 'fulfilled' || t.w === 'tokens_day' ? t.l.reward(t.key, points) : undefined)))
       const t = tasks[refusedAt]!
       const name = t.w === 'tokens_day' ? 'tokens_per_day' : `requests_per_${t.w}`
       throw new RateLimitedError({

@@ -16,10 +16,13 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){2,4}(?![\w.])/g, '[redacted:phone]'],
 ]
 
+// Fewer than 7 digits, or an ISO date, is not a phone number.
+const looksLikePhone = (match: string) => match.replace(/\D/g, '').length >= 7 && !/^\d{4}-\d{2}-\d{2}$/.test(match)
+
 export function redact(text: string): string {
   let out = text
   for (const [pattern, replacement] of PATTERNS) {
-    out = out.replace(pattern, (match) => (replacement === '[redacted:phone]' && match.replace(/\D/g, '').length < 7 ? match : replacement))
+    out = out.replace(pattern, (match) => (replacement === '[redacted:phone]' && !looksLikePhone(match) ? match : replacement))
   }
   return out
 }
