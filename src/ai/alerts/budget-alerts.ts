@@ -15,7 +15,8 @@ export async function fireBudgetAlert(db: Database, a: { level: 80 | 100; standi
   return db.transaction(async (tx) => {
     const [rule] = await rows<{ enabled: boolean }>(tx, sql`select enabled from alert_rules where id = ${ruleId}`)
     if (rule && !rule.enabled) return false
-    const percent = Math.round((s.spentUsd / s.limitUsd) * 1000) / 10
+    // A budget of $0 is spent from the start.
+    const percent = s.limitUsd > 0 ? Math.round((s.spentUsd / s.limitUsd) * 1000) / 10 : 100
     const alert = await fireAlert(tx, {
       ruleId,
       scope: `${s.scope}:${s.budget}:${s.periodKey}`,
