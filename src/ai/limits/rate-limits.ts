@@ -36,6 +36,17 @@ function subjects(caller: AiCaller): Array<{ scope: 'user' | 'api_key'; id: stri
   return out
 }
 
+function refusal(scope: 'user' | 'api_key', window: Window, max: number, msBeforeNext: number): RateLimitedError {
+  const name = window === 'tokens_day' ? 'tokens_per_day' : `requests_per_${window}`
+  return new RateLimitedError({ limit: `${scope}.${name}`, scope, max, remaining: 0, resetAt: new Date(Date.now() + Math.max(0, msBeforeNext)), retryAfterMs: msBeforeNext })
+}
+
+/** Milliseconds this process still refuses the key from memory (rate-limiter-flexible's in-memory block; untyped there). */
+function blockedFor(limiter: RateLimiterPostgres, key: string): number {
+  const l = limiter as unknown as { getInMemoryBlockMsBeforeExpire?(rlKey: string): number }
+  return l.getInMemoryBlockMsBeforeExpire?.(limiter.getKey(key)) ?? 0
+}
+
 function isLimiterRes(value: unknown): value is RateLimiterRes {
   return value instanceof RateLimiterRes
 }
@@ -77,6 +88,11 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
   async function consumeAll(caller: AiCaller, windows: Window[], points: number): Promise<RateLimitSnapshot | undefined> {
     const tier = tierOf(caller)
     const tasks = subjects(caller).flatMap((s) => windows.map((w) => ({ s, w, l: limiter(tier, w), key: `${s.scope}:${s.id}` })))
+    // A key already over one of these windows is refused from memory: no query, nothing to give back.
+    for (const t of tasks) {
+      const blockedMs = blockedFor(t.l, t.key)
+      if (blockedMs > 0) throw refusal(t.s.scope, t.w, t.l.points, blockedMs)
+    }
     const results = await Promise.allSettled(tasks.map((t) => t.l.consume(t.key, points)))
     const refusedAt = results.findIndex((r) => r.status === 'rejected')
     if (refusedAt >= 0) {
@@ -86,15 +102,7 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
       // (its count stays above the limit, which keeps the in-memory block honest).
       await Promise.all(tasks.map((t, i) => (results[i]!.status === 'fulfilled' || t.w === 'tokens_day' ? t.l.reward(t.key, points) : undefined)))
       const t = tasks[refusedAt]!
-      const name = t.w === 'tokens_day' ? 'tokens_per_day' : `requests_per_${t.w}`
-      throw new RateLimitedError({
-        limit: `${t.s.scope}.${name}`,
-        scope: t.s.scope,
-        max: t.l.points,
-        remaining: 0,
-        resetAt: new Date(Date.now() + Math.max(0, reason.msBeforeNext)),
-        retryAfterMs: reason.msBeforeNext,
-      })
+      throw refusal(t.s.scope, t.w, t.l.points, reason.msBeforeNext)
     }
     let tightest: RateLimitSnapshot | undefined
     results.forEach((r, i) => {
