@@ -32,6 +32,7 @@ export type Governance = {
   /** The ledger calls this on the stored request: redacts when `AI_REDACT_PROMPTS` is on, else returns it. */
   redactPrompt<T>(value: T): T
   evaluateAlerts(): Promise<EvaluateAlertsResult>
+  /** `ai_log` older than AI_LOG_RETENTION_DAYS (events retention belongs to the events hub, EVENTS_RETENTION_DAYS). */
   runRetention(): Promise<RetentionResult>
   /**
    * Periodic work for the queue to schedule (no timers here): `alerts.evaluate` every
@@ -80,10 +81,10 @@ export async function createGovernance(deps: { db: Database; config: Config; clo
     metrics,
     redactPrompt: (value) => (g.redactPrompts ? redactDeep(value) : value),
     evaluateAlerts: () => evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }),
-    runRetention: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: g.eventsRetentionDays }),
+    runRetention: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: 0 }),
     jobs: [
       { name: 'alerts.evaluate', everySeconds: g.alertIntervalSeconds, cron: everyCron(g.alertIntervalSeconds), run: () => evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }) },
-      { name: 'retention.run', everySeconds: 86_400, cron: '17 3 * * *', run: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: g.eventsRetentionDays }) },
+      { name: 'retention.run', everySeconds: 86_400, cron: '17 3 * * *', run: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: 0 }) },
     ],
   }
 }

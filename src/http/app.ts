@@ -9,7 +9,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { Container } from '../main/container.ts'
 import { createAuthHooks } from './plugins/auth.ts'
 import { registerErrorHandling } from './plugins/errors.ts'
-import { adminAiRoutes } from './routes/admin-ai.ts'
+import { adminGovernanceRoutes } from './routes/admin-governance.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -19,7 +19,7 @@ import { profileRoutes } from './routes/profile.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, adminAiRoutes, meDataRoutes]
+const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, adminGovernanceRoutes, meDataRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 

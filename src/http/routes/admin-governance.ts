@@ -16,7 +16,7 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
 const admin = { tags: ['admin'], security: [{ bearer: [] }] }
 
 /** Model versions, experiments, AI monitoring and alerts: admins only, changes audited. */
-export const adminAiRoutes: RouteModule = (app, { db, hooks, governance }) => {
+export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance }) => {
   app.get(
     '/api/admin/model-versions',
     { onRequest: hooks.requireAdmin, schema: { ...admin, summary: 'List model versions', querystring: featureQuery, response: { 200: z.object({ versions: z.array(modelVersion) }), ...errors } } },
