@@ -6,7 +6,7 @@ import { createBudgetGuard, type BudgetGuard, type Clock } from './limits/budget
 import { resolveBudgets, resolvePacing, resolveTierLimits, type Budgets, type TierLimits } from './limits/config.ts'
 import { createProviderPacer, type ProviderPacer } from './limits/provider-pacing.ts'
 import { createRateLimitGuard, type RateLimitGuard } from './limits/rate-limits.ts'
-import { createMetrics, type Metrics } from './metrics/registry.ts'
+import { createMetrics, metricsGuard, type Metrics } from './metrics/registry.ts'
 import { redactDeep } from './privacy/redact.ts'
 import { runRetention, type RetentionResult } from './privacy/retention.ts'
 import type { AiGuard } from './types.ts'
@@ -14,7 +14,7 @@ import { createVersionResolver, type VersionResolverService } from './versions/r
 
 /**
  * Everything governance gives the rest of the system, built once from Config:
- * - `guards` for the gateway to call around each request (rate limits, then budgets),
+ * - `guards` for the gateway to call around each request (rate limits, then budgets, then metrics),
  * - `versions.resolve` (the gateway's VersionResolver),
  * - `pacer` for the router (provider RPM/TPM),
  * - `metrics` for every part that reports to Prometheus,
@@ -75,7 +75,7 @@ export async function createGovernance(deps: { db: Database; config: Config; clo
     budgetsConfig,
     rateLimits,
     budgets,
-    guards: g.limitsEnabled ? [counted(rateLimits), counted(budgets)] : [],
+    guards: [...(g.limitsEnabled ? [counted(rateLimits), counted(budgets)] : []), metricsGuard(metrics)],
     pacer,
     versions,
     metrics,

@@ -10,6 +10,8 @@ const USAGE = `Usage: optimaliq <command> [options]
 Commands:
   serve [--no-worker]    API, web app, realtime stream and (by default) the queue workers
   migrate                apply pending database migrations and exit
+  simulate [--port N] [--host H]
+                         run the AI provider simulator (OpenAI, Anthropic, Gemini/Vertex, Mistral, …)
 
 Configuration comes from the environment; see README.md.`
 
@@ -19,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE)
     return command ? 0 : 1
   }
+  if (command === 'simulate') return simulate(rest)
   const config = loadConfig()
   switch (command) {
     case 'serve': {
@@ -40,6 +43,29 @@ async function main(argv: string[]): Promise<number> {
       console.error(`Unknown command "${command}".\n\n${USAGE}`)
       return 2
   }
+}
+
+async function simulate(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { port: { type: 'string', default: '8090' }, host: { type: 'string', default: '127.0.0.1' } } })
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be a whole number from 0 to 65535 (got "${values.port}")`)
+    return 2
+  }
+  const { createSimulator, SIMULATED_PROVIDERS } = await import('../ai/simulator/index.ts')
+  const sim = await createSimulator({ port, host: values.host })
+  console.log(`OptimaliQ provider simulator listening on ${sim.url}\n`)
+  console.log('Base URLs:')
+  for (const provider of SIMULATED_PROVIDERS) console.log(`  ${provider.padEnd(10)} ${sim.baseUrls[provider]}`)
+  console.log('\nPoint OptimaliQ at it (any key works):')
+  for (const [name, value] of Object.entries(sim.env())) console.log(`  export ${name}=${value}`)
+  console.log(`\nFaults: header  x-sim-fault: latency=200,status=429,retry-after=1  (also hang, malformed, truncate, invalid-schema, failure-rate=0.5, chunk-delay=20)`)
+  console.log(`        server  curl -X POST ${sim.url}/_control/faults -H 'content-type: application/json' -d '{"provider":"openai","status":503,"failureRate":0.5}'`)
+  console.log(`        stats   curl ${sim.url}/_control/stats`)
+  const stop = () => void sim.close().then(() => process.exit(0))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  return -1 // keep running
 }
 
 main(process.argv.slice(2)).then(

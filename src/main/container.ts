@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
+import type { AiGateway } from '../ai/client.ts'
+import type { AiGuard, VersionResolver } from '../ai/types.ts'
+import { createApiKeyService, type ApiKeyService } from '../ai/keys/api-keys.ts'
+import { createGateway } from '../ai/wiring.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
 import { createTokenService } from '../auth/tokens.ts'
 import type { Config } from '../config/env.ts'
@@ -18,6 +22,10 @@ export type Container = {
   logger: Logger
   db: Database
   auth: AuthService
+  /** The AI gateway: the in-code client (`ai.generateObject`, …) plus router, cache, ledger, health. */
+  ai: AiGateway
+  /** API keys of the OpenAI-compatible `/v1` API. */
+  apiKeys: ApiKeyService
   /** Limits, budgets, versions, metrics, alerts, retention (issue 7). */
   governance: Governance
   /** Register work to do on shutdown; run in reverse order by `close()`. */
@@ -25,7 +33,7 @@ export type Container = {
   close(): Promise<void>
 }
 
-export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean }
+export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger; guards: AiGuard[]; resolveVersions: VersionResolver }) => AiGateway }
 
 /** Paths and headers that must never reach a log line. */
 export const LOG_REDACT = [
@@ -76,11 +84,24 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     })
     const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
     const governance = await createGovernance({ db, config })
+    // The gateway calls governance around every request: rate limits and budgets (guards, which
+    // also feed the AI metrics), and model versions / experiments (the resolver).
+    const gatewayDeps = { config, db, logger, guards: governance.guards, resolveVersions: governance.versions.resolve }
+    const ai = overrides.ai ? overrides.ai(gatewayDeps) : createGateway(gatewayDeps)
+    // Flushes the ledger before the database closes (closers run in reverse order).
+    closers.push(() => ai.close())
+    const apiKeys = createApiKeyService({ db, logger })
+    // Breaker states are read from the gateway at scrape time.
+    governance.metrics.onScrape(() => {
+      for (const h of ai.providerHealth()) governance.metrics.breakerState(h.provider, h.breaker)
+    })
     return {
       config,
       logger,
       db,
       auth,
+      ai,
+      apiKeys,
       governance,
       onClose: (fn) => void closers.push(fn),
       async close() {

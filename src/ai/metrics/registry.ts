@@ -18,8 +18,20 @@ export type Metrics = {
   breakerState(provider: string, state: 'closed' | 'open' | 'half-open'): void
   /** Gauges read at scrape time: e.g. `gauge('queue_depth', () => queue.depth())`. */
   onCollect(name: 'queue_depth' | 'sse_clients', read: () => number | Promise<number> | Array<{ labels: Record<string, string>; value: number }> | Promise<Array<{ labels: Record<string, string>; value: number }>>): void
+  /** Run before every scrape, e.g. to copy breaker states from the gateway's health. */
+  onScrape(fn: () => void | Promise<void>): void
   /** The exposition text and its content type. */
   render(): Promise<{ contentType: string; body: string }>
+}
+
+/** A guard that only observes: every answered gateway call (provider, cache or rules) is counted. */
+export function metricsGuard(metrics: Metrics) {
+  return {
+    async before() {},
+    async after(_caller: unknown, call: { feature: string; meta: AiMeta }) {
+      metrics.aiRequest({ feature: call.feature, meta: call.meta })
+    },
+  }
 }
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const
@@ -40,6 +52,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
   const refusals = new Counter({ name: `${p}ai_refusals_total`, help: 'Requests refused by limits or budgets', labelNames: ['kind', 'limit'] as const, registers: [registry] })
   const breaker = new Gauge({ name: `${p}provider_breaker_state`, help: 'Circuit breaker state (0 closed, 1 half-open, 2 open)', labelNames: ['provider'] as const, registers: [registry] })
 
+  const scrapeHooks: Array<() => void | Promise<void>> = []
   const collectors = new Map<string, Parameters<Metrics['onCollect']>[1]>()
   const collected = (name: string, help: string) =>
     new Gauge({
@@ -88,7 +101,11 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
     onCollect(name, read) {
       collectors.set(name, read)
     },
+    onScrape(fn) {
+      scrapeHooks.push(fn)
+    },
     async render() {
+      for (const fn of scrapeHooks) await fn()
       return { contentType: registry.contentType, body: await registry.metrics() }
     },
   }
