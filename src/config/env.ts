@@ -157,6 +157,19 @@ export const envSchema = z.object({
   ALERT_INTERVAL_SECONDS: int(60, 5, 86_400),
   METRICS_TOKEN: optionalText,
   METRICS_PORT: int(0, 0, 65535),
+
+  EVENTS_RETENTION_DAYS: num(7, 0.001, 3650),
+  EVENTS_HEARTBEAT_SECONDS: num(10, 0.1, 600),
+  REALTIME_MAX_STREAMS_PER_USER: int(5, 1, 1000),
+  REALTIME_KEEPALIVE_SECONDS: num(15, 0.1, 600),
+  REALTIME_MAX_BUFFER_BYTES: int(1_048_576, 1024, 256 * 1_048_576),
+  QUEUE_BATCH_SIZE: int(20, 1, 1000),
+  QUEUE_CONCURRENCY: int(2, 1, 100),
+  QUEUE_SUPERVISE_SECONDS: int(60, 1, 3600),
+  TASK_TIMEOUT_SECONDS: int(300, 1, 86_400),
+  TASK_RETRY_LIMIT: int(3, 0, 100),
+  TASK_RETRY_DELAY_SECONDS: int(2, 0, 3600),
+  TASK_SIMULATED_DELAY_MS: int(0, 0, 600_000),
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -215,6 +228,26 @@ function toConfig(env: Env) {
     },
     assessments: {
       retakeDays: env.ASSESSMENT_RETAKE_DAYS,
+    },
+    events: {
+      retentionDays: env.EVENTS_RETENTION_DAYS,
+      heartbeatMs: Math.round(env.EVENTS_HEARTBEAT_SECONDS * 1000),
+    },
+    realtime: {
+      maxStreamsPerUser: env.REALTIME_MAX_STREAMS_PER_USER,
+      keepAliveMs: Math.round(env.REALTIME_KEEPALIVE_SECONDS * 1000),
+      maxBufferBytes: env.REALTIME_MAX_BUFFER_BYTES,
+    },
+    queue: {
+      batchSize: env.QUEUE_BATCH_SIZE,
+      concurrency: env.QUEUE_CONCURRENCY,
+      superviseSeconds: env.QUEUE_SUPERVISE_SECONDS,
+    },
+    tasks: {
+      timeoutSeconds: env.TASK_TIMEOUT_SECONDS,
+      retryLimit: env.TASK_RETRY_LIMIT,
+      retryDelaySeconds: env.TASK_RETRY_DELAY_SECONDS,
+      simulatedDelayMs: env.TASK_SIMULATED_DELAY_MS,
     },
     ai: {
       enabled: env.AI_ENABLED,

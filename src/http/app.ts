@@ -18,11 +18,13 @@ import { metricsRoutes } from './routes/metrics.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
 import { apiKeyRoutes } from './routes/api-keys.ts'
+import { realtimeRoutes } from './routes/realtime.ts'
+import { taskRoutes } from './routes/tasks.ts'
 import { v1Routes } from './routes/v1.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, adminGovernanceRoutes, meDataRoutes]
+const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, realtimeRoutes, taskRoutes, adminGovernanceRoutes, meDataRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 

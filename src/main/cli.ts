@@ -4,11 +4,13 @@ import { ConfigError, loadConfig } from '../config/env.ts'
 import { openDatabase } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
 import { serve } from './serve.ts'
+import { runWorker } from './worker.ts'
 
 const USAGE = `Usage: optimaliq <command> [options]
 
 Commands:
   serve [--no-worker]    API, web app, realtime stream and (by default) the queue workers
+  worker                 queue workers only (no HTTP); run several for throughput
   migrate                apply pending database migrations and exit
   simulate [--port N] [--host H]
                          run the AI provider simulator (OpenAI, Anthropic, Gemini/Vertex, Mistral, …)
@@ -27,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { 'no-worker': { type: 'boolean', default: false } } })
       await serve(config, { worker: !values['no-worker'] })
+      return -1 // keep running
+    }
+    case 'worker': {
+      await runWorker(config)
       return -1 // keep running
     }
     case 'migrate': {

@@ -12,6 +12,11 @@ import type { Config } from '../config/env.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
 import { createGovernance, type Governance } from '../ai/governance.ts'
+import { registerGovernanceJobs, registerQueueAndStreamGauges } from '../ai/governance-jobs.ts'
+import { createEventHub, type EventHub } from '../events/hub.ts'
+import { createQueue, type Queue } from '../queue/queue.ts'
+import { createTaskService, type TaskService } from '../queue/tasks.ts'
+import { createRealtimeHub, type RealtimeHub } from '../realtime/hub.ts'
 
 /**
  * Wires every part once from Config. No singletons: tests build their own container with a
@@ -28,6 +33,14 @@ export type Container = {
   apiKeys: ApiKeyService
   /** Limits, budgets, versions, metrics, alerts, retention (issue 7). */
   governance: Governance
+  /** The events log as this process sees it: `subscribe(type, handler)` for local handlers. */
+  events: EventHub
+  /** SSE streams per user, fed by `events`. */
+  realtime: RealtimeHub
+  /** pg-boss: `register(name, schema, handler, options)`, `enqueue(name, payload, options)`. Workers start only in `serve`/`worker`. */
+  queue: Queue
+  /** Queued AI tasks (`ai_tasks`) and their job handlers. */
+  tasks: TaskService
   /** Register work to do on shutdown; run in reverse order by `close()`. */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
@@ -95,6 +108,20 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     governance.metrics.onScrape(() => {
       for (const h of ai.providerHealth()) governance.metrics.breakerState(h.provider, h.breaker)
     })
+    const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
+    await events.start()
+    const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
+    const queue = createQueue({ db, logger, ...config.queue })
+    const tasks = createTaskService({ db, queue, logger, ...config.tasks })
+    registerGovernanceJobs(queue, governance, logger)
+    registerQueueAndStreamGauges(governance, { db, realtime })
+    // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
+    closers.push(() => events.stop())
+    closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
+    closers.push(() => {
+      realtime.closeAll()
+      realtime.stop()
+    })
     return {
       config,
       logger,
@@ -103,6 +130,10 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ai,
       apiKeys,
       governance,
+      events,
+      realtime,
+      queue,
+      tasks,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) {

@@ -1,5 +1,6 @@
 import type { Config } from '../config/env.ts'
 import { buildApp } from '../http/app.ts'
+import { scheduleGovernanceJobs } from '../ai/governance-jobs.ts'
 import { createContainer } from './container.ts'
 import { startMetricsServer } from './metrics-server.ts'
 
@@ -9,7 +10,7 @@ export type ServeOptions = { worker: boolean }
  * `optimaliq serve`: API, docs and (unless --no-worker) the in-process workers. Shuts down
  * gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush, close the database.
  */
-export async function serve(config: Config, _options: ServeOptions = { worker: true }) {
+export async function serve(config: Config, options: ServeOptions = { worker: true }) {
   const container = await createContainer(config)
   const app = await buildApp(container)
   const { logger } = container
@@ -33,6 +34,10 @@ export async function serve(config: Config, _options: ServeOptions = { worker: t
   process.once('SIGINT', () => void stop('SIGINT'))
 
   try {
+    if (options.worker) {
+      await container.queue.startWorkers()
+      await scheduleGovernanceJobs(container.queue, container.governance)
+    }
     const address = await app.listen({ host: config.http.host, port: config.http.port })
     if (config.governance.metricsPort > 0) {
       const metricsServer = await startMetricsServer(container.governance.metrics, config.http.host, config.governance.metricsPort)
