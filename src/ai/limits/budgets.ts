@@ -46,7 +46,9 @@ export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?
     const key = `${scope}:${period}`
     const pk = periodKey(period, now)
     const hit = cache.get(key)
-    if (hit && hit.periodKey === pk && now.getTime() - hit.readAt < cacheMs) return hit.spent
+    // The global sum scans every row of the period: read it less often than a user's.
+    const ttl = userId ? cacheMs : cacheMs * 5
+    if (hit && hit.periodKey === pk && now.getTime() - hit.readAt < ttl) return hit.spent
     const start = periodStart(period, now).toISOString()
     const rows = userId
       ? await db.query<{ spent: string | number | null }>('select coalesce(sum(cost_usd), 0) as spent from ai_log where user_id = $1 and created_at >= $2', [userId, start])
