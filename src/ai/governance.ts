@@ -9,6 +9,7 @@ import { createRateLimitGuard, type RateLimitGuard } from './limits/rate-limits.
 import { createMetrics, metricsGuard, type Metrics } from './metrics/registry.ts'
 import { redactDeep } from './privacy/redact.ts'
 import { runRetention, type RetentionResult } from './privacy/retention.ts'
+import type { LedgerEntry } from './ledger/ledger.ts'
 import type { AiGuard } from './types.ts'
 import { createVersionResolver, type VersionResolverService } from './versions/resolver.ts'
 
@@ -93,4 +94,17 @@ export async function createGovernance(deps: { db: Database; config: Config; clo
 export function everyCron(seconds: number): string {
   const minutes = Math.max(1, Math.round(seconds / 60))
   return minutes === 1 ? '* * * * *' : minutes < 60 ? `*/${minutes} * * * *` : '0 * * * *'
+}
+
+/**
+ * Governance around the gateway's ledger, wired once in the container (wrap, do not branch): rows
+ * are redacted before they are buffered (AI_REDACT_PROMPTS) and failed requests — which never reach
+ * a guard's `after` — are counted in the AI metrics.
+ */
+export function observeLedger(ledger: { record(entry: LedgerEntry): void }, governance: Pick<Governance, 'metrics' | 'redactPrompt'>): void {
+  const write = ledger.record.bind(ledger)
+  ledger.record = (entry) => {
+    if (entry.status === 'error') governance.metrics.aiRequest({ feature: entry.feature ?? 'unknown', provider: entry.provider, model: entry.model, outcome: 'error', errorClass: entry.errorClass })
+    write({ ...entry, request: governance.redactPrompt(entry.request), response: governance.redactPrompt(entry.response) })
+  }
 }

@@ -11,7 +11,7 @@ import { createTokenService } from '../auth/tokens.ts'
 import type { Config } from '../config/env.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
-import { createGovernance, type Governance } from '../ai/governance.ts'
+import { createGovernance, observeLedger, type Governance } from '../ai/governance.ts'
 import { registerGovernanceJobs, registerQueueAndStreamGauges } from '../ai/governance-jobs.ts'
 import { createEventHub, type EventHub } from '../events/hub.ts'
 import { createQueue, type Queue } from '../queue/queue.ts'
@@ -104,6 +104,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     // Flushes the ledger before the database closes (closers run in reverse order).
     closers.push(() => ai.close())
     const apiKeys = createApiKeyService({ db, logger })
+    if (ai.ledger) observeLedger(ai.ledger, governance)
     // Breaker states are read from the gateway at scrape time.
     governance.metrics.onScrape(() => {
       for (const h of ai.providerHealth()) governance.metrics.breakerState(h.provider, h.breaker)

@@ -18,8 +18,13 @@ describeBackends('governance through the gateway', (backend) => {
   let t: GatewayTestApp
   const openai = new MockLanguageModelV3({ doGenerate: async () => answer('hello') })
   const anthropic = new MockLanguageModelV3({ doGenerate: async () => answer('from a version') })
+  const broken = new MockLanguageModelV3({
+    doGenerate: async () => {
+      throw Object.assign(new Error('bad request'), { statusCode: 400 })
+    },
+  })
   beforeAll(async () => {
-    t = await startGatewayApp(backend, { AI_LIMITS_ENABLED: 'true', AI_RATE_LIMITS: JSON.stringify({ free: { perMinute: 3 } }), AI_BUDGETS: JSON.stringify({ user: { premium: { dailyUsd: 0.5 } } }) }, { providers: mockProviders({ openai, anthropic }), catalog: flatCatalog })
+    t = await startGatewayApp(backend, { AI_LIMITS_ENABLED: 'true', AI_REDACT_PROMPTS: 'true', AI_LOG_PROMPTS: 'true', AI_RATE_LIMITS: JSON.stringify({ free: { perMinute: 3 } }), AI_BUDGETS: JSON.stringify({ user: { premium: { dailyUsd: 0.5 } } }) }, { providers: mockProviders({ openai, anthropic, mistral: broken }), catalog: flatCatalog })
   })
   afterAll(() => t.close())
 
@@ -34,6 +39,21 @@ describeBackends('governance through the gateway', (backend) => {
     const { body } = await t.container.governance.metrics.render()
     expect(body).toMatch(/optimaliq_ai_requests_total\{provider="openai",model="openai-default",feature="chat",outcome="ok"\} 3/)
     expect(body).toContain('optimaliq_ai_refusals_total{kind="rate_limited",limit="user.requests_per_minute"} 1')
+  })
+
+  it('redacts stored prompts and counts failed calls in the metrics', async () => {
+    const user = await signUp(t.app)
+    const r = await t.container.ai.generateText({ feature: 'redacted', messages: [{ role: 'user', content: 'mail me at jane@example.com or +44 20 7946 0958' }], caller: { userId: user.user.id, tier: 'enterprise', requestId: `redact-${backend}` } })
+    await t.container.ai.ledger?.flush()
+    const [row] = await t.container.db.query<{ request: unknown }>('select request from ai_log where request_id = $1', [r.requestId])
+    const stored = JSON.stringify(row!.request)
+    expect(stored).toContain('[redacted:email]')
+    expect(stored).not.toContain('jane@example.com')
+    expect(stored).not.toContain('7946')
+
+    await expect(t.container.ai.generateText({ feature: 'failing', route: 'mistral/m', messages: [{ role: 'user', content: 'x' }], caller: { userId: user.user.id, tier: 'enterprise' } })).rejects.toBeDefined()
+    const { body } = await t.container.governance.metrics.render()
+    expect(body).toMatch(/optimaliq_ai_requests_total\{provider="[^"]*",model="[^"]*",feature="failing",outcome="error"\} 1/)
   })
 
   it('stops a user whose budget is spent with budget_exceeded', async () => {
