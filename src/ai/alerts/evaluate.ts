@@ -27,7 +27,9 @@ const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v))
 
 async function conditions(tx: Executor, rule: AlertRule, now: Date, budgets: Budgets | undefined): Promise<Condition[] | undefined> {
   const since = new Date(now.getTime() - rule.windowMinutes * 60_000).toISOString()
-  const until = now.toISOString()
+  // The JS clock has millisecond precision, the database microseconds: a row written in this
+  // very millisecond must count as "now".
+  const until = new Date(now.getTime() + 1).toISOString()
   switch (rule.kind) {
     case 'error_rate': {
       const list = await rows<{ provider: string; n: string; e: string }>(
