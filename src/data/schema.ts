@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -418,4 +419,11 @@ export const assessmentAnalyses = pgTable('assessment_analyses', {
   content: jsonb('content').notNull().$type<Record<string, unknown>>(),
   provider: text('provider'),
   createdAt: createdAt(),
+})
+
+/** Counters of rate-limiter-flexible's Postgres store (its own column names), shared by every process. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
 })

@@ -4,7 +4,7 @@ import { resolveTierLimits } from '../../src/ai/limits/config.ts'
 import { RateLimitedError } from '../../src/ai/limits/errors.ts'
 import { createProviderPacer } from '../../src/ai/limits/provider-pacing.ts'
 import { createRateLimitGuard } from '../../src/ai/limits/rate-limits.ts'
-import { clearExpiredLimits, ensureLimiterTable } from '../../src/ai/limits/pg-store.ts'
+import { clearExpiredLimits } from '../../src/ai/limits/pg-store.ts'
 import type { AiMeta } from '../../src/ai/types.ts'
 import { createTestDatabase, describeBackends, type TestDatabase } from '../helpers/backends.ts'
 
@@ -158,7 +158,6 @@ describeBackends('rate limits', (backend) => {
     } finally {
       await database.db.exec('alter table rate_limits_away rename to rate_limits')
     }
-    await ensureLimiterTable(database.db)
     expect(await clearExpiredLimits(database.db, Date.now() + 2 * 86_400_000)).toBeGreaterThan(0)
   })
 })

@@ -3,6 +3,7 @@ import type { Database } from '../../data/db.ts'
 /** What rate-limiter-flexible's Postgres store calls: `query({text, values})` → `{rows, rowCount}`. */
 export type LimiterStoreClient = { query(q: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number }> }
 
+/** Created by migration `0002_rate_limits` (one creator, under the migration lock). */
 export const LIMITER_TABLE = 'rate_limits'
 
 /**
@@ -18,14 +19,6 @@ export function limiterStoreClient(db: Database): LimiterStoreClient {
       return { rows: result.rows, rowCount: result.rows.length || (result.affectedRows ?? 0) }
     },
   }
-}
-
-/** Create the limiter table once (the library would race itself creating it per limiter). */
-export async function ensureLimiterTable(db: Database): Promise<void> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS ${LIMITER_TABLE} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`).catch((error: unknown) => {
-    // Two processes creating it at once: the loser sees a duplicate type; the table exists.
-    if ((error as { code?: string }).code !== '23505') throw error
-  })
 }
 
 /** Drop expired counters (the retention job calls this; the library's own timer is off). */

@@ -1,7 +1,7 @@
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Database } from '../../data/db.ts'
 import type { ProviderPacing } from './config.ts'
-import { ensureLimiterTable, LIMITER_TABLE, limiterStoreClient } from './pg-store.ts'
+import { LIMITER_TABLE, limiterStoreClient } from './pg-store.ts'
 
 /**
  * Requests and tokens per minute per provider, shared by every process, so we stay under the
@@ -20,7 +20,6 @@ export type ProviderPacer = {
 }
 
 export async function createProviderPacer(deps: { db: Database; pacing: ProviderPacing }): Promise<ProviderPacer> {
-  await ensureLimiterTable(deps.db)
   const storeClient = limiterStoreClient(deps.db)
   const limiters = new Map<string, { rpm?: RateLimiterPostgres; tpm?: RateLimiterPostgres }>()
   for (const [provider, p] of Object.entries(deps.pacing)) {

@@ -4,7 +4,7 @@ import type { Database } from '../../data/db.ts'
 import type { AiCaller, AiGuard } from '../types.ts'
 import type { TierLimits } from './config.ts'
 import { RateLimitedError } from './errors.ts'
-import { ensureLimiterTable, LIMITER_TABLE, limiterStoreClient } from './pg-store.ts'
+import { LIMITER_TABLE, limiterStoreClient } from './pg-store.ts'
 
 /**
  * Request and token limits per user and per API key, by tier, shared by every process through
@@ -53,7 +53,6 @@ function isLimiterRes(value: unknown): value is RateLimiterRes {
 
 export async function createRateLimitGuard(deps: { db: Database; limits: TierLimits; keyPrefix?: string }): Promise<RateLimitGuard> {
   const { db, limits } = deps
-  await ensureLimiterTable(db)
   const storeClient = limiterStoreClient(db)
   const prefix = deps.keyPrefix ?? 'ai'
   const make = (keyPrefix: string, points: number, duration: number, blockInMemory = true) =>
