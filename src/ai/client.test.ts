@@ -29,6 +29,26 @@ const schema = z.object({ score: z.number().int().min(1).max(5), summary: z.stri
 const caller = { userId: undefined, requestId: 'req-1' }
 
 describe('ai client', () => {
+  it('asks the pacer before each attempt: a paced provider is skipped without harming its breaker, and usage is settled', async () => {
+    const paced = new MockLanguageModelV3({ doGenerate: answer('{"score":5,"summary":"a"}') })
+    const other = new MockLanguageModelV3({ doGenerate: answer('{"score":3,"summary":"b"}') })
+    const settled: Array<[string, number, number]> = []
+    const pacer = {
+      acquire: async (provider: string) => provider !== 'openai',
+      settle: async (provider: string, estimated: number, actual: number) => void settled.push([provider, estimated, actual]),
+    }
+    const ai = createAiClient({ config: config({ AI_BREAKER_THRESHOLD: '1' }), providers: fakeProviders({ openai: paced, anthropic: other }), catalog, pacer })
+    for (let i = 0; i < 3; i++) {
+      const result = await ai.generateObject({ feature: 'test', schema, messages: [{ role: 'user', content: `hi ${i}` }], caller })
+      expect(result).toMatchObject({ provider: 'anthropic', fallbackUsed: true })
+      expect(result.attempts.map((a) => a.errorClass ?? 'ok')).toEqual(['paced', 'ok'])
+    }
+    expect(paced.doGenerateCalls).toHaveLength(0)
+    expect(ai.providerHealth().find((h) => h.provider === 'openai')?.breaker).toBe('closed')
+    expect(settled).toHaveLength(3)
+    expect(settled[0]).toEqual(['anthropic', expect.any(Number), 15])
+  })
+
   it('answers from rules when a budget refuses and allows the rules fallback, and refuses otherwise', async () => {
     const model = new MockLanguageModelV3({ doGenerate: answer('{"score":3,"summary":"paid"}') })
     const refuse = (rulesFallback: boolean): AiGuard => ({

@@ -13,10 +13,10 @@ import { createHealthTracker, startIdleProbe, type HealthTracker } from './healt
 import { createLedger, type Ledger, type LedgerEntry } from './ledger/ledger.ts'
 import { createBreakerRegistry, type BreakerRegistry } from './router/breakers.ts'
 import type { Clock } from './router/clock.ts'
-import { AiUnavailableError, AllProvidersFailedError, ErrorClass, InvalidOutputError } from './router/errors.ts'
+import { AiUnavailableError, AllProvidersFailedError, ErrorClass, InvalidOutputError, ProviderCallError } from './router/errors.ts'
 import { createRouteTable, type RouteTable } from './router/routes.ts'
 import { createRouter, type CallContext, type Router } from './router/router.ts'
-import type { AiAttempt, AiCaller, AiCandidate, AiClient, AiGuard, AiMeta, AiUsage, GenerateObjectRequest, GenerateTextRequest, ModelInfo, VersionResolver } from './types.ts'
+import type { AiAttempt, AiCaller, AiCandidate, AiClient, AiGuard, AiPacer, AiMeta, AiUsage, GenerateObjectRequest, GenerateTextRequest, ModelInfo, VersionResolver } from './types.ts'
 
 /** What the gateway needs from the provider registry (`ai/providers`). */
 export type GatewayProviders = {
@@ -40,6 +40,10 @@ export type AiClientOptions = {
   catalog: GatewayCatalog
   logger?: Logger | undefined
   guards?: AiGuard[] | undefined
+  /** Provider RPM/TPM pacing asked before each attempt of generateObject/generateText. */
+  pacer?: AiPacer | undefined
+  /** How long an attempt may wait for pacing before routing on (ms). */
+  pacingMaxWaitMs?: number | undefined
   resolveVersions?: VersionResolver | undefined
   clock?: Clock | undefined
   /** Named routes beside `default`: candidates as objects, aliases or `provider/model`. */
@@ -163,6 +167,19 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     }
   }
 
+  /** Ask the pacer before an attempt (wait briefly or route on) and settle its token estimate after. */
+  async function paced<R extends { usage: AiUsage }>(context: CallContext, estimatedTokens: number, attempt: () => Promise<R>): Promise<R> {
+    if (!options.pacer) return attempt()
+    const { provider, model } = context.candidate
+    if (!(await options.pacer.acquire(provider, estimatedTokens, { maxWaitMs: options.pacingMaxWaitMs ?? 250 }))) {
+      throw new ProviderCallError({ provider, model, errorClass: ErrorClass.Paced, message: `${provider} is at its requests- or tokens-per-minute pace` })
+    }
+    const result = await attempt()
+    const actual = (result.usage.inputTokens ?? 0) + (result.usage.outputTokens ?? 0)
+    options.pacer.settle(provider, estimatedTokens, actual).catch((error: unknown) => logger?.warn({ err: error }, 'pacing settle failed'))
+    return result
+  }
+
   /** The shared path of generateObject and generateText: guards, cache, router, rules, ledger. */
   async function execute<T>(
     request: Omit<GenerateTextRequest, 'rules'> & { schema?: unknown },
@@ -204,8 +221,9 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     }
 
     if (!enabled) return fromRules([])
+    const estimatedTokens = estimateTokens(request.system, request.messages, request.maxTokens ?? config.ai.maxTokens)
     try {
-      await guardBefore(request.caller, { feature: request.feature, estimatedTokens: estimateTokens(request.system, request.messages, request.maxTokens ?? config.ai.maxTokens) })
+      await guardBefore(request.caller, { feature: request.feature, estimatedTokens })
     } catch (error) {
       // Over budget with rules allowed to keep answering: the feature answers for free from rules.
       if (rules && isRulesFallbackRefusal(error)) return fromRules([], 'budget_exceeded')
@@ -217,7 +235,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       const result = await router.run({
         candidates,
         signal: request.signal,
-        call: (context) => call(context, chatFor(request, context.candidate)),
+        call: (context) => paced(context, estimatedTokens, () => call(context, chatFor(request, context.candidate))),
       })
       const { candidate } = result
       return {

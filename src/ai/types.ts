@@ -115,6 +115,15 @@ export type AiGuard = {
   after(caller: AiCaller, call: { feature: string; meta: AiMeta }): Promise<void>
 }
 
+/**
+ * Provider pacing (requests and tokens per minute per provider, shared across processes): the
+ * router asks before each attempt, waiting briefly or routing on, so we do not earn 429s.
+ */
+export type AiPacer = {
+  acquire(provider: string, tokens?: number, options?: { maxWaitMs?: number }): Promise<boolean>
+  settle(provider: string, estimatedTokens: number, actualTokens: number): Promise<void>
+}
+
 /** A candidate the router may call: a provider, a model and (optionally) a model version. */
 export type AiCandidate = {
   provider: string

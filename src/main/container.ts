@@ -118,7 +118,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const governance = await createGovernance({ db, config })
     // The gateway calls governance around every request: rate limits and budgets (guards, which
     // also feed the AI metrics), and model versions / experiments (the resolver).
-    const gatewayDeps = { config, db, logger, guards: governance.guards, resolveVersions: governance.versions.resolve }
+    const gatewayDeps = { config, db, logger, guards: governance.guards, pacer: governance.pacer, resolveVersions: governance.versions.resolve }
     const ai = overrides.ai ? overrides.ai(gatewayDeps) : createGateway(gatewayDeps)
     // Flushes the ledger before the database closes (closers run in reverse order).
     closers.push(() => ai.close())

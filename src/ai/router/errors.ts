@@ -13,6 +13,8 @@ export const ErrorClass = {
   MalformedResponse: 'malformed_response',
   InvalidOutput: 'invalid_output',
   BreakerOpen: 'breaker_open',
+  /** Our own pacing said the provider's per-minute budget is used up: route on, not a provider fault. */
+  Paced: 'paced',
   Aborted: 'aborted',
 } as const
 export type ErrorClass = (typeof ErrorClass)[keyof typeof ErrorClass]
