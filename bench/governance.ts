@@ -6,13 +6,12 @@
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
 import { resolveTierLimits } from '../src/ai/limits/config.ts'
 import { createRateLimitGuard } from '../src/ai/limits/rate-limits.ts'
 import { aiMonitoring, type MonitoringWindow } from '../src/ai/monitoring/queries.ts'
 import { openDatabase, type Database } from '../src/data/db.ts'
 import { migrate } from '../src/data/migrate.ts'
-import { ADMIN_URL, postgresAvailable, printTable } from './lib/server.ts'
+import { ADMIN_URL, admin, postgresAvailable, printTable } from './lib/server.ts'
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '3000' }, rows: { type: 'string', default: '1000000' } } })
 const requests = Number(values.requests)
@@ -21,15 +20,6 @@ const rowCount = Number(values.rows)
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 const ms = (n: number) => Math.round(n * 1000) / 1000
 
-async function admin(text: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
 
 async function freshPostgres(): Promise<{ db: Database; drop(): Promise<void> }> {
   const name = `oq_bench_gov_${Date.now().toString(36)}`

@@ -6,28 +6,17 @@
  */
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
 import pino from 'pino'
 import { z } from 'zod'
 import { openDatabase, type Database } from '../src/data/db.ts'
 import { createQueue } from '../src/queue/queue.ts'
+import { ADMIN_URL, admin as adminQuery, percentile } from './lib/server.ts'
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'both' }, jobs: { type: 'string', default: '10000' }, samples: { type: 'string', default: '200' } } })
 const JOBS = Number(values.jobs)
 const SAMPLES = Number(values.samples)
 const backends = values.backend === 'both' ? (['postgres', 'pglite'] as const) : ([values.backend === 'pglite' ? 'pglite' : 'postgres'] as const)
 
-async function adminQuery(text: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 const now = () => performance.timeOrigin + performance.now()
 
 type Result = { backend: string; jobsPerSecond: number; pickupP50: number; pickupP99: number; sendP50: number; afterSendP50: number }

@@ -6,7 +6,6 @@
  */
 import { Worker } from 'node:worker_threads'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
 import { createTokenService } from '../src/auth/tokens.ts'
 import { loadConfig } from '../src/config/env.ts'
 import { openDatabase, type Database } from '../src/data/db.ts'
@@ -15,8 +14,8 @@ import { createUser } from '../src/data/repositories/users.ts'
 import { publish } from '../src/events/publish.ts'
 import { buildApp } from '../src/http/app.ts'
 import { createContainer } from '../src/main/container.ts'
+import { ADMIN_URL, admin as adminQuery, percentile } from './lib/server.ts'
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789'
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'postgres' }, clients: { type: 'string', default: '1000' }, samples: { type: 'string', default: '2000' }, rate: { type: 'string', default: '200' } } })
@@ -25,17 +24,7 @@ const CLIENTS = Number(values.clients)
 const SAMPLES = Number(values.samples)
 const backend = values.backend === 'pglite' ? 'pglite' : 'postgres'
 
-async function adminQuery(text: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 const ms = (n: number) => `${n.toFixed(2)} ms`
 const now = () => performance.timeOrigin + performance.now()
 

@@ -11,7 +11,8 @@ const CLI = new URL('../../src/main/cli.ts', import.meta.url).pathname
 
 export type BenchServer = { url: string; backend: 'pglite' | 'postgres'; process: ChildProcess; stop(): Promise<void> }
 
-async function admin(text: string) {
+/** Run one statement on the admin database (create/drop bench databases). */
+export async function admin(text: string) {
   const client = new pg.Client({ connectionString: ADMIN_URL })
   await client.connect()
   try {
@@ -97,3 +98,6 @@ export function printTable(title: string, rows: Array<Record<string, string | nu
   console.log(line(widths.map((w) => '-'.repeat(w))))
   for (const row of rows) console.log(line(headers.map((h) => String(row[h] ?? ''))))
 }
+
+/** The value at percentile `p` (0–100) of an ascending array. */
+export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!

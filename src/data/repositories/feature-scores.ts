@@ -3,7 +3,7 @@ import type { BusinessContext } from '../../ai/features/shared.ts'
 import type { ScoreEvent } from '../../domain/forecasting/history.ts'
 import { SCORE_AREAS, type ScoreArea, type ScoreSet } from '../../domain/growth/scores.ts'
 import { rows, type Executor } from '../db.ts'
-import { getProfile, type ProfileRow } from './profiles.ts'
+import { getProfile, toProfile, type ProfileRow } from './profiles.ts'
 
 /** Profile columns of each score area: `[score, last taken]`. */
 const AREA_COLUMNS: Record<ScoreArea, [keyof ProfileRow, keyof ProfileRow | null]> = {
@@ -34,6 +34,12 @@ export type ScoreSnapshot = { scores: ScoreSet; lastTaken: Partial<Record<ScoreA
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null)
 
+/** The business fields of a profile: its public view without the owner, scores and timestamp. */
+function businessFieldsOf(row: ProfileRow): BusinessContext {
+  const { userId: _userId, baseScore: _base, overallScore: _overall, updatedAt: _updated, ...context } = toProfile(row)
+  return context
+}
+
 /** A profile row as scores, last-taken dates and business context. */
 export function toSnapshot(row: ProfileRow): ScoreSnapshot {
   const areas: ScoreSet['areas'] = {}
@@ -48,20 +54,7 @@ export function toSnapshot(row: ProfileRow): ScoreSnapshot {
   return {
     scores: { areas, base: num(row.baseScore), overall: num(row.overallScore) },
     lastTaken,
-    context: {
-      companyName: row.companyName,
-      industry: row.industry,
-      companySize: row.companySize,
-      revenueRange: row.revenueRange,
-      businessModel: row.businessModel,
-      targetMarket: row.targetMarket,
-      growthStage: row.growthStage,
-      yearsInBusiness: row.yearsInBusiness,
-      primaryGoal: row.primaryGoal,
-      fundingStatus: row.fundingStatus,
-      keyChallenges: row.keyChallenges ?? null,
-      salesChannels: row.salesChannels ?? null,
-    },
+    context: businessFieldsOf(row),
     updatedAt: row.updatedAt,
   }
 }
