@@ -98,6 +98,9 @@ describeBackends('gateway storage', (backend) => {
     const after = await t.app.inject({ method: 'GET', url: '/v1/models', headers: owner.v1 })
     expect(after.statusCode).toBe(401)
     expect(after.json()).toEqual({ error: { message: 'Invalid API key', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })
+    // Refusals carry the gateway headers too: no provider answered.
+    expect(after.headers).toMatchObject({ 'x-optimaliq-provider': 'none', 'x-optimaliq-model': 'none', 'x-optimaliq-cache': 'miss', 'x-optimaliq-fallback': 'false' })
+    expect(after.headers['x-request-id']).toBeTruthy()
     const missing = await t.app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'default', messages: [] } })
     expect(missing.statusCode).toBe(401)
     expect(missing.headers['x-request-id']).toBeTruthy()

@@ -12,7 +12,15 @@ declare module 'fastify' {
   }
 }
 
+/** Every /v1 response carries the gateway headers; a refused or failed request was answered by no provider. */
+function markUnanswered(reply: FastifyReply) {
+  if (!reply.hasHeader('x-optimaliq-provider')) {
+    reply.headers({ 'x-optimaliq-provider': 'none', 'x-optimaliq-model': 'none', 'x-optimaliq-cache': 'miss', 'x-optimaliq-fallback': 'false' })
+  }
+}
+
 function sendOpenAiError(reply: FastifyReply, error: unknown) {
+  markUnanswered(reply)
   const { status, body, headers } = openAiError(error)
   if (status >= 500) reply.request.log.error({ err: error }, 'v1 request failed')
   if (headers) reply.headers(headers)
@@ -27,6 +35,7 @@ export const v1Routes: RouteModule = async (app, deps) => {
   app.decorateRequest('apiKey', null)
   await app.register(async (v1: App) => {
     v1.setErrorHandler((error: FastifyError, _request, reply) => {
+      markUnanswered(reply)
       if (error instanceof OptimaliqError) return sendOpenAiError(reply, error)
       if (error.validation) {
         const first = error.validation[0]
