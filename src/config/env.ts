@@ -113,6 +113,9 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 50 * 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   ASSESSMENT_RETAKE_DAYS: num(30, 0, 3650),
+  BENCHMARK_MIN_PEERS: int(5, 1, 100_000),
+  AI_ANALYZE_ON_SUBMIT: bool(true),
+  DASHBOARD_CACHE_MS: int(10_000, 0, 3_600_000),
   ASSESSMENT_CONFIG_DIR: optionalText,
   ASSESSMENT_OVERALL_WEIGHTS: weightList,
 
@@ -141,6 +144,17 @@ export const envSchema = z.object({
   OPENAI_COMPATIBLE_API_KEY: optionalText,
   OPENAI_COMPATIBLE_MODEL: optionalText,
   OPTIMALIQ_CONFIG: optionalText,
+  AI_ATTEMPT_TIMEOUT_MS: int(30_000, 100, 600_000),
+  AI_DEADLINE_MS: int(60_000, 100, 1_800_000),
+  AI_MAX_RETRIES: int(2, 0, 10),
+  AI_RETRY_AFTER_CAP_MS: int(5_000, 0, 300_000),
+  AI_HEDGE_AFTER_MS: int(0, 0, 600_000),
+  AI_BREAKER_THRESHOLD: int(5, 1, 1000),
+  AI_BREAKER_HALF_OPEN_MS: int(30_000, 10, 3_600_000),
+  AI_HEALTH_PROBE_INTERVAL_SECONDS: int(0, 0, 86_400),
+  AI_LEDGER_FLUSH_MS: int(1_000, 10, 60_000),
+  AI_LOG_PROMPTS: bool(false),
+  AI_V1_CACHE_TTL_SECONDS: int(0, 0, 31 * 86_400),
 
   EVENTS_RETENTION_DAYS: num(7, 0.001, 3650),
   EVENTS_HEARTBEAT_SECONDS: num(10, 0.1, 600),
@@ -217,6 +231,14 @@ function toConfig(env: Env) {
       /** Overrides of the overall score's default weights, by component name. */
       overallWeights: env.ASSESSMENT_OVERALL_WEIGHTS,
     },
+    features: {
+      /** Peers an industry (or everyone) needs before its benchmark is shown instead of the default. */
+      benchmarkMinPeers: env.BENCHMARK_MIN_PEERS,
+      /** Queue the assessment_analysis task after every deep-assessment submission. */
+      analyzeOnSubmit: env.AI_ANALYZE_ON_SUBMIT,
+      /** In-process copy of cached dashboards, dropped on score events; 0 turns it off. */
+      dashboardCacheMs: env.DASHBOARD_CACHE_MS,
+    },
     events: {
       retentionDays: env.EVENTS_RETENTION_DAYS,
       heartbeatMs: Math.round(env.EVENTS_HEARTBEAT_SECONDS * 1000),
@@ -244,6 +266,22 @@ function toConfig(env: Env) {
       maxTokens: env.AI_MAX_TOKENS,
       temperature: env.AI_TEMPERATURE,
       configFile: env.OPTIMALIQ_CONFIG,
+      gateway: {
+        attemptTimeoutMs: env.AI_ATTEMPT_TIMEOUT_MS,
+        deadlineMs: env.AI_DEADLINE_MS,
+        maxRetries: env.AI_MAX_RETRIES,
+        retryAfterCapMs: env.AI_RETRY_AFTER_CAP_MS,
+        /** 0: no hedging. */
+        hedgeAfterMs: env.AI_HEDGE_AFTER_MS,
+        breakerThreshold: env.AI_BREAKER_THRESHOLD,
+        breakerHalfOpenMs: env.AI_BREAKER_HALF_OPEN_MS,
+        /** 0: no idle probe. */
+        healthProbeIntervalSeconds: env.AI_HEALTH_PROBE_INTERVAL_SECONDS,
+        ledgerFlushMs: env.AI_LEDGER_FLUSH_MS,
+        logPrompts: env.AI_LOG_PROMPTS,
+        /** Default cache TTL of `/v1` requests (a request can set `x-optimaliq-cache-ttl`). */
+        v1CacheTtlSeconds: env.AI_V1_CACHE_TTL_SECONDS,
+      },
       providers: {
         openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
         anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },

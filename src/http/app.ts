@@ -14,12 +14,16 @@ import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { profileRoutes } from './routes/profile.ts'
+import { adminAiRoutes } from './routes/admin-ai.ts'
+import { aiFeatureRoutes } from './routes/ai-features.ts'
+import { apiKeyRoutes } from './routes/api-keys.ts'
+import { v1Routes } from './routes/v1.ts'
 import { realtimeRoutes } from './routes/realtime.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, assessmentRoutes, realtimeRoutes, taskRoutes]
+const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 

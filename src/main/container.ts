@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
+import type { AiGateway } from '../ai/client.ts'
+import { createApiKeyService, type ApiKeyService } from '../ai/keys/api-keys.ts'
+import { createGateway } from '../ai/wiring.ts'
+import { defineFeatureTasks } from '../ai/services/tasks.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
 import { createTokenService } from '../auth/tokens.ts'
 import { ConfigError, type Config } from '../config/env.ts'
@@ -23,6 +27,10 @@ export type Container = {
   logger: Logger
   db: Database
   auth: AuthService
+  /** The AI gateway: the in-code client (`ai.generateObject`, …) plus router, cache, ledger, health. */
+  ai: AiGateway
+  /** API keys of the OpenAI-compatible `/v1` API. */
+  apiKeys: ApiKeyService
   /** The deep assessments' validated configs and the overall score's weights. */
   assessments: { catalogue: AssessmentCatalogue; overallWeights: OverallWeights }
   /** The events log as this process sees it: `subscribe(type, handler)` for local handlers. */
@@ -38,7 +46,7 @@ export type Container = {
   close(): Promise<void>
 }
 
-export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; assessmentCatalogue?: AssessmentCatalogue }
+export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger }) => AiGateway; assessmentCatalogue?: AssessmentCatalogue }
 
 /** Paths and headers that must never reach a log line. */
 export const LOG_REDACT = [
@@ -102,12 +110,18 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
     const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
+    const ai = overrides.ai ? overrides.ai({ config, db, logger }) : createGateway({ config, db, logger })
+    // Flushes the ledger before the database closes (closers run in reverse order).
+    closers.push(() => ai.close())
+    const apiKeys = createApiKeyService({ db, logger })
     const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
     closers.push(() => events.stop())
     await events.start()
     const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
     const queue = createQueue({ db, logger, ...config.queue })
     const tasks = createTaskService({ db, queue, logger, ...config.tasks })
+    // AI features: the queued assessment analysis and dashboard refresh.
+    defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights })
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
     closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
     closers.push(() => {
@@ -119,6 +133,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       logger,
       db,
       auth,
+      ai,
+      apiKeys,
       assessments,
       events,
       realtime,

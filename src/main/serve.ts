@@ -1,5 +1,6 @@
 import type { Config } from '../config/env.ts'
 import { buildApp } from '../http/app.ts'
+import { analyzeCompletedAssessments } from '../ai/services/tasks.ts'
 import { createContainer } from './container.ts'
 
 export type ServeOptions = { worker: boolean }
@@ -33,6 +34,8 @@ export async function serve(config: Config, options: ServeOptions = { worker: tr
 
   try {
     if (options.worker) await container.queue.startWorkers()
+    // Queue the AI analysis of every completed assessment (idempotent across processes).
+    if (config.features.analyzeOnSubmit) analyzeCompletedAssessments(container.events, container.tasks, logger)
     const address = await app.listen({ host: config.http.host, port: config.http.port })
     const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`
     logger.info({ address, database: config.database.kind }, `OptimaliQ listening on ${address} (docs: ${address}/docs, data: ${where})`)

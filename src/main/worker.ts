@@ -1,4 +1,5 @@
 import type { Config } from '../config/env.ts'
+import { analyzeCompletedAssessments } from '../ai/services/tasks.ts'
 import { createContainer } from './container.ts'
 
 /**
@@ -27,6 +28,8 @@ export async function runWorker(config: Config) {
   process.once('SIGINT', () => void stop('SIGINT'))
   try {
     await container.queue.startWorkers()
+    // Queue the AI analysis of every completed assessment (idempotent across processes).
+    if (config.features.analyzeOnSubmit) analyzeCompletedAssessments(container.events, container.tasks, container.logger)
   } catch (error) {
     await container.close()
     throw error

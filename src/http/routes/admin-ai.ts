@@ -1,0 +1,44 @@
+import { desc } from 'drizzle-orm'
+import { z } from 'zod'
+import { errorResponse } from '../../contracts/common.ts'
+import { providerStatusHistory } from '../../data/schema.ts'
+import type { RouteModule } from '../types.ts'
+
+const providerHealth = z.object({
+  provider: z.string(),
+  status: z.enum(['healthy', 'degraded', 'down']),
+  breaker: z.enum(['closed', 'open', 'half-open']),
+  recentErrorRate: z.number(),
+  p50LatencyMs: z.number().optional(),
+  lastSuccessAt: z.string().optional(),
+  lastFailureAt: z.string().optional(),
+})
+
+/** Gateway health for admins: provider status from live traffic, breakers, routes, recent status changes. */
+export const adminAiRoutes: RouteModule = (app, { ai, db, hooks }) => {
+  app.get(
+    '/api/admin/ai/providers',
+    {
+      onRequest: hooks.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'AI provider health',
+        security: [{ bearer: [] }],
+        response: {
+          200: z.object({ enabled: z.boolean(), providers: z.array(providerHealth), routes: z.array(z.string()), history: z.array(z.object({ provider: z.string(), status: z.string(), reason: z.string().nullable(), at: z.string() })) }),
+          401: errorResponse,
+          403: errorResponse,
+        },
+      },
+    },
+    async () => {
+      const history = await db.orm.select().from(providerStatusHistory).orderBy(desc(providerStatusHistory.id)).limit(50)
+      return {
+        enabled: ai.enabled,
+        providers: ai.providerHealth().map((h) => ({ ...h, p50LatencyMs: h.p50LatencyMs, lastSuccessAt: h.lastSuccessAt, lastFailureAt: h.lastFailureAt })),
+        routes: ai.enabled ? ai.routes.names() : [],
+        history: history.map((h) => ({ provider: h.provider, status: h.status, reason: h.reason, at: h.createdAt.toISOString() })),
+      }
+    },
+  )
+}
