@@ -18,12 +18,13 @@ import { adminAiRoutes } from './routes/admin-ai.ts'
 import { aiFeatureRoutes } from './routes/ai-features.ts'
 import { apiKeyRoutes } from './routes/api-keys.ts'
 import { v1Routes } from './routes/v1.ts'
+import { webAppRoutes } from './routes/web.ts'
 import { realtimeRoutes } from './routes/realtime.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes]
+const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes, webAppRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 

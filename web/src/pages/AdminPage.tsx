@@ -1,0 +1,4 @@
+import { Empty } from '../components/ui.tsx'
+export function AdminPage() {
+  return <Empty title="Monitoring is coming soon" />
+}
