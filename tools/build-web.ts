@@ -41,7 +41,7 @@ export async function buildWeb(options: { ifStale?: boolean; quiet?: boolean } =
     console.warn('vite is not installed (dev dependencies omitted?): web app not built, the server will serve the API only')
     return false
   }
-  await vite.build({ configFile: join(WEB, 'vite.config.ts'), logLevel: options.quiet ? 'warn' : 'info' })
+  await vite.build({ configFile: join(WEB, 'vite.config.ts'), mode: 'production', logLevel: options.quiet ? 'warn' : 'info' })
   return true
 }
 

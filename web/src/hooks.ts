@@ -35,4 +35,10 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[] = []): Async
 export const fmtScore = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(2))
 export const fmtDate = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }) : '—')
 export const fmtDateTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '—')
-export const humanize = (key: string) => key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
+const ACRONYMS: Record<string, string> = { ai: 'AI', bpm: 'BPM', ml: 'ML', kpi: 'KPI', it: 'IT' }
+/** `ai_readiness` → `AI readiness`. */
+export const humanize = (key: string) =>
+  key
+    .split('_')
+    .map((w, i) => ACRONYMS[w.toLowerCase()] ?? (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
+    .join(' ')

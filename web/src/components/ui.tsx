@@ -41,7 +41,7 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 
 /** An API failure: a friendly empty state when the endpoint is not deployed yet, else the message. */
 export function Failure({ error, what }: { error: ApiError; what: string }) {
-  if (error.missing) return <Empty title={`${what} is not available yet`}>This server does not offer it yet. Check back after the next release.</Empty>
+  if (error.missing) return <Empty title={`${what}: not available yet`}>This server does not offer it yet. Check back after the next release.</Empty>
   if (error.status === 403) return <Empty title={`${what} is for administrators`} />
   return (
     <div className="banner error" role="alert">
