@@ -4,10 +4,8 @@ import { defineConfig } from 'vite'
 /** The web app. `vite` (dev) proxies API calls to the server on API_URL (default http://localhost:3000). */
 const api = process.env.API_URL ?? 'http://localhost:3000'
 
-export default defineConfig(({ command }) => ({
+export default defineConfig({
   root: import.meta.dirname,
-  // A build is always the production bundle, even when NODE_ENV says otherwise (e.g. test runs).
-  ...(command === 'build' ? { mode: 'production', define: { 'process.env.NODE_ENV': JSON.stringify('production') } } : {}),
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
   server: {
@@ -19,4 +17,4 @@ export default defineConfig(({ command }) => ({
       '/openapi.json': api,
     },
   },
-}))
+})

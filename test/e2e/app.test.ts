@@ -165,9 +165,22 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.goto(`${base}/assessments/${type}/history`)
     await page.getByRole('cell', { name: score.toFixed(2) }).waitFor()
 
+    // Growth studio: five levers with progress, a what-if simulation with commentary.
+    await page.getByRole('link', { name: 'Growth studio' }).click()
+    await expect.poll(() => page.getByTestId('lever').count()).toBe(5)
+    const slider = page.getByTestId('lever').first().getByRole('slider')
+    await slider.focus()
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(() => page.getByTestId('lever').first().locator('output').textContent()).toBe('5%')
+    await page.getByRole('button', { name: 'Run simulation' }).click()
+    await page.getByTestId('simulation-result').waitFor()
+    await page.getByRole('button', { name: 'Get executive commentary' }).click()
+    await expect.poll(async () => ((await page.getByTestId('commentary').textContent()) ?? '').length).toBeGreaterThan(20)
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    await page.screenshot({ path: `${SCREENSHOTS}e2e-growth-studio.png`, fullPage: true })
+
     await page.goto(`${base}/`)
     await page.getByTestId(`deep-${other}`).waitFor()
-    mkdirSync(SCREENSHOTS, { recursive: true })
     await page.screenshot({ path: `${SCREENSHOTS}e2e-dashboard.png`, fullPage: true })
     expect((page as Page & { problems: string[] }).problems).toEqual([])
   })
