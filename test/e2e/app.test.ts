@@ -65,8 +65,10 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByLabel('Password').fill('short')
     await page.getByRole('button', { name: 'Create account' }).click()
     const passwordError = page.locator('.field.has-error', { has: page.getByLabel('Password') }).locator('.field-error')
-    await expect.poll(() => passwordError.textContent()).toContain('at least 8 characters')
+    await expect.poll(() => passwordError.textContent()).toContain('t least 8 characters')
     expect(await page.locator('.field.has-error', { has: page.getByLabel('Email') }).locator('.field-error').isVisible()).toBe(true)
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    await page.screenshot({ path: `${SCREENSHOTS}e2e-signup-errors.png` })
 
     // A good one lands on the growth assessment.
     await page.getByLabel('Your name').fill('Ada')
@@ -100,10 +102,22 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await expect.poll(() => page.getByText('Live — updates appear as they happen').isVisible()).toBe(true)
 
     // One deep assessment through the UI, step by step.
+    // (Pick one whose questions for this user's bracket include every kind of question.)
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'optimaliq_token')!
+    const headers = { cookie: `optimaliq_token=${cookie.value}`, 'content-type': 'application/json' }
+    type Questions = { bracketKey: string; groups: Array<{ questions: Array<{ key: string; type: string; options?: Array<{ value: string }> }> }> }
+    const questionsOf = async (t: string) => (await (await fetch(`${base}/api/assessments/${t}`, { headers })).json()) as Questions
+    const catalogue = (await (await fetch(`${base}/api/assessments`, { headers })).json()) as { assessments: Array<{ type: string }> }
+    let type = catalogue.assessments[0]!.type
+    for (const a of catalogue.assessments) {
+      const kinds = new Set((await questionsOf(a.type)).groups.flatMap((g) => g.questions.map((q) => q.type)))
+      if (kinds.size === 4) {
+        type = a.type
+        break
+      }
+    }
     await page.getByRole('link', { name: 'Assessments', exact: true }).click()
-    const card = page.locator('[data-testid^="assessment-"]').first()
-    const type = (await card.getAttribute('data-testid'))!.replace('assessment-', '')
-    await card.getByRole('link', { name: 'Start' }).click()
+    await page.getByTestId(`assessment-${type}`).getByRole('link', { name: 'Start' }).click()
     await page.getByText(/^Step 1 of/).waitFor()
     // Next with nothing answered shows the required-question errors.
     const firstRequired = await page.locator('.card [data-question]').count()
@@ -111,17 +125,36 @@ describe.skipIf(!available)('web app in Chromium', () => {
       await page.getByRole('button', { name: /^(Next|Submit)$/ }).click()
       await expect.poll(() => page.locator('.field-error').count()).toBeGreaterThan(0)
     }
+    let shot = false
+    const seen = new Set<string>()
     for (let step = 0; step < 30; step++) {
       for (const question of await page.locator('.card [data-question]').all()) {
         const tag = await question.evaluate((el) => el.tagName)
-        if (tag === 'TEXTAREA') await question.fill('We review this every quarter with the leadership team.')
-        else if (tag === 'OL') {
-          const down = question.getByRole('button', { name: /down$/ }).first()
-          if (await down.isEnabled()) await down.click()
+        if (tag === 'TEXTAREA') {
+          seen.add('text_area')
+          await question.fill('We review this every quarter with the leadership team.')
+        } else if (tag === 'OL') {
+          // Rank: move the first option down; the order on screen follows.
+          seen.add('rank')
+          const first = await question.locator('li .grow').first().textContent()
+          await question.getByRole('button', { name: /down$/ }).first().click()
+          expect(await question.locator('li .grow').nth(1).textContent()).toBe(first)
+        } else if ((await question.locator('input[type="checkbox"]').count()) > 0) {
+          // Multi-select: click every option; past the maximum the rest are disabled.
+          seen.add('multi_select')
+          for (const label of await question.locator('label.choice').all()) if (!(await label.locator('input').isDisabled())) await label.click()
+          const checked = await question.locator('input:checked').count()
+          const max = (await question.locator('input').count()) - (await question.locator('input:disabled').count())
+          expect(checked).toBe(max)
         } else {
+          seen.add('select')
           const choices = question.locator('label.choice')
           await choices.nth((await choices.count()) - 1).click()
         }
+      }
+      if (!shot && (await page.locator('.card ol.rank, .card textarea').count()) > 0) {
+        await page.screenshot({ path: `${SCREENSHOTS}e2e-assessment-step.png`, fullPage: true })
+        shot = true
       }
       const submit = page.getByRole('button', { name: 'Submit' })
       if (await submit.isVisible()) {
@@ -131,6 +164,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
       await page.getByRole('button', { name: 'Next' }).click()
     }
     const score = Number(await page.getByTestId('assessment-result-score').locator('.ring-value').textContent())
+    expect([...seen].sort()).toEqual(['multi_select', 'rank', 'select', 'text_area'])
     expect(score).toBeGreaterThanOrEqual(1)
     expect(score).toBeLessThanOrEqual(5)
 
@@ -138,17 +172,11 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'See my dashboard' }).click()
     await page.getByTestId(`deep-${type}`).waitFor()
     expect(await page.getByTestId(`deep-${type}`).locator('strong').textContent()).toBe(score.toFixed(2))
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42))
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42))
 
     // Another assessment submitted elsewhere (the API, with this session's cookie) shows up live.
-    const cookie = (await page.context().cookies()).find((c) => c.name === 'optimaliq_token')!
-    const headers = { cookie: `optimaliq_token=${cookie.value}`, 'content-type': 'application/json' }
-    const catalogue = (await (await fetch(`${base}/api/assessments`, { headers })).json()) as { assessments: Array<{ type: string }> }
     const other = catalogue.assessments.find((a) => a.type !== type)!.type
-    const questions = (await (await fetch(`${base}/api/assessments/${other}`, { headers })).json()) as {
-      bracketKey: string
-      groups: Array<{ questions: Array<{ key: string; type: string; required: boolean; options?: Array<{ value: string }> }> }>
-    }
+    const questions = await questionsOf(other)
     const answers: Record<string, unknown> = {}
     for (const q of questions.groups.flatMap((g) => g.questions)) {
       const values = (q.options ?? []).map((o) => o.value)
@@ -158,7 +186,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     expect(submitted.status).toBe(201)
     await page.getByTestId(`deep-${other}`).waitFor()
     await page.getByTestId('live-toast').waitFor()
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42)
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42)
     expect(await page.getByTestId('live-events').textContent()).toContain('assessment.completed')
 
     // The assessment's history page lists the submission.
@@ -176,7 +204,6 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByTestId('simulation-result').waitFor()
     await page.getByRole('button', { name: 'Get executive commentary' }).click()
     await expect.poll(async () => ((await page.getByTestId('commentary').textContent()) ?? '').length).toBeGreaterThan(20)
-    mkdirSync(SCREENSHOTS, { recursive: true })
     await page.screenshot({ path: `${SCREENSHOTS}e2e-growth-studio.png`, fullPage: true })
 
     await page.goto(`${base}/`)

@@ -26,7 +26,7 @@ export class ApiError extends Error {
     for (const issue of this.details as FieldIssue[]) {
       if (typeof issue?.field !== 'string') continue
       const key = issue.field.replace(/^(body|querystring|query|params)\.?/, '')
-      out[key || '_'] ??= issue.message
+      out[key || '_'] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1)
     }
     return out
   }
