@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { testConfig } from '../../test/helpers/backends.ts'
 import { createAiClient, checkObject, type GatewayCatalog, type GatewayProviders } from './client.ts'
+import { BudgetExceededError } from './limits/errors.ts'
 import type { AiGuard } from './types.ts'
 
 const usage = (input: number, output: number) => ({ inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: output, text: output, reasoning: undefined } })
@@ -28,6 +29,25 @@ const schema = z.object({ score: z.number().int().min(1).max(5), summary: z.stri
 const caller = { userId: undefined, requestId: 'req-1' }
 
 describe('ai client', () => {
+  it('answers from rules when a budget refuses and allows the rules fallback, and refuses otherwise', async () => {
+    const model = new MockLanguageModelV3({ doGenerate: answer('{"score":3,"summary":"paid"}') })
+    const refuse = (rulesFallback: boolean): AiGuard => ({
+      before: async () => {
+        throw new BudgetExceededError({ budget: 'user.free.daily', limitUsd: 1, spentUsd: 1.2, resetAt: new Date('2030-01-02T00:00:00Z'), rulesFallback })
+      },
+      after: async () => {},
+    })
+    const request = { feature: 'test', schema, messages: [{ role: 'user' as const, content: 'hi' }], caller }
+    const lenient = createAiClient({ config: config(), providers: fakeProviders({ openai: model }), catalog, guards: [refuse(true)] })
+    const fallback = await lenient.generateObject({ ...request, rules: () => ({ score: 2, summary: 'rules' }) })
+    expect(fallback).toMatchObject({ object: { score: 2, summary: 'rules' }, provider: 'rules', costUsd: 0 })
+    expect(model.doGenerateCalls).toHaveLength(0)
+    await expect(lenient.generateObject(request)).rejects.toMatchObject({ code: 'budget_exceeded' })
+    const strict = createAiClient({ config: config(), providers: fakeProviders({ openai: model }), catalog, guards: [refuse(false)] })
+    await expect(strict.generateObject({ ...request, rules: () => ({ score: 2, summary: 'rules' }) })).rejects.toMatchObject({ code: 'budget_exceeded' })
+    expect(model.doGenerateCalls).toHaveLength(0)
+  })
+
   it('returns a validated object with usage, cost and meta', async () => {
     const model = new MockLanguageModelV3({ doGenerate: answer('{"score":3,"summary":"ok"}') })
     const ai = createAiClient({ config: config(), providers: fakeProviders({ openai: model }), catalog })

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Config } from '../config/env.ts'
 import type { Database } from '../data/db.ts'
+import { OptimaliqError } from '../errors.ts'
 import { createAiCache, cacheKey, type AiCache } from './cache/cache.ts'
 import { addUsage, type ChatChunk, type ChatMessage, type ChatRequest } from './calls/chat.ts'
 import { createPassthrough, type OpenAiUpstream, type Passthrough } from './calls/passthrough.ts'
@@ -203,7 +204,13 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     }
 
     if (!enabled) return fromRules([])
-    await guardBefore(request.caller, { feature: request.feature, estimatedTokens: estimateTokens(request.system, request.messages, request.maxTokens ?? config.ai.maxTokens) })
+    try {
+      await guardBefore(request.caller, { feature: request.feature, estimatedTokens: estimateTokens(request.system, request.messages, request.maxTokens ?? config.ai.maxTokens) })
+    } catch (error) {
+      // Over budget with rules allowed to keep answering: the feature answers for free from rules.
+      if (rules && isRulesFallbackRefusal(error)) return fromRules([], 'budget_exceeded')
+      throw error
+    }
     const candidates = await candidatesFor(request.feature, request.route, request.caller)
 
     const compute = async (): Promise<{ value: Cached<T> & { attempts: AiAttempt[]; fallbackUsed: boolean }; cacheable: boolean }> => {
@@ -373,4 +380,11 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       await passthrough.close()
     },
   }
+}
+
+/** A guard refusal that allows the rules engine to answer instead (budgets with `rulesFallback`). */
+function isRulesFallbackRefusal(error: unknown): boolean {
+  if (!(error instanceof OptimaliqError) || error.code !== 'budget_exceeded') return false
+  const details = error.details as { rulesFallback?: unknown } | undefined
+  return details?.rulesFallback === true
 }

@@ -88,6 +88,19 @@ const weightList = z
     return weights
   })
 
+const json = z
+  .string()
+  .optional()
+  .transform((v, ctx): unknown => {
+    if (v === undefined || v.trim() === '') return undefined
+    try {
+      return JSON.parse(v) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' })
+      return z.NEVER
+    }
+  })
+
 export const AI_PROVIDERS = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'] as const
 export type AiProviderName = (typeof AI_PROVIDERS)[number]
 
@@ -155,6 +168,18 @@ export const envSchema = z.object({
   AI_LEDGER_FLUSH_MS: int(1_000, 10, 60_000),
   AI_LOG_PROMPTS: bool(false),
   AI_V1_CACHE_TTL_SECONDS: int(0, 0, 31 * 86_400),
+
+  AI_LIMITS_ENABLED: bool(true),
+  AI_RATE_LIMITS: json,
+  AI_BUDGETS: json,
+  AI_PROVIDER_PACING: json,
+  AI_REDACT_PROMPTS: bool(false),
+  AI_LOG_RETENTION_DAYS: int(90, 0, 36_500),
+  ALERT_WEBHOOK_URL: optionalUrl,
+  ALERT_WEBHOOK_RETRIES: int(3, 0, 10),
+  ALERT_INTERVAL_SECONDS: int(60, 5, 86_400),
+  METRICS_TOKEN: optionalText,
+  METRICS_PORT: int(0, 0, 65535),
 
   EVENTS_RETENTION_DAYS: num(7, 0.001, 3650),
   EVENTS_HEARTBEAT_SECONDS: num(10, 0.1, 600),
@@ -301,6 +326,19 @@ function toConfig(env: Env) {
           model: env.OPENAI_COMPATIBLE_MODEL,
         },
       },
+    },
+    governance: {
+      limitsEnabled: env.AI_LIMITS_ENABLED,
+      rateLimits: env.AI_RATE_LIMITS,
+      budgets: env.AI_BUDGETS,
+      pacing: env.AI_PROVIDER_PACING,
+      redactPrompts: env.AI_REDACT_PROMPTS,
+      aiLogRetentionDays: env.AI_LOG_RETENTION_DAYS,
+      alertWebhookUrl: env.ALERT_WEBHOOK_URL,
+      alertWebhookRetries: env.ALERT_WEBHOOK_RETRIES,
+      alertIntervalSeconds: env.ALERT_INTERVAL_SECONDS,
+      metricsToken: env.METRICS_TOKEN,
+      metricsPort: env.METRICS_PORT,
     },
   }
 }

@@ -9,22 +9,25 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { Container } from '../main/container.ts'
 import { createAuthHooks } from './plugins/auth.ts'
 import { registerErrorHandling } from './plugins/errors.ts'
+import { adminGovernanceRoutes } from './routes/admin-governance.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
+import { meDataRoutes } from './routes/me-data.ts'
+import { metricsRoutes } from './routes/metrics.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
 import { aiFeatureRoutes } from './routes/ai-features.ts'
 import { apiKeyRoutes } from './routes/api-keys.ts'
-import { v1Routes } from './routes/v1.ts'
-import { webAppRoutes } from './routes/web.ts'
 import { realtimeRoutes } from './routes/realtime.ts'
 import { taskRoutes } from './routes/tasks.ts'
+import { v1Routes } from './routes/v1.ts'
+import { webAppRoutes } from './routes/web.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes, webAppRoutes]
+const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes, adminGovernanceRoutes, meDataRoutes, webAppRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 

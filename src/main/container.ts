@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
 import type { AiGateway } from '../ai/client.ts'
+import type { AiGuard, VersionResolver } from '../ai/types.ts'
 import { createApiKeyService, type ApiKeyService } from '../ai/keys/api-keys.ts'
 import { createGateway } from '../ai/wiring.ts'
 import { defineFeatureTasks } from '../ai/services/tasks.ts'
@@ -13,6 +14,8 @@ import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
 import { loadAssessmentCatalogue, type AssessmentCatalogue } from '../domain/assessments/catalogue.ts'
 import { resolveOverallWeights, type OverallWeights } from '../domain/assessments/overall.ts'
+import { createGovernance, observeLedger, type Governance } from '../ai/governance.ts'
+import { registerGovernanceJobs, registerQueueAndStreamGauges } from '../ai/governance-jobs.ts'
 import { createEventHub, type EventHub } from '../events/hub.ts'
 import { createQueue, type Queue } from '../queue/queue.ts'
 import { createTaskService, type TaskService } from '../queue/tasks.ts'
@@ -33,6 +36,8 @@ export type Container = {
   apiKeys: ApiKeyService
   /** The deep assessments' validated configs and the overall score's weights. */
   assessments: { catalogue: AssessmentCatalogue; overallWeights: OverallWeights }
+  /** Limits, budgets, versions, metrics, alerts, retention (issue 7). */
+  governance: Governance
   /** The events log as this process sees it: `subscribe(type, handler)` for local handlers. */
   events: EventHub
   /** SSE streams per user, fed by `events`. */
@@ -46,7 +51,7 @@ export type Container = {
   close(): Promise<void>
 }
 
-export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger }) => AiGateway; assessmentCatalogue?: AssessmentCatalogue }
+export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger; guards: AiGuard[]; resolveVersions: VersionResolver }) => AiGateway; assessmentCatalogue?: AssessmentCatalogue }
 
 /** Paths and headers that must never reach a log line. */
 export const LOG_REDACT = [
@@ -110,10 +115,19 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
     const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
-    const ai = overrides.ai ? overrides.ai({ config, db, logger }) : createGateway({ config, db, logger })
+    const governance = await createGovernance({ db, config })
+    // The gateway calls governance around every request: rate limits and budgets (guards, which
+    // also feed the AI metrics), and model versions / experiments (the resolver).
+    const gatewayDeps = { config, db, logger, guards: governance.guards, resolveVersions: governance.versions.resolve }
+    const ai = overrides.ai ? overrides.ai(gatewayDeps) : createGateway(gatewayDeps)
     // Flushes the ledger before the database closes (closers run in reverse order).
     closers.push(() => ai.close())
     const apiKeys = createApiKeyService({ db, logger })
+    if (ai.ledger) observeLedger(ai.ledger, governance)
+    // Breaker states are read from the gateway at scrape time.
+    governance.metrics.onScrape(() => {
+      for (const h of ai.providerHealth()) governance.metrics.breakerState(h.provider, h.breaker)
+    })
     const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
     closers.push(() => events.stop())
     await events.start()
@@ -122,6 +136,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const tasks = createTaskService({ db, queue, logger, ...config.tasks })
     // AI features: the queued assessment analysis and dashboard refresh.
     defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights })
+    registerGovernanceJobs(queue, governance, logger)
+    registerQueueAndStreamGauges(governance, { db, realtime })
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
     closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
     closers.push(() => {
@@ -136,6 +152,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ai,
       apiKeys,
       assessments,
+      governance,
       events,
       realtime,
       queue,

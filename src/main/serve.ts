@@ -1,7 +1,9 @@
 import type { Config } from '../config/env.ts'
 import { buildApp } from '../http/app.ts'
 import { analyzeCompletedAssessments } from '../ai/services/tasks.ts'
+import { scheduleGovernanceJobs } from '../ai/governance-jobs.ts'
 import { createContainer } from './container.ts'
+import { startMetricsServer } from './metrics-server.ts'
 
 export type ServeOptions = { worker: boolean }
 
@@ -33,10 +35,17 @@ export async function serve(config: Config, options: ServeOptions = { worker: tr
   process.once('SIGINT', () => void stop('SIGINT'))
 
   try {
-    if (options.worker) await container.queue.startWorkers()
+    if (options.worker) {
+      await container.queue.startWorkers()
+      await scheduleGovernanceJobs(container.queue, container.governance)
+    }
     // Queue the AI analysis of every completed assessment (idempotent across processes).
     if (config.features.analyzeOnSubmit) analyzeCompletedAssessments(container.events, container.tasks, logger)
     const address = await app.listen({ host: config.http.host, port: config.http.port })
+    if (config.governance.metricsPort > 0) {
+      const metricsServer = await startMetricsServer(container.governance.metrics, config.http.host, config.governance.metricsPort)
+      container.onClose(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())))
+    }
     const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`
     logger.info({ address, database: config.database.kind }, `OptimaliQ listening on ${address} (docs: ${address}/docs, data: ${where})`)
     return { app, container, address, stop: () => stop('stop') }

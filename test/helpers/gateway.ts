@@ -23,7 +23,7 @@ export const flatCatalog: GatewayCatalog = {
 /** The whole app with a gateway built from these parts (default: the container's own wiring). */
 export async function startGatewayApp(kind: BackendKind, env: Record<string, string | undefined> = {}, parts?: Partial<AiClientOptions> & Pick<AiClientOptions, 'providers' | 'catalog'>): Promise<GatewayTestApp> {
   const database = await createTestDatabase(kind)
-  const container = await createContainer(testConfig({ OPTIMALIQ_ADMIN_EMAILS: 'admin@example.com', AI_LEDGER_FLUSH_MS: '50', ...env }), {
+  const container = await createContainer(testConfig({ OPTIMALIQ_ADMIN_EMAILS: 'admin@example.com', AI_LEDGER_FLUSH_MS: '50', AI_LIMITS_ENABLED: 'false', ...env }), {
     db: database.db,
     ...(parts ? { ai: (deps) => createAiClient({ ...deps, ...parts }) } : {}),
   })

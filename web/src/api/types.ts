@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type * as A from '../../../src/contracts/assessments.ts'
 import type * as Auth from '../../../src/contracts/auth.ts'
 import type * as F from '../../../src/contracts/features.ts'
+import type * as G from '../../../src/contracts/governance.ts'
 import type { GrowthAnswers } from '../../../src/domain/assessments/growth.ts'
 
 export type User = Auth.User
@@ -31,17 +32,6 @@ export type ProviderHealth = {
   history: Array<{ provider: string; status: string; reason: string | null; at: string }>
 }
 
-type Breakdown = { requests: number; successRate: number; errorRate: number; p50LatencyMs: number | null; p95LatencyMs: number | null; p99LatencyMs: number | null; inputTokens: number; outputTokens: number; costUsd: number; fallbackRate: number; cacheHitRate: number }
-/** `GET /api/admin/ai-monitoring` (governance). */
-export type Monitoring = {
-  window: string
-  from: string
-  to: string
-  totals: Breakdown
-  byProvider: Array<Breakdown & { provider: string; errorsByClass: Record<string, number> }>
-  byModel: Array<Breakdown & { provider: string; model: string }>
-  byFeature: Array<Breakdown & { feature: string }>
-  uptime?: Array<{ provider: string; uptime: number | null; status: string | null; since: string | null }>
-  series?: Array<{ bucket: string; requests: number; errors: number; costUsd: number; tokens: number; p95LatencyMs: number | null }>
-}
-export type Alert = { id: string; ruleId: string; scope: string; status: 'firing' | 'resolved'; value: number | null; message: string; firedAt: string; resolvedAt: string | null }
+/** `GET /api/admin/ai-monitoring` and `GET /api/admin/alerts` (governance). */
+export type Monitoring = z.infer<typeof G.monitoringReport>
+export type Alert = z.infer<typeof G.alert>

@@ -15,9 +15,9 @@ export function AdminPage() {
   const [window, setWindow] = useState<(typeof WINDOWS)[number]>('24h')
   const providers = useAsync(() => api.get<ProviderHealth>('/api/admin/ai/providers'))
   const monitoring = useAsync(() => api.get<Monitoring>(`/api/admin/ai-monitoring?window=${window}`), [window])
-  const alerts = useAsync(() => api.get<{ alerts: Alert[] } | Alert[]>('/api/admin/alerts'))
+  const alerts = useAsync(() => api.get<{ alerts: Alert[] }>('/api/admin/alerts'))
   useRealtime(['alert.fired', 'alert.resolved'], () => void alerts.reload())
-  const alertList = alerts.data ? (Array.isArray(alerts.data) ? alerts.data : alerts.data.alerts) : []
+  const alertList = alerts.data?.alerts ?? []
 
   return (
     <>

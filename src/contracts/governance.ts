@@ -1,0 +1,145 @@
+import { z } from 'zod'
+
+/** Admin AI governance: model versions, experiments, monitoring, alerts; user feedback and data. */
+
+export const versionStatus = z.enum(['candidate', 'active', 'retired'])
+
+export const modelVersion = z
+  .object({
+    id: z.uuid(),
+    feature: z.string(),
+    provider: z.string(),
+    model: z.string(),
+    promptVersion: z.string(),
+    params: z.record(z.string(), z.unknown()),
+    status: versionStatus,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ModelVersion' })
+
+export const modelVersionCreate = z
+  .object({
+    feature: z.string().trim().min(1).max(100),
+    provider: z.string().trim().min(1).max(50),
+    model: z.string().trim().min(1).max(200),
+    promptVersion: z.string().trim().min(1).max(50),
+    params: z.record(z.string(), z.unknown()).default({}),
+    status: versionStatus.default('candidate'),
+  })
+  .strict()
+
+export const modelVersionPatch = z
+  .object({ status: versionStatus.optional(), params: z.record(z.string(), z.unknown()).optional(), promptVersion: z.string().trim().min(1).max(50).optional() })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'give at least one of status, params, promptVersion' })
+
+export const featureQuery = z.object({ feature: z.string().max(100).optional(), status: z.string().max(20).optional() }).strict()
+
+export const experimentCreate = z
+  .object({
+    feature: z.string().trim().min(1).max(100),
+    variants: z
+      .array(z.object({ versionId: z.uuid(), weight: z.number().positive().max(1_000_000) }).strict())
+      .min(2)
+      .max(10)
+      .refine((vs) => new Set(vs.map((v) => v.versionId)).size === vs.length, { message: 'each version may appear once' }),
+  })
+  .strict()
+
+const proportionTest = z.object({ z: z.number(), pValue: z.number(), significant: z.boolean() }).optional()
+
+export const variantStats = z.object({
+  versionId: z.string(),
+  weight: z.number(),
+  requests: z.number(),
+  errors: z.number(),
+  errorRate: z.number(),
+  validationFailures: z.number(),
+  p50LatencyMs: z.number().nullable(),
+  p95LatencyMs: z.number().nullable(),
+  costUsd: z.number(),
+  avgCostUsd: z.number().nullable(),
+  feedbackUp: z.number(),
+  feedbackDown: z.number(),
+  positiveRate: z.number().nullable(),
+  vsControl: z.object({ errorRate: proportionTest, positiveRate: proportionTest }).nullable(),
+})
+
+export const experiment = z
+  .object({
+    id: z.uuid(),
+    feature: z.string(),
+    status: z.enum(['running', 'promoted', 'rolled_back', 'stopped']),
+    variants: z.array(z.object({ versionId: z.string(), weight: z.number() })),
+    winnerVersionId: z.string().nullable(),
+    createdAt: z.string(),
+    endedAt: z.string().nullable(),
+    metrics: z.array(variantStats).optional(),
+  })
+  .meta({ id: 'Experiment' })
+
+export const promoteBody = z.object({ versionId: z.uuid().optional() }).strict()
+
+const breakdown = {
+  requests: z.number(),
+  successRate: z.number(),
+  errorRate: z.number(),
+  p50LatencyMs: z.number().nullable(),
+  p95LatencyMs: z.number().nullable(),
+  p99LatencyMs: z.number().nullable(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  fallbackRate: z.number(),
+  cacheHitRate: z.number(),
+}
+
+export const monitoringQuery = z.object({ window: z.enum(['1h', '24h', '7d', '30d']).default('24h') }).strict()
+
+export const monitoringReport = z
+  .object({
+    window: z.string(),
+    from: z.string(),
+    to: z.string(),
+    totals: z.object(breakdown),
+    byProvider: z.array(z.object({ provider: z.string(), ...breakdown, errorsByClass: z.record(z.string(), z.number()) })),
+    byModel: z.array(z.object({ provider: z.string(), model: z.string(), ...breakdown })),
+    byFeature: z.array(z.object({ feature: z.string(), ...breakdown })),
+    uptime: z.array(z.object({ provider: z.string(), uptime: z.number().nullable(), status: z.string().nullable(), since: z.string().nullable() })),
+    topUsers: z.array(z.object({ userId: z.string(), email: z.string().nullable(), requests: z.number(), costUsd: z.number() })),
+    series: z.array(z.object({ bucket: z.string(), requests: z.number(), errors: z.number(), costUsd: z.number(), tokens: z.number(), p95LatencyMs: z.number().nullable() })),
+  })
+  .meta({ id: 'AiMonitoring' })
+
+export const alert = z
+  .object({
+    id: z.uuid(),
+    ruleId: z.string(),
+    scope: z.string(),
+    status: z.enum(['firing', 'resolved']),
+    value: z.number().nullable(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+    firedAt: z.string(),
+    resolvedAt: z.string().nullable(),
+    notifiedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Alert' })
+
+export const alertQuery = z.object({ status: z.enum(['firing', 'resolved']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict()
+
+export const alertRule = z.object({ id: z.string(), kind: z.string(), threshold: z.number(), windowMinutes: z.number(), enabled: z.boolean() }).meta({ id: 'AlertRule' })
+
+export const alertRulePatch = z
+  .object({ threshold: z.number().min(0).optional(), windowMinutes: z.number().int().min(0).max(43_200).optional(), enabled: z.boolean().optional() })
+  .strict()
+
+export const feedbackBody = z.object({ rating: z.enum(['up', 'down']), comment: z.string().trim().max(2_000).optional() }).strict()
+export const feedbackParams = z.object({ requestId: z.string().min(1).max(128) })
+export const feedback = z.object({ requestId: z.string(), rating: z.enum(['up', 'down']), comment: z.string().nullable(), createdAt: z.string() })
+
+export const usageStanding = z.object({
+  limits: z.array(z.object({ limit: z.string(), max: z.number(), remaining: z.number(), resetAt: z.string() })),
+  budgets: z.array(z.object({ budget: z.string(), limitUsd: z.number(), spentUsd: z.number(), resetAt: z.string() })),
+})
