@@ -100,6 +100,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Go to my dashboard' }).click()
     await expect.poll(() => page.getByTestId('overall-score').locator('.ring-value').textContent()).toBe(base1)
     await expect.poll(() => page.getByText('Live — updates appear as they happen').isVisible()).toBe(true)
+    expect(await page.getByRole('link', { name: 'Monitoring' }).count()).toBe(0)
 
     // One deep assessment through the UI, step by step.
     // (Pick one whose questions for this user's bracket include every kind of question.)
@@ -212,7 +213,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     expect((page as Page & { problems: string[] }).problems).toEqual([])
   })
 
-  it('an admin sees the monitoring page; a user gets no monitoring link', async () => {
+  it('an admin sees the monitoring page, signs out and back in', async () => {
     const page = await newPage()
     await page.goto(`${base}/signup`)
     await page.getByLabel('Email').fill(ADMIN)
@@ -223,6 +224,10 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'AI monitoring' }).waitFor()
     await page.getByRole('heading', { name: 'Providers' }).waitFor()
     await page.getByRole('heading', { name: 'Alerts' }).waitFor()
+    // With governance merged the usage figures show (the first test's AI calls count as requests).
+    await page.getByTestId('monitoring-totals').waitFor()
+    await page.getByRole('button', { name: '7d' }).click()
+    await page.getByTestId('monitoring-totals').waitFor()
     // Sections whose endpoints this server lacks say so instead of failing.
     await expect.poll(() => page.locator('.spinner').count()).toBe(0)
     expect(await page.locator('.banner.error').count()).toBe(0)
@@ -231,6 +236,14 @@ describe.skipIf(!available)('web app in Chromium', () => {
     // Signing out returns to the sign-in page; an unknown API path stays a JSON 404.
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('heading', { name: 'Welcome back' }).waitFor()
+    // A wrong password is a message on the form; the right one signs back in.
+    await page.getByLabel('Email').fill(ADMIN)
+    await page.getByLabel('Password').fill('wrong password!')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('.banner.error').waitFor()
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('link', { name: 'Monitoring' }).waitFor()
     const missing = await fetch(`${base}/api/nothing-here`)
     expect(missing.status).toBe(404)
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found')
