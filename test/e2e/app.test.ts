@@ -209,6 +209,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
 
     await page.goto(`${base}/`)
     await page.getByTestId(`deep-${other}`).waitFor()
+    await page.getByTestId('recommendations').waitFor()
     await page.screenshot({ path: `${SCREENSHOTS}e2e-dashboard.png`, fullPage: true })
     expect((page as Page & { problems: string[] }).problems).toEqual([])
   })

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../api/client.ts'
-import type { Dashboard, Scores } from '../api/types.ts'
+import type { Dashboard, Recommendations, Scores } from '../api/types.ts'
 import { Card, Empty, Failure, ScoreBar, ScoreRing, Spinner } from '../components/ui.tsx'
 import { fmtDateTime, humanize, useAsync } from '../hooks.ts'
 import { Link } from '../router.tsx'
@@ -10,6 +10,7 @@ export function DashboardPage() {
   const { user, status, events } = useSession()
   const scores = useAsync(() => api.get<Scores>('/api/scores'))
   const dashboard = useAsync(() => api.get<Dashboard>('/api/dashboard'))
+  const next = useAsync(() => api.get<Recommendations>('/api/recommendations'))
   const [flash, setFlash] = useState<string>()
   const [refreshing, setRefreshing] = useState(false)
 
@@ -17,6 +18,7 @@ export function DashboardPage() {
     if (event.type === 'task.updated' && event.payload.status !== 'completed' && event.payload.status !== 'failed') return
     void scores.reload()
     void dashboard.reload()
+    void next.reload()
     if (event.type === 'dashboard.updated') setRefreshing(false)
     setFlash(event.type === 'assessment.completed' ? `New ${humanize(String(event.payload.type))} score: ${Number(event.payload.score).toFixed(2)}` : event.type === 'dashboard.updated' ? 'Dashboard refreshed' : 'Updated')
     window.setTimeout(() => setFlash(undefined), 4000)
@@ -96,6 +98,38 @@ export function DashboardPage() {
           )}
         </Card>
       </div>
+      {next.data && (next.data.nextAssessments.length > 0 || next.data.actions.length > 0) && (
+        <Card title="Recommended next">
+          <div className="grid two" data-testid="recommendations">
+            {next.data.nextAssessments.length > 0 && (
+              <ul className="insight-list">
+                {next.data.nextAssessments.slice(0, 3).map((a) => (
+                  <li key={a.type}>
+                    <Link to={`/assessments/${a.type}`}>
+                      <strong>Take {humanize(a.type)}</strong>
+                    </Link>
+                    <span className="muted">{a.reason}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {next.data.actions.length > 0 && (
+              <ul className="insight-list">
+                {next.data.actions.slice(0, 3).map((a, i) => (
+                  <li key={i}>
+                    <strong>
+                      {a.title} <span className={`tag ${a.priority === 'high' ? 'bad' : a.priority === 'medium' ? 'warn' : ''}`}>{a.priority}</span>
+                    </strong>
+                    <span className="muted">
+                      {a.description} <span className="small">({a.timeframe})</span>
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </Card>
+      )}
       {dashboard.error ? (
         dashboard.error.missing ? (
           <Card title="Insights">
