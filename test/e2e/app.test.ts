@@ -29,6 +29,8 @@ describe.skipIf(!available)('web app in Chromium', () => {
   beforeAll(async () => {
     await buildWeb({ ifStale: true, quiet: true })
     t = await startTestApp('pglite', { OPTIMALIQ_ADMIN_EMAILS: ADMIN })
+    // As `optimaliq serve` does: queue workers in-process (dashboard refreshes run as tasks).
+    await t.container.queue.startWorkers()
     await t.app.listen({ host: '127.0.0.1', port: 0 })
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
     browser = await chromium.launch({
@@ -210,6 +212,10 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.goto(`${base}/`)
     await page.getByTestId(`deep-${other}`).waitFor()
     await page.getByTestId('recommendations').waitFor()
+    // Refreshing the insights runs as a queued task; the stream says when it is done.
+    await page.getByRole('button', { name: 'Refresh insights' }).click()
+    await expect.poll(() => page.getByTestId('live-events').textContent(), { timeout: 20_000 }).toContain('dashboard.updated')
+    await page.getByRole('button', { name: 'Refresh insights' }).waitFor()
     await page.screenshot({ path: `${SCREENSHOTS}e2e-dashboard.png`, fullPage: true })
     expect((page as Page & { problems: string[] }).problems).toEqual([])
   })

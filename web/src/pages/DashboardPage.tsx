@@ -20,12 +20,16 @@ export function DashboardPage() {
     void dashboard.reload()
     void next.reload()
     if (event.type === 'dashboard.updated') setRefreshing(false)
-    setFlash(event.type === 'assessment.completed' ? `New ${humanize(String(event.payload.type))} score: ${Number(event.payload.score).toFixed(2)}` : event.type === 'dashboard.updated' ? 'Dashboard refreshed' : 'Updated')
+    // A finished task reloads quietly; the other events say what changed.
+    if (event.type === 'task.updated') return
+    setFlash(event.type === 'assessment.completed' ? `New ${humanize(String(event.payload.type))} score: ${Number(event.payload.score).toFixed(2)}` : event.type === 'dashboard.updated' ? 'Dashboard refreshed' : 'Profile updated')
     window.setTimeout(() => setFlash(undefined), 4000)
   })
 
   async function refresh() {
     setRefreshing(true)
+    // The stream's dashboard.updated ends it; give up waiting after a minute.
+    window.setTimeout(() => setRefreshing(false), 60_000)
     try {
       await api.post('/api/dashboard/refresh')
     } catch {
