@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'web/dist/', 'dist/', 'src/data/migrations/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'web/dist/', 'web/.dist-*/', 'dist/', 'src/data/migrations/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -23,10 +23,11 @@ import { apiKeyRoutes } from './routes/api-keys.ts'
 import { realtimeRoutes } from './routes/realtime.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { v1Routes } from './routes/v1.ts'
+import { webAppRoutes } from './routes/web.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes, adminGovernanceRoutes, meDataRoutes]
+const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes, adminGovernanceRoutes, meDataRoutes, webAppRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
