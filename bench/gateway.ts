@@ -3,14 +3,14 @@
 // with direct calls to the simulator in the same run, at 1 and 50 connections; plus cache hits and
 // the server's peak RSS. Targets (2 cores): added p50 ≤ 0.3 ms and p99 ≤ 2 ms at 1 connection,
 // ≥ 5,000 RPS at 50 connections, cache-hit p99 ≤ 1 ms added, RSS ≤ 200 MB.
-// Usage: node bench/gateway.ts [--duration 5] [--backend pglite|postgres]
+// Usage: node bench/gateway.ts [--duration 5] [--backend pglite|postgres] [--limits on|off]
 import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { Pool } from 'undici'
 import { printTable, startServer } from './lib/server.ts'
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, backend: { type: 'string', default: 'pglite' } } })
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, backend: { type: 'string', default: 'pglite' }, limits: { type: 'string', default: 'on' } } })
 const durationMs = Number(values.duration) * 1000
 const backend = values.backend === 'postgres' ? 'postgres' : 'pglite'
 
@@ -77,6 +77,11 @@ const server = await startServer(backend, {
   AI_PROVIDER: 'openai',
   OPENAI_API_KEY: 'sim-openai-key',
   OPENAI_BASE_URL: `${simulator.url}/openai/v1`,
+  // Limits and budgets stay on by default (their cost is part of the figure), raised so the load is
+  // never refused; `--limits off` measures the gateway without governance guards.
+  AI_LIMITS_ENABLED: values.limits === 'off' ? 'false' : 'true',
+  AI_RATE_LIMITS: JSON.stringify({ free: { perMinute: 100_000_000, perHour: 100_000_000, perDay: 100_000_000, tokensPerDay: 2_000_000_000 } }),
+  AI_BUDGETS: JSON.stringify({ user: { free: { dailyUsd: 1_000_000, monthlyUsd: 1_000_000 } }, global: { dailyUsd: 1_000_000, monthlyUsd: 1_000_000 } }),
 })
 try {
   const signup = await fetch(`${server.url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `bench.${Date.now()}@example.com`, password: 'bench password 123' }) })
@@ -120,7 +125,7 @@ try {
     if (c.headers['x-optimaliq-cache'] !== 'hit') throw new Error('the hit run missed the cache')
     rows.push({ run: 'gateway /v1 (cache hit)', conns: connections, rps: c.rps, 'p50 ms': fmt(c.p50), 'p90 ms': fmt(c.p90), 'p99 ms': fmt(c.p99), 'added p50': fmt(c.p50 - d.p50), 'added p99': fmt(c.p99 - d.p99), errors: c.errors, target: connections === 1 ? 'added p99 ≤ 1' : '—' })
   }
-  printTable(`Gateway /v1 vs direct simulator (${backend}, ${durationMs / 1000} s per run, Node ${process.version})`, rows)
+  printTable(`Gateway /v1 vs direct simulator (${backend}, limits ${values.limits}, ${durationMs / 1000} s per run, Node ${process.version})`, rows)
   clearInterval(sampler)
   const end = await memory(server.process.pid)
   printTable('Server memory (MB)', [{ 'RSS idle before load': idle.rss, 'max RSS under load': underLoad, 'peak since start (VmHWM)': end.hwm, target: 'under load ≤ 200' }])
