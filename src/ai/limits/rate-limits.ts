@@ -1,15 +1,15 @@
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Tier } from '../../contracts/common.ts'
 import type { Database } from '../../data/db.ts'
 import type { AiCaller, AiGuard } from '../types.ts'
 import type { TierLimits } from './config.ts'
+import { adjustCounters, consumeCounters, readCounters } from './counters.ts'
 import { RateLimitedError } from './errors.ts'
-import { LIMITER_TABLE, limiterStoreClient } from './pg-store.ts'
 
 /**
  * Request and token limits per user and per API key, by tier, shared by every process through
- * PostgreSQL (rate-limiter-flexible's Postgres store). A key already over a limit is refused from
- * memory until its window ends (`inMemoryBlockOnConsumed`), so refused traffic costs no query.
+ * fixed-window counters in PostgreSQL (`counters.ts`): every window of a request is consumed in
+ * one statement. A key already over a request window is refused from memory until that window
+ * ends, so refused traffic costs no query.
  */
 
 const WINDOWS = [
@@ -41,74 +41,65 @@ function refusal(scope: 'user' | 'api_key', window: Window, max: number, msBefor
   return new RateLimitedError({ limit: `${scope}.${name}`, scope, max, remaining: 0, resetAt: new Date(Date.now() + Math.max(0, msBeforeNext)), retryAfterMs: msBeforeNext })
 }
 
-/** Milliseconds this process still refuses the key from memory (rate-limiter-flexible's in-memory block; untyped there). */
-function blockedFor(limiter: RateLimiterPostgres, key: string): number {
-  const l = limiter as unknown as { getInMemoryBlockMsBeforeExpire?(rlKey: string): number }
-  return l.getInMemoryBlockMsBeforeExpire?.(limiter.getKey(key)) ?? 0
-}
-
-function isLimiterRes(value: unknown): value is RateLimiterRes {
-  return value instanceof RateLimiterRes
-}
-
 export async function createRateLimitGuard(deps: { db: Database; limits: TierLimits; keyPrefix?: string }): Promise<RateLimitGuard> {
   const { db, limits } = deps
-  const storeClient = limiterStoreClient(db)
   const prefix = deps.keyPrefix ?? 'ai'
-  const make = (keyPrefix: string, points: number, duration: number, blockInMemory = true) =>
-    new RateLimiterPostgres({
-      storeClient,
-      storeType: 'pool',
-      tableName: LIMITER_TABLE,
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-      keyPrefix,
-      points,
-      duration,
-      // Refuse from memory once a key is over, until its window resets. Not for tokens: a
-      // smaller request may still fit after a refused large one.
-      ...(blockInMemory ? { inMemoryBlockOnConsumed: points + 1 } : {}),
-    })
-
-  const limiters = new Map<string, RateLimiterPostgres>()
-  const tiers = Object.keys(limits) as Tier[]
-  for (const tier of tiers) {
-    const tierLimit = limits[tier]
-    for (const w of WINDOWS) limiters.set(`${tier}:${w.name}`, make(`${prefix}_${w.name}_${tier}`, tierLimit[w.field], w.seconds))
-    limiters.set(`${tier}:tokens_day`, make(`${prefix}_tokens_${tier}`, tierLimit.tokensPerDay, 86_400, false))
-  }
-  const limiter = (tier: Tier, window: Window) => limiters.get(`${tier}:${window}`)!
-
   const tierOf = (caller: AiCaller): Tier => caller.tier ?? 'free'
+  const windowOf = (tier: Tier, w: Window) => {
+    const tierLimit = limits[tier]
+    if (w === 'tokens_day') return { max: tierLimit.tokensPerDay, durationMs: 86_400_000, counter: `${prefix}_tokens_${tier}` }
+    const def = WINDOWS.find((x) => x.name === w)!
+    return { max: tierLimit[def.field], durationMs: def.seconds * 1000, counter: `${prefix}_${w}_${tier}` }
+  }
+  type Slot = { scope: 'user' | 'api_key'; w: Window; max: number; durationMs: number; key: string; points: number }
+  /** The counters of these windows for every subject of the caller (user, API key). */
+  const slots = (caller: AiCaller, windows: Window[], tokens = 0): Slot[] => {
+    const tier = tierOf(caller)
+    return subjects(caller).flatMap((s) => windows.map((w) => {
+      const def = windowOf(tier, w)
+      return { scope: s.scope, w, max: def.max, durationMs: def.durationMs, key: `${def.counter}:${s.scope}:${s.id}`, points: w === 'tokens_day' ? tokens : 1 }
+    }))
+  }
+  // Request windows known to be over, refused from memory until they reset (not tokens: a smaller
+  // request may still fit after a refused large one).
+  const blocked = new Map<string, number>()
   // Estimates taken in `before`, settled in `after` (the same process runs both for one request).
   const estimates = new Map<string, number>()
 
-  /** Consume `points` on several windows; if any refuses, give back what the others took. */
-  async function consumeAll(caller: AiCaller, windows: Window[], points: number): Promise<RateLimitSnapshot | undefined> {
-    const tier = tierOf(caller)
-    const tasks = subjects(caller).flatMap((s) => windows.map((w) => ({ s, w, l: limiter(tier, w), key: `${s.scope}:${s.id}` })))
-    // A key already over one of these windows is refused from memory: no query, nothing to give back.
+  /**
+   * Consume every window in one statement (1 per request window, the estimate on tokens); if any
+   * is over, give back and refuse — a refused request counts against no window.
+   */
+  async function consumeAll(caller: AiCaller, windows: Window[], tokens = 0): Promise<RateLimitSnapshot | undefined> {
+    const tasks = slots(caller, windows, tokens).filter((t) => t.points > 0)
+    const now = Date.now()
     for (const t of tasks) {
-      const blockedMs = blockedFor(t.l, t.key)
-      if (blockedMs > 0) throw refusal(t.s.scope, t.w, t.l.points, blockedMs)
+      const until = blocked.get(t.key)
+      if (until === undefined) continue
+      if (until > now) throw refusal(t.scope, t.w, t.max, until - now)
+      blocked.delete(t.key)
     }
-    const results = await Promise.allSettled(tasks.map((t) => t.l.consume(t.key, points)))
-    const refusedAt = results.findIndex((r) => r.status === 'rejected')
-    if (refusedAt >= 0) {
-      const reason = (results[refusedAt] as PromiseRejectedResult).reason as unknown
-      if (!isLimiterRes(reason)) throw reason
-      // Give back what the refused call took, except on a request window that is over anyway
-      // (its count stays above the limit, which keeps the in-memory block honest).
-      await Promise.all(tasks.map((t, i) => (results[i]!.status === 'fulfilled' || t.w === 'tokens_day' ? t.l.reward(t.key, points) : undefined)))
-      const t = tasks[refusedAt]!
-      throw refusal(t.s.scope, t.w, t.l.points, reason.msBeforeNext)
+    const states = await consumeCounters(db, tasks.map((t) => ({ key: t.key, points: t.points, durationMs: t.durationMs })), now)
+    const over = tasks.findIndex((t, i) => states[i]!.points > t.max)
+    if (over >= 0) {
+      // Give back what this request took, except on request windows that are over anyway (their
+      // count stays above the limit, which keeps the in-memory block honest).
+      const back = tasks.filter((t, i) => t.w === 'tokens_day' || states[i]!.points <= t.max).map((t) => ({ key: t.key, delta: -t.points }))
+      await adjustCounters(db, back, now)
+      tasks.forEach((t, i) => {
+        if (t.w !== 'tokens_day' && states[i]!.points > t.max) {
+          if (blocked.size > 50_000) blocked.clear()
+          blocked.set(t.key, states[i]!.expire)
+        }
+      })
+      const t = tasks[over]!
+      throw refusal(t.scope, t.w, t.max, states[over]!.expire - now)
     }
     let tightest: RateLimitSnapshot | undefined
-    results.forEach((r, i) => {
-      if (r.status !== 'fulfilled') return
-      const t = tasks[i]!
+    tasks.forEach((t, i) => {
       if (t.w === 'tokens_day') return
-      const snap = { limit: `${t.s.scope}.requests_per_${t.w}`, max: t.l.points, remaining: r.value.remainingPoints, resetAt: new Date(Date.now() + r.value.msBeforeNext) }
+      const state = states[i]!
+      const snap = { limit: `${t.scope}.requests_per_${t.w}`, max: t.max, remaining: Math.max(0, t.max - state.points), resetAt: new Date(state.expire) }
       if (!tightest || snap.remaining < tightest.remaining) tightest = snap
     })
     return tightest
@@ -116,24 +107,14 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
 
   return {
     async consumeRequest(caller) {
-      return consumeAll(caller, ['minute', 'hour', 'day'], 1)
+      return consumeAll(caller, ['minute', 'hour', 'day'])
     },
     async before(caller, call) {
-      await consumeAll(caller, ['minute', 'hour', 'day'], 1)
       const estimate = Math.max(0, Math.ceil(call.estimatedTokens))
-      if (estimate > 0) {
-        try {
-          await consumeAll(caller, ['tokens_day'], estimate)
-        } catch (error) {
-          // The request was refused: it does not count against the request windows either.
-          const tier = tierOf(caller)
-          await Promise.all(subjects(caller).flatMap((s) => WINDOWS.map((w) => limiter(tier, w.name).reward(`${s.scope}:${s.id}`, 1))))
-          throw error
-        }
-        if (caller.requestId) {
-          if (estimates.size > 10_000) estimates.delete(estimates.keys().next().value!)
-          estimates.set(caller.requestId, estimate)
-        }
+      await consumeAll(caller, ['minute', 'hour', 'day', 'tokens_day'], estimate)
+      if (estimate > 0 && caller.requestId) {
+        if (estimates.size > 10_000) estimates.delete(estimates.keys().next().value!)
+        estimates.set(caller.requestId, estimate)
       }
     },
     async after(caller, call) {
@@ -147,21 +128,17 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
       const actual = call.meta.cached || call.meta.provider === 'rules' ? 0 : (inputTokens ?? 0) + (outputTokens ?? 0)
       const delta = actual - estimated
       if (delta === 0) return
-      const l = limiter(tierOf(caller), 'tokens_day')
-      await Promise.all(subjects(caller).map((s) => (delta > 0 ? l.penalty(`${s.scope}:${s.id}`, delta) : l.reward(`${s.scope}:${s.id}`, -delta))))
+      await adjustCounters(db, slots(caller, ['tokens_day']).map((t) => ({ key: t.key, delta })))
     },
     async peek(caller) {
-      const tier = tierOf(caller)
-      const out: RateLimitSnapshot[] = []
-      for (const s of subjects(caller)) {
-        for (const w of [...WINDOWS.map((x) => x.name), 'tokens_day'] as Window[]) {
-          const l = limiter(tier, w)
-          const res = await l.get(`${s.scope}:${s.id}`)
-          const name = w === 'tokens_day' ? 'tokens_per_day' : `requests_per_${w}`
-          out.push({ limit: `${s.scope}.${name}`, max: l.points, remaining: Math.max(0, l.points - (res?.consumedPoints ?? 0)), resetAt: new Date(Date.now() + Math.max(0, res?.msBeforeNext ?? 0)) })
-        }
-      }
-      return out
+      const tasks = slots(caller, ['minute', 'hour', 'day', 'tokens_day'])
+      const now = Date.now()
+      const states = await readCounters(db, tasks.map((t) => t.key), now)
+      return tasks.map((t) => {
+        const state = states.get(t.key)
+        const name = t.w === 'tokens_day' ? 'tokens_per_day' : `requests_per_${t.w}`
+        return { limit: `${t.scope}.${name}`, max: t.max, remaining: Math.max(0, t.max - (state?.points ?? 0)), resetAt: new Date(state?.expire ?? now) }
+      })
     },
   }
 }
