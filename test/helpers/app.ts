@@ -1,15 +1,15 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/http/app.ts'
 import type { App } from '../../src/http/types.ts'
-import { createContainer, type Container } from '../../src/main/container.ts'
+import { createContainer, type Container, type ContainerOverrides } from '../../src/main/container.ts'
 import { createTestDatabase, testConfig, type BackendKind, type TestDatabase } from './backends.ts'
 
 export type TestApp = { app: App; container: Container; database: TestDatabase; close(): Promise<void> }
 
 /** The whole HTTP app on a fresh database of this kind, for `app.inject` tests. */
-export async function startTestApp(kind: BackendKind, env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(kind: BackendKind, env: Record<string, string | undefined> = {}, overrides: Omit<ContainerOverrides, 'db'> = {}): Promise<TestApp> {
   const database = await createTestDatabase(kind)
-  const container = await createContainer(testConfig(env), { db: database.db })
+  const container = await createContainer(testConfig(env), { ...overrides, db: database.db })
   const app = await buildApp(container)
   await app.ready()
   return {

@@ -1,10 +1,9 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider'
 import { createAiClient, type AiClientOptions, type GatewayCatalog, type GatewayProviders } from '../../src/ai/client.ts'
-import { buildApp } from '../../src/http/app.ts'
 import type { App } from '../../src/http/types.ts'
-import { createContainer, type Container } from '../../src/main/container.ts'
-import { createTestDatabase, testConfig, type BackendKind, type TestDatabase } from './backends.ts'
-import { signUp } from './app.ts'
+import type { Container } from '../../src/main/container.ts'
+import type { BackendKind, TestDatabase } from './backends.ts'
+import { signUp, startTestApp } from './app.ts'
 
 export type GatewayTestApp = { app: App; container: Container; database: TestDatabase; close(): Promise<void> }
 
@@ -22,23 +21,7 @@ export const flatCatalog: GatewayCatalog = {
 
 /** The whole app with a gateway built from these parts (default: the container's own wiring). */
 export async function startGatewayApp(kind: BackendKind, env: Record<string, string | undefined> = {}, parts?: Partial<AiClientOptions> & Pick<AiClientOptions, 'providers' | 'catalog'>): Promise<GatewayTestApp> {
-  const database = await createTestDatabase(kind)
-  const container = await createContainer(testConfig({ OPTIMALIQ_ADMIN_EMAILS: 'admin@example.com', AI_LEDGER_FLUSH_MS: '50', AI_LIMITS_ENABLED: 'false', ...env }), {
-    db: database.db,
-    ...(parts ? { ai: (deps) => createAiClient({ ...deps, ...parts }) } : {}),
-  })
-  const app = await buildApp(container)
-  await app.ready()
-  return {
-    app,
-    container,
-    database,
-    async close() {
-      await app.close()
-      await container.close()
-      await database.drop()
-    },
-  }
+  return startTestApp(kind, { OPTIMALIQ_ADMIN_EMAILS: 'admin@example.com', AI_LEDGER_FLUSH_MS: '50', AI_LIMITS_ENABLED: 'false', ...env }, parts ? { ai: (deps) => createAiClient({ ...deps, ...parts }) } : {})
 }
 
 /** A signed-up user with a fresh API key: `{ user, key, v1: {authorization} }`. */
