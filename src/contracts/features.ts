@@ -18,7 +18,7 @@ export const benchmark = z.object({
   p25: z.number(),
   median: z.number(),
   p75: z.number(),
-  percentile: z.number().nullable().describe('Share of peers below the user (ties count half), 0–100'),
+  percentile: z.number().min(0).max(100).nullable().describe('Share of peers below the user (ties count half), 0–100'),
   peers: z.number().int(),
   source: z.enum(['industry', 'global', 'default']).describe('industry peers, all businesses, or the scale default when there are too few peers'),
 })

@@ -3,18 +3,10 @@ import type { ScoreSet } from '../../domain/growth/scores.ts'
 import type { AiFeature } from '../types.ts'
 import { focusAreas, fmt, industryFocus, label, levelWords, pickActions } from './rules/advice.ts'
 import { businessContext, dataBlock, DATA_SAFETY, describeScores, scoreSetSchema } from './shared.ts'
+import { benchmark } from '../../contracts/features.ts'
 
-export const benchmarkEntry = z.object({
-  area: z.string(),
-  userScore: z.number().nullable(),
-  average: z.number(),
-  p25: z.number(),
-  median: z.number(),
-  p75: z.number(),
-  percentile: z.number().min(0).max(100).nullable(),
-  peers: z.number().int(),
-  source: z.enum(['industry', 'global', 'default']),
-})
+/** One benchmark row: the API's own contract (`src/contracts/features.ts`). */
+export const benchmarkEntry = benchmark
 export type BenchmarkEntry = z.infer<typeof benchmarkEntry>
 
 export const dashboardInsightsInput = z.object({ scores: scoreSetSchema, benchmarks: z.array(benchmarkEntry), context: businessContext })

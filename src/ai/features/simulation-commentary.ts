@@ -2,18 +2,11 @@ import { z } from 'zod'
 import type { AiFeature } from '../types.ts'
 import { industryFocus } from './rules/advice.ts'
 import { businessContext, dataBlock, DATA_SAFETY } from './shared.ts'
+import { simulationResult } from '../../contracts/features.ts'
 
 export const simulationCommentaryInput = z.object({
   input: z.object({ strategyChange: z.number(), processChange: z.number(), technologyChange: z.number(), revenue: z.number(), costs: z.number(), efficiency: z.number() }),
-  result: z.object({
-    revenueImpact: z.number(),
-    revenueImpactPct: z.number(),
-    costSavings: z.number(),
-    costSavingsPct: z.number(),
-    efficiencyGain: z.number(),
-    projected: z.object({ revenue: z.number(), costs: z.number(), efficiency: z.number(), profit: z.number() }),
-    baseline: z.object({ profit: z.number() }),
-  }),
+  result: simulationResult.pick({ revenueImpact: true, revenueImpactPct: true, costSavings: true, costSavingsPct: true, efficiencyGain: true, projected: true, baseline: true }),
   context: businessContext,
 })
 export type SimulationCommentaryInput = z.infer<typeof simulationCommentaryInput>
