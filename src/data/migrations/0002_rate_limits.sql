@@ -6,3 +6,7 @@ CREATE TABLE "rate_limits" (
 --> statement-breakpoint
 -- Server-side only: no grants to the app role.
 ALTER TABLE "rate_limits" ENABLE ROW LEVEL SECURITY;
+--> statement-breakpoint
+-- Counters need no WAL: a write commits without a disk flush, and after a crash the windows
+-- simply restart (PostgreSQL empties unlogged tables on crash recovery).
+ALTER TABLE "rate_limits" SET UNLOGGED;
