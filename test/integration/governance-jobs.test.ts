@@ -22,10 +22,13 @@ describeBackends('governance jobs on the queue', (backend) => {
 
   it('schedules each job once per slot across callers, runs it, and queues the next slot', async () => {
     const { queue, governance, db } = t.container
-    const first = await scheduleGovernanceJobs(queue, governance)
+    // One clock reading for both calls: read separately, a minute boundary between them would make
+    // them schedule different slots (CI once crossed one in the 167 ms this test takes).
+    const now = Date.now()
+    const first = await scheduleGovernanceJobs(queue, governance, now)
     expect(first.every((id) => typeof id === 'string')).toBe(true)
     // A second process scheduling the same slots makes no new jobs.
-    expect(await scheduleGovernanceJobs(queue, governance)).toEqual([null, null])
+    expect(await scheduleGovernanceJobs(queue, governance, now)).toEqual([null, null])
 
     await db.query(`insert into provider_status_history (provider, status, reason) values ('google', 'down', 'probe failed')`)
     await queue.enqueue('alerts.evaluate', { slot: 7 }, { singletonKey: 'alerts.evaluate:7' })
