@@ -62,6 +62,12 @@ describeBackends('AI features on the rules engine', (backend) => {
     expect(analysis.insights.join(' ')).toContain('Leads go cold')
     const [analysisRow] = await t.container.db.query<{ provider: string }>('select provider from assessment_analyses where submission_id = $1', [submissionId])
     expect(analysisRow!.provider).toBe('rules')
+    // Each run stored its `ai.processed` with the analysis: the task's names the task.
+    const processed = (await eventsOf(u.user.id, 'ai.processed')).map((e) => e.payload).filter((p) => p.feature === 'assessment_analysis')
+    expect(processed).toEqual([
+      { feature: 'assessment_analysis', requestId: expect.any(String), provider: 'rules', taskId: task.id },
+      { feature: 'assessment_analysis', requestId: analysis.requestId, provider: 'rules' },
+    ])
 
     const dash = await call(u.auth, 'GET', '/api/dashboard')
     expect(dash.statusCode).toBe(200)

@@ -128,6 +128,10 @@ describeBackends('task API and queue workers', (backend) => {
     expect(done).toMatchObject({ attempts: 2, result: { doubled: 42 } })
     const events = await t.container.db.query<{ status: string }>(`select payload->>'status' as status from events where type = 'task.updated' and payload->>'taskId' = $1 order by id`, [taskId])
     expect(events.map((e) => e.status)).toEqual(['queued', 'active', 'queued', 'active', 'completed'])
+    // The whole rows, as the stream and the replay carry them.
+    const rows = await t.container.db.query<{ user_id: string; audience: string; payload: unknown }>(`select user_id, audience, payload from events where type = 'task.updated' and payload->>'taskId' = $1 order by id`, [taskId])
+    const row = (status: string, attempts: number, error?: string) => ({ user_id: user.user.id, audience: 'user', payload: { taskId, type: 'flaky_test', status, attempts, ...(error ? { error } : {}) } })
+    expect(rows).toEqual([row('queued', 0), row('active', 1), row('queued', 1, 'transient upstream error'), row('active', 2), row('completed', 2)])
   })
 
   it('dead-letters a job whose retries are exhausted and marks its task failed', async () => {
