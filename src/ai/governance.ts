@@ -4,6 +4,7 @@ import { evaluateAlerts, type EvaluateAlertsResult } from './alerts/evaluate.ts'
 import { ensureAlertRules } from './alerts/rules.ts'
 import { createBudgetGuard, type BudgetGuard, type Clock } from './limits/budgets.ts'
 import { resolveBudgets, resolvePacing, resolveTierLimits, type Budgets, type TierLimits } from './limits/config.ts'
+import { createCounterPool, type CounterPool } from './limits/counters.ts'
 import { createProviderPacer, type ProviderPacer } from './limits/provider-pacing.ts'
 import { createRateLimitGuard, type RateLimitGuard } from './limits/rate-limits.ts'
 import { createMetrics, metricsGuard, type Metrics } from './metrics/registry.ts'
@@ -24,6 +25,8 @@ import { createVersionResolver, type VersionResolverService } from './versions/r
 export type Governance = {
   tierLimits: TierLimits
   budgetsConfig: Budgets
+  /** The shared counters under rate limits and pacing; `close()` gives this process's leases back. */
+  counters: CounterPool
   rateLimits: RateLimitGuard
   budgets: BudgetGuard
   guards: AiGuard[]
@@ -44,14 +47,23 @@ export type Governance = {
 
 export type GovernanceJob = { name: 'alerts.evaluate' | 'retention.run'; everySeconds: number; cron: string; run(): Promise<unknown> }
 
-export async function createGovernance(deps: { db: Database; config: Config; clock?: Clock; metrics?: Metrics; budgetCacheMs?: number; versionCacheMs?: number }): Promise<Governance> {
+export async function createGovernance(deps: {
+  db: Database
+  config: Config
+  clock?: Clock
+  metrics?: Metrics
+  budgetCacheMs?: number
+  versionCacheMs?: number
+  logger?: { warn(obj: object, msg: string): void }
+}): Promise<Governance> {
   const { db, config } = deps
   const g = config.governance
   const tierLimits = resolveTierLimits(g.rateLimits)
   const budgetsConfig = resolveBudgets(g.budgets)
-  const rateLimits = await createRateLimitGuard({ db, limits: tierLimits })
+  const counters = createCounterPool(db, { onError: (error) => deps.logger?.warn({ err: error }, 'rate limit counters: giving back leases failed') })
+  const rateLimits = createRateLimitGuard({ counters, limits: tierLimits })
   const budgets = createBudgetGuard({ db, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.budgetCacheMs === undefined ? {} : { cacheMs: deps.budgetCacheMs }) })
-  const pacer = await createProviderPacer({ db, pacing: resolvePacing(g.pacing) })
+  const pacer = createProviderPacer({ counters, pacing: resolvePacing(g.pacing) })
   const versions = createVersionResolver({ db, ...(deps.versionCacheMs === undefined ? {} : { cacheMs: deps.versionCacheMs }) })
   const metrics = deps.metrics ?? createMetrics({ defaultMetrics: config.env !== 'test' })
   await ensureAlertRules(db)
@@ -74,6 +86,7 @@ export async function createGovernance(deps: { db: Database; config: Config; clo
   return {
     tierLimits,
     budgetsConfig,
+    counters,
     rateLimits,
     budgets,
     guards: [...(g.limitsEnabled ? [counted(rateLimits), counted(budgets)] : []), metricsGuard(metrics)],

@@ -13,7 +13,12 @@ export type AiCaller = {
   tier?: Tier | undefined
   /** The HTTP request id (x-request-id), reused as the ledger's request id. */
   requestId?: string | undefined
+  /** Set by the rate-limit guard: the tightest request window after this request (for X-RateLimit-* headers). */
+  rateLimit?: RateLimitStanding | undefined
 }
+
+/** A request window's standing: its name (e.g. `user.requests_per_minute`), size, what is left and when it resets. */
+export type RateLimitStanding = { limit: string; max: number; remaining: number; resetAtMs: number }
 
 /** Token usage; unknown counts stay undefined, never 0. */
 export type AiUsage = { inputTokens: number | undefined; outputTokens: number | undefined }
@@ -121,7 +126,8 @@ export type AiGuard = {
  */
 export type AiPacer = {
   acquire(provider: string, tokens?: number, options?: { maxWaitMs?: number }): Promise<boolean>
-  settle(provider: string, estimatedTokens: number, actualTokens: number): Promise<void>
+  /** Correct the token estimate once the real count is known (written in the background). */
+  settle(provider: string, estimatedTokens: number, actualTokens: number): void
 }
 
 /** A candidate the router may call: a provider, a model and (optionally) a model version. */

@@ -26,6 +26,11 @@ describe('loadConfig', () => {
     ['AI_PROVIDER', 'skynet', /AI_PROVIDER/],
     ['JWT_SECRET', 'short', /JWT_SECRET must be at least 32 characters \(got "\*\*\*"\)/],
     ['OPENAI_BASE_URL', 'not a url', /OPENAI_BASE_URL must be a URL/],
+    ['AI_RATE_LIMITS', '{"free":{"tokensPerDay":2000000000}}', /AI_RATE_LIMITS free\.tokensPerDay: .*1000000000/],
+    ['AI_RATE_LIMITS', '{"gold":{}}', /AI_RATE_LIMITS .*gold/],
+    ['AI_BUDGETS', '{"warnAt":2}', /AI_BUDGETS warnAt: /],
+    ['AI_PROVIDER_PACING', '{"openai":{"rpm":-1}}', /AI_PROVIDER_PACING openai\.rpm: /],
+    ['AI_RATE_LIMITS', '{oops', /AI_RATE_LIMITS must be JSON/],
   ])('names %s when it is invalid', (variable, value, message) => {
     try {
       loadConfig({ [variable]: value })

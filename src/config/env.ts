@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { resolveBudgets, resolvePacing, resolveTierLimits } from '../ai/limits/config.ts'
 
 /**
  * The only reader of `process.env`. Every variable the product understands is declared here,
@@ -101,6 +102,18 @@ const json = z
     }
   })
 
+/** JSON checked at start-up by the function that will use it (its error names the field at fault). */
+const jsonChecked = (check: (value: unknown) => unknown) =>
+  json.superRefine((value, ctx) => {
+    if (value === undefined) return
+    try {
+      check(value)
+    } catch (error) {
+      const issue = error instanceof z.ZodError ? error.issues[0] : undefined
+      ctx.addIssue({ code: 'custom', message: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : String(error) })
+    }
+  })
+
 export const AI_PROVIDERS = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'] as const
 export type AiProviderName = (typeof AI_PROVIDERS)[number]
 
@@ -170,9 +183,9 @@ export const envSchema = z.object({
   AI_V1_CACHE_TTL_SECONDS: int(0, 0, 31 * 86_400),
 
   AI_LIMITS_ENABLED: bool(true),
-  AI_RATE_LIMITS: json,
-  AI_BUDGETS: json,
-  AI_PROVIDER_PACING: json,
+  AI_RATE_LIMITS: jsonChecked(resolveTierLimits),
+  AI_BUDGETS: jsonChecked(resolveBudgets),
+  AI_PROVIDER_PACING: jsonChecked(resolvePacing),
   AI_REDACT_PROMPTS: bool(false),
   AI_LOG_RETENTION_DAYS: int(90, 0, 36_500),
   ALERT_WEBHOOK_URL: optionalUrl,

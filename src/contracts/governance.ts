@@ -102,6 +102,8 @@ export const monitoringReport = z
     window: z.string(),
     from: z.string(),
     to: z.string(),
+    /** `exact`: percentile_cont over the window's rows (1h, 24h); `histogram`: from the rollups' latency histograms, within 9.05 % (7d, 30d). */
+    percentiles: z.enum(['exact', 'histogram']),
     totals: z.object(breakdown),
     byProvider: z.array(z.object({ provider: z.string(), ...breakdown, errorsByClass: z.record(z.string(), z.number()) })),
     byModel: z.array(z.object({ provider: z.string(), model: z.string(), ...breakdown })),

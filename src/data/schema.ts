@@ -9,8 +9,10 @@ import {
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
@@ -167,6 +169,61 @@ export const aiLog = pgTable(
     index('ai_log_user_idx').on(t.userId, t.createdAt),
     index('ai_log_request_idx').on(t.requestId),
   ],
+)
+
+const rollupGrain = () => text('grain', { enum: ['hour', 'day'] }).notNull()
+const rollupStart = () => timestamp('period_start', { withTimezone: true }).notNull()
+
+/**
+ * `ai_log` summed per UTC hour and per UTC day, provider, model and feature, with a log-spaced
+ * latency histogram (`ai_latency_bucket`, buckets 2^(1/4) apart, stored from its lowest occupied
+ * bucket). Kept equal to a GROUP BY over `ai_log` by statement triggers (migration 0004).
+ */
+export const aiLogRollup = pgTable(
+  'ai_log_rollup',
+  {
+    grain: rollupGrain(),
+    periodStart: rollupStart(),
+    provider: text('provider'),
+    model: text('model'),
+    feature: text('feature'),
+    requests: integer('requests').notNull(),
+    ok: integer('ok').notNull(),
+    fallback: integer('fallback').notNull(),
+    cached: integer('cached').notNull(),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull(),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull(),
+    costUsd: numeric('cost_usd', { mode: 'number' }).notNull(),
+    latencyHistogram: integer('latency_histogram').array().notNull(),
+  },
+  (t) => [unique('ai_log_rollup_key').on(t.grain, t.periodStart, t.provider, t.model, t.feature).nullsNotDistinct(), check('ai_log_rollup_grain_check', sql`${t.grain} in ('hour', 'day')`)],
+)
+
+/** Failed `ai_log` requests per UTC hour and day, provider and error class (same triggers). */
+export const aiLogErrorRollup = pgTable(
+  'ai_log_error_rollup',
+  {
+    grain: rollupGrain(),
+    periodStart: rollupStart(),
+    provider: text('provider'),
+    errorClass: text('error_class'),
+    errors: integer('errors').notNull(),
+  },
+  (t) => [unique('ai_log_error_rollup_key').on(t.grain, t.periodStart, t.provider, t.errorClass).nullsNotDistinct(), check('ai_log_error_rollup_grain_check', sql`${t.grain} in ('hour', 'day')`)],
+)
+
+/** Requests and cost per user per UTC day, for "top users by cost" (same triggers; removed with the user). */
+export const aiLogUserDaily = pgTable(
+  'ai_log_user_daily',
+  {
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    requests: integer('requests').notNull(),
+    costUsd: numeric('cost_usd', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.userId] }), index('ai_log_user_daily_user_idx').on(t.userId)],
 )
 
 /** Exact-match response cache behind the in-process LRU. */
@@ -421,9 +478,13 @@ export const assessmentAnalyses = pgTable('assessment_analyses', {
   createdAt: createdAt(),
 })
 
-/** Counters of rate-limiter-flexible's Postgres store (its own column names), shared by every process. */
+/**
+ * Fixed-window counters shared by every process (`src/ai/limits/counters.ts`): `points` granted in
+ * the window ending at `expire` (epoch ms), of which `leased` are held unused by some process.
+ */
 export const rateLimits = pgTable('rate_limits', {
   key: text('key').primaryKey(),
   points: integer('points').notNull().default(0),
   expire: bigint('expire', { mode: 'number' }),
+  leased: integer('leased').notNull().default(0),
 })

@@ -115,7 +115,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
     const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
-    const governance = await createGovernance({ db, config })
+    const governance = await createGovernance({ db, config, logger })
+    closers.push(() => governance.counters.close())
     // The gateway calls governance around every request: rate limits and budgets (guards, which
     // also feed the AI metrics), and model versions / experiments (the resolver).
     const gatewayDeps = { config, db, logger, guards: governance.guards, pacer: governance.pacer, resolveVersions: governance.versions.resolve }

@@ -61,3 +61,30 @@ export async function insertUser(db: Database, over: { email?: string; tier?: 'f
   const [row] = await db.query<{ id: string }>('insert into users (email, tier, role) values ($1, $2, $3) returning id', [over.email ?? `${randomUUID()}@example.com`, over.tier ?? 'free', over.role ?? 'user'])
   return row!.id
 }
+
+/** Ledger rows inserted in one statement, as the ledger's batches are (one firing of the statement triggers). */
+export async function insertAiLogBatch(db: Database, list: LogRow[]): Promise<void> {
+  const rows = list.map((r) => ({
+    request_id: r.requestId ?? randomUUID(),
+    user_id: r.userId ?? null,
+    feature: r.feature === undefined ? 'insights' : r.feature,
+    provider: r.provider === undefined ? 'openai' : r.provider,
+    model: r.model === undefined ? 'gpt-4.1-mini' : r.model,
+    status: r.status ?? 'ok',
+    error_class: r.errorClass ?? null,
+    latency_ms: r.latencyMs === undefined ? 100 : r.latencyMs,
+    input_tokens: r.inputTokens ?? null,
+    output_tokens: r.outputTokens ?? null,
+    cost_usd: r.costUsd ?? null,
+    cache_hit: r.cacheHit ?? false,
+    fallback_used: r.fallbackUsed ?? false,
+    created_at: r.at.toISOString(),
+  }))
+  await db.query(
+    `insert into ai_log (request_id, user_id, feature, provider, model, status, error_class, latency_ms, input_tokens, output_tokens, cost_usd, cache_hit, fallback_used, created_at)
+     select request_id, user_id, feature, provider, model, status, error_class, latency_ms, input_tokens, output_tokens, cost_usd, cache_hit, fallback_used, created_at
+     from jsonb_to_recordset($1::jsonb) as r(request_id text, user_id uuid, feature text, provider text, model text, status text, error_class text, latency_ms integer,
+       input_tokens integer, output_tokens integer, cost_usd numeric, cache_hit boolean, fallback_used boolean, created_at timestamptz)`,
+    [JSON.stringify(rows)],
+  )
+}

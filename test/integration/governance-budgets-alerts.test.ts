@@ -41,10 +41,10 @@ describeBackends('budgets', (backend) => {
     await insertAiLog(database.db, [{ at: new Date('2026-03-09T23:00:00Z'), userId, costUsd: 5 }])
     await insertAiLog(database.db, [{ at: new Date('2026-03-10T11:00:00Z'), userId, costUsd: 0.85 }])
     await guard.before(caller, { feature: 'f', estimatedTokens: 10 })
-    await guard.after(caller, { feature: 'f', meta: meta(0) })
-    await guard.after(caller, { feature: 'f', meta: meta(0) })
+    await guard.after(caller, { feature: 'f', meta: meta(0.001) })
+    await guard.before(caller, { feature: 'f', estimatedTokens: 10 })
     // A second process (another guard, empty memory) must not warn again.
-    await createBudgetGuard({ db: database.db, budgets, clock: () => now, cacheMs: 0 }).after(caller, { feature: 'f', meta: meta(0) })
+    await createBudgetGuard({ db: database.db, budgets, clock: () => now, cacheMs: 0 }).before(caller, { feature: 'f', estimatedTokens: 10 })
     const warnings = await database.db.query<{ rule_id: string; scope: string }>(`select rule_id, scope from alerts where scope like $1`, [`user:${userId}:%`])
     expect(warnings).toEqual([{ rule_id: 'budget_80', scope: `user:${userId}:user.free.daily:2026-03-10` }])
     const events = await database.db.query<{ type: string; user_id: string; payload: { budget: string; percent: number } }>(`select type, user_id, payload from events where type = 'budget.threshold' and user_id = $1`, [userId])

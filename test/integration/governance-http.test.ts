@@ -197,6 +197,8 @@ describeBackends('governance HTTP', (backend) => {
     expect(body.tables.users![0]).not.toHaveProperty('password_hash')
     expect(body.tables.ai_log!.map((x) => x.request_id)).toEqual([`mine-${backend}`])
     expect(body.tables.ai_feedback).toHaveLength(1)
+    // The per-user monitoring rollup is theirs too (one day, one request).
+    expect(body.tables.ai_log_user_daily).toMatchObject([{ user_id: me.user.id, requests: 1 }])
     expect(body.tables.events).toHaveLength(1)
     expect(body.tables.profiles).toHaveLength(1)
     const text = JSON.stringify(body)
@@ -206,10 +208,10 @@ describeBackends('governance HTTP', (backend) => {
     const d = await call('DELETE', '/api/me', me.auth)
     expect(d.statusCode, d.body).toBe(200)
     expect((d.json() as { deleted: Record<string, number> }).deleted).toMatchObject({ users: 1, ai_log: 1, ai_feedback: 1, events: 1, profiles: 1 })
-    for (const table of ['ai_log', 'ai_feedback', 'events', 'profiles']) {
+    for (const table of ['ai_log', 'ai_feedback', 'events', 'profiles', 'ai_log_user_daily']) {
       expect((await t.container.db.query(`select 1 from ${table} where user_id = $1`, [me.user.id])).length, table).toBe(0)
     }
-    for (const table of ['ai_log', 'events', 'profiles']) {
+    for (const table of ['ai_log', 'events', 'profiles', 'ai_log_user_daily']) {
       expect((await t.container.db.query(`select 1 from ${table} where user_id = $1`, [other.user.id])).length, table).toBeGreaterThan(0)
     }
     expect((await t.container.db.query(`select 1 from users where id = $1`, [me.user.id])).length).toBe(0)

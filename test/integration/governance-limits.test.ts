@@ -4,7 +4,7 @@ import { resolveTierLimits } from '../../src/ai/limits/config.ts'
 import { RateLimitedError } from '../../src/ai/limits/errors.ts'
 import { createProviderPacer } from '../../src/ai/limits/provider-pacing.ts'
 import { createRateLimitGuard } from '../../src/ai/limits/rate-limits.ts'
-import { clearExpiredLimits } from '../../src/ai/limits/pg-store.ts'
+import { clearExpiredLimits, createCounterPool, type CounterPool } from '../../src/ai/limits/counters.ts'
 import type { AiMeta } from '../../src/ai/types.ts'
 import { createTestDatabase, describeBackends, type TestDatabase } from '../helpers/backends.ts'
 
@@ -36,18 +36,26 @@ const uid = () => crypto.randomUUID()
 describeBackends('rate limits', (backend) => {
   let database: TestDatabase
   let second: Database | undefined
+  // One counter pool per simulated process (each holds its own leases).
+  const pools: CounterPool[] = []
+  const pool = (db: Database) => {
+    const p = createCounterPool(db)
+    pools.push(p)
+    return p
+  }
   beforeAll(async () => {
     database = await createTestDatabase(backend)
     // A second, separate connection pool on the same PostgreSQL: what another process would have.
     second = database.url ? await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 }) : undefined
   })
   afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()))
     await second?.close()
     await database.drop()
   })
 
   it('allows exactly the tier limit per minute, then refuses with headers naming the limit', async () => {
-    const guard = await createRateLimitGuard({ db: database.db, limits: resolveTierLimits({}) })
+    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({}) })
     const caller = { userId: uid(), tier: 'free' as const }
     for (let i = 0; i < 10; i++) await guard.before(caller, { feature: 'f', estimatedTokens: 0 })
     const e = await refusal(guard.before(caller, { feature: 'f', estimatedTokens: 0 }))
@@ -63,8 +71,8 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('is shared by two limiter instances (two processes on PostgreSQL: separate pools)', async () => {
-    const a = await createRateLimitGuard({ db: database.db, limits: resolveTierLimits({}) })
-    const b = await createRateLimitGuard({ db: second ?? database.db, limits: resolveTierLimits({}) })
+    const a = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({}) })
+    const b = createRateLimitGuard({ counters: pool(second ?? database.db), limits: resolveTierLimits({}) })
     const caller = { userId: uid(), tier: 'free' as const }
     for (let i = 0; i < 10; i++) await (i % 2 === 0 ? a : b).before(caller, { feature: 'f', estimatedTokens: 0 })
     await refusal(a.before(caller, { feature: 'f', estimatedTokens: 0 }))
@@ -72,7 +80,7 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('limits per hour, and a refused request does not count against the other windows', async () => {
-    const guard = await createRateLimitGuard({ db: database.db, limits: resolveTierLimits({ free: { perMinute: 100, perHour: 5 } }), keyPrefix: 'hour' })
+    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { perMinute: 100, perHour: 5 } }), keyPrefix: 'hour' })
     const caller = { userId: uid(), tier: 'free' as const }
     for (let i = 0; i < 5; i++) await guard.consumeRequest(caller)
     expect((await refusal(guard.consumeRequest(caller))).details).toMatchObject({ limit: 'user.requests_per_hour', max: 5 })
@@ -82,7 +90,7 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('limits API keys separately from their user', async () => {
-    const guard = await createRateLimitGuard({ db: database.db, limits: resolveTierLimits({ free: { perMinute: 3 } }), keyPrefix: 'keys' })
+    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { perMinute: 3 } }), keyPrefix: 'keys' })
     const userId = uid()
     const apiKeyId = uid()
     for (let i = 0; i < 3; i++) await guard.before({ apiKeyId, tier: 'free' }, { feature: 'f', estimatedTokens: 0 })
@@ -92,7 +100,7 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('limits tokens per day, settling estimates against real usage', async () => {
-    const guard = await createRateLimitGuard({ db: database.db, limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'tok' })
+    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'tok' })
     const userId = uid()
     await guard.before({ userId, tier: 'free', requestId: 'q1' }, { feature: 'f', estimatedTokens: 600 })
     const e = await refusal(guard.before({ userId, tier: 'free', requestId: 'q2' }, { feature: 'f', estimatedTokens: 600 }))
@@ -110,7 +118,7 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('gives back the estimate of a cache hit', async () => {
-    const guard = await createRateLimitGuard({ db: database.db, limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'cache' })
+    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'cache' })
     const userId = uid()
     await guard.before({ userId, tier: 'free', requestId: 'c1' }, { feature: 'f', estimatedTokens: 900 })
     await guard.after({ userId, tier: 'free', requestId: 'c1' }, { feature: 'f', meta: meta({ requestId: 'c1', cached: true }) })
@@ -118,8 +126,9 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('paces providers by requests and tokens per minute, shared through the database', async () => {
-    const pacer = await createProviderPacer({ db: database.db, pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
-    const other = await createProviderPacer({ db: second ?? database.db, pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
+    const pacers = pool(database.db)
+    const pacer = createProviderPacer({ counters: pacers, pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
+    const other = createProviderPacer({ counters: pool(second ?? database.db), pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
     expect(await pacer.canUse('openai', 100)).toEqual({ ok: true })
     expect(await pacer.reserve('openai', 100)).toEqual({ ok: true })
     expect(await other.reserve('openai', 100)).toEqual({ ok: true })
@@ -131,7 +140,9 @@ describeBackends('rate limits', (backend) => {
     expect(await pacer.reserve('anthropic', 400)).toEqual({ ok: true })
     expect(await pacer.canUse('anthropic', 200)).toMatchObject({ ok: false, limit: 'tpm' })
     expect(await pacer.reserve('anthropic', 200)).toMatchObject({ ok: false, limit: 'tpm' })
-    await pacer.settle('anthropic', 400, 250)
+    // Settled in the background; `flush` writes it now (another process sees it within 100 ms anyway).
+    pacer.settle('anthropic', 400, 250)
+    await pacers.flush()
     expect(await other.reserve('anthropic', 200)).toEqual({ ok: true })
     // Unpaced providers always pass; acquire waits (fake sleep) and retries.
     expect(await pacer.reserve('mistral', 10_000)).toEqual({ ok: true })
@@ -139,14 +150,15 @@ describeBackends('rate limits', (backend) => {
     const sleep = async (ms: number) => {
       slept.push(ms)
       // Meanwhile the window moves on: the earlier tokens are given back.
-      await pacer.settle('anthropic', 450, 0)
+      pacer.settle('anthropic', 450, 0)
+      await pacers.flush()
     }
     expect(await pacer.acquire('anthropic', 100, { maxWaitMs: 120_000, sleep })).toBe(true)
     expect(slept.length).toBe(1)
   })
 
   it('refuses a key already over from memory, without the database', async () => {
-    const guard = await createRateLimitGuard({ db: database.db, limits: resolveTierLimits({ free: { perMinute: 2 } }), keyPrefix: 'mem' })
+    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { perMinute: 2 } }), keyPrefix: 'mem' })
     const caller = { userId: uid(), tier: 'free' as const }
     await guard.consumeRequest(caller)
     await guard.consumeRequest(caller)
@@ -165,12 +177,14 @@ describeBackends('rate limits', (backend) => {
 describe('rate limit snapshot', () => {
   it('consumeRequest returns the tightest window', async () => {
     const database = await createTestDatabase('pglite')
+    const counters = createCounterPool(database.db)
     try {
-      const guard = await createRateLimitGuard({ db: database.db, limits: resolveTierLimits({}) })
+      const guard = createRateLimitGuard({ counters, limits: resolveTierLimits({}) })
       const snap = await guard.consumeRequest({ userId: uid(), tier: 'free' })
       expect(snap).toMatchObject({ limit: 'user.requests_per_minute', max: 10, remaining: 9 })
       expect(await guard.consumeRequest({ tier: 'free' })).toBeUndefined()
     } finally {
+      await counters.close()
       await database.drop()
     }
   })

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSimulator } from '../../src/ai/simulator/index.ts'
 import { publish } from '../../src/events/publish.ts'
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../helpers/backends.ts'
 import { startProcess, type OptimaliqProcess } from '../helpers/process.ts'
@@ -63,6 +64,50 @@ describe.runIf(BACKENDS.includes('postgres'))('several processes on one PostgreS
     expect(stream.events().map((m) => (m.json.payload as { taskId: string; status: string }).status)).toEqual(['queued', 'active', 'completed'])
     expect(stream.events().every((m) => (m.json.payload as { taskId: string }).taskId === taskId)).toBe(true)
     stream.close()
+  }, 90_000)
+
+  it('shares AI rate limits between two app processes: never over the limit, exactly the limit once leases are back', async () => {
+    const sim = await createSimulator({ port: 0, host: '127.0.0.1' })
+    try {
+      const max = 300
+      const aiEnv = { ...sim.env(['openai']), AI_PROVIDER: 'openai', AI_RATE_LIMITS: JSON.stringify({ free: { perMinute: max, perHour: 10_000, perDay: 10_000 } }) }
+      const [p, q] = await Promise.all([start(['serve', '--no-worker'], aiEnv), start(['serve', '--no-worker'], aiEnv)])
+      const user = await signUp(p.address!)
+      const keyResponse = await fetch(`${p.address}/api/keys`, { method: 'POST', headers: { ...user.auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'mp' }) })
+      const key = ((await keyResponse.json()) as { key: string }).key
+      const ask = (base: string) =>
+        fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'hi' }] }) })
+      // Bursts on both processes at once: leases may refuse some early, never let one too many through.
+      let allowed = 0
+      for (let round = 0; round < 10; round++) {
+        const statuses = await Promise.all(Array.from({ length: 20 }, async (_, i) => (await ask(i % 2 ? p.address! : q.address!)).status))
+        expect(statuses.every((s) => s === 200 || s === 429)).toBe(true)
+        allowed += statuses.filter((s) => s === 200).length
+      }
+      expect(allowed).toBeLessThanOrEqual(max)
+      // Unused leases go back within a second; then the window fills to exactly the limit.
+      await eventually(async () => (await database.db.query<{ n: number }>("select coalesce(sum(leased), 0)::int as n from rate_limits where key like 'ai_minute_free:%'"))[0]!.n === 0, 10_000, 'leases to come back')
+      // A process refused while the other held a lease blocks the key from memory for at most a second.
+      await new Promise((resolve) => setTimeout(resolve, 1_100))
+      let refused: Response | undefined
+      for (let i = 0; !refused; i++) {
+        const response = await ask(i % 2 ? p.address! : q.address!)
+        if (response.status === 429) refused = response
+        else {
+          expect(response.status).toBe(200)
+          allowed++
+        }
+      }
+      expect(allowed).toBe(max)
+      // `/v1` speaks OpenAI's error shape; the message names the limit.
+      const body = (await refused.json()) as { error: { code: string; type: string; message: string } }
+      expect(body.error).toMatchObject({ code: 'rate_limited', type: 'rate_limit_error' })
+      expect(body.error.message).toContain(`user.requests_per_minute reached (${max})`)
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(1)
+      expect(refused.headers.get('x-ratelimit-remaining')).toBe('0')
+    } finally {
+      await sim.close()
+    }
   }, 90_000)
 
   it('runs each job exactly once with workers in both processes', async () => {

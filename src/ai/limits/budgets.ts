@@ -7,7 +7,8 @@ import { BudgetExceededError } from './errors.ts'
 
 /**
  * USD budgets per user (by tier) and global, per day and per month (UTC). Spend is the sum of
- * `ai_log.cost_usd`: the ledger is the truth, so a crash loses nothing a budget depends on.
+ * `ai_log.cost_usd`, read from its day rollups (migration 0004): the ledger is the truth, so a
+ * crash loses nothing a budget depends on.
  * A short in-process cache, plus what this process spent since reading it, keeps the hot path
  * off the database; `cacheMs: 0` reads the ledger every time.
  */
@@ -41,44 +42,67 @@ export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?
   // key → spend read from the ledger at `readAt`, plus what this process spent since.
   const cache = new Map<string, { spent: number; readAt: number; periodKey: string }>()
   const warned = new Set<string>()
+  // Period bounds change once a day: computed then, not on every request.
+  let periods: { day: number } & Record<BudgetPeriod, { start: string; end: Date; key: string }> = { day: Number.NaN } as never
+  const periodsAt = (now: Date) => {
+    const day = Math.floor(now.getTime() / 86_400_000)
+    if (periods.day !== day) {
+      const of = (p: BudgetPeriod) => ({ start: periodStart(p, now).toISOString(), end: periodEnd(p, now), key: periodKey(p, now) })
+      periods = { day, daily: of('daily'), monthly: of('monthly') }
+    }
+    return periods
+  }
 
-  async function spentFor(scope: string, userId: string | undefined, period: BudgetPeriod, now: Date): Promise<number> {
-    const key = `${scope}:${period}`
-    const pk = periodKey(period, now)
-    const hit = cache.get(key)
-    // The global sum scans every row of the period: read it less often than a user's.
-    const ttl = userId ? cacheMs : cacheMs * 5
-    if (hit && hit.periodKey === pk && now.getTime() - hit.readAt < ttl) return hit.spent
-    const start = periodStart(period, now).toISOString()
-    const rows = userId
-      ? await db.query<{ spent: string | number | null }>('select coalesce(sum(cost_usd), 0) as spent from ai_log where user_id = $1 and created_at >= $2', [userId, start])
-      : await db.query<{ spent: string | number | null }>('select coalesce(sum(cost_usd), 0) as spent from ai_log where created_at >= $1', [start])
+  /** One budget line that applies to a caller: a scope, a period and its limit. */
+  type Line = { budget: string; scope: string; userId: string | undefined; period: BudgetPeriod; limitUsd: number; cacheKey: string }
+  // A caller's lines are the same on every request: built once per user and tier.
+  const linesByCaller = new Map<string, Line[]>()
+  function linesFor(caller: AiCaller): Line[] {
+    const tier: Tier = caller.tier ?? 'free'
+    const id = caller.userId ? `${tier}|${caller.userId}` : ''
+    let lines = linesByCaller.get(id)
+    if (lines) return lines
+    lines = []
+    const add = (budget: string, scope: string, userId: string | undefined, limit: BudgetLimit) => {
+      if (limit.dailyUsd !== undefined) lines!.push({ budget: `${budget}.daily`, scope, userId, period: 'daily', limitUsd: limit.dailyUsd, cacheKey: `${scope}:daily` })
+      if (limit.monthlyUsd !== undefined) lines!.push({ budget: `${budget}.monthly`, scope, userId, period: 'monthly', limitUsd: limit.monthlyUsd, cacheKey: `${scope}:monthly` })
+    }
+    if (caller.userId) add(`user.${tier}`, `user:${caller.userId}`, caller.userId, budgets.user[tier])
+    add('global', 'global', undefined, budgets.global)
+    if (linesByCaller.size > 50_000) linesByCaller.clear()
+    linesByCaller.set(id, lines)
+    return lines
+  }
+
+  /** The spend on a line: from the cache while fresh (no await), else read from the ledger. */
+  function spentOn(line: Line, now: Date): number | Promise<number> {
+    const pk = periodsAt(now)[line.period].key
+    const hit = cache.get(line.cacheKey)
+    if (hit && hit.periodKey === pk && now.getTime() - hit.readAt < cacheMs) return hit.spent
+    return readSpent(line, now, pk)
+  }
+
+  async function readSpent(line: Line, now: Date, pk: string): Promise<number> {
+    // The day rollups hold `ai_log` summed per UTC day (kept by its triggers, so as fresh as the
+    // ledger): a month is at most 31 rows per user, and the global figure a few per model.
+    const start = periodsAt(now)[line.period].start
+    const rows = line.userId
+      ? await db.query<{ spent: string | number | null }>('select coalesce(sum(cost_usd), 0) as spent from ai_log_user_daily where user_id = $1 and day >= $2', [line.userId, start])
+      : await db.query<{ spent: string | number | null }>("select coalesce(sum(cost_usd), 0) as spent from ai_log_rollup where grain = 'day' and period_start >= $1", [start])
     const spent = Number(rows[0]?.spent ?? 0)
-    cache.set(key, { spent, readAt: now.getTime(), periodKey: pk })
+    cache.set(line.cacheKey, { spent, readAt: now.getTime(), periodKey: pk })
     return spent
   }
 
-  function applicable(caller: AiCaller): Array<{ budget: string; scope: string; userId?: string; limit: BudgetLimit }> {
-    const out: Array<{ budget: string; scope: string; userId?: string; limit: BudgetLimit }> = []
-    if (caller.userId) {
-      const tier: Tier = caller.tier ?? 'free'
-      out.push({ budget: `user.${tier}`, scope: `user:${caller.userId}`, userId: caller.userId, limit: budgets.user[tier] })
-    }
-    out.push({ budget: 'global', scope: 'global', limit: budgets.global })
-    return out
+  const standingOf = (line: Line, spentUsd: number, now: Date): BudgetStanding => {
+    const p = periodsAt(now)[line.period]
+    return { budget: line.budget, scope: line.scope, period: line.period, limitUsd: line.limitUsd, spentUsd, resetAt: p.end, periodKey: p.key }
   }
 
   async function standing(caller: AiCaller): Promise<BudgetStanding[]> {
     const now = clock()
     const out: BudgetStanding[] = []
-    for (const b of applicable(caller)) {
-      for (const period of ['daily', 'monthly'] as const) {
-        const limitUsd = period === 'daily' ? b.limit.dailyUsd : b.limit.monthlyUsd
-        if (limitUsd === undefined) continue
-        const spentUsd = await spentFor(b.scope, b.userId, period, now)
-        out.push({ budget: `${b.budget}.${period}`, scope: b.scope, period, limitUsd, spentUsd, resetAt: periodEnd(period, now), periodKey: periodKey(period, now) })
-      }
-    }
+    for (const line of linesFor(caller)) out.push(standingOf(line, await spentOn(line, now), now))
     return out
   }
 
@@ -93,22 +117,26 @@ export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?
   return {
     standing,
     async before(caller) {
-      for (const s of await standing(caller)) {
-        if (s.spentUsd >= s.limitUsd) {
+      const now = clock()
+      for (const line of linesFor(caller)) {
+        const cached = spentOn(line, now)
+        const spent = typeof cached === 'number' ? cached : await cached
+        if (spent >= line.limitUsd) {
+          const s = standingOf(line, spent, now)
           await warn(s, 100, caller.userId)
           throw new BudgetExceededError({ budget: s.budget, limitUsd: s.limitUsd, spentUsd: s.spentUsd, resetAt: s.resetAt, rulesFallback: budgets.rulesFallback })
         }
+        // Spend from other processes shows here first.
+        if (spent >= line.limitUsd * budgets.warnAt) await warn(standingOf(line, spent, now), 80, caller.userId)
       }
     },
     async after(caller, call) {
+      // Only a call that cost something moves a budget towards a threshold.
       const cost = call.meta.costUsd ?? 0
-      if (cost > 0) {
-        for (const b of applicable(caller)) {
-          for (const period of ['daily', 'monthly'] as const) {
-            const hit = cache.get(`${b.scope}:${period}`)
-            if (hit) hit.spent += cost
-          }
-        }
+      if (cost <= 0) return
+      for (const line of linesFor(caller)) {
+        const hit = cache.get(line.cacheKey)
+        if (hit) hit.spent += cost
       }
       for (const s of await standing(caller)) {
         if (s.spentUsd >= s.limitUsd) await warn(s, 100, caller.userId)

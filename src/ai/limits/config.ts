@@ -7,12 +7,10 @@ import type { Tier } from '../../contracts/common.ts'
  * overridden from configuration (`AI_RATE_LIMITS`, `AI_BUDGETS`, `AI_PROVIDER_PACING` as JSON).
  */
 
-export const tierLimitSchema = z.object({
-  perMinute: z.number().int().positive(),
-  perHour: z.number().int().positive(),
-  perDay: z.number().int().positive(),
-  tokensPerDay: z.number().int().positive(),
-})
+/** Counters are 32-bit in the database: a limit plus one request's points must stay below 2³¹. */
+export const MAX_LIMIT = 1_000_000_000
+const limit = z.number().int().positive().max(MAX_LIMIT)
+export const tierLimitSchema = z.object({ perMinute: limit, perHour: limit, perDay: limit, tokensPerDay: limit })
 export type TierLimit = z.infer<typeof tierLimitSchema>
 export type TierLimits = Record<Tier, TierLimit>
 
@@ -43,7 +41,7 @@ export const DEFAULT_BUDGETS: Budgets = {
   rulesFallback: true,
 }
 
-export const pacingSchema = z.record(z.string(), z.object({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() }))
+export const pacingSchema = z.record(z.string(), z.object({ rpm: limit.optional(), tpm: limit.optional() }))
 export type ProviderPacing = z.infer<typeof pacingSchema>
 
 const partialTiers = z.object({ free: tierLimitSchema.partial().optional(), premium: tierLimitSchema.partial().optional(), enterprise: tierLimitSchema.partial().optional() }).strict()

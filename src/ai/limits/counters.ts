@@ -1,51 +1,309 @@
 import type { Database } from '../../data/db.ts'
-import { LIMITER_TABLE } from './pg-store.ts'
 
 /**
- * Fixed-window counters in `rate_limits`, several per statement: one AI request consumes up to
- * eight windows (minute, hour, day and tokens per day, for the user and for the API key), and one
- * round trip for all of them is what keeps the limiter off the gateway's critical path. Same rows
- * and semantics as rate-limiter-flexible's Postgres store (`points`, `expire` in epoch ms; an
- * expired row restarts its window), so the two share the table (provider pacing uses the library).
+ * Fixed-window counters in the unlogged `rate_limits` table, shared by every process, with leases:
+ * when a process contacts a counter it may take a few points more than the request needs, sized
+ * to its own recent demand, and serve the next requests from memory. That keeps the database off
+ * the path of most requests on a busy key (the limiter's cost is a Map lookup), and it never lets
+ * more than the limit through: a lease is points already counted in the row.
+ *
+ * What it costs is precision near the limit, bounded three ways: a lease is at most 1/`share` of
+ * what the window has spare, none is granted once fewer than `minRoom` points are spare (small
+ * limits such as 10 a minute are therefore never leased), and unused points go back after
+ * `idleMs` without use or `maxAgeMs` in any case. A refusal says whether other processes held
+ * leases on the counter (`exact: false`): then the caller may be refused early, for at most
+ * `maxAgeMs`, and should retry soon rather than at the window's end.
+ *
+ * Every contact is one call of `rate_limit_take` (migration 0003): all counters of a request at
+ * once, all or nothing, in key order. Corrections (settled token counts) and returned leases go
+ * out in batches through `rate_limit_give`, every `idleMs`: another process sees a correction
+ * that late at most.
  */
 
-export type CounterSpec = { key: string; points: number; durationMs: number }
-export type CounterState = { key: string; points: number; expire: number }
+export type CounterSpec = { key: string; points: number; max: number; durationMs: number }
+/** A counter's standing as this process sees it: `fits` whether this request's points fit, `exact` whether no other process held a lease on it at the last contact. */
+export type CounterState = { key: string; max: number; remaining: number; expire: number; fits: boolean; exact: boolean }
+export type TakeResult = { ok: true; states: CounterState[] } | { ok: false; states: CounterState[]; over: number }
 
-/** Add points to every counter at once; returns each counter's new state, in input order. */
-export async function consumeCounters(db: Database, specs: CounterSpec[], now = Date.now()): Promise<CounterState[]> {
-  if (specs.length === 0) return []
-  const result = await db.query<{ key: string; points: number; expire: string | number }>(
-    `INSERT INTO ${LIMITER_TABLE} AS r (key, points, expire)
-       SELECT k, p, e FROM unnest($1::text[], $2::int[], $3::bigint[]) AS t(k, p, e)
-     ON CONFLICT (key) DO UPDATE SET
-       points = CASE WHEN r.expire > $4 THEN r.points + EXCLUDED.points ELSE EXCLUDED.points END,
-       expire = CASE WHEN r.expire > $4 THEN r.expire ELSE EXCLUDED.expire END
-     RETURNING key, points, expire`,
-    [specs.map((s) => s.key), specs.map((s) => s.points), specs.map((s) => now + s.durationMs), now],
-  )
-  const byKey = new Map(result.map((r) => [r.key, { key: r.key, points: Number(r.points), expire: Number(r.expire) }]))
-  return specs.map((s) => byKey.get(s.key)!)
+export type LeaseOptions = {
+  /** A lease covers about this much of the process's recent demand on a counter. */
+  horizonMs: number
+  /** No lease unless this many points stay spare in the window after the request. */
+  minRoom: number
+  /** A lease takes at most 1/share of what is spare. */
+  share: number
+  /** Hard cap on one lease. */
+  maxLease: number
+  /** Unused leased points go back after this long without use… */
+  idleMs: number
+  /** …and after this long in any case. */
+  maxAgeMs: number
 }
 
-/** Add (or with a negative delta, give back) points on live counters; expired ones are left alone. */
-export async function adjustCounters(db: Database, adjustments: Array<{ key: string; delta: number }>, now = Date.now()): Promise<void> {
-  const live = adjustments.filter((a) => a.delta !== 0)
-  if (live.length === 0) return
-  await db.query(
-    `UPDATE ${LIMITER_TABLE} AS r SET points = greatest(0, r.points + t.d)
-       FROM unnest($1::text[], $2::int[]) AS t(k, d)
-      WHERE r.key = t.k AND r.expire > $3`,
-    [live.map((a) => a.key), live.map((a) => Math.round(a.delta)), now],
-  )
+export const DEFAULT_LEASES: LeaseOptions = { horizonMs: 50, minRoom: 64, share: 8, maxLease: 100_000, idleMs: 100, maxAgeMs: 1_000 }
+
+export type CounterPool = {
+  /** Take every spec's points, all or nothing. */
+  take(specs: CounterSpec[], now?: number): Promise<TakeResult>
+  /**
+   * Correct a counter by `delta` points (a settled token count): more is taken from this process's
+   * lease as far as it goes; the rest, and any less, is written with this counter's next contact or
+   * by the background sweep within `idleMs` (`flush` writes it at once).
+   */
+  correct(key: string, delta: number, now?: number): void
+  /** The standing of these counters without taking anything (this process's unused lease counts as spare). */
+  peek(specs: CounterSpec[], now?: number): Promise<CounterState[]>
+  /** Write pending corrections and give back every unused lease now. */
+  flush(): Promise<void>
+  /** Stop the background sweep and flush. */
+  close(): Promise<void>
 }
 
-/** The live state of these counters (missing or expired → absent). */
-export async function readCounters(db: Database, keys: string[], now = Date.now()): Promise<Map<string, CounterState>> {
-  if (keys.length === 0) return new Map()
-  const result = await db.query<{ key: string; points: number; expire: string | number }>(
-    `SELECT key, points, expire FROM ${LIMITER_TABLE} WHERE key = ANY($1::text[]) AND expire > $2`,
-    [keys, now],
-  )
-  return new Map(result.map((r) => [r.key, { key: r.key, points: Number(r.points), expire: Number(r.expire) }]))
+/** What this process knows and holds of one counter (one window). */
+type Local = {
+  expire: number
+  /** The row's points at the last contact (everyone's leases included). */
+  seen: number
+  /** Whether no other process held a lease at the last contact. */
+  exact: boolean
+  /** Leased points not yet used by this process. */
+  available: number
+  /** Points this process added to the row's `leased` (given back with the lease). */
+  leased: number
+  /** Corrections not yet written. */
+  pending: number
+  grantedAt: number
+  usedAt: number
+  contactAt: number
+  /** Points served from the lease since the last contact: the process's demand. */
+  served: number
+}
+
+type TakeRow = { o_key: string; o_points: number; o_expire: string | number; o_leased: number; o_granted: number; o_fits: boolean }
+
+const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+
+export function createCounterPool(db: Database, options: Partial<LeaseOptions> & { onError?: (error: unknown) => void } = {}): CounterPool {
+  const opts: LeaseOptions = { ...DEFAULT_LEASES, ...options }
+  const locals = new Map<string, Local>()
+
+  const live = (key: string, now: number): Local | undefined => {
+    const l = locals.get(key)
+    if (l && l.expire <= now) {
+      locals.delete(key)
+      return undefined
+    }
+    return l
+  }
+  const stateOf = (s: CounterSpec, l: Local, fits: boolean): CounterState => ({
+    key: s.key,
+    max: s.max,
+    remaining: Math.max(0, s.max - Math.max(0, l.seen - l.available)),
+    expire: l.expire,
+    fits,
+    exact: l.exact,
+  })
+  /** Extra points to ask for: the recent demand on this counter over the horizon (none when cold). */
+  const wanted = (s: CounterSpec, l: Local | undefined, now: number): number => {
+    if (!l || now - l.contactAt > opts.maxAgeMs) return 0
+    const perMs = (l.served + s.points) / Math.max(1, now - l.contactAt)
+    return Math.min(opts.maxLease, Math.ceil(perMs * opts.horizonMs))
+  }
+
+  async function take(specs: CounterSpec[], now = Date.now()): Promise<TakeResult> {
+    // The common case on a busy key: every counter served from this process's leases.
+    const hits: Local[] = []
+    for (const s of specs) {
+      const l = locals.get(s.key)
+      if (!l || l.expire <= now || l.available < s.points) break
+      hits.push(l)
+    }
+    if (hits.length === specs.length) {
+      const states: CounterState[] = []
+      for (let i = 0; i < specs.length; i++) {
+        const s = specs[i]!
+        const l = hits[i]!
+        l.available -= s.points
+        l.served += s.points
+        l.usedAt = now
+        states.push(stateOf(s, l, true))
+      }
+      return { ok: true, states }
+    }
+    // Some counter needs the database: the others are still served from leases.
+    const held = specs.map((s) => live(s.key, now))
+    const leaseServes = specs.map((s, i) => (held[i]?.available ?? -1) >= s.points)
+    // Served from leases first (reserved now, so a concurrent request cannot spend them too).
+    specs.forEach((s, i) => {
+      if (leaseServes[i]) held[i]!.available -= s.points
+    })
+    const settle = (ok: boolean) =>
+      specs.forEach((s, i) => {
+        if (!leaseServes[i]) return
+        const l = held[i]!
+        if (ok) {
+          l.served += s.points
+          l.usedAt = now
+        } else l.available += s.points
+      })
+
+    // The rest in one call; each counter contacted hands back what this process holds of it.
+    const contact = specs
+      .map((s, i) => ({ s, i, key: s.key }))
+      .filter((c) => !leaseServes[c.i])
+      .sort(byKey)
+      .map((c) => {
+        const l = held[c.i]
+        const handed = l ? { available: l.available, pending: l.pending, leased: l.leased, expire: l.expire } : { available: 0, pending: 0, leased: 0, expire: 0 }
+        if (l) {
+          l.available = 0
+          l.pending = 0
+          l.leased = 0
+        }
+        return { ...c, handed, extra: wanted(c.s, l, now) }
+      })
+    let rows: TakeRow[]
+    try {
+      rows = await db.query<TakeRow>(
+        'select * from rate_limit_take($1::text[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[], $8::bigint[], $9::bigint, $10::int, $11::int)',
+        [
+          contact.map((c) => c.key),
+          contact.map((c) => c.s.points),
+          contact.map((c) => c.extra),
+          contact.map((c) => c.s.max),
+          contact.map((c) => c.s.durationMs),
+          contact.map((c) => c.handed.available - c.handed.pending),
+          contact.map((c) => c.handed.leased),
+          contact.map((c) => c.handed.expire),
+          now,
+          opts.minRoom,
+          opts.share,
+        ],
+      )
+    } catch (error) {
+      // Nothing was written: this process still holds what it meant to hand back.
+      for (const c of contact) {
+        const l = locals.get(c.key)
+        if (!l || l.expire !== c.handed.expire) continue
+        l.available += c.handed.available
+        l.pending += c.handed.pending
+        l.leased += c.handed.leased
+      }
+      settle(false)
+      throw error
+    }
+
+    const rowOf = new Map(rows.map((r) => [r.o_key, r]))
+    const states: CounterState[] = []
+    let over = -1
+    specs.forEach((s, i) => {
+      if (leaseServes[i]) return
+      const row = rowOf.get(s.key)!
+      const expire = Number(row.o_expire)
+      let l = locals.get(s.key)
+      if (!l || l.expire !== expire) {
+        l = { expire, seen: 0, exact: true, available: 0, leased: 0, pending: 0, grantedAt: now, usedAt: now, contactAt: now, served: 0 }
+        locals.set(s.key, l)
+      }
+      if (row.o_granted > 0 && l.available === 0) l.grantedAt = now
+      l.available += row.o_granted
+      l.leased += row.o_granted
+      l.seen = row.o_points
+      l.exact = row.o_leased - l.leased <= 0
+      l.contactAt = now
+      l.usedAt = now
+      l.served = 0
+      held[i] = l
+      if (!row.o_fits && over < 0) over = i
+    })
+    settle(over < 0)
+    specs.forEach((s, i) => states.push(stateOf(s, held[i]!, leaseServes[i] || rowOf.get(s.key)!.o_fits)))
+    return over < 0 ? { ok: true, states } : { ok: false, states, over }
+  }
+
+  /** Write corrections and, by `mode`, give back idle or all unused leases: one call. */
+  async function give(mode: 'idle' | 'all', now = Date.now()): Promise<void> {
+    const batch: Array<{ key: string; l: Local; available: number; pending: number; leased: number }> = []
+    for (const [key, l] of locals) {
+      if (l.expire <= now) {
+        locals.delete(key)
+        continue
+      }
+      const holds = l.available > 0 || l.leased > 0
+      const returning = holds && (mode === 'all' || (mode === 'idle' && (now - l.usedAt >= opts.idleMs || now - l.grantedAt >= opts.maxAgeMs)))
+      if (!returning && l.pending === 0) {
+        // Forget counters long unused (their demand estimate is stale anyway).
+        if (!holds && now - l.contactAt > 60_000) locals.delete(key)
+        continue
+      }
+      batch.push({ key, l, available: returning ? l.available : 0, pending: l.pending, leased: returning ? l.leased : 0 })
+      l.pending = 0
+      if (returning) {
+        l.available = 0
+        l.leased = 0
+      }
+    }
+    if (batch.length === 0) return
+    batch.sort(byKey)
+    try {
+      await db.query('select rate_limit_give($1::text[], $2::int[], $3::int[], $4::bigint[])', [
+        batch.map((b) => b.key),
+        batch.map((b) => b.pending - b.available),
+        batch.map((b) => -b.leased),
+        batch.map((b) => b.l.expire),
+      ])
+    } catch (error) {
+      for (const b of batch) {
+        if (locals.get(b.key) !== b.l) continue
+        b.l.available += b.available
+        b.l.pending += b.pending
+        b.l.leased += b.leased
+      }
+      throw error
+    }
+  }
+
+  const onError = options.onError ?? (() => undefined)
+  const sweep = setInterval(() => give('idle').catch(onError), opts.idleMs)
+  sweep.unref()
+
+  return {
+    take,
+    correct(key, delta, now = Date.now()) {
+      const l = live(key, now)
+      if (!l || delta === 0) return
+      // Spending more than estimated uses up the lease first (its points are already counted).
+      const fromLease = delta > 0 ? Math.min(l.available, delta) : 0
+      l.available -= fromLease
+      l.served += fromLease
+      l.pending += delta - fromLease
+    },
+    async peek(specs, now = Date.now()) {
+      const rows = await db.query<{ key: string; points: number; expire: string | number; leased: number }>(
+        'select key, points, expire, leased from rate_limits where key = any($1::text[]) and expire > $2',
+        [specs.map((s) => s.key), now],
+      )
+      const rowOf = new Map(rows.map((r) => [r.key, r]))
+      return specs.map((s) => {
+        const row = rowOf.get(s.key)
+        const expire = row ? Number(row.expire) : now + s.durationMs
+        const mine = live(s.key, now)
+        const own = mine && mine.expire === expire ? mine : undefined
+        const local: Local = { expire, seen: (row?.points ?? 0) + (own?.pending ?? 0), exact: (row?.leased ?? 0) - (own?.leased ?? 0) <= 0, available: own?.available ?? 0, leased: 0, pending: 0, grantedAt: now, usedAt: now, contactAt: now, served: 0 }
+        const state = stateOf(s, local, true)
+        return { ...state, fits: state.remaining >= s.points }
+      })
+    },
+    flush: () => give('all'),
+    async close() {
+      clearInterval(sweep)
+      await give('all')
+    },
+  }
+}
+
+/** Drop counters whose window has ended (the retention job calls this). */
+export async function clearExpiredLimits(db: Database, now = Date.now()): Promise<number> {
+  const rows = await db.query<{ n: string }>('with d as (delete from rate_limits where expire < $1 returning 1) select count(*)::text as n from d', [now])
+  return Number(rows[0]?.n ?? 0)
 }

@@ -1,4 +1,10 @@
 import { OptimaliqError } from '../../errors.ts'
+import type { RateLimitStanding } from '../types.ts'
+
+/** `X-RateLimit-Limit/Remaining/Reset` (reset in epoch seconds), on answers and refusals alike. */
+export function rateLimitHeaders(standing: Pick<RateLimitStanding, 'max' | 'remaining' | 'resetAtMs'>): Record<string, string> {
+  return { 'x-ratelimit-limit': String(standing.max), 'x-ratelimit-remaining': String(standing.remaining), 'x-ratelimit-reset': String(Math.ceil(standing.resetAtMs / 1000)) }
+}
 
 /** 429 `rate_limited`: names the limit, with Retry-After and X-RateLimit-* headers. */
 export class RateLimitedError extends OptimaliqError {
@@ -9,12 +15,7 @@ export class RateLimitedError extends OptimaliqError {
     super('rate_limited', `Rate limit ${info.limit} reached (${info.max}); retry after ${retryAfterSeconds} s`, {
       status: 429,
       details: { limit: info.limit, scope: info.scope, max: info.max, remaining: info.remaining, resetAt: info.resetAt.toISOString(), retryAfterSeconds },
-      headers: {
-        'retry-after': String(retryAfterSeconds),
-        'x-ratelimit-limit': String(info.max),
-        'x-ratelimit-remaining': String(info.remaining),
-        'x-ratelimit-reset': String(Math.ceil(info.resetAt.getTime() / 1000)),
-      },
+      headers: { 'retry-after': String(retryAfterSeconds), ...rateLimitHeaders({ max: info.max, remaining: info.remaining, resetAtMs: info.resetAt.getTime() }) },
     })
     this.limit = info.limit
     this.retryAfterSeconds = retryAfterSeconds

@@ -1,66 +1,58 @@
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
-import type { Database } from '../../data/db.ts'
 import type { ProviderPacing } from './config.ts'
-import { LIMITER_TABLE, limiterStoreClient } from './pg-store.ts'
+import type { CounterPool, CounterSpec, CounterState } from './counters.ts'
 
 /**
- * Requests and tokens per minute per provider, shared by every process, so we stay under the
- * providers' own limits instead of earning their 429s. The router asks `canUse` (no cost), then
- * `reserve` (counts); on `{ok: false, waitMs}` it waits briefly (`acquire`) or routes on.
+ * Requests and tokens per minute per provider, shared by every process through the same counters
+ * as the rate limits (`counters.ts`), so we stay under the providers' own limits instead of
+ * earning their 429s. Before an attempt the gateway calls `acquire`: it takes the room, waiting
+ * briefly when the minute is full, or answers false so the router moves to another candidate;
+ * `settle` corrects the token estimate once the real count is known.
  */
 export type PacingDecision = { ok: true } | { ok: false; waitMs: number; limit: 'rpm' | 'tpm' }
 
 export type ProviderPacer = {
+  /** Whether the provider has room now, without taking any. */
   canUse(provider: string, tokens?: number): Promise<PacingDecision>
   reserve(provider: string, tokens?: number): Promise<PacingDecision>
   /** Reserve, waiting up to `maxWaitMs` for room; false means route to another candidate. */
   acquire(provider: string, tokens?: number, options?: { maxWaitMs?: number; sleep?: (ms: number) => Promise<void> }): Promise<boolean>
-  /** Correct a reservation once the real token count is known. */
-  settle(provider: string, estimatedTokens: number, actualTokens: number): Promise<void>
+  /** Correct a reservation once the real token count is known (written in the background, see `counters.ts`). */
+  settle(provider: string, estimatedTokens: number, actualTokens: number): void
 }
 
-export async function createProviderPacer(deps: { db: Database; pacing: ProviderPacing }): Promise<ProviderPacer> {
-  const storeClient = limiterStoreClient(deps.db)
-  const limiters = new Map<string, { rpm?: RateLimiterPostgres; tpm?: RateLimiterPostgres }>()
-  for (const [provider, p] of Object.entries(deps.pacing)) {
-    const make = (kind: string, points: number) =>
-      new RateLimiterPostgres({ storeClient, storeType: 'pool', tableName: LIMITER_TABLE, tableCreated: true, clearExpiredByTimeout: false, keyPrefix: `pace_${kind}`, points, duration: 60 })
-    limiters.set(provider, { ...(p.rpm ? { rpm: make('rpm', p.rpm) } : {}), ...(p.tpm ? { tpm: make('tpm', p.tpm) } : {}) })
-  }
+const MINUTE = 60_000
 
-  async function canUse(provider: string, tokens = 0): Promise<PacingDecision> {
-    const l = limiters.get(provider)
-    if (!l) return { ok: true }
-    for (const [kind, limiter, need] of [['rpm', l.rpm, 1], ['tpm', l.tpm, tokens]] as const) {
-      if (!limiter || need <= 0) continue
-      const res = await limiter.get(provider)
-      if (res && res.consumedPoints + need > limiter.points) return { ok: false, waitMs: Math.max(1, res.msBeforeNext), limit: kind }
-    }
-    return { ok: true }
+export function createProviderPacer(deps: { counters: CounterPool; pacing: ProviderPacing }): ProviderPacer {
+  const { counters, pacing } = deps
+  const specs = (provider: string, tokens: number): Array<CounterSpec & { limit: 'rpm' | 'tpm' }> => {
+    const p = pacing[provider]
+    if (!p) return []
+    const out: Array<CounterSpec & { limit: 'rpm' | 'tpm' }> = []
+    if (p.rpm) out.push({ limit: 'rpm', key: `pace_rpm:${provider}`, points: 1, max: p.rpm, durationMs: MINUTE })
+    if (p.tpm && tokens > 0) out.push({ limit: 'tpm', key: `pace_tpm:${provider}`, points: tokens, max: p.tpm, durationMs: MINUTE })
+    return out
   }
+  /** How long until room: the window's end, or a moment when another process's lease may come back. */
+  const waitOf = (state: CounterState, now: number) => Math.max(1, state.exact ? state.expire - now : Math.min(state.expire - now, 1_000))
 
   async function reserve(provider: string, tokens = 0): Promise<PacingDecision> {
-    const l = limiters.get(provider)
-    if (!l) return { ok: true }
-    const taken: Array<[RateLimiterPostgres, number]> = []
-    for (const [kind, limiter, need] of [['rpm', l.rpm, 1], ['tpm', l.tpm, tokens]] as const) {
-      if (!limiter || need <= 0) continue
-      try {
-        await limiter.consume(provider, need)
-        taken.push([limiter, need])
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error
-        // Give back this refusal and what was taken before it: the call does not happen.
-        await limiter.reward(provider, need)
-        for (const [t, n] of taken) await t.reward(provider, n)
-        return { ok: false, waitMs: Math.max(1, error.msBeforeNext), limit: kind }
-      }
-    }
-    return { ok: true }
+    const wanted = specs(provider, tokens)
+    if (wanted.length === 0) return { ok: true }
+    const now = Date.now()
+    const result = await counters.take(wanted, now)
+    if (result.ok) return { ok: true }
+    return { ok: false, waitMs: waitOf(result.states[result.over]!, now), limit: wanted[result.over]!.limit }
   }
 
   return {
-    canUse,
+    async canUse(provider, tokens = 0) {
+      const wanted = specs(provider, tokens)
+      if (wanted.length === 0) return { ok: true }
+      const now = Date.now()
+      const states = await counters.peek(wanted, now)
+      const over = states.findIndex((s) => !s.fits)
+      return over < 0 ? { ok: true } : { ok: false, waitMs: waitOf(states[over]!, now), limit: wanted[over]!.limit }
+    },
     reserve,
     async acquire(provider, tokens = 0, options = {}) {
       const maxWaitMs = options.maxWaitMs ?? 2_000
@@ -74,11 +66,8 @@ export async function createProviderPacer(deps: { db: Database; pacing: Provider
         waited += decision.waitMs
       }
     },
-    async settle(provider, estimatedTokens, actualTokens) {
-      const tpm = limiters.get(provider)?.tpm
-      const delta = actualTokens - estimatedTokens
-      if (!tpm || delta === 0) return
-      await (delta > 0 ? tpm.penalty(provider, delta) : tpm.reward(provider, -delta))
+    settle(provider, estimatedTokens, actualTokens) {
+      if (pacing[provider]?.tpm) counters.correct(`pace_tpm:${provider}`, actualTokens - estimatedTokens)
     },
   }
 }

@@ -1,15 +1,15 @@
 import type { Tier } from '../../contracts/common.ts'
-import type { Database } from '../../data/db.ts'
-import type { AiCaller, AiGuard } from '../types.ts'
+import type { AiCaller, AiGuard, RateLimitStanding } from '../types.ts'
 import type { TierLimits } from './config.ts'
-import { adjustCounters, consumeCounters, readCounters } from './counters.ts'
+import type { CounterPool } from './counters.ts'
 import { RateLimitedError } from './errors.ts'
 
 /**
- * Request and token limits per user and per API key, by tier, shared by every process through
- * fixed-window counters in PostgreSQL (`counters.ts`): every window of a request is consumed in
- * one statement. A key already over a request window is refused from memory until that window
- * ends, so refused traffic costs no query.
+ * Request and token limits per user and per API key, by tier, shared by every process through the
+ * fixed-window counters of `counters.ts`: every window of a request is taken in one call, or from
+ * this process's lease on a busy counter without any query. A key over a request window is
+ * refused from memory until that window ends (or, when another process still held a lease on it,
+ * for a moment), so refused traffic costs no query either.
  */
 
 const WINDOWS = [
@@ -19,6 +19,9 @@ const WINDOWS = [
 ] as const
 
 type Window = (typeof WINDOWS)[number]['name'] | 'tokens_day'
+const REQUEST_WINDOWS: readonly Window[] = ['minute', 'hour', 'day']
+const ALL_WINDOWS: readonly Window[] = ['minute', 'hour', 'day', 'tokens_day']
+const TOKEN_WINDOWS: readonly Window[] = ['tokens_day']
 
 export type RateLimitSnapshot = { limit: string; max: number; remaining: number; resetAt: Date }
 
@@ -36,13 +39,15 @@ function subjects(caller: AiCaller): Array<{ scope: 'user' | 'api_key'; id: stri
   return out
 }
 
-function refusal(scope: 'user' | 'api_key', window: Window, max: number, msBeforeNext: number): RateLimitedError {
-  const name = window === 'tokens_day' ? 'tokens_per_day' : `requests_per_${window}`
-  return new RateLimitedError({ limit: `${scope}.${name}`, scope, max, remaining: 0, resetAt: new Date(Date.now() + Math.max(0, msBeforeNext)), retryAfterMs: msBeforeNext })
+/** A limit's public name: `user.requests_per_minute`, `api_key.tokens_per_day`, … */
+const limitName = (scope: 'user' | 'api_key', window: Window) => `${scope}.${window === 'tokens_day' ? 'tokens_per_day' : `requests_per_${window}`}`
+
+function refusal(slot: { limit: string; scope: 'user' | 'api_key'; max: number }, msBeforeNext: number): RateLimitedError {
+  return new RateLimitedError({ limit: slot.limit, scope: slot.scope, max: slot.max, remaining: 0, resetAt: new Date(Date.now() + Math.max(0, msBeforeNext)), retryAfterMs: msBeforeNext })
 }
 
-export async function createRateLimitGuard(deps: { db: Database; limits: TierLimits; keyPrefix?: string }): Promise<RateLimitGuard> {
-  const { db, limits } = deps
+export function createRateLimitGuard(deps: { counters: CounterPool; limits: TierLimits; keyPrefix?: string }): RateLimitGuard {
+  const { counters, limits } = deps
   const prefix = deps.keyPrefix ?? 'ai'
   const tierOf = (caller: AiCaller): Tier => caller.tier ?? 'free'
   const windowOf = (tier: Tier, w: Window) => {
@@ -51,14 +56,36 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
     const def = WINDOWS.find((x) => x.name === w)!
     return { max: tierLimit[def.field], durationMs: def.seconds * 1000, counter: `${prefix}_${w}_${tier}` }
   }
-  type Slot = { scope: 'user' | 'api_key'; w: Window; max: number; durationMs: number; key: string; points: number }
+  type Slot = { scope: 'user' | 'api_key'; w: Window; limit: string; max: number; durationMs: number; key: string; points: number }
+  // A caller's counters are the same on every request: built once per caller and set of windows.
+  const built = new Map<readonly Window[], Map<string, Slot[]>>()
   /** The counters of these windows for every subject of the caller (user, API key). */
-  const slots = (caller: AiCaller, windows: Window[], tokens = 0): Slot[] => {
+  const slots = (caller: AiCaller, windows: readonly Window[]): Slot[] => {
     const tier = tierOf(caller)
-    return subjects(caller).flatMap((s) => windows.map((w) => {
-      const def = windowOf(tier, w)
-      return { scope: s.scope, w, max: def.max, durationMs: def.durationMs, key: `${def.counter}:${s.scope}:${s.id}`, points: w === 'tokens_day' ? tokens : 1 }
-    }))
+    let byCaller = built.get(windows)
+    if (!byCaller) built.set(windows, (byCaller = new Map()))
+    const id = `${tier}|${caller.userId ?? ''}|${caller.apiKeyId ?? ''}`
+    let base = byCaller.get(id)
+    if (!base) {
+      base = subjects(caller).flatMap((s) =>
+        windows.map((w) => {
+          const def = windowOf(tier, w)
+          return { scope: s.scope, w, limit: limitName(s.scope, w), max: def.max, durationMs: def.durationMs, key: `${def.counter}:${s.scope}:${s.id}`, points: 1 }
+        }),
+      )
+      if (byCaller.size > 50_000) byCaller.clear()
+      byCaller.set(id, base)
+    }
+    return base
+  }
+  /** The slots to take: tokens carry this request's estimate (and are left out when it is 0). */
+  const withTokens = (base: Slot[], tokens: number): Slot[] => {
+    const out: Slot[] = []
+    for (const t of base) {
+      if (t.w !== 'tokens_day') out.push(t)
+      else if (tokens > 0) out.push({ ...t, points: tokens })
+    }
+    return out
   }
   // Request windows known to be over, refused from memory until they reset (not tokens: a smaller
   // request may still fit after a refused large one).
@@ -66,52 +93,51 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
   // Estimates taken in `before`, settled in `after` (the same process runs both for one request).
   const estimates = new Map<string, number>()
 
-  /**
-   * Consume every window in one statement (1 per request window, the estimate on tokens); if any
-   * is over, give back and refuse — a refused request counts against no window.
-   */
-  async function consumeAll(caller: AiCaller, windows: Window[], tokens = 0): Promise<RateLimitSnapshot | undefined> {
-    const tasks = slots(caller, windows, tokens).filter((t) => t.points > 0)
+  /** Take every window (1 per request window, the estimate on tokens); if any is over, none is taken and the request is refused. */
+  async function consumeAll(caller: AiCaller, windows: readonly Window[], tokens: number): Promise<RateLimitStanding | undefined> {
+    const tasks = withTokens(slots(caller, windows), tokens)
     const now = Date.now()
     for (const t of tasks) {
       const until = blocked.get(t.key)
       if (until === undefined) continue
-      if (until > now) throw refusal(t.scope, t.w, t.max, until - now)
+      if (until > now) throw refusal(t, until - now)
       blocked.delete(t.key)
     }
-    const states = await consumeCounters(db, tasks.map((t) => ({ key: t.key, points: t.points, durationMs: t.durationMs })), now)
-    const over = tasks.findIndex((t, i) => states[i]!.points > t.max)
-    if (over >= 0) {
-      // Give back what this request took, except on request windows that are over anyway (their
-      // count stays above the limit, which keeps the in-memory block honest).
-      const back = tasks.filter((t, i) => t.w === 'tokens_day' || states[i]!.points <= t.max).map((t) => ({ key: t.key, delta: -t.points }))
-      await adjustCounters(db, back, now)
+    const result = await counters.take(tasks, now)
+    if (!result.ok) {
+      // Over for good (until the window ends), unless another process still held a lease on the
+      // counter: its unused points come back within a second.
+      const retryMs = (i: number) => {
+        const state = result.states[i]!
+        return state.exact ? state.expire - now : Math.min(state.expire - now, 1_000)
+      }
       tasks.forEach((t, i) => {
-        if (t.w !== 'tokens_day' && states[i]!.points > t.max) {
-          if (blocked.size > 50_000) blocked.clear()
-          blocked.set(t.key, states[i]!.expire)
-        }
+        if (t.w === 'tokens_day' || result.states[i]!.fits) return
+        if (blocked.size > 50_000) blocked.clear()
+        blocked.set(t.key, now + retryMs(i))
       })
-      const t = tasks[over]!
-      throw refusal(t.scope, t.w, t.max, states[over]!.expire - now)
+      const t = tasks[result.over]!
+      throw refusal(t, retryMs(result.over))
     }
-    let tightest: RateLimitSnapshot | undefined
-    tasks.forEach((t, i) => {
-      if (t.w === 'tokens_day') return
-      const state = states[i]!
-      const snap = { limit: `${t.scope}.requests_per_${t.w}`, max: t.max, remaining: Math.max(0, t.max - state.points), resetAt: new Date(state.expire) }
-      if (!tightest || snap.remaining < tightest.remaining) tightest = snap
-    })
+    // The tightest request window, for the X-RateLimit-* headers of the answer.
+    let tightest: RateLimitStanding | undefined
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!
+      if (t.w === 'tokens_day') continue
+      const state = result.states[i]!
+      if (!tightest || state.remaining < tightest.remaining) tightest = { limit: t.limit, max: t.max, remaining: state.remaining, resetAtMs: state.expire }
+    }
     return tightest
   }
 
   return {
     async consumeRequest(caller) {
-      return consumeAll(caller, ['minute', 'hour', 'day'])
+      const tightest = await consumeAll(caller, REQUEST_WINDOWS, 0)
+      return tightest && { limit: tightest.limit, max: tightest.max, remaining: tightest.remaining, resetAt: new Date(tightest.resetAtMs) }
     },
     async before(caller, call) {
       const estimate = Math.max(0, Math.ceil(call.estimatedTokens))
-      await consumeAll(caller, ['minute', 'hour', 'day', 'tokens_day'], estimate)
+      caller.rateLimit = await consumeAll(caller, ALL_WINDOWS, estimate)
       if (estimate > 0 && caller.requestId) {
         if (estimates.size > 10_000) estimates.delete(estimates.keys().next().value!)
         estimates.set(caller.requestId, estimate)
@@ -128,17 +154,12 @@ export async function createRateLimitGuard(deps: { db: Database; limits: TierLim
       const actual = call.meta.cached || call.meta.provider === 'rules' ? 0 : (inputTokens ?? 0) + (outputTokens ?? 0)
       const delta = actual - estimated
       if (delta === 0) return
-      await adjustCounters(db, slots(caller, ['tokens_day']).map((t) => ({ key: t.key, delta })))
+      for (const t of slots(caller, TOKEN_WINDOWS)) counters.correct(t.key, delta)
     },
     async peek(caller) {
-      const tasks = slots(caller, ['minute', 'hour', 'day', 'tokens_day'])
-      const now = Date.now()
-      const states = await readCounters(db, tasks.map((t) => t.key), now)
-      return tasks.map((t) => {
-        const state = states.get(t.key)
-        const name = t.w === 'tokens_day' ? 'tokens_per_day' : `requests_per_${t.w}`
-        return { limit: `${t.scope}.${name}`, max: t.max, remaining: Math.max(0, t.max - (state?.points ?? 0)), resetAt: new Date(state?.expire ?? now) }
-      })
+      const tasks = slots(caller, ALL_WINDOWS)
+      const states = await counters.peek(tasks.map((t) => ({ key: t.key, points: 0, max: t.max, durationMs: t.durationMs })))
+      return tasks.map((t, i) => ({ limit: t.limit, max: t.max, remaining: states[i]!.remaining, resetAt: new Date(states[i]!.expire) }))
     },
   }
 }

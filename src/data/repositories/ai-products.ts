@@ -1,5 +1,8 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm'
-import { assessmentAnalyses, assessmentSubmissions, dashboards, growthAssessments, growthLevers, simulations } from '../schema.ts'
+import { assessmentAnalyses, assessmentSubmissions, dashboards, growthAssessments, growthLevers, profiles, simulations } from '../schema.ts'
+import { writeWithEvents } from '../../events/publish.ts'
+import type { NewEvent } from '../../events/types.ts'
+import type { ProfileRow } from './profiles.ts'
 import { SCORE_AREAS } from '../../domain/growth/scores.ts'
 import { rows, type Executor } from '../db.ts'
 
@@ -105,12 +108,23 @@ export async function getSubmission(db: Executor, id: string): Promise<Submissio
   return row
 }
 
-/** Store (or replace, on a retried task) the analysis of a submission. */
-export async function upsertAssessmentAnalysis(db: Executor, row: { submissionId: string; userId: string; content: Record<string, unknown>; provider: string }): Promise<void> {
-  await db
+/** A submission with its owner's profile (null without one), in one read. */
+export async function getSubmissionWithProfile(db: Executor, id: string): Promise<{ submission: SubmissionRow; profile: ProfileRow | null } | undefined> {
+  const [row] = await db.select({ submission: assessmentSubmissions, profile: profiles }).from(assessmentSubmissions).leftJoin(profiles, eq(profiles.userId, assessmentSubmissions.userId)).where(eq(assessmentSubmissions.id, id)).limit(1)
+  return row
+}
+
+/**
+ * Store (or replace, on a retried task) the analysis of a submission, with these events appended
+ * in the same statement (one round trip, atomic).
+ */
+export async function upsertAssessmentAnalysis(db: Executor, row: { submissionId: string; userId: string; content: Record<string, unknown>; provider: string }, events: ReadonlyArray<NewEvent> = []): Promise<void> {
+  const write = db
     .insert(assessmentAnalyses)
     .values(row)
     .onConflictDoUpdate({ target: assessmentAnalyses.submissionId, set: { content: row.content, provider: row.provider, createdAt: sql`now()` } })
+  if (events.length === 0) await write
+  else await writeWithEvents(db, write, events)
 }
 
 export async function getAssessmentAnalysis(db: Executor, submissionId: string) {

@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
+import { createCounterPool, type CounterPool, type CounterSpec } from '../../src/ai/limits/counters.ts'
+import { openDatabase, type Database } from '../../src/data/db.ts'
+import { createTestDatabase, describeBackends, type TestDatabase } from '../helpers/backends.ts'
+
+// The shared counters under rate limits and pacing, with per-process leases: never more than the
+// limit, leases sized to demand and given back, refusals that say whether they are final.
+
+const MINUTE = 60_000
+const spec = (key: string, max: number, points = 1): CounterSpec => ({ key, points, max, durationMs: MINUTE })
+const rowOf = async (db: Database, key: string) => (await db.query<{ points: number; leased: number }>('select points, leased from rate_limits where key = $1', [key]))[0]
+/** Points a process holds unused on a counter: what it sees as spare beyond what the row says. */
+const unused = async (db: Database, p: CounterPool, key: string, max: number) => (await p.peek([spec(key, max, 0)]))[0]!.remaining - (max - ((await rowOf(db, key))?.points ?? 0))
+// Leases that stay put until the test gives them back (no background sweep racing the assertions).
+const steady = { idleMs: 3_600_000, maxAgeMs: 3_600_000 }
+
+describeBackends('shared counters with leases', (backend) => {
+  let database: TestDatabase
+  let second: Database | undefined
+  const pools: CounterPool[] = []
+  const pool = (db: Database, options: Parameters<typeof createCounterPool>[1] = steady) => {
+    const p = createCounterPool(db, options)
+    pools.push(p)
+    return p
+  }
+  beforeAll(async () => {
+    database = await createTestDatabase(backend)
+    second = database.url ? await openDatabase({ kind: 'postgres', url: database.url, poolSize: 4 }) : undefined
+  })
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()))
+    await second?.close()
+    await database.drop()
+  })
+
+  it('serves a busy counter from a lease, without the database', async () => {
+    const a = pool(database.db)
+    const key = `busy:${crypto.randomUUID()}`
+    // The first contact knows no demand and leases nothing; the next ones lease what the demand asks.
+    expect(await a.take([spec(key, 10_000)])).toMatchObject({ ok: true, states: [{ remaining: 9_999, fits: true, exact: true }] })
+    expect((await rowOf(database.db, key))!).toEqual({ points: 1, leased: 0 })
+    let used = 1
+    while ((await unused(database.db, a, key, 10_000)) === 0 && used < 50) {
+      await a.take([spec(key, 10_000)])
+      used++
+    }
+    const row = (await rowOf(database.db, key))!
+    expect(row.leased).toBeGreaterThan(0)
+    expect(row.points).toBe(used + (await unused(database.db, a, key, 10_000)))
+    // With the table gone, requests the lease covers are still answered, and counted.
+    await database.db.exec('alter table rate_limits rename to rate_limits_away')
+    try {
+      const result = await a.take([spec(key, 10_000)])
+      expect(result).toMatchObject({ ok: true, states: [{ remaining: 10_000 - used - 1 }] })
+    } finally {
+      await database.db.exec('alter table rate_limits_away rename to rate_limits')
+    }
+    // Giving back leaves exactly what was used.
+    await a.flush()
+    expect(await rowOf(database.db, key)).toEqual({ points: used + 1, leased: 0 })
+  })
+
+  it('never lets more than the limit through, across two processes bursting at once', async () => {
+    const a = pool(database.db)
+    const b = pool(second ?? database.db)
+    const key = `burst:${crypto.randomUUID()}`
+    const max = 1_000
+    const burst = async (p: CounterPool) => {
+      let allowed = 0
+      for (let round = 0; round < 20; round++) {
+        const results = await Promise.all(Array.from({ length: 40 }, () => p.take([spec(key, max)])))
+        allowed += results.filter((r) => r.ok).length
+      }
+      return allowed
+    }
+    const [fromA, fromB] = await Promise.all([burst(a), burst(b)])
+    expect(fromA + fromB).toBeLessThanOrEqual(max)
+    // Unused leases come back; then the rest of the window fills to exactly the limit.
+    await Promise.all([a.flush(), b.flush()])
+    let more = 0
+    for (;;) {
+      const r = await (more % 2 === 0 ? a : b).take([spec(key, max)])
+      if (!r.ok) {
+        // Nobody holds a lease: the refusal is final for this window.
+        expect(r.states[0]).toMatchObject({ fits: false, exact: true, remaining: 0 })
+        break
+      }
+      more++
+    }
+    expect(fromA + fromB + more).toBe(max)
+    expect(await rowOf(database.db, key)).toEqual({ points: max, leased: 0 })
+  })
+
+  it('says a refusal is not final while another process holds a lease, and the lease goes back when idle', async () => {
+    const key = `held:${crypto.randomUUID()}`
+    const max = 200
+    const holder = pool(database.db)
+    let used = 0
+    while (used < 4 || ((await unused(database.db, holder, key, max)) === 0 && used < 50)) {
+      await holder.take([spec(key, max)])
+      used++
+    }
+    const held = await unused(database.db, holder, key, max)
+    expect(held).toBeGreaterThan(0)
+    // Another process takes the rest one by one (near the limit nothing more is leased to anyone).
+    const other = pool(second ?? database.db, { ...steady, minRoom: 1_000_000 })
+    let taken = 0
+    let last
+    for (;;) {
+      last = await other.take([spec(key, max)])
+      if (!last.ok) break
+      taken++
+    }
+    expect(taken).toBe(max - used - held)
+    expect(last.states[0]).toMatchObject({ fits: false, exact: false })
+    // A sweeping pool gives back a lease unused for `idleMs`.
+    const sweeping = pool(database.db, { idleMs: 20, maxAgeMs: 1_000 })
+    const key2 = `idle:${crypto.randomUUID()}`
+    for (let i = 0; i < 4; i++) await sweeping.take([spec(key2, 10_000)])
+    expect((await rowOf(database.db, key2))!.leased).toBeGreaterThan(0)
+    await vi.waitFor(async () => expect(await rowOf(database.db, key2)).toEqual({ points: 4, leased: 0 }), { timeout: 5_000, interval: 20 })
+    // The holder's lease goes back the same way: then the other process gets exactly the rest.
+    await holder.flush()
+    for (let i = 0; i < held; i++) expect((await other.take([spec(key, max)])).ok).toBe(true)
+    expect(await other.take([spec(key, max)])).toMatchObject({ ok: false, states: [{ exact: true }] })
+  })
+
+  it('keeps what it holds when the database fails, and gives it back once it answers again', async () => {
+    const a = pool(database.db)
+    const key = `failing:${crypto.randomUUID()}`
+    const other = `failing-other:${crypto.randomUUID()}`
+    let used = 0
+    while (used < 4 || ((await unused(database.db, a, key, 10_000)) === 0 && used < 50)) {
+      await a.take([spec(key, 10_000)])
+      used++
+    }
+    const held = await unused(database.db, a, key, 10_000)
+    a.correct(key, -1)
+    await database.db.exec('alter table rate_limits rename to rate_limits_away')
+    try {
+      // A request that needs the database fails; so does writing back; nothing held is lost.
+      await expect(a.take([spec(key, 10_000), spec(other, 10)])).rejects.toThrow()
+      await expect(a.flush()).rejects.toThrow()
+    } finally {
+      await database.db.exec('alter table rate_limits_away rename to rate_limits')
+    }
+    expect(await unused(database.db, a, key, 10_000)).toBe(held + 1)
+    await a.flush()
+    expect(await rowOf(database.db, key)).toEqual({ points: used - 1, leased: 0 })
+    expect(await rowOf(database.db, other)).toBeUndefined()
+  })
+
+  it('takes several counters all or nothing, and a new window starts from zero', async () => {
+    const a = pool(database.db)
+    const small = `small:${crypto.randomUUID()}`
+    const large = `large:${crypto.randomUUID()}`
+    expect((await a.take([spec(large, 100), spec(small, 1)])).ok).toBe(true)
+    const refused = await a.take([spec(large, 100), spec(small, 1)])
+    expect(refused).toMatchObject({ ok: false, over: 1, states: [{ fits: true }, { fits: false, remaining: 0 }] })
+    // The refused request took nothing from the counter that had room.
+    expect((await rowOf(database.db, large))!.points).toBe(1)
+    // A minute later the window has ended: both start again.
+    const later = Date.now() + MINUTE + 1
+    expect(await a.take([spec(large, 100), spec(small, 1)], later)).toMatchObject({ ok: true, states: [{ remaining: 99 }, { remaining: 0 }] })
+    expect(await rowOf(database.db, small)).toEqual({ points: 1, leased: 0 })
+  })
+
+  it('corrects counters in batches: more spent uses the lease first, less spent comes back', async () => {
+    const a = pool(database.db)
+    const b = pool(second ?? database.db)
+    const key = `tokens:${crypto.randomUUID()}`
+    const max = 100_000
+    let used = 0
+    while (used < 2_000 || ((await unused(database.db, a, key, max)) < 100 && used < 50 * 500)) {
+      await a.take([spec(key, max, 500)])
+      used += 500
+    }
+    const before = (await rowOf(database.db, key))!.points
+    expect(before - used).toBeGreaterThanOrEqual(100)
+    // Spent 100 more than estimated: the lease covers it, nothing is written.
+    a.correct(key, 100)
+    // Spent less: held until the next write, which carries every pending correction at once.
+    a.correct(key, -300)
+    a.correct(key, -200)
+    expect((await rowOf(database.db, key))!.points).toBe(before)
+    const sweeping = pool(database.db, { idleMs: 20, maxAgeMs: 3_600_000 })
+    await sweeping.take([spec(key, max, 0)])
+    sweeping.correct(key, -1)
+    await vi.waitFor(async () => expect((await rowOf(database.db, key))!.points).toBe(before - 1), { timeout: 5_000, interval: 20 })
+    // The owner's own view counts its pending corrections and its unused lease.
+    expect((await a.peek([spec(key, max, 0)]))[0]!.remaining).toBe(max - (used + 100 - 500 - 1))
+    await a.flush()
+    const seen = await b.peek([spec(key, max, 0)])
+    expect(seen[0]).toMatchObject({ remaining: max - (used + 100 - 500 - 1), exact: true })
+    expect(await rowOf(database.db, key)).toEqual({ points: used + 100 - 500 - 1, leased: 0 })
+    // More than the lease holds: the rest is written.
+    await a.take([spec(key, max, 500)])
+    a.correct(key, 50_000)
+    await a.flush()
+    expect(await rowOf(database.db, key)).toEqual({ points: used + 100 - 500 - 1 + 500 + 50_000, leased: 0 })
+  })
+})
