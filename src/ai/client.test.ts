@@ -35,7 +35,7 @@ describe('ai client', () => {
     const settled: Array<[string, number, number]> = []
     const pacer = {
       acquire: async (provider: string) => provider !== 'openai',
-      settle: async (provider: string, estimated: number, actual: number) => void settled.push([provider, estimated, actual]),
+      settle: (provider: string, estimated: number, actual: number) => void settled.push([provider, estimated, actual]),
     }
     const ai = createAiClient({ config: config({ AI_BREAKER_THRESHOLD: '1' }), providers: fakeProviders({ openai: paced, anthropic: other }), catalog, pacer })
     for (let i = 0; i < 3; i++) {

@@ -66,6 +66,12 @@ export type AiGateway = AiClient & {
   readonly health: HealthTracker
   readonly passthrough: Passthrough
   readonly upstreams: Map<string, OpenAiUpstream>
+  /**
+   * Ask the provider pacer for room before an attempt: waits briefly, or throws a `paced` provider
+   * error so the router moves on. The returned function settles the token estimate with the real
+   * usage (unknown usage leaves the estimate standing). Every path calls it: in-code, `/v1`, streams.
+   */
+  pace(candidate: { provider: string; model: string }, estimatedTokens: number): Promise<(usage: AiUsage | undefined) => void>
   /** Governance hooks, for `/v1`. */
   guardBefore(caller: AiCaller, call: { feature: string; estimatedTokens: number }): Promise<void>
   guardAfter(caller: AiCaller, call: { feature: string; meta: AiMeta }): void
@@ -167,16 +173,24 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     }
   }
 
-  /** Ask the pacer before an attempt (wait briefly or route on) and settle its token estimate after. */
-  async function paced<R extends { usage: AiUsage }>(context: CallContext, estimatedTokens: number, attempt: () => Promise<R>): Promise<R> {
-    if (!options.pacer) return attempt()
-    const { provider, model } = context.candidate
-    if (!(await options.pacer.acquire(provider, estimatedTokens, { maxWaitMs: options.pacingMaxWaitMs ?? 250 }))) {
+  async function pace(candidate: { provider: string; model: string }, estimatedTokens: number): Promise<(usage: AiUsage | undefined) => void> {
+    const pacer = options.pacer
+    if (!pacer) return noSettle
+    const { provider, model } = candidate
+    if (!(await pacer.acquire(provider, estimatedTokens, { maxWaitMs: options.pacingMaxWaitMs ?? 250 }))) {
       throw new ProviderCallError({ provider, model, errorClass: ErrorClass.Paced, message: `${provider} is at its requests- or tokens-per-minute pace` })
     }
+    return (usage) => {
+      if (usage?.inputTokens === undefined && usage?.outputTokens === undefined) return
+      pacer.settle(provider, estimatedTokens, (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0))
+    }
+  }
+
+  /** An attempt under the pacer: room first, the estimate settled after. */
+  async function paced<R extends { usage: AiUsage }>(context: CallContext, estimatedTokens: number, attempt: () => Promise<R>): Promise<R> {
+    const settle = await pace(context.candidate, estimatedTokens)
     const result = await attempt()
-    const actual = (result.usage.inputTokens ?? 0) + (result.usage.outputTokens ?? 0)
-    options.pacer.settle(provider, estimatedTokens, actual).catch((error: unknown) => logger?.warn({ err: error }, 'pacing settle failed'))
+    settle(result.usage)
     return result
   }
 
@@ -330,7 +344,8 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       return { textStream: (async function* () { yield text })(), meta: Promise.resolve(meta) }
     }
     if (!enabled) return rulesStream([])
-    await guardBefore(request.caller, { feature: request.feature, estimatedTokens: estimateTokens(request.system, request.messages, request.maxTokens ?? config.ai.maxTokens) })
+    const estimatedTokens = estimateTokens(request.system, request.messages, request.maxTokens ?? config.ai.maxTokens)
+    await guardBefore(request.caller, { feature: request.feature, estimatedTokens })
     const candidates = await candidatesFor(request.feature, request.route, request.caller)
     let result: Awaited<ReturnType<typeof router.run<AsyncIterable<ChatChunk>>>>
     try {
@@ -338,7 +353,10 @@ export function createAiClient(options: AiClientOptions): AiGateway {
         candidates,
         signal: request.signal,
         attemptTimeoutMs: settings.deadlineMs,
-        call: (context) => sdkStream(providers.languageModel(context.candidate.provider, context.candidate.model), chatFor(request, context.candidate), context.signal),
+        call: async (context) => {
+          const settle = await pace(context.candidate, estimatedTokens)
+          return settledOnFinish(await sdkStream(providers.languageModel(context.candidate.provider, context.candidate.model), chatFor(request, context.candidate), context.signal), settle)
+        },
       })
     } catch (error) {
       if (error instanceof AllProvidersFailedError) return rulesStream(error.attempts)
@@ -351,15 +369,24 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     meta.catch(() => undefined)
     const textStream = (async function* () {
       let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
+      let ended = false
+      const failed = (errorClass: string, error: unknown) => {
+        ended = true
+        record({ ...base, provider: candidate.provider, model: candidate.model, modelVersion: candidate.versionId, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: result.fallbackUsed, status: 'error', errorClass, error: error instanceof Error ? error.message : String(error), attempts: result.attempts })
+        rejectMeta(error)
+      }
       try {
         for await (const chunk of result.value) {
           if (chunk.type === 'text') yield chunk.text
           else if (chunk.type === 'finish') usage = chunk.usage
         }
+        ended = true
       } catch (error) {
-        record({ ...base, provider: candidate.provider, model: candidate.model, modelVersion: candidate.versionId, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: result.fallbackUsed, status: 'error', errorClass: 'stream_failed', error: error instanceof Error ? error.message : String(error), attempts: result.attempts })
-        rejectMeta(error)
+        failed('stream_failed', error)
         throw error
+      } finally {
+        // The reader stopped early: leaving the loop above cancelled the upstream; say so.
+        if (!ended) failed('cancelled', new Error('The reader stopped before the stream ended'))
       }
       const done: AiMeta = { requestId, provider: candidate.provider, model: candidate.model, modelVersion: candidate.versionId, usage, costUsd: catalog.costUsd(candidate.provider, candidate.model, usage), latencyMs: Math.round(performance.now() - started), cached: false, fallbackUsed: result.fallbackUsed, attempts: result.attempts }
       record({ ...base, provider: done.provider, model: done.model, modelVersion: done.modelVersion, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: done.costUsd, latencyMs: done.latencyMs, cacheHit: false, fallbackUsed: done.fallbackUsed, status: 'ok', attempts: done.attempts })
@@ -382,6 +409,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     health,
     passthrough,
     upstreams,
+    pace,
     guardBefore,
     guardAfter,
     record,
@@ -397,6 +425,16 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       await health.flush()
       await passthrough.close()
     },
+  }
+}
+
+const noSettle = () => undefined
+
+/** The chunks as they come, settling the pacer's estimate when the finish chunk brings the usage. */
+async function* settledOnFinish(chunks: AsyncIterable<ChatChunk>, settle: (usage: AiUsage | undefined) => void): AsyncIterable<ChatChunk> {
+  for await (const chunk of chunks) {
+    if (chunk.type === 'finish') settle(chunk.usage)
+    yield chunk
   }
 }
 

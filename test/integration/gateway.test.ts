@@ -167,6 +167,20 @@ describeBackends('gateway against the simulator', (backend) => {
     }, { timeout: 5000 }).toBeGreaterThanOrEqual(1)
   })
 
+  it('cancels the upstream when an in-code stream reader stops early, and logs the request as cancelled', async () => {
+    sim.setFaults({ chunkDelayMs: 30 }, 'openai')
+    const stream = await t.container.ai.stream({ feature: 'cancel-test', messages: [{ role: 'user', content: 'a long answer' }], caller: {} })
+    for await (const piece of stream.textStream) {
+      expect(piece.length).toBeGreaterThan(0)
+      break
+    }
+    await expect(stream.meta).rejects.toThrow(/stopped before the stream ended/)
+    await expect.poll(() => sim.stats().streamsCancelled, { timeout: 5000 }).toBe(1)
+    await t.container.ai.ledger?.flush()
+    const rows = await t.database.db.query<{ status: string; error_class: string; provider: string }>("select status, error_class, provider from ai_log where feature = 'cancel-test'")
+    expect(rows).toEqual([{ status: 'error', error_class: 'cancelled', provider: 'openai' }])
+  })
+
   it('keeps AI_PROVIDER first in the default route', () => {
     expect(t.container.ai.routes.resolve('default').map((c) => c.provider)).toEqual(['openai', 'anthropic', 'azure', 'custom'])
   })

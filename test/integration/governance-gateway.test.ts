@@ -3,7 +3,7 @@ import { MockLanguageModelV3 } from 'ai/test'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { insertAiLog } from '../helpers/ai-log.ts'
 import { describeBackends } from '../helpers/backends.ts'
-import { flatCatalog, mockProviders, startGatewayApp, type GatewayTestApp } from '../helpers/gateway.ts'
+import { flatCatalog, mockProviders, startGatewayApp, userWithKey, type GatewayTestApp } from '../helpers/gateway.ts'
 import { signUp } from '../helpers/app.ts'
 
 const answer = (text: string): LanguageModelV3GenerateResult => ({
@@ -39,6 +39,22 @@ describeBackends('governance through the gateway', (backend) => {
     const { body } = await t.container.governance.metrics.render()
     expect(body).toMatch(/optimaliq_ai_requests_total\{provider="openai",model="openai-default",feature="chat",outcome="ok"\} 3/)
     expect(body).toContain('optimaliq_ai_refusals_total{kind="rate_limited",limit="user.requests_per_minute"} 1')
+  })
+
+  it('tells /v1 clients their standing in X-RateLimit-* headers on every answer, and on the refusal', async () => {
+    const owner = await userWithKey(t.app)
+    const ask = () => t.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: owner.v1, payload: { model: 'default', messages: [{ role: 'user', content: 'hi' }] } })
+    for (const remaining of ['2', '1', '0']) {
+      const response = await ask()
+      expect(response.statusCode).toBe(200)
+      expect(response.headers).toMatchObject({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': remaining })
+      expect(Number(response.headers['x-ratelimit-reset'])).toBeGreaterThan(Date.now() / 1000)
+      expect(Number(response.headers['x-ratelimit-reset'])).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 60)
+    }
+    const refused = await ask()
+    expect(refused.statusCode).toBe(429)
+    expect(refused.headers).toMatchObject({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '0' })
+    expect(refused.json().error).toMatchObject({ code: 'rate_limited', type: 'rate_limit_error' })
   })
 
   it('redacts stored prompts and counts failed calls in the metrics', async () => {

@@ -124,9 +124,14 @@ export async function sdkStream(model: LanguageModelV3, request: ChatRequest, si
             yield next
             continue
           }
-          if (done || !(await pull())) return
+          if (done || !(await pull())) {
+            done = true
+            return
+          }
         }
       } finally {
+        // A reader that stops early cancels the upstream request instead of letting it run on.
+        if (!done) await reader.cancel().catch(() => undefined)
         reader.releaseLock()
       }
     },

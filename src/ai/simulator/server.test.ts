@@ -96,7 +96,7 @@ describe('simulator routing and control', () => {
     expect((await fetch(`${sim.url}/_control/faults`, { method: 'POST', body: '{bad' })).status).toBe(400)
     sim.setFaults({ latencyMs: 1 })
     expect((await fetch(`${sim.url}/_control/reset`, { method: 'POST' })).status).toBe(200)
-    expect(sim.stats()).toEqual({ total: 0, byProvider: {}, streams: 0, faults: {} })
+    expect(sim.stats()).toEqual({ total: 0, byProvider: {}, streams: 0, streamsCancelled: 0, faults: {} })
     expect(sim.faults()).toEqual({})
   })
 

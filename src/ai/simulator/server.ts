@@ -28,6 +28,8 @@ export type SimulatorStats = {
   total: number
   byProvider: Record<string, number>
   streams: number
+  /** Streams closed before their last event: the client went away (or a `truncate` fault cut it). */
+  streamsCancelled: number
   /** Injected failures by kind: status_429, hang, malformed, truncate, invalidSchema, … */
   faults: Record<string, number>
 }
@@ -128,7 +130,13 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const message = error instanceof SyntaxError ? `Invalid JSON body: ${error.message}` : error instanceof Error ? error.message : String(error)
       return sendJson(res, 400, format.errorBody(400, message))
     }
-    if (request.stream) stats.streams += 1
+    if (request.stream) {
+      stats.streams += 1
+      const counted = stats
+      res.once('close', () => {
+        if (!res.writableFinished) counted.streamsCancelled += 1
+      })
+    }
 
     const plan = faultState.plan(provider, headerFaults)
     if (plan.latencyMs > 0) await sleep(plan.latencyMs)
@@ -252,7 +260,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 }
 
 function emptyStats(): SimulatorStats {
-  return { total: 0, byProvider: {}, streams: 0, faults: {} }
+  return { total: 0, byProvider: {}, streams: 0, streamsCancelled: 0, faults: {} }
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

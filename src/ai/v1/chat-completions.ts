@@ -5,6 +5,7 @@ import type { ChatChunk } from '../calls/chat.ts'
 import { usageFromSseTail, type UpstreamStream } from '../calls/passthrough.ts'
 import { sdkGenerate, sdkStream } from '../calls/sdk.ts'
 import type { AiGateway } from '../client.ts'
+import { rateLimitHeaders } from '../limits/errors.ts'
 import { AiUnavailableError, AllProvidersFailedError } from '../router/errors.ts'
 import type { CallContext } from '../router/router.ts'
 import type { AiAttempt, AiCaller, AiMeta, AiUsage } from '../types.ts'
@@ -37,13 +38,17 @@ const created = () => Math.floor(Date.now() / 1000)
 
 async function callOne(ai: AiGateway, body: ChatCompletionBody, context: CallContext, requestId: string): Promise<{ body: string; usage: AiUsage }> {
   const { candidate } = context
+  const settle = await ai.pace(candidate, estimate(body))
   const upstream = ai.upstreams.get(candidate.provider)
+  let answer: { body: string; usage: AiUsage }
   if (upstream) {
-    const result = await ai.passthrough.complete(upstream, JSON.stringify({ ...body, model: candidate.model }), context.signal)
-    return { body: result.body, usage: result.usage }
+    answer = await ai.passthrough.complete(upstream, JSON.stringify({ ...body, model: candidate.model }), context.signal)
+  } else {
+    const result = await sdkGenerate(ai.providers.languageModel(candidate.provider, candidate.model), toChatRequest(body), context.signal)
+    answer = { body: toCompletion(result, { id: `chatcmpl-${requestId}`, model: candidate.model, created: created() }), usage: result.usage }
   }
-  const result = await sdkGenerate(ai.providers.languageModel(candidate.provider, candidate.model), toChatRequest(body), context.signal)
-  return { body: toCompletion(result, { id: `chatcmpl-${requestId}`, model: candidate.model, created: created() }), usage: result.usage }
+  settle(answer.usage)
+  return { body: answer.body, usage: answer.usage }
 }
 
 function ledgerBase(caller: AiCaller, body: ChatCompletionBody, logPrompts: boolean) {
@@ -113,7 +118,7 @@ export async function completeChat(ai: AiGateway, input: { body: ChatCompletionB
   }
 }
 
-type Started = { kind: 'raw'; stream: UpstreamStream } | { kind: 'sdk'; chunks: AsyncIterable<ChatChunk> }
+type Started = ({ kind: 'raw'; stream: UpstreamStream } | { kind: 'sdk'; chunks: AsyncIterable<ChatChunk> }) & { settle(usage: AiUsage | undefined): void }
 
 async function write(reply: FastifyReply, text: string | Buffer, signal: AbortSignal) {
   if (!reply.raw.write(text)) await once(reply.raw, 'drain', { signal })
@@ -143,9 +148,10 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
         const signal = controller.signal
         context.signal.addEventListener('abort', () => controller.abort(context.signal.reason), { once: true })
         input.signal.addEventListener('abort', () => controller.abort(input.signal.reason), { once: true })
+        const settle = await ai.pace(context.candidate, estimate(body))
         const upstream = ai.upstreams.get(context.candidate.provider)
-        if (upstream) return { kind: 'raw', stream: await ai.passthrough.stream(upstream, JSON.stringify({ ...body, model: context.candidate.model }), signal) }
-        return { kind: 'sdk', chunks: await sdkStream(ai.providers.languageModel(context.candidate.provider, context.candidate.model), toChatRequest(body), signal) }
+        if (upstream) return { kind: 'raw', stream: await ai.passthrough.stream(upstream, JSON.stringify({ ...body, model: context.candidate.model }), signal), settle }
+        return { kind: 'sdk', chunks: await sdkStream(ai.providers.languageModel(context.candidate.provider, context.candidate.model), toChatRequest(body), signal), settle }
       },
     })
   } catch (error) {
@@ -164,6 +170,7 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
     'x-optimaliq-model': candidate.model,
     'x-optimaliq-cache': 'miss',
     'x-optimaliq-fallback': String(result.fallbackUsed),
+    ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
   })
   let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
   try {
@@ -187,6 +194,7 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
       await write(reply, 'data: [DONE]\n\n', input.signal)
     }
     reply.raw.end()
+    result.value.settle(usage)
     finished(ai, base, caller, { body: '', usage, provider: candidate.provider, model: candidate.model, attempts: result.attempts, fallbackUsed: result.fallbackUsed }, started, false)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)

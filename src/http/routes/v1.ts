@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { ApiKeyPrincipal } from '../../ai/keys/api-keys.ts'
+import { rateLimitHeaders } from '../../ai/limits/errors.ts'
+import type { AiCaller } from '../../ai/types.ts'
 import { chatCompletionBody, openAiError } from '../../ai/v1/openai-format.ts'
 import { completeChat, streamChat, listModels } from '../../ai/v1/chat-completions.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
@@ -57,7 +59,7 @@ export const v1Routes: RouteModule = async (app, deps) => {
     // its CSP on every request: 3.5 % of the /v1 CPU profile); nosniff is set by hand.
     v1.post('/v1/chat/completions', { helmet: false, schema: { tags: ['v1'], summary: 'OpenAI-compatible chat completions (JSON or SSE)', security: [{ bearer: [] }], body: chatCompletionBody } }, async (request, reply) => {
       const key = request.apiKey as ApiKeyPrincipal
-      const caller = { userId: key.userId, apiKeyId: key.keyId, tier: key.tier, requestId: String(request.id) }
+      const caller: AiCaller = { userId: key.userId, apiKeyId: key.keyId, tier: key.tier, requestId: String(request.id) }
       const ttlHeader = request.headers['x-optimaliq-cache-ttl']
       const cacheTtlSeconds = typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader) ? Number(ttlHeader) : deps.ai.config.ai.gateway.v1CacheTtlSeconds
       const abort = new AbortController()
@@ -68,7 +70,15 @@ export const v1Routes: RouteModule = async (app, deps) => {
       if (request.body.stream) return streamChat(deps.ai, { body: request.body, caller, reply, signal: abort.signal })
       const result = await completeChat(deps.ai, { body: request.body, caller, cacheTtlSeconds, signal: abort.signal })
       return reply
-        .headers({ 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'x-optimaliq-provider': result.provider, 'x-optimaliq-model': result.model, 'x-optimaliq-cache': result.cached ? 'hit' : 'miss', 'x-optimaliq-fallback': String(result.fallbackUsed) })
+        .headers({
+          'content-type': 'application/json; charset=utf-8',
+          'x-content-type-options': 'nosniff',
+          'x-optimaliq-provider': result.provider,
+          'x-optimaliq-model': result.model,
+          'x-optimaliq-cache': result.cached ? 'hit' : 'miss',
+          'x-optimaliq-fallback': String(result.fallbackUsed),
+          ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
+        })
         .send(result.body)
     })
 
