@@ -80,7 +80,7 @@ const server = await startServer(backend, {
   // Limits and budgets stay on by default (their cost is part of the figure), raised so the load is
   // never refused; `--limits off` measures the gateway without governance guards.
   AI_LIMITS_ENABLED: values.limits === 'off' ? 'false' : 'true',
-  AI_RATE_LIMITS: JSON.stringify({ free: { perMinute: 100_000_000, perHour: 100_000_000, perDay: 100_000_000, tokensPerDay: 2_000_000_000 } }),
+  AI_RATE_LIMITS: JSON.stringify({ free: { perMinute: 100_000_000, perHour: 100_000_000, perDay: 100_000_000, tokensPerDay: 1_000_000_000 } }),
   AI_BUDGETS: JSON.stringify({ user: { free: { dailyUsd: 1_000_000, monthlyUsd: 1_000_000 } }, global: { dailyUsd: 1_000_000, monthlyUsd: 1_000_000 } }),
 })
 try {

@@ -28,7 +28,8 @@ export async function startServer(backend: 'pglite' | 'postgres', env: Record<st
   const dbName = `oq_bench_${Date.now().toString(36)}`
   if (backend === 'postgres') await admin(`create database ${dbName}`)
   const port = 20_000 + Math.floor(Math.random() * 20_000)
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  // The same V8 flags as `npm start` (package.json), so the figures are what users run.
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', CLI, 'serve'], {
     env: {
       ...process.env,
       PORT: String(port),
