@@ -60,6 +60,33 @@ describeBackends('shared counters with leases', (backend) => {
     expect(await rowOf(database.db, key)).toEqual({ points: used + 1, leased: 0 })
   })
 
+  it('makes a call for many requests, not one each, when the lease of a busy counter runs out', async () => {
+    // Count this pool's calls of rate_limit_take.
+    let takes = 0
+    const counted: Database = {
+      ...database.db,
+      query: (text, values) => {
+        if (text.includes('rate_limit_take')) takes++
+        return database.db.query(text, values)
+      },
+    }
+    const a = pool(counted)
+    const key = `herd:${crypto.randomUUID()}`
+    const burst = () => Promise.all(Array.from({ length: 50 }, () => a.take([spec(key, 1_000_000)])))
+    // Cold: the first request calls (and, knowing no demand yet, leases nothing); the other 49 wait
+    // for it, then one of them calls for itself and the 48 still waiting, who are served from that.
+    expect((await burst()).every((r) => r.ok)).toBe(true)
+    expect(takes).toBe(2)
+    await a.flush()
+    // Warm: the same again, all 50 waiting on the first contact.
+    takes = 0
+    expect((await burst()).every((r) => r.ok)).toBe(true)
+    expect(takes).toBeLessThanOrEqual(2)
+    await a.flush()
+    // Every request counted once, nothing more.
+    expect(await rowOf(database.db, key)).toEqual({ points: 100, leased: 0 })
+  })
+
   it('never lets more than the limit through, across two processes bursting at once', async () => {
     const a = pool(database.db)
     const b = pool(second ?? database.db)

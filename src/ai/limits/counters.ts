@@ -81,6 +81,9 @@ type Local = {
 
 type TakeRow = { o_key: string; o_points: number; o_expire: string | number; o_leased: number; o_granted: number; o_fits: boolean }
 
+/** Rounds a request waits for other requests' contacts before it makes its own. */
+const MAX_WAITS = 4
+
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
 export function createCounterPool(db: Database, options: Partial<LeaseOptions> & { onError?: (error: unknown) => void } = {}): CounterPool {
@@ -110,26 +113,51 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
     return Math.min(opts.maxLease, Math.ceil(perMs * opts.horizonMs))
   }
 
+  /** Contacts in flight, by counter key: a request short of a lease waits for one rather than making its own. */
+  const inflight = new Map<string, Promise<unknown>>()
+  /** Points of the requests waiting on each key: the next contact asks for them too. */
+  const waiting = new Map<string, number>()
+
   async function take(specs: CounterSpec[], now = Date.now()): Promise<TakeResult> {
-    // The common case on a busy key: every counter served from this process's leases.
+    // When the lease of a busy counter runs out, every request in flight would otherwise make its
+    // own call and queue on the row's lock. A request short of a lease waits for the contact under
+    // way (it brings the next lease, sized for the waiters too), a few rounds at most, then calls.
+    for (let round = 0; ; round++) {
+      const served = fromLeases(specs, now)
+      if (served) return served
+      const under = round < MAX_WAITS ? specs.filter((s) => inflight.has(s.key)) : []
+      if (under.length === 0) return takeFromTable(specs, now)
+      for (const s of under) waiting.set(s.key, (waiting.get(s.key) ?? 0) + s.points)
+      await Promise.allSettled(under.map((s) => inflight.get(s.key)))
+      for (const s of under) {
+        const left = (waiting.get(s.key) ?? 0) - s.points
+        if (left > 0) waiting.set(s.key, left)
+        else waiting.delete(s.key)
+      }
+    }
+  }
+
+  /** The common case on a busy key: every counter served from this process's leases. */
+  function fromLeases(specs: CounterSpec[], now: number): TakeResult | undefined {
     const hits: Local[] = []
     for (const s of specs) {
       const l = locals.get(s.key)
-      if (!l || l.expire <= now || l.available < s.points) break
+      if (!l || l.expire <= now || l.available < s.points) return undefined
       hits.push(l)
     }
-    if (hits.length === specs.length) {
-      const states: CounterState[] = []
-      for (let i = 0; i < specs.length; i++) {
-        const s = specs[i]!
-        const l = hits[i]!
-        l.available -= s.points
-        l.served += s.points
-        l.usedAt = now
-        states.push(stateOf(s, l, true))
-      }
-      return { ok: true, states }
+    const states: CounterState[] = []
+    for (let i = 0; i < specs.length; i++) {
+      const s = specs[i]!
+      const l = hits[i]!
+      l.available -= s.points
+      l.served += s.points
+      l.usedAt = now
+      states.push(stateOf(s, l, true))
     }
+    return { ok: true, states }
+  }
+
+  async function takeFromTable(specs: CounterSpec[], now: number): Promise<TakeResult> {
     // Some counter needs the database: the others are still served from leases.
     const held = specs.map((s) => live(s.key, now))
     const leaseServes = specs.map((s, i) => (held[i]?.available ?? -1) >= s.points)
@@ -160,11 +188,11 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
           l.pending = 0
           l.leased = 0
         }
-        return { ...c, handed, extra: wanted(c.s, l, now) }
+        return { ...c, handed, extra: Math.min(opts.maxLease, wanted(c.s, l, now) + (waiting.get(c.key) ?? 0)) }
       })
     let rows: TakeRow[]
     try {
-      rows = await db.query<TakeRow>(
+      const call = db.query<TakeRow>(
         'select * from rate_limit_take($1::text[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[], $8::bigint[], $9::bigint, $10::int, $11::int)',
         [
           contact.map((c) => c.key),
@@ -180,6 +208,12 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
           opts.share,
         ],
       )
+      for (const c of contact) inflight.set(c.key, call)
+      try {
+        rows = await call
+      } finally {
+        for (const c of contact) if (inflight.get(c.key) === call) inflight.delete(c.key)
+      }
     } catch (error) {
       // Nothing was written: this process still holds what it meant to hand back.
       for (const c of contact) {
