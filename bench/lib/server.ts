@@ -28,8 +28,9 @@ export async function startServer(backend: 'pglite' | 'postgres', env: Record<st
   const dbName = `oq_bench_${Date.now().toString(36)}`
   if (backend === 'postgres') await admin(`create database ${dbName}`)
   const port = 20_000 + Math.floor(Math.random() * 20_000)
-  // The same V8 flags as `npm start` (package.json), so the figures are what users run.
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', CLI, 'serve'], {
+  // The same V8 flags as `npm start` (package.json), so the figures are what users run;
+  // BENCH_NODE_FLAGS replaces them for an experiment (e.g. BENCH_NODE_FLAGS="--max-semi-space-size=8").
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16').split(' ').filter(Boolean), CLI, 'serve'], {
     env: {
       ...process.env,
       PORT: String(port),
