@@ -239,6 +239,53 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(row).toMatchObject({ cache_hit: true, input_tokens: null, output_tokens: null })
   })
 
+  it('caches a stream that ran to its end and replays it; streamed and JSON answers never stand in for each other', async () => {
+    const headers = { 'x-optimaliq-cache-ttl': '300' }
+    const messages = [{ role: 'user', content: `stream cache ${backend}` }]
+    const payload = { messages, stream: true, stream_options: { include_usage: true } }
+    const first = await ask(payload, headers)
+    expect(first.statusCode).toBe(200)
+    expect(first.headers['x-optimaliq-cache']).toBe('miss')
+    expect(first.body).toMatch(/data: \[DONE\]\s*$/)
+    const second = await ask(payload, headers)
+    expect(second.headers).toMatchObject({ 'x-optimaliq-cache': 'hit', 'x-optimaliq-provider': 'openai', 'content-type': 'text/event-stream; charset=utf-8' })
+    expect(second.body).toBe(first.body)
+    expect(sim.stats().total).toBe(1)
+    expect(await logRow(String(second.headers['x-request-id']))).toMatchObject({ cache_hit: true, input_tokens: null, cost_usd: '0.00000000' })
+    // The official SDK reads the replayed stream like any other.
+    let text = ''
+    for await (const chunk of await openai.chat.completions.create({ model: 'default', messages: messages as Array<{ role: 'user'; content: string }>, stream: true, stream_options: { include_usage: true } }, { headers })) text += chunk.choices[0]?.delta?.content ?? ''
+    expect(text.length).toBeGreaterThan(0)
+    expect(sim.stats().total).toBe(1)
+    // The same messages as JSON, or streamed without the usage option, are other answers.
+    expect((await ask({ messages }, headers)).headers['x-optimaliq-cache']).toBe('miss')
+    expect((await ask({ messages, stream: true }, headers)).headers['x-optimaliq-cache']).toBe('miss')
+    expect(sim.stats().total).toBe(3)
+    // Through the AI SDK path (Anthropic) too.
+    const viaSdk = { ...payload, model: 'anthropic/claude-sonnet-4-0' }
+    const sdkFirst = await ask(viaSdk, headers)
+    const sdkSecond = await ask(viaSdk, headers)
+    expect([sdkFirst.headers['x-optimaliq-cache'], sdkSecond.headers['x-optimaliq-cache']]).toEqual(['miss', 'hit'])
+    expect(sdkSecond.body).toBe(sdkFirst.body)
+    expect(sim.stats().byProvider.anthropic).toBe(1)
+  })
+
+  it('does not cache a stream that failed or was cut short', async () => {
+    const headers = { 'x-optimaliq-cache-ttl': '300' }
+    for (const fault of ['streamError', 'truncate'] as const) {
+      const payload = { messages: [{ role: 'user', content: `broken stream ${fault} ${backend}` }], stream: true }
+      sim.setFaults({ [fault]: true, times: 1 })
+      const broken = await ask(payload, headers)
+      expect(broken.headers['x-optimaliq-cache']).toBe('miss')
+      expect(broken.body).not.toMatch(/data: \[DONE\]\s*$/)
+      const again = await ask(payload, headers)
+      expect(again.headers['x-optimaliq-cache']).toBe('miss')
+      expect(again.body).toMatch(/data: \[DONE\]\s*$/)
+      expect((await ask(payload, headers)).headers['x-optimaliq-cache']).toBe('hit')
+    }
+    await recover()
+  })
+
   it('records tokens and costs from the upstream usage and the catalog', async () => {
     const response = await ask({ max_tokens: 50 })
     const body = response.json()

@@ -36,6 +36,24 @@ function start(ai: AiGateway, body: ChatCompletionBody) {
 
 const created = () => Math.floor(Date.now() / 1000)
 
+/**
+ * The cache key of a request: route, messages and parameters. A stream's key also holds `stream`
+ * and its options, so a streamed answer (SSE text) and a JSON one never stand in for each other.
+ */
+function v1CacheKey(body: ChatCompletionBody): string {
+  const { messages, model, stream, stream_options: streamOptions, ...params } = body
+  return cacheKey({ route: model, feature: FEATURE, messages, params: stream ? { ...params, stream: true, stream_options: streamOptions } : params })
+}
+
+/** A stream is cached only up to this size (the SSE text as sent). */
+const MAX_CACHED_STREAM_BYTES = 1_000_000
+
+/** Whether SSE text is a whole answer: it ends with `[DONE]` and carries no in-stream error event. */
+const ranToItsEnd = (sse: string) => /data: \[DONE\]\s*$/.test(sse) && !/^data: *\{("error"|"object": *"error")/m.test(sse)
+
+/** What the cache holds for a stream: the SSE text as it was sent, and who answered it. */
+type CachedStream = { sse: string; provider: string; model: string }
+
 async function callOne(ai: AiGateway, body: ChatCompletionBody, context: CallContext, requestId: string): Promise<{ body: string; usage: AiUsage }> {
   const { candidate } = context
   const settle = await ai.pace(candidate, estimate(body))
@@ -102,8 +120,7 @@ export async function completeChat(ai: AiGateway, input: { body: ChatCompletionB
     let answer: Answer
     let cached = false
     if (input.cacheTtlSeconds > 0) {
-      const { messages, model, stream: _stream, stream_options: _options, ...params } = body
-      const key = cacheKey({ route: model, feature: FEATURE, messages, params })
+      const key = v1CacheKey(body)
       const outcome = await ai.cache.getOrCompute(key, input.cacheTtlSeconds, compute, { feature: FEATURE, userId: caller.userId })
       answer = outcome.value
       cached = outcome.hit
@@ -124,19 +141,46 @@ async function write(reply: FastifyReply, text: string | Buffer, signal: AbortSi
   if (!reply.raw.write(text)) await once(reply.raw, 'drain', { signal })
 }
 
+function streamHead(reply: FastifyReply, caller: AiCaller, headers: { requestId: string; provider: string; model: string; cached: boolean; fallbackUsed: boolean }) {
+  reply.hijack()
+  reply.raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-content-type-options': 'nosniff',
+    'x-request-id': headers.requestId,
+    'x-optimaliq-provider': headers.provider,
+    'x-optimaliq-model': headers.model,
+    'x-optimaliq-cache': headers.cached ? 'hit' : 'miss',
+    'x-optimaliq-fallback': String(headers.fallbackUsed),
+    ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
+  })
+}
+
 /**
  * A streaming chat completion (SSE in OpenAI's chunk format). The router may fall back until the
  * first chunk arrived; after that, bytes are on the wire and a failure ends the stream with an
- * error event.
+ * error event. With a cache TTL, a stream that ran to its end is kept as the SSE text it sent, and
+ * an identical streamed request within the TTL gets that text back (identical requests in flight
+ * at once are not merged: each streams from upstream until one has finished).
  */
-export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBody; caller: AiCaller; reply: FastifyReply; signal: AbortSignal }): Promise<void> {
+export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBody; caller: AiCaller; reply: FastifyReply; signal: AbortSignal; cacheTtlSeconds?: number }): Promise<void> {
   const started = performance.now()
   const { body, caller, reply } = input
   const base = ledgerBase(caller, body, ai.config.ai.gateway.logPrompts)
+  const ttl = input.cacheTtlSeconds ?? 0
+  const key = ttl > 0 ? v1CacheKey(body) : undefined
   let result
   try {
     const candidates = start(ai, body)
     await ai.guardBefore(caller, { feature: FEATURE, estimatedTokens: estimate(body) })
+    const hit = key ? await ai.cache.get<CachedStream>(key) : undefined
+    if (hit && typeof hit.sse === 'string') {
+      streamHead(reply, caller, { requestId: base.requestId, provider: hit.provider, model: hit.model, cached: true, fallbackUsed: false })
+      reply.raw.end(hit.sse)
+      finished(ai, base, caller, { body: '', usage: { inputTokens: undefined, outputTokens: undefined }, provider: hit.provider, model: hit.model, attempts: [], fallbackUsed: false }, started, true)
+      return
+    }
     result = await ai.router.run<Started>({
       candidates,
       signal: input.signal,
@@ -159,42 +203,45 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
     throw error
   }
   const { candidate } = result
-  reply.hijack()
-  reply.raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-content-type-options': 'nosniff',
-    'x-request-id': base.requestId,
-    'x-optimaliq-provider': candidate.provider,
-    'x-optimaliq-model': candidate.model,
-    'x-optimaliq-cache': 'miss',
-    'x-optimaliq-fallback': String(result.fallbackUsed),
-    ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
-  })
+  streamHead(reply, caller, { requestId: base.requestId, provider: candidate.provider, model: candidate.model, cached: false, fallbackUsed: result.fallbackUsed })
   let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
+  // What was sent, kept for the cache while it stays under the size cap.
+  let sent: Array<string | Buffer> | undefined = key ? [] : undefined
+  let sentBytes = 0
+  const send = async (piece: string | Buffer) => {
+    if (sent) {
+      sentBytes += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length
+      if (sentBytes > MAX_CACHED_STREAM_BYTES) sent = undefined
+      else sent.push(piece)
+    }
+    await write(reply, piece, input.signal)
+  }
   try {
     const opened = result.value
     if (opened.kind === 'raw') {
       let tail = opened.stream.first.toString('utf8')
-      await write(reply, opened.stream.first, input.signal)
+      await send(opened.stream.first)
       for await (const chunk of opened.stream.chunks) {
-        await write(reply, chunk, input.signal)
+        await send(chunk)
         tail = (tail + chunk.toString('utf8')).slice(-4096)
       }
       usage = usageFromSseTail(tail)
     } else {
       const meta = { id: `chatcmpl-${base.requestId}`, model: candidate.model, created: created(), includeUsage: body.stream_options?.include_usage === true }
       const state = { toolIndex: 0 }
-      await write(reply, firstChunkEvent(meta), input.signal)
+      await send(firstChunkEvent(meta))
       for await (const chunk of opened.chunks) {
         if (chunk.type === 'finish') usage = chunk.usage
-        await write(reply, toChunkEvents(chunk, meta, state), input.signal)
+        await send(toChunkEvents(chunk, meta, state))
       }
-      await write(reply, 'data: [DONE]\n\n', input.signal)
+      await send('data: [DONE]\n\n')
     }
     reply.raw.end()
     result.value.settle(usage)
+    if (key && sent) {
+      const sse = Buffer.concat(sent.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))).toString('utf8')
+      if (ranToItsEnd(sse)) ai.cache.set(key, { sse, provider: candidate.provider, model: candidate.model } satisfies CachedStream, ttl, { feature: FEATURE, userId: caller.userId })
+    }
     finished(ai, base, caller, { body: '', usage, provider: candidate.provider, model: candidate.model, attempts: result.attempts, fallbackUsed: result.fallbackUsed }, started, false)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)

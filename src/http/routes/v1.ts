@@ -67,7 +67,7 @@ export const v1Routes: RouteModule = async (app, deps) => {
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
       })
-      if (request.body.stream) return streamChat(deps.ai, { body: request.body, caller, reply, signal: abort.signal })
+      if (request.body.stream) return streamChat(deps.ai, { body: request.body, caller, reply, signal: abort.signal, cacheTtlSeconds })
       const result = await completeChat(deps.ai, { body: request.body, caller, cacheTtlSeconds, signal: abort.signal })
       return reply
         .headers({
