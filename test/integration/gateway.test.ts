@@ -278,6 +278,7 @@ describeBackends('gateway against the simulator', (backend) => {
       const broken = await ask(payload, headers)
       expect(broken.headers['x-optimaliq-cache']).toBe('miss')
       expect(broken.body).not.toMatch(/data: \[DONE\]\s*$/)
+      expect(await logRow(String(broken.headers['x-request-id']))).toMatchObject({ status: 'error', error_class: 'stream_failed' })
       const again = await ask(payload, headers)
       expect(again.headers['x-optimaliq-cache']).toBe('miss')
       expect(again.body).toMatch(/data: \[DONE\]\s*$/)

@@ -205,6 +205,7 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
   const { candidate } = result
   streamHead(reply, caller, { requestId: base.requestId, provider: candidate.provider, model: candidate.model, cached: false, fallbackUsed: result.fallbackUsed })
   let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
+  let broken: string | undefined
   // What was sent, kept for the cache while it stays under the size cap.
   let sent: Array<string | Buffer> | undefined = key ? [] : undefined
   let sentBytes = 0
@@ -226,6 +227,9 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
         tail = (tail + chunk.toString('utf8')).slice(-4096)
       }
       usage = usageFromSseTail(tail)
+      // The bytes went through as sent; an upstream that broke off or sent an error event is
+      // still a failed request for the ledger (and not cached).
+      if (!ranToItsEnd(tail)) broken = 'the upstream stream ended without [DONE] or with an error event'
     } else {
       const meta = { id: `chatcmpl-${base.requestId}`, model: candidate.model, created: created(), includeUsage: body.stream_options?.include_usage === true }
       const state = { toolIndex: 0 }
@@ -238,6 +242,10 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
     }
     reply.raw.end()
     result.value.settle(usage)
+    if (broken) {
+      ai.record({ ...base, provider: candidate.provider, model: candidate.model, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: result.fallbackUsed, status: 'error', errorClass: 'stream_failed', error: broken, attempts: result.attempts })
+      return
+    }
     if (key && sent) {
       const sse = Buffer.concat(sent.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))).toString('utf8')
       if (ranToItsEnd(sse)) ai.cache.set(key, { sse, provider: candidate.provider, model: candidate.model } satisfies CachedStream, ttl, { feature: FEATURE, userId: caller.userId })
