@@ -49,6 +49,25 @@ describe('ai client', () => {
     expect(settled[0]).toEqual(['anthropic', expect.any(Number), 15])
   })
 
+  it('calls unpaced when the pacer\'s database fails, without counting it against the provider', async () => {
+    const model = new MockLanguageModelV3({ doGenerate: answer('{"score":4,"summary":"a"}') })
+    const pacer = {
+      acquire: async () => {
+        throw Object.assign(new Error('deadlock detected'), { code: '40P01' })
+      },
+      settle: () => {
+        throw new Error('nothing was reserved, so nothing is settled')
+      },
+    }
+    const ai = createAiClient({ config: config({ AI_BREAKER_THRESHOLD: '1' }), providers: fakeProviders({ openai: model }), catalog, pacer })
+    for (let i = 0; i < 2; i++) {
+      const result = await ai.generateObject({ feature: 'test', schema, messages: [{ role: 'user', content: `hi ${i}` }], caller })
+      expect(result).toMatchObject({ provider: 'openai', fallbackUsed: false, object: { score: 4 } })
+    }
+    expect(model.doGenerateCalls).toHaveLength(2)
+    expect(ai.providerHealth().find((h) => h.provider === 'openai')?.breaker).toBe('closed')
+  })
+
   it('answers from rules when a budget refuses and allows the rules fallback, and refuses otherwise', async () => {
     const model = new MockLanguageModelV3({ doGenerate: answer('{"score":3,"summary":"paid"}') })
     const refuse = (rulesFallback: boolean): AiGuard => ({

@@ -177,7 +177,16 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     const pacer = options.pacer
     if (!pacer) return noSettle
     const { provider, model } = candidate
-    if (!(await pacer.acquire(provider, estimatedTokens, { maxWaitMs: options.pacingMaxWaitMs ?? 250 }))) {
+    let paced: boolean
+    try {
+      paced = await pacer.acquire(provider, estimatedTokens, { maxWaitMs: options.pacingMaxWaitMs ?? 250 })
+    } catch (error) {
+      // Pacing is our courtesy to the provider, kept in our database: when the database fails, the
+      // call goes ahead unpaced rather than count as the provider's failure (breaker, fallback).
+      logger?.warn({ err: error, provider }, 'provider pacing unavailable; calling unpaced')
+      return noSettle
+    }
+    if (!paced) {
       throw new ProviderCallError({ provider, model, errorClass: ErrorClass.Paced, message: `${provider} is at its requests- or tokens-per-minute pace` })
     }
     return (usage) => {

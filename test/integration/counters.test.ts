@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import { createCounterPool, type CounterPool, type CounterSpec } from '../../src/ai/limits/counters.ts'
+import { clearExpiredLimits, createCounterPool, type CounterPool, type CounterSpec } from '../../src/ai/limits/counters.ts'
 import { openDatabase, type Database } from '../../src/data/db.ts'
 import { createTestDatabase, describeBackends, type TestDatabase } from '../helpers/backends.ts'
 
@@ -85,6 +85,115 @@ describeBackends('shared counters with leases', (backend) => {
     await a.flush()
     // Every request counted once, nothing more.
     expect(await rowOf(database.db, key)).toEqual({ points: 100, leased: 0 })
+  })
+
+  it('does not make requests wait on counters too close to their limit to lease', async () => {
+    // Each call takes 20 ms; count how many are in flight at once.
+    let inFlight = 0
+    let most = 0
+    const slow: Database = {
+      ...database.db,
+      query: async <T,>(text: string, values?: unknown[]) => {
+        if (!text.includes('rate_limit_take')) return database.db.query<T>(text, values)
+        most = Math.max(most, ++inFlight)
+        try {
+          await new Promise((r) => setTimeout(r, 20))
+          return await database.db.query<T>(text, values)
+        } finally {
+          inFlight--
+        }
+      },
+    }
+    const a = pool(slow)
+    const key = `small:${crypto.randomUUID()}`
+    // 10 a minute can never be leased: eight requests at once call at once, none waits its turn.
+    const results = await Promise.all(Array.from({ length: 8 }, () => a.take([spec(key, 10)])))
+    expect(results.every((r) => r.ok)).toBe(true)
+    expect(most).toBe(8)
+    expect(await rowOf(database.db, key)).toEqual({ points: 8, leased: 0 })
+  })
+
+  it('sends a correction to the window its points were taken in, even after the counter was forgotten', async () => {
+    const a = pool(database.db)
+    const key = `late:${crypto.randomUUID()}`
+    const DAY = 86_400_000
+    // Taken 61 s ago on a day window (a long stream): the process has since forgotten the counter.
+    const takenAt = Date.now() - 61_000
+    const taken = await a.take([{ key, points: 1_000, max: 1_000_000, durationMs: DAY }], takenAt)
+    expect(taken.ok).toBe(true)
+    const expire = taken.states[0]!.expire
+    await a.flush()
+    // Without the window, a correction has nowhere to go; with it, it lands on that window.
+    a.correct(key, 500)
+    a.correct(key, 4_000, undefined, expire)
+    await a.flush()
+    expect(await rowOf(database.db, key)).toEqual({ points: 5_000, leased: 0 })
+    // A correction for a window that is over is dropped.
+    a.correct(key, 7, undefined, Date.now() - 1)
+    await a.flush()
+    expect(await rowOf(database.db, key)).toEqual({ points: 5_000, leased: 0 })
+  })
+
+  it('after a call that may have committed, drops its unused lease rather than serve it twice', async () => {
+    // A connection lost after the database committed: the call did its work, the caller sees an error.
+    let loseNext = false
+    const flaky: Database = {
+      ...database.db,
+      query: async <T,>(text: string, values?: unknown[]) => {
+        const rows = await database.db.query<T>(text, values)
+        if (loseNext && text.includes('rate_limit_take')) {
+          loseNext = false
+          throw new Error('Connection terminated unexpectedly')
+        }
+        return rows
+      },
+    }
+    const a = pool(flaky)
+    const key = `lost:${crypto.randomUUID()}`
+    const max = 1_000
+    let allowed = 0
+    while (allowed < 50 && (await unused(database.db, a, key, max)) === 0) allowed += (await a.take([spec(key, max)])).ok ? 1 : 0
+    const held = await unused(database.db, a, key, max)
+    expect(held).toBeGreaterThan(0)
+    // A request bigger than the lease contacts the table and hands the lease back; the answer is lost.
+    loseNext = true
+    await expect(a.take([spec(key, max, held + 1)])).rejects.toThrow(/Connection terminated/)
+    expect(await unused(database.db, a, key, max)).toBe(0)
+    // Whatever this process lets through from now on, the total stays within the limit.
+    for (let i = 0; i < 2 * max; i++) allowed += (await a.take([spec(key, max)])).ok ? 1 : 0
+    expect(allowed).toBeLessThanOrEqual(max)
+  })
+
+  // PGlite has one connection: nothing runs concurrently there to deadlock.
+  it.runIf(backend === 'postgres')('clears expired counters while requests restart them, without deadlocks', async () => {
+    const prefix = `expired:${crypto.randomUUID()}:`
+    const n = 4_000
+    const keyOf = (i: number) => `${prefix}${String(i).padStart(5, '0')}`
+    const take = 'select * from rate_limit_take($1::text[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[], $8::bigint[], $9::bigint, $10::int, $11::int)'
+    const failures: unknown[] = []
+    let cleared = 0
+    for (let round = 0; round < 5; round++) {
+      // Expired rows stored in the reverse of key order: the order a plain DELETE would lock them in.
+      await database.db.query(`insert into rate_limits (key, points, expire, leased) select $1 || lpad(i::text, 5, '0'), 5, 1000, 0 from generate_series($2::int, 0, -1) i on conflict (key) do update set expire = 1000, points = 5`, [prefix, n - 1])
+      const now = Date.now()
+      let stop = false
+      const requests = async () => {
+        while (!stop) {
+          const a = Math.floor(Math.random() * n)
+          const b = (a + 1 + Math.floor(Math.random() * (n - 1))) % n
+          const keys = [keyOf(Math.min(a, b)), keyOf(Math.max(a, b))]
+          await database.db.query(take, [keys, [1, 1], [0, 0], [100, 100], [60_000, 60_000], [0, 0], [0, 0], [0, 0], now, 64, 8]).catch((error: unknown) => failures.push(error))
+        }
+      }
+      const workers = Array.from({ length: 6 }, requests)
+      await new Promise((r) => setTimeout(r, 20))
+      cleared += await clearExpiredLimits(database.db, now).catch((error: unknown) => (failures.push(error), 0))
+      stop = true
+      await Promise.all(workers)
+    }
+    expect(failures).toEqual([])
+    // Rows a request holds are skipped (the next run clears them); the rest go.
+    expect(cleared).toBeGreaterThan(n)
   })
 
   it('never lets more than the limit through, across two processes bursting at once', async () => {

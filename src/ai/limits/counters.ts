@@ -48,9 +48,11 @@ export type CounterPool = {
   /**
    * Correct a counter by `delta` points (a settled token count): more is taken from this process's
    * lease as far as it goes; the rest, and any less, is written with this counter's next contact or
-   * by the background sweep within `idleMs` (`flush` writes it at once).
+   * by the background sweep within `idleMs` (`flush` writes it at once). With `expire` (the
+   * window's end as `take` reported it) the correction goes to that window only: it is kept even
+   * if this process has forgotten the counter meanwhile, and dropped if that window is over.
    */
-  correct(key: string, delta: number, now?: number): void
+  correct(key: string, delta: number, now?: number, expire?: number): void
   /** The standing of these counters without taking anything (this process's unused lease counts as spare). */
   peek(specs: CounterSpec[], now?: number): Promise<CounterState[]>
   /** Write pending corrections and give back every unused lease now. */
@@ -83,6 +85,28 @@ type TakeRow = { o_key: string; o_points: number; o_expire: string | number; o_l
 
 /** Rounds a request waits for other requests' contacts before it makes its own. */
 const MAX_WAITS = 4
+
+/**
+ * Whether a failed call certainly changed nothing: the database answered with an error (SQLSTATE),
+ * so its transaction rolled back. A connection lost mid-call may have committed.
+ */
+const rejectedByDatabase = (error: unknown) => /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown } | null)?.code ?? ''))
+
+/**
+ * What a process keeps of what it handed to a failed call. Rolled back: all of it. Unclear: only
+ * corrections that add points; the unused lease and corrections that give points back are dropped,
+ * so a call that did commit is never applied twice in the direction that would let more through
+ * (the points stay counted until the window ends instead).
+ */
+function keepAfterFailure(l: Local, handed: { available: number; pending: number; leased: number }, rolledBack: boolean) {
+  if (rolledBack) {
+    l.available += handed.available
+    l.pending += handed.pending
+    l.leased += handed.leased
+  } else {
+    l.pending += Math.max(0, handed.pending)
+  }
+}
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
@@ -122,11 +146,13 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
     // When the lease of a busy counter runs out, every request in flight would otherwise make its
     // own call and queue on the row's lock. A request short of a lease waits for the contact under
     // way (it brings the next lease, sized for the waiters too), a few rounds at most, then calls.
-    for (let round = 0; ; round++) {
-      const served = fromLeases(specs, now)
+    // Counters too close to their limit to lease (such as 10 a minute) are not waited for: the
+    // contact under way could bring nothing.
+    for (let round = 0, at = now; ; round++, at = Math.max(at, Date.now())) {
+      const served = fromLeases(specs, at)
       if (served) return served
-      const under = round < MAX_WAITS ? specs.filter((s) => inflight.has(s.key)) : []
-      if (under.length === 0) return takeFromTable(specs, now)
+      const under = round < MAX_WAITS ? specs.filter((s) => inflight.has(s.key) && leasable(s)) : []
+      if (under.length === 0) return takeFromTable(specs, at)
       for (const s of under) waiting.set(s.key, (waiting.get(s.key) ?? 0) + s.points)
       await Promise.allSettled(under.map((s) => inflight.get(s.key)))
       for (const s of under) {
@@ -136,6 +162,9 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
       }
     }
   }
+
+  /** Whether a contact could grant a lease on this counter: enough room stays spare after the request. */
+  const leasable = (s: CounterSpec) => s.max - (locals.get(s.key)?.seen ?? 0) - s.points >= opts.minRoom
 
   /** The common case on a busy key: every counter served from this process's leases. */
   function fromLeases(specs: CounterSpec[], now: number): TakeResult | undefined {
@@ -215,13 +244,11 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
         for (const c of contact) if (inflight.get(c.key) === call) inflight.delete(c.key)
       }
     } catch (error) {
-      // Nothing was written: this process still holds what it meant to hand back.
+      const rolledBack = rejectedByDatabase(error)
       for (const c of contact) {
         const l = locals.get(c.key)
         if (!l || l.expire !== c.handed.expire) continue
-        l.available += c.handed.available
-        l.pending += c.handed.pending
-        l.leased += c.handed.leased
+        keepAfterFailure(l, c.handed, rolledBack)
       }
       settle(false)
       throw error
@@ -287,25 +314,36 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
         batch.map((b) => b.l.expire),
       ])
     } catch (error) {
-      for (const b of batch) {
-        if (locals.get(b.key) !== b.l) continue
-        b.l.available += b.available
-        b.l.pending += b.pending
-        b.l.leased += b.leased
-      }
+      const rolledBack = rejectedByDatabase(error)
+      for (const b of batch) if (locals.get(b.key) === b.l) keepAfterFailure(b.l, b, rolledBack)
       throw error
     }
   }
 
   const onError = options.onError ?? (() => undefined)
-  const sweep = setInterval(() => give('idle').catch(onError), opts.idleMs)
+  // One sweep at a time: with a slow database, sweeps must not pile up in the pool's queue.
+  let sweeping = false
+  const sweep = setInterval(() => {
+    if (sweeping) return
+    sweeping = true
+    give('idle')
+      .catch(onError)
+      .finally(() => (sweeping = false))
+  }, opts.idleMs)
   sweep.unref()
 
   return {
     take,
-    correct(key, delta, now = Date.now()) {
-      const l = live(key, now)
-      if (!l || delta === 0) return
+    correct(key, delta, now = Date.now(), expire) {
+      if (delta === 0) return
+      let l = live(key, now)
+      if (!l && expire !== undefined && expire > now) {
+        // Forgotten since the points were taken (idle for a minute, e.g. during a long stream),
+        // but the window they were taken in is still running: the correction still belongs to it.
+        l = { expire, seen: 0, exact: true, available: 0, leased: 0, pending: 0, grantedAt: now, usedAt: now, contactAt: now, served: 0 }
+        locals.set(key, l)
+      }
+      if (!l || (expire !== undefined && l.expire !== expire)) return
       // Spending more than estimated uses up the lease first (its points are already counted).
       const fromLease = delta > 0 ? Math.min(l.available, delta) : 0
       l.available -= fromLease
@@ -338,6 +376,11 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
 
 /** Drop counters whose window has ended (the retention job calls this). */
 export async function clearExpiredLimits(db: Database, now = Date.now()): Promise<number> {
-  const rows = await db.query<{ n: string }>('with d as (delete from rate_limits where expire < $1 returning 1) select count(*)::text as n from d', [now])
+  // In key order and skipping rows a request holds, as rate_limit_take locks them: a plain DELETE
+  // locks in physical order and can deadlock with requests restarting those windows.
+  const rows = await db.query<{ n: string }>(
+    'with d as (delete from rate_limits where key in (select key from rate_limits where expire < $1 order by key for update skip locked) returning 1) select count(*)::text as n from d',
+    [now],
+  )
   return Number(rows[0]?.n ?? 0)
 }

@@ -90,11 +90,13 @@ export function createRateLimitGuard(deps: { counters: CounterPool; limits: Tier
   // Request windows known to be over, refused from memory until they reset (not tokens: a smaller
   // request may still fit after a refused large one).
   const blocked = new Map<string, number>()
-  // Estimates taken in `before`, settled in `after` (the same process runs both for one request).
-  const estimates = new Map<string, number>()
+  // Estimates taken in `before`, settled in `after` (the same process runs both for one request),
+  // with the end of each token window they were taken in: the correction goes to that window.
+  type Estimate = { tokens: number; windows: Array<{ key: string; expire: number }> }
+  const estimates = new Map<string, Estimate>()
 
   /** Take every window (1 per request window, the estimate on tokens); if any is over, none is taken and the request is refused. */
-  async function consumeAll(caller: AiCaller, windows: readonly Window[], tokens: number): Promise<RateLimitStanding | undefined> {
+  async function consumeAll(caller: AiCaller, windows: readonly Window[], tokens: number): Promise<{ tightest: RateLimitStanding | undefined; tokenWindows: Estimate['windows'] }> {
     const tasks = withTokens(slots(caller, windows), tokens)
     const now = Date.now()
     for (const t of tasks) {
@@ -121,40 +123,43 @@ export function createRateLimitGuard(deps: { counters: CounterPool; limits: Tier
     }
     // The tightest request window, for the X-RateLimit-* headers of the answer.
     let tightest: RateLimitStanding | undefined
+    const tokenWindows: Estimate['windows'] = []
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i]!
-      if (t.w === 'tokens_day') continue
       const state = result.states[i]!
-      if (!tightest || state.remaining < tightest.remaining) tightest = { limit: t.limit, max: t.max, remaining: state.remaining, resetAtMs: state.expire }
+      if (t.w === 'tokens_day') tokenWindows.push({ key: t.key, expire: state.expire })
+      else if (!tightest || state.remaining < tightest.remaining) tightest = { limit: t.limit, max: t.max, remaining: state.remaining, resetAtMs: state.expire }
     }
-    return tightest
+    return { tightest, tokenWindows }
   }
 
   return {
     async consumeRequest(caller) {
-      const tightest = await consumeAll(caller, REQUEST_WINDOWS, 0)
+      const { tightest } = await consumeAll(caller, REQUEST_WINDOWS, 0)
       return tightest && { limit: tightest.limit, max: tightest.max, remaining: tightest.remaining, resetAt: new Date(tightest.resetAtMs) }
     },
     async before(caller, call) {
       const estimate = Math.max(0, Math.ceil(call.estimatedTokens))
-      caller.rateLimit = await consumeAll(caller, ALL_WINDOWS, estimate)
+      const { tightest, tokenWindows } = await consumeAll(caller, ALL_WINDOWS, estimate)
+      caller.rateLimit = tightest
       if (estimate > 0 && caller.requestId) {
         if (estimates.size > 10_000) estimates.delete(estimates.keys().next().value!)
-        estimates.set(caller.requestId, estimate)
+        estimates.set(caller.requestId, { tokens: estimate, windows: tokenWindows })
       }
     },
     async after(caller, call) {
       // Settle the estimate against the real usage (unknown counts leave the estimate standing).
       const { inputTokens, outputTokens } = call.meta.usage
       const key = caller.requestId ?? call.meta.requestId
-      const estimated = estimates.get(key) ?? 0
+      const estimated = estimates.get(key)
       estimates.delete(key)
       if (!call.meta.cached && inputTokens === undefined && outputTokens === undefined) return
       // A cache hit or the rules engine spends no provider tokens.
       const actual = call.meta.cached || call.meta.provider === 'rules' ? 0 : (inputTokens ?? 0) + (outputTokens ?? 0)
-      const delta = actual - estimated
+      const delta = actual - (estimated?.tokens ?? 0)
       if (delta === 0) return
-      for (const t of slots(caller, TOKEN_WINDOWS)) counters.correct(t.key, delta)
+      if (estimated) for (const w of estimated.windows) counters.correct(w.key, delta, undefined, w.expire)
+      else for (const t of slots(caller, TOKEN_WINDOWS)) counters.correct(t.key, delta)
     },
     async peek(caller) {
       const tasks = slots(caller, ALL_WINDOWS)
