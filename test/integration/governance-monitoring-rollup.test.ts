@@ -184,6 +184,28 @@ describeBackends('AI monitoring rollups', (backend) => {
       await expectRollupsToMatchLog(db)
     })
 
+    // PGlite has one connection: nothing runs concurrently there to deadlock.
+    it.runIf(backend === 'postgres')('apply an UPDATE as one change: concurrent updates moving rows both ways between hours and days fail nothing and leave the rollups exact', async () => {
+      // The last hour of one day and the first of the next: the moves change day rollups too.
+      const start = Date.parse('2026-07-01T23:00:00Z')
+      const rows = (model: string, at: number) => Array.from({ length: 2_000 }, (_, i) => ({ at: new Date(at + i * 1_500), provider: 'openai', model, feature: 'moves', latencyMs: 100 + i, costUsd: 0.001 }))
+      await insertAiLogBatch(db, [...rows('up', start), ...rows('down', start + HOUR)])
+      const failures: unknown[] = []
+      // Each round moves one set an hour later and the other an hour earlier, at the same time:
+      // both statements change the rollup rows of the same two hours and days. (With one trigger
+      // for the new rows and one for the old, the two could lock those rows in opposite orders;
+      // the window is too narrow to hit reliably here, so this checks the outcome, not the race.)
+      for (let round = 0; round < 10; round++) {
+        const sign = round % 2 === 0 ? 1 : -1
+        await Promise.all([
+          db.query(`update ai_log set created_at = created_at + $1::interval where model = 'up' and feature = 'moves'`, [`${sign} hour`]),
+          db.query(`update ai_log set created_at = created_at - $1::interval where model = 'down' and feature = 'moves'`, [`${sign} hour`]),
+        ]).catch((error: unknown) => failures.push(error))
+      }
+      expect(failures).toEqual([])
+      await expectRollupsToMatchLog(db)
+    })
+
     it('rebuild recomputes them, and TRUNCATE ai_log empties them', async () => {
       await db.query(`delete from ai_log_rollup where grain = 'day'`)
       await db.query(`update ai_log_user_daily set requests = requests + 5`)
