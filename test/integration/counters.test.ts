@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import { clearExpiredLimits, createCounterPool, type CounterPool, type CounterSpec } from '../../src/ai/limits/counters.ts'
-import { openDatabase, type Database } from '../../src/data/db.ts'
-import { createTestDatabase, describeBackends, type TestDatabase } from '../helpers/backends.ts'
+import { expect, it, vi } from 'vitest'
+import { clearExpiredLimits, type CounterPool, type CounterSpec } from '../../src/ai/limits/counters.ts'
+import type { Database } from '../../src/data/db.ts'
+import { describeBackends } from '../helpers/backends.ts'
+import { useCounterProcesses } from '../helpers/counters.ts'
 
 // The shared counters under rate limits and pacing, with per-process leases: never more than the
 // limit, leases sized to demand and given back, refusals that say whether they are final.
@@ -15,59 +16,44 @@ const unused = async (db: Database, p: CounterPool, key: string, max: number) =>
 const steady = { idleMs: 3_600_000, maxAgeMs: 3_600_000 }
 
 describeBackends('shared counters with leases', (backend) => {
-  let database: TestDatabase
-  let second: Database | undefined
-  const pools: CounterPool[] = []
-  const pool = (db: Database, options: Parameters<typeof createCounterPool>[1] = steady) => {
-    const p = createCounterPool(db, options)
-    pools.push(p)
-    return p
-  }
-  beforeAll(async () => {
-    database = await createTestDatabase(backend)
-    second = database.url ? await openDatabase({ kind: 'postgres', url: database.url, poolSize: 4 }) : undefined
-  })
-  afterAll(async () => {
-    await Promise.all(pools.map((p) => p.close()))
-    await second?.close()
-    await database.drop()
-  })
+  const procs = useCounterProcesses(backend, steady)
+  const pool = procs.pool
 
   it('serves a busy counter from a lease, without the database', async () => {
-    const a = pool(database.db)
+    const a = pool(procs.db)
     const key = `busy:${crypto.randomUUID()}`
     // The first contact knows no demand and leases nothing; the next ones lease what the demand asks.
     expect(await a.take([spec(key, 10_000)])).toMatchObject({ ok: true, states: [{ remaining: 9_999, fits: true, exact: true }] })
-    expect((await rowOf(database.db, key))!).toEqual({ points: 1, leased: 0 })
+    expect((await rowOf(procs.db, key))!).toEqual({ points: 1, leased: 0 })
     let used = 1
-    while ((await unused(database.db, a, key, 10_000)) === 0 && used < 50) {
+    while ((await unused(procs.db, a, key, 10_000)) === 0 && used < 50) {
       await a.take([spec(key, 10_000)])
       used++
     }
-    const row = (await rowOf(database.db, key))!
+    const row = (await rowOf(procs.db, key))!
     expect(row.leased).toBeGreaterThan(0)
-    expect(row.points).toBe(used + (await unused(database.db, a, key, 10_000)))
+    expect(row.points).toBe(used + (await unused(procs.db, a, key, 10_000)))
     // With the table gone, requests the lease covers are still answered, and counted.
-    await database.db.exec('alter table rate_limits rename to rate_limits_away')
+    await procs.db.exec('alter table rate_limits rename to rate_limits_away')
     try {
       const result = await a.take([spec(key, 10_000)])
       expect(result).toMatchObject({ ok: true, states: [{ remaining: 10_000 - used - 1 }] })
     } finally {
-      await database.db.exec('alter table rate_limits_away rename to rate_limits')
+      await procs.db.exec('alter table rate_limits_away rename to rate_limits')
     }
     // Giving back leaves exactly what was used.
     await a.flush()
-    expect(await rowOf(database.db, key)).toEqual({ points: used + 1, leased: 0 })
+    expect(await rowOf(procs.db, key)).toEqual({ points: used + 1, leased: 0 })
   })
 
   it('makes a call for many requests, not one each, when the lease of a busy counter runs out', async () => {
     // Count this pool's calls of rate_limit_take.
     let takes = 0
     const counted: Database = {
-      ...database.db,
+      ...procs.db,
       query: (text, values) => {
         if (text.includes('rate_limit_take')) takes++
-        return database.db.query(text, values)
+        return procs.db.query(text, values)
       },
     }
     const a = pool(counted)
@@ -84,7 +70,7 @@ describeBackends('shared counters with leases', (backend) => {
     expect(takes).toBeLessThanOrEqual(2)
     await a.flush()
     // Every request counted once, nothing more.
-    expect(await rowOf(database.db, key)).toEqual({ points: 100, leased: 0 })
+    expect(await rowOf(procs.db, key)).toEqual({ points: 100, leased: 0 })
   })
 
   it('does not make requests wait on counters too close to their limit to lease', async () => {
@@ -92,13 +78,13 @@ describeBackends('shared counters with leases', (backend) => {
     let inFlight = 0
     let most = 0
     const slow: Database = {
-      ...database.db,
+      ...procs.db,
       query: async <T,>(text: string, values?: unknown[]) => {
-        if (!text.includes('rate_limit_take')) return database.db.query<T>(text, values)
+        if (!text.includes('rate_limit_take')) return procs.db.query<T>(text, values)
         most = Math.max(most, ++inFlight)
         try {
           await new Promise((r) => setTimeout(r, 20))
-          return await database.db.query<T>(text, values)
+          return await procs.db.query<T>(text, values)
         } finally {
           inFlight--
         }
@@ -110,11 +96,11 @@ describeBackends('shared counters with leases', (backend) => {
     const results = await Promise.all(Array.from({ length: 8 }, () => a.take([spec(key, 10)])))
     expect(results.every((r) => r.ok)).toBe(true)
     expect(most).toBe(8)
-    expect(await rowOf(database.db, key)).toEqual({ points: 8, leased: 0 })
+    expect(await rowOf(procs.db, key)).toEqual({ points: 8, leased: 0 })
   })
 
   it('sends a correction to the window its points were taken in, even after the counter was forgotten', async () => {
-    const a = pool(database.db)
+    const a = pool(procs.db)
     const key = `late:${crypto.randomUUID()}`
     const DAY = 86_400_000
     // Taken 61 s ago on a day window (a long stream): the process has since forgotten the counter.
@@ -127,20 +113,20 @@ describeBackends('shared counters with leases', (backend) => {
     a.correct(key, 500)
     a.correct(key, 4_000, undefined, expire)
     await a.flush()
-    expect(await rowOf(database.db, key)).toEqual({ points: 5_000, leased: 0 })
+    expect(await rowOf(procs.db, key)).toEqual({ points: 5_000, leased: 0 })
     // A correction for a window that is over is dropped.
     a.correct(key, 7, undefined, Date.now() - 1)
     await a.flush()
-    expect(await rowOf(database.db, key)).toEqual({ points: 5_000, leased: 0 })
+    expect(await rowOf(procs.db, key)).toEqual({ points: 5_000, leased: 0 })
   })
 
   it('after a call that may have committed, drops its unused lease rather than serve it twice', async () => {
     // A connection lost after the database committed: the call did its work, the caller sees an error.
     let loseNext = false
     const flaky: Database = {
-      ...database.db,
+      ...procs.db,
       query: async <T,>(text: string, values?: unknown[]) => {
-        const rows = await database.db.query<T>(text, values)
+        const rows = await procs.db.query<T>(text, values)
         if (loseNext && text.includes('rate_limit_take')) {
           loseNext = false
           throw new Error('Connection terminated unexpectedly')
@@ -152,13 +138,13 @@ describeBackends('shared counters with leases', (backend) => {
     const key = `lost:${crypto.randomUUID()}`
     const max = 1_000
     let allowed = 0
-    while (allowed < 50 && (await unused(database.db, a, key, max)) === 0) allowed += (await a.take([spec(key, max)])).ok ? 1 : 0
-    const held = await unused(database.db, a, key, max)
+    while (allowed < 50 && (await unused(procs.db, a, key, max)) === 0) allowed += (await a.take([spec(key, max)])).ok ? 1 : 0
+    const held = await unused(procs.db, a, key, max)
     expect(held).toBeGreaterThan(0)
     // A request bigger than the lease contacts the table and hands the lease back; the answer is lost.
     loseNext = true
     await expect(a.take([spec(key, max, held + 1)])).rejects.toThrow(/Connection terminated/)
-    expect(await unused(database.db, a, key, max)).toBe(0)
+    expect(await unused(procs.db, a, key, max)).toBe(0)
     // Whatever this process lets through from now on, the total stays within the limit.
     for (let i = 0; i < 2 * max; i++) allowed += (await a.take([spec(key, max)])).ok ? 1 : 0
     expect(allowed).toBeLessThanOrEqual(max)
@@ -174,7 +160,7 @@ describeBackends('shared counters with leases', (backend) => {
     let cleared = 0
     for (let round = 0; round < 5; round++) {
       // Expired rows stored in the reverse of key order: the order a plain DELETE would lock them in.
-      await database.db.query(`insert into rate_limits (key, points, expire, leased) select $1 || lpad(i::text, 5, '0'), 5, 1000, 0 from generate_series($2::int, 0, -1) i on conflict (key) do update set expire = 1000, points = 5`, [prefix, n - 1])
+      await procs.db.query(`insert into rate_limits (key, points, expire, leased) select $1 || lpad(i::text, 5, '0'), 5, 1000, 0 from generate_series($2::int, 0, -1) i on conflict (key) do update set expire = 1000, points = 5`, [prefix, n - 1])
       const now = Date.now()
       let stop = false
       const requests = async () => {
@@ -182,12 +168,12 @@ describeBackends('shared counters with leases', (backend) => {
           const a = Math.floor(Math.random() * n)
           const b = (a + 1 + Math.floor(Math.random() * (n - 1))) % n
           const keys = [keyOf(Math.min(a, b)), keyOf(Math.max(a, b))]
-          await database.db.query(take, [keys, [1, 1], [0, 0], [100, 100], [60_000, 60_000], [0, 0], [0, 0], [0, 0], now, 64, 8]).catch((error: unknown) => failures.push(error))
+          await procs.db.query(take, [keys, [1, 1], [0, 0], [100, 100], [60_000, 60_000], [0, 0], [0, 0], [0, 0], now, 64, 8]).catch((error: unknown) => failures.push(error))
         }
       }
       const workers = Array.from({ length: 6 }, requests)
       await new Promise((r) => setTimeout(r, 20))
-      cleared += await clearExpiredLimits(database.db, now).catch((error: unknown) => (failures.push(error), 0))
+      cleared += await clearExpiredLimits(procs.db, now).catch((error: unknown) => (failures.push(error), 0))
       stop = true
       await Promise.all(workers)
     }
@@ -197,8 +183,8 @@ describeBackends('shared counters with leases', (backend) => {
   })
 
   it('never lets more than the limit through, across two processes bursting at once', async () => {
-    const a = pool(database.db)
-    const b = pool(second ?? database.db)
+    const a = pool(procs.db)
+    const b = pool(procs.other)
     const key = `burst:${crypto.randomUUID()}`
     const max = 1_000
     const burst = async (p: CounterPool) => {
@@ -224,22 +210,22 @@ describeBackends('shared counters with leases', (backend) => {
       more++
     }
     expect(fromA + fromB + more).toBe(max)
-    expect(await rowOf(database.db, key)).toEqual({ points: max, leased: 0 })
+    expect(await rowOf(procs.db, key)).toEqual({ points: max, leased: 0 })
   })
 
   it('says a refusal is not final while another process holds a lease, and the lease goes back when idle', async () => {
     const key = `held:${crypto.randomUUID()}`
     const max = 200
-    const holder = pool(database.db)
+    const holder = pool(procs.db)
     let used = 0
-    while (used < 4 || ((await unused(database.db, holder, key, max)) === 0 && used < 50)) {
+    while (used < 4 || ((await unused(procs.db, holder, key, max)) === 0 && used < 50)) {
       await holder.take([spec(key, max)])
       used++
     }
-    const held = await unused(database.db, holder, key, max)
+    const held = await unused(procs.db, holder, key, max)
     expect(held).toBeGreaterThan(0)
     // Another process takes the rest one by one (near the limit nothing more is leased to anyone).
-    const other = pool(second ?? database.db, { ...steady, minRoom: 1_000_000 })
+    const other = pool(procs.other, { ...steady, minRoom: 1_000_000 })
     let taken = 0
     let last
     for (;;) {
@@ -250,11 +236,11 @@ describeBackends('shared counters with leases', (backend) => {
     expect(taken).toBe(max - used - held)
     expect(last.states[0]).toMatchObject({ fits: false, exact: false })
     // A sweeping pool gives back a lease unused for `idleMs`.
-    const sweeping = pool(database.db, { idleMs: 20, maxAgeMs: 1_000 })
+    const sweeping = pool(procs.db, { idleMs: 20, maxAgeMs: 1_000 })
     const key2 = `idle:${crypto.randomUUID()}`
     for (let i = 0; i < 4; i++) await sweeping.take([spec(key2, 10_000)])
-    expect((await rowOf(database.db, key2))!.leased).toBeGreaterThan(0)
-    await vi.waitFor(async () => expect(await rowOf(database.db, key2)).toEqual({ points: 4, leased: 0 }), { timeout: 5_000, interval: 20 })
+    expect((await rowOf(procs.db, key2))!.leased).toBeGreaterThan(0)
+    await vi.waitFor(async () => expect(await rowOf(procs.db, key2)).toEqual({ points: 4, leased: 0 }), { timeout: 5_000, interval: 20 })
     // The holder's lease goes back the same way: then the other process gets exactly the rest.
     await holder.flush()
     for (let i = 0; i < held; i++) expect((await other.take([spec(key, max)])).ok).toBe(true)
@@ -262,77 +248,77 @@ describeBackends('shared counters with leases', (backend) => {
   })
 
   it('keeps what it holds when the database fails, and gives it back once it answers again', async () => {
-    const a = pool(database.db)
+    const a = pool(procs.db)
     const key = `failing:${crypto.randomUUID()}`
     const other = `failing-other:${crypto.randomUUID()}`
     let used = 0
-    while (used < 4 || ((await unused(database.db, a, key, 10_000)) === 0 && used < 50)) {
+    while (used < 4 || ((await unused(procs.db, a, key, 10_000)) === 0 && used < 50)) {
       await a.take([spec(key, 10_000)])
       used++
     }
-    const held = await unused(database.db, a, key, 10_000)
+    const held = await unused(procs.db, a, key, 10_000)
     a.correct(key, -1)
-    await database.db.exec('alter table rate_limits rename to rate_limits_away')
+    await procs.db.exec('alter table rate_limits rename to rate_limits_away')
     try {
       // A request that needs the database fails; so does writing back; nothing held is lost.
       await expect(a.take([spec(key, 10_000), spec(other, 10)])).rejects.toThrow()
       await expect(a.flush()).rejects.toThrow()
     } finally {
-      await database.db.exec('alter table rate_limits_away rename to rate_limits')
+      await procs.db.exec('alter table rate_limits_away rename to rate_limits')
     }
-    expect(await unused(database.db, a, key, 10_000)).toBe(held + 1)
+    expect(await unused(procs.db, a, key, 10_000)).toBe(held + 1)
     await a.flush()
-    expect(await rowOf(database.db, key)).toEqual({ points: used - 1, leased: 0 })
-    expect(await rowOf(database.db, other)).toBeUndefined()
+    expect(await rowOf(procs.db, key)).toEqual({ points: used - 1, leased: 0 })
+    expect(await rowOf(procs.db, other)).toBeUndefined()
   })
 
   it('takes several counters all or nothing, and a new window starts from zero', async () => {
-    const a = pool(database.db)
+    const a = pool(procs.db)
     const small = `small:${crypto.randomUUID()}`
     const large = `large:${crypto.randomUUID()}`
     expect((await a.take([spec(large, 100), spec(small, 1)])).ok).toBe(true)
     const refused = await a.take([spec(large, 100), spec(small, 1)])
     expect(refused).toMatchObject({ ok: false, over: 1, states: [{ fits: true }, { fits: false, remaining: 0 }] })
     // The refused request took nothing from the counter that had room.
-    expect((await rowOf(database.db, large))!.points).toBe(1)
+    expect((await rowOf(procs.db, large))!.points).toBe(1)
     // A minute later the window has ended: both start again.
     const later = Date.now() + MINUTE + 1
     expect(await a.take([spec(large, 100), spec(small, 1)], later)).toMatchObject({ ok: true, states: [{ remaining: 99 }, { remaining: 0 }] })
-    expect(await rowOf(database.db, small)).toEqual({ points: 1, leased: 0 })
+    expect(await rowOf(procs.db, small)).toEqual({ points: 1, leased: 0 })
   })
 
   it('corrects counters in batches: more spent uses the lease first, less spent comes back', async () => {
-    const a = pool(database.db)
-    const b = pool(second ?? database.db)
+    const a = pool(procs.db)
+    const b = pool(procs.other)
     const key = `tokens:${crypto.randomUUID()}`
     const max = 100_000
     let used = 0
-    while (used < 2_000 || ((await unused(database.db, a, key, max)) < 100 && used < 50 * 500)) {
+    while (used < 2_000 || ((await unused(procs.db, a, key, max)) < 100 && used < 50 * 500)) {
       await a.take([spec(key, max, 500)])
       used += 500
     }
-    const before = (await rowOf(database.db, key))!.points
+    const before = (await rowOf(procs.db, key))!.points
     expect(before - used).toBeGreaterThanOrEqual(100)
     // Spent 100 more than estimated: the lease covers it, nothing is written.
     a.correct(key, 100)
     // Spent less: held until the next write, which carries every pending correction at once.
     a.correct(key, -300)
     a.correct(key, -200)
-    expect((await rowOf(database.db, key))!.points).toBe(before)
-    const sweeping = pool(database.db, { idleMs: 20, maxAgeMs: 3_600_000 })
+    expect((await rowOf(procs.db, key))!.points).toBe(before)
+    const sweeping = pool(procs.db, { idleMs: 20, maxAgeMs: 3_600_000 })
     await sweeping.take([spec(key, max, 0)])
     sweeping.correct(key, -1)
-    await vi.waitFor(async () => expect((await rowOf(database.db, key))!.points).toBe(before - 1), { timeout: 5_000, interval: 20 })
+    await vi.waitFor(async () => expect((await rowOf(procs.db, key))!.points).toBe(before - 1), { timeout: 5_000, interval: 20 })
     // The owner's own view counts its pending corrections and its unused lease.
     expect((await a.peek([spec(key, max, 0)]))[0]!.remaining).toBe(max - (used + 100 - 500 - 1))
     await a.flush()
     const seen = await b.peek([spec(key, max, 0)])
     expect(seen[0]).toMatchObject({ remaining: max - (used + 100 - 500 - 1), exact: true })
-    expect(await rowOf(database.db, key)).toEqual({ points: used + 100 - 500 - 1, leased: 0 })
+    expect(await rowOf(procs.db, key)).toEqual({ points: used + 100 - 500 - 1, leased: 0 })
     // More than the lease holds: the rest is written.
     await a.take([spec(key, max, 500)])
     a.correct(key, 50_000)
     await a.flush()
-    expect(await rowOf(database.db, key)).toEqual({ points: used + 100 - 500 - 1 + 500 + 50_000, leased: 0 })
+    expect(await rowOf(procs.db, key)).toEqual({ points: used + 100 - 500 - 1 + 500 + 50_000, leased: 0 })
   })
 })

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type Database } from '../../src/data/db.ts'
+import { describe, expect, it } from 'vitest'
 import { resolveTierLimits } from '../../src/ai/limits/config.ts'
 import { RateLimitedError } from '../../src/ai/limits/errors.ts'
 import { createProviderPacer } from '../../src/ai/limits/provider-pacing.ts'
 import { createRateLimitGuard } from '../../src/ai/limits/rate-limits.ts'
-import { clearExpiredLimits, createCounterPool, type CounterPool } from '../../src/ai/limits/counters.ts'
+import { clearExpiredLimits, createCounterPool } from '../../src/ai/limits/counters.ts'
 import type { AiMeta } from '../../src/ai/types.ts'
-import { createTestDatabase, describeBackends, type TestDatabase } from '../helpers/backends.ts'
+import { createTestDatabase, describeBackends } from '../helpers/backends.ts'
+import { useCounterProcesses } from '../helpers/counters.ts'
 
 const meta = (over: Partial<AiMeta> = {}): AiMeta => ({
   requestId: 'r',
@@ -34,28 +34,12 @@ async function refusal(p: Promise<unknown>): Promise<RateLimitedError> {
 const uid = () => crypto.randomUUID()
 
 describeBackends('rate limits', (backend) => {
-  let database: TestDatabase
-  let second: Database | undefined
   // One counter pool per simulated process (each holds its own leases).
-  const pools: CounterPool[] = []
-  const pool = (db: Database) => {
-    const p = createCounterPool(db)
-    pools.push(p)
-    return p
-  }
-  beforeAll(async () => {
-    database = await createTestDatabase(backend)
-    // A second, separate connection pool on the same PostgreSQL: what another process would have.
-    second = database.url ? await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 }) : undefined
-  })
-  afterAll(async () => {
-    await Promise.all(pools.map((p) => p.close()))
-    await second?.close()
-    await database.drop()
-  })
+  const procs = useCounterProcesses(backend)
+  const pool = procs.pool
 
   it('allows exactly the tier limit per minute, then refuses with headers naming the limit', async () => {
-    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({}) })
+    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({}) })
     const caller = { userId: uid(), tier: 'free' as const }
     for (let i = 0; i < 10; i++) await guard.before(caller, { feature: 'f', estimatedTokens: 0 })
     const e = await refusal(guard.before(caller, { feature: 'f', estimatedTokens: 0 }))
@@ -71,8 +55,8 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('is shared by two limiter instances (two processes on PostgreSQL: separate pools)', async () => {
-    const a = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({}) })
-    const b = createRateLimitGuard({ counters: pool(second ?? database.db), limits: resolveTierLimits({}) })
+    const a = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({}) })
+    const b = createRateLimitGuard({ counters: pool(procs.other), limits: resolveTierLimits({}) })
     const caller = { userId: uid(), tier: 'free' as const }
     for (let i = 0; i < 10; i++) await (i % 2 === 0 ? a : b).before(caller, { feature: 'f', estimatedTokens: 0 })
     await refusal(a.before(caller, { feature: 'f', estimatedTokens: 0 }))
@@ -80,7 +64,7 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('limits per hour, and a refused request does not count against the other windows', async () => {
-    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { perMinute: 100, perHour: 5 } }), keyPrefix: 'hour' })
+    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { perMinute: 100, perHour: 5 } }), keyPrefix: 'hour' })
     const caller = { userId: uid(), tier: 'free' as const }
     for (let i = 0; i < 5; i++) await guard.consumeRequest(caller)
     expect((await refusal(guard.consumeRequest(caller))).details).toMatchObject({ limit: 'user.requests_per_hour', max: 5 })
@@ -90,7 +74,7 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('limits API keys separately from their user', async () => {
-    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { perMinute: 3 } }), keyPrefix: 'keys' })
+    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { perMinute: 3 } }), keyPrefix: 'keys' })
     const userId = uid()
     const apiKeyId = uid()
     for (let i = 0; i < 3; i++) await guard.before({ apiKeyId, tier: 'free' }, { feature: 'f', estimatedTokens: 0 })
@@ -100,7 +84,7 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('limits tokens per day, settling estimates against real usage', async () => {
-    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'tok' })
+    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'tok' })
     const userId = uid()
     await guard.before({ userId, tier: 'free', requestId: 'q1' }, { feature: 'f', estimatedTokens: 600 })
     const e = await refusal(guard.before({ userId, tier: 'free', requestId: 'q2' }, { feature: 'f', estimatedTokens: 600 }))
@@ -118,7 +102,7 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('gives back the estimate of a cache hit', async () => {
-    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'cache' })
+    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'cache' })
     const userId = uid()
     await guard.before({ userId, tier: 'free', requestId: 'c1' }, { feature: 'f', estimatedTokens: 900 })
     await guard.after({ userId, tier: 'free', requestId: 'c1' }, { feature: 'f', meta: meta({ requestId: 'c1', cached: true }) })
@@ -126,9 +110,9 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('paces providers by requests and tokens per minute, shared through the database', async () => {
-    const pacers = pool(database.db)
+    const pacers = pool(procs.db)
     const pacer = createProviderPacer({ counters: pacers, pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
-    const other = createProviderPacer({ counters: pool(second ?? database.db), pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
+    const other = createProviderPacer({ counters: pool(procs.other), pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
     expect(await pacer.canUse('openai', 100)).toEqual({ ok: true })
     expect(await pacer.reserve('openai', 100)).toEqual({ ok: true })
     expect(await other.reserve('openai', 100)).toEqual({ ok: true })
@@ -158,19 +142,19 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('refuses a key already over from memory, without the database', async () => {
-    const guard = createRateLimitGuard({ counters: pool(database.db), limits: resolveTierLimits({ free: { perMinute: 2 } }), keyPrefix: 'mem' })
+    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { perMinute: 2 } }), keyPrefix: 'mem' })
     const caller = { userId: uid(), tier: 'free' as const }
     await guard.consumeRequest(caller)
     await guard.consumeRequest(caller)
     await refusal(guard.consumeRequest(caller))
     // With the table gone every query would fail: the refusal still comes, from memory.
-    await database.db.exec('alter table rate_limits rename to rate_limits_away')
+    await procs.db.exec('alter table rate_limits rename to rate_limits_away')
     try {
       await refusal(guard.consumeRequest(caller))
     } finally {
-      await database.db.exec('alter table rate_limits_away rename to rate_limits')
+      await procs.db.exec('alter table rate_limits_away rename to rate_limits')
     }
-    expect(await clearExpiredLimits(database.db, Date.now() + 2 * 86_400_000)).toBeGreaterThan(0)
+    expect(await clearExpiredLimits(procs.db, Date.now() + 2 * 86_400_000)).toBeGreaterThan(0)
   })
 })
 
