@@ -12,6 +12,7 @@ import { createAuthThrottle } from '../auth/throttle.ts'
 import { createTokenService } from '../auth/tokens.ts'
 import { recordAdminAction } from '../data/repositories/audit.ts'
 import { ConfigError, type Config } from '../config/env.ts'
+import { LOG_SERIALIZERS } from './log-serializers.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
 import { loadAssessmentCatalogue, type AssessmentCatalogue } from '../domain/assessments/catalogue.ts'
@@ -67,8 +68,10 @@ export const LOG_REDACT = [
   '*.apiKey',
 ]
 
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } })
+/** The process's logger; `destination` for tests that read what was logged. */
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  const options = { level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers: LOG_SERIALIZERS }
+  return destination ? pino(options, destination) : pino(options)
 }
 
 /** JWT_SECRET, else a secret generated on first start and kept in the data dir. */
