@@ -4,7 +4,7 @@
 // Usage: node bench/features.ts [--duration 10] [--cold 40] [--backend pglite|postgres]
 import autocannon from 'autocannon'
 import { parseArgs } from 'node:util'
-import { createSimulator } from '../src/ai/simulator/index.ts'
+import { createSimulator } from '../src/simulator/index.ts'
 import { postgresAvailable, printTable, signupToken, startServer } from './lib/server.ts'
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '100' }, cold: { type: 'string', default: '40' }, backend: { type: 'string' } } })

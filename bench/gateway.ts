@@ -14,7 +14,7 @@ const { values } = parseArgs({ options: { duration: { type: 'string', default: '
 const durationMs = Number(values.duration) * 1000
 const backend = values.backend === 'postgres' ? 'postgres' : 'pglite'
 
-const SIMULATOR = new URL('../src/ai/simulator/index.ts', import.meta.url).pathname
+const SIMULATOR = new URL('../src/simulator/index.ts', import.meta.url).pathname
 
 /** The simulator in its own process, so it does not share an event loop with the load or the gateway. */
 async function startSimulator(): Promise<{ url: string; stop(): Promise<void> }> {

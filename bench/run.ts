@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 
-const dir = new URL('./', import.meta.url)
+const dir = new URL('.//', import.meta.url)
 const all = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
   .map((f) => f.replace(/\.ts$/, ''))

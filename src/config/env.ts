@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { resolveBudgets, resolvePacing, resolveTierLimits } from '../ai/limits/config.ts'
+import { resolveBudgets, resolvePacing, resolveTierLimits } from '../governance/limits/config.ts'
 
 /**
  * The only reader of `process.env`. Every variable the product understands is declared here,

@@ -67,7 +67,7 @@ async function simulate(args: string[]): Promise<number> {
     console.error(`--port must be a whole number from 0 to 65535 (got "${values.port}")`)
     return 2
   }
-  const { createSimulator, parseFaultHeader, SIMULATED_PROVIDERS } = await import('../ai/simulator/index.ts')
+  const { createSimulator, parseFaultHeader, SIMULATED_PROVIDERS } = await import('../simulator/index.ts')
   const faults: Array<{ provider: string | undefined; spec: ReturnType<typeof parseFaultHeader> }> = []
   for (const flag of values.fault) {
     const match = /^([a-z]+):(.*)$/.exec(flag)

@@ -1,7 +1,7 @@
 import type { Config } from '../config/env.ts'
 import { buildApp } from '../http/app.ts'
-import { analyzeCompletedAssessments } from '../ai/services/tasks.ts'
-import { scheduleGovernanceJobs } from '../ai/governance-jobs.ts'
+import { analyzeCompletedAssessments } from '../app/tasks/feature-tasks.ts'
+import { scheduleGovernanceJobs } from '../app/admin/governance-jobs.ts'
 import { createContainer } from './container.ts'
 import { startMetricsServer } from './metrics-server.ts'
 

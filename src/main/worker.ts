@@ -1,6 +1,6 @@
 import type { Config } from '../config/env.ts'
-import { analyzeCompletedAssessments } from '../ai/services/tasks.ts'
-import { scheduleGovernanceJobs } from '../ai/governance-jobs.ts'
+import { analyzeCompletedAssessments } from '../app/tasks/feature-tasks.ts'
+import { scheduleGovernanceJobs } from '../app/admin/governance-jobs.ts'
 import { createContainer } from './container.ts'
 
 /**

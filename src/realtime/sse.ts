@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../events/types.ts'
-import type { RealtimeEvent } from './client.ts'
+import type { RealtimeEvent } from '../contracts/realtime.ts'
 
 /** What a client receives as `data` of each SSE message (the `event` field is the type). */
 export type StreamMessage = RealtimeEvent

@@ -1,5 +1,5 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider'
-import { createAiClient, type AiClientOptions, type GatewayCatalog, type GatewayProviders } from '../../src/ai/client.ts'
+import { createAiClient, type AiClientOptions, type GatewayCatalog, type GatewayProviders } from '../../src/gateway/client.ts'
 import type { App } from '../../src/http/types.ts'
 import type { Container } from '../../src/main/container.ts'
 import type { BackendKind, TestDatabase } from './backends.ts'

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import { createRealtimeClient, type ConnectionStatus, type RealtimeClient, type RealtimeEvent } from '../../src/realtime/client.ts'
+import { createRealtimeClient, type ConnectionStatus, type RealtimeClient, type RealtimeEvent } from './realtime/client.ts'
 import { api, ApiError } from './api/client.ts'
 import type { User } from './api/types.ts'
 

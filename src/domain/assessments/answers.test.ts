@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { answeredSetArb } from '../../../test/helpers/assessment-arbitraries.ts'
 import { validateAnswers } from './answers.ts'
-import { parseAssessmentConfig } from './catalogue.ts'
+import { parseAssessmentConfig } from './assessment-configs.ts'
 
 const sales = parseAssessmentConfig('sales.json', readFileSync(new URL('../../../test/fixtures/assessments/sales.json', import.meta.url), 'utf8')).brackets.score_3
 const valid = { crm_usage: 'basic_crm', practices: ['playbook'], priority_rank: ['retention', 'referrals', 'discounting'] }

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { answeredSetArb, answerArb } from '../../../test/helpers/assessment-arbitraries.ts'
 import type { Answers } from './answers.ts'
-import { parseAssessmentConfig } from './catalogue.ts'
+import { parseAssessmentConfig } from './assessment-configs.ts'
 import type { Question } from './config-schema.ts'
 import { contributionOf, roundScore, scoreAnswers } from './scoring.ts'
 

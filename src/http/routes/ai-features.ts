@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { callerOf, type FeatureDeps } from '../../ai/services/deps.ts'
-import { loadDashboardJson } from '../../ai/services/dashboard.ts'
-import { createDashboardCache } from '../../ai/services/dashboard-cache.ts'
-import { commentOnSimulation, getGrowthLevers, runSimulation, setLeverProgress, toStoredSimulation } from '../../ai/services/growth-studio.ts'
-import { growthAssessmentInsights, mlScore, recommendations, scoreForecast, scoreProfileFields } from '../../ai/services/insights.ts'
+import { callerOf, type FeatureDeps } from '../../app/deps.ts'
+import { loadDashboardJson } from '../../app/dashboard/generate-dashboard.ts'
+import { createDashboardCache } from '../../app/dashboard/dashboard-cache.ts'
+import { commentOnSimulation, getGrowthLevers, runSimulation, setLeverProgress, toStoredSimulation } from '../../app/growth-studio/growth-studio.ts'
+import { growthAssessmentInsights, mlScore, recommendations, scoreForecast, scoreProfileFields } from '../../app/insights/insights.ts'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
 import {
   commentaryBody,

@@ -17,7 +17,7 @@ import { componentScores, listSubmissions, lockProfile, profileFields, readProfi
 import type { Executor } from '../../data/db.ts'
 import { validateAnswers } from '../../domain/assessments/answers.ts'
 import { bracketFor, bracketForProfile } from '../../domain/assessments/brackets.ts'
-import type { AssessmentCatalogue } from '../../domain/assessments/catalogue.ts'
+import type { AssessmentCatalogue } from '../../domain/assessments/assessment-configs.ts'
 import type { AssessmentConfig, BracketKey } from '../../domain/assessments/config-schema.ts'
 import { scoreGrowthAssessment } from '../../domain/assessments/growth.ts'
 import { retakeAvailableAt } from '../../domain/assessments/retake.ts'
