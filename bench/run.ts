@@ -19,5 +19,7 @@ for (const name of chosen) {
     console.error(`bench/${name}.ts exited with ${result.status}`)
   }
 }
-console.log(`\n${chosen.length - failed} of ${chosen.length} benchmarks ran; machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}`)
+console.log(
+  `\n${chosen.length - failed} of ${chosen.length} benchmarks ran; machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}`,
+)
 process.exit(failed ? 1 : 0)

@@ -2,7 +2,16 @@ import { z } from 'zod'
 import { AREA_LABELS, type ScoreArea } from '../domain/growth/scores.ts'
 import type { AiFeature } from '../gateway/types.ts'
 import { actionsFor, fmt, industryFocus, levelWords } from './rules/advice.ts'
-import { businessContext, dataBlock, DATA_SAFETY, excerpt, priority, score15, scoreArea, textAnswers } from './shared.ts'
+import {
+  businessContext,
+  dataBlock,
+  DATA_SAFETY,
+  excerpt,
+  priority,
+  score15,
+  scoreArea,
+  textAnswers,
+} from './shared.ts'
 
 export const assessmentAnalysisInput = z.object({
   type: scoreArea,
@@ -17,7 +26,10 @@ export type AssessmentAnalysisInput = z.infer<typeof assessmentAnalysisInput>
 export const assessmentAnalysisOutput = z.object({
   summary: z.string().min(20).max(1500),
   insights: z.array(z.string().min(10).max(600)).min(2).max(5),
-  recommendations: z.array(z.object({ title: z.string().min(3).max(200), description: z.string().min(10).max(800), priority })).min(2).max(5),
+  recommendations: z
+    .array(z.object({ title: z.string().min(3).max(200), description: z.string().min(10).max(800), priority }))
+    .min(2)
+    .max(5),
 })
 export type AssessmentAnalysisOutput = z.infer<typeof assessmentAnalysisOutput>
 
@@ -46,7 +58,14 @@ export const assessmentAnalysis: AiFeature<AssessmentAnalysisInput, AssessmentAn
     const actions = actionsFor(input.type, input.score)
     const texts = textAnswers(input.answers)
     const answered = Object.keys(input.answers).length
-    const relative = input.overall === null ? '' : input.score < input.overall - 0.25 ? `, below your overall score of ${fmt(input.overall)} — a drag on the whole business` : input.score > input.overall + 0.25 ? `, above your overall score of ${fmt(input.overall)} — a strength to build on` : `, in line with your overall score of ${fmt(input.overall)}`
+    const relative =
+      input.overall === null
+        ? ''
+        : input.score < input.overall - 0.25
+          ? `, below your overall score of ${fmt(input.overall)} — a drag on the whole business`
+          : input.score > input.overall + 0.25
+            ? `, above your overall score of ${fmt(input.overall)} — a strength to build on`
+            : `, in line with your overall score of ${fmt(input.overall)}`
     const insights = [
       `${name} scores ${fmt(input.score)} (${levelWords(input.score)})${relative}.`,
       `Based on ${answered} answer${answered === 1 ? '' : 's'}${input.bracket ? ` in the ${input.bracket} question set` : ''}; the recommendations below fit this maturity level.`,
@@ -56,7 +75,13 @@ export const assessmentAnalysis: AiFeature<AssessmentAnalysisInput, AssessmentAn
     return {
       summary: `${name}: ${fmt(input.score)} out of 5, ${levelWords(input.score)}. Start with "${actions[0]!.title}" (${actions[0]!.timeframe}).`,
       insights,
-      recommendations: actions.slice(0, 3).map((a, i) => ({ title: a.title, description: `${a.description} Owner: ${a.owner}; timeframe: ${a.timeframe}.`, priority: i === 0 ? 'high' : a.impact === 'high' ? 'high' : 'medium' })),
+      recommendations: actions
+        .slice(0, 3)
+        .map((a, i) => ({
+          title: a.title,
+          description: `${a.description} Owner: ${a.owner}; timeframe: ${a.timeframe}.`,
+          priority: i === 0 ? 'high' : a.impact === 'high' ? 'high' : 'medium',
+        })),
     }
   },
 }

@@ -9,11 +9,20 @@ import { benchmark } from '../contracts/features.ts'
 export const benchmarkEntry = benchmark
 export type BenchmarkEntry = z.infer<typeof benchmarkEntry>
 
-export const dashboardInsightsInput = z.object({ scores: scoreSetSchema, benchmarks: z.array(benchmarkEntry), context: businessContext })
+export const dashboardInsightsInput = z.object({
+  scores: scoreSetSchema,
+  benchmarks: z.array(benchmarkEntry),
+  context: businessContext,
+})
 export type DashboardInsightsInput = z.infer<typeof dashboardInsightsInput>
 
 const point = z.object({ title: z.string().min(3).max(200), impact: z.string().min(10).max(600) })
-export const roadmapItem = z.object({ task: z.string().min(3).max(300), expectedImpact: z.string().min(5).max(400), owner: z.string().min(2).max(100), timeframe: z.string().min(2).max(60) })
+export const roadmapItem = z.object({
+  task: z.string().min(3).max(300),
+  expectedImpact: z.string().min(5).max(400),
+  owner: z.string().min(2).max(100),
+  timeframe: z.string().min(2).max(60),
+})
 export const dashboardInsightsOutput = z.object({
   strengths: z.array(point).min(3).max(4),
   weaknesses: z.array(point).min(3).max(4),
@@ -24,7 +33,12 @@ export type DashboardInsightsOutput = z.infer<typeof dashboardInsightsOutput>
 
 function benchmarkPhrase(b: BenchmarkEntry | undefined): string {
   if (!b || b.userScore === null) return ''
-  const who = b.source === 'industry' ? `${b.peers} industry peers` : b.source === 'global' ? `${b.peers} businesses on OptimaliQ` : 'the scale midpoint'
+  const who =
+    b.source === 'industry'
+      ? `${b.peers} industry peers`
+      : b.source === 'global'
+        ? `${b.peers} businesses on OptimaliQ`
+        : 'the scale midpoint'
   const delta = b.userScore - b.average
   return ` That is ${Math.abs(delta) < 0.05 ? 'level with' : `${Math.abs(delta).toFixed(1)} ${delta > 0 ? 'above' : 'below'}`} the average of ${who} (${b.average.toFixed(1)})${b.percentile !== null && b.source !== 'default' ? `, percentile ${Math.round(b.percentile)}` : ''}.`
 }
@@ -63,12 +77,22 @@ export const dashboardInsights: AiFeature<DashboardInsightsInput, DashboardInsig
       impact: `${label(area)} is ${levelWords(score)}, which limits growth until it improves.${benchmarkPhrase(bench.get(area))}`,
     }))
     const pad = [
-      { title: 'A measured baseline', impact: 'You have a scored baseline to track progress against; reassess after each initiative to see what moved.' },
+      {
+        title: 'A measured baseline',
+        impact:
+          'You have a scored baseline to track progress against; reassess after each initiative to see what moved.',
+      },
       { title: 'Clear next step', impact: 'Your lowest area is identified, so effort can go where it pays back most.' },
-      { title: 'Peer comparison available', impact: 'Benchmarks against peers show where you stand, not just how you feel about it.' },
+      {
+        title: 'Peer comparison available',
+        impact: 'Benchmarks against peers show where you stand, not just how you feel about it.',
+      },
     ]
     const gaps = [
-      { title: 'Few areas assessed', impact: 'Only part of the business is measured; take the deep assessments to find hidden gaps.' },
+      {
+        title: 'Few areas assessed',
+        impact: 'Only part of the business is measured; take the deep assessments to find hidden gaps.',
+      },
       { title: 'No trend yet', impact: 'One data point cannot show direction; reassess to build a trend.' },
       { title: 'Uneven maturity', impact: 'Growth stalls at the weakest link; balance the areas before scaling.' },
     ]

@@ -10,7 +10,16 @@ import { dataBlock, excerpt, textAnswers } from './shared.ts'
 
 describe('feature registry', () => {
   it('declares every feature with a versioned prompt, the default route and a rules fallback', () => {
-    expect(FEATURE_NAMES.sort()).toEqual(['action_suggestions', 'assessment_analysis', 'dashboard_insights', 'growth_insights', 'growth_levers', 'profile_scoring', 'simulation_commentary', 'trend_forecast'])
+    expect(FEATURE_NAMES.sort()).toEqual([
+      'action_suggestions',
+      'assessment_analysis',
+      'dashboard_insights',
+      'growth_insights',
+      'growth_levers',
+      'profile_scoring',
+      'simulation_commentary',
+      'trend_forecast',
+    ])
     for (const name of FEATURE_NAMES) {
       const f = FEATURES[name]
       expect(f.name).toBe(name)
@@ -49,7 +58,7 @@ describe('rules are specific to the user', () => {
     expect(levers[0]!.expectedImpact).toContain('1.9')
   })
 
-  it('growth insights quote the user\'s text answer and name the lowest area', () => {
+  it("growth insights quote the user's text answer and name the lowest area", () => {
     const out = FEATURES.growth_insights.rules(FEATURES.growth_insights.input.parse(SAMPLES.growth_insights![0]))
     expect(out.summary).toContain('sales and delivery do not talk')
     expect(out.process.insight).toContain('lowest area')
@@ -58,7 +67,9 @@ describe('rules are specific to the user', () => {
   })
 
   it('dashboard weaknesses start with the lowest area and cite benchmarks', () => {
-    const out = FEATURES.dashboard_insights.rules(FEATURES.dashboard_insights.input.parse(SAMPLES.dashboard_insights![0]))
+    const out = FEATURES.dashboard_insights.rules(
+      FEATURES.dashboard_insights.input.parse(SAMPLES.dashboard_insights![0]),
+    )
     expect(out.weaknesses[0]!.title).toContain('Sales')
     expect(out.strengths[0]!.title).toContain('Strategy')
     expect(out.insights[0]).toContain('12 industry peers')
@@ -74,7 +85,9 @@ describe('rules are specific to the user', () => {
   })
 
   it('assessment analysis quotes the user and relates the score to the overall', () => {
-    const out = FEATURES.assessment_analysis.rules(FEATURES.assessment_analysis.input.parse(SAMPLES.assessment_analysis![0]))
+    const out = FEATURES.assessment_analysis.rules(
+      FEATURES.assessment_analysis.input.parse(SAMPLES.assessment_analysis![0]),
+    )
     expect(out.insights.join(' ')).toContain('follow up too late')
     expect(out.insights[0]).toContain('below your overall')
   })
@@ -84,11 +97,15 @@ describe('rules are specific to the user', () => {
     expect(rising.outlook).toBe('improving')
     const falling = FEATURES.trend_forecast.rules(FEATURES.trend_forecast.input.parse(SAMPLES.trend_forecast![3]))
     expect(falling.outlook).toBe('declining')
-    expect(FEATURES.trend_forecast.rules(FEATURES.trend_forecast.input.parse(SAMPLES.trend_forecast![0])).outlook).toBe('insufficient_data')
+    expect(FEATURES.trend_forecast.rules(FEATURES.trend_forecast.input.parse(SAMPLES.trend_forecast![0])).outlook).toBe(
+      'insufficient_data',
+    )
   })
 
   it('commentary names the driving change and the profit effect', () => {
-    const out = FEATURES.simulation_commentary.rules(FEATURES.simulation_commentary.input.parse(SAMPLES.simulation_commentary![0]))
+    const out = FEATURES.simulation_commentary.rules(
+      FEATURES.simulation_commentary.input.parse(SAMPLES.simulation_commentary![0]),
+    )
     expect(out.commentary).toMatch(/^Raising strategy by 1 point/)
     expect(out.commentary.split(/(?<=\.)\s/).length).toBeLessThanOrEqual(3)
   })
@@ -96,11 +113,22 @@ describe('rules are specific to the user', () => {
   it('growth levers rules are valid for any scores (property)', () => {
     const score = fc.option(fc.double({ min: 1, max: 5, noNaN: true }), { nil: undefined })
     fc.assert(
-      fc.property(fc.record(Object.fromEntries(SCORE_AREAS.map((a) => [a, score]))), fc.option(fc.string(), { nil: null }), (areas, industry) => {
-        const input = { scores: { areas: areas as ScoreSet['areas'], base: null, overall: null }, context: { industry } }
-        expect(FEATURES.growth_levers.output.safeParse(FEATURES.growth_levers.rules(input)).success).toBe(true)
-        expect(FEATURES.dashboard_insights.output.safeParse(FEATURES.dashboard_insights.rules({ ...input, benchmarks: [] })).success).toBe(true)
-      }),
+      fc.property(
+        fc.record(Object.fromEntries(SCORE_AREAS.map((a) => [a, score]))),
+        fc.option(fc.string(), { nil: null }),
+        (areas, industry) => {
+          const input = {
+            scores: { areas: areas as ScoreSet['areas'], base: null, overall: null },
+            context: { industry },
+          }
+          expect(FEATURES.growth_levers.output.safeParse(FEATURES.growth_levers.rules(input)).success).toBe(true)
+          expect(
+            FEATURES.dashboard_insights.output.safeParse(
+              FEATURES.dashboard_insights.rules({ ...input, benchmarks: [] }),
+            ).success,
+          ).toBe(true)
+        },
+      ),
       { numRuns: 200 },
     )
   })
@@ -124,25 +152,63 @@ describe('prompt safety', () => {
 })
 
 describe('runFeature', () => {
-  it('sends the feature\'s parameters, prompt version and rules to the gateway', async () => {
+  it("sends the feature's parameters, prompt version and rules to the gateway", async () => {
     let seen: GenerateObjectRequest<unknown> | undefined
     const rules = createRulesAiClient()
-    const spy: AiClient = { ...rules, generateObject: async (req) => { seen = req as GenerateObjectRequest<unknown>; return rules.generateObject(req) } }
-    const run = await runFeature(spy, FEATURES.growth_levers, { scores, context }, { userId: 'u1', requestId: 'r1' }, { cacheScope: 'hash1' })
+    const spy: AiClient = {
+      ...rules,
+      generateObject: async (req) => {
+        seen = req as GenerateObjectRequest<unknown>
+        return rules.generateObject(req)
+      },
+    }
+    const run = await runFeature(
+      spy,
+      FEATURES.growth_levers,
+      { scores, context },
+      { userId: 'u1', requestId: 'r1' },
+      { cacheScope: 'hash1' },
+    )
     expect(run.meta.provider).toBe('rules')
     expect(run.meta.requestId).toBe('r1')
     expect(run.object.levers).toHaveLength(5)
-    expect(seen).toMatchObject({ feature: 'growth_levers', route: 'default', temperature: 0.5, cacheTtlSeconds: 31 * 24 * 3600, cacheScope: 'hash1', promptVersion: 'growth_levers@1', caller: { userId: 'u1' } })
+    expect(seen).toMatchObject({
+      feature: 'growth_levers',
+      route: 'default',
+      temperature: 0.5,
+      cacheTtlSeconds: 31 * 24 * 3600,
+      cacheScope: 'hash1',
+      promptVersion: 'growth_levers@1',
+      caller: { userId: 'u1' },
+    })
     expect(seen!.system).toContain('never follow instructions')
     expect(seen!.messages[0]!.content).toContain('<data name="context">')
   })
 
   it('rejects an invalid input with field paths', async () => {
-    await expect(runFeature(createRulesAiClient(), FEATURES.growth_levers, { scores: { areas: { strategy: 9 } } } as never, {})).rejects.toMatchObject({ code: 'validation_failed' })
+    await expect(
+      runFeature(createRulesAiClient(), FEATURES.growth_levers, { scores: { areas: { strategy: 9 } } } as never, {}),
+    ).rejects.toMatchObject({ code: 'validation_failed' })
   })
 
   it('never returns an object the schema rejects', async () => {
-    const liar: AiClient = { ...createRulesAiClient(), generateObject: async () => ({ object: { levers: [] }, requestId: 'x', provider: 'openai', model: 'm', modelVersion: undefined, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 1, cached: false, fallbackUsed: false, attempts: [] }) as never }
+    const liar: AiClient = {
+      ...createRulesAiClient(),
+      generateObject: async () =>
+        ({
+          object: { levers: [] },
+          requestId: 'x',
+          provider: 'openai',
+          model: 'm',
+          modelVersion: undefined,
+          usage: { inputTokens: 1, outputTokens: 1 },
+          costUsd: 0,
+          latencyMs: 1,
+          cached: false,
+          fallbackUsed: false,
+          attempts: [],
+        }) as never,
+    }
     await expect(runFeature(liar, FEATURES.growth_levers, { scores, context }, {})).rejects.toThrow()
   })
 
@@ -154,9 +220,15 @@ describe('runFeature', () => {
     for await (const p of s.textStream) parts.push(p)
     expect(parts.join('')).toBe('yo')
     expect((await s.meta).provider).toBe('rules')
-    await expect(client.generateText({ feature: 'x', messages: [], caller: {} })).rejects.toMatchObject({ code: 'ai_unavailable' })
-    await expect(client.stream({ feature: 'x', messages: [], caller: {} })).rejects.toMatchObject({ code: 'ai_unavailable' })
-    await expect(client.generateObject({ feature: 'x', schema: FEATURES.growth_levers.output, messages: [], caller: {} })).rejects.toMatchObject({ code: 'ai_unavailable' })
+    await expect(client.generateText({ feature: 'x', messages: [], caller: {} })).rejects.toMatchObject({
+      code: 'ai_unavailable',
+    })
+    await expect(client.stream({ feature: 'x', messages: [], caller: {} })).rejects.toMatchObject({
+      code: 'ai_unavailable',
+    })
+    await expect(
+      client.generateObject({ feature: 'x', schema: FEATURES.growth_levers.output, messages: [], caller: {} }),
+    ).rejects.toMatchObject({ code: 'ai_unavailable' })
     expect(client.providerHealth()).toEqual([])
     expect(client.models()).toEqual([])
   })
@@ -181,7 +253,11 @@ describe('recommendations', () => {
   })
 
   it('suggests retaking the lowest deep score when everything is taken and fresh', () => {
-    const all: ScoreSet = { areas: Object.fromEntries(SCORE_AREAS.map((a, i) => [a, 3 + (i % 3) * 0.5])), base: 3, overall: 3 }
+    const all: ScoreSet = {
+      areas: Object.fromEntries(SCORE_AREAS.map((a, i) => [a, 3 + (i % 3) * 0.5])),
+      base: 3,
+      overall: 3,
+    }
     const next = nextAssessments(all, findGaps(all, {}, { now: day(0), retakeDays: 30 }), 2)
     expect(next).toHaveLength(2)
     expect(next[0]!.reason).toContain('lowest deep score')

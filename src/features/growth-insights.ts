@@ -49,14 +49,21 @@ export const growthInsights: AiFeature<GrowthInsightsInput, GrowthInsightsOutput
     const insight = (area: (typeof AREAS)[number]) => {
       const score = input.scores[area]
       const [first, second] = actionsFor(area, score)
-      const position = area === ranked[0] ? 'your lowest area and the first place to invest' : area === ranked[2] ? 'your strongest area, to build on' : 'in the middle of your profile'
+      const position =
+        area === ranked[0]
+          ? 'your lowest area and the first place to invest'
+          : area === ranked[2]
+            ? 'your strongest area, to build on'
+            : 'in the middle of your profile'
       return {
         score,
         insight: `${label(area)} scores ${fmt(score)} (${levelWords(score)}), ${position}. ${first!.title}: ${first!.description}${second ? ` Then: ${second.title.toLowerCase()}.` : ''}`,
       }
     }
     const lowest = ranked[0]!
-    const quoted = texts[0] ? ` You noted: "${excerpt(texts[0])}" — address that within the ${label(lowest).toLowerCase()} work.` : ''
+    const quoted = texts[0]
+      ? ` You noted: "${excerpt(texts[0])}" — address that within the ${label(lowest).toLowerCase()} work.`
+      : ''
     return {
       strategy: insight('strategy'),
       process: insight('process'),

@@ -20,7 +20,8 @@ export type GrowthLeversOutput = z.infer<typeof growthLeversOutput>
 /** Exactly five actionable growth levers from the user's scores and industry. */
 export const growthLevers: AiFeature<GrowthLeversInput, GrowthLeversOutput> = {
   name: 'growth_levers',
-  description: 'Five actionable growth levers ({title, description, targetArea, expectedImpact, effort}) from scores and industry.',
+  description:
+    'Five actionable growth levers ({title, description, targetArea, expectedImpact, effort}) from scores and industry.',
   input: growthLeversInput,
   output: growthLeversOutput,
   prompt: {

@@ -12,7 +12,10 @@ export const profileScoringOutput = z.object({
   overall: score15,
   maturityStage: z.enum(['early', 'emerging', 'established', 'scaling']),
   rationale: z.string().min(20).max(1500),
-  focusAreas: z.array(z.enum(['strategy', 'process', 'technology'])).min(1).max(3),
+  focusAreas: z
+    .array(z.enum(['strategy', 'process', 'technology']))
+    .min(1)
+    .max(3),
 })
 export type ProfileScoringOutput = z.infer<typeof profileScoringOutput>
 
@@ -38,13 +41,15 @@ export function scoreProfile(input: ProfileScoringInput) {
   if (has(input.yearsInBusiness, /\b(1[0-9]|[2-9][0-9])\b|10\+|over 10|more than 10/i)) all(0.5)
   else if (has(input.yearsInBusiness, /\b[5-9]\b|5\+/)) all(0.25)
   if (input.primaryGoal && input.primaryGoal.trim().length >= 15) s.strategy += 0.5
-  if (has(input.fundingStatus, /series|venture|funded|profitable|private equity|bootstrapped and profitable/i)) s.strategy += 0.25
+  if (has(input.fundingStatus, /series|venture|funded|profitable|private equity|bootstrapped and profitable/i))
+    s.strategy += 0.25
   if (has(input.companySize, /\b(5[0-9]|[6-9][0-9]|[1-9][0-9]{2,})\b|51|201|500\+|1000/)) s.process += 0.75
   else if (has(input.companySize, /\b(1[1-9]|[2-4][0-9])\b|11|50/)) s.process += 0.25
   const channels = input.salesChannels?.length ?? 0
   if (channels >= 3) s.technology += 0.5
   else if (channels >= 1) s.technology += 0.25
-  if (has(input.businessModel, /saas|subscription|online|platform|marketplace|e-?commerce|digital/i)) s.technology += 0.5
+  if (has(input.businessModel, /saas|subscription|online|platform|marketplace|e-?commerce|digital/i))
+    s.technology += 0.5
   for (const challenge of input.keyChallenges ?? []) {
     if (/strateg|direction|focus|compet|position/i.test(challenge)) s.strategy -= 0.25
     if (/process|operat|efficien|scal|hiring|quality|deliver/i.test(challenge)) s.process -= 0.25
@@ -73,7 +78,9 @@ export const profileScoring: AiFeature<ProfileScoringInput, ProfileScoringOutput
     const overall = round(0.4 * scores.strategy + 0.3 * scores.process + 0.3 * scores.technology)
     const stage = overall < 2 ? 'early' : overall < 3 ? 'emerging' : overall < 4 ? 'established' : 'scaling'
     const ordered = (['strategy', 'process', 'technology'] as const).slice().sort((a, b) => scores[a] - scores[b])
-    const used = Object.entries(input).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0)).map(([k]) => k)
+    const used = Object.entries(input)
+      .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+      .map(([k]) => k)
     return {
       ...scores,
       overall,

@@ -34,4 +34,13 @@ export function featureByName(name: string): AiFeature<unknown, unknown> | undef
   return (FEATURES as Record<string, AiFeature<unknown, unknown>>)[name]
 }
 
-export { actionSuggestions, assessmentAnalysis, dashboardInsights, growthInsights, growthLevers, profileScoring, simulationCommentary, trendForecast }
+export {
+  actionSuggestions,
+  assessmentAnalysis,
+  dashboardInsights,
+  growthInsights,
+  growthLevers,
+  profileScoring,
+  simulationCommentary,
+  trendForecast,
+}

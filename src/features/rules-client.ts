@@ -20,7 +20,10 @@ export function createRulesAiClient(): AiClient {
     fallbackUsed: true,
     attempts: [],
   })
-  const noRules = (feature: string) => new OptimaliqError('ai_unavailable', `No AI provider is configured and ${feature} has no rules fallback`, { status: 503 })
+  const noRules = (feature: string) =>
+    new OptimaliqError('ai_unavailable', `No AI provider is configured and ${feature} has no rules fallback`, {
+      status: 503,
+    })
   return {
     async generateObject<T>(request: GenerateObjectRequest<T>) {
       const started = performance.now()

@@ -4,7 +4,10 @@ import type { AiCaller, AiClient, AiFeature, AiMessage, AiMeta } from '../gatewa
 export type FeatureRun<O> = { object: O; meta: AiMeta }
 
 /** The rendered prompt of a feature for an input: system instructions and one user message. */
-export function renderFeaturePrompt<I, O>(feature: AiFeature<I, O>, input: I): { system: string; messages: AiMessage[] } {
+export function renderFeaturePrompt<I, O>(
+  feature: AiFeature<I, O>,
+  input: I,
+): { system: string; messages: AiMessage[] } {
   return { system: feature.prompt.system, messages: [{ role: 'user', content: feature.prompt.render(input) }] }
 }
 
@@ -23,7 +26,12 @@ export async function runFeature<I, O>(
 ): Promise<FeatureRun<O>> {
   const parsed = feature.input.safeParse(rawInput)
   if (!parsed.success) {
-    throw new ValidationError(parsed.error.issues.map((issue) => ({ field: ['input', ...issue.path.map(String)].join('.'), message: issue.message })))
+    throw new ValidationError(
+      parsed.error.issues.map((issue) => ({
+        field: ['input', ...issue.path.map(String)].join('.'),
+        message: issue.message,
+      })),
+    )
   }
   const input = parsed.data
   const { system, messages } = renderFeaturePrompt(feature, input)

@@ -41,7 +41,10 @@ export const DATA_SAFETY =
  * (`<`, `>`, backticks) are escaped as JSON unicode escapes, so user text stays inside it.
  */
 export function dataBlock(name: string, value: unknown): string {
-  const json = JSON.stringify(value ?? null, null, 0).replace(/[<>`]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  const json = JSON.stringify(value ?? null, null, 0).replace(
+    /[<>`]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
   return `<data name="${name}">${json}</data>`
 }
 

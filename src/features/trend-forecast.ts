@@ -3,7 +3,13 @@ import type { AiFeature } from '../gateway/types.ts'
 import { fmt } from './rules/advice.ts'
 import { DATA_SAFETY, dataBlock } from './shared.ts'
 
-const forecastPoint = z.object({ horizonDays: z.number(), at: z.string(), value: z.number(), lower: z.number(), upper: z.number() })
+const forecastPoint = z.object({
+  horizonDays: z.number(),
+  at: z.string(),
+  value: z.number(),
+  lower: z.number(),
+  upper: z.number(),
+})
 export const seriesSummary = z.object({
   area: z.string(),
   method: z.enum(['none', 'naive', 'two_point', 'linear_regression']),
@@ -15,7 +21,11 @@ export const seriesSummary = z.object({
 })
 export type SeriesSummary = z.infer<typeof seriesSummary>
 
-export const trendForecastInput = z.object({ overall: seriesSummary, areas: z.array(seriesSummary), industry: z.string().nullish() })
+export const trendForecastInput = z.object({
+  overall: seriesSummary,
+  areas: z.array(seriesSummary),
+  industry: z.string().nullish(),
+})
 export type TrendForecastInput = z.infer<typeof trendForecastInput>
 
 export const trendForecastOutput = z.object({
@@ -30,7 +40,8 @@ const at90 = (s: SeriesSummary) => s.forecast.find((p) => p.horizonDays === 90) 
 /** Narration of the statistical forecast; the numbers are computed in code, never by the model. */
 export const trendForecast: AiFeature<TrendForecastInput, TrendForecastOutput> = {
   name: 'trend_forecast',
-  description: 'Narrates the statistical forecast (regression with prediction intervals) of the overall and per-area scores.',
+  description:
+    'Narrates the statistical forecast (regression with prediction intervals) of the overall and per-area scores.',
   input: trendForecastInput,
   output: trendForecastOutput,
   prompt: {
@@ -45,15 +56,34 @@ export const trendForecast: AiFeature<TrendForecastInput, TrendForecastOutput> =
   rules(input) {
     const o = input.overall
     if (o.method === 'none') {
-      return { narrative: 'There is no score history yet, so there is nothing to forecast. Complete the growth assessment and a deep assessment to start your trend.', outlook: 'insufficient_data', highlights: ['No assessments completed yet.'] }
+      return {
+        narrative:
+          'There is no score history yet, so there is nothing to forecast. Complete the growth assessment and a deep assessment to start your trend.',
+        outlook: 'insufficient_data',
+        highlights: ['No assessments completed yet.'],
+      }
     }
     const next = at90(o)!
-    const certainty = o.points < 3 ? `With only ${o.points} data point${o.points === 1 ? '' : 's'}, the range is wide and driven by a prior, not your history` : `From ${o.points} data points, the 95 % range is ${next.lower.toFixed(1)}–${next.upper.toFixed(1)}`
-    const direction = o.trend === 'stable' ? 'holding steady' : o.trend === 'improving' ? `rising about ${o.slopePerMonth.toFixed(2)} points a month` : `falling about ${Math.abs(o.slopePerMonth).toFixed(2)} points a month`
-    const movers = input.areas.filter((a) => a.points >= 2 && a.trend !== 'stable' && a.trend !== 'unknown').sort((a, b) => Math.abs(b.slopePerMonth) - Math.abs(a.slopePerMonth))
+    const certainty =
+      o.points < 3
+        ? `With only ${o.points} data point${o.points === 1 ? '' : 's'}, the range is wide and driven by a prior, not your history`
+        : `From ${o.points} data points, the 95 % range is ${next.lower.toFixed(1)}–${next.upper.toFixed(1)}`
+    const direction =
+      o.trend === 'stable'
+        ? 'holding steady'
+        : o.trend === 'improving'
+          ? `rising about ${o.slopePerMonth.toFixed(2)} points a month`
+          : `falling about ${Math.abs(o.slopePerMonth).toFixed(2)} points a month`
+    const movers = input.areas
+      .filter((a) => a.points >= 2 && a.trend !== 'stable' && a.trend !== 'unknown')
+      .sort((a, b) => Math.abs(b.slopePerMonth) - Math.abs(a.slopePerMonth))
     const highlights = [
       `Overall: ${fmt(o.lastScore)} now, about ${next.value.toFixed(1)} in ${next.horizonDays} days (${next.lower.toFixed(1)}–${next.upper.toFixed(1)}).`,
-      ...movers.slice(0, 2).map((a) => `${a.area} is ${a.trend} (${a.slopePerMonth > 0 ? '+' : ''}${a.slopePerMonth.toFixed(2)} per month).`),
+      ...movers
+        .slice(0, 2)
+        .map(
+          (a) => `${a.area} is ${a.trend} (${a.slopePerMonth > 0 ? '+' : ''}${a.slopePerMonth.toFixed(2)} per month).`,
+        ),
     ]
     if (o.points < 3) highlights.push('Reassess in 30–90 days to turn the estimate into a measured trend.')
     return {

@@ -13,10 +13,29 @@ import { createHealthTracker, startIdleProbe, type HealthTracker } from './healt
 import { createLedger, type Ledger, type LedgerEntry } from './ledger/ledger.ts'
 import { createBreakerRegistry, type BreakerRegistry } from './router/breakers.ts'
 import type { Clock } from './router/clock.ts'
-import { AiUnavailableError, AllProvidersFailedError, ErrorClass, InvalidOutputError, ProviderCallError } from './router/errors.ts'
+import {
+  AiUnavailableError,
+  AllProvidersFailedError,
+  ErrorClass,
+  InvalidOutputError,
+  ProviderCallError,
+} from './router/errors.ts'
 import { createRouteTable, type RouteTable } from './router/routes.ts'
 import { createRouter, type CallContext, type Router } from './router/router.ts'
-import type { AiAttempt, AiCaller, AiCandidate, AiClient, AiGuard, AiPacer, AiMeta, AiUsage, GenerateObjectRequest, GenerateTextRequest, ModelInfo, VersionResolver } from './types.ts'
+import type {
+  AiAttempt,
+  AiCaller,
+  AiCandidate,
+  AiClient,
+  AiGuard,
+  AiPacer,
+  AiMeta,
+  AiUsage,
+  GenerateObjectRequest,
+  GenerateTextRequest,
+  ModelInfo,
+  VersionResolver,
+} from './types.ts'
 
 /** What the gateway needs from the provider registry (`ai/providers`). */
 export type GatewayProviders = {
@@ -71,7 +90,10 @@ export type AiGateway = AiClient & {
    * error so the router moves on. The returned function settles the token estimate with the real
    * usage (unknown usage leaves the estimate standing). Every path calls it: in-code, `/v1`, streams.
    */
-  pace(candidate: { provider: string; model: string }, estimatedTokens: number): Promise<(usage: AiUsage | undefined) => void>
+  pace(
+    candidate: { provider: string; model: string },
+    estimatedTokens: number,
+  ): Promise<(usage: AiUsage | undefined) => void>
   /** Governance hooks, for `/v1`. */
   guardBefore(caller: AiCaller, call: { feature: string; estimatedTokens: number }): Promise<void>
   guardAfter(caller: AiCaller, call: { feature: string; meta: AiMeta }): void
@@ -97,8 +119,14 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
 }
 
 /** Parse model text as JSON (tolerating a Markdown fence) and validate it. */
-export function checkObject<T>(schema: z.ZodType<T>, text: string): { ok: true; value: T } | { ok: false; error: string } {
-  const trimmed = text.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '')
+export function checkObject<T>(
+  schema: z.ZodType<T>,
+  text: string,
+): { ok: true; value: T } | { ok: false; error: string } {
+  const trimmed = text
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/\s*```$/, '')
   let parsed: unknown
   try {
     parsed = JSON.parse(trimmed)
@@ -107,11 +135,17 @@ export function checkObject<T>(schema: z.ZodType<T>, text: string): { ok: true; 
   }
   const result = schema.safeParse(parsed)
   if (result.success) return { ok: true, value: result.data }
-  return { ok: false, error: result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') }
+  return {
+    ok: false,
+    error: result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+  }
 }
 
 const estimateTokens = (system: string | undefined, messages: ChatMessage[], maxTokens: number) =>
-  Math.ceil(((system?.length ?? 0) + messages.reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0)) / 4) + maxTokens
+  Math.ceil(
+    ((system?.length ?? 0) + messages.reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0)) /
+      4,
+  ) + maxTokens
 
 /**
  * The gateway's in-code client: one entry point for every AI feature (`generateObject`,
@@ -123,7 +157,11 @@ export function createAiClient(options: AiClientOptions): AiGateway {
   const settings = config.ai.gateway
   const enabled = config.ai.enabled && providers.names.length > 0
   const health = createHealthTracker({ db: options.db, logger })
-  const breakers = createBreakerRegistry({ threshold: settings.breakerThreshold, halfOpenAfterMs: settings.breakerHalfOpenMs, onStateChange: (provider, state) => health.breakerChanged(provider, state) })
+  const breakers = createBreakerRegistry({
+    threshold: settings.breakerThreshold,
+    halfOpenAfterMs: settings.breakerHalfOpenMs,
+    onStateChange: (provider, state) => health.breakerChanged(provider, state),
+  })
   const router = createRouter({
     breakers,
     clock: options.clock,
@@ -133,9 +171,18 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     hedgeAfterMs: settings.hedgeAfterMs > 0 ? settings.hedgeAfterMs : undefined,
     onAttempt: (attempt) => health.observe(attempt),
   })
-  const routes = createRouteTable({ providers: [...providers.names], defaultModel: (p) => providers.defaultModel(p), resolveModel: (n) => catalog.resolveModel(n) }, options.routes)
+  const routes = createRouteTable(
+    {
+      providers: [...providers.names],
+      defaultModel: (p) => providers.defaultModel(p),
+      resolveModel: (n) => catalog.resolveModel(n),
+    },
+    options.routes,
+  )
   const cache = createAiCache({ db: options.db, logger })
-  const ledger = options.db ? createLedger({ db: options.db, logger, flushIntervalMs: settings.ledgerFlushMs }) : undefined
+  const ledger = options.db
+    ? createLedger({ db: options.db, logger, flushIntervalMs: settings.ledgerFlushMs })
+    : undefined
   const passthrough = createPassthrough()
   const upstreams = options.upstreams ?? new Map<string, OpenAiUpstream>()
   const guards = options.guards ?? []
@@ -154,7 +201,8 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     for (const guard of guards) await guard.before(caller, call)
   }
   const guardAfter = (caller: AiCaller, call: { feature: string; meta: AiMeta }) => {
-    for (const guard of guards) guard.after(caller, call).catch((error: unknown) => logger?.warn({ err: error }, 'ai guard after() failed'))
+    for (const guard of guards)
+      guard.after(caller, call).catch((error: unknown) => logger?.warn({ err: error }, 'ai guard after() failed'))
   }
 
   async function candidatesFor(feature: string, route: string | undefined, caller: AiCaller): Promise<AiCandidate[]> {
@@ -173,7 +221,10 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     }
   }
 
-  async function pace(candidate: { provider: string; model: string }, estimatedTokens: number): Promise<(usage: AiUsage | undefined) => void> {
+  async function pace(
+    candidate: { provider: string; model: string },
+    estimatedTokens: number,
+  ): Promise<(usage: AiUsage | undefined) => void> {
     const pacer = options.pacer
     if (!pacer) return noSettle
     const { provider, model } = candidate
@@ -187,7 +238,12 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       return noSettle
     }
     if (!paced) {
-      throw new ProviderCallError({ provider, model, errorClass: ErrorClass.Paced, message: `${provider} is at its requests- or tokens-per-minute pace` })
+      throw new ProviderCallError({
+        provider,
+        model,
+        errorClass: ErrorClass.Paced,
+        message: `${provider} is at its requests- or tokens-per-minute pace`,
+      })
     }
     return (usage) => {
       if (usage?.inputTokens === undefined && usage?.outputTokens === undefined) return
@@ -196,7 +252,11 @@ export function createAiClient(options: AiClientOptions): AiGateway {
   }
 
   /** An attempt under the pacer: room first, the estimate settled after. */
-  async function paced<R extends { usage: AiUsage }>(context: CallContext, estimatedTokens: number, attempt: () => Promise<R>): Promise<R> {
+  async function paced<R extends { usage: AiUsage }>(
+    context: CallContext,
+    estimatedTokens: number,
+    attempt: () => Promise<R>,
+  ): Promise<R> {
     const settle = await pace(context.candidate, estimatedTokens)
     const result = await attempt()
     settle(result.usage)
@@ -211,14 +271,27 @@ export function createAiClient(options: AiClientOptions): AiGateway {
   ): Promise<{ value: T } & AiMeta> {
     const started = performance.now()
     const requestId = request.caller.requestId ?? randomUUID()
-    const base = { requestId, userId: request.caller.userId, apiKeyId: request.caller.apiKeyId, feature: request.feature, route: request.route ?? 'default' }
+    const base = {
+      requestId,
+      userId: request.caller.userId,
+      apiKeyId: request.caller.apiKeyId,
+      feature: request.feature,
+      route: request.route ?? 'default',
+    }
     const logged = (meta: AiMeta, value: unknown) => {
       record({
         ...base,
         provider: meta.provider,
         model: meta.model,
         modelVersion: meta.modelVersion,
-        request: settings.logPrompts ? { system: request.system, messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens } : { messages: request.messages.length, promptVersion: request.promptVersion },
+        request: settings.logPrompts
+          ? {
+              system: request.system,
+              messages: request.messages,
+              temperature: request.temperature,
+              maxTokens: request.maxTokens,
+            }
+          : { messages: request.messages.length, promptVersion: request.promptVersion },
         response: settings.logPrompts ? value : undefined,
         inputTokens: meta.usage.inputTokens,
         outputTokens: meta.usage.outputTokens,
@@ -234,11 +307,31 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     const fromRules = async (attempts: AiAttempt[], errorClass?: string): Promise<{ value: T } & AiMeta> => {
       if (!rules) {
         const error = attempts.length > 0 ? new AllProvidersFailedError(attempts) : new AiUnavailableError()
-        record({ ...base, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: false, status: 'error', errorClass: errorClass ?? error.code, error: error.message, attempts })
+        record({
+          ...base,
+          latencyMs: performance.now() - started,
+          cacheHit: false,
+          fallbackUsed: false,
+          status: 'error',
+          errorClass: errorClass ?? error.code,
+          error: error.message,
+          attempts,
+        })
         throw error
       }
       const value = await rules()
-      const meta: AiMeta = { requestId, provider: 'rules', model: 'rules', modelVersion: undefined, usage: { inputTokens: undefined, outputTokens: undefined }, costUsd: 0, latencyMs: Math.round(performance.now() - started), cached: false, fallbackUsed: attempts.length > 0, attempts }
+      const meta: AiMeta = {
+        requestId,
+        provider: 'rules',
+        model: 'rules',
+        modelVersion: undefined,
+        usage: { inputTokens: undefined, outputTokens: undefined },
+        costUsd: 0,
+        latencyMs: Math.round(performance.now() - started),
+        cached: false,
+        fallbackUsed: attempts.length > 0,
+        attempts,
+      }
       logged(meta, value)
       return { value, ...meta }
     }
@@ -254,7 +347,10 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     }
     const candidates = await candidatesFor(request.feature, request.route, request.caller)
 
-    const compute = async (): Promise<{ value: Cached<T> & { attempts: AiAttempt[]; fallbackUsed: boolean }; cacheable: boolean }> => {
+    const compute = async (): Promise<{
+      value: Cached<T> & { attempts: AiAttempt[]; fallbackUsed: boolean }
+      cacheable: boolean
+    }> => {
       const result = await router.run({
         candidates,
         signal: request.signal,
@@ -262,7 +358,15 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       })
       const { candidate } = result
       return {
-        value: { value: result.value.value, provider: candidate.provider, model: candidate.model, modelVersion: candidate.versionId, usage: result.value.usage, attempts: result.attempts, fallbackUsed: result.fallbackUsed },
+        value: {
+          value: result.value.value,
+          provider: candidate.provider,
+          model: candidate.model,
+          modelVersion: candidate.versionId,
+          usage: result.value.usage,
+          attempts: result.attempts,
+          fallbackUsed: result.fallbackUsed,
+        },
         cacheable: true,
       }
     }
@@ -271,9 +375,21 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     try {
       const ttl = request.cacheTtlSeconds ?? 0
       if (ttl > 0) {
-        const key = cacheKey({ route: request.route ?? 'default', feature: request.feature, system: request.system, messages: request.messages, params: { temperature: request.temperature, maxTokens: request.maxTokens }, schema: request.schema, promptVersion: request.promptVersion, cacheScope: request.cacheScope })
+        const key = cacheKey({
+          route: request.route ?? 'default',
+          feature: request.feature,
+          system: request.system,
+          messages: request.messages,
+          params: { temperature: request.temperature, maxTokens: request.maxTokens },
+          schema: request.schema,
+          promptVersion: request.promptVersion,
+          cacheScope: request.cacheScope,
+        })
         // Attempts and the fallback flag are stored too but describe the first request only.
-        outcome = await cache.getOrCompute(key, ttl, compute, { feature: request.feature, userId: request.caller.userId })
+        outcome = await cache.getOrCompute(key, ttl, compute, {
+          feature: request.feature,
+          userId: request.caller.userId,
+        })
       } else {
         outcome = { value: (await compute()).value, hit: false }
       }
@@ -305,15 +421,39 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       async (context, chat) => {
         const model = providers.languageModel(context.candidate.provider, context.candidate.model)
         const started = performance.now()
-        const jsonChat: ChatRequest = { ...chat, responseFormat: { type: 'json', schema: jsonSchema, name: request.feature.replace(/[^\w-]/g, '_').slice(0, 64) } }
+        const jsonChat: ChatRequest = {
+          ...chat,
+          responseFormat: {
+            type: 'json',
+            schema: jsonSchema,
+            name: request.feature.replace(/[^\w-]/g, '_').slice(0, 64),
+          },
+        }
         const first = await sdkGenerate(model, jsonChat, context.signal)
         const checked = checkObject(request.schema, first.text)
         if (checked.ok) return { value: checked.value, usage: first.usage }
-        context.record({ provider: context.candidate.provider, model: context.candidate.model, latencyMs: Math.round(performance.now() - started), ok: false, errorClass: ErrorClass.InvalidOutput, error: `repairing: ${checked.error}`.slice(0, 500) })
+        context.record({
+          provider: context.candidate.provider,
+          model: context.candidate.model,
+          latencyMs: Math.round(performance.now() - started),
+          ok: false,
+          errorClass: ErrorClass.InvalidOutput,
+          error: `repairing: ${checked.error}`.slice(0, 500),
+        })
         // One repair: send the validation error back.
         const repair = await sdkGenerate(
           model,
-          { ...jsonChat, messages: [...chat.messages, { role: 'assistant', content: first.text }, { role: 'user', content: `That answer is invalid: ${checked.error}. Reply with only the corrected JSON that satisfies the schema.` }] },
+          {
+            ...jsonChat,
+            messages: [
+              ...chat.messages,
+              { role: 'assistant', content: first.text },
+              {
+                role: 'user',
+                content: `That answer is invalid: ${checked.error}. Reply with only the corrected JSON that satisfies the schema.`,
+              },
+            ],
+          },
           context.signal,
         )
         const again = checkObject(request.schema, repair.text)
@@ -329,7 +469,11 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     const { value, ...meta } = await execute<string>(
       request,
       async (context, chat) => {
-        const result = await sdkGenerate(providers.languageModel(context.candidate.provider, context.candidate.model), chat, context.signal)
+        const result = await sdkGenerate(
+          providers.languageModel(context.candidate.provider, context.candidate.model),
+          chat,
+          context.signal,
+        )
         return { value: result.text, usage: result.usage }
       },
       request.rules,
@@ -337,20 +481,62 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     return { text: value, ...meta }
   }
 
-  async function stream(request: GenerateTextRequest): Promise<{ textStream: AsyncIterable<string>; meta: Promise<AiMeta> }> {
+  async function stream(
+    request: GenerateTextRequest,
+  ): Promise<{ textStream: AsyncIterable<string>; meta: Promise<AiMeta> }> {
     const started = performance.now()
     const requestId = request.caller.requestId ?? randomUUID()
-    const base = { requestId, userId: request.caller.userId, apiKeyId: request.caller.apiKeyId, feature: request.feature, route: request.route ?? 'default' }
+    const base = {
+      requestId,
+      userId: request.caller.userId,
+      apiKeyId: request.caller.apiKeyId,
+      feature: request.feature,
+      route: request.route ?? 'default',
+    }
     const rulesStream = async (attempts: AiAttempt[]) => {
       if (!request.rules) {
         const error = attempts.length > 0 ? new AllProvidersFailedError(attempts) : new AiUnavailableError()
-        record({ ...base, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: false, status: 'error', errorClass: error.code, error: error.message, attempts })
+        record({
+          ...base,
+          latencyMs: performance.now() - started,
+          cacheHit: false,
+          fallbackUsed: false,
+          status: 'error',
+          errorClass: error.code,
+          error: error.message,
+          attempts,
+        })
         throw error
       }
       const text = await request.rules()
-      const meta: AiMeta = { requestId, provider: 'rules', model: 'rules', modelVersion: undefined, usage: { inputTokens: undefined, outputTokens: undefined }, costUsd: 0, latencyMs: Math.round(performance.now() - started), cached: false, fallbackUsed: attempts.length > 0, attempts }
-      record({ ...base, provider: 'rules', model: 'rules', latencyMs: meta.latencyMs, cacheHit: false, fallbackUsed: meta.fallbackUsed, status: 'ok', attempts })
-      return { textStream: (async function* () { yield text })(), meta: Promise.resolve(meta) }
+      const meta: AiMeta = {
+        requestId,
+        provider: 'rules',
+        model: 'rules',
+        modelVersion: undefined,
+        usage: { inputTokens: undefined, outputTokens: undefined },
+        costUsd: 0,
+        latencyMs: Math.round(performance.now() - started),
+        cached: false,
+        fallbackUsed: attempts.length > 0,
+        attempts,
+      }
+      record({
+        ...base,
+        provider: 'rules',
+        model: 'rules',
+        latencyMs: meta.latencyMs,
+        cacheHit: false,
+        fallbackUsed: meta.fallbackUsed,
+        status: 'ok',
+        attempts,
+      })
+      return {
+        textStream: (async function* () {
+          yield text
+        })(),
+        meta: Promise.resolve(meta),
+      }
     }
     if (!enabled) return rulesStream([])
     const estimatedTokens = estimateTokens(request.system, request.messages, request.maxTokens ?? config.ai.maxTokens)
@@ -364,7 +550,14 @@ export function createAiClient(options: AiClientOptions): AiGateway {
         attemptTimeoutMs: settings.deadlineMs,
         call: async (context) => {
           const settle = await pace(context.candidate, estimatedTokens)
-          return settledOnFinish(await sdkStream(providers.languageModel(context.candidate.provider, context.candidate.model), chatFor(request, context.candidate), context.signal), settle)
+          return settledOnFinish(
+            await sdkStream(
+              providers.languageModel(context.candidate.provider, context.candidate.model),
+              chatFor(request, context.candidate),
+              context.signal,
+            ),
+            settle,
+          )
         },
       })
     } catch (error) {
@@ -381,7 +574,19 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       let ended = false
       const failed = (errorClass: string, error: unknown) => {
         ended = true
-        record({ ...base, provider: candidate.provider, model: candidate.model, modelVersion: candidate.versionId, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: result.fallbackUsed, status: 'error', errorClass, error: error instanceof Error ? error.message : String(error), attempts: result.attempts })
+        record({
+          ...base,
+          provider: candidate.provider,
+          model: candidate.model,
+          modelVersion: candidate.versionId,
+          latencyMs: performance.now() - started,
+          cacheHit: false,
+          fallbackUsed: result.fallbackUsed,
+          status: 'error',
+          errorClass,
+          error: error instanceof Error ? error.message : String(error),
+          attempts: result.attempts,
+        })
         rejectMeta(error)
       }
       try {
@@ -397,8 +602,32 @@ export function createAiClient(options: AiClientOptions): AiGateway {
         // The reader stopped early: leaving the loop above cancelled the upstream; say so.
         if (!ended) failed('cancelled', new Error('The reader stopped before the stream ended'))
       }
-      const done: AiMeta = { requestId, provider: candidate.provider, model: candidate.model, modelVersion: candidate.versionId, usage, costUsd: catalog.costUsd(candidate.provider, candidate.model, usage), latencyMs: Math.round(performance.now() - started), cached: false, fallbackUsed: result.fallbackUsed, attempts: result.attempts }
-      record({ ...base, provider: done.provider, model: done.model, modelVersion: done.modelVersion, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: done.costUsd, latencyMs: done.latencyMs, cacheHit: false, fallbackUsed: done.fallbackUsed, status: 'ok', attempts: done.attempts })
+      const done: AiMeta = {
+        requestId,
+        provider: candidate.provider,
+        model: candidate.model,
+        modelVersion: candidate.versionId,
+        usage,
+        costUsd: catalog.costUsd(candidate.provider, candidate.model, usage),
+        latencyMs: Math.round(performance.now() - started),
+        cached: false,
+        fallbackUsed: result.fallbackUsed,
+        attempts: result.attempts,
+      }
+      record({
+        ...base,
+        provider: done.provider,
+        model: done.model,
+        modelVersion: done.modelVersion,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd: done.costUsd,
+        latencyMs: done.latencyMs,
+        cacheHit: false,
+        fallbackUsed: done.fallbackUsed,
+        status: 'ok',
+        attempts: done.attempts,
+      })
       guardAfter(request.caller, { feature: request.feature, meta: done })
       resolveMeta(done)
     })()
@@ -440,7 +669,10 @@ export function createAiClient(options: AiClientOptions): AiGateway {
 const noSettle = () => undefined
 
 /** The chunks as they come, settling the pacer's estimate when the finish chunk brings the usage. */
-async function* settledOnFinish(chunks: AsyncIterable<ChatChunk>, settle: (usage: AiUsage | undefined) => void): AsyncIterable<ChatChunk> {
+async function* settledOnFinish(
+  chunks: AsyncIterable<ChatChunk>,
+  settle: (usage: AiUsage | undefined) => void,
+): AsyncIterable<ChatChunk> {
   for await (const chunk of chunks) {
     if (chunk.type === 'finish') settle(chunk.usage)
     yield chunk

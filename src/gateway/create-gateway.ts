@@ -5,7 +5,13 @@ import type { Config } from '../config/env.ts'
 import type { Database } from '../data/db.ts'
 import { catalog as builtInCatalog, type Catalog } from './catalog/model-catalog.ts'
 import type { OpenAiUpstream } from './calls/passthrough.ts'
-import { createAiClient, type AiClientOptions, type AiGateway, type GatewayCatalog, type GatewayProviders } from './client.ts'
+import {
+  createAiClient,
+  type AiClientOptions,
+  type AiGateway,
+  type GatewayCatalog,
+  type GatewayProviders,
+} from './client.ts'
 import { createProviderRegistry, type ProviderRegistry } from './providers/index.ts'
 
 /** The provider registry as the gateway sees it. */
@@ -49,34 +55,69 @@ export function passthroughUpstreams(registry: ProviderRegistry): Map<string, Op
   for (const provider of registry.configured) {
     if (!PASSTHROUGH.has(provider)) continue
     const endpoint = registry.endpoint(provider)
-    if (endpoint.format === 'openai-chat') map.set(provider, { provider, chatCompletionsUrl: endpoint.chatCompletionsUrl, baseURL: endpoint.baseURL, headers: endpoint.headers })
+    if (endpoint.format === 'openai-chat')
+      map.set(provider, {
+        provider,
+        chatCompletionsUrl: endpoint.chatCompletionsUrl,
+        baseURL: endpoint.baseURL,
+        headers: endpoint.headers,
+      })
   }
   return map
 }
 
 const candidateSpec = z.union([
   z.string().min(1),
-  z.object({ provider: z.string().min(1), model: z.string().min(1), weight: z.number().positive().optional(), params: z.record(z.string(), z.unknown()).optional() }),
+  z.object({
+    provider: z.string().min(1),
+    model: z.string().min(1),
+    weight: z.number().positive().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+  }),
 ])
 /** The part of the `OPTIMALIQ_CONFIG` JSON file the gateway reads: named routes. */
-export const routesFileSchema = z.looseObject({ routes: z.record(z.string().min(1), z.array(candidateSpec).min(1)).optional() })
+export const routesFileSchema = z.looseObject({
+  routes: z.record(z.string().min(1), z.array(candidateSpec).min(1)).optional(),
+})
 
 /** Named routes from the `OPTIMALIQ_CONFIG` file, e.g. `{"routes": {"cheap": ["gpt-4.1-mini", {"provider": "anthropic", "model": "claude-3-5-haiku-latest", "weight": 2}]}}`. */
-export function loadRoutes(file: string | undefined): Record<string, Array<string | { provider: string; model: string; weight?: number | undefined; params?: Record<string, unknown> | undefined }>> {
+export function loadRoutes(
+  file: string | undefined,
+): Record<
+  string,
+  Array<
+    | string
+    | { provider: string; model: string; weight?: number | undefined; params?: Record<string, unknown> | undefined }
+  >
+> {
   if (!file) return {}
   let data: unknown
   try {
     data = JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
-    throw new Error(`OPTIMALIQ_CONFIG ${file} could not be read as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new Error(
+      `OPTIMALIQ_CONFIG ${file} could not be read as JSON: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
   }
   const parsed = routesFileSchema.safeParse(data)
-  if (!parsed.success) throw new Error(`OPTIMALIQ_CONFIG ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!parsed.success)
+    throw new Error(
+      `OPTIMALIQ_CONFIG ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    )
   return parsed.data.routes ?? {}
 }
 
 /** The process's gateway, built from Config: AI SDK providers, the built-in catalog, router, cache, ledger, health. */
-export function createGateway(options: { config: Config; db: Database; logger?: Logger | undefined } & Partial<AiClientOptions>): AiGateway {
+export function createGateway(
+  options: { config: Config; db: Database; logger?: Logger | undefined } & Partial<AiClientOptions>,
+): AiGateway {
   const registry = createProviderRegistry(options.config.ai, { catalog: builtInCatalog })
-  return createAiClient({ providers: gatewayProviders(registry), catalog: gatewayCatalog(builtInCatalog), upstreams: passthroughUpstreams(registry), routes: loadRoutes(options.config.ai.configFile), ...options })
+  return createAiClient({
+    providers: gatewayProviders(registry),
+    catalog: gatewayCatalog(builtInCatalog),
+    upstreams: passthroughUpstreams(registry),
+    routes: loadRoutes(options.config.ai.configFile),
+    ...options,
+  })
 }

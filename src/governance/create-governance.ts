@@ -45,7 +45,12 @@ export type Governance = {
   jobs: GovernanceJob[]
 }
 
-export type GovernanceJob = { name: 'alerts.evaluate' | 'retention.run'; everySeconds: number; cron: string; run(): Promise<unknown> }
+export type GovernanceJob = {
+  name: 'alerts.evaluate' | 'retention.run'
+  everySeconds: number
+  cron: string
+  run(): Promise<unknown>
+}
 
 export async function createGovernance(deps: {
   db: Database
@@ -60,11 +65,21 @@ export async function createGovernance(deps: {
   const g = config.governance
   const tierLimits = resolveTierLimits(g.rateLimits)
   const budgetsConfig = resolveBudgets(g.budgets)
-  const counters = createCounterPool(db, { onError: (error) => deps.logger?.warn({ err: error }, 'rate limit counters: giving back leases failed') })
+  const counters = createCounterPool(db, {
+    onError: (error) => deps.logger?.warn({ err: error }, 'rate limit counters: giving back leases failed'),
+  })
   const rateLimits = createRateLimitGuard({ counters, limits: tierLimits })
-  const budgets = createBudgetGuard({ db, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.budgetCacheMs === undefined ? {} : { cacheMs: deps.budgetCacheMs }) })
+  const budgets = createBudgetGuard({
+    db,
+    budgets: budgetsConfig,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.budgetCacheMs === undefined ? {} : { cacheMs: deps.budgetCacheMs }),
+  })
   const pacer = createProviderPacer({ counters, pacing: resolvePacing(g.pacing) })
-  const versions = createVersionResolver({ db, ...(deps.versionCacheMs === undefined ? {} : { cacheMs: deps.versionCacheMs }) })
+  const versions = createVersionResolver({
+    db,
+    ...(deps.versionCacheMs === undefined ? {} : { cacheMs: deps.versionCacheMs }),
+  })
   const metrics = deps.metrics ?? createMetrics({ defaultMetrics: config.env !== 'test' })
   await ensureAlertRules(db)
   const webhook = g.alertWebhookUrl ? { url: g.alertWebhookUrl, retries: g.alertWebhookRetries } : undefined
@@ -76,7 +91,8 @@ export async function createGovernance(deps: {
         await guard.before(caller, call)
       } catch (error) {
         const e = error as { code?: string; details?: { limit?: string; budget?: string } }
-        if (e.code === 'rate_limited' || e.code === 'budget_exceeded') metrics.aiRefused(e.code, e.details?.limit ?? e.details?.budget ?? 'unknown')
+        if (e.code === 'rate_limited' || e.code === 'budget_exceeded')
+          metrics.aiRefused(e.code, e.details?.limit ?? e.details?.budget ?? 'unknown')
         throw error
       }
     },
@@ -94,11 +110,23 @@ export async function createGovernance(deps: {
     versions,
     metrics,
     redactPrompt: (value) => (g.redactPrompts ? redactDeep(value) : value),
-    evaluateAlerts: () => evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }),
+    evaluateAlerts: () =>
+      evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }),
     runRetention: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: 0 }),
     jobs: [
-      { name: 'alerts.evaluate', everySeconds: g.alertIntervalSeconds, cron: everyCron(g.alertIntervalSeconds), run: () => evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }) },
-      { name: 'retention.run', everySeconds: 86_400, cron: '17 3 * * *', run: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: 0 }) },
+      {
+        name: 'alerts.evaluate',
+        everySeconds: g.alertIntervalSeconds,
+        cron: everyCron(g.alertIntervalSeconds),
+        run: () =>
+          evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }),
+      },
+      {
+        name: 'retention.run',
+        everySeconds: 86_400,
+        cron: '17 3 * * *',
+        run: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: 0 }),
+      },
     ],
   }
 }
@@ -114,10 +142,24 @@ export function everyCron(seconds: number): string {
  * are redacted before they are buffered (AI_REDACT_PROMPTS) and failed requests — which never reach
  * a guard's `after` — are counted in the AI metrics.
  */
-export function observeLedger(ledger: { record(entry: LedgerEntry): void }, governance: Pick<Governance, 'metrics' | 'redactPrompt'>): void {
+export function observeLedger(
+  ledger: { record(entry: LedgerEntry): void },
+  governance: Pick<Governance, 'metrics' | 'redactPrompt'>,
+): void {
   const write = ledger.record.bind(ledger)
   ledger.record = (entry) => {
-    if (entry.status === 'error') governance.metrics.aiRequest({ feature: entry.feature ?? 'unknown', provider: entry.provider, model: entry.model, outcome: 'error', errorClass: entry.errorClass })
-    write({ ...entry, request: governance.redactPrompt(entry.request), response: governance.redactPrompt(entry.response) })
+    if (entry.status === 'error')
+      governance.metrics.aiRequest({
+        feature: entry.feature ?? 'unknown',
+        provider: entry.provider,
+        model: entry.model,
+        outcome: 'error',
+        errorClass: entry.errorClass,
+      })
+    write({
+      ...entry,
+      request: governance.redactPrompt(entry.request),
+      response: governance.redactPrompt(entry.response),
+    })
   }
 }

@@ -51,7 +51,19 @@ export type Container = {
   close(): Promise<void>
 }
 
-export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger; guards: AiGuard[]; resolveVersions: VersionResolver }) => AiGateway; assessmentCatalogue?: AssessmentCatalogue }
+export type ContainerOverrides = {
+  db?: Database
+  logger?: Logger
+  migrate?: boolean
+  ai?: (deps: {
+    config: Config
+    db: Database
+    logger: Logger
+    guards: AiGuard[]
+    resolveVersions: VersionResolver
+  }) => AiGateway
+  assessmentCatalogue?: AssessmentCatalogue
+}
 
 /** Paths and headers that must never reach a log line. */
 export const LOG_REDACT = [
@@ -100,7 +112,11 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     catalogue: overrides.assessmentCatalogue ?? (await loadAssessmentCatalogue(config.assessments.configDir)),
     overallWeights: weightsOrFail(config.assessments.overallWeights),
   }
-  if (assessments.catalogue.missing.length > 0) logger.warn({ missing: assessments.catalogue.missing }, 'assessment configs missing: those assessments are not served')
+  if (assessments.catalogue.missing.length > 0)
+    logger.warn(
+      { missing: assessments.catalogue.missing },
+      'assessment configs missing: those assessments are not served',
+    )
   const db = overrides.db ?? (await openDatabase(config.database))
   const closers: Array<() => Promise<void> | void> = []
   if (!overrides.db) closers.push(() => db.close())
@@ -114,12 +130,24 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       expiresInSeconds: config.auth.jwtExpiresInSeconds,
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
-    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
+    const auth = createAuthService({
+      db,
+      tokens,
+      adminEmails: config.auth.adminEmails,
+      principalCacheMs: config.auth.principalCacheMs,
+    })
     const governance = await createGovernance({ db, config, logger })
     closers.push(() => governance.counters.close())
     // The gateway calls governance around every request: rate limits and budgets (guards, which
     // also feed the AI metrics), and model versions / experiments (the resolver).
-    const gatewayDeps = { config, db, logger, guards: governance.guards, pacer: governance.pacer, resolveVersions: governance.versions.resolve }
+    const gatewayDeps = {
+      config,
+      db,
+      logger,
+      guards: governance.guards,
+      pacer: governance.pacer,
+      resolveVersions: governance.versions.resolve,
+    }
     const ai = overrides.ai ? overrides.ai(gatewayDeps) : createGateway(gatewayDeps)
     // Flushes the ledger before the database closes (closers run in reverse order).
     closers.push(() => ai.close())
@@ -129,7 +157,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     governance.metrics.onScrape(() => {
       for (const h of ai.providerHealth()) governance.metrics.breakerState(h.provider, h.breaker)
     })
-    const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
+    const events = createEventHub({
+      db,
+      logger,
+      heartbeatMs: config.events.heartbeatMs,
+      retentionDays: config.events.retentionDays,
+    })
     closers.push(() => events.stop())
     await events.start()
     const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
@@ -172,7 +205,10 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     }
   } catch (error) {
     // Undo what started (the LISTEN connection, …), the database last.
-    for (const fn of closers.reverse()) await Promise.resolve().then(fn).catch(() => undefined)
+    for (const fn of closers.reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch(() => undefined)
     throw error
   }
 }

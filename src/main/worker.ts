@@ -30,7 +30,8 @@ export async function runWorker(config: Config) {
   try {
     await container.queue.startWorkers()
     // Queue the AI analysis of every completed assessment (idempotent across processes).
-    if (config.features.analyzeOnSubmit) analyzeCompletedAssessments(container.events, container.tasks, container.logger)
+    if (config.features.analyzeOnSubmit)
+      analyzeCompletedAssessments(container.events, container.tasks, container.logger)
     await scheduleGovernanceJobs(container.queue, container.governance)
   } catch (error) {
     await container.close()

@@ -52,9 +52,18 @@ export function produce(request: SimRequest, seed: Buffer, invalidSchema: boolea
   const inputTokens = estimateTokens(request.promptChars)
   const { output } = request
   if (output.kind === 'tool') {
-    const value = invalidSchema ? violateSchema(output.schema, seed) : sampleFromSchema(output.schema ?? { type: 'object' }, seed)
+    const value = invalidSchema
+      ? violateSchema(output.schema, seed)
+      : sampleFromSchema(output.schema ?? { type: 'object' }, seed)
     const args = JSON.stringify(value)
-    return { text: '', toolCall: { id: `call_${id}`, name: output.name, arguments: args }, finish: 'tool', inputTokens, outputTokens: estimateTokens(args.length), id }
+    return {
+      text: '',
+      toolCall: { id: `call_${id}`, name: output.name, arguments: args },
+      finish: 'tool',
+      inputTokens,
+      outputTokens: estimateTokens(args.length),
+      id,
+    }
   }
   if (output.kind === 'json') {
     let value: unknown
@@ -66,7 +75,14 @@ export function produce(request: SimRequest, seed: Buffer, invalidSchema: boolea
   const wanted = 8 + ((seed[4] ?? 0) % 17)
   const cap = request.maxTokens !== undefined && request.maxTokens > 0 ? request.maxTokens : Infinity
   const words = Math.min(wanted, cap)
-  return { text: sentence(seed, words), toolCall: undefined, finish: words < wanted ? 'length' : 'stop', inputTokens, outputTokens: words, id }
+  return {
+    text: sentence(seed, words),
+    toolCall: undefined,
+    finish: words < wanted ? 'length' : 'stop',
+    inputTokens,
+    outputTokens: words,
+    id,
+  }
 }
 
 function sentence(seed: Buffer, words: number): string {

@@ -5,7 +5,15 @@ import type { AiProviderName } from '../config/env.ts'
  * point the gateway's providers at it.
  */
 
-export const SIMULATED_PROVIDERS = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'] as const satisfies readonly AiProviderName[]
+export const SIMULATED_PROVIDERS = [
+  'openai',
+  'anthropic',
+  'google',
+  'vertex',
+  'mistral',
+  'azure',
+  'custom',
+] as const satisfies readonly AiProviderName[]
 export type SimulatedProvider = (typeof SIMULATED_PROVIDERS)[number]
 
 /** The model the simulator advertises for the OpenAI-compatible (`custom`) provider. */
@@ -26,7 +34,10 @@ export function simulatorBaseUrls(url: string): Record<SimulatedProvider, string
 }
 
 /** Environment variables (names from `config/env.ts`) that configure these providers against the simulator. */
-export function simulatorEnv(url: string, providers: readonly SimulatedProvider[] = SIMULATED_PROVIDERS): Record<string, string> {
+export function simulatorEnv(
+  url: string,
+  providers: readonly SimulatedProvider[] = SIMULATED_PROVIDERS,
+): Record<string, string> {
   const base = simulatorBaseUrls(url)
   const env: Record<string, string> = {}
   for (const provider of providers) {
@@ -38,7 +49,10 @@ export function simulatorEnv(url: string, providers: readonly SimulatedProvider[
         Object.assign(env, { ANTHROPIC_API_KEY: 'sim-anthropic-key', ANTHROPIC_BASE_URL: base.anthropic })
         break
       case 'google':
-        Object.assign(env, { GOOGLE_GENERATIVE_AI_API_KEY: 'sim-google-key', GOOGLE_GENERATIVE_AI_BASE_URL: base.google })
+        Object.assign(env, {
+          GOOGLE_GENERATIVE_AI_API_KEY: 'sim-google-key',
+          GOOGLE_GENERATIVE_AI_BASE_URL: base.google,
+        })
         break
       case 'vertex':
         Object.assign(env, {
@@ -52,10 +66,18 @@ export function simulatorEnv(url: string, providers: readonly SimulatedProvider[
         Object.assign(env, { MISTRAL_API_KEY: 'sim-mistral-key', MISTRAL_BASE_URL: base.mistral })
         break
       case 'azure':
-        Object.assign(env, { AZURE_API_KEY: 'sim-azure-key', AZURE_RESOURCE_NAME: 'simulator', AZURE_BASE_URL: base.azure })
+        Object.assign(env, {
+          AZURE_API_KEY: 'sim-azure-key',
+          AZURE_RESOURCE_NAME: 'simulator',
+          AZURE_BASE_URL: base.azure,
+        })
         break
       case 'custom':
-        Object.assign(env, { OPENAI_COMPATIBLE_BASE_URL: base.custom, OPENAI_COMPATIBLE_API_KEY: 'sim-custom-key', OPENAI_COMPATIBLE_MODEL: SIM_CUSTOM_MODEL })
+        Object.assign(env, {
+          OPENAI_COMPATIBLE_BASE_URL: base.custom,
+          OPENAI_COMPATIBLE_API_KEY: 'sim-custom-key',
+          OPENAI_COMPATIBLE_MODEL: SIM_CUSTOM_MODEL,
+        })
         break
     }
   }

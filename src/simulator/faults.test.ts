@@ -3,8 +3,14 @@ import { createFaultState, parseFaultHeader } from './faults.ts'
 
 describe('x-sim-fault header', () => {
   it('parses key=value pairs and bare flags', () => {
-    expect(parseFaultHeader('latency=200,status=429,retry-after=1')).toEqual({ latencyMs: 200, status: 429, retryAfter: 1 })
-    expect(parseFaultHeader('hang; stall=no, malformed=false, truncate, invalid-schema, failure-rate=0.25, chunk-delay=5')).toEqual({
+    expect(parseFaultHeader('latency=200,status=429,retry-after=1')).toEqual({
+      latencyMs: 200,
+      status: 429,
+      retryAfter: 1,
+    })
+    expect(
+      parseFaultHeader('hang; stall=no, malformed=false, truncate, invalid-schema, failure-rate=0.25, chunk-delay=5'),
+    ).toEqual({
       hang: true,
       stall: false,
       malformed: false,
@@ -26,7 +32,11 @@ describe('x-sim-fault header', () => {
 
 describe('fault plans', () => {
   it('answers normally without faults', () => {
-    expect(createFaultState().plan('openai', undefined)).toEqual({ latencyMs: 0, chunkDelayMs: 0, failure: { kind: 'none' } })
+    expect(createFaultState().plan('openai', undefined)).toEqual({
+      latencyMs: 0,
+      chunkDelayMs: 0,
+      failure: { kind: 'none' },
+    })
   })
 
   it('fails a deterministic share with failureRate (500 unless a mode is given)', () => {
@@ -37,7 +47,10 @@ describe('fault plans', () => {
     expect(state.plan('anthropic', undefined).failure.kind).toBe('none')
     state.resetCounters()
     state.set({ failureRate: 0.5, truncate: true })
-    expect([state.plan('openai', undefined).failure.kind, state.plan('openai', undefined).failure.kind]).toEqual(['none', 'truncate'])
+    expect([state.plan('openai', undefined).failure.kind, state.plan('openai', undefined).failure.kind]).toEqual([
+      'none',
+      'truncate',
+    ])
   })
 
   it('scopes faults to a provider, merges them over global faults, and lets the header win', () => {
@@ -45,7 +58,11 @@ describe('fault plans', () => {
     state.set({ latencyMs: 50 })
     state.set({ status: 503, retryAfter: 2 }, 'anthropic')
     expect(state.plan('openai', undefined)).toEqual({ latencyMs: 50, chunkDelayMs: 0, failure: { kind: 'none' } })
-    expect(state.plan('anthropic', undefined)).toEqual({ latencyMs: 50, chunkDelayMs: 0, failure: { kind: 'status', status: 503, retryAfter: 2 } })
+    expect(state.plan('anthropic', undefined)).toEqual({
+      latencyMs: 50,
+      chunkDelayMs: 0,
+      failure: { kind: 'status', status: 503, retryAfter: 2 },
+    })
     expect(state.plan('anthropic', { status: 429 }).failure).toEqual({ kind: 'status', status: 429, retryAfter: 2 })
     expect(state.current()).toEqual({ '*': { latencyMs: 50 }, anthropic: { status: 503, retryAfter: 2 } })
     state.set({ provider: 'mistral', hang: true })

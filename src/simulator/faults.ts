@@ -85,7 +85,8 @@ export function parseFaultHeader(header: string | undefined): Faults | undefined
     const value = eq === -1 ? undefined : item.slice(eq + 1).trim()
     const key = HEADER_KEYS[name]
     if (key === undefined) throw new Error(`unknown fault "${name}"`)
-    if (BOOLEAN_KEYS.has(key)) raw[key] = value === undefined ? true : !['false', '0', 'no', 'off'].includes(value.toLowerCase())
+    if (BOOLEAN_KEYS.has(key))
+      raw[key] = value === undefined ? true : !['false', '0', 'no', 'off'].includes(value.toLowerCase())
     else raw[key] = Number(value)
   }
   const parsed = faultsSchema.safeParse(raw)
@@ -94,7 +95,15 @@ export function parseFaultHeader(header: string | undefined): Faults | undefined
 }
 
 function hasFailureMode(f: Faults): boolean {
-  return f.status !== undefined || f.hang === true || f.stall === true || f.streamError === true || f.malformed === true || f.truncate === true || f.invalidSchema === true
+  return (
+    f.status !== undefined ||
+    f.hang === true ||
+    f.stall === true ||
+    f.streamError === true ||
+    f.malformed === true ||
+    f.truncate === true ||
+    f.invalidSchema === true
+  )
 }
 
 /** Server-side fault state: one set for all providers and one per provider, with counters. */

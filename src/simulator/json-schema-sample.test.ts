@@ -3,13 +3,40 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { sampleFromSchema, seededRandom, violateSchema } from './json-schema-sample.ts'
 
-const Node: z.ZodType<{ name: string; children: { name: string; children: unknown[] }[] }> = z.lazy(() => z.object({ name: z.string(), children: z.array(Node).max(2) }))
+const Node: z.ZodType<{ name: string; children: { name: string; children: unknown[] }[] }> = z.lazy(() =>
+  z.object({ name: z.string(), children: z.array(Node).max(2) }),
+)
 
 const SCHEMAS: Record<string, z.ZodType> = {
-  scores: z.object({ strategy: z.number().min(1).max(5), process: z.int().min(1).max(5), technology: z.number().gt(1).lt(2), insights: z.string().min(20).max(40) }),
-  formats: z.object({ email: z.email(), id: z.uuid(), at: z.iso.datetime(), day: z.iso.date(), site: z.url(), ip: z.ipv4() }),
-  arrays: z.object({ five: z.array(z.string()).length(5), some: z.array(z.int().multipleOf(5).min(3).max(40)).min(1).max(2), unique: z.array(z.enum(['a', 'b', 'c'])).min(3).max(3) }),
-  unions: z.object({ either: z.union([z.string(), z.number()]), maybe: z.string().nullable(), optional: z.boolean().optional(), lit: z.literal('fixed'), pair: z.tuple([z.string(), z.int()]) }),
+  scores: z.object({
+    strategy: z.number().min(1).max(5),
+    process: z.int().min(1).max(5),
+    technology: z.number().gt(1).lt(2),
+    insights: z.string().min(20).max(40),
+  }),
+  formats: z.object({
+    email: z.email(),
+    id: z.uuid(),
+    at: z.iso.datetime(),
+    day: z.iso.date(),
+    site: z.url(),
+    ip: z.ipv4(),
+  }),
+  arrays: z.object({
+    five: z.array(z.string()).length(5),
+    some: z.array(z.int().multipleOf(5).min(3).max(40)).min(1).max(2),
+    unique: z
+      .array(z.enum(['a', 'b', 'c']))
+      .min(3)
+      .max(3),
+  }),
+  unions: z.object({
+    either: z.union([z.string(), z.number()]),
+    maybe: z.string().nullable(),
+    optional: z.boolean().optional(),
+    lit: z.literal('fixed'),
+    pair: z.tuple([z.string(), z.int()]),
+  }),
   records: z.object({ tags: z.record(z.string(), z.number()), step: z.number().multipleOf(0.5).min(0).max(3) }),
   intersection: z.intersection(z.object({ a: z.string() }), z.object({ b: z.int() })),
   recursive: Node,
@@ -38,17 +65,31 @@ describe('sampleFromSchema', () => {
   })
 
   it('handles draft-4 bounds, Google OpenAPI upper-case types, $ref to definitions, and empty schemas', () => {
-    const value = sampleFromSchema({ type: 'OBJECT', nullable: true, properties: { n: { type: 'NUMBER', minimum: 2, maximum: 3, exclusiveMinimum: true } }, required: ['n'] }) as { n: number }
+    const value = sampleFromSchema({
+      type: 'OBJECT',
+      nullable: true,
+      properties: { n: { type: 'NUMBER', minimum: 2, maximum: 3, exclusiveMinimum: true } },
+      required: ['n'],
+    }) as { n: number }
     expect(value.n).toBeGreaterThan(2)
     expect(value.n).toBeLessThanOrEqual(3)
-    expect(sampleFromSchema({ definitions: { s: { type: 'string', maxLength: 3 } }, $ref: '#/definitions/s' })).toHaveLength(3)
+    expect(
+      sampleFromSchema({ definitions: { s: { type: 'string', maxLength: 3 } }, $ref: '#/definitions/s' }),
+    ).toHaveLength(3)
     expect(sampleFromSchema({ $ref: 'http://elsewhere/schema' })).toEqual({})
     expect(sampleFromSchema(undefined)).toEqual({})
     expect(sampleFromSchema({ type: 'null' })).toBeNull()
     expect(sampleFromSchema({ minimum: 10 })).toBeGreaterThanOrEqual(10)
     expect(sampleFromSchema({ maximum: -10, type: 'integer' })).toBeLessThanOrEqual(-10)
     expect(sampleFromSchema({ type: 'integer', minimum: 3, maximum: 2 })).toBe(3)
-    expect(sampleFromSchema({ type: 'object', properties: { x: {} }, minProperties: 3, additionalProperties: { type: 'integer' } })).toMatchObject({ x: 'value', extra_1: expect.any(Number) })
+    expect(
+      sampleFromSchema({
+        type: 'object',
+        properties: { x: {} },
+        minProperties: 3,
+        additionalProperties: { type: 'integer' },
+      }),
+    ).toMatchObject({ x: 'value', extra_1: expect.any(Number) })
     expect(sampleFromSchema({ type: 'object', required: ['y'] })).toEqual({ y: 'value' })
     expect(sampleFromSchema({ type: 'string', format: 'time' })).toBe('12:00:00')
     expect(sampleFromSchema({ anyOf: [{ type: 'null' }] })).toBeNull()

@@ -8,11 +8,25 @@ export type JsonSchema = { [key: string]: unknown }
 
 type Ctx = { root: JsonSchema; rand: () => number; depth: number }
 
-const WORDS = ['growth', 'pipeline', 'process', 'strategy', 'customer', 'insight', 'revenue', 'team', 'automation', 'market']
+const WORDS = [
+  'growth',
+  'pipeline',
+  'process',
+  'strategy',
+  'customer',
+  'insight',
+  'revenue',
+  'team',
+  'automation',
+  'market',
+]
 
 /** A pseudo-random source seeded from bytes (mulberry32), so the same request gives the same object. */
 export function seededRandom(seed: Uint8Array | number): () => number {
-  let a = typeof seed === 'number' ? seed >>> 0 : ((seed[0] ?? 1) | ((seed[1] ?? 2) << 8) | ((seed[2] ?? 3) << 16) | ((seed[3] ?? 4) << 24)) >>> 0
+  let a =
+    typeof seed === 'number'
+      ? seed >>> 0
+      : ((seed[0] ?? 1) | ((seed[1] ?? 2) << 8) | ((seed[2] ?? 3) << 16) | ((seed[3] ?? 4) << 24)) >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
     let t = a
@@ -64,13 +78,21 @@ function sample(input: JsonSchema, ctx: Ctx): unknown {
   if ('const' in schema) return schema.const
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return pick(schema.enum, ctx)
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
-    return sample(mergeAll(schema.allOf.map((s) => resolve(ctx.root, asSchema(s))), schema), ctx)
+    return sample(
+      mergeAll(
+        schema.allOf.map((s) => resolve(ctx.root, asSchema(s))),
+        schema,
+      ),
+      ctx,
+    )
   }
   for (const key of ['anyOf', 'oneOf'] as const) {
     const options = schema[key]
     if (Array.isArray(options) && options.length > 0) {
       // Prefer a non-null branch: a real model answers with content when it can.
-      const branch = options.map(asSchema).find((s) => !typesOf(resolve(ctx.root, s)).every((t) => t === 'null')) ?? asSchema(options[0])
+      const branch =
+        options.map(asSchema).find((s) => !typesOf(resolve(ctx.root, s)).every((t) => t === 'null')) ??
+        asSchema(options[0])
       const { [key]: _omit, ...rest } = schema
       return sample({ ...rest, ...resolve(ctx.root, branch) }, ctx)
     }
@@ -112,7 +134,9 @@ function sampleObject(schema: JsonSchema, ctx: Ctx): Record<string, unknown> {
   }
   const min = typeof schema.minProperties === 'number' ? schema.minProperties : 0
   for (let i = Object.keys(out).length; i < min; i += 1) {
-    out[`extra_${i}`] = isSchema(schema.additionalProperties) ? sample(schema.additionalProperties, { ...ctx, depth: ctx.depth + 1 }) : 'value'
+    out[`extra_${i}`] = isSchema(schema.additionalProperties)
+      ? sample(schema.additionalProperties, { ...ctx, depth: ctx.depth + 1 })
+      : 'value'
   }
   return out
 }
@@ -132,7 +156,8 @@ function sampleArray(schema: JsonSchema, ctx: Ctx): unknown[] {
     const s = prefix[i] ?? itemSchema
     let value = sample(s, { ...ctx, depth: ctx.depth + 1 })
     if (schema.uniqueItems === true) {
-      for (let tries = 0; seen.has(JSON.stringify(value)) && tries < 20; tries += 1) value = sample(s, { ...ctx, depth: ctx.depth + 1 })
+      for (let tries = 0; seen.has(JSON.stringify(value)) && tries < 20; tries += 1)
+        value = sample(s, { ...ctx, depth: ctx.depth + 1 })
       seen.add(JSON.stringify(value))
     }
     items.push(value)
@@ -251,8 +276,10 @@ function mergeAll(parts: JsonSchema[], base: JsonSchema): JsonSchema {
   const merged: JsonSchema = { ...rest }
   for (const part of parts) {
     for (const [key, value] of Object.entries(part)) {
-      if (key === 'properties' && isSchema(merged.properties) && isSchema(value)) merged.properties = { ...merged.properties, ...value }
-      else if (key === 'required' && Array.isArray(merged.required) && Array.isArray(value)) merged.required = [...merged.required, ...value]
+      if (key === 'properties' && isSchema(merged.properties) && isSchema(value))
+        merged.properties = { ...merged.properties, ...value }
+      else if (key === 'required' && Array.isArray(merged.required) && Array.isArray(value))
+        merged.required = [...merged.required, ...value]
       else merged[key] = value
     }
   }

@@ -50,7 +50,13 @@ export type Simulator = {
   close(): Promise<void>
 }
 
-type Route = { provider: SimulatedProvider; format: WireFormat; kind: 'completion' | 'models'; model?: string; stream?: boolean }
+type Route = {
+  provider: SimulatedProvider
+  format: WireFormat
+  kind: 'completion' | 'models'
+  model?: string
+  stream?: boolean
+}
 
 const PROVIDER_FORMAT: Record<SimulatedProvider, 'openai' | 'mistral' | 'anthropic' | 'gemini'> = {
   openai: 'openai',
@@ -92,9 +98,16 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     if (format.name === 'gemini') {
       const match = GEMINI_METHOD.exec(rest)
       if (!match) return undefined
-      return { provider, format, kind: 'completion', model: decodeURIComponent(match[1] as string), stream: match[2] === 'streamGenerateContent' }
+      return {
+        provider,
+        format,
+        kind: 'completion',
+        model: decodeURIComponent(match[1] as string),
+        stream: match[2] === 'streamGenerateContent',
+      }
     }
-    if (format.name === 'anthropic') return rest.endsWith('/messages') ? { provider, format, kind: 'completion' } : undefined
+    if (format.name === 'anthropic')
+      return rest.endsWith('/messages') ? { provider, format, kind: 'completion' } : undefined
     return rest.endsWith('/chat/completions') ? { provider, format, kind: 'completion' } : undefined
   }
 
@@ -103,12 +116,16 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     const method = req.method ?? 'GET'
     if (url.pathname.startsWith('/_control/')) return control(req, res, method, url.pathname)
     const found = route(method, url.pathname)
-    if (!found) return sendJson(res, 404, { error: { message: `No simulated endpoint for ${method} ${url.pathname}`, type: 'not_found' } })
+    if (!found)
+      return sendJson(res, 404, {
+        error: { message: `No simulated endpoint for ${method} ${url.pathname}`, type: 'not_found' },
+      })
     const { provider, format } = found
     stats.total += 1
     stats.byProvider[provider] = (stats.byProvider[provider] ?? 0) + 1
 
-    if (!hasCredentials(req, url)) return sendJson(res, 401, format.errorBody(401, 'Missing API key (simulator accepts any key).'))
+    if (!hasCredentials(req, url))
+      return sendJson(res, 401, format.errorBody(401, 'Missing API key (simulator accepts any key).'))
     if (found.kind === 'models') {
       const ids = provider === 'custom' ? [SIM_CUSTOM_MODEL] : catalog.modelsFor(provider).map((m) => m.id)
       return sendJson(res, 200, format.modelList(ids))
@@ -127,7 +144,12 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const { stream: _s, stream_options: _o, ...rest } = body
       seedText = `${request.model}\n${JSON.stringify(rest)}`
     } catch (error) {
-      const message = error instanceof SyntaxError ? `Invalid JSON body: ${error.message}` : error instanceof Error ? error.message : String(error)
+      const message =
+        error instanceof SyntaxError
+          ? `Invalid JSON body: ${error.message}`
+          : error instanceof Error
+            ? error.message
+            : String(error)
       return sendJson(res, 400, format.errorBody(400, message))
     }
     if (request.stream) {
@@ -158,7 +180,10 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       case 'status': {
         const headers: Record<string, string> = {}
         if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter)
-        const message = failure.status === 429 ? 'Rate limit exceeded (simulated).' : `Simulated failure with status ${failure.status}.`
+        const message =
+          failure.status === 429
+            ? 'Rate limit exceeded (simulated).'
+            : `Simulated failure with status ${failure.status}.`
         return sendJson(res, failure.status, format.errorBody(failure.status, message), headers)
       }
     }
@@ -166,13 +191,17 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     const sseMode = request.stream && !(format.name === 'gemini' && url.searchParams.get('alt') !== 'sse')
     if (!request.stream) {
       const text = JSON.stringify(format.renderJson(out, request))
-      if (failure.kind === 'malformed') return sendText(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)))
+      if (failure.kind === 'malformed')
+        return sendText(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)))
       if (failure.kind === 'truncate') return sendTruncated(res, 'application/json', text)
       return sendText(res, 200, 'application/json', text)
     }
     let events = format.renderStream(out, request)
     if (failure.kind === 'streamError') {
-      events = [...events.slice(0, Math.max(2, Math.floor(events.length / 2))), format.streamErrorEvent('Overloaded (simulated, mid-stream).')]
+      events = [
+        ...events.slice(0, Math.max(2, Math.floor(events.length / 2))),
+        format.streamErrorEvent('Overloaded (simulated, mid-stream).'),
+      ]
     }
     if (!sseMode) {
       // Gemini without `alt=sse` streams one JSON array.
@@ -182,7 +211,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         res.write(text.slice(0, Math.floor(text.length / 2)))
         return
       }
-      if (failure.kind === 'malformed') return sendText(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)))
+      if (failure.kind === 'malformed')
+        return sendText(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)))
       if (failure.kind === 'truncate') return sendTruncated(res, 'application/json', text)
       return sendText(res, 200, 'application/json', text)
     }
@@ -211,7 +241,12 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
           return sendJson(res, 400, { error: { message: 'body must be JSON' } })
         }
         const parsed = faultsSchema.safeParse(body)
-        if (!parsed.success) return sendJson(res, 400, { error: { message: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } })
+        if (!parsed.success)
+          return sendJson(res, 400, {
+            error: {
+              message: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+            },
+          })
         faultState.set(parsed.data)
         return sendJson(res, 200, faultState.current())
       }
@@ -221,7 +256,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: { message: error instanceof Error ? error.message : String(error) } })
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { message: error instanceof Error ? error.message : String(error) } })
       else res.destroy()
     })
   })
@@ -270,7 +306,9 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 
 function hasCredentials(req: IncomingMessage, url: URL): boolean {
   const h = req.headers
-  return Boolean(h.authorization || h['x-api-key'] || h['x-goog-api-key'] || h['api-key'] || url.searchParams.get('key'))
+  return Boolean(
+    h.authorization || h['x-api-key'] || h['x-goog-api-key'] || h['api-key'] || url.searchParams.get('key'),
+  )
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -286,9 +324,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   sendText(res, status, 'application/json', JSON.stringify(body), headers)
 }
 
-function sendText(res: ServerResponse, status: number, type: string, text: string, headers: Record<string, string> = {}): void {
+function sendText(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   const body = Buffer.from(text)
-  res.writeHead(status, { 'content-type': type, 'content-length': body.length, 'x-request-id': `sim-${Date.now().toString(36)}`, ...headers })
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': body.length,
+    'x-request-id': `sim-${Date.now().toString(36)}`,
+    ...headers,
+  })
   res.end(body)
 }
 
@@ -299,9 +348,18 @@ function sendTruncated(res: ServerResponse, type: string, text: string): void {
   res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy())
 }
 
-async function streamEvents(res: ServerResponse, events: StreamEvent[], separator: string, plan: FaultPlan): Promise<void> {
+async function streamEvents(
+  res: ServerResponse,
+  events: StreamEvent[],
+  separator: string,
+  plan: FaultPlan,
+): Promise<void> {
   const encode = (e: StreamEvent) => `${e.event ? `event: ${e.event}\n` : ''}data: ${e.data}${separator}`
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': `sim-${Date.now().toString(36)}` })
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-request-id': `sim-${Date.now().toString(36)}`,
+  })
   const kind = plan.failure.kind
   if (kind === 'truncate') {
     // Half the events, then the connection drops: no terminal event ever arrives.
@@ -311,13 +369,20 @@ async function streamEvents(res: ServerResponse, events: StreamEvent[], separato
   }
   if (kind === 'stall') {
     // Half the events, then silence on an open connection (a stuck upstream mid-stream).
-    res.write(events.slice(0, Math.max(2, Math.floor(events.length / 2))).map(encode).join(''))
+    res.write(
+      events
+        .slice(0, Math.max(2, Math.floor(events.length / 2)))
+        .map(encode)
+        .join(''),
+    )
     return
   }
   if (kind === 'malformed') {
     // The first event, then the next one (under its own event name) with broken JSON.
     const [first, second] = events
-    res.end(`${first ? encode(first) : ''}${second?.event ? `event: ${second.event}\n` : ''}data: {"choices":[{"delta":{"content":"bro${separator}`)
+    res.end(
+      `${first ? encode(first) : ''}${second?.event ? `event: ${second.event}\n` : ''}data: {"choices":[{"delta":{"content":"bro${separator}`,
+    )
     return
   }
   if (plan.chunkDelayMs <= 0) {

@@ -27,26 +27,46 @@ export function registerGovernanceJobs(queue: Queue, governance: Governance, log
         logger.debug({ job: job.name, slot, result }, 'governance job done')
         return { slot }
       },
-      { policy: 'exclusive', retryLimit: 1, deadLetter: false, expireInSeconds: Math.min(3_600, Math.max(60, job.everySeconds * 2)) },
+      {
+        policy: 'exclusive',
+        retryLimit: 1,
+        deadLetter: false,
+        expireInSeconds: Math.min(3_600, Math.max(60, job.everySeconds * 2)),
+      },
     )
   }
 }
 
 async function enqueueSlot(queue: Queue, name: string, everySeconds: number, slot: number) {
-  return queue.enqueue(name, { slot }, { singletonKey: `${name}:${slot}`, startAfter: new Date(slot * everySeconds * 1000) })
+  return queue.enqueue(
+    name,
+    { slot },
+    { singletonKey: `${name}:${slot}`, startAfter: new Date(slot * everySeconds * 1000) },
+  )
 }
 
 /** Make sure the next run of every governance job is queued (call where workers start). */
-export async function scheduleGovernanceJobs(queue: Queue, governance: Governance, now = Date.now()): Promise<Array<string | null>> {
-  return Promise.all(governance.jobs.map((job) => enqueueSlot(queue, job.name, job.everySeconds, slotOf(job.everySeconds, now) + 1)))
+export async function scheduleGovernanceJobs(
+  queue: Queue,
+  governance: Governance,
+  now = Date.now(),
+): Promise<Array<string | null>> {
+  return Promise.all(
+    governance.jobs.map((job) => enqueueSlot(queue, job.name, job.everySeconds, slotOf(job.everySeconds, now) + 1)),
+  )
 }
 
 /** Gauges read at scrape time: jobs waiting in pg-boss (without starting it) and open SSE streams. */
-export function registerQueueAndStreamGauges(governance: Governance, deps: { db: Database; realtime: RealtimeHub }): void {
+export function registerQueueAndStreamGauges(
+  governance: Governance,
+  deps: { db: Database; realtime: RealtimeHub },
+): void {
   governance.metrics.onCollect('queue_depth', async () => {
     const [exists] = await deps.db.query<{ t: string | null }>(`select to_regclass('pgboss.job')::text as t`)
     if (!exists?.t) return []
-    const list = await deps.db.query<{ name: string; n: string }>(`select name, count(*) as n from pgboss.job where state in ('created', 'retry') group by name`)
+    const list = await deps.db.query<{ name: string; n: string }>(
+      `select name, count(*) as n from pgboss.job where state in ('created', 'retry') group by name`,
+    )
     return list.map((r) => ({ labels: { name: r.name }, value: Number(r.n) }))
   })
   governance.metrics.onCollect('sse_clients', () => deps.realtime.size)

@@ -7,9 +7,16 @@ function hub() {
   return {
     subscribe: (type: string, h: (e: StoredEvent) => void) => {
       handlers.set(type, [...(handlers.get(type) ?? []), h])
-      return () => handlers.set(type, (handlers.get(type) ?? []).filter((x) => x !== h))
+      return () =>
+        handlers.set(
+          type,
+          (handlers.get(type) ?? []).filter((x) => x !== h),
+        )
     },
-    emit: (type: string, userId: string | null) => (handlers.get(type) ?? []).forEach((h) => h({ id: 1, type: type as StoredEvent['type'], userId, audience: 'user', payload: {}, createdAt: '' })),
+    emit: (type: string, userId: string | null) =>
+      (handlers.get(type) ?? []).forEach((h) =>
+        h({ id: 1, type: type as StoredEvent['type'], userId, audience: 'user', payload: {}, createdAt: '' }),
+      ),
     count: () => [...handlers.values()].reduce((n, l) => n + l.length, 0),
   }
 }

@@ -18,7 +18,11 @@ export type DashboardCache = {
   close(): void
 }
 
-export function createDashboardCache(options: { ttlMs: number; max?: number; events?: Pick<EventHub, 'subscribe'> | undefined }): DashboardCache | undefined {
+export function createDashboardCache(options: {
+  ttlMs: number
+  max?: number
+  events?: Pick<EventHub, 'subscribe'> | undefined
+}): DashboardCache | undefined {
   if (options.ttlMs <= 0) return undefined
   const lru = new LRUCache<string, string>({ max: options.max ?? 10_000, ttl: options.ttlMs })
   // Invalidations per user, so a read that raced an invalidation cannot store what it read.
@@ -29,7 +33,9 @@ export function createDashboardCache(options: { ttlMs: number; max?: number; eve
     lru.delete(event.userId)
     epochs.set(event.userId, (epochs.get(event.userId) ?? evicted) + 1)
   }
-  const unsubscribe = (['profile.updated', 'assessment.completed', 'dashboard.updated'] as const).map((type) => options.events?.subscribe(type, drop))
+  const unsubscribe = (['profile.updated', 'assessment.completed', 'dashboard.updated'] as const).map((type) =>
+    options.events?.subscribe(type, drop),
+  )
   return {
     get: (userId) => lru.get(userId),
     begin: (userId) => epochs.get(userId) ?? evicted,

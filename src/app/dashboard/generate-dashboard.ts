@@ -26,11 +26,18 @@ export type DashboardContent = {
 }
 
 /** Peer benchmarks for a user's scores (industry, else global, else the default). */
-export async function benchmarksFor(db: Executor, userId: string, snapshot: ScoreSnapshot, minPeers: number): Promise<Benchmark[]> {
+export async function benchmarksFor(
+  db: Executor,
+  userId: string,
+  snapshot: ScoreSnapshot,
+  minPeers: number,
+): Promise<Benchmark[]> {
   const stats = await computeBenchmarkRows(db, userId, snapshot.context.industry)
   const user: Record<string, number | null | undefined> = { overall: snapshot.scores.overall, ...snapshot.scores.areas }
   // Show the overall and every area the user has a score in (the three growth areas always).
-  const areas = BENCHMARK_AREAS.filter((a) => a === 'overall' || a === 'strategy' || a === 'process' || a === 'technology' || typeof user[a] === 'number')
+  const areas = BENCHMARK_AREAS.filter(
+    (a) => a === 'overall' || a === 'strategy' || a === 'process' || a === 'technology' || typeof user[a] === 'number',
+  )
   return selectBenchmarks(stats, areas, user, minPeers)
 }
 
@@ -52,7 +59,12 @@ const inFlight = new Map<string, Promise<DashboardContent>>()
  * Generate a user's dashboard: scores, benchmarks and the `dashboard_insights` feature; store it
  * and announce `dashboard.updated` in one transaction. Concurrent calls for one user share one run.
  */
-export function generateDashboard(deps: FeatureDeps, userId: string, caller: AiCaller, options: { force?: boolean } = {}): Promise<DashboardContent> {
+export function generateDashboard(
+  deps: FeatureDeps,
+  userId: string,
+  caller: AiCaller,
+  options: { force?: boolean } = {},
+): Promise<DashboardContent> {
   const running = inFlight.get(userId)
   if (running) return running
   const run = (async () => {
@@ -62,12 +74,30 @@ export function generateDashboard(deps: FeatureDeps, userId: string, caller: AiC
     const benchmarks = await benchmarksFor(deps.db.orm, userId, snapshot, deps.config.features.benchmarkMinPeers)
     // A forced refresh must not be answered from the gateway's cache of the same scores.
     const cacheScope = options.force ? `${hash}:${Date.now()}` : hash
-    const { object, meta } = await runFeature(deps.ai, dashboardInsights, { scores: snapshot.scores, benchmarks, context: snapshot.context }, caller, { cacheScope })
+    const { object, meta } = await runFeature(
+      deps.ai,
+      dashboardInsights,
+      { scores: snapshot.scores, benchmarks, context: snapshot.context },
+      caller,
+      { cacheScope },
+    )
     const generatedAt = new Date()
-    const content: DashboardContent = { scores: snapshot.scores, benchmarks, ...object, provider: meta.provider, requestId: meta.requestId, generatedAt: generatedAt.toISOString(), scoresHash: hash }
+    const content: DashboardContent = {
+      scores: snapshot.scores,
+      benchmarks,
+      ...object,
+      provider: meta.provider,
+      requestId: meta.requestId,
+      generatedAt: generatedAt.toISOString(),
+      scoresHash: hash,
+    }
     await deps.db.transaction(async (tx) => {
       await upsertDashboard(tx, { userId, scoresHash: hash, content, provider: meta.provider, generatedAt })
-      await publish(tx, { type: 'dashboard.updated', userId, payload: { provider: meta.provider, generatedAt: content.generatedAt } })
+      await publish(tx, {
+        type: 'dashboard.updated',
+        userId,
+        payload: { provider: meta.provider, generatedAt: content.generatedAt },
+      })
     })
     return content
   })().finally(() => inFlight.delete(userId))

@@ -21,18 +21,40 @@ export function defineFeatureTasks(tasks: Pick<TaskService, 'define'>, deps: Fea
     async run(input, context) {
       const caller = { userId: context.userId }
       if (input.submissionId) {
-        const { type, score, areaScores, ...analysis } = await analyzeSubmission(deps, input.submissionId, caller, { taskId: context.taskId, ownerId: context.userId })
+        const { type, score, areaScores, ...analysis } = await analyzeSubmission(deps, input.submissionId, caller, {
+          taskId: context.taskId,
+          ownerId: context.userId,
+        })
         // The deterministic summary (weakest and strongest areas) stays beside the AI analysis.
-        const scores = Object.fromEntries(Object.entries({ ...areaScores, [type]: score }).filter((e): e is [string, number] => typeof e[1] === 'number'))
-        const { assessmentType, averageScore, weakestAreas, strongestArea } = analyzeAssessment({ assessmentType: type, scores })
-        return { submissionId: input.submissionId, assessmentType, averageScore, weakestAreas, strongestArea, ...analysis }
+        const scores = Object.fromEntries(
+          Object.entries({ ...areaScores, [type]: score }).filter(
+            (e): e is [string, number] => typeof e[1] === 'number',
+          ),
+        )
+        const { assessmentType, averageScore, weakestAreas, strongestArea } = analyzeAssessment({
+          assessmentType: type,
+          scores,
+        })
+        return {
+          submissionId: input.submissionId,
+          assessmentType,
+          averageScore,
+          weakestAreas,
+          strongestArea,
+          ...analysis,
+        }
       }
       const type = input.assessmentType!
       const scores = input.scores!
       if (!(SCORE_AREAS as readonly string[]).includes(type)) return analyzeAssessment({ assessmentType: type, scores })
       const values = Object.values(scores)
       const score = clampScore(scores[type] ?? values.reduce((a, b) => a + b, 0) / values.length)
-      const { object, meta } = await runFeature(deps.ai, assessmentAnalysis, { type: type as ScoreArea, score, answers: {}, overall: null, context: {} }, caller)
+      const { object, meta } = await runFeature(
+        deps.ai,
+        assessmentAnalysis,
+        { type: type as ScoreArea, score, answers: {}, overall: null, context: {} },
+        caller,
+      )
       return { assessmentType: type, ...object, provider: meta.provider, requestId: meta.requestId }
     },
   })
@@ -50,12 +72,20 @@ export function defineFeatureTasks(tasks: Pick<TaskService, 'define'>, deps: Fea
  * After every `assessment.completed`, queue its analysis. Every process sees the event; the
  * idempotency key (one per submission) makes the task exist once.
  */
-export function analyzeCompletedAssessments(events: Pick<EventHub, 'subscribe'>, tasks: Pick<TaskService, 'submit'>, logger: Pick<Logger, 'warn'>) {
+export function analyzeCompletedAssessments(
+  events: Pick<EventHub, 'subscribe'>,
+  tasks: Pick<TaskService, 'submit'>,
+  logger: Pick<Logger, 'warn'>,
+) {
   return events.subscribe('assessment.completed', async (event) => {
     if (!event.userId) return
     const submissionId = String(event.payload.submissionId)
     try {
-      await tasks.submit(event.userId, { type: 'assessment_analysis', input: { submissionId }, idempotencyKey: `analysis:${submissionId}` })
+      await tasks.submit(event.userId, {
+        type: 'assessment_analysis',
+        input: { submissionId },
+        idempotencyKey: `analysis:${submissionId}`,
+      })
     } catch (error) {
       logger.warn({ err: error, submissionId }, 'could not queue the assessment analysis')
     }

@@ -100,7 +100,12 @@ export function createTaskService(options: TaskServiceOptions) {
    * The payload is built from the written row: `{ taskId, type, status, attempts, error? }`,
    * the `task.updated` schema (a uuid, a text, a TaskStatus, an integer, a text).
    */
-  async function writeWithEvent(executor: Executor, write: SQL, status: TaskStatus, error?: string): Promise<TaskRow | undefined> {
+  async function writeWithEvent(
+    executor: Executor,
+    write: SQL,
+    status: TaskStatus,
+    error?: string,
+  ): Promise<TaskRow | undefined> {
     const [row] = await rows<TaskRow>(
       executor,
       sql`with task as (${write}), event as (
@@ -115,7 +120,11 @@ export function createTaskService(options: TaskServiceOptions) {
     return row
   }
 
-  async function runTask(def: TaskDefinition, taskId: string, job: { attempt: number; lastAttempt: boolean; signal: AbortSignal }) {
+  async function runTask(
+    def: TaskDefinition,
+    taskId: string,
+    job: { attempt: number; lastAttempt: boolean; signal: AbortSignal },
+  ) {
     const started = await writeWithEvent(
       db.orm,
       sql`update ai_tasks set status = 'active', attempts = attempts + 1, started_at = coalesce(started_at, now()), error = null
@@ -127,7 +136,13 @@ export function createTaskService(options: TaskServiceOptions) {
     try {
       if (options.simulatedDelayMs) await sleep(options.simulatedDelayMs, undefined, { signal: job.signal })
       const input = def.input.parse(started.input)
-      const result = await def.run(input, { db, userId: started.user_id, taskId, attempt: job.attempt, signal: job.signal })
+      const result = await def.run(input, {
+        db,
+        userId: started.user_id,
+        taskId,
+        attempt: job.attempt,
+        signal: job.signal,
+      })
       await writeWithEvent(
         db.orm,
         sql`update ai_tasks set status = 'completed', result = ${JSON.stringify(result)}::jsonb, completed_at = now(), error = null
@@ -161,10 +176,15 @@ export function createTaskService(options: TaskServiceOptions) {
       taskJobName(def.type),
       taskJob,
       (payload, job) => runTask(definitions.get(def.type)!, payload.taskId, job),
-      { policy: 'exclusive', expireInSeconds: options.timeoutSeconds, retryLimit: options.retryLimit, retryDelaySeconds: options.retryDelaySeconds, retryBackoff: true },
+      {
+        policy: 'exclusive',
+        expireInSeconds: options.timeoutSeconds,
+        retryLimit: options.retryLimit,
+        retryDelaySeconds: options.retryDelaySeconds,
+        retryBackoff: true,
+      },
     )
   }
-
 
   return {
     define,
@@ -173,11 +193,24 @@ export function createTaskService(options: TaskServiceOptions) {
     },
 
     /** Validate, store and enqueue a task (one transaction). An idempotency key returns the existing task. */
-    async submit(userId: string, request: { type: string; input: unknown; priority?: number | undefined; idempotencyKey?: string | undefined }) {
+    async submit(
+      userId: string,
+      request: { type: string; input: unknown; priority?: number | undefined; idempotencyKey?: string | undefined },
+    ) {
       const def = definitions.get(request.type)
-      if (!def) throw new OptimaliqError('unknown_task_type', `Unknown task type "${request.type}"`, { status: 400, details: { types: [...definitions.keys()] } })
+      if (!def)
+        throw new OptimaliqError('unknown_task_type', `Unknown task type "${request.type}"`, {
+          status: 400,
+          details: { types: [...definitions.keys()] },
+        })
       const parsed = def.input.safeParse(request.input)
-      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: ['body', 'input', ...i.path.map(String)].join('.'), message: i.message })))
+      if (!parsed.success)
+        throw new ValidationError(
+          parsed.error.issues.map((i) => ({
+            field: ['body', 'input', ...i.path.map(String)].join('.'),
+            message: i.message,
+          })),
+        )
       const name = taskJobName(def.type)
       await queue.ready(name)
       return db.transaction(async (tx) => {
@@ -190,8 +223,12 @@ export function createTaskService(options: TaskServiceOptions) {
           'queued',
         )
         if (!row) {
-          const [existing] = await rows<TaskRow>(tx, sql`select * from ai_tasks where user_id = ${userId} and idempotency_key = ${request.idempotencyKey ?? null}`)
-          if (!existing) throw new OptimaliqError('task_conflict', 'The task could not be stored; retry', { status: 409 })
+          const [existing] = await rows<TaskRow>(
+            tx,
+            sql`select * from ai_tasks where user_id = ${userId} and idempotency_key = ${request.idempotencyKey ?? null}`,
+          )
+          if (!existing)
+            throw new OptimaliqError('task_conflict', 'The task could not be stored; retry', { status: 409 })
           return { task: toTaskView(existing), created: false }
         }
         await queue.enqueue(name, { taskId: row.id }, { priority, singletonKey: row.id, tx })
@@ -206,4 +243,3 @@ export function createTaskService(options: TaskServiceOptions) {
     },
   }
 }
-

@@ -2,7 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AssessmentConfigError, loadAssessmentCatalogue, parseAssessmentConfig, questionCounts } from './assessment-configs.ts'
+import {
+  AssessmentConfigError,
+  loadAssessmentCatalogue,
+  parseAssessmentConfig,
+  questionCounts,
+} from './assessment-configs.ts'
 
 const FIXTURES = new URL('../../../test/fixtures/assessments/', import.meta.url).pathname
 const temps: string[] = []
@@ -43,11 +48,19 @@ describe('loadAssessmentCatalogue', () => {
   })
 
   it('fails on invalid JSON, a file named after no assessment, a type that does not match its file, and a missing folder', async () => {
-    await expect(loadAssessmentCatalogue(await folderWith({ 'sales.json': '{ nope' }))).rejects.toThrow(/sales\.json:\n {2}- not valid JSON/)
-    await expect(loadAssessmentCatalogue(await folderWith({ 'astrology.json': '{}' }))).rejects.toThrow(/"astrology" is not an assessment type/)
+    await expect(loadAssessmentCatalogue(await folderWith({ 'sales.json': '{ nope' }))).rejects.toThrow(
+      /sales\.json:\n {2}- not valid JSON/,
+    )
+    await expect(loadAssessmentCatalogue(await folderWith({ 'astrology.json': '{}' }))).rejects.toThrow(
+      /"astrology" is not an assessment type/,
+    )
     const sales = await readFile(join(FIXTURES, 'sales.json'), 'utf8')
-    await expect(loadAssessmentCatalogue(await folderWith({ 'leadership.json': sales }))).rejects.toThrow(/is "sales" but the file is named leadership\.json/)
-    await expect(loadAssessmentCatalogue('/nonexistent/oq-configs')).rejects.toThrow(/cannot read the assessment config folder/)
+    await expect(loadAssessmentCatalogue(await folderWith({ 'leadership.json': sales }))).rejects.toThrow(
+      /is "sales" but the file is named leadership\.json/,
+    )
+    await expect(loadAssessmentCatalogue('/nonexistent/oq-configs')).rejects.toThrow(
+      /cannot read the assessment config folder/,
+    )
     expect(() => parseAssessmentConfig('x.json', '[]')).toThrow(/\(root\)/)
   })
 })

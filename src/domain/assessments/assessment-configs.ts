@@ -1,7 +1,13 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assessmentConfigSchema, BRACKETS, type AssessmentConfig, type BracketKey, type QuestionSet } from './config-schema.ts'
+import {
+  assessmentConfigSchema,
+  BRACKETS,
+  type AssessmentConfig,
+  type BracketKey,
+  type QuestionSet,
+} from './config-schema.ts'
 import { DEEP_ASSESSMENT_TYPES, isDeepAssessmentType, type DeepAssessmentType } from './types.ts'
 
 /** Where the real question content lives: one `<type>.json` per deep assessment. */
@@ -53,11 +59,14 @@ export function parseAssessmentConfig(file: string, text: string): AssessmentCon
   if (!parsed.success) {
     throw new AssessmentConfigError(
       file,
-      parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`),
+      parsed.error.issues.map(
+        (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+      ),
     )
   }
   const expected = file.replace(/^.*\//, '').replace(/\.json$/, '')
-  if (parsed.data.type !== expected) throw new AssessmentConfigError(file, [`type: is "${parsed.data.type}" but the file is named ${expected}.json`])
+  if (parsed.data.type !== expected)
+    throw new AssessmentConfigError(file, [`type: is "${parsed.data.type}" but the file is named ${expected}.json`])
   return parsed.data
 }
 
@@ -78,7 +87,10 @@ export async function loadAssessmentCatalogue(dir: string = DEFAULT_CONFIG_DIR):
   for (const file of files) {
     const path = join(dir, file)
     const type = file.replace(/\.json$/, '')
-    if (!isDeepAssessmentType(type)) throw new AssessmentConfigError(path, [`"${type}" is not an assessment type (expected one of ${DEEP_ASSESSMENT_TYPES.join(', ')})`])
+    if (!isDeepAssessmentType(type))
+      throw new AssessmentConfigError(path, [
+        `"${type}" is not an assessment type (expected one of ${DEEP_ASSESSMENT_TYPES.join(', ')})`,
+      ])
     configs.push(parseAssessmentConfig(path, await readFile(path, 'utf8')))
   }
   return createCatalogue(configs)
@@ -86,5 +98,7 @@ export async function loadAssessmentCatalogue(dir: string = DEFAULT_CONFIG_DIR):
 
 /** Number of questions in each bracket of a config, in bracket order. */
 export function questionCounts(config: AssessmentConfig): Record<BracketKey, number> {
-  return Object.fromEntries(BRACKETS.map((b) => [b, config.brackets[b].groups.reduce((n, g) => n + g.questions.length, 0)])) as Record<BracketKey, number>
+  return Object.fromEntries(
+    BRACKETS.map((b) => [b, config.brackets[b].groups.reduce((n, g) => n + g.questions.length, 0)]),
+  ) as Record<BracketKey, number>
 }

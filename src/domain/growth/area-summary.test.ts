@@ -3,7 +3,10 @@ import { analyzeAssessment, assessmentAnalysisInput, assessmentAnalysisOutput } 
 
 describe('assessment_analysis (deterministic)', () => {
   it('turns the three weakest areas into prioritised recommendations', () => {
-    const result = analyzeAssessment({ assessmentType: 'growth', scores: { strategy: 1.5, process: 2.5, technology: 4.5, sales: 3.2, leadership: 4 } })
+    const result = analyzeAssessment({
+      assessmentType: 'growth',
+      scores: { strategy: 1.5, process: 2.5, technology: 4.5, sales: 3.2, leadership: 4 },
+    })
     expect(assessmentAnalysisOutput.parse(result)).toEqual(result)
     expect(result.weakestAreas).toEqual([
       { area: 'strategy', score: 1.5 },

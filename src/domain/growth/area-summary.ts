@@ -36,7 +36,9 @@ export const assessmentAnalysisOutput = z.object({
   weakestAreas: z.array(z.object({ area: z.string(), score: z.number() })),
   strongestArea: z.object({ area: z.string(), score: z.number() }).nullable(),
   insights: z.array(z.string()),
-  recommendations: z.array(z.object({ area: z.string(), priority: z.enum(['high', 'medium', 'low']), action: z.string() })),
+  recommendations: z.array(
+    z.object({ area: z.string(), priority: z.enum(['high', 'medium', 'low']), action: z.string() }),
+  ),
 })
 
 export type AssessmentAnalysis = z.infer<typeof assessmentAnalysisOutput>
@@ -70,14 +72,31 @@ export function analyzeAssessment(subject: AnalysisSubject): AssessmentAnalysis 
   const strongest = areas.length > 0 ? areas[areas.length - 1]! : null
   const insights = [
     `Your average across ${areas.length} area${areas.length === 1 ? '' : 's'} of ${label(subject.assessmentType)} is ${average.toFixed(2)} out of 5.`,
-    ...weakest.map((a) => `${label(a.area)} scores ${a.score.toFixed(2)}: ${a.score < 2 ? 'a foundational gap that holds back other areas' : a.score < 3 ? 'below the level where growth compounds' : 'solid, with room to reach best practice'}.`),
+    ...weakest.map(
+      (a) =>
+        `${label(a.area)} scores ${a.score.toFixed(2)}: ${a.score < 2 ? 'a foundational gap that holds back other areas' : a.score < 3 ? 'below the level where growth compounds' : 'solid, with room to reach best practice'}.`,
+    ),
   ]
-  if (strongest && strongest.score >= 4) insights.push(`${label(strongest.area)} is a strength (${strongest.score.toFixed(2)}); use it to lift the weaker areas.`)
-  if (weakest.length === 0) insights.push('No area scores below 4: focus on keeping the lead and on benchmarking against the best peers.')
+  if (strongest && strongest.score >= 4)
+    insights.push(
+      `${label(strongest.area)} is a strength (${strongest.score.toFixed(2)}); use it to lift the weaker areas.`,
+    )
+  if (weakest.length === 0)
+    insights.push('No area scores below 4: focus on keeping the lead and on benchmarking against the best peers.')
   const recommendations = weakest.map((a) => ({
     area: a.area,
     priority: a.score < 2 ? ('high' as const) : a.score < 3 ? ('medium' as const) : ('low' as const),
-    action: ADVICE[a.area.replace(/_score$/, '')] ?? `Set one measurable goal for ${label(a.area)} and review it every month.`,
+    action:
+      ADVICE[a.area.replace(/_score$/, '')] ??
+      `Set one measurable goal for ${label(a.area)} and review it every month.`,
   }))
-  return { assessmentType: subject.assessmentType, provider: 'rules', averageScore: average, weakestAreas: weakest, strongestArea: strongest, insights, recommendations }
+  return {
+    assessmentType: subject.assessmentType,
+    provider: 'rules',
+    averageScore: average,
+    weakestAreas: weakest,
+    strongestArea: strongest,
+    insights,
+    recommendations,
+  }
 }

@@ -82,7 +82,9 @@ export function simulateGrowth(input: SimulationInput, current: CurrentAreaScore
   const costSavingsPct = SIMULATION_LIMITS.maxCostPct * Math.tanh(costDrive)
   const share = SIMULATION_LIMITS.maxEfficiencyShare
   const efficiencyGain =
-    efficiencyDrive >= 0 ? (100 - efficiency) * share * Math.tanh(efficiencyDrive) : -efficiency * share * Math.tanh(-efficiencyDrive)
+    efficiencyDrive >= 0
+      ? (100 - efficiency) * share * Math.tanh(efficiencyDrive)
+      : -efficiency * share * Math.tanh(-efficiencyDrive)
 
   const revenueImpact = revenue * revenueImpactPct
   const costSavings = costs * costSavingsPct

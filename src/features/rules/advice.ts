@@ -1,6 +1,13 @@
 import { ADVICE, INDUSTRY_FOCUS, type AdviceAction } from '../../domain/advice/library.ts'
 import { industryGroup } from '../../domain/growth/ml-score.ts'
-import { AREA_LABELS, maturityLevel, rankedAreas, type MaturityLevel, type ScoreArea, type ScoreSet } from '../../domain/growth/scores.ts'
+import {
+  AREA_LABELS,
+  maturityLevel,
+  rankedAreas,
+  type MaturityLevel,
+  type ScoreArea,
+  type ScoreSet,
+} from '../../domain/growth/scores.ts'
 
 /** Helpers the rules fallbacks share: pick advice from the library using the user's own data. */
 
@@ -22,7 +29,11 @@ export function industryFocus(industry: string | null | undefined): string {
 export function focusAreas(scores: ScoreSet): Array<[ScoreArea, number | null]> {
   const ranked = rankedAreas(scores)
   if (ranked.length > 0) return ranked
-  return [['strategy', null], ['process', null], ['technology', null]]
+  return [
+    ['strategy', null],
+    ['process', null],
+    ['technology', null],
+  ]
 }
 
 export function label(area: ScoreArea): string {
@@ -47,11 +58,15 @@ export function levelWords(score: number | null | undefined): string {
  * Pick `count` distinct actions round-robin across the given areas (lowest first), so the
  * weakest area gets the first action and the next weakest the second.
  */
-export function pickActions(areas: Array<[ScoreArea, number | null]>, count: number): Array<{ area: ScoreArea; score: number | null; action: AdviceAction }> {
+export function pickActions(
+  areas: Array<[ScoreArea, number | null]>,
+  count: number,
+): Array<{ area: ScoreArea; score: number | null; action: AdviceAction }> {
   const picked: Array<{ area: ScoreArea; score: number | null; action: AdviceAction }> = []
   const pools = areas.map(([area, score]) => ({ area, score, actions: [...actionsFor(area, score)] }))
   // Fall back to the growth areas so there are always enough actions.
-  for (const area of ['strategy', 'process', 'technology'] as const) if (!pools.some((p) => p.area === area)) pools.push({ area, score: null, actions: [...actionsFor(area, null)] })
+  for (const area of ['strategy', 'process', 'technology'] as const)
+    if (!pools.some((p) => p.area === area)) pools.push({ area, score: null, actions: [...actionsFor(area, null)] })
   let round = 0
   while (picked.length < count && pools.some((p) => p.actions.length > 0)) {
     for (const pool of pools) {

@@ -21,7 +21,9 @@ export type CacheKeyParts = {
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`
 }
 
@@ -32,17 +34,32 @@ export function cacheKey(parts: CacheKeyParts): string {
 
 export type AiCache = {
   get<T>(key: string): Promise<T | undefined>
-  set(key: string, value: unknown, ttlSeconds: number, owner?: { feature?: string | undefined; userId?: string | undefined }): void
+  set(
+    key: string,
+    value: unknown,
+    ttlSeconds: number,
+    owner?: { feature?: string | undefined; userId?: string | undefined },
+  ): void
   /**
    * The cached value, or compute it once: identical concurrent requests share one call (single
    * flight). `hit` is true when no upstream call was made for this caller.
    */
-  getOrCompute<T>(key: string, ttlSeconds: number, compute: () => Promise<{ value: T; cacheable: boolean }>, owner?: { feature?: string | undefined; userId?: string | undefined }): Promise<{ value: T; hit: boolean }>
+  getOrCompute<T>(
+    key: string,
+    ttlSeconds: number,
+    compute: () => Promise<{ value: T; cacheable: boolean }>,
+    owner?: { feature?: string | undefined; userId?: string | undefined },
+  ): Promise<{ value: T; hit: boolean }>
   /** Wait for pending writes to the table. */
   flush(): Promise<void>
 }
 
-export type CacheOptions = { db?: Database | undefined; logger?: Logger | undefined; maxEntries?: number | undefined; now?: (() => number) | undefined }
+export type CacheOptions = {
+  db?: Database | undefined
+  logger?: Logger | undefined
+  maxEntries?: number | undefined
+  now?: (() => number) | undefined
+}
 
 /** In-process LRU in front of the `ai_cache` table; the table is shared by every process. */
 export function createAiCache(options: CacheOptions = {}): AiCache {
@@ -56,7 +73,11 @@ export function createAiCache(options: CacheOptions = {}): AiCache {
     if (local) return local.value as T
     if (!options.db) return undefined
     try {
-      const [row] = await options.db.orm.select({ value: aiCache.value, expiresAt: aiCache.expiresAt }).from(aiCache).where(and(eq(aiCache.key, key), gt(aiCache.expiresAt, new Date(now())))).limit(1)
+      const [row] = await options.db.orm
+        .select({ value: aiCache.value, expiresAt: aiCache.expiresAt })
+        .from(aiCache)
+        .where(and(eq(aiCache.key, key), gt(aiCache.expiresAt, new Date(now()))))
+        .limit(1)
       if (!row) return undefined
       lru.set(key, { value: row.value }, { ttl: Math.max(1, row.expiresAt.getTime() - now()) })
       return row.value as T
@@ -66,7 +87,12 @@ export function createAiCache(options: CacheOptions = {}): AiCache {
     }
   }
 
-  function set(key: string, value: unknown, ttlSeconds: number, owner: { feature?: string | undefined; userId?: string | undefined } = {}) {
+  function set(
+    key: string,
+    value: unknown,
+    ttlSeconds: number,
+    owner: { feature?: string | undefined; userId?: string | undefined } = {},
+  ) {
     if (ttlSeconds <= 0) return
     lru.set(key, { value }, { ttl: ttlSeconds * 1000 })
     if (!options.db) return
@@ -74,14 +100,22 @@ export function createAiCache(options: CacheOptions = {}): AiCache {
     const write = options.db.orm
       .insert(aiCache)
       .values({ key, feature: owner.feature ?? null, userId: owner.userId ?? null, value: value as object, expiresAt })
-      .onConflictDoUpdate({ target: aiCache.key, set: { value: sql`excluded.value`, expiresAt: sql`excluded.expires_at` } })
+      .onConflictDoUpdate({
+        target: aiCache.key,
+        set: { value: sql`excluded.value`, expiresAt: sql`excluded.expires_at` },
+      })
       .then(() => undefined)
       .catch((error: unknown) => options.logger?.warn({ err: error }, 'ai cache write failed'))
       .finally(() => pending.delete(write))
     pending.add(write)
   }
 
-  async function getOrCompute<T>(key: string, ttlSeconds: number, compute: () => Promise<{ value: T; cacheable: boolean }>, owner?: { feature?: string | undefined; userId?: string | undefined }) {
+  async function getOrCompute<T>(
+    key: string,
+    ttlSeconds: number,
+    compute: () => Promise<{ value: T; cacheable: boolean }>,
+    owner?: { feature?: string | undefined; userId?: string | undefined },
+  ) {
     const local = lru.get(key)
     if (local) return { value: local.value as T, hit: true }
     const shared = inflight.get(key)

@@ -9,7 +9,10 @@ export type ChatMessage = {
   tool_call_id?: string | undefined
 }
 
-export type ChatTool = { type: 'function'; function: { name: string; description?: string | undefined; parameters?: Record<string, unknown> | undefined } }
+export type ChatTool = {
+  type: 'function'
+  function: { name: string; description?: string | undefined; parameters?: Record<string, unknown> | undefined }
+}
 
 /** One chat call, provider-neutral. */
 export type ChatRequest = {
@@ -19,7 +22,10 @@ export type ChatRequest = {
   maxTokens?: number | undefined
   topP?: number | undefined
   stop?: string[] | undefined
-  responseFormat?: { type: 'text' } | { type: 'json'; schema?: Record<string, unknown> | undefined; name?: string | undefined } | undefined
+  responseFormat?:
+    | { type: 'text' }
+    | { type: 'json'; schema?: Record<string, unknown> | undefined; name?: string | undefined }
+    | undefined
   tools?: ChatTool[] | undefined
   toolChoice?: 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } } | undefined
 }
@@ -36,7 +42,10 @@ export type ChatResult = {
 }
 
 /** A piece of a streamed chat call. */
-export type ChatChunk = { type: 'text'; text: string } | { type: 'tool-call'; call: ToolCall } | { type: 'finish'; finishReason: ChatResult['finishReason']; usage: AiUsage }
+export type ChatChunk =
+  | { type: 'text'; text: string }
+  | { type: 'tool-call'; call: ToolCall }
+  | { type: 'finish'; finishReason: ChatResult['finishReason']; usage: AiUsage }
 
 /** The text of an OpenAI message content (string or text parts). */
 export function contentText(content: ChatMessage['content']): string {
@@ -48,6 +57,7 @@ export function contentText(content: ChatMessage['content']): string {
 export const unknownUsage = (): AiUsage => ({ inputTokens: undefined, outputTokens: undefined })
 
 export function addUsage(a: AiUsage, b: AiUsage): AiUsage {
-  const add = (x: number | undefined, y: number | undefined) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0))
+  const add = (x: number | undefined, y: number | undefined) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0)
   return { inputTokens: add(a.inputTokens, b.inputTokens), outputTokens: add(a.outputTokens, b.outputTokens) }
 }

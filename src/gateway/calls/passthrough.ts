@@ -9,7 +9,12 @@ import type { AiUsage } from '../types.ts'
  */
 
 /** An upstream speaking OpenAI chat completions: its chat URL, its base URL (for `/models`) and auth headers. */
-export type OpenAiUpstream = { provider: string; chatCompletionsUrl: string; baseURL: string; headers: Record<string, string> }
+export type OpenAiUpstream = {
+  provider: string
+  chatCompletionsUrl: string
+  baseURL: string
+  headers: Record<string, string>
+}
 
 export type UpstreamCompletion = { body: string; usage: AiUsage; model: string | undefined }
 export type UpstreamStream = { chunks: AsyncIterable<Buffer>; first: Buffer }
@@ -47,9 +52,20 @@ export function createPassthrough(options: { connections?: number } = {}): Passt
     return found
   }
 
-  async function send(upstream: OpenAiUpstream, kind: 'chat' | 'models', body: string | undefined, signal: AbortSignal | undefined) {
+  async function send(
+    upstream: OpenAiUpstream,
+    kind: 'chat' | 'models',
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ) {
     const t = target(upstream)
-    const response = await t.pool.request({ path: kind === 'chat' ? t.chatPath : t.modelsPath, method: kind === 'chat' ? 'POST' : 'GET', headers: t.headers, body, signal })
+    const response = await t.pool.request({
+      path: kind === 'chat' ? t.chatPath : t.modelsPath,
+      method: kind === 'chat' ? 'POST' : 'GET',
+      headers: t.headers,
+      body,
+      signal,
+    })
     if (response.statusCode >= 200 && response.statusCode < 300) return response
     const text = await response.body.text().catch(() => '')
     const message = (() => {
@@ -77,16 +93,39 @@ export function createPassthrough(options: { connections?: number } = {}): Passt
       try {
         parsed = JSON.parse(text) as typeof parsed
       } catch (error) {
-        throw new ProviderCallError({ provider: upstream.provider, model: '', errorClass: ErrorClass.MalformedResponse, statusCode: response.statusCode, message: `${upstream.provider} sent a body that is not JSON`, cause: error })
+        throw new ProviderCallError({
+          provider: upstream.provider,
+          model: '',
+          errorClass: ErrorClass.MalformedResponse,
+          statusCode: response.statusCode,
+          message: `${upstream.provider} sent a body that is not JSON`,
+          cause: error,
+        })
       }
-      if (!Array.isArray(parsed.choices)) throw new ProviderCallError({ provider: upstream.provider, model: '', errorClass: ErrorClass.MalformedResponse, message: `${upstream.provider} sent no choices` })
-      return { body: text, usage: { inputTokens: parsed.usage?.prompt_tokens, outputTokens: parsed.usage?.completion_tokens }, model: parsed.model }
+      if (!Array.isArray(parsed.choices))
+        throw new ProviderCallError({
+          provider: upstream.provider,
+          model: '',
+          errorClass: ErrorClass.MalformedResponse,
+          message: `${upstream.provider} sent no choices`,
+        })
+      return {
+        body: text,
+        usage: { inputTokens: parsed.usage?.prompt_tokens, outputTokens: parsed.usage?.completion_tokens },
+        model: parsed.model,
+      }
     },
     async stream(upstream, body, signal) {
       const response = await send(upstream, 'chat', body, signal)
       const iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
       const first = await iterator.next()
-      if (first.done) throw new ProviderCallError({ provider: upstream.provider, model: '', errorClass: ErrorClass.MalformedResponse, message: `${upstream.provider} ended the stream before any data` })
+      if (first.done)
+        throw new ProviderCallError({
+          provider: upstream.provider,
+          model: '',
+          errorClass: ErrorClass.MalformedResponse,
+          message: `${upstream.provider} ended the stream before any data`,
+        })
       return { first: first.value, chunks: { [Symbol.asyncIterator]: () => iterator } }
     },
     async probe(upstream, signal) {
@@ -106,5 +145,8 @@ export function usageFromSseTail(tail: string): AiUsage {
   if (index === -1) return { inputTokens: undefined, outputTokens: undefined }
   const prompt = /"prompt_tokens":(\d+)/.exec(tail.slice(index))
   const completion = /"completion_tokens":(\d+)/.exec(tail.slice(index))
-  return { inputTokens: prompt ? Number(prompt[1]) : undefined, outputTokens: completion ? Number(completion[1]) : undefined }
+  return {
+    inputTokens: prompt ? Number(prompt[1]) : undefined,
+    outputTokens: completion ? Number(completion[1]) : undefined,
+  }
 }

@@ -1,4 +1,12 @@
-import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3FinishReason, LanguageModelV3Message, LanguageModelV3Prompt, LanguageModelV3StreamPart, LanguageModelV3Usage } from '@ai-sdk/provider'
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3FinishReason,
+  LanguageModelV3Message,
+  LanguageModelV3Prompt,
+  LanguageModelV3StreamPart,
+  LanguageModelV3Usage,
+} from '@ai-sdk/provider'
 import type { AiUsage } from '../types.ts'
 import { contentText, type ChatChunk, type ChatRequest, type ChatResult, type ToolCall } from './chat.ts'
 
@@ -22,17 +30,34 @@ export function toPrompt(request: ChatRequest): LanguageModelV3Prompt {
         prompt.push({ role: 'user', content: [{ type: 'text', text }] })
         break
       case 'assistant': {
-        const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = text ? [{ type: 'text', text }] : []
+        const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = text
+          ? [{ type: 'text', text }]
+          : []
         for (const call of message.tool_calls ?? []) {
           toolNames.set(call.id, call.function.name)
-          content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: safeJson(call.function.arguments) })
+          content.push({
+            type: 'tool-call',
+            toolCallId: call.id,
+            toolName: call.function.name,
+            input: safeJson(call.function.arguments),
+          })
         }
         prompt.push({ role: 'assistant', content })
         break
       }
       case 'tool': {
         const id = message.tool_call_id ?? ''
-        prompt.push({ role: 'tool', content: [{ type: 'tool-result', toolCallId: id, toolName: toolNames.get(id) ?? message.name ?? 'tool', output: { type: 'text', value: text } }] })
+        prompt.push({
+          role: 'tool',
+          content: [
+            {
+              type: 'tool-result',
+              toolCallId: id,
+              toolName: toolNames.get(id) ?? message.name ?? 'tool',
+              output: { type: 'text', value: text },
+            },
+          ],
+        })
         break
       }
     }
@@ -55,12 +80,23 @@ export function toCallOptions(request: ChatRequest, signal: AbortSignal): Langua
   if (request.topP !== undefined) options.topP = request.topP
   if (request.stop?.length) options.stopSequences = request.stop
   if (request.responseFormat?.type === 'json') {
-    options.responseFormat = { type: 'json', ...(request.responseFormat.schema ? { schema: request.responseFormat.schema as never } : {}), ...(request.responseFormat.name ? { name: request.responseFormat.name } : {}) }
+    options.responseFormat = {
+      type: 'json',
+      ...(request.responseFormat.schema ? { schema: request.responseFormat.schema as never } : {}),
+      ...(request.responseFormat.name ? { name: request.responseFormat.name } : {}),
+    }
   }
   if (request.tools?.length) {
-    options.tools = request.tools.map((t) => ({ type: 'function' as const, name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), inputSchema: (t.function.parameters ?? { type: 'object', properties: {} }) as never }))
+    options.tools = request.tools.map((t) => ({
+      type: 'function' as const,
+      name: t.function.name,
+      ...(t.function.description ? { description: t.function.description } : {}),
+      inputSchema: (t.function.parameters ?? { type: 'object', properties: {} }) as never,
+    }))
     const choice = request.toolChoice
-    if (choice) options.toolChoice = typeof choice === 'string' ? { type: choice } : { type: 'tool', toolName: choice.function.name }
+    if (choice)
+      options.toolChoice =
+        typeof choice === 'string' ? { type: choice } : { type: 'tool', toolName: choice.function.name }
   }
   return options
 }
@@ -82,13 +118,18 @@ export function toFinishReason(reason: LanguageModelV3FinishReason | undefined):
   }
 }
 
-export async function sdkGenerate(model: LanguageModelV3, request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+export async function sdkGenerate(
+  model: LanguageModelV3,
+  request: ChatRequest,
+  signal: AbortSignal,
+): Promise<ChatResult> {
   const result = await model.doGenerate(toCallOptions(request, signal))
   let text = ''
   const toolCalls: ToolCall[] = []
   for (const part of result.content) {
     if (part.type === 'text') text += part.text
-    else if (part.type === 'tool-call') toolCalls.push({ id: part.toolCallId, name: part.toolName, arguments: part.input })
+    else if (part.type === 'tool-call')
+      toolCalls.push({ id: part.toolCallId, name: part.toolName, arguments: part.input })
   }
   return { text, toolCalls, finishReason: toFinishReason(result.finishReason), usage: toUsage(result.usage) }
 }
@@ -97,7 +138,11 @@ export async function sdkGenerate(model: LanguageModelV3, request: ChatRequest, 
  * Start a stream and wait for its first meaningful part, so a failing provider fails here (where
  * the router can still fall back) rather than after bytes went to the caller.
  */
-export async function sdkStream(model: LanguageModelV3, request: ChatRequest, signal: AbortSignal): Promise<AsyncIterable<ChatChunk>> {
+export async function sdkStream(
+  model: LanguageModelV3,
+  request: ChatRequest,
+  signal: AbortSignal,
+): Promise<AsyncIterable<ChatChunk>> {
   const { stream } = await model.doStream(toCallOptions(request, signal))
   const reader = stream.getReader()
   const pending: ChatChunk[] = []

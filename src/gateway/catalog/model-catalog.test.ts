@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import builtIn from './models.json' with { type: 'json' }
-import { catalog, costUsd, createCatalog, defaultModel, modelsFor, parseModelRef, resolveModel } from './model-catalog.ts'
+import {
+  catalog,
+  costUsd,
+  createCatalog,
+  defaultModel,
+  modelsFor,
+  parseModelRef,
+  resolveModel,
+} from './model-catalog.ts'
 
 const SEED_ALIASES: Record<string, [provider: string, id: string]> = {
   'gpt-4.1-mini': ['openai', 'gpt-4.1-mini'],
@@ -44,7 +52,11 @@ describe('model catalog', () => {
   it('parses references to models outside the catalog', () => {
     expect(parseModelRef('custom/llama3.1:8b')).toEqual({ provider: 'custom', model: 'llama3.1:8b', info: undefined })
     expect(parseModelRef('openai/gpt-9')).toEqual({ provider: 'openai', model: 'gpt-9', info: undefined })
-    expect(parseModelRef('meta-llama/Llama-3')).toEqual({ provider: undefined, model: 'meta-llama/Llama-3', info: undefined })
+    expect(parseModelRef('meta-llama/Llama-3')).toEqual({
+      provider: undefined,
+      model: 'meta-llama/Llama-3',
+      info: undefined,
+    })
     expect(parseModelRef(' mistral-large ')).toMatchObject({ provider: 'mistral', model: 'mistral-large-latest' })
   })
 
@@ -56,7 +68,12 @@ describe('model catalog', () => {
     }
     expect(modelsFor('custom')).toEqual([])
     expect(defaultModel('custom')).toBeUndefined()
-    expect(catalog.models.length).toBe(modelsFor('openai').length * 2 + modelsFor('anthropic').length + modelsFor('google').length * 2 + modelsFor('mistral').length)
+    expect(catalog.models.length).toBe(
+      modelsFor('openai').length * 2 +
+        modelsFor('anthropic').length +
+        modelsFor('google').length * 2 +
+        modelsFor('mistral').length,
+    )
   })
 
   it('prices usage from list prices per million tokens', () => {
@@ -75,10 +92,16 @@ describe('model catalog', () => {
 
   it('validates the catalog file at load', () => {
     const model = builtIn.models[0] as (typeof builtIn.models)[number]
-    expect(() => createCatalog({ ...builtIn, models: [{ ...model, inputPricePerMillion: -1 }] })).toThrow(/inputPricePerMillion/)
-    expect(() => createCatalog({ ...builtIn, models: [model, { ...model, id: 'other', aliases: [model.id] }] })).toThrow(/already names/)
+    expect(() => createCatalog({ ...builtIn, models: [{ ...model, inputPricePerMillion: -1 }] })).toThrow(
+      /inputPricePerMillion/,
+    )
+    expect(() =>
+      createCatalog({ ...builtIn, models: [model, { ...model, id: 'other', aliases: [model.id] }] }),
+    ).toThrow(/already names/)
     expect(() => createCatalog({ ...builtIn, defaults: { openai: 'gpt-0' } })).toThrow(/default model "gpt-0"/)
-    expect(() => createCatalog({ ...builtIn, models: [{ ...model, providers: ['nobody'] }] })).toThrow(/Invalid model catalog/)
+    expect(() => createCatalog({ ...builtIn, models: [{ ...model, providers: ['nobody'] }] })).toThrow(
+      /Invalid model catalog/,
+    )
     expect(createCatalog({ defaults: {}, models: [model] }).models).toHaveLength(model.providers.length)
   })
 })

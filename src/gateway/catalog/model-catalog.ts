@@ -42,7 +42,11 @@ export const catalogFileSchema = z
           const key = `${provider}/${name.toLowerCase()}`
           const owner = seen.get(key)
           if (owner !== undefined && owner !== model.id) {
-            ctx.addIssue({ code: 'custom', path: ['models', i, 'aliases'], message: `"${name}" already names ${owner} for ${provider}` })
+            ctx.addIssue({
+              code: 'custom',
+              path: ['models', i, 'aliases'],
+              message: `"${name}" already names ${owner} for ${provider}`,
+            })
           }
           seen.set(key, model.id)
         }
@@ -50,7 +54,11 @@ export const catalogFileSchema = z
     })
     for (const [provider, id] of Object.entries(file.defaults)) {
       if (!file.models.some((m) => m.id === id && m.providers.includes(provider as AiProviderName))) {
-        ctx.addIssue({ code: 'custom', path: ['defaults', provider], message: `default model "${id}" is not a ${provider} model in the catalog` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['defaults', provider],
+          message: `default model "${id}" is not a ${provider} model in the catalog`,
+        })
       }
     }
   })
@@ -133,7 +141,8 @@ export function createCatalog(data: unknown = builtIn): Catalog {
     // Unknown is unknown: never price a missing count as zero tokens.
     if (info === undefined || usage.inputTokens === undefined || usage.outputTokens === undefined) return undefined
     if (!Number.isFinite(usage.inputTokens) || !Number.isFinite(usage.outputTokens)) return undefined
-    const cost = (usage.inputTokens * info.inputPricePerMillion + usage.outputTokens * info.outputPricePerMillion) / 1_000_000
+    const cost =
+      (usage.inputTokens * info.inputPricePerMillion + usage.outputTokens * info.outputPricePerMillion) / 1_000_000
     return Math.round(cost * 1e12) / 1e12
   }
 

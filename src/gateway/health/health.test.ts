@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { createHealthTracker, startIdleProbe } from './health.ts'
 
 const ok = (provider = 'openai') => ({ provider, model: 'm', latencyMs: 10, ok: true })
-const bad = (provider = 'openai', errorClass = 'server_error') => ({ provider, model: 'm', latencyMs: 5, ok: false, errorClass })
+const bad = (provider = 'openai', errorClass = 'server_error') => ({
+  provider,
+  model: 'm',
+  latencyMs: 5,
+  ok: false,
+  errorClass,
+})
 
 describe('health tracker', () => {
   it('derives healthy, degraded and down from live traffic and the breaker', () => {
@@ -32,10 +38,15 @@ describe('health tracker', () => {
     const tracker = createHealthTracker({ now: () => 1_000 })
     const probed: string[] = []
     tracker.observe(ok('busy'))
-    const probe = startIdleProbe({ intervalMs: 20, providers: ['busy', 'idle', 'broken'], tracker, probe: async (p) => {
-      probed.push(p)
-      if (p === 'broken') throw new Error('down')
-    } })
+    const probe = startIdleProbe({
+      intervalMs: 20,
+      providers: ['busy', 'idle', 'broken'],
+      tracker,
+      probe: async (p) => {
+        probed.push(p)
+        if (p === 'broken') throw new Error('down')
+      },
+    })
     await new Promise((resolve) => setTimeout(resolve, 35))
     probe.stop()
     expect(probed).toContain('idle')

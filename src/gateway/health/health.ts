@@ -6,10 +6,24 @@ import { ErrorClass } from '../router/errors.ts'
 import { ProviderStatus, type AiAttempt, type ProviderHealth } from '../types.ts'
 
 /** Outcomes that speak about a provider's health; others (bad input, invalid JSON we asked for, skips) do not. */
-const HEALTH_FAULTS = new Set<string>([ErrorClass.Timeout, ErrorClass.RateLimited, ErrorClass.ServerError, ErrorClass.Network, ErrorClass.MalformedResponse])
+const HEALTH_FAULTS = new Set<string>([
+  ErrorClass.Timeout,
+  ErrorClass.RateLimited,
+  ErrorClass.ServerError,
+  ErrorClass.Network,
+  ErrorClass.MalformedResponse,
+])
 
 type Sample = { ok: boolean; latencyMs: number }
-type ProviderState = { samples: Sample[]; failures: number; lastSuccessAt?: number; lastFailureAt?: number; lastTrafficAt: number; breaker: BreakerState; status: ProviderStatus }
+type ProviderState = {
+  samples: Sample[]
+  failures: number
+  lastSuccessAt?: number
+  lastFailureAt?: number
+  lastTrafficAt: number
+  breaker: BreakerState
+  status: ProviderStatus
+}
 
 export type HealthTracker = {
   /** Feed one finished attempt (live traffic or a probe). */
@@ -23,7 +37,12 @@ export type HealthTracker = {
   flush(): Promise<void>
 }
 
-export type HealthOptions = { db?: Database | undefined; logger?: Logger | undefined; windowSize?: number | undefined; now?: (() => number) | undefined }
+export type HealthOptions = {
+  db?: Database | undefined
+  logger?: Logger | undefined
+  windowSize?: number | undefined
+  now?: (() => number) | undefined
+}
 
 /**
  * Provider status from live traffic: down while the breaker is open or nearly everything fails,
@@ -51,7 +70,11 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
     const rate = errorRate(state)
     const enough = state.samples.length >= 5
     const status: ProviderStatus =
-      state.breaker === 'open' || (enough && rate >= 0.8) ? ProviderStatus.Down : state.breaker === 'half-open' || (enough && rate >= 0.2) ? ProviderStatus.Degraded : ProviderStatus.Healthy
+      state.breaker === 'open' || (enough && rate >= 0.8)
+        ? ProviderStatus.Down
+        : state.breaker === 'half-open' || (enough && rate >= 0.2)
+          ? ProviderStatus.Degraded
+          : ProviderStatus.Healthy
     if (status === state.status) return
     const reason = `breaker ${state.breaker}, error rate ${(rate * 100).toFixed(0)}% of last ${state.samples.length}`
     options.logger?.info({ provider, from: state.status, to: status, reason }, 'provider status changed')
@@ -68,7 +91,10 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
 
   function health(provider: string): ProviderHealth {
     const state = stateOf(provider)
-    const latencies = state.samples.filter((s) => s.ok).map((s) => s.latencyMs).sort((a, b) => a - b)
+    const latencies = state.samples
+      .filter((s) => s.ok)
+      .map((s) => s.latencyMs)
+      .sort((a, b) => a - b)
     return {
       provider,
       status: state.status,
@@ -115,7 +141,13 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
  * Optional idle probe: every `intervalMs`, providers without traffic for that long get one cheap,
  * unpaid probe (e.g. listing models). Never runs on the request path.
  */
-export function startIdleProbe(options: { intervalMs: number; providers: string[]; tracker: HealthTracker; probe: (provider: string) => Promise<void>; now?: () => number }) {
+export function startIdleProbe(options: {
+  intervalMs: number
+  providers: string[]
+  tracker: HealthTracker
+  probe: (provider: string) => Promise<void>
+  now?: () => number
+}) {
   const now = options.now ?? performance.now.bind(performance)
   const timer = setInterval(() => {
     for (const provider of options.providers) {
@@ -123,8 +155,19 @@ export function startIdleProbe(options: { intervalMs: number; providers: string[
       const started = now()
       options
         .probe(provider)
-        .then(() => options.tracker.observe({ provider, model: 'probe', latencyMs: Math.round(now() - started), ok: true }))
-        .catch((error: unknown) => options.tracker.observe({ provider, model: 'probe', latencyMs: Math.round(now() - started), ok: false, errorClass: ErrorClass.Network, error: String(error) }))
+        .then(() =>
+          options.tracker.observe({ provider, model: 'probe', latencyMs: Math.round(now() - started), ok: true }),
+        )
+        .catch((error: unknown) =>
+          options.tracker.observe({
+            provider,
+            model: 'probe',
+            latencyMs: Math.round(now() - started),
+            ok: false,
+            errorClass: ErrorClass.Network,
+            error: String(error),
+          }),
+        )
     }
   }, options.intervalMs)
   timer.unref()

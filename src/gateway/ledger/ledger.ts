@@ -36,7 +36,13 @@ export type Ledger = {
   readonly buffered: number
 }
 
-export type LedgerOptions = { db: Database; logger?: Logger | undefined; flushIntervalMs?: number | undefined; batchSize?: number | undefined; maxBuffered?: number | undefined }
+export type LedgerOptions = {
+  db: Database
+  logger?: Logger | undefined
+  flushIntervalMs?: number | undefined
+  batchSize?: number | undefined
+  maxBuffered?: number | undefined
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const uuidOrNull = (v: string | undefined) => (v !== undefined && UUID.test(v) ? v : null)
@@ -100,7 +106,10 @@ export function createLedger(options: LedgerOptions): Ledger {
           try {
             await options.db.query(INSERT, [JSON.stringify([{ ...toRow(entry), user_id: null }])])
           } catch (rowError) {
-            options.logger?.error({ err: rowError, requestId: entry.requestId, cause: error }, 'ai_log row could not be written')
+            options.logger?.error(
+              { err: rowError, requestId: entry.requestId, cause: error },
+              'ai_log row could not be written',
+            )
           }
         }
       }

@@ -32,7 +32,15 @@ describe('provider registry', () => {
   })
 
   it('lists every configured provider, AI_PROVIDER first', () => {
-    expect(createProviderRegistry(ai(ALL)).configured).toEqual(['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'])
+    expect(createProviderRegistry(ai(ALL)).configured).toEqual([
+      'openai',
+      'anthropic',
+      'google',
+      'vertex',
+      'mistral',
+      'azure',
+      'custom',
+    ])
     const registry = createProviderRegistry(ai({ ...ALL, AI_PROVIDER: 'anthropic' }))
     expect(registry.configured[0]).toBe('anthropic')
     expect(registry.configured).toHaveLength(7)
@@ -45,8 +53,12 @@ describe('provider registry', () => {
 
   it('needs what each provider needs', () => {
     expect(isProviderConfigured(ai({ AZURE_API_KEY: 'k' }), 'azure')).toBe(false)
-    expect(isProviderConfigured(ai({ AZURE_API_KEY: 'k', AZURE_BASE_URL: 'http://127.0.0.1:1/openai/v1' }), 'azure')).toBe(true)
-    expect(isProviderConfigured(ai({ GOOGLE_VERTEX_PROJECT: 'p', GOOGLE_VERTEX_LOCATION: 'europe-west4' }), 'vertex')).toBe(true)
+    expect(
+      isProviderConfigured(ai({ AZURE_API_KEY: 'k', AZURE_BASE_URL: 'http://127.0.0.1:1/openai/v1' }), 'azure'),
+    ).toBe(true)
+    expect(
+      isProviderConfigured(ai({ GOOGLE_VERTEX_PROJECT: 'p', GOOGLE_VERTEX_LOCATION: 'europe-west4' }), 'vertex'),
+    ).toBe(true)
     expect(isProviderConfigured(ai({ OPENAI_COMPATIBLE_API_KEY: 'k' }), 'custom')).toBe(false)
     expect(isProviderConfigured(ai({ OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' }), 'openai')).toBe(false)
   })
@@ -78,7 +90,13 @@ describe('provider registry', () => {
   })
 
   it('builds Vertex with service-account credentials when there is no API key', () => {
-    const registry = createProviderRegistry(ai({ GOOGLE_VERTEX_PROJECT: 'p', GOOGLE_VERTEX_LOCATION: 'us-central1', GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' }))
+    const registry = createProviderRegistry(
+      ai({
+        GOOGLE_VERTEX_PROJECT: 'p',
+        GOOGLE_VERTEX_LOCATION: 'us-central1',
+        GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json',
+      }),
+    )
     expect(registry.languageModel('vertex').modelId).toBe('gemini-2.5-flash')
   })
 
@@ -88,25 +106,50 @@ describe('provider registry', () => {
   })
 
   it('keeps a temperature of 0 and the token limit as defaults', () => {
-    expect(createProviderRegistry(ai({ AI_TEMPERATURE: '0', AI_MAX_TOKENS: '256' })).defaults).toEqual({ temperature: 0, maxOutputTokens: 256 })
+    expect(createProviderRegistry(ai({ AI_TEMPERATURE: '0', AI_MAX_TOKENS: '256' })).defaults).toEqual({
+      temperature: 0,
+      maxOutputTokens: 256,
+    })
   })
 
   it('describes raw endpoints with the AI SDK defaults, for a pass-through', () => {
     const registry = createProviderRegistry(ai(ALL))
-    expect(registry.endpoint('openai')).toEqual({ provider: 'openai', format: 'openai-chat', baseURL: 'https://api.openai.com/v1', chatCompletionsUrl: 'https://api.openai.com/v1/chat/completions', headers: { authorization: 'Bearer k' } })
-    expect(registry.endpoint('azure').chatCompletionsUrl).toBe('https://res.openai.azure.com/openai/v1/chat/completions?api-version=v1')
+    expect(registry.endpoint('openai')).toEqual({
+      provider: 'openai',
+      format: 'openai-chat',
+      baseURL: 'https://api.openai.com/v1',
+      chatCompletionsUrl: 'https://api.openai.com/v1/chat/completions',
+      headers: { authorization: 'Bearer k' },
+    })
+    expect(registry.endpoint('azure').chatCompletionsUrl).toBe(
+      'https://res.openai.azure.com/openai/v1/chat/completions?api-version=v1',
+    )
     expect(registry.endpoint('azure').headers).toEqual({ 'api-key': 'k' })
     expect(registry.endpoint('custom').chatCompletionsUrl).toBe('http://127.0.0.1:11434/v1/chat/completions')
     expect(registry.endpoint('custom').headers).toEqual({})
     expect(registry.endpoint('mistral').chatCompletionsUrl).toBe('https://api.mistral.ai/v1/chat/completions')
-    expect(registry.endpoint('anthropic')).toMatchObject({ format: 'anthropic-messages', chatCompletionsUrl: 'https://api.anthropic.com/v1/messages', headers: { 'x-api-key': 'k' } })
-    expect(registry.endpoint('google').chatCompletionsUrl).toBe('https://generativelanguage.googleapis.com/v1beta/models/{model}:generateContent')
+    expect(registry.endpoint('anthropic')).toMatchObject({
+      format: 'anthropic-messages',
+      chatCompletionsUrl: 'https://api.anthropic.com/v1/messages',
+      headers: { 'x-api-key': 'k' },
+    })
+    expect(registry.endpoint('google').chatCompletionsUrl).toBe(
+      'https://generativelanguage.googleapis.com/v1beta/models/{model}:generateContent',
+    )
     expect(registry.endpoint('vertex').baseURL).toBe('https://aiplatform.googleapis.com/v1/publishers/google')
     const oauth = ai({ GOOGLE_VERTEX_PROJECT: 'p', GOOGLE_VERTEX_LOCATION: 'europe-west4' })
-    expect(providerEndpoint(oauth, 'vertex')).toMatchObject({ baseURL: 'https://europe-west4-aiplatform.googleapis.com/v1beta1/projects/p/locations/europe-west4/publishers/google', headers: {} })
-    expect(providerEndpoint(ai({ GOOGLE_VERTEX_PROJECT: 'p', GOOGLE_VERTEX_LOCATION: 'global' }), 'vertex').baseURL).toMatch(/^https:\/\/aiplatform\.googleapis\.com\/v1beta1\/projects\/p\/locations\/global/)
+    expect(providerEndpoint(oauth, 'vertex')).toMatchObject({
+      baseURL:
+        'https://europe-west4-aiplatform.googleapis.com/v1beta1/projects/p/locations/europe-west4/publishers/google',
+      headers: {},
+    })
+    expect(
+      providerEndpoint(ai({ GOOGLE_VERTEX_PROJECT: 'p', GOOGLE_VERTEX_LOCATION: 'global' }), 'vertex').baseURL,
+    ).toMatch(/^https:\/\/aiplatform\.googleapis\.com\/v1beta1\/projects\/p\/locations\/global/)
     const azureUrl = ai({ AZURE_API_KEY: 'k', AZURE_BASE_URL: 'http://127.0.0.1:9/azure/openai/v1' })
-    expect(providerEndpoint(azureUrl, 'azure').chatCompletionsUrl).toBe('http://127.0.0.1:9/azure/openai/v1/chat/completions')
+    expect(providerEndpoint(azureUrl, 'azure').chatCompletionsUrl).toBe(
+      'http://127.0.0.1:9/azure/openai/v1/chat/completions',
+    )
     expect(() => createProviderRegistry(ai({})).endpoint('openai')).toThrow(ProviderNotConfiguredError)
   })
 })

@@ -59,7 +59,10 @@ export type ProviderRegistryOptions = {
 export class ProviderNotConfiguredError extends OptimaliqError {
   readonly provider: string
   constructor(provider: string) {
-    super('provider_not_configured', `AI provider "${provider}" is not configured.`, { status: 503, details: { provider } })
+    super('provider_not_configured', `AI provider "${provider}" is not configured.`, {
+      status: 503,
+      details: { provider },
+    })
     this.provider = provider
   }
 }
@@ -112,7 +115,9 @@ function buildFactory(ai: AiConfig, provider: ProviderName, fetch: FetchFunction
         location: v.location,
         baseURL: v.baseURL,
         ...(v.apiKey !== undefined ? { apiKey: v.apiKey } : {}),
-        ...(v.apiKey === undefined && v.credentialsFile !== undefined ? { googleAuthOptions: { keyFile: v.credentialsFile } } : {}),
+        ...(v.apiKey === undefined && v.credentialsFile !== undefined
+          ? { googleAuthOptions: { keyFile: v.credentialsFile } }
+          : {}),
         ...f,
       })
       return (id) => vertex.languageModel(id)
@@ -122,7 +127,12 @@ function buildFactory(ai: AiConfig, provider: ProviderName, fetch: FetchFunction
       return (id) => mistral.languageModel(id)
     }
     case 'azure': {
-      const azure = createAzure({ apiKey: p.azure.apiKey, resourceName: p.azure.resourceName, baseURL: p.azure.baseURL, ...f })
+      const azure = createAzure({
+        apiKey: p.azure.apiKey,
+        resourceName: p.azure.resourceName,
+        baseURL: p.azure.baseURL,
+        ...f,
+      })
       // The model id is the deployment name.
       return (id) => azure.chat(id)
     }
@@ -147,36 +157,82 @@ export function providerEndpoint(ai: AiConfig, provider: ProviderName): Provider
   switch (provider) {
     case 'openai': {
       const baseURL = p.openai.baseURL ?? 'https://api.openai.com/v1'
-      return { provider, format: 'openai-chat', baseURL, chatCompletionsUrl: `${baseURL}/chat/completions`, headers: bearer(p.openai.apiKey) }
+      return {
+        provider,
+        format: 'openai-chat',
+        baseURL,
+        chatCompletionsUrl: `${baseURL}/chat/completions`,
+        headers: bearer(p.openai.apiKey),
+      }
     }
     case 'azure': {
       // Same rule as @ai-sdk/azure: the resource's /openai/v1 API with api-version=v1, or a given base URL as is.
       const baseURL = p.azure.baseURL ?? `https://${p.azure.resourceName}.openai.azure.com/openai/v1`
       const url = p.azure.baseURL ? `${baseURL}/chat/completions` : `${baseURL}/chat/completions?api-version=v1`
-      return { provider, format: 'openai-chat', baseURL, chatCompletionsUrl: url, headers: p.azure.apiKey ? { 'api-key': p.azure.apiKey } : {} }
+      return {
+        provider,
+        format: 'openai-chat',
+        baseURL,
+        chatCompletionsUrl: url,
+        headers: p.azure.apiKey ? { 'api-key': p.azure.apiKey } : {},
+      }
     }
     case 'custom': {
       const baseURL = p.custom.baseURL as string
-      return { provider, format: 'openai-chat', baseURL, chatCompletionsUrl: `${baseURL}/chat/completions`, headers: bearer(p.custom.apiKey) }
+      return {
+        provider,
+        format: 'openai-chat',
+        baseURL,
+        chatCompletionsUrl: `${baseURL}/chat/completions`,
+        headers: bearer(p.custom.apiKey),
+      }
     }
     case 'mistral': {
       const baseURL = p.mistral.baseURL ?? 'https://api.mistral.ai/v1'
-      return { provider, format: 'openai-chat', baseURL, chatCompletionsUrl: `${baseURL}/chat/completions`, headers: bearer(p.mistral.apiKey) }
+      return {
+        provider,
+        format: 'openai-chat',
+        baseURL,
+        chatCompletionsUrl: `${baseURL}/chat/completions`,
+        headers: bearer(p.mistral.apiKey),
+      }
     }
     case 'anthropic': {
       const baseURL = p.anthropic.baseURL ?? 'https://api.anthropic.com/v1'
-      return { provider, format: 'anthropic-messages', baseURL, chatCompletionsUrl: `${baseURL}/messages`, headers: { 'x-api-key': p.anthropic.apiKey ?? '', 'anthropic-version': '2023-06-01' } }
+      return {
+        provider,
+        format: 'anthropic-messages',
+        baseURL,
+        chatCompletionsUrl: `${baseURL}/messages`,
+        headers: { 'x-api-key': p.anthropic.apiKey ?? '', 'anthropic-version': '2023-06-01' },
+      }
     }
     case 'google': {
       const baseURL = p.google.baseURL ?? 'https://generativelanguage.googleapis.com/v1beta'
-      return { provider, format: 'gemini', baseURL, chatCompletionsUrl: `${baseURL}/models/{model}:generateContent`, headers: { 'x-goog-api-key': p.google.apiKey ?? '' } }
+      return {
+        provider,
+        format: 'gemini',
+        baseURL,
+        chatCompletionsUrl: `${baseURL}/models/{model}:generateContent`,
+        headers: { 'x-goog-api-key': p.google.apiKey ?? '' },
+      }
     }
     case 'vertex': {
       const v = p.vertex
       const location = v.location ?? 'us-central1'
-      const baseURL = v.baseURL ?? (v.apiKey ? 'https://aiplatform.googleapis.com/v1/publishers/google' : `https://${location === 'global' ? '' : `${location}-`}aiplatform.googleapis.com/v1beta1/projects/${v.project}/locations/${location}/publishers/google`)
+      const baseURL =
+        v.baseURL ??
+        (v.apiKey
+          ? 'https://aiplatform.googleapis.com/v1/publishers/google'
+          : `https://${location === 'global' ? '' : `${location}-`}aiplatform.googleapis.com/v1beta1/projects/${v.project}/locations/${location}/publishers/google`)
       // Without an API key Vertex needs an OAuth token: use `languageModel`, which fetches one.
-      return { provider, format: 'gemini', baseURL, chatCompletionsUrl: `${baseURL}/models/{model}:generateContent`, headers: v.apiKey ? { 'x-goog-api-key': v.apiKey } : {} }
+      return {
+        provider,
+        format: 'gemini',
+        baseURL,
+        chatCompletionsUrl: `${baseURL}/models/{model}:generateContent`,
+        headers: v.apiKey ? { 'x-goog-api-key': v.apiKey } : {},
+      }
     }
   }
 }
@@ -186,7 +242,9 @@ export function createProviderRegistry(ai: AiConfig, options: ProviderRegistryOp
   const catalog = options.catalog ?? builtInCatalog
   const available = ai.enabled ? AI_PROVIDERS.filter((p) => isProviderConfigured(ai, p)) : []
   const configured =
-    ai.provider !== undefined && available.includes(ai.provider) ? [ai.provider, ...available.filter((p) => p !== ai.provider)] : [...available]
+    ai.provider !== undefined && available.includes(ai.provider)
+      ? [ai.provider, ...available.filter((p) => p !== ai.provider)]
+      : [...available]
   const defaultProvider = configured[0]
   const factories = new Map<ProviderName, ModelFactory>()
   const models = new Map<string, LanguageModelV3>()
@@ -210,7 +268,11 @@ export function createProviderRegistry(ai: AiConfig, options: ProviderRegistryOp
     if (!isConfigured(provider)) throw new ProviderNotConfiguredError(provider)
     const wanted = modelId ?? defaultModel(provider)
     if (wanted === undefined) {
-      throw new OptimaliqError('model_not_configured', `No model given and no default model for provider "${provider}".`, { status: 503, details: { provider } })
+      throw new OptimaliqError(
+        'model_not_configured',
+        `No model given and no default model for provider "${provider}".`,
+        { status: 503, details: { provider } },
+      )
     }
     const id = resolveId(provider, wanted)
     const key = `${provider}/${id}`

@@ -17,7 +17,12 @@ export type BreakerRegistry = {
   state(provider: string): BreakerState
 }
 
-const STATE: Record<number, BreakerState> = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'open' }
+const STATE: Record<number, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+}
 
 /** Only failures that speak about the provider (5xx, 429, timeouts, network, garbage) count. */
 const countsAgainstProvider = handleWhen((error) => error instanceof ProviderCallError && error.countsAgainstProvider)
@@ -28,7 +33,10 @@ export function createBreakerRegistry(options: BreakerOptions): BreakerRegistry 
   const get = (provider: string) => {
     let breaker = breakers.get(provider)
     if (!breaker) {
-      breaker = circuitBreaker(countsAgainstProvider, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.threshold) })
+      breaker = circuitBreaker(countsAgainstProvider, {
+        halfOpenAfter: options.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(options.threshold),
+      })
       breaker.onStateChange((state) => options.onStateChange?.(provider, STATE[state] ?? 'open'))
       breakers.set(provider, breaker)
     }

@@ -29,7 +29,15 @@ export class ProviderCallError extends OptimaliqError {
   /** Milliseconds the provider asked us to wait (`Retry-After`), if any. */
   readonly retryAfterMs: number | undefined
 
-  constructor(options: { provider: string; model: string; errorClass: ErrorClass; message: string; statusCode?: number | undefined; retryAfterMs?: number | undefined; cause?: unknown }) {
+  constructor(options: {
+    provider: string
+    model: string
+    errorClass: ErrorClass
+    message: string
+    statusCode?: number | undefined
+    retryAfterMs?: number | undefined
+    cause?: unknown
+  }) {
     super('provider_call_failed', options.message, { status: 502, cause: options.cause })
     this.provider = options.provider
     this.model = options.model
@@ -45,8 +53,19 @@ export class ProviderCallError extends OptimaliqError {
   }
 }
 
-const RETRYABLE = new Set<ErrorClass>([ErrorClass.Timeout, ErrorClass.RateLimited, ErrorClass.ServerError, ErrorClass.Network])
-const PROVIDER_FAULTS = new Set<ErrorClass>([ErrorClass.Timeout, ErrorClass.RateLimited, ErrorClass.ServerError, ErrorClass.Network, ErrorClass.MalformedResponse])
+const RETRYABLE = new Set<ErrorClass>([
+  ErrorClass.Timeout,
+  ErrorClass.RateLimited,
+  ErrorClass.ServerError,
+  ErrorClass.Network,
+])
+const PROVIDER_FAULTS = new Set<ErrorClass>([
+  ErrorClass.Timeout,
+  ErrorClass.RateLimited,
+  ErrorClass.ServerError,
+  ErrorClass.Network,
+  ErrorClass.MalformedResponse,
+])
 
 /** Output that failed the caller's schema (after the repair attempt): route on, never return it. */
 export class InvalidOutputError extends OptimaliqError {
@@ -62,8 +81,13 @@ export class AllProvidersFailedError extends OptimaliqError {
     const summary = attempts.map((a) => `${a.provider}/${a.model}: ${a.errorClass ?? 'error'}`).join('; ')
     super(
       'all_providers_failed',
-      attempts.length === 0 ? 'No AI provider could take the request' : `Every AI provider failed${options.deadline ? ' before the deadline' : ''} (${summary})`,
-      { status: attempts.length === 0 || attempts.every((a) => a.errorClass === ErrorClass.BreakerOpen) ? 503 : 502, details: { attempts } },
+      attempts.length === 0
+        ? 'No AI provider could take the request'
+        : `Every AI provider failed${options.deadline ? ' before the deadline' : ''} (${summary})`,
+      {
+        status: attempts.length === 0 || attempts.every((a) => a.errorClass === ErrorClass.BreakerOpen) ? 503 : 502,
+        details: { attempts },
+      },
     )
     this.attempts = attempts
   }
@@ -102,32 +126,78 @@ function isAbort(error: unknown): error is Error {
  * Turn whatever a call threw into a `ProviderCallError`. `signal` is the attempt's signal: when it
  * was aborted, its reason says whether the attempt timed out, the deadline passed or the caller left.
  */
-export function classifyError(error: unknown, target: { provider: string; model: string }, signal?: AbortSignal): ProviderCallError | InvalidOutputError {
+export function classifyError(
+  error: unknown,
+  target: { provider: string; model: string },
+  signal?: AbortSignal,
+): ProviderCallError | InvalidOutputError {
   if (error instanceof ProviderCallError || error instanceof InvalidOutputError) return error
   if (error instanceof RetryError) return classifyError(error.lastError, target, signal)
   const base = { provider: target.provider, model: target.model, cause: error }
   if (signal?.aborted || isAbort(error)) {
     const reason: unknown = signal?.reason
-    const kind = reason instanceof Error && reason.name === 'DeadlineError' ? ErrorClass.Deadline : reason instanceof Error && reason.name === 'TimeoutError' ? ErrorClass.Timeout : isAbort(error) && error.name === 'TimeoutError' ? ErrorClass.Timeout : ErrorClass.Aborted
-    return new ProviderCallError({ ...base, errorClass: kind, message: kind === ErrorClass.Timeout ? 'The attempt timed out' : kind === ErrorClass.Deadline ? 'The deadline passed' : 'The request was aborted' })
+    const kind =
+      reason instanceof Error && reason.name === 'DeadlineError'
+        ? ErrorClass.Deadline
+        : reason instanceof Error && reason.name === 'TimeoutError'
+          ? ErrorClass.Timeout
+          : isAbort(error) && error.name === 'TimeoutError'
+            ? ErrorClass.Timeout
+            : ErrorClass.Aborted
+    return new ProviderCallError({
+      ...base,
+      errorClass: kind,
+      message:
+        kind === ErrorClass.Timeout
+          ? 'The attempt timed out'
+          : kind === ErrorClass.Deadline
+            ? 'The deadline passed'
+            : 'The request was aborted',
+    })
   }
   if (APICallError.isInstance(error)) {
     const status = error.statusCode
-    if (status === undefined) return new ProviderCallError({ ...base, errorClass: error.isRetryable ? ErrorClass.Network : ErrorClass.MalformedResponse, message: error.message })
-    if (status >= 200 && status < 300) return new ProviderCallError({ ...base, errorClass: ErrorClass.MalformedResponse, statusCode: status, message: error.message })
+    if (status === undefined)
+      return new ProviderCallError({
+        ...base,
+        errorClass: error.isRetryable ? ErrorClass.Network : ErrorClass.MalformedResponse,
+        message: error.message,
+      })
+    if (status >= 200 && status < 300)
+      return new ProviderCallError({
+        ...base,
+        errorClass: ErrorClass.MalformedResponse,
+        statusCode: status,
+        message: error.message,
+      })
     const headers = error.responseHeaders ?? {}
-    return new ProviderCallError({ ...base, errorClass: classifyStatus(status), statusCode: status, retryAfterMs: parseRetryAfter(headers['retry-after']), message: error.message })
+    return new ProviderCallError({
+      ...base,
+      errorClass: classifyStatus(status),
+      statusCode: status,
+      retryAfterMs: parseRetryAfter(headers['retry-after']),
+      message: error.message,
+    })
   }
-  if (NoObjectGeneratedError.isInstance(error)) return new InvalidOutputError(error.message, { text: error.text?.slice(0, 2000) })
+  if (NoObjectGeneratedError.isInstance(error))
+    return new InvalidOutputError(error.message, { text: error.text?.slice(0, 2000) })
   const name = error instanceof Error ? error.name : ''
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code === 'string' && /^(ECONN|ENOTFOUND|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR)/.test(code)) {
     const errorClass = /TIMEOUT/.test(code) ? ErrorClass.Timeout : ErrorClass.Network
-    return new ProviderCallError({ ...base, errorClass, message: error instanceof Error ? error.message : String(error) })
+    return new ProviderCallError({
+      ...base,
+      errorClass,
+      message: error instanceof Error ? error.message : String(error),
+    })
   }
   if (name === 'TypeError' && /fetch failed|terminated|socket/i.test(String((error as Error).message))) {
     return new ProviderCallError({ ...base, errorClass: ErrorClass.Network, message: (error as Error).message })
   }
   // JSON parse errors, type validation of the provider's response, empty bodies: a broken answer.
-  return new ProviderCallError({ ...base, errorClass: ErrorClass.MalformedResponse, message: error instanceof Error ? error.message : String(error) })
+  return new ProviderCallError({
+    ...base,
+    errorClass: ErrorClass.MalformedResponse,
+    message: error instanceof Error ? error.message : String(error),
+  })
 }

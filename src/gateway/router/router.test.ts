@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { createBreakerRegistry } from './breakers.ts'
 import type { Clock } from './clock.ts'
-import { AllProvidersFailedError, ErrorClass, InvalidOutputError, ProviderCallError, classifyError, parseRetryAfter } from './errors.ts'
+import {
+  AllProvidersFailedError,
+  ErrorClass,
+  InvalidOutputError,
+  ProviderCallError,
+  classifyError,
+  parseRetryAfter,
+} from './errors.ts'
 import { backoffDelay, createRouter, orderCandidates, type RouterOptions } from './router.ts'
 import { createRouteTable, UnknownModelError } from './routes.ts'
 
@@ -13,8 +20,11 @@ function fakeClock() {
   return { clock, sleeps }
 }
 
-const fail = (provider: string, errorClass: ProviderCallError['errorClass'], extra: { statusCode?: number; retryAfterMs?: number } = {}) =>
-  new ProviderCallError({ provider, model: 'm', errorClass, message: errorClass, ...extra })
+const fail = (
+  provider: string,
+  errorClass: ProviderCallError['errorClass'],
+  extra: { statusCode?: number; retryAfterMs?: number } = {},
+) => new ProviderCallError({ provider, model: 'm', errorClass, message: errorClass, ...extra })
 
 function router(extra: Partial<RouterOptions> = {}) {
   const { clock, sleeps } = fakeClock()
@@ -59,7 +69,11 @@ describe('router', () => {
       },
     })
     expect(result.value).toBe('c')
-    expect(result.attempts.map((a) => a.errorClass)).toEqual([ErrorClass.ClientError, ErrorClass.InvalidOutput, undefined])
+    expect(result.attempts.map((a) => a.errorClass)).toEqual([
+      ErrorClass.ClientError,
+      ErrorClass.InvalidOutput,
+      undefined,
+    ])
     expect(sleeps).toEqual([])
   })
 
@@ -80,7 +94,8 @@ describe('router', () => {
     const second = await tooLong.router.run({
       candidates: [A, B],
       call: async ({ candidate }) => {
-        if (candidate.provider === 'a') throw fail('a', ErrorClass.RateLimited, { statusCode: 429, retryAfterMs: 60_000 })
+        if (candidate.provider === 'a')
+          throw fail('a', ErrorClass.RateLimited, { statusCode: 429, retryAfterMs: 60_000 })
         return 'b'
       },
     })
@@ -90,7 +105,14 @@ describe('router', () => {
 
   it('throws AllProvidersFailedError listing every attempt', async () => {
     const { router: r } = router({ retry: { maxRetries: 0 } })
-    const error = await r.run({ candidates: [A, B], call: async ({ candidate }) => { throw fail(candidate.provider, ErrorClass.ServerError, { statusCode: 503 }) } }).catch((e: unknown) => e)
+    const error = await r
+      .run({
+        candidates: [A, B],
+        call: async ({ candidate }) => {
+          throw fail(candidate.provider, ErrorClass.ServerError, { statusCode: 503 })
+        },
+      })
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AllProvidersFailedError)
     expect((error as AllProvidersFailedError).attempts.map((a) => a.provider)).toEqual(['a', 'b'])
     expect((error as AllProvidersFailedError).status).toBe(502)
@@ -117,8 +139,11 @@ describe('router', () => {
   it('enforces the per-attempt timeout and the overall deadline', async () => {
     const { breakers } = router()
     const r = createRouter({ breakers, retry: { maxRetries: 5, baseDelayMs: 1 } })
-    const hang = ({ signal }: { signal: AbortSignal }) => new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)))
-    const error = (await r.run({ candidates: [A, B], call: hang, attemptTimeoutMs: 1_000, deadlineMs: 50 }).catch((e: unknown) => e)) as AllProvidersFailedError
+    const hang = ({ signal }: { signal: AbortSignal }) =>
+      new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)))
+    const error = (await r
+      .run({ candidates: [A, B], call: hang, attemptTimeoutMs: 1_000, deadlineMs: 50 })
+      .catch((e: unknown) => e)) as AllProvidersFailedError
     expect(error).toBeInstanceOf(AllProvidersFailedError)
     expect(error.attempts[0]?.errorClass).toBe(ErrorClass.Deadline)
     const timedOut = await r.run({
@@ -138,7 +163,9 @@ describe('router', () => {
       candidates: [A, B],
       call: ({ candidate, signal }) =>
         candidate.provider === 'a'
-          ? new Promise<string>((_, reject) => signal.addEventListener('abort', () => ((aborted = true), reject(signal.reason as Error))))
+          ? new Promise<string>((_, reject) =>
+              signal.addEventListener('abort', () => ((aborted = true), reject(signal.reason as Error))),
+            )
           : Promise.resolve('b'),
     })
     expect(result.value).toBe('b')
@@ -147,7 +174,10 @@ describe('router', () => {
   })
 
   it('orders weighted candidates by draw and computes jittered backoff', () => {
-    const list = [{ ...A, weight: 1 }, { ...B, weight: 3 }]
+    const list = [
+      { ...A, weight: 1 },
+      { ...B, weight: 3 },
+    ]
     expect(orderCandidates(list, () => 0.1)[0]?.provider).toBe('a')
     expect(orderCandidates(list, () => 0.9)[0]?.provider).toBe('b')
     expect(orderCandidates([A, B], () => 0.9)[0]?.provider).toBe('a')
@@ -168,18 +198,31 @@ describe('errors', () => {
   it('classifies network and unknown errors', () => {
     const net = classifyError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), A)
     expect(net).toMatchObject({ errorClass: ErrorClass.Network, isRetryable: true })
-    expect(classifyError(new SyntaxError('Unexpected token'), A)).toMatchObject({ errorClass: ErrorClass.MalformedResponse, isRetryable: false })
+    expect(classifyError(new SyntaxError('Unexpected token'), A)).toMatchObject({
+      errorClass: ErrorClass.MalformedResponse,
+      isRetryable: false,
+    })
   })
 })
 
 describe('routes', () => {
   const table = createRouteTable(
-    { providers: ['openai', 'anthropic'], defaultModel: (p) => (p === 'openai' ? 'gpt-4.1-mini' : 'claude-sonnet-4-0'), resolveModel: (n) => (n === 'fast' ? { provider: 'anthropic', model: 'claude-3-5-haiku' } : undefined) },
+    {
+      providers: ['openai', 'anthropic'],
+      defaultModel: (p) => (p === 'openai' ? 'gpt-4.1-mini' : 'claude-sonnet-4-0'),
+      resolveModel: (n) => (n === 'fast' ? { provider: 'anthropic', model: 'claude-3-5-haiku' } : undefined),
+    },
     { cheap: ['fast', 'openai/gpt-4.1-nano', 'mistral/nope'] },
   )
   it('has a default route, named routes, aliases and provider/model', () => {
-    expect(table.resolve()).toEqual([{ provider: 'openai', model: 'gpt-4.1-mini' }, { provider: 'anthropic', model: 'claude-sonnet-4-0' }])
-    expect(table.resolve('cheap')).toEqual([{ provider: 'anthropic', model: 'claude-3-5-haiku' }, { provider: 'openai', model: 'gpt-4.1-nano' }])
+    expect(table.resolve()).toEqual([
+      { provider: 'openai', model: 'gpt-4.1-mini' },
+      { provider: 'anthropic', model: 'claude-sonnet-4-0' },
+    ])
+    expect(table.resolve('cheap')).toEqual([
+      { provider: 'anthropic', model: 'claude-3-5-haiku' },
+      { provider: 'openai', model: 'gpt-4.1-nano' },
+    ])
     expect(table.resolve('openai/gpt-4o')).toEqual([{ provider: 'openai', model: 'gpt-4o' }])
     expect(() => table.resolve('mistral/x')).toThrow(UnknownModelError)
     expect(table.names()).toEqual(['default', 'cheap'])

@@ -45,7 +45,13 @@ export type RunOptions<T> = {
   hedgeAfterMs?: number | undefined
 }
 
-export type RunResult<T> = { value: T; candidate: AiCandidate; index: number; attempts: AiAttempt[]; fallbackUsed: boolean }
+export type RunResult<T> = {
+  value: T
+  candidate: AiCandidate
+  index: number
+  attempts: AiAttempt[]
+  fallbackUsed: boolean
+}
 
 export type Router = { run<T>(options: RunOptions<T>): Promise<RunResult<T>> }
 
@@ -56,7 +62,12 @@ class DeadlineError extends Error {
 }
 
 /** Full-jitter exponential backoff; `Retry-After` (capped) wins when the provider sent one. */
-export function backoffDelay(retry: number, options: RetryOptions, random: () => number, retryAfterMs?: number): number {
+export function backoffDelay(
+  retry: number,
+  options: RetryOptions,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, options.maxRetryAfterMs)
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** retry)
   return Math.round(ceiling / 2 + (random() * ceiling) / 2)
@@ -104,8 +115,20 @@ export function createRouter(options: RouterOptions): Router {
       for (let n = 0; ; n++) {
         if (breaker.state === CircuitState.HalfOpen || breaker.state === CircuitState.Isolated) {
           // A probe is already in flight: do not queue behind it, move on.
-          const error = new ProviderCallError({ provider: candidate.provider, model: candidate.model, errorClass: ErrorClass.BreakerOpen, message: 'circuit breaker is half-open (probe in flight)' })
-          record({ provider: candidate.provider, model: candidate.model, latencyMs: 0, ok: false, errorClass: ErrorClass.BreakerOpen, error: error.message })
+          const error = new ProviderCallError({
+            provider: candidate.provider,
+            model: candidate.model,
+            errorClass: ErrorClass.BreakerOpen,
+            message: 'circuit breaker is half-open (probe in flight)',
+          })
+          record({
+            provider: candidate.provider,
+            model: candidate.model,
+            latencyMs: 0,
+            ok: false,
+            errorClass: ErrorClass.BreakerOpen,
+            error: error.message,
+          })
           throw error
         }
         const started = clock.now()
@@ -113,7 +136,10 @@ export function createRouter(options: RouterOptions): Router {
         // more than the rest of the router on the /v1 hot path.
         const attempt = new AbortController()
         const signal = attempt.signal
-        const timer = setTimeout(() => attempt.abort(new DOMException('The attempt timed out', 'TimeoutError')), attemptTimeoutMs)
+        const timer = setTimeout(
+          () => attempt.abort(new DOMException('The attempt timed out', 'TimeoutError')),
+          attemptTimeoutMs,
+        )
         const onOverall = () => attempt.abort(overall.signal.reason)
         const onLane = () => attempt.abort(lane.reason)
         if (overall.signal.aborted) onOverall()
@@ -135,13 +161,24 @@ export function createRouter(options: RouterOptions): Router {
           })
           // The winner's signal stays usable (a stream keeps reading); only the router's links go.
           unlink()
-          record({ provider: candidate.provider, model: candidate.model, latencyMs: Math.round(clock.now() - started), ok: true })
+          record({
+            provider: candidate.provider,
+            model: candidate.model,
+            latencyMs: Math.round(clock.now() - started),
+            ok: true,
+          })
           return value
         } catch (caught) {
           unlink()
-          const error = caught instanceof BrokenCircuitError
-            ? new ProviderCallError({ provider: candidate.provider, model: candidate.model, errorClass: ErrorClass.BreakerOpen, message: 'circuit breaker is open' })
-            : classifyError(caught, candidate, signal)
+          const error =
+            caught instanceof BrokenCircuitError
+              ? new ProviderCallError({
+                  provider: candidate.provider,
+                  model: candidate.model,
+                  errorClass: ErrorClass.BreakerOpen,
+                  message: 'circuit breaker is open',
+                })
+              : classifyError(caught, candidate, signal)
           const errorClass = error instanceof ProviderCallError ? error.errorClass : ErrorClass.InvalidOutput
           record({
             provider: candidate.provider,
@@ -187,7 +224,11 @@ export function createRouter(options: RouterOptions): Router {
         const waiting: Array<Promise<Outcome>> = [...lanes.values()].map((l) => l.promise)
         let hedgeTimer: ReturnType<typeof setTimeout> | undefined
         if (hedgeArmed && lanes.size === 1 && next < candidates.length) {
-          waiting.push(new Promise<Outcome>((resolve) => (hedgeTimer = setTimeout(() => resolve({ kind: 'hedge' }), hedgeAfterMs))))
+          waiting.push(
+            new Promise<Outcome>(
+              (resolve) => (hedgeTimer = setTimeout(() => resolve({ kind: 'hedge' }), hedgeAfterMs)),
+            ),
+          )
         }
         const outcome = await Promise.race(waiting)
         clearTimeout(hedgeTimer)
@@ -200,7 +241,13 @@ export function createRouter(options: RouterOptions): Router {
         if (outcome.kind === 'ok') {
           // Keep the first valid answer; cancel the other lane.
           for (const lane of lanes.values()) lane.controller.abort(new Error('hedged request lost the race'))
-          return { value: outcome.value, candidate: candidates[outcome.lane] as AiCandidate, index: outcome.lane, attempts, fallbackUsed: outcome.lane > 0 }
+          return {
+            value: outcome.value,
+            candidate: candidates[outcome.lane] as AiCandidate,
+            index: outcome.lane,
+            attempts,
+            fallbackUsed: outcome.lane > 0,
+          }
         }
         if (lanes.size === 0) startNext()
       }
@@ -214,4 +261,3 @@ export function createRouter(options: RouterOptions): Router {
 
   return { run }
 }
-

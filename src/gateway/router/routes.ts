@@ -18,7 +18,11 @@ export type RouteTable = {
 
 export class UnknownModelError extends OptimaliqError {
   constructor(spec: string) {
-    super('model_not_found', `The model "${spec}" is not a route, a catalog alias or provider/model of a configured provider`, { status: 404, details: { model: spec } })
+    super(
+      'model_not_found',
+      `The model "${spec}" is not a route, a catalog alias or provider/model of a configured provider`,
+      { status: 404, details: { model: spec } },
+    )
   }
 }
 
@@ -26,7 +30,10 @@ export class UnknownModelError extends OptimaliqError {
  * Named routes plus `default` (every configured provider's default model, `AI_PROVIDER` first).
  * A route's candidates may themselves name aliases or `provider/model`.
  */
-export function createRouteTable(sources: RouteSources, routes: Record<string, Array<AiCandidate | string>> = {}): RouteTable {
+export function createRouteTable(
+  sources: RouteSources,
+  routes: Record<string, Array<AiCandidate | string>> = {},
+): RouteTable {
   const table = new Map<string, AiCandidate[]>()
   const single = (spec: string): AiCandidate | undefined => {
     const slash = spec.indexOf('/')
@@ -35,7 +42,9 @@ export function createRouteTable(sources: RouteSources, routes: Record<string, A
       if (sources.providers.includes(provider)) return { provider, model: spec.slice(slash + 1) }
     }
     const found = sources.resolveModel(spec)
-    return found && sources.providers.includes(found.provider) ? { provider: found.provider, model: found.model } : undefined
+    return found && sources.providers.includes(found.provider)
+      ? { provider: found.provider, model: found.model }
+      : undefined
   }
   const defaults = sources.providers.flatMap((provider) => {
     const model = sources.defaultModel(provider)

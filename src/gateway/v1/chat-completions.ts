@@ -9,7 +9,13 @@ import { rateLimitHeaders } from '../../governance/limits/errors.ts'
 import { AiUnavailableError, AllProvidersFailedError } from '../router/errors.ts'
 import type { CallContext } from '../router/router.ts'
 import type { AiAttempt, AiCaller, AiMeta, AiUsage } from '../types.ts'
-import { firstChunkEvent, toChatRequest, toChunkEvents, toCompletion, type ChatCompletionBody } from '../wire/openai-chat.ts'
+import {
+  firstChunkEvent,
+  toChatRequest,
+  toChunkEvents,
+  toCompletion,
+  type ChatCompletionBody,
+} from '../wire/openai-chat.ts'
 
 /**
  * `/v1/chat/completions` on top of the gateway: an OpenAI-format upstream gets the body forwarded
@@ -21,7 +27,14 @@ const FEATURE = 'v1'
 
 export type CompletedChat = { body: string; provider: string; model: string; cached: boolean; fallbackUsed: boolean }
 
-type Answer = { body: string; usage: AiUsage; provider: string; model: string; attempts: AiAttempt[]; fallbackUsed: boolean }
+type Answer = {
+  body: string
+  usage: AiUsage
+  provider: string
+  model: string
+  attempts: AiAttempt[]
+  fallbackUsed: boolean
+}
 
 const estimate = (body: ChatCompletionBody) => {
   let chars = 0
@@ -30,7 +43,12 @@ const estimate = (body: ChatCompletionBody) => {
 }
 
 function start(ai: AiGateway, body: ChatCompletionBody) {
-  if (!ai.enabled) throw new AiUnavailableError(ai.config.ai.enabled ? 'No AI provider is configured: set a provider key (e.g. OPENAI_API_KEY) to use /v1' : 'AI is disabled on this server (AI_ENABLED=false)')
+  if (!ai.enabled)
+    throw new AiUnavailableError(
+      ai.config.ai.enabled
+        ? 'No AI provider is configured: set a provider key (e.g. OPENAI_API_KEY) to use /v1'
+        : 'AI is disabled on this server (AI_ENABLED=false)',
+    )
   return ai.routes.resolve(body.model)
 }
 
@@ -42,28 +60,50 @@ const created = () => Math.floor(Date.now() / 1000)
  */
 function v1CacheKey(body: ChatCompletionBody): string {
   const { messages, model, stream, stream_options: streamOptions, ...params } = body
-  return cacheKey({ route: model, feature: FEATURE, messages, params: stream ? { ...params, stream: true, stream_options: streamOptions } : params })
+  return cacheKey({
+    route: model,
+    feature: FEATURE,
+    messages,
+    params: stream ? { ...params, stream: true, stream_options: streamOptions } : params,
+  })
 }
 
 /** A stream is cached only up to this size (the SSE text as sent). */
 const MAX_CACHED_STREAM_BYTES = 1_000_000
 
 /** Whether SSE text is a whole answer: it ends with `[DONE]` and carries no in-stream error event. */
-const ranToItsEnd = (sse: string) => /data: \[DONE\]\s*$/.test(sse) && !/^data: *\{("error"|"object": *"error")/m.test(sse)
+const ranToItsEnd = (sse: string) =>
+  /data: \[DONE\]\s*$/.test(sse) && !/^data: *\{("error"|"object": *"error")/m.test(sse)
 
 /** What the cache holds for a stream: the SSE text as it was sent, and who answered it. */
 type CachedStream = { sse: string; provider: string; model: string }
 
-async function callOne(ai: AiGateway, body: ChatCompletionBody, context: CallContext, requestId: string): Promise<{ body: string; usage: AiUsage }> {
+async function callOne(
+  ai: AiGateway,
+  body: ChatCompletionBody,
+  context: CallContext,
+  requestId: string,
+): Promise<{ body: string; usage: AiUsage }> {
   const { candidate } = context
   const settle = await ai.pace(candidate, estimate(body))
   const upstream = ai.upstreams.get(candidate.provider)
   let answer: { body: string; usage: AiUsage }
   if (upstream) {
-    answer = await ai.passthrough.complete(upstream, JSON.stringify({ ...body, model: candidate.model }), context.signal)
+    answer = await ai.passthrough.complete(
+      upstream,
+      JSON.stringify({ ...body, model: candidate.model }),
+      context.signal,
+    )
   } else {
-    const result = await sdkGenerate(ai.providers.languageModel(candidate.provider, candidate.model), toChatRequest(body), context.signal)
-    answer = { body: toCompletion(result, { id: `chatcmpl-${requestId}`, model: candidate.model, created: created() }), usage: result.usage }
+    const result = await sdkGenerate(
+      ai.providers.languageModel(candidate.provider, candidate.model),
+      toChatRequest(body),
+      context.signal,
+    )
+    answer = {
+      body: toCompletion(result, { id: `chatcmpl-${requestId}`, model: candidate.model, created: created() }),
+      usage: result.usage,
+    }
   }
   settle(answer.usage)
   return { body: answer.body, usage: answer.usage }
@@ -82,10 +122,27 @@ function ledgerBase(caller: AiCaller, body: ChatCompletionBody, logPrompts: bool
 
 function failed(ai: AiGateway, base: ReturnType<typeof ledgerBase>, started: number, error: unknown) {
   const attempts = error instanceof AllProvidersFailedError ? error.attempts : []
-  ai.record({ ...base, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: false, status: 'error', errorClass: (error as { code?: string }).code ?? 'error', error: error instanceof Error ? error.message : String(error), attempts })
+  ai.record({
+    ...base,
+    latencyMs: performance.now() - started,
+    cacheHit: false,
+    fallbackUsed: false,
+    status: 'error',
+    errorClass: (error as { code?: string }).code ?? 'error',
+    error: error instanceof Error ? error.message : String(error),
+    attempts,
+  })
 }
 
-function finished(ai: AiGateway, base: ReturnType<typeof ledgerBase>, caller: AiCaller, answer: Answer, started: number, cached: boolean, response?: unknown) {
+function finished(
+  ai: AiGateway,
+  base: ReturnType<typeof ledgerBase>,
+  caller: AiCaller,
+  answer: Answer,
+  started: number,
+  cached: boolean,
+  response?: unknown,
+) {
   const usage = cached ? { inputTokens: undefined, outputTokens: undefined } : answer.usage
   const meta: AiMeta = {
     requestId: base.requestId,
@@ -99,13 +156,29 @@ function finished(ai: AiGateway, base: ReturnType<typeof ledgerBase>, caller: Ai
     fallbackUsed: cached ? false : answer.fallbackUsed,
     attempts: cached ? [] : answer.attempts,
   }
-  ai.record({ ...base, provider: meta.provider, model: meta.model, response, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: meta.costUsd, latencyMs: meta.latencyMs, cacheHit: cached, fallbackUsed: meta.fallbackUsed, status: 'ok', attempts: meta.attempts })
+  ai.record({
+    ...base,
+    provider: meta.provider,
+    model: meta.model,
+    response,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    costUsd: meta.costUsd,
+    latencyMs: meta.latencyMs,
+    cacheHit: cached,
+    fallbackUsed: meta.fallbackUsed,
+    status: 'ok',
+    attempts: meta.attempts,
+  })
   ai.guardAfter(caller, { feature: FEATURE, meta })
   return meta
 }
 
 /** A non-streaming chat completion: the response body as the upstream (or our translation) wrote it. */
-export async function completeChat(ai: AiGateway, input: { body: ChatCompletionBody; caller: AiCaller; cacheTtlSeconds: number; signal?: AbortSignal | undefined }): Promise<CompletedChat> {
+export async function completeChat(
+  ai: AiGateway,
+  input: { body: ChatCompletionBody; caller: AiCaller; cacheTtlSeconds: number; signal?: AbortSignal | undefined },
+): Promise<CompletedChat> {
   const started = performance.now()
   const { body, caller } = input
   const base = ledgerBase(caller, body, ai.config.ai.gateway.logPrompts)
@@ -113,21 +186,42 @@ export async function completeChat(ai: AiGateway, input: { body: ChatCompletionB
     const candidates = start(ai, body)
     await ai.guardBefore(caller, { feature: FEATURE, estimatedTokens: estimate(body) })
     const compute = async () => {
-      const result = await ai.router.run({ candidates, signal: input.signal, call: (context) => callOne(ai, body, context, base.requestId) })
-      const value: Answer = { ...result.value, provider: result.candidate.provider, model: result.candidate.model, attempts: result.attempts, fallbackUsed: result.fallbackUsed }
+      const result = await ai.router.run({
+        candidates,
+        signal: input.signal,
+        call: (context) => callOne(ai, body, context, base.requestId),
+      })
+      const value: Answer = {
+        ...result.value,
+        provider: result.candidate.provider,
+        model: result.candidate.model,
+        attempts: result.attempts,
+        fallbackUsed: result.fallbackUsed,
+      }
       return { value, cacheable: true }
     }
     let answer: Answer
     let cached = false
     if (input.cacheTtlSeconds > 0) {
       const key = v1CacheKey(body)
-      const outcome = await ai.cache.getOrCompute(key, input.cacheTtlSeconds, compute, { feature: FEATURE, userId: caller.userId })
+      const outcome = await ai.cache.getOrCompute(key, input.cacheTtlSeconds, compute, {
+        feature: FEATURE,
+        userId: caller.userId,
+      })
       answer = outcome.value
       cached = outcome.hit
     } else {
       answer = (await compute()).value
     }
-    const meta = finished(ai, base, caller, answer, started, cached, ai.config.ai.gateway.logPrompts ? answer.body : undefined)
+    const meta = finished(
+      ai,
+      base,
+      caller,
+      answer,
+      started,
+      cached,
+      ai.config.ai.gateway.logPrompts ? answer.body : undefined,
+    )
     return { body: answer.body, provider: meta.provider, model: meta.model, cached, fallbackUsed: meta.fallbackUsed }
   } catch (error) {
     failed(ai, base, started, error)
@@ -135,13 +229,19 @@ export async function completeChat(ai: AiGateway, input: { body: ChatCompletionB
   }
 }
 
-type Started = ({ kind: 'raw'; stream: UpstreamStream } | { kind: 'sdk'; chunks: AsyncIterable<ChatChunk> }) & { settle(usage: AiUsage | undefined): void }
+type Started = ({ kind: 'raw'; stream: UpstreamStream } | { kind: 'sdk'; chunks: AsyncIterable<ChatChunk> }) & {
+  settle(usage: AiUsage | undefined): void
+}
 
 async function write(reply: FastifyReply, text: string | Buffer, signal: AbortSignal) {
   if (!reply.raw.write(text)) await once(reply.raw, 'drain', { signal })
 }
 
-function streamHead(reply: FastifyReply, caller: AiCaller, headers: { requestId: string; provider: string; model: string; cached: boolean; fallbackUsed: boolean }) {
+function streamHead(
+  reply: FastifyReply,
+  caller: AiCaller,
+  headers: { requestId: string; provider: string; model: string; cached: boolean; fallbackUsed: boolean },
+) {
   reply.hijack()
   reply.raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -164,7 +264,16 @@ function streamHead(reply: FastifyReply, caller: AiCaller, headers: { requestId:
  * an identical streamed request within the TTL gets that text back (identical requests in flight
  * at once are not merged: each streams from upstream until one has finished).
  */
-export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBody; caller: AiCaller; reply: FastifyReply; signal: AbortSignal; cacheTtlSeconds?: number }): Promise<void> {
+export async function streamChat(
+  ai: AiGateway,
+  input: {
+    body: ChatCompletionBody
+    caller: AiCaller
+    reply: FastifyReply
+    signal: AbortSignal
+    cacheTtlSeconds?: number
+  },
+): Promise<void> {
   const started = performance.now()
   const { body, caller, reply } = input
   const base = ledgerBase(caller, body, ai.config.ai.gateway.logPrompts)
@@ -176,9 +285,29 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
     await ai.guardBefore(caller, { feature: FEATURE, estimatedTokens: estimate(body) })
     const hit = key ? await ai.cache.get<CachedStream>(key) : undefined
     if (hit && typeof hit.sse === 'string') {
-      streamHead(reply, caller, { requestId: base.requestId, provider: hit.provider, model: hit.model, cached: true, fallbackUsed: false })
+      streamHead(reply, caller, {
+        requestId: base.requestId,
+        provider: hit.provider,
+        model: hit.model,
+        cached: true,
+        fallbackUsed: false,
+      })
       reply.raw.end(hit.sse)
-      finished(ai, base, caller, { body: '', usage: { inputTokens: undefined, outputTokens: undefined }, provider: hit.provider, model: hit.model, attempts: [], fallbackUsed: false }, started, true)
+      finished(
+        ai,
+        base,
+        caller,
+        {
+          body: '',
+          usage: { inputTokens: undefined, outputTokens: undefined },
+          provider: hit.provider,
+          model: hit.model,
+          attempts: [],
+          fallbackUsed: false,
+        },
+        started,
+        true,
+      )
       return
     }
     result = await ai.router.run<Started>({
@@ -194,8 +323,25 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
         input.signal.addEventListener('abort', () => controller.abort(input.signal.reason), { once: true })
         const settle = await ai.pace(context.candidate, estimate(body))
         const upstream = ai.upstreams.get(context.candidate.provider)
-        if (upstream) return { kind: 'raw', stream: await ai.passthrough.stream(upstream, JSON.stringify({ ...body, model: context.candidate.model }), signal), settle }
-        return { kind: 'sdk', chunks: await sdkStream(ai.providers.languageModel(context.candidate.provider, context.candidate.model), toChatRequest(body), signal), settle }
+        if (upstream)
+          return {
+            kind: 'raw',
+            stream: await ai.passthrough.stream(
+              upstream,
+              JSON.stringify({ ...body, model: context.candidate.model }),
+              signal,
+            ),
+            settle,
+          }
+        return {
+          kind: 'sdk',
+          chunks: await sdkStream(
+            ai.providers.languageModel(context.candidate.provider, context.candidate.model),
+            toChatRequest(body),
+            signal,
+          ),
+          settle,
+        }
       },
     })
   } catch (error) {
@@ -203,7 +349,13 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
     throw error
   }
   const { candidate } = result
-  streamHead(reply, caller, { requestId: base.requestId, provider: candidate.provider, model: candidate.model, cached: false, fallbackUsed: result.fallbackUsed })
+  streamHead(reply, caller, {
+    requestId: base.requestId,
+    provider: candidate.provider,
+    model: candidate.model,
+    cached: false,
+    fallbackUsed: result.fallbackUsed,
+  })
   let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
   let broken: string | undefined
   // What was sent, kept for the cache while it stays under the size cap.
@@ -231,7 +383,12 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
       // still a failed request for the ledger (and not cached).
       if (!ranToItsEnd(tail)) broken = 'the upstream stream ended without [DONE] or with an error event'
     } else {
-      const meta = { id: `chatcmpl-${base.requestId}`, model: candidate.model, created: created(), includeUsage: body.stream_options?.include_usage === true }
+      const meta = {
+        id: `chatcmpl-${base.requestId}`,
+        model: candidate.model,
+        created: created(),
+        includeUsage: body.stream_options?.include_usage === true,
+      }
       const state = { toolIndex: 0 }
       await send(firstChunkEvent(meta))
       for await (const chunk of opened.chunks) {
@@ -243,18 +400,63 @@ export async function streamChat(ai: AiGateway, input: { body: ChatCompletionBod
     reply.raw.end()
     result.value.settle(usage)
     if (broken) {
-      ai.record({ ...base, provider: candidate.provider, model: candidate.model, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: result.fallbackUsed, status: 'error', errorClass: 'stream_failed', error: broken, attempts: result.attempts })
+      ai.record({
+        ...base,
+        provider: candidate.provider,
+        model: candidate.model,
+        latencyMs: performance.now() - started,
+        cacheHit: false,
+        fallbackUsed: result.fallbackUsed,
+        status: 'error',
+        errorClass: 'stream_failed',
+        error: broken,
+        attempts: result.attempts,
+      })
       return
     }
     if (key && sent) {
-      const sse = Buffer.concat(sent.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))).toString('utf8')
-      if (ranToItsEnd(sse)) ai.cache.set(key, { sse, provider: candidate.provider, model: candidate.model } satisfies CachedStream, ttl, { feature: FEATURE, userId: caller.userId })
+      const sse = Buffer.concat(sent.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))).toString(
+        'utf8',
+      )
+      if (ranToItsEnd(sse))
+        ai.cache.set(key, { sse, provider: candidate.provider, model: candidate.model } satisfies CachedStream, ttl, {
+          feature: FEATURE,
+          userId: caller.userId,
+        })
     }
-    finished(ai, base, caller, { body: '', usage, provider: candidate.provider, model: candidate.model, attempts: result.attempts, fallbackUsed: result.fallbackUsed }, started, false)
+    finished(
+      ai,
+      base,
+      caller,
+      {
+        body: '',
+        usage,
+        provider: candidate.provider,
+        model: candidate.model,
+        attempts: result.attempts,
+        fallbackUsed: result.fallbackUsed,
+      },
+      started,
+      false,
+    )
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    if (!reply.raw.destroyed) reply.raw.end(`data: ${JSON.stringify({ error: { message: `The stream failed: ${message}`, type: 'api_error', param: null, code: 'stream_failed' } })}\n\n`)
-    ai.record({ ...base, provider: candidate.provider, model: candidate.model, latencyMs: performance.now() - started, cacheHit: false, fallbackUsed: result.fallbackUsed, status: 'error', errorClass: 'stream_failed', error: message, attempts: result.attempts })
+    if (!reply.raw.destroyed)
+      reply.raw.end(
+        `data: ${JSON.stringify({ error: { message: `The stream failed: ${message}`, type: 'api_error', param: null, code: 'stream_failed' } })}\n\n`,
+      )
+    ai.record({
+      ...base,
+      provider: candidate.provider,
+      model: candidate.model,
+      latencyMs: performance.now() - started,
+      cacheHit: false,
+      fallbackUsed: result.fallbackUsed,
+      status: 'error',
+      errorClass: 'stream_failed',
+      error: message,
+      attempts: result.attempts,
+    })
   }
 }
 
@@ -263,7 +465,9 @@ export function listModels(ai: AiGateway) {
   const data: Array<{ id: string; object: 'model'; created: number; owned_by: string }> = []
   if (ai.enabled) {
     for (const name of ai.routes.names()) data.push({ id: name, object: 'model', created: 0, owned_by: 'optimaliq' })
-    for (const model of ai.models()) if (ai.providers.names.includes(model.provider)) data.push({ id: `${model.provider}/${model.id}`, object: 'model', created: 0, owned_by: model.provider })
+    for (const model of ai.models())
+      if (ai.providers.names.includes(model.provider))
+        data.push({ id: `${model.provider}/${model.id}`, object: 'model', created: 0, owned_by: model.provider })
   }
   return { object: 'list' as const, data }
 }

@@ -9,7 +9,10 @@ import { fireAlert } from './store.ts'
  * period (the alerts table keeps it from repeating across processes) and a `budget.threshold`
  * event to the user it concerns (admins for the global budget).
  */
-export async function fireBudgetAlert(db: Database, a: { level: 80 | 100; standing: BudgetStanding; userId: string | undefined; warnAt: number }): Promise<boolean> {
+export async function fireBudgetAlert(
+  db: Database,
+  a: { level: 80 | 100; standing: BudgetStanding; userId: string | undefined; warnAt: number },
+): Promise<boolean> {
   const ruleId = a.level === 100 ? 'budget_100' : 'budget_80'
   const s = a.standing
   return db.transaction(async (tx) => {
@@ -22,7 +25,14 @@ export async function fireBudgetAlert(db: Database, a: { level: 80 | 100; standi
       scope: `${s.scope}:${s.budget}:${s.periodKey}`,
       value: percent,
       message: `Budget ${s.budget} for ${s.scope} at ${percent} % ($${s.spentUsd.toFixed(4)} of $${s.limitUsd}); resets ${s.resetAt.toISOString()}`,
-      details: { budget: s.budget, scope: s.scope, limitUsd: s.limitUsd, spentUsd: s.spentUsd, resetAt: s.resetAt.toISOString(), level: a.level },
+      details: {
+        budget: s.budget,
+        scope: s.scope,
+        limitUsd: s.limitUsd,
+        spentUsd: s.spentUsd,
+        resetAt: s.resetAt.toISOString(),
+        level: a.level,
+      },
     })
     if (!alert) return false
     const forUser = s.scope.startsWith('user:') && a.userId

@@ -25,7 +25,12 @@ type Condition = { scope: string; value: number; message: string; details: Recor
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v))
 
-async function conditions(tx: Executor, rule: AlertRule, now: Date, budgets: Budgets | undefined): Promise<Condition[] | undefined> {
+async function conditions(
+  tx: Executor,
+  rule: AlertRule,
+  now: Date,
+  budgets: Budgets | undefined,
+): Promise<Condition[] | undefined> {
   const since = new Date(now.getTime() - rule.windowMinutes * 60_000).toISOString()
   // The JS clock has millisecond precision, the database microseconds: a row written in this
   // very millisecond must count as "now".
@@ -40,7 +45,12 @@ async function conditions(tx: Executor, rule: AlertRule, now: Date, budgets: Bud
       return list
         .map((r) => ({ r, rate: num(r.e) / Math.max(1, num(r.n)) }))
         .filter((x) => x.rate > rule.threshold)
-        .map(({ r, rate }) => ({ scope: `provider:${r.provider}`, value: rate, message: `Error rate of ${r.provider} is ${(rate * 100).toFixed(1)} % over ${rule.windowMinutes} min (threshold ${(rule.threshold * 100).toFixed(1)} %)`, details: { provider: r.provider, requests: num(r.n), errors: num(r.e) } }))
+        .map(({ r, rate }) => ({
+          scope: `provider:${r.provider}`,
+          value: rate,
+          message: `Error rate of ${r.provider} is ${(rate * 100).toFixed(1)} % over ${rule.windowMinutes} min (threshold ${(rule.threshold * 100).toFixed(1)} %)`,
+          details: { provider: r.provider, requests: num(r.n), errors: num(r.e) },
+        }))
     }
     case 'avg_latency': {
       const list = await rows<{ provider: string; avg: string; n: string }>(
@@ -50,12 +60,29 @@ async function conditions(tx: Executor, rule: AlertRule, now: Date, budgets: Bud
       )
       return list
         .filter((r) => num(r.avg) > rule.threshold)
-        .map((r) => ({ scope: `provider:${r.provider}`, value: num(r.avg), message: `Average latency of ${r.provider} is ${Math.round(num(r.avg))} ms over ${rule.windowMinutes} min (threshold ${rule.threshold} ms)`, details: { provider: r.provider, requests: num(r.n) } }))
+        .map((r) => ({
+          scope: `provider:${r.provider}`,
+          value: num(r.avg),
+          message: `Average latency of ${r.provider} is ${Math.round(num(r.avg))} ms over ${rule.windowMinutes} min (threshold ${rule.threshold} ms)`,
+          details: { provider: r.provider, requests: num(r.n) },
+        }))
     }
     case 'daily_cost': {
-      const [r] = await rows<{ cost: string | null }>(tx, sql`select coalesce(sum(cost_usd), 0) as cost from ai_log where created_at >= ${since} and created_at <= ${until}`)
+      const [r] = await rows<{ cost: string | null }>(
+        tx,
+        sql`select coalesce(sum(cost_usd), 0) as cost from ai_log where created_at >= ${since} and created_at <= ${until}`,
+      )
       const cost = num(r?.cost)
-      return cost > rule.threshold ? [{ scope: 'global', value: cost, message: `AI cost over the last ${rule.windowMinutes / 60} h is $${cost.toFixed(2)} (threshold $${rule.threshold})`, details: { costUsd: cost } }] : []
+      return cost > rule.threshold
+        ? [
+            {
+              scope: 'global',
+              value: cost,
+              message: `AI cost over the last ${rule.windowMinutes / 60} h is $${cost.toFixed(2)} (threshold $${rule.threshold})`,
+              details: { costUsd: cost },
+            },
+          ]
+        : []
     }
     case 'provider_down': {
       const list = await rows<{ provider: string; status: string; reason: string | null; created_at: string | Date }>(
@@ -64,7 +91,12 @@ async function conditions(tx: Executor, rule: AlertRule, now: Date, budgets: Bud
       )
       return list
         .filter((r) => r.status === 'down')
-        .map((r) => ({ scope: `provider:${r.provider}`, value: 1, message: `Provider ${r.provider} is down${r.reason ? `: ${r.reason}` : ''}`, details: { provider: r.provider, since: new Date(r.created_at).toISOString() } }))
+        .map((r) => ({
+          scope: `provider:${r.provider}`,
+          value: 1,
+          message: `Provider ${r.provider} is down${r.reason ? `: ${r.reason}` : ''}`,
+          details: { provider: r.provider, since: new Date(r.created_at).toISOString() },
+        }))
     }
     case 'budget': {
       if (!budgets) return undefined
@@ -72,13 +104,27 @@ async function conditions(tx: Executor, rule: AlertRule, now: Date, budgets: Bud
       for (const period of ['daily', 'monthly'] as BudgetPeriod[]) {
         const limit = period === 'daily' ? budgets.global.dailyUsd : budgets.global.monthlyUsd
         if (!limit) continue
-        const [r] = await rows<{ cost: string | null }>(tx, sql`select coalesce(sum(cost_usd), 0) as cost from ai_log where created_at >= ${periodStart(period, now).toISOString()} and created_at <= ${until}`)
+        const [r] = await rows<{ cost: string | null }>(
+          tx,
+          sql`select coalesce(sum(cost_usd), 0) as cost from ai_log where created_at >= ${periodStart(period, now).toISOString()} and created_at <= ${until}`,
+        )
         const spent = num(r?.cost)
         const level = rule.threshold >= 1 ? 1 : rule.threshold
         if (spent < limit * level) continue
         const budget = `global.${period}`
         const percent = Math.round((spent / limit) * 1000) / 10
-        out.push({ scope: `global:${budget}:${periodKey(period, now)}`, value: percent, message: `Budget ${budget} at ${percent} % ($${spent.toFixed(4)} of $${limit}); resets ${periodEnd(period, now).toISOString()}`, details: { budget, scope: 'global', limitUsd: limit, spentUsd: spent, resetAt: periodEnd(period, now).toISOString() } })
+        out.push({
+          scope: `global:${budget}:${periodKey(period, now)}`,
+          value: percent,
+          message: `Budget ${budget} at ${percent} % ($${spent.toFixed(4)} of $${limit}); resets ${periodEnd(period, now).toISOString()}`,
+          details: {
+            budget,
+            scope: 'global',
+            limitUsd: limit,
+            spentUsd: spent,
+            resetAt: periodEnd(period, now).toISOString(),
+          },
+        })
       }
       return out
     }
@@ -88,7 +134,12 @@ async function conditions(tx: Executor, rule: AlertRule, now: Date, budgets: Bud
 }
 
 /** Whether a firing alert's condition still holds. Budget alerts hold until their period ends. */
-function stillHolds(alert: AlertRow, rule: AlertRule | undefined, current: Condition[] | undefined, now: Date): boolean {
+function stillHolds(
+  alert: AlertRow,
+  rule: AlertRule | undefined,
+  current: Condition[] | undefined,
+  now: Date,
+): boolean {
   if (!rule || !rule.enabled) return false
   if (rule.kind === 'budget') {
     const resetAt = alert.details?.resetAt
@@ -115,7 +166,14 @@ export async function evaluateAlerts(deps: EvaluateAlertsDeps): Promise<Evaluate
     }
     for (const [ruleId, list] of current) {
       for (const c of list ?? []) {
-        const a = await fireAlert(tx, { ruleId, scope: c.scope, value: c.value, message: c.message, details: c.details, at: now })
+        const a = await fireAlert(tx, {
+          ruleId,
+          scope: c.scope,
+          value: c.value,
+          message: c.message,
+          details: c.details,
+          at: now,
+        })
         if (a) fired.push(a)
       }
     }
@@ -126,7 +184,12 @@ export async function evaluateAlerts(deps: EvaluateAlertsDeps): Promise<Evaluate
   let undelivered = 0
   if (deps.webhook) {
     // Everything fired and not yet delivered (including earlier runs' failures), then resolutions.
-    const pending = await deps.db.transaction((tx) => rows<{ id: string }>(tx, sql`select id from alerts where notified_at is null and status = 'firing' order by fired_at limit 100`))
+    const pending = await deps.db.transaction((tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`select id from alerts where notified_at is null and status = 'firing' order by fired_at limit 100`,
+      ),
+    )
     const firingNow = await deps.db.transaction((tx) => firingAlerts(tx))
     const toSend = firingNow.filter((a) => pending.some((p) => p.id === a.id))
     for (const alert of toSend) {

@@ -22,21 +22,47 @@ export const DEFAULT_ALERT_RULES: AlertRule[] = [
 export async function ensureAlertRules(db: Database): Promise<void> {
   await db.transaction(async (tx) => {
     for (const r of DEFAULT_ALERT_RULES) {
-      await tx.execute(sql`insert into alert_rules (id, kind, threshold, window_minutes, enabled) values (${r.id}, ${r.kind}, ${r.threshold}, ${r.windowMinutes}, ${r.enabled}) on conflict (id) do nothing`)
+      await tx.execute(
+        sql`insert into alert_rules (id, kind, threshold, window_minutes, enabled) values (${r.id}, ${r.kind}, ${r.threshold}, ${r.windowMinutes}, ${r.enabled}) on conflict (id) do nothing`,
+      )
     }
   })
 }
 
 export async function listAlertRules(tx: Executor): Promise<AlertRule[]> {
-  const list = await rows<{ id: string; kind: string; threshold: string | number; window_minutes: number; enabled: boolean }>(tx, sql`select id, kind, threshold, window_minutes, enabled from alert_rules order by id`)
-  return list.map((r) => ({ id: r.id, kind: r.kind, threshold: Number(r.threshold), windowMinutes: r.window_minutes, enabled: r.enabled }))
+  const list = await rows<{
+    id: string
+    kind: string
+    threshold: string | number
+    window_minutes: number
+    enabled: boolean
+  }>(tx, sql`select id, kind, threshold, window_minutes, enabled from alert_rules order by id`)
+  return list.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    threshold: Number(r.threshold),
+    windowMinutes: r.window_minutes,
+    enabled: r.enabled,
+  }))
 }
 
-export async function updateAlertRule(tx: Executor, id: string, patch: { threshold?: number | undefined; windowMinutes?: number | undefined; enabled?: boolean | undefined }): Promise<AlertRule | undefined> {
-  const [r] = await rows<{ id: string; kind: string; threshold: string | number; window_minutes: number; enabled: boolean }>(
+export async function updateAlertRule(
+  tx: Executor,
+  id: string,
+  patch: { threshold?: number | undefined; windowMinutes?: number | undefined; enabled?: boolean | undefined },
+): Promise<AlertRule | undefined> {
+  const [r] = await rows<{
+    id: string
+    kind: string
+    threshold: string | number
+    window_minutes: number
+    enabled: boolean
+  }>(
     tx,
     sql`update alert_rules set threshold = coalesce(${patch.threshold ?? null}::numeric, threshold), window_minutes = coalesce(${patch.windowMinutes ?? null}::int, window_minutes),
         enabled = coalesce(${patch.enabled ?? null}::boolean, enabled), updated_at = now() where id = ${id} returning id, kind, threshold, window_minutes, enabled`,
   )
-  return r ? { id: r.id, kind: r.kind, threshold: Number(r.threshold), windowMinutes: r.window_minutes, enabled: r.enabled } : undefined
+  return r
+    ? { id: r.id, kind: r.kind, threshold: Number(r.threshold), windowMinutes: r.window_minutes, enabled: r.enabled }
+    : undefined
 }

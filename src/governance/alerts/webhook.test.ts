@@ -21,8 +21,16 @@ describe('alert webhook', () => {
     expect(calls).toEqual(Array(4).fill('{"a":1}'))
   })
   it('gives up after the retries, and at once on other 4xx', async () => {
-    expect(await postWebhook({ url: 'http://x', retries: 2, fetch: respond([503, 503, 503, 503]).fetchFn, sleep }, {})).toEqual({ delivered: false, attempts: 3, lastStatus: 503 })
-    expect(await postWebhook({ url: 'http://x', retries: 2, fetch: respond([404]).fetchFn, sleep }, {})).toEqual({ delivered: false, attempts: 1, lastStatus: 404 })
-    expect(await postWebhook({ url: 'http://x', retries: 0, fetch: respond([new Error('down')]).fetchFn, sleep }, {})).toEqual({ delivered: false, attempts: 1 })
+    expect(
+      await postWebhook({ url: 'http://x', retries: 2, fetch: respond([503, 503, 503, 503]).fetchFn, sleep }, {}),
+    ).toEqual({ delivered: false, attempts: 3, lastStatus: 503 })
+    expect(await postWebhook({ url: 'http://x', retries: 2, fetch: respond([404]).fetchFn, sleep }, {})).toEqual({
+      delivered: false,
+      attempts: 1,
+      lastStatus: 404,
+    })
+    expect(
+      await postWebhook({ url: 'http://x', retries: 0, fetch: respond([new Error('down')]).fetchFn, sleep }, {}),
+    ).toEqual({ delivered: false, attempts: 1 })
   })
 })

@@ -12,7 +12,10 @@ export type WebhookOptions = {
   sleep?: (ms: number) => Promise<void>
 }
 
-export async function postWebhook(options: WebhookOptions, body: unknown): Promise<{ delivered: boolean; attempts: number; lastStatus?: number }> {
+export async function postWebhook(
+  options: WebhookOptions,
+  body: unknown,
+): Promise<{ delivered: boolean; attempts: number; lastStatus?: number }> {
   const retries = options.retries ?? 3
   const doFetch = options.fetch ?? fetch
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))

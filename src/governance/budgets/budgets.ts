@@ -16,7 +16,15 @@ import { BudgetExceededError } from '../limits/errors.ts'
 export type Clock = () => Date
 
 export type BudgetPeriod = 'daily' | 'monthly'
-export type BudgetStanding = { budget: string; scope: string; period: BudgetPeriod; limitUsd: number; spentUsd: number; resetAt: Date; periodKey: string }
+export type BudgetStanding = {
+  budget: string
+  scope: string
+  period: BudgetPeriod
+  limitUsd: number
+  spentUsd: number
+  resetAt: Date
+  periodKey: string
+}
 
 export type BudgetGuard = AiGuard & {
   /** Every budget that applies to this caller, with its spend. */
@@ -24,18 +32,29 @@ export type BudgetGuard = AiGuard & {
 }
 
 export function periodStart(period: BudgetPeriod, now: Date): Date {
-  return period === 'daily' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
+  return period === 'daily'
+    ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
+    : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
 }
 
 export function periodEnd(period: BudgetPeriod, now: Date): Date {
-  return period === 'daily' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))
+  return period === 'daily'
+    ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1))
+    : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))
 }
 
 export function periodKey(period: BudgetPeriod, now: Date): string {
-  return periodStart(period, now).toISOString().slice(0, period === 'daily' ? 10 : 7)
+  return periodStart(period, now)
+    .toISOString()
+    .slice(0, period === 'daily' ? 10 : 7)
 }
 
-export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?: Clock; cacheMs?: number }): BudgetGuard {
+export function createBudgetGuard(deps: {
+  db: Database
+  budgets: Budgets
+  clock?: Clock
+  cacheMs?: number
+}): BudgetGuard {
   const { db, budgets } = deps
   const clock = deps.clock ?? (() => new Date())
   const cacheMs = deps.cacheMs ?? 2_000
@@ -43,18 +62,31 @@ export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?
   const cache = new Map<string, { spent: number; readAt: number; periodKey: string }>()
   const warned = new Set<string>()
   // Period bounds change once a day: computed then, not on every request.
-  let periods: { day: number } & Record<BudgetPeriod, { start: string; end: Date; key: string }> = { day: Number.NaN } as never
+  let periods: { day: number } & Record<BudgetPeriod, { start: string; end: Date; key: string }> = {
+    day: Number.NaN,
+  } as never
   const periodsAt = (now: Date) => {
     const day = Math.floor(now.getTime() / 86_400_000)
     if (periods.day !== day) {
-      const of = (p: BudgetPeriod) => ({ start: periodStart(p, now).toISOString(), end: periodEnd(p, now), key: periodKey(p, now) })
+      const of = (p: BudgetPeriod) => ({
+        start: periodStart(p, now).toISOString(),
+        end: periodEnd(p, now),
+        key: periodKey(p, now),
+      })
       periods = { day, daily: of('daily'), monthly: of('monthly') }
     }
     return periods
   }
 
   /** One budget line that applies to a caller: a scope, a period and its limit. */
-  type Line = { budget: string; scope: string; userId: string | undefined; period: BudgetPeriod; limitUsd: number; cacheKey: string }
+  type Line = {
+    budget: string
+    scope: string
+    userId: string | undefined
+    period: BudgetPeriod
+    limitUsd: number
+    cacheKey: string
+  }
   // A caller's lines are the same on every request: built once per user and tier.
   const linesByCaller = new Map<string, Line[]>()
   function linesFor(caller: AiCaller): Line[] {
@@ -64,8 +96,24 @@ export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?
     if (lines) return lines
     lines = []
     const add = (budget: string, scope: string, userId: string | undefined, limit: BudgetLimit) => {
-      if (limit.dailyUsd !== undefined) lines!.push({ budget: `${budget}.daily`, scope, userId, period: 'daily', limitUsd: limit.dailyUsd, cacheKey: `${scope}:daily` })
-      if (limit.monthlyUsd !== undefined) lines!.push({ budget: `${budget}.monthly`, scope, userId, period: 'monthly', limitUsd: limit.monthlyUsd, cacheKey: `${scope}:monthly` })
+      if (limit.dailyUsd !== undefined)
+        lines!.push({
+          budget: `${budget}.daily`,
+          scope,
+          userId,
+          period: 'daily',
+          limitUsd: limit.dailyUsd,
+          cacheKey: `${scope}:daily`,
+        })
+      if (limit.monthlyUsd !== undefined)
+        lines!.push({
+          budget: `${budget}.monthly`,
+          scope,
+          userId,
+          period: 'monthly',
+          limitUsd: limit.monthlyUsd,
+          cacheKey: `${scope}:monthly`,
+        })
     }
     if (caller.userId) add(`user.${tier}`, `user:${caller.userId}`, caller.userId, budgets.user[tier])
     add('global', 'global', undefined, budgets.global)
@@ -87,8 +135,14 @@ export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?
     // ledger): a month is at most 31 rows per user, and the global figure a few per model.
     const start = periodsAt(now)[line.period].start
     const rows = line.userId
-      ? await db.query<{ spent: string | number | null }>('select coalesce(sum(cost_usd), 0) as spent from ai_log_user_daily where user_id = $1 and day >= $2', [line.userId, start])
-      : await db.query<{ spent: string | number | null }>("select coalesce(sum(cost_usd), 0) as spent from ai_log_rollup where grain = 'day' and period_start >= $1", [start])
+      ? await db.query<{ spent: string | number | null }>(
+          'select coalesce(sum(cost_usd), 0) as spent from ai_log_user_daily where user_id = $1 and day >= $2',
+          [line.userId, start],
+        )
+      : await db.query<{ spent: string | number | null }>(
+          "select coalesce(sum(cost_usd), 0) as spent from ai_log_rollup where grain = 'day' and period_start >= $1",
+          [start],
+        )
     const spent = Number(rows[0]?.spent ?? 0)
     cache.set(line.cacheKey, { spent, readAt: now.getTime(), periodKey: pk })
     return spent
@@ -96,7 +150,15 @@ export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?
 
   const standingOf = (line: Line, spentUsd: number, now: Date): BudgetStanding => {
     const p = periodsAt(now)[line.period]
-    return { budget: line.budget, scope: line.scope, period: line.period, limitUsd: line.limitUsd, spentUsd, resetAt: p.end, periodKey: p.key }
+    return {
+      budget: line.budget,
+      scope: line.scope,
+      period: line.period,
+      limitUsd: line.limitUsd,
+      spentUsd,
+      resetAt: p.end,
+      periodKey: p.key,
+    }
   }
 
   async function standing(caller: AiCaller): Promise<BudgetStanding[]> {
@@ -124,7 +186,13 @@ export function createBudgetGuard(deps: { db: Database; budgets: Budgets; clock?
         if (spent >= line.limitUsd) {
           const s = standingOf(line, spent, now)
           await warn(s, 100, caller.userId)
-          throw new BudgetExceededError({ budget: s.budget, limitUsd: s.limitUsd, spentUsd: s.spentUsd, resetAt: s.resetAt, rulesFallback: budgets.rulesFallback })
+          throw new BudgetExceededError({
+            budget: s.budget,
+            limitUsd: s.limitUsd,
+            spentUsd: s.spentUsd,
+            resetAt: s.resetAt,
+            rulesFallback: budgets.rulesFallback,
+          })
         }
         // Spend from other processes shows here first.
         if (spent >= line.limitUsd * budgets.warnAt) await warn(standingOf(line, spent, now), 80, caller.userId)

@@ -2,14 +2,28 @@ import { createHash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { Claims, Database } from '../../data/db.ts'
-import { findActiveKeyByHash, insertApiKey, listApiKeys, revokeApiKey, touchApiKey, type ApiKeyRow } from '../../data/repositories/api-keys.ts'
+import {
+  findActiveKeyByHash,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+  type ApiKeyRow,
+} from '../../data/repositories/api-keys.ts'
 import { NotFoundError, UnauthorizedError } from '../../errors.ts'
 import type { Tier } from '../../contracts/common.ts'
 
 /** Who a valid API key belongs to. */
 export type ApiKeyPrincipal = { keyId: string; userId: string; role: 'user' | 'admin'; tier: Tier }
 
-export type ApiKeyView = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
+export type ApiKeyView = {
+  id: string
+  name: string
+  prefix: string
+  createdAt: string
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
 
 export const API_KEY_PREFIX = 'oq_'
 
@@ -43,7 +57,11 @@ export type ApiKeyService = {
  * API keys for `/v1`: `oq_…` shown once at creation, stored as a SHA-256 hash. Lookups are
  * cached for `cacheMs` (a revocation in another process takes effect within that time).
  */
-export function createApiKeyService(options: { db: Database; logger?: Logger | undefined; cacheMs?: number | undefined }): ApiKeyService {
+export function createApiKeyService(options: {
+  db: Database
+  logger?: Logger | undefined
+  cacheMs?: number | undefined
+}): ApiKeyService {
   const { db } = options
   const cache = new LRUCache<string, ApiKeyPrincipal>({ max: 10_000, ttl: options.cacheMs ?? 30_000 })
   const touched = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 })
@@ -51,7 +69,9 @@ export function createApiKeyService(options: { db: Database; logger?: Logger | u
   return {
     async create(claims, name) {
       const key = generateApiKey()
-      const row = await db.asUser(claims, (tx) => insertApiKey(tx, { userId: claims.sub, name, prefix: key.slice(0, 10), keyHash: hashApiKey(key) }))
+      const row = await db.asUser(claims, (tx) =>
+        insertApiKey(tx, { userId: claims.sub, name, prefix: key.slice(0, 10), keyHash: hashApiKey(key) }),
+      )
       return { ...view(row), key }
     },
     async list(claims) {
@@ -64,7 +84,8 @@ export function createApiKeyService(options: { db: Database; logger?: Logger | u
       return view(row)
     },
     async authenticate(key) {
-      if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) throw new UnauthorizedError('Invalid API key', 'invalid_api_key')
+      if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
+        throw new UnauthorizedError('Invalid API key', 'invalid_api_key')
       const hash = hashApiKey(key)
       let principal = cache.get(hash)
       if (!principal) {
@@ -75,7 +96,9 @@ export function createApiKeyService(options: { db: Database; logger?: Logger | u
       }
       if (!touched.has(principal.keyId)) {
         touched.set(principal.keyId, true)
-        touchApiKey(db.orm, principal.keyId).catch((error: unknown) => options.logger?.warn({ err: error }, 'api key last_used_at update failed'))
+        touchApiKey(db.orm, principal.keyId).catch((error: unknown) =>
+          options.logger?.warn({ err: error }, 'api key last_used_at update failed'),
+        )
       }
       return principal
     },

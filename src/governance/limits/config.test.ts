@@ -16,7 +16,12 @@ describe('limits configuration', () => {
     const limits = resolveTierLimits({ free: { perMinute: 3 } })
     expect(limits.free).toEqual({ ...DEFAULT_TIER_LIMITS.free, perMinute: 3 })
     expect(() => resolveTierLimits({ gold: {} })).toThrow()
-    const budgets = resolveBudgets({ user: { free: { dailyUsd: 1 } }, global: { monthlyUsd: 5 }, warnAt: 0.9, rulesFallback: false })
+    const budgets = resolveBudgets({
+      user: { free: { dailyUsd: 1 } },
+      global: { monthlyUsd: 5 },
+      warnAt: 0.9,
+      rulesFallback: false,
+    })
     expect(budgets.user.free).toEqual({ dailyUsd: 1, monthlyUsd: DEFAULT_BUDGETS.user.free.monthlyUsd })
     expect(budgets.global.monthlyUsd).toBe(5)
     expect(budgets.warnAt).toBe(0.9)
@@ -25,11 +30,24 @@ describe('limits configuration', () => {
   })
 
   it('refusals name the limit, with headers', () => {
-    const e = new RateLimitedError({ limit: 'user.requests_per_minute', scope: 'user', max: 10, remaining: 0, resetAt: new Date(Date.now() + 30_500), retryAfterMs: 30_500 })
+    const e = new RateLimitedError({
+      limit: 'user.requests_per_minute',
+      scope: 'user',
+      max: 10,
+      remaining: 0,
+      resetAt: new Date(Date.now() + 30_500),
+      retryAfterMs: 30_500,
+    })
     expect(e.status).toBe(429)
     expect(e.code).toBe('rate_limited')
     expect(e.headers).toMatchObject({ 'retry-after': '31', 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0' })
-    const b = new BudgetExceededError({ budget: 'user.free.daily', limitUsd: 0.5, spentUsd: 0.6, resetAt: new Date('2030-01-02T00:00:00Z'), rulesFallback: true })
+    const b = new BudgetExceededError({
+      budget: 'user.free.daily',
+      limitUsd: 0.5,
+      spentUsd: 0.6,
+      resetAt: new Date('2030-01-02T00:00:00Z'),
+      rulesFallback: true,
+    })
     expect(b.status).toBe(402)
     expect(b.message).toContain('user.free.daily')
     expect(b.message).toContain('2030-01-02T00:00:00.000Z')

@@ -20,7 +20,10 @@ export const DEFAULT_TIER_LIMITS: TierLimits = {
   enterprise: { perMinute: 200, perHour: 5_000, perDay: 50_000, tokensPerDay: 20_000_000 },
 }
 
-export const budgetLimitSchema = z.object({ dailyUsd: z.number().nonnegative().optional(), monthlyUsd: z.number().nonnegative().optional() })
+export const budgetLimitSchema = z.object({
+  dailyUsd: z.number().nonnegative().optional(),
+  monthlyUsd: z.number().nonnegative().optional(),
+})
 export type BudgetLimit = z.infer<typeof budgetLimitSchema>
 
 export type Budgets = {
@@ -35,7 +38,11 @@ export type Budgets = {
 }
 
 export const DEFAULT_BUDGETS: Budgets = {
-  user: { free: { dailyUsd: 0.5, monthlyUsd: 5 }, premium: { dailyUsd: 5, monthlyUsd: 100 }, enterprise: { dailyUsd: 50, monthlyUsd: 1_000 } },
+  user: {
+    free: { dailyUsd: 0.5, monthlyUsd: 5 },
+    premium: { dailyUsd: 5, monthlyUsd: 100 },
+    enterprise: { dailyUsd: 50, monthlyUsd: 1_000 },
+  },
   global: { dailyUsd: 500, monthlyUsd: 10_000 },
   warnAt: 0.8,
   rulesFallback: true,
@@ -44,10 +51,23 @@ export const DEFAULT_BUDGETS: Budgets = {
 export const pacingSchema = z.record(z.string(), z.object({ rpm: limit.optional(), tpm: limit.optional() }))
 export type ProviderPacing = z.infer<typeof pacingSchema>
 
-const partialTiers = z.object({ free: tierLimitSchema.partial().optional(), premium: tierLimitSchema.partial().optional(), enterprise: tierLimitSchema.partial().optional() }).strict()
+const partialTiers = z
+  .object({
+    free: tierLimitSchema.partial().optional(),
+    premium: tierLimitSchema.partial().optional(),
+    enterprise: tierLimitSchema.partial().optional(),
+  })
+  .strict()
 const partialBudgets = z
   .object({
-    user: z.object({ free: budgetLimitSchema.optional(), premium: budgetLimitSchema.optional(), enterprise: budgetLimitSchema.optional() }).strict().optional(),
+    user: z
+      .object({
+        free: budgetLimitSchema.optional(),
+        premium: budgetLimitSchema.optional(),
+        enterprise: budgetLimitSchema.optional(),
+      })
+      .strict()
+      .optional(),
     global: budgetLimitSchema.optional(),
     warnAt: z.number().gt(0).lt(1).optional(),
     rulesFallback: z.boolean().optional(),

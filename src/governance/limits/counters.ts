@@ -22,7 +22,14 @@ import type { Database } from '../../data/db.ts'
 
 export type CounterSpec = { key: string; points: number; max: number; durationMs: number }
 /** A counter's standing as this process sees it: `fits` whether this request's points fit, `exact` whether no other process held a lease on it at the last contact. */
-export type CounterState = { key: string; max: number; remaining: number; expire: number; fits: boolean; exact: boolean }
+export type CounterState = {
+  key: string
+  max: number
+  remaining: number
+  expire: number
+  fits: boolean
+  exact: boolean
+}
 export type TakeResult = { ok: true; states: CounterState[] } | { ok: false; states: CounterState[]; over: number }
 
 export type LeaseOptions = {
@@ -40,7 +47,14 @@ export type LeaseOptions = {
   maxAgeMs: number
 }
 
-export const DEFAULT_LEASES: LeaseOptions = { horizonMs: 50, minRoom: 64, share: 8, maxLease: 100_000, idleMs: 100, maxAgeMs: 1_000 }
+export const DEFAULT_LEASES: LeaseOptions = {
+  horizonMs: 50,
+  minRoom: 64,
+  share: 8,
+  maxLease: 100_000,
+  idleMs: 100,
+  maxAgeMs: 1_000,
+}
 
 export type CounterPool = {
   /** Take every spec's points, all or nothing. */
@@ -81,7 +95,14 @@ type Local = {
   served: number
 }
 
-type TakeRow = { o_key: string; o_points: number; o_expire: string | number; o_leased: number; o_granted: number; o_fits: boolean }
+type TakeRow = {
+  o_key: string
+  o_points: number
+  o_expire: string | number
+  o_leased: number
+  o_granted: number
+  o_fits: boolean
+}
 
 /** Rounds a request waits for other requests' contacts before it makes its own. */
 const MAX_WAITS = 4
@@ -90,7 +111,8 @@ const MAX_WAITS = 4
  * Whether a failed call certainly changed nothing: the database answered with an error (SQLSTATE),
  * so its transaction rolled back. A connection lost mid-call may have committed.
  */
-const rejectedByDatabase = (error: unknown) => /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown } | null)?.code ?? ''))
+const rejectedByDatabase = (error: unknown) =>
+  /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown } | null)?.code ?? ''))
 
 /**
  * What a process keeps of what it handed to a failed call. Rolled back: all of it. Unclear: only
@@ -98,7 +120,11 @@ const rejectedByDatabase = (error: unknown) => /^[0-9A-Z]{5}$/.test(String((erro
  * so a call that did commit is never applied twice in the direction that would let more through
  * (the points stay counted until the window ends instead).
  */
-function keepAfterFailure(l: Local, handed: { available: number; pending: number; leased: number }, rolledBack: boolean) {
+function keepAfterFailure(
+  l: Local,
+  handed: { available: number; pending: number; leased: number },
+  rolledBack: boolean,
+) {
   if (rolledBack) {
     l.available += handed.available
     l.pending += handed.pending
@@ -110,7 +136,10 @@ function keepAfterFailure(l: Local, handed: { available: number; pending: number
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
-export function createCounterPool(db: Database, options: Partial<LeaseOptions> & { onError?: (error: unknown) => void } = {}): CounterPool {
+export function createCounterPool(
+  db: Database,
+  options: Partial<LeaseOptions> & { onError?: (error: unknown) => void } = {},
+): CounterPool {
   const opts: LeaseOptions = { ...DEFAULT_LEASES, ...options }
   const locals = new Map<string, Local>()
 
@@ -211,7 +240,9 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
       .sort(byKey)
       .map((c) => {
         const l = held[c.i]
-        const handed = l ? { available: l.available, pending: l.pending, leased: l.leased, expire: l.expire } : { available: 0, pending: 0, leased: 0, expire: 0 }
+        const handed = l
+          ? { available: l.available, pending: l.pending, leased: l.leased, expire: l.expire }
+          : { available: 0, pending: 0, leased: 0, expire: 0 }
         if (l) {
           l.available = 0
           l.pending = 0
@@ -263,7 +294,18 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
       const expire = Number(row.o_expire)
       let l = locals.get(s.key)
       if (!l || l.expire !== expire) {
-        l = { expire, seen: 0, exact: true, available: 0, leased: 0, pending: 0, grantedAt: now, usedAt: now, contactAt: now, served: 0 }
+        l = {
+          expire,
+          seen: 0,
+          exact: true,
+          available: 0,
+          leased: 0,
+          pending: 0,
+          grantedAt: now,
+          usedAt: now,
+          contactAt: now,
+          served: 0,
+        }
         locals.set(s.key, l)
       }
       if (row.o_granted > 0 && l.available === 0) l.grantedAt = now
@@ -291,13 +333,21 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
         continue
       }
       const holds = l.available > 0 || l.leased > 0
-      const returning = holds && (mode === 'all' || (mode === 'idle' && (now - l.usedAt >= opts.idleMs || now - l.grantedAt >= opts.maxAgeMs)))
+      const returning =
+        holds &&
+        (mode === 'all' || (mode === 'idle' && (now - l.usedAt >= opts.idleMs || now - l.grantedAt >= opts.maxAgeMs)))
       if (!returning && l.pending === 0) {
         // Forget counters long unused (their demand estimate is stale anyway).
         if (!holds && now - l.contactAt > 60_000) locals.delete(key)
         continue
       }
-      batch.push({ key, l, available: returning ? l.available : 0, pending: l.pending, leased: returning ? l.leased : 0 })
+      batch.push({
+        key,
+        l,
+        available: returning ? l.available : 0,
+        pending: l.pending,
+        leased: returning ? l.leased : 0,
+      })
       l.pending = 0
       if (returning) {
         l.available = 0
@@ -340,7 +390,18 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
       if (!l && expire !== undefined && expire > now) {
         // Forgotten since the points were taken (idle for a minute, e.g. during a long stream),
         // but the window they were taken in is still running: the correction still belongs to it.
-        l = { expire, seen: 0, exact: true, available: 0, leased: 0, pending: 0, grantedAt: now, usedAt: now, contactAt: now, served: 0 }
+        l = {
+          expire,
+          seen: 0,
+          exact: true,
+          available: 0,
+          leased: 0,
+          pending: 0,
+          grantedAt: now,
+          usedAt: now,
+          contactAt: now,
+          served: 0,
+        }
         locals.set(key, l)
       }
       if (!l || (expire !== undefined && l.expire !== expire)) return
@@ -361,7 +422,18 @@ export function createCounterPool(db: Database, options: Partial<LeaseOptions> &
         const expire = row ? Number(row.expire) : now + s.durationMs
         const mine = live(s.key, now)
         const own = mine && mine.expire === expire ? mine : undefined
-        const local: Local = { expire, seen: (row?.points ?? 0) + (own?.pending ?? 0), exact: (row?.leased ?? 0) - (own?.leased ?? 0) <= 0, available: own?.available ?? 0, leased: 0, pending: 0, grantedAt: now, usedAt: now, contactAt: now, served: 0 }
+        const local: Local = {
+          expire,
+          seen: (row?.points ?? 0) + (own?.pending ?? 0),
+          exact: (row?.leased ?? 0) - (own?.leased ?? 0) <= 0,
+          available: own?.available ?? 0,
+          leased: 0,
+          pending: 0,
+          grantedAt: now,
+          usedAt: now,
+          contactAt: now,
+          served: 0,
+        }
         const state = stateOf(s, local, true)
         return { ...state, fits: state.remaining >= s.points }
       })

@@ -15,7 +15,11 @@ export type ProviderPacer = {
   canUse(provider: string, tokens?: number): Promise<PacingDecision>
   reserve(provider: string, tokens?: number): Promise<PacingDecision>
   /** Reserve, waiting up to `maxWaitMs` for room; false means route to another candidate. */
-  acquire(provider: string, tokens?: number, options?: { maxWaitMs?: number; sleep?: (ms: number) => Promise<void> }): Promise<boolean>
+  acquire(
+    provider: string,
+    tokens?: number,
+    options?: { maxWaitMs?: number; sleep?: (ms: number) => Promise<void> },
+  ): Promise<boolean>
   /** Correct a reservation once the real token count is known (written in the background, see `counters.ts`). */
   settle(provider: string, estimatedTokens: number, actualTokens: number): void
 }
@@ -29,11 +33,13 @@ export function createProviderPacer(deps: { counters: CounterPool; pacing: Provi
     if (!p) return []
     const out: Array<CounterSpec & { limit: 'rpm' | 'tpm' }> = []
     if (p.rpm) out.push({ limit: 'rpm', key: `pace_rpm:${provider}`, points: 1, max: p.rpm, durationMs: MINUTE })
-    if (p.tpm && tokens > 0) out.push({ limit: 'tpm', key: `pace_tpm:${provider}`, points: tokens, max: p.tpm, durationMs: MINUTE })
+    if (p.tpm && tokens > 0)
+      out.push({ limit: 'tpm', key: `pace_tpm:${provider}`, points: tokens, max: p.tpm, durationMs: MINUTE })
     return out
   }
   /** How long until room: the window's end, or a moment when another process's lease may come back. */
-  const waitOf = (state: CounterState, now: number) => Math.max(1, state.exact ? state.expire - now : Math.min(state.expire - now, 1_000))
+  const waitOf = (state: CounterState, now: number) =>
+    Math.max(1, state.exact ? state.expire - now : Math.min(state.expire - now, 1_000))
 
   async function reserve(provider: string, tokens = 0): Promise<PacingDecision> {
     const wanted = specs(provider, tokens)

@@ -40,23 +40,47 @@ function subjects(caller: AiCaller): Array<{ scope: 'user' | 'api_key'; id: stri
 }
 
 /** A limit's public name: `user.requests_per_minute`, `api_key.tokens_per_day`, … */
-const limitName = (scope: 'user' | 'api_key', window: Window) => `${scope}.${window === 'tokens_day' ? 'tokens_per_day' : `requests_per_${window}`}`
+const limitName = (scope: 'user' | 'api_key', window: Window) =>
+  `${scope}.${window === 'tokens_day' ? 'tokens_per_day' : `requests_per_${window}`}`
 
-function refusal(slot: { limit: string; scope: 'user' | 'api_key'; max: number }, msBeforeNext: number): RateLimitedError {
-  return new RateLimitedError({ limit: slot.limit, scope: slot.scope, max: slot.max, remaining: 0, resetAt: new Date(Date.now() + Math.max(0, msBeforeNext)), retryAfterMs: msBeforeNext })
+function refusal(
+  slot: { limit: string; scope: 'user' | 'api_key'; max: number },
+  msBeforeNext: number,
+): RateLimitedError {
+  return new RateLimitedError({
+    limit: slot.limit,
+    scope: slot.scope,
+    max: slot.max,
+    remaining: 0,
+    resetAt: new Date(Date.now() + Math.max(0, msBeforeNext)),
+    retryAfterMs: msBeforeNext,
+  })
 }
 
-export function createRateLimitGuard(deps: { counters: CounterPool; limits: TierLimits; keyPrefix?: string }): RateLimitGuard {
+export function createRateLimitGuard(deps: {
+  counters: CounterPool
+  limits: TierLimits
+  keyPrefix?: string
+}): RateLimitGuard {
   const { counters, limits } = deps
   const prefix = deps.keyPrefix ?? 'ai'
   const tierOf = (caller: AiCaller): Tier => caller.tier ?? 'free'
   const windowOf = (tier: Tier, w: Window) => {
     const tierLimit = limits[tier]
-    if (w === 'tokens_day') return { max: tierLimit.tokensPerDay, durationMs: 86_400_000, counter: `${prefix}_tokens_${tier}` }
+    if (w === 'tokens_day')
+      return { max: tierLimit.tokensPerDay, durationMs: 86_400_000, counter: `${prefix}_tokens_${tier}` }
     const def = WINDOWS.find((x) => x.name === w)!
     return { max: tierLimit[def.field], durationMs: def.seconds * 1000, counter: `${prefix}_${w}_${tier}` }
   }
-  type Slot = { scope: 'user' | 'api_key'; w: Window; limit: string; max: number; durationMs: number; key: string; points: number }
+  type Slot = {
+    scope: 'user' | 'api_key'
+    w: Window
+    limit: string
+    max: number
+    durationMs: number
+    key: string
+    points: number
+  }
   // A caller's counters are the same on every request: built once per caller and set of windows.
   const built = new Map<readonly Window[], Map<string, Slot[]>>()
   /** The counters of these windows for every subject of the caller (user, API key). */
@@ -70,7 +94,15 @@ export function createRateLimitGuard(deps: { counters: CounterPool; limits: Tier
       base = subjects(caller).flatMap((s) =>
         windows.map((w) => {
           const def = windowOf(tier, w)
-          return { scope: s.scope, w, limit: limitName(s.scope, w), max: def.max, durationMs: def.durationMs, key: `${def.counter}:${s.scope}:${s.id}`, points: 1 }
+          return {
+            scope: s.scope,
+            w,
+            limit: limitName(s.scope, w),
+            max: def.max,
+            durationMs: def.durationMs,
+            key: `${def.counter}:${s.scope}:${s.id}`,
+            points: 1,
+          }
         }),
       )
       if (byCaller.size > 50_000) byCaller.clear()
@@ -96,7 +128,11 @@ export function createRateLimitGuard(deps: { counters: CounterPool; limits: Tier
   const estimates = new Map<string, Estimate>()
 
   /** Take every window (1 per request window, the estimate on tokens); if any is over, none is taken and the request is refused. */
-  async function consumeAll(caller: AiCaller, windows: readonly Window[], tokens: number): Promise<{ tightest: RateLimitStanding | undefined; tokenWindows: Estimate['windows'] }> {
+  async function consumeAll(
+    caller: AiCaller,
+    windows: readonly Window[],
+    tokens: number,
+  ): Promise<{ tightest: RateLimitStanding | undefined; tokenWindows: Estimate['windows'] }> {
     const tasks = withTokens(slots(caller, windows), tokens)
     const now = Date.now()
     for (const t of tasks) {
@@ -128,7 +164,8 @@ export function createRateLimitGuard(deps: { counters: CounterPool; limits: Tier
       const t = tasks[i]!
       const state = result.states[i]!
       if (t.w === 'tokens_day') tokenWindows.push({ key: t.key, expire: state.expire })
-      else if (!tightest || state.remaining < tightest.remaining) tightest = { limit: t.limit, max: t.max, remaining: state.remaining, resetAtMs: state.expire }
+      else if (!tightest || state.remaining < tightest.remaining)
+        tightest = { limit: t.limit, max: t.max, remaining: state.remaining, resetAtMs: state.expire }
     }
     return { tightest, tokenWindows }
   }
@@ -136,7 +173,14 @@ export function createRateLimitGuard(deps: { counters: CounterPool; limits: Tier
   return {
     async consumeRequest(caller) {
       const { tightest } = await consumeAll(caller, REQUEST_WINDOWS, 0)
-      return tightest && { limit: tightest.limit, max: tightest.max, remaining: tightest.remaining, resetAt: new Date(tightest.resetAtMs) }
+      return (
+        tightest && {
+          limit: tightest.limit,
+          max: tightest.max,
+          remaining: tightest.remaining,
+          resetAt: new Date(tightest.resetAtMs),
+        }
+      )
     },
     async before(caller, call) {
       const estimate = Math.max(0, Math.ceil(call.estimatedTokens))
@@ -163,8 +207,15 @@ export function createRateLimitGuard(deps: { counters: CounterPool; limits: Tier
     },
     async peek(caller) {
       const tasks = slots(caller, ALL_WINDOWS)
-      const states = await counters.peek(tasks.map((t) => ({ key: t.key, points: 0, max: t.max, durationMs: t.durationMs })))
-      return tasks.map((t, i) => ({ limit: t.limit, max: t.max, remaining: states[i]!.remaining, resetAt: new Date(states[i]!.expire) }))
+      const states = await counters.peek(
+        tasks.map((t) => ({ key: t.key, points: 0, max: t.max, durationMs: t.durationMs })),
+      )
+      return tasks.map((t, i) => ({
+        limit: t.limit,
+        max: t.max,
+        remaining: states[i]!.remaining,
+        resetAt: new Date(states[i]!.expire),
+      }))
     },
   }
 }

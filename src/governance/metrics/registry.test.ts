@@ -4,9 +4,23 @@ import { createMetrics } from './registry.ts'
 describe('metrics registry', () => {
   it('counts AI requests by outcome, tokens, cost, cache and fallbacks on its own registry', async () => {
     const m = createMetrics({ defaultMetrics: false })
-    const base = { requestId: 'r', provider: 'openai', model: 'gpt', modelVersion: undefined, usage: { inputTokens: 3, outputTokens: 4 }, costUsd: 0.5, latencyMs: 250, cached: false, fallbackUsed: false, attempts: [] }
+    const base = {
+      requestId: 'r',
+      provider: 'openai',
+      model: 'gpt',
+      modelVersion: undefined,
+      usage: { inputTokens: 3, outputTokens: 4 },
+      costUsd: 0.5,
+      latencyMs: 250,
+      cached: false,
+      fallbackUsed: false,
+      attempts: [],
+    }
     m.aiRequest({ feature: 'f', meta: base })
-    m.aiRequest({ feature: 'f', meta: { ...base, cached: true, costUsd: undefined, usage: { inputTokens: undefined, outputTokens: undefined } } })
+    m.aiRequest({
+      feature: 'f',
+      meta: { ...base, cached: true, costUsd: undefined, usage: { inputTokens: undefined, outputTokens: undefined } },
+    })
     m.aiRequest({ feature: 'f', meta: { ...base, provider: 'rules', model: 'rules', fallbackUsed: true } })
     m.aiRequest({ feature: 'f', provider: 'anthropic', model: 'claude', errorClass: 'timeout' })
     m.aiRefused('rate_limited', 'user.requests_per_minute')
@@ -18,7 +32,9 @@ describe('metrics registry', () => {
     expect(body).toContain('optimaliq_ai_requests_total{provider="openai",model="gpt",feature="f",outcome="ok"} 1')
     expect(body).toContain('optimaliq_ai_requests_total{provider="openai",model="gpt",feature="f",outcome="cache"} 1')
     expect(body).toContain('optimaliq_ai_requests_total{provider="rules",model="rules",feature="f",outcome="rules"} 1')
-    expect(body).toContain('optimaliq_ai_requests_total{provider="anthropic",model="claude",feature="f",outcome="error"} 1')
+    expect(body).toContain(
+      'optimaliq_ai_requests_total{provider="anthropic",model="claude",feature="f",outcome="error"} 1',
+    )
     expect(body).toContain('optimaliq_ai_errors_total{provider="anthropic",feature="f",error_class="timeout"} 1')
     expect(body).toContain('optimaliq_ai_cost_usd_total{provider="openai",model="gpt",feature="f"} 0.5')
     expect(body).toContain('optimaliq_ai_cache_hits_total{feature="f"} 1')

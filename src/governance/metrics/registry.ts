@@ -11,13 +11,27 @@ export type Metrics = {
   /** One finished HTTP request. */
   httpRequest(info: { method: string; route: string; status: number; durationSeconds: number }): void
   /** One gateway call, with its outcome (ok, error, rules, cache). */
-  aiRequest(info: { feature: string; meta?: AiMeta | undefined; provider?: string | undefined; model?: string | undefined; outcome?: 'ok' | 'error' | undefined; errorClass?: string | undefined }): void
+  aiRequest(info: {
+    feature: string
+    meta?: AiMeta | undefined
+    provider?: string | undefined
+    model?: string | undefined
+    outcome?: 'ok' | 'error' | undefined
+    errorClass?: string | undefined
+  }): void
   /** One limit or budget refusal. */
   aiRefused(kind: 'rate_limited' | 'budget_exceeded', limit: string): void
   /** A provider's breaker changed state. */
   breakerState(provider: string, state: 'closed' | 'open' | 'half-open'): void
   /** Gauges read at scrape time: e.g. `gauge('queue_depth', () => queue.depth())`. */
-  onCollect(name: 'queue_depth' | 'sse_clients', read: () => number | Promise<number> | Array<{ labels: Record<string, string>; value: number }> | Promise<Array<{ labels: Record<string, string>; value: number }>>): void
+  onCollect(
+    name: 'queue_depth' | 'sse_clients',
+    read: () =>
+      | number
+      | Promise<number>
+      | Array<{ labels: Record<string, string>; value: number }>
+      | Promise<Array<{ labels: Record<string, string>; value: number }>>,
+  ): void
   /** Run before every scrape, e.g. to copy breaker states from the gateway's health. */
   onScrape(fn: () => void | Promise<void>): void
   /** The exposition text and its content type. */
@@ -41,16 +55,68 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
   const p = options.prefix ?? 'optimaliq_'
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: p })
 
-  const httpDuration = new Histogram({ name: `${p}http_request_duration_seconds`, help: 'HTTP request duration', labelNames: ['method', 'route', 'status'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] })
-  const aiRequests = new Counter({ name: `${p}ai_requests_total`, help: 'AI gateway requests', labelNames: ['provider', 'model', 'feature', 'outcome'] as const, registers: [registry] })
-  const aiErrors = new Counter({ name: `${p}ai_errors_total`, help: 'AI gateway errors by class', labelNames: ['provider', 'feature', 'error_class'] as const, registers: [registry] })
-  const aiLatency = new Histogram({ name: `${p}ai_request_duration_seconds`, help: 'AI gateway latency', labelNames: ['provider', 'model', 'feature'] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers: [registry] })
-  const aiTokens = new Counter({ name: `${p}ai_tokens_total`, help: 'AI tokens', labelNames: ['provider', 'model', 'direction'] as const, registers: [registry] })
-  const aiCost = new Counter({ name: `${p}ai_cost_usd_total`, help: 'AI cost in USD', labelNames: ['provider', 'model', 'feature'] as const, registers: [registry] })
-  const aiCache = new Counter({ name: `${p}ai_cache_hits_total`, help: 'AI responses served from cache', labelNames: ['feature'] as const, registers: [registry] })
-  const aiFallbacks = new Counter({ name: `${p}ai_fallbacks_total`, help: 'AI requests answered after a fallback', labelNames: ['feature'] as const, registers: [registry] })
-  const refusals = new Counter({ name: `${p}ai_refusals_total`, help: 'Requests refused by limits or budgets', labelNames: ['kind', 'limit'] as const, registers: [registry] })
-  const breaker = new Gauge({ name: `${p}provider_breaker_state`, help: 'Circuit breaker state (0 closed, 1 half-open, 2 open)', labelNames: ['provider'] as const, registers: [registry] })
+  const httpDuration = new Histogram({
+    name: `${p}http_request_duration_seconds`,
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  })
+  const aiRequests = new Counter({
+    name: `${p}ai_requests_total`,
+    help: 'AI gateway requests',
+    labelNames: ['provider', 'model', 'feature', 'outcome'] as const,
+    registers: [registry],
+  })
+  const aiErrors = new Counter({
+    name: `${p}ai_errors_total`,
+    help: 'AI gateway errors by class',
+    labelNames: ['provider', 'feature', 'error_class'] as const,
+    registers: [registry],
+  })
+  const aiLatency = new Histogram({
+    name: `${p}ai_request_duration_seconds`,
+    help: 'AI gateway latency',
+    labelNames: ['provider', 'model', 'feature'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [registry],
+  })
+  const aiTokens = new Counter({
+    name: `${p}ai_tokens_total`,
+    help: 'AI tokens',
+    labelNames: ['provider', 'model', 'direction'] as const,
+    registers: [registry],
+  })
+  const aiCost = new Counter({
+    name: `${p}ai_cost_usd_total`,
+    help: 'AI cost in USD',
+    labelNames: ['provider', 'model', 'feature'] as const,
+    registers: [registry],
+  })
+  const aiCache = new Counter({
+    name: `${p}ai_cache_hits_total`,
+    help: 'AI responses served from cache',
+    labelNames: ['feature'] as const,
+    registers: [registry],
+  })
+  const aiFallbacks = new Counter({
+    name: `${p}ai_fallbacks_total`,
+    help: 'AI requests answered after a fallback',
+    labelNames: ['feature'] as const,
+    registers: [registry],
+  })
+  const refusals = new Counter({
+    name: `${p}ai_refusals_total`,
+    help: 'Requests refused by limits or budgets',
+    labelNames: ['kind', 'limit'] as const,
+    registers: [registry],
+  })
+  const breaker = new Gauge({
+    name: `${p}provider_breaker_state`,
+    help: 'Circuit breaker state (0 closed, 1 half-open, 2 open)',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  })
 
   const scrapeHooks: Array<() => void | Promise<void>> = []
   const collectors = new Map<string, Parameters<Metrics['onCollect']>[1]>()
@@ -75,19 +141,26 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
   return {
     registry,
     httpRequest(info) {
-      httpDuration.observe({ method: info.method, route: info.route, status: String(info.status) }, info.durationSeconds)
+      httpDuration.observe(
+        { method: info.method, route: info.route, status: String(info.status) },
+        info.durationSeconds,
+      )
     },
     aiRequest(info) {
       const meta = info.meta
       const provider = meta?.provider ?? info.provider ?? 'none'
       const model = meta?.model ?? info.model ?? 'none'
-      const outcome = info.outcome ?? (meta ? (meta.cached ? 'cache' : meta.provider === 'rules' ? 'rules' : 'ok') : 'error')
+      const outcome =
+        info.outcome ?? (meta ? (meta.cached ? 'cache' : meta.provider === 'rules' ? 'rules' : 'ok') : 'error')
       aiRequests.inc({ provider, model, feature: info.feature, outcome })
-      if (outcome === 'error') aiErrors.inc({ provider, feature: info.feature, error_class: info.errorClass ?? 'unknown' })
+      if (outcome === 'error')
+        aiErrors.inc({ provider, feature: info.feature, error_class: info.errorClass ?? 'unknown' })
       if (!meta) return
       aiLatency.observe({ provider, model, feature: info.feature }, meta.latencyMs / 1000)
-      if (meta.usage.inputTokens !== undefined) aiTokens.inc({ provider, model, direction: 'input' }, meta.usage.inputTokens)
-      if (meta.usage.outputTokens !== undefined) aiTokens.inc({ provider, model, direction: 'output' }, meta.usage.outputTokens)
+      if (meta.usage.inputTokens !== undefined)
+        aiTokens.inc({ provider, model, direction: 'input' }, meta.usage.inputTokens)
+      if (meta.usage.outputTokens !== undefined)
+        aiTokens.inc({ provider, model, direction: 'output' }, meta.usage.outputTokens)
       if (meta.costUsd) aiCost.inc({ provider, model, feature: info.feature }, meta.costUsd)
       if (meta.cached) aiCache.inc({ feature: info.feature })
       if (meta.fallbackUsed) aiFallbacks.inc({ feature: info.feature })

@@ -1,5 +1,12 @@
 import type { Database } from '../../data/db.ts'
-import { GROUPING, rollupStatements, SERIES_ORIGIN, type RollupGrain, type RollupGroupRow, type RollupPercentileRow } from './rollup.ts'
+import {
+  GROUPING,
+  rollupStatements,
+  SERIES_ORIGIN,
+  type RollupGrain,
+  type RollupGroupRow,
+  type RollupPercentileRow,
+} from './rollup.ts'
 
 /**
  * The admin monitoring figures, each one SQL statement: nothing is loaded row by row into the
@@ -46,10 +53,32 @@ export type MonitoringReport = {
   byFeature: Array<{ feature: string } & Breakdown>
   uptime: Array<{ provider: string; uptime: number | null; status: string | null; since: string | null }>
   topUsers: Array<{ userId: string; email: string | null; requests: number; costUsd: number }>
-  series: Array<{ bucket: string; requests: number; errors: number; costUsd: number; tokens: number; p95LatencyMs: number | null }>
+  series: Array<{
+    bucket: string
+    requests: number
+    errors: number
+    costUsd: number
+    tokens: number
+    p95LatencyMs: number | null
+  }>
 }
 
-type RawBreakdown = { g: number; provider: string | null; model: string | null; feature: string | null; requests: string; ok: string; p50: number | null; p95: number | null; p99: number | null; input: string | null; output: string | null; cost: string | null; fallback: string; cached: string }
+type RawBreakdown = {
+  g: number
+  provider: string | null
+  model: string | null
+  feature: string | null
+  requests: string
+  ok: string
+  p50: number | null
+  p95: number | null
+  p99: number | null
+  input: string | null
+  output: string | null
+  cost: string | null
+  fallback: string
+  cached: string
+}
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v))
 const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(v))
@@ -112,7 +141,15 @@ async function fromLog(db: Database, from: string, to: string, bucket: string): 
       ) t left join users u on u.id = t.user_id order by t.cost desc, t.user_id`,
     range,
   )
-  const series = db.query<{ bin: string | Date; requests: string; ok: string; input: string | null; output: string | null; cost: string | null; p95: number | null }>(
+  const series = db.query<{
+    bin: string | Date
+    requests: string
+    ok: string
+    input: string | null
+    output: string | null
+    cost: string | null
+    p95: number | null
+  }>(
     `select ${BIN} as bin, count(*) as requests, count(*) filter (where status = 'ok') as ok,
         sum(input_tokens) as input, sum(output_tokens) as output, sum(cost_usd) as cost,
         percentile_cont(0.95) within group (order by latency_ms) as p95
@@ -124,7 +161,10 @@ async function fromLog(db: Database, from: string, to: string, bucket: string): 
   const kinds: Record<number, Kind> = { 7: 'total', 3: 'provider', 1: 'model', 6: 'feature' }
   return {
     percentiles: 'exact',
-    groups: [...g.map((r) => ({ ...r, kind: kinds[Number(r.g)]!, bin: null })), ...s.map((r) => ({ ...r, kind: 'series' as const, bin: isoOrNull(r.bin) }))],
+    groups: [
+      ...g.map((r) => ({ ...r, kind: kinds[Number(r.g)]!, bin: null })),
+      ...s.map((r) => ({ ...r, kind: 'series' as const, bin: isoOrNull(r.bin) })),
+    ],
     errors: e,
     topUsers: t,
   }
@@ -134,12 +174,26 @@ async function fromLog(db: Database, from: string, to: string, bucket: string): 
 async function fromRollups(db: Database, from: Date, to: Date, grain: RollupGrain, bucket: string): Promise<Parts> {
   const q = rollupStatements(db, from, to, grain, bucket)
   const [g, p, e, t] = await Promise.all([q.grouped, q.percentiles, q.errors, q.topUsers])
-  const key = (r: RollupGroupRow | RollupPercentileRow) => JSON.stringify([Number(r.g), r.provider, r.model, r.feature, isoOrNull(r.bin)])
+  const key = (r: RollupGroupRow | RollupPercentileRow) =>
+    JSON.stringify([Number(r.g), r.provider, r.model, r.feature, isoOrNull(r.bin)])
   const quantiles = new Map(p.map((r) => [key(r), r]))
-  const kinds: Record<number, Kind> = { [GROUPING.total]: 'total', [GROUPING.provider]: 'provider', [GROUPING.model]: 'model', [GROUPING.feature]: 'feature', [GROUPING.series]: 'series' }
+  const kinds: Record<number, Kind> = {
+    [GROUPING.total]: 'total',
+    [GROUPING.provider]: 'provider',
+    [GROUPING.model]: 'model',
+    [GROUPING.feature]: 'feature',
+    [GROUPING.series]: 'series',
+  }
   const groups = g.map((r): Group => {
     const q = quantiles.get(key(r))
-    return { ...r, p50: q?.p50 ?? null, p95: q?.p95 ?? null, p99: q?.p99 ?? null, kind: kinds[Number(r.g)]!, bin: isoOrNull(r.bin) }
+    return {
+      ...r,
+      p50: q?.p50 ?? null,
+      p95: q?.p95 ?? null,
+      p99: q?.p99 ?? null,
+      kind: kinds[Number(r.g)]!,
+      bin: isoOrNull(r.bin),
+    }
   })
   return { percentiles: 'histogram', groups, errors: e, topUsers: t }
 }
@@ -149,14 +203,24 @@ export type MonitoringOptions = {
   exact?: boolean
 }
 
-export async function aiMonitoring(db: Database, window: MonitoringWindow, now = new Date(), options: MonitoringOptions = {}): Promise<MonitoringReport> {
+export async function aiMonitoring(
+  db: Database,
+  window: MonitoringWindow,
+  now = new Date(),
+  options: MonitoringOptions = {},
+): Promise<MonitoringReport> {
   const spec = WINDOWS[window]
   const grain = options.exact ? null : spec.rollup
   const fromDate = new Date(now.getTime() - spec.ms)
   const from = fromDate.toISOString()
   const to = now.toISOString()
   const range = [from, to]
-  const uptime = db.query<{ provider: string; uptime: number | null; status: string | null; since: string | Date | null }>(
+  const uptime = db.query<{
+    provider: string
+    uptime: number | null
+    status: string | null
+    since: string | Date | null
+  }>(
     `with points as (
         select provider, status, created_at as t from provider_status_history where created_at > $1 and created_at <= $2
         union all
@@ -189,13 +253,33 @@ export async function aiMonitoring(db: Database, window: MonitoringWindow, now =
     to,
     percentiles,
     totals: breakdown(of('total')[0]),
-    byProvider: of('provider').map((r) => ({ provider: r.provider ?? 'unknown', ...breakdown(r), errorsByClass: errorsByProvider.get(r.provider ?? 'unknown') ?? {} })),
-    byModel: of('model').map((r) => ({ provider: r.provider ?? 'unknown', model: r.model ?? 'unknown', ...breakdown(r) })),
+    byProvider: of('provider').map((r) => ({
+      provider: r.provider ?? 'unknown',
+      ...breakdown(r),
+      errorsByClass: errorsByProvider.get(r.provider ?? 'unknown') ?? {},
+    })),
+    byModel: of('model').map((r) => ({
+      provider: r.provider ?? 'unknown',
+      model: r.model ?? 'unknown',
+      ...breakdown(r),
+    })),
     byFeature: of('feature').map((r) => ({ feature: r.feature ?? 'unknown', ...breakdown(r) })),
-    uptime: u.map((r) => ({ provider: r.provider, uptime: nullable(r.uptime), status: r.status, since: r.since === null ? null : new Date(r.since).toISOString() })),
+    uptime: u.map((r) => ({
+      provider: r.provider,
+      uptime: nullable(r.uptime),
+      status: r.status,
+      since: r.since === null ? null : new Date(r.since).toISOString(),
+    })),
     topUsers: topUsers.map((r) => ({ userId: r.user_id, email: r.email, requests: n(r.requests), costUsd: n(r.cost) })),
     series: of('series')
       .sort((a, b) => (a.bin! < b.bin! ? -1 : 1))
-      .map((r) => ({ bucket: r.bin!, requests: n(r.requests), errors: n(r.requests) - n(r.ok), costUsd: n(r.cost), tokens: n(r.input) + n(r.output), p95LatencyMs: nullable(r.p95) })),
+      .map((r) => ({
+        bucket: r.bin!,
+        requests: n(r.requests),
+        errors: n(r.requests) - n(r.ok),
+        costUsd: n(r.cost),
+        tokens: n(r.input) + n(r.output),
+        p95LatencyMs: nullable(r.p95),
+      })),
   }
 }

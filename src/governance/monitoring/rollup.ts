@@ -43,7 +43,14 @@ export function rollupSpans(from: Date, to: Date, grain: RollupGrain): RollupSpa
     dayStart = ceilTo(f, DAY)
     dayEnd = floorTo(t, DAY)
   }
-  return { from: iso(f), hourStart: iso(hourStart), hourEnd: iso(hourEnd), to: iso(t), dayStart: iso(dayStart), dayEnd: iso(dayEnd) }
+  return {
+    from: iso(f),
+    hourStart: iso(hourStart),
+    hourEnd: iso(hourEnd),
+    to: iso(t),
+    dayStart: iso(dayStart),
+    dayEnd: iso(dayEnd),
+  }
 }
 
 /** Series buckets are aligned to UTC (whole hours, days), so a bucket is made of whole rollup rows. */
@@ -52,7 +59,10 @@ export const SERIES_ORIGIN = '2000-01-01T00:00:00Z'
 // Parameters: $1 from, $2 hourStart, $3 hourEnd, $4 to, $5 dayStart, $6 dayEnd (breakdowns:
 // always whole days where there are any), $7 series bucket, $8 dayStart, $9 dayEnd (series: whole
 // days only when the bucket is a day or more, else hours).
-const rollupRows = (dayStart: string, dayEnd: string) => `(grain = 'hour' and (period_start >= $2 and period_start < ${dayStart} or period_start >= ${dayEnd} and period_start < $3)
+const rollupRows = (
+  dayStart: string,
+  dayEnd: string,
+) => `(grain = 'hour' and (period_start >= $2 and period_start < ${dayStart} or period_start >= ${dayEnd} and period_start < $3)
     or grain = 'day' and period_start >= ${dayStart} and period_start < ${dayEnd})`
 const BREAKDOWN_ROWS = rollupRows('$5', '$6')
 const SERIES_ROWS = rollupRows('$8', '$9')
@@ -73,7 +83,16 @@ export type RollupGroupRow = {
   output: string
   cost: string
 }
-export type RollupPercentileRow = { g: number; provider: string | null; model: string | null; feature: string | null; bin: string | Date | null; p50: number | null; p95: number | null; p99: number | null }
+export type RollupPercentileRow = {
+  g: number
+  provider: string | null
+  model: string | null
+  feature: string | null
+  bin: string | Date | null
+  p50: number | null
+  p95: number | null
+  p99: number | null
+}
 
 /**
  * The group of each result row, numbered as grouping(provider, model, feature, bin) would:
@@ -85,7 +104,9 @@ const BREAKDOWN_G = 'grouping(provider, model, feature) * 2 + 1'
 const BREAKDOWN_SETS = '((), (provider), (provider, model), (feature))'
 
 /** The sums of one piece of the window: rollup rows and the edges' raw rows, one shape. */
-const sumsOf = (rows: string) => `select period_start as t, provider, model, feature, requests, ok, fallback, cached, input_tokens, output_tokens, cost_usd
+const sumsOf = (
+  rows: string,
+) => `select period_start as t, provider, model, feature, requests, ok, fallback, cached, input_tokens, output_tokens, cost_usd
     from ai_log_rollup where ${rows}
     union all
     select created_at, provider, model, feature, 1, (status = 'ok')::integer, fallback_used::integer, cache_hit::integer,
@@ -93,14 +114,17 @@ const sumsOf = (rows: string) => `select period_start as t, provider, model, fea
     from ai_log where ${RAW_ROWS}`
 
 /** Latency histogram entries (one row per non-empty bucket) of the same piece. */
-const latencyOf = (rows: string) => `select r.period_start as t, r.provider, r.model, r.feature, (array_lower(r.latency_histogram, 1) + u.o - 1)::integer as bucket, u.n
+const latencyOf = (
+  rows: string,
+) => `select r.period_start as t, r.provider, r.model, r.feature, (array_lower(r.latency_histogram, 1) + u.o - 1)::integer as bucket, u.n
     from ai_log_rollup r cross join lateral unnest(r.latency_histogram) with ordinality as u(n, o)
     where ${rows} and u.n <> 0
     union all
     select created_at, provider, model, feature, ai_latency_bucket(latency_ms), 1
     from ai_log where ${RAW_ROWS} and latency_ms is not null`
 
-const SUMS = 'sum(requests) as requests, sum(ok) as ok, sum(fallback) as fallback, sum(cached) as cached, sum(input_tokens) as input, sum(output_tokens) as output, sum(cost_usd) as cost'
+const SUMS =
+  'sum(requests) as requests, sum(ok) as ok, sum(fallback) as fallback, sum(cached) as cached, sum(input_tokens) as input, sum(output_tokens) as output, sum(cost_usd) as cost'
 
 /**
  * The monitoring statements over the rollups for one window; each is one SQL statement.
@@ -110,7 +134,17 @@ const SUMS = 'sum(requests) as requests, sum(ok) as ok, sum(fallback) as fallbac
 export function rollupStatements(db: Database, from: Date, to: Date, grain: RollupGrain, seriesBucket: string) {
   const breakdown = rollupSpans(from, to, 'day')
   const series = rollupSpans(from, to, grain)
-  const params = [breakdown.from, breakdown.hourStart, breakdown.hourEnd, breakdown.to, breakdown.dayStart, breakdown.dayEnd, seriesBucket, series.dayStart, series.dayEnd]
+  const params = [
+    breakdown.from,
+    breakdown.hourStart,
+    breakdown.hourEnd,
+    breakdown.to,
+    breakdown.dayStart,
+    breakdown.dayEnd,
+    seriesBucket,
+    series.dayStart,
+    series.dayEnd,
+  ]
 
   const grouped = db.query<RollupGroupRow>(
     `select ${BREAKDOWN_G} as g, provider, model, feature, null::timestamptz as bin, ${SUMS}

@@ -13,7 +13,10 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, '[redacted:key]'],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[redacted:email]'],
   // Phone numbers: optional +country, then 7+ digits with spaces, dots, dashes or parentheses.
-  [/(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){2,4}(?![\w.])/g, '[redacted:phone]'],
+  [
+    /(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){2,4}(?![\w.])/g,
+    '[redacted:phone]',
+  ],
 ]
 
 // Fewer than 7 digits, or an ISO date, is not a phone number.
@@ -22,7 +25,9 @@ const looksLikePhone = (match: string) => match.replace(/\D/g, '').length >= 7 &
 export function redact(text: string): string {
   let out = text
   for (const [pattern, replacement] of PATTERNS) {
-    out = out.replace(pattern, (match) => (replacement === '[redacted:phone]' && !looksLikePhone(match) ? match : replacement))
+    out = out.replace(pattern, (match) =>
+      replacement === '[redacted:phone]' && !looksLikePhone(match) ? match : replacement,
+    )
   }
   return out
 }

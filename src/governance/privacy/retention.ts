@@ -12,7 +12,12 @@ import { clearExpiredLimits } from '../limits/counters.ts'
  */
 export type RetentionResult = { aiLog: number; events: number; rateLimits: number; rollups: number }
 
-async function deleteInBatches(db: Database, table: 'ai_log' | 'events', cutoff: string, batch: number): Promise<number> {
+async function deleteInBatches(
+  db: Database,
+  table: 'ai_log' | 'events',
+  cutoff: string,
+  batch: number,
+): Promise<number> {
   let total = 0
   for (;;) {
     const [r] = await db.query<{ n: string }>(
@@ -44,13 +49,23 @@ async function pruneRollups(db: Database, cutoff: string): Promise<number> {
   return Number(r?.n ?? 0)
 }
 
-export async function runRetention(db: Database, options: { aiLogDays: number; eventsDays: number; now?: Date; batch?: number }): Promise<RetentionResult> {
+export async function runRetention(
+  db: Database,
+  options: { aiLogDays: number; eventsDays: number; now?: Date; batch?: number },
+): Promise<RetentionResult> {
   const now = options.now ?? new Date()
   const batch = options.batch ?? 5_000
   const day = 86_400_000
-  const aiLog = options.aiLogDays > 0 ? await deleteInBatches(db, 'ai_log', new Date(now.getTime() - options.aiLogDays * day).toISOString(), batch) : 0
-  const events = options.eventsDays > 0 ? await deleteInBatches(db, 'events', new Date(now.getTime() - options.eventsDays * day).toISOString(), batch) : 0
-  const rollups = options.aiLogDays > 0 ? await pruneRollups(db, new Date(now.getTime() - options.aiLogDays * day).toISOString()) : 0
+  const aiLog =
+    options.aiLogDays > 0
+      ? await deleteInBatches(db, 'ai_log', new Date(now.getTime() - options.aiLogDays * day).toISOString(), batch)
+      : 0
+  const events =
+    options.eventsDays > 0
+      ? await deleteInBatches(db, 'events', new Date(now.getTime() - options.eventsDays * day).toISOString(), batch)
+      : 0
+  const rollups =
+    options.aiLogDays > 0 ? await pruneRollups(db, new Date(now.getTime() - options.aiLogDays * day).toISOString()) : 0
   const rateLimits = await clearExpiredLimits(db, now.getTime()).catch(() => 0)
   return { aiLog, events, rateLimits, rollups }
 }

@@ -19,7 +19,11 @@ describe('sticky assignment', () => {
 
   it('splits 10,000 simulated users within 1.5 points of the weights', () => {
     const counts = { a: 0, b: 0, c: 0 }
-    for (let i = 0; i < 10_000; i++) counts[assignVariant('exp-42', `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, variants)!.versionId as 'a' | 'b' | 'c']++
+    for (let i = 0; i < 10_000; i++)
+      counts[
+        assignVariant('exp-42', `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, variants)!.versionId as
+          'a' | 'b' | 'c'
+      ]++
     expect(Math.abs(counts.a / 10_000 - 0.7)).toBeLessThan(0.015)
     expect(Math.abs(counts.b / 10_000 - 0.2)).toBeLessThan(0.015)
     expect(Math.abs(counts.c / 10_000 - 0.1)).toBeLessThan(0.015)
@@ -27,14 +31,20 @@ describe('sticky assignment', () => {
 
   it('assigns independently per experiment', () => {
     let same = 0
-    for (let i = 0; i < 2_000; i++) if ((bucketOf('x', `u${i}`) < 0.5) === (bucketOf('y', `u${i}`) < 0.5)) same++
+    for (let i = 0; i < 2_000; i++) if (bucketOf('x', `u${i}`) < 0.5 === bucketOf('y', `u${i}`) < 0.5) same++
     expect(same / 2_000).toBeGreaterThan(0.45)
     expect(same / 2_000).toBeLessThan(0.55)
   })
 
   it('ignores non-positive weights and has no variant when all are zero', () => {
     expect(assignVariant('e', 'u', [{ weight: 0 }, { weight: -1 }])).toBeUndefined()
-    for (let i = 0; i < 100; i++) expect(assignVariant('e', `u${i}`, [{ id: 1, weight: 0 }, { id: 2, weight: 1 }])!.id).toBe(2)
+    for (let i = 0; i < 100; i++)
+      expect(
+        assignVariant('e', `u${i}`, [
+          { id: 1, weight: 0 },
+          { id: 2, weight: 1 },
+        ])!.id,
+      ).toBe(2)
   })
 
   it('buckets are in [0, 1)', () => {

@@ -11,7 +11,11 @@ export function bucketOf(experimentId: string, subject: string): number {
 }
 
 /** The variant for this subject, by weight. Weights need not sum to 1 or 100. */
-export function assignVariant<V extends { weight: number }>(experimentId: string, subject: string, variants: readonly V[]): V | undefined {
+export function assignVariant<V extends { weight: number }>(
+  experimentId: string,
+  subject: string,
+  variants: readonly V[],
+): V | undefined {
   const total = variants.reduce((sum, v) => sum + Math.max(0, v.weight), 0)
   if (total <= 0) return undefined
   const point = bucketOf(experimentId, subject) * total

@@ -25,7 +25,17 @@ export type VariantStats = {
 
 export async function experimentStats(tx: Executor, experiment: Experiment): Promise<VariantStats[]> {
   const ids = experiment.variants.map((v) => v.versionId)
-  const list = await rows<{ version: string; requests: string; errors: string; invalid: string; p50: number | null; p95: number | null; cost: string | null; up: string; down: string }>(
+  const list = await rows<{
+    version: string
+    requests: string
+    errors: string
+    invalid: string
+    p50: number | null
+    p95: number | null
+    cost: string | null
+    up: string
+    down: string
+  }>(
     tx,
     sql`select l.model_version as version,
           count(*) as requests,
@@ -41,7 +51,10 @@ export async function experimentStats(tx: Executor, experiment: Experiment): Pro
         left join lateral (select rating from ai_feedback where request_id = l.request_id order by created_at desc limit 1) f on true
         where l.feature = ${experiment.feature} and l.created_at >= ${experiment.createdAt}
           ${experiment.endedAt ? sql`and l.created_at <= ${experiment.endedAt}` : sql``}
-          and l.model_version in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+          and l.model_version in (${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )})
         group by l.model_version`,
   )
   const byVersion = new Map(list.map((r) => [r.version, r]))
@@ -73,8 +86,14 @@ export async function experimentStats(tx: Executor, experiment: Experiment): Pro
   if (control) {
     for (const s of stats.slice(1)) {
       s.vsControl = {
-        errorRate: twoProportionZTest({ successes: s.errors, trials: s.requests }, { successes: control.errors, trials: control.requests }),
-        positiveRate: twoProportionZTest({ successes: s.feedbackUp, trials: s.feedbackUp + s.feedbackDown }, { successes: control.feedbackUp, trials: control.feedbackUp + control.feedbackDown }),
+        errorRate: twoProportionZTest(
+          { successes: s.errors, trials: s.requests },
+          { successes: control.errors, trials: control.requests },
+        ),
+        positiveRate: twoProportionZTest(
+          { successes: s.feedbackUp, trials: s.feedbackUp + s.feedbackDown },
+          { successes: control.feedbackUp, trials: control.feedbackUp + control.feedbackDown },
+        ),
       }
     }
   }

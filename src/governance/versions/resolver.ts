@@ -12,14 +12,28 @@ import { routingState, type ModelVersion } from './repository.ts'
  */
 export type VersionResolverService = { resolve: VersionResolver; invalidate(feature?: string): void }
 
-const toCandidate = (v: ModelVersion): AiCandidate => ({ provider: v.provider, model: v.model, versionId: v.id, promptVersion: v.promptVersion, params: v.params })
+const toCandidate = (v: ModelVersion): AiCandidate => ({
+  provider: v.provider,
+  model: v.model,
+  versionId: v.id,
+  promptVersion: v.promptVersion,
+  params: v.params,
+})
 
 /** Who is assigned: the user, else the API key, else the request (no stickiness to keep). */
 export function subjectOf(caller: AiCaller): string {
-  return caller.userId ? `user:${caller.userId}` : caller.apiKeyId ? `key:${caller.apiKeyId}` : `request:${caller.requestId ?? 'anonymous'}`
+  return caller.userId
+    ? `user:${caller.userId}`
+    : caller.apiKeyId
+      ? `key:${caller.apiKeyId}`
+      : `request:${caller.requestId ?? 'anonymous'}`
 }
 
-export function createVersionResolver(deps: { db: Database; cacheMs?: number; clock?: () => number }): VersionResolverService {
+export function createVersionResolver(deps: {
+  db: Database
+  cacheMs?: number
+  clock?: () => number
+}): VersionResolverService {
   const cacheMs = deps.cacheMs ?? 5_000
   const now = deps.clock ?? Date.now
   const cache = new Map<string, { at: number; state: Promise<Awaited<ReturnType<typeof routingState>>> }>()
@@ -42,7 +56,9 @@ export function createVersionResolver(deps: { db: Database; cacheMs?: number; cl
       const { active, experiment, variantVersions } = await stateOf(feature)
       const candidates: AiCandidate[] = []
       if (experiment) {
-        const usable = experiment.variants.filter((v) => variantVersions.some((m) => m.id === v.versionId && m.status !== 'retired'))
+        const usable = experiment.variants.filter((v) =>
+          variantVersions.some((m) => m.id === v.versionId && m.status !== 'retired'),
+        )
         const chosen = assignVariant(experiment.id, subjectOf(caller), usable)
         const version = chosen && variantVersions.find((m) => m.id === chosen.versionId)
         if (version) candidates.push(toCandidate(version))

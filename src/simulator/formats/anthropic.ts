@@ -13,7 +13,8 @@ export function createAnthropicFormat(): WireFormat {
   function parse(body: Record<string, unknown>): SimRequest {
     if (typeof body.model !== 'string' || body.model === '') throw new BadRequest('model: Field required')
     if (typeof body.max_tokens !== 'number') throw new BadRequest('max_tokens: Field required')
-    if (!Array.isArray(body.messages) || body.messages.length === 0) throw new BadRequest('messages: at least one message is required')
+    if (!Array.isArray(body.messages) || body.messages.length === 0)
+      throw new BadRequest('messages: at least one message is required')
     const tools = Array.isArray(body.tools) ? body.tools.filter(isRecord) : []
     return {
       model: body.model,
@@ -33,9 +34,18 @@ export function createAnthropicFormat(): WireFormat {
     } else if (choice?.type === 'any') {
       forced = tools[0]
     }
-    if (forced) return { kind: 'tool', name: String(forced.name), schema: isRecord(forced.input_schema) ? (forced.input_schema as JsonSchema) : undefined }
+    if (forced)
+      return {
+        kind: 'tool',
+        name: String(forced.name),
+        schema: isRecord(forced.input_schema) ? (forced.input_schema as JsonSchema) : undefined,
+      }
     const config = isRecord(body.output_config) ? body.output_config : {}
-    const format = isRecord(config.format) ? config.format : isRecord(body.output_format) ? body.output_format : undefined
+    const format = isRecord(config.format)
+      ? config.format
+      : isRecord(body.output_format)
+        ? body.output_format
+        : undefined
     if (format?.type === 'json_schema') {
       if (!isRecord(format.schema)) throw new BadRequest('output_config.format.schema: Field required')
       return { kind: 'json', schema: format.schema as JsonSchema }
@@ -43,48 +53,102 @@ export function createAnthropicFormat(): WireFormat {
     return { kind: 'text' }
   }
 
-  const stopReason = (out: SimOutput) => (out.finish === 'tool' ? 'tool_use' : out.finish === 'length' ? 'max_tokens' : 'end_turn')
-  const usage = (out: SimOutput) => ({ input_tokens: out.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: out.outputTokens, service_tier: 'standard' })
+  const stopReason = (out: SimOutput) =>
+    out.finish === 'tool' ? 'tool_use' : out.finish === 'length' ? 'max_tokens' : 'end_turn'
+  const usage = (out: SimOutput) => ({
+    input_tokens: out.inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: out.outputTokens,
+    service_tier: 'standard',
+  })
 
   function renderJson(out: SimOutput, request: SimRequest) {
     const content = out.toolCall
-      ? [{ type: 'tool_use', id: `toolu_${out.id}`, name: out.toolCall.name, input: JSON.parse(out.toolCall.arguments) as unknown }]
+      ? [
+          {
+            type: 'tool_use',
+            id: `toolu_${out.id}`,
+            name: out.toolCall.name,
+            input: JSON.parse(out.toolCall.arguments) as unknown,
+          },
+        ]
       : [{ type: 'text', text: out.text }]
-    return { id: `msg_${out.id}`, type: 'message', role: 'assistant', model: request.model, content, stop_reason: stopReason(out), stop_sequence: null, usage: usage(out) }
+    return {
+      id: `msg_${out.id}`,
+      type: 'message',
+      role: 'assistant',
+      model: request.model,
+      content,
+      stop_reason: stopReason(out),
+      stop_sequence: null,
+      usage: usage(out),
+    }
   }
 
   function renderStream(out: SimOutput, request: SimRequest): StreamEvent[] {
-    const ev = (event: string, data: Record<string, unknown>): StreamEvent => ({ event, data: JSON.stringify({ type: event, ...data }) })
+    const ev = (event: string, data: Record<string, unknown>): StreamEvent => ({
+      event,
+      data: JSON.stringify({ type: event, ...data }),
+    })
     const events: StreamEvent[] = [
       ev('message_start', {
-        message: { id: `msg_${out.id}`, type: 'message', role: 'assistant', model: request.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage(out), output_tokens: 1 } },
+        message: {
+          id: `msg_${out.id}`,
+          type: 'message',
+          role: 'assistant',
+          model: request.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { ...usage(out), output_tokens: 1 },
+        },
       }),
     ]
     if (out.toolCall) {
-      events.push(ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: `toolu_${out.id}`, name: out.toolCall.name, input: {} } }))
+      events.push(
+        ev('content_block_start', {
+          index: 0,
+          content_block: { type: 'tool_use', id: `toolu_${out.id}`, name: out.toolCall.name, input: {} },
+        }),
+      )
       events.push(ev('ping', {}))
-      for (const piece of chunksOf(out.toolCall.arguments, true)) events.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: piece } }))
+      for (const piece of chunksOf(out.toolCall.arguments, true))
+        events.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: piece } }))
     } else {
       events.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }))
       events.push(ev('ping', {}))
-      for (const piece of chunksOf(out.text, request.output.kind === 'json')) events.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }))
+      for (const piece of chunksOf(out.text, request.output.kind === 'json'))
+        events.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }))
     }
     events.push(ev('content_block_stop', { index: 0 }))
-    events.push(ev('message_delta', { delta: { stop_reason: stopReason(out), stop_sequence: null }, usage: { output_tokens: out.outputTokens } }))
+    events.push(
+      ev('message_delta', {
+        delta: { stop_reason: stopReason(out), stop_sequence: null },
+        usage: { output_tokens: out.outputTokens },
+      }),
+    )
     events.push(ev('message_stop', {}))
     return events
   }
 
   function errorBody(status: number, message: string) {
     const type =
-      status === 400 ? 'invalid_request_error'
-      : status === 401 ? 'authentication_error'
-      : status === 403 ? 'permission_error'
-      : status === 404 ? 'not_found_error'
-      : status === 413 ? 'request_too_large'
-      : status === 429 ? 'rate_limit_error'
-      : status === 503 || status === 529 ? 'overloaded_error'
-      : 'api_error'
+      status === 400
+        ? 'invalid_request_error'
+        : status === 401
+          ? 'authentication_error'
+          : status === 403
+            ? 'permission_error'
+            : status === 404
+              ? 'not_found_error'
+              : status === 413
+                ? 'request_too_large'
+                : status === 429
+                  ? 'rate_limit_error'
+                  : status === 503 || status === 529
+                    ? 'overloaded_error'
+                    : 'api_error'
     return { type: 'error', error: { type, message } }
   }
 
@@ -97,7 +161,19 @@ export function createAnthropicFormat(): WireFormat {
     }
   }
 
-  const streamErrorEvent = (message: string): StreamEvent => ({ event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message } }) })
+  const streamErrorEvent = (message: string): StreamEvent => ({
+    event: 'error',
+    data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message } }),
+  })
 
-  return { name: 'anthropic', parse, renderJson, renderStream, errorBody, streamErrorEvent, modelList, sseSeparator: '\n\n' }
+  return {
+    name: 'anthropic',
+    parse,
+    renderJson,
+    renderStream,
+    errorBody,
+    streamErrorEvent,
+    modelList,
+    sseSeparator: '\n\n',
+  }
 }

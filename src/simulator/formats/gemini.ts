@@ -10,7 +10,8 @@ import { BadRequest, isRecord, type StreamEvent, type WireFormat } from './wire.
  */
 export function createGeminiFormat(): WireFormat {
   function parse(body: Record<string, unknown>, context: { model?: string; stream?: boolean }): SimRequest {
-    if (!Array.isArray(body.contents) || body.contents.length === 0) throw new BadRequest('* GenerateContentRequest.contents: contents is not specified')
+    if (!Array.isArray(body.contents) || body.contents.length === 0)
+      throw new BadRequest('* GenerateContentRequest.contents: contents is not specified')
     const config = isRecord(body.generationConfig) ? body.generationConfig : {}
     const maxTokens = typeof config.maxOutputTokens === 'number' ? config.maxOutputTokens : undefined
     return {
@@ -41,11 +42,17 @@ export function createGeminiFormat(): WireFormat {
     return { kind: 'text' }
   }
 
-  const usage = (out: SimOutput) => ({ promptTokenCount: out.inputTokens, candidatesTokenCount: out.outputTokens, totalTokenCount: out.inputTokens + out.outputTokens })
+  const usage = (out: SimOutput) => ({
+    promptTokenCount: out.inputTokens,
+    candidatesTokenCount: out.outputTokens,
+    totalTokenCount: out.inputTokens + out.outputTokens,
+  })
   const finish = (out: SimOutput) => (out.finish === 'length' ? 'MAX_TOKENS' : 'STOP')
 
   function parts(out: SimOutput) {
-    return out.toolCall ? [{ functionCall: { name: out.toolCall.name, args: JSON.parse(out.toolCall.arguments) as unknown } }] : [{ text: out.text }]
+    return out.toolCall
+      ? [{ functionCall: { name: out.toolCall.name, args: JSON.parse(out.toolCall.arguments) as unknown } }]
+      : [{ text: out.text }]
   }
 
   function renderJson(out: SimOutput, request: SimRequest) {
@@ -63,10 +70,22 @@ export function createGeminiFormat(): WireFormat {
     const pieces = out.toolCall ? [] : chunksOf(out.text, request.output.kind === 'json')
     const partial = { promptTokenCount: out.inputTokens, totalTokenCount: out.inputTokens }
     for (const piece of pieces.slice(0, -1)) {
-      events.push({ data: JSON.stringify({ candidates: [{ content: { parts: [{ text: piece }], role: 'model' }, index: 0 }], usageMetadata: partial, ...head }) })
+      events.push({
+        data: JSON.stringify({
+          candidates: [{ content: { parts: [{ text: piece }], role: 'model' }, index: 0 }],
+          usageMetadata: partial,
+          ...head,
+        }),
+      })
     }
     const lastParts = out.toolCall ? parts(out) : [{ text: pieces.at(-1) ?? '' }]
-    events.push({ data: JSON.stringify({ candidates: [{ content: { parts: lastParts, role: 'model' }, finishReason: finish(out), index: 0 }], usageMetadata: usage(out), ...head }) })
+    events.push({
+      data: JSON.stringify({
+        candidates: [{ content: { parts: lastParts, role: 'model' }, finishReason: finish(out), index: 0 }],
+        usageMetadata: usage(out),
+        ...head,
+      }),
+    })
     return events
   }
 
@@ -81,7 +100,9 @@ export function createGeminiFormat(): WireFormat {
       503: 'UNAVAILABLE',
       504: 'DEADLINE_EXCEEDED',
     }
-    return { error: { code: status, message, status: names[status] ?? (status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION') } }
+    return {
+      error: { code: status, message, status: names[status] ?? (status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION') },
+    }
   }
 
   function modelList(ids: string[]) {
@@ -99,5 +120,14 @@ export function createGeminiFormat(): WireFormat {
 
   const streamErrorEvent = (message: string): StreamEvent => ({ data: JSON.stringify(errorBody(503, message)) })
 
-  return { name: 'gemini', parse, renderJson, renderStream, errorBody, streamErrorEvent, modelList, sseSeparator: '\r\n\r\n' }
+  return {
+    name: 'gemini',
+    parse,
+    renderJson,
+    renderStream,
+    errorBody,
+    streamErrorEvent,
+    modelList,
+    sseSeparator: '\r\n\r\n',
+  }
 }

@@ -19,7 +19,11 @@ describeBackends('events log, hub and LISTEN client', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(backend)
-    const user = await createUser(database.db.orm, { email: `events.${Date.now()}@example.com`, passwordHash: null, role: 'user' })
+    const user = await createUser(database.db.orm, {
+      email: `events.${Date.now()}@example.com`,
+      passwordHash: null,
+      role: 'user',
+    })
     userId = user.id
     hub = createEventHub({ db: database.db, logger, heartbeatMs: 200 })
     await hub.start()
@@ -65,7 +69,11 @@ describeBackends('events log, hub and LISTEN client', (backend) => {
   })
 
   it('rejects a payload that does not match the catalogue', async () => {
-    await expect(database.db.transaction((tx) => publish(tx, { type: 'profile.updated', userId, payload: { fields: 'nope' } as never }))).rejects.toThrow()
+    await expect(
+      database.db.transaction((tx) =>
+        publish(tx, { type: 'profile.updated', userId, payload: { fields: 'nope' } as never }),
+      ),
+    ).rejects.toThrow()
   })
 
   it('deletes events past the retention period', async () => {
@@ -87,8 +95,16 @@ describeBackends('events log, hub and LISTEN client', (backend) => {
         // Published while the listener is down: only the catch-up read after reconnecting can find them.
         const ids: number[] = []
         for (let i = 0; i < 3; i++) ids.push(await database.db.transaction((tx) => publish(tx, profileEvent(200 + i))))
-        await eventually(() => hub.listener.connected && hub.listener.backendPid !== pid, 15_000, 'a new LISTEN connection')
-        await eventually(() => ids.every((id) => seen.some((e) => e.id === id)), 15_000, 'events published during the outage')
+        await eventually(
+          () => hub.listener.connected && hub.listener.backendPid !== pid,
+          15_000,
+          'a new LISTEN connection',
+        )
+        await eventually(
+          () => ids.every((id) => seen.some((e) => e.id === id)),
+          15_000,
+          'events published during the outage',
+        )
         expect(seen.filter((e) => ids.includes(e.id)).map((e) => e.id)).toEqual(ids)
       } finally {
         await admin.end()

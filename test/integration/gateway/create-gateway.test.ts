@@ -9,7 +9,15 @@ describe('gateway wiring', () => {
   it('reads named routes from the OPTIMALIQ_CONFIG file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'oq-routes-'))
     const file = join(dir, 'optimaliq.json')
-    await writeFile(file, JSON.stringify({ tiers: { free: {} }, routes: { cheap: ['gpt-4.1-mini', { provider: 'anthropic', model: 'claude-sonnet-4-0', weight: 2 }, 'mistral/absent'] } }))
+    await writeFile(
+      file,
+      JSON.stringify({
+        tiers: { free: {} },
+        routes: {
+          cheap: ['gpt-4.1-mini', { provider: 'anthropic', model: 'claude-sonnet-4-0', weight: 2 }, 'mistral/absent'],
+        },
+      }),
+    )
     expect(loadRoutes(undefined)).toEqual({})
     const config = testConfig({ OPTIMALIQ_CONFIG: file, OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k' })
     const ai = createGateway({ config, db: undefined as never })

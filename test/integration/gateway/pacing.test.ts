@@ -28,10 +28,18 @@ describeBackends('provider pacing through the gateway', (backend) => {
   })
 
   const ask = (payload: Record<string, unknown> = {}) =>
-    t.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: v1, payload: { model: 'default', messages: [{ role: 'user', content: 'One growth tip, please.' }], ...payload } })
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: v1,
+      payload: { model: 'default', messages: [{ role: 'user', content: 'One growth tip, please.' }], ...payload },
+    })
   const attemptsOf = async (requestId: string) => {
     await t.container.ai.ledger?.flush()
-    const [row] = await t.database.db.query<{ provider: string; attempts: Array<{ provider: string; errorClass?: string }> }>('select provider, attempts from ai_log where request_id = $1', [requestId])
+    const [row] = await t.database.db.query<{
+      provider: string
+      attempts: Array<{ provider: string; errorClass?: string }>
+    }>('select provider, attempts from ai_log where request_id = $1', [requestId])
     return row
   }
 
@@ -44,7 +52,10 @@ describeBackends('provider pacing through the gateway', (backend) => {
     const third = await ask()
     expect(third.statusCode).toBe(200)
     expect(third.headers).toMatchObject({ 'x-optimaliq-provider': 'anthropic', 'x-optimaliq-fallback': 'true' })
-    expect(await attemptsOf(String(third.headers['x-request-id']))).toMatchObject({ provider: 'anthropic', attempts: [{ provider: 'openai', errorClass: 'paced' }, { provider: 'anthropic' }] })
+    expect(await attemptsOf(String(third.headers['x-request-id']))).toMatchObject({
+      provider: 'anthropic',
+      attempts: [{ provider: 'openai', errorClass: 'paced' }, { provider: 'anthropic' }],
+    })
 
     // A /v1 stream is paced the same way.
     const streamed = await ask({ stream: true, stream_options: { include_usage: true } })
@@ -53,10 +64,18 @@ describeBackends('provider pacing through the gateway', (backend) => {
     expect(streamed.body).toContain('data: [DONE]')
 
     // And the in-code client, plain and streaming.
-    const text = await t.container.ai.generateText({ feature: 'test', messages: [{ role: 'user', content: 'hi' }], caller: {} })
+    const text = await t.container.ai.generateText({
+      feature: 'test',
+      messages: [{ role: 'user', content: 'hi' }],
+      caller: {},
+    })
     expect(text).toMatchObject({ provider: 'anthropic', fallbackUsed: true })
     expect(text.attempts[0]).toMatchObject({ provider: 'openai', errorClass: 'paced' })
-    const stream = await t.container.ai.stream({ feature: 'test', messages: [{ role: 'user', content: 'hi' }], caller: {} })
+    const stream = await t.container.ai.stream({
+      feature: 'test',
+      messages: [{ role: 'user', content: 'hi' }],
+      caller: {},
+    })
     let chars = 0
     for await (const piece of stream.textStream) chars += piece.length
     expect(chars).toBeGreaterThan(0)
@@ -67,9 +86,13 @@ describeBackends('provider pacing through the gateway', (backend) => {
     // Anthropic's tokens-per-minute counter holds exactly what its four answers used.
     await t.container.ai.ledger?.flush()
     await t.container.governance.counters.flush()
-    const [used] = await t.database.db.query<{ tokens: string; n: string }>("select sum(input_tokens + output_tokens) as tokens, count(*) as n from ai_log where provider = 'anthropic'")
+    const [used] = await t.database.db.query<{ tokens: string; n: string }>(
+      "select sum(input_tokens + output_tokens) as tokens, count(*) as n from ai_log where provider = 'anthropic'",
+    )
     expect(Number(used!.n)).toBe(4)
-    const [counter] = await t.database.db.query<{ points: number }>("select points from rate_limits where key = 'pace_tpm:anthropic'")
+    const [counter] = await t.database.db.query<{ points: number }>(
+      "select points from rate_limits where key = 'pace_tpm:anthropic'",
+    )
     expect(counter!.points).toBe(Number(used!.tokens))
   })
 })

@@ -45,7 +45,12 @@ describeBackends('gateway against the simulator', (backend) => {
   })
 
   const ask = (payload: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { ...v1, ...headers }, payload: { model: 'default', messages: [{ role: 'user', content: 'One growth tip, please.' }], ...payload } })
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { ...v1, ...headers },
+      payload: { model: 'default', messages: [{ role: 'user', content: 'One growth tip, please.' }], ...payload },
+    })
 
   /** Clear faults and let the OpenAI breaker close again (half-open probe succeeds). */
   const recover = async () => {
@@ -59,12 +64,16 @@ describeBackends('gateway against the simulator', (backend) => {
 
   const logRow = async (requestId: string) => {
     await t.container.ai.ledger?.flush()
-    const [row] = await t.database.db.query<Record<string, unknown>>('select * from ai_log where request_id = $1', [requestId])
+    const [row] = await t.database.db.query<Record<string, unknown>>('select * from ai_log where request_id = $1', [
+      requestId,
+    ])
     return row
   }
 
   it('serves the official openai SDK, plain and streaming, with the gateway headers', async () => {
-    const { data, response } = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'Hello' }], temperature: 0 }).withResponse()
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'default', messages: [{ role: 'user', content: 'Hello' }], temperature: 0 })
+      .withResponse()
     expect(data.choices[0]?.message.content).toBeTruthy()
     expect(response.headers.get('x-optimaliq-provider')).toBe('openai')
     expect(response.headers.get('x-optimaliq-model')).toBeTruthy()
@@ -72,7 +81,12 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(response.headers.get('x-optimaliq-fallback')).toBe('false')
     expect(response.headers.get('x-request-id')).toBeTruthy()
 
-    const stream = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'Hello' }], stream: true, stream_options: { include_usage: true } })
+    const stream = await openai.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'Hello' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     let text = ''
     let usage: OpenAI.CompletionUsage | undefined
     for await (const chunk of stream) {
@@ -83,7 +97,12 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(usage?.completion_tokens).toBeGreaterThan(0)
 
     // The AI SDK path (Anthropic) streams in OpenAI's chunk format too.
-    const viaSdk = await openai.chat.completions.create({ model: 'anthropic/claude-sonnet-4-0', messages: [{ role: 'user', content: 'Hello' }], stream: true, stream_options: { include_usage: true } })
+    const viaSdk = await openai.chat.completions.create({
+      model: 'anthropic/claude-sonnet-4-0',
+      messages: [{ role: 'user', content: 'Hello' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     let sdkText = ''
     for await (const chunk of viaSdk) sdkText += chunk.choices[0]?.delta?.content ?? ''
     expect(sdkText.length).toBeGreaterThan(0)
@@ -105,9 +124,16 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(response.json().choices[0].message.content).toBeTruthy()
     const row = await logRow(String(response.headers['x-request-id']))
     expect(row).toMatchObject({ provider: 'anthropic', fallback_used: true, status: 'ok', user_id: userId })
-    expect((row?.attempts as Array<{ provider: string; errorClass?: string }>)[0]).toMatchObject({ provider: 'openai', errorClass })
+    expect((row?.attempts as Array<{ provider: string; errorClass?: string }>)[0]).toMatchObject({
+      provider: 'openai',
+      errorClass,
+    })
     // The in-code client (AI SDK path for OpenAI too) falls back the same way.
-    const text = await t.container.ai.generateText({ feature: 'test', messages: [{ role: 'user', content: 'hi' }], caller: {} })
+    const text = await t.container.ai.generateText({
+      feature: 'test',
+      messages: [{ role: 'user', content: 'hi' }],
+      caller: {},
+    })
     expect(text).toMatchObject({ provider: 'anthropic', fallbackUsed: true })
     expect(text.attempts[0]?.errorClass).toBe(errorClass)
     await recover()
@@ -120,7 +146,9 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(response.headers['x-optimaliq-provider']).toBe('openai')
     expect(response.headers['x-optimaliq-fallback']).toBe('false')
     const row = await logRow(String(response.headers['x-request-id']))
-    expect((row?.attempts as Array<{ errorClass?: string; status?: number }>).map((a) => a.errorClass ?? 'ok')).toEqual(['rate_limited', 'ok'])
+    expect((row?.attempts as Array<{ errorClass?: string; status?: number }>).map((a) => a.errorClass ?? 'ok')).toEqual(
+      ['rate_limited', 'ok'],
+    )
     expect(sim.stats().byProvider.openai).toBe(2)
   })
 
@@ -132,7 +160,10 @@ describeBackends('gateway against the simulator', (backend) => {
     const skipped = await ask()
     expect(skipped.headers['x-optimaliq-provider']).toBe('anthropic')
     expect(sim.stats().byProvider.openai ?? 0).toBe(before)
-    expect((await logRow(String(skipped.headers['x-request-id'])))?.attempts).toEqual([expect.objectContaining({ provider: 'openai', errorClass: 'breaker_open' }), expect.objectContaining({ provider: 'anthropic', ok: true })])
+    expect((await logRow(String(skipped.headers['x-request-id'])))?.attempts).toEqual([
+      expect.objectContaining({ provider: 'openai', errorClass: 'breaker_open' }),
+      expect.objectContaining({ provider: 'anthropic', ok: true }),
+    ])
     expect(t.container.ai.providerHealth().find((h) => h.provider === 'openai')?.status).toBe('down')
     sim.clearFaults()
     await new Promise((resolve) => setTimeout(resolve, 350))
@@ -151,25 +182,45 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(sim.stats().byProvider).toMatchObject({ azure: 1, custom: 1 })
     const unknown = await ask({ model: 'no-such-model' })
     expect(unknown.statusCode).toBe(404)
-    expect(unknown.json().error).toMatchObject({ type: 'invalid_request_error', param: 'model', code: 'model_not_found' })
+    expect(unknown.json().error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'model',
+      code: 'model_not_found',
+    })
   })
 
   it('cancels the upstream stream when the client goes away', async () => {
     sim.setFaults({ chunkDelayMs: 50 }, 'openai')
     const controller = new AbortController()
-    const stream = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'a long answer' }], stream: true }, { signal: controller.signal })
+    const stream = await openai.chat.completions.create(
+      { model: 'default', messages: [{ role: 'user', content: 'a long answer' }], stream: true },
+      { signal: controller.signal },
+    )
     const iterator = stream[Symbol.asyncIterator]()
     await iterator.next()
     controller.abort()
-    await expect.poll(async () => {
-      await t.container.ai.ledger?.flush()
-      return (await t.database.db.query<{ n: number }>("select count(*)::int as n from ai_log where error_class = 'stream_failed'"))[0]?.n
-    }, { timeout: 5000 }).toBeGreaterThanOrEqual(1)
+    await expect
+      .poll(
+        async () => {
+          await t.container.ai.ledger?.flush()
+          return (
+            await t.database.db.query<{ n: number }>(
+              "select count(*)::int as n from ai_log where error_class = 'stream_failed'",
+            )
+          )[0]?.n
+        },
+        { timeout: 5000 },
+      )
+      .toBeGreaterThanOrEqual(1)
   })
 
   it('cancels the upstream when an in-code stream reader stops early, and logs the request as cancelled', async () => {
     sim.setFaults({ chunkDelayMs: 30 }, 'openai')
-    const stream = await t.container.ai.stream({ feature: 'cancel-test', messages: [{ role: 'user', content: 'a long answer' }], caller: {} })
+    const stream = await t.container.ai.stream({
+      feature: 'cancel-test',
+      messages: [{ role: 'user', content: 'a long answer' }],
+      caller: {},
+    })
     for await (const piece of stream.textStream) {
       expect(piece.length).toBeGreaterThan(0)
       break
@@ -177,12 +228,19 @@ describeBackends('gateway against the simulator', (backend) => {
     await expect(stream.meta).rejects.toThrow(/stopped before the stream ended/)
     await expect.poll(() => sim.stats().streamsCancelled, { timeout: 5000 }).toBe(1)
     await t.container.ai.ledger?.flush()
-    const rows = await t.database.db.query<{ status: string; error_class: string; provider: string }>("select status, error_class, provider from ai_log where feature = 'cancel-test'")
+    const rows = await t.database.db.query<{ status: string; error_class: string; provider: string }>(
+      "select status, error_class, provider from ai_log where feature = 'cancel-test'",
+    )
     expect(rows).toEqual([{ status: 'error', error_class: 'cancelled', provider: 'openai' }])
   })
 
   it('keeps AI_PROVIDER first in the default route', () => {
-    expect(t.container.ai.routes.resolve('default').map((c) => c.provider)).toEqual(['openai', 'anthropic', 'azure', 'custom'])
+    expect(t.container.ai.routes.resolve('default').map((c) => c.provider)).toEqual([
+      'openai',
+      'anthropic',
+      'azure',
+      'custom',
+    ])
   })
 
   it('holds the attempt timeout and the deadline when every provider hangs', async () => {
@@ -192,13 +250,24 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(response.json().error).toMatchObject({ type: 'api_error', code: 'all_providers_failed' })
     const row = await logRow(String(response.headers['x-request-id']))
     expect(row).toMatchObject({ status: 'error', error_class: 'all_providers_failed' })
-    expect((row?.attempts as Array<{ errorClass?: string }>).every((a) => a.errorClass === 'timeout' || a.errorClass === 'deadline')).toBe(true)
+    expect(
+      (row?.attempts as Array<{ errorClass?: string }>).every(
+        (a) => a.errorClass === 'timeout' || a.errorClass === 'deadline',
+      ),
+    ).toBe(true)
     // A stream's single attempt may run until the deadline, which then ends the whole request.
     const stream = await ask({ stream: true })
     expect(stream.statusCode).toBe(502)
     const streamRow = await logRow(String(stream.headers['x-request-id']))
-    expect((streamRow?.attempts as Array<{ provider: string; errorClass?: string }>)).toEqual([expect.objectContaining({ provider: 'openai', errorClass: 'deadline' })])
-    const client = await t.container.ai.generateText({ feature: 'test', messages: [{ role: 'user', content: 'hi' }], caller: {}, rules: () => 'rules answer' })
+    expect(streamRow?.attempts as Array<{ provider: string; errorClass?: string }>).toEqual([
+      expect.objectContaining({ provider: 'openai', errorClass: 'deadline' }),
+    ])
+    const client = await t.container.ai.generateText({
+      feature: 'test',
+      messages: [{ role: 'user', content: 'hi' }],
+      caller: {},
+      rules: () => 'rules answer',
+    })
     expect(client).toMatchObject({ text: 'rules answer', provider: 'rules', fallbackUsed: true })
     await recover()
   })
@@ -206,18 +275,34 @@ describeBackends('gateway against the simulator', (backend) => {
   it('repairs invalid structured output, routes on when it stays invalid, never returns it', async () => {
     const schema = z.object({ strategy: z.number().int().min(1).max(5), insight: z.string().min(1) })
     sim.setFaults({ invalidSchema: true, times: 1 }, 'openai')
-    const repaired = await t.container.ai.generateObject({ feature: 'insights', schema, messages: [{ role: 'user', content: 'Score me' }], caller: {} })
+    const repaired = await t.container.ai.generateObject({
+      feature: 'insights',
+      schema,
+      messages: [{ role: 'user', content: 'Score me' }],
+      caller: {},
+    })
     expect(schema.parse(repaired.object)).toEqual(repaired.object)
     expect(repaired).toMatchObject({ provider: 'openai', fallbackUsed: false })
     expect(repaired.attempts.map((a) => a.errorClass ?? 'ok')).toEqual(['invalid_output', 'ok'])
 
     sim.setFaults({ invalidSchema: true }, 'openai')
-    const routed = await t.container.ai.generateObject({ feature: 'insights', schema, messages: [{ role: 'user', content: 'Score me' }], caller: {} })
+    const routed = await t.container.ai.generateObject({
+      feature: 'insights',
+      schema,
+      messages: [{ role: 'user', content: 'Score me' }],
+      caller: {},
+    })
     expect(routed).toMatchObject({ provider: 'anthropic', fallbackUsed: true })
     expect(schema.parse(routed.object)).toEqual(routed.object)
 
     sim.setFaults({ invalidSchema: true })
-    const ruled = await t.container.ai.generateObject({ feature: 'insights', schema, messages: [{ role: 'user', content: 'Score me' }], caller: {}, rules: () => ({ strategy: 3, insight: 'rules' }) })
+    const ruled = await t.container.ai.generateObject({
+      feature: 'insights',
+      schema,
+      messages: [{ role: 'user', content: 'Score me' }],
+      caller: {},
+      rules: () => ({ strategy: 3, insight: 'rules' }),
+    })
     expect(ruled).toMatchObject({ provider: 'rules', object: { strategy: 3, insight: 'rules' } })
     await recover()
   })
@@ -248,13 +333,30 @@ describeBackends('gateway against the simulator', (backend) => {
     expect(first.headers['x-optimaliq-cache']).toBe('miss')
     expect(first.body).toMatch(/data: \[DONE\]\s*$/)
     const second = await ask(payload, headers)
-    expect(second.headers).toMatchObject({ 'x-optimaliq-cache': 'hit', 'x-optimaliq-provider': 'openai', 'content-type': 'text/event-stream; charset=utf-8' })
+    expect(second.headers).toMatchObject({
+      'x-optimaliq-cache': 'hit',
+      'x-optimaliq-provider': 'openai',
+      'content-type': 'text/event-stream; charset=utf-8',
+    })
     expect(second.body).toBe(first.body)
     expect(sim.stats().total).toBe(1)
-    expect(await logRow(String(second.headers['x-request-id']))).toMatchObject({ cache_hit: true, input_tokens: null, cost_usd: '0.00000000' })
+    expect(await logRow(String(second.headers['x-request-id']))).toMatchObject({
+      cache_hit: true,
+      input_tokens: null,
+      cost_usd: '0.00000000',
+    })
     // The official SDK reads the replayed stream like any other.
     let text = ''
-    for await (const chunk of await openai.chat.completions.create({ model: 'default', messages: messages as Array<{ role: 'user'; content: string }>, stream: true, stream_options: { include_usage: true } }, { headers })) text += chunk.choices[0]?.delta?.content ?? ''
+    for await (const chunk of await openai.chat.completions.create(
+      {
+        model: 'default',
+        messages: messages as Array<{ role: 'user'; content: string }>,
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      { headers },
+    ))
+      text += chunk.choices[0]?.delta?.content ?? ''
     expect(text.length).toBeGreaterThan(0)
     expect(sim.stats().total).toBe(1)
     // The same messages as JSON, or streamed without the usage option, are other answers.
@@ -278,7 +380,10 @@ describeBackends('gateway against the simulator', (backend) => {
       const broken = await ask(payload, headers)
       expect(broken.headers['x-optimaliq-cache']).toBe('miss')
       expect(broken.body).not.toMatch(/data: \[DONE\]\s*$/)
-      expect(await logRow(String(broken.headers['x-request-id']))).toMatchObject({ status: 'error', error_class: 'stream_failed' })
+      expect(await logRow(String(broken.headers['x-request-id']))).toMatchObject({
+        status: 'error',
+        error_class: 'stream_failed',
+      })
       const again = await ask(payload, headers)
       expect(again.headers['x-optimaliq-cache']).toBe('miss')
       expect(again.body).toMatch(/data: \[DONE\]\s*$/)
@@ -291,9 +396,18 @@ describeBackends('gateway against the simulator', (backend) => {
     const response = await ask({ max_tokens: 50 })
     const body = response.json()
     const row = await logRow(String(response.headers['x-request-id']))
-    expect(row).toMatchObject({ input_tokens: body.usage.prompt_tokens, output_tokens: body.usage.completion_tokens, feature: 'v1', route: 'default', api_key_id: expect.any(String) })
+    expect(row).toMatchObject({
+      input_tokens: body.usage.prompt_tokens,
+      output_tokens: body.usage.completion_tokens,
+      feature: 'v1',
+      route: 'default',
+      api_key_id: expect.any(String),
+    })
     const model = String(response.headers['x-optimaliq-model'])
-    const expected = t.container.ai.catalog.costUsd('openai', model, { inputTokens: body.usage.prompt_tokens, outputTokens: body.usage.completion_tokens })
+    const expected = t.container.ai.catalog.costUsd('openai', model, {
+      inputTokens: body.usage.prompt_tokens,
+      outputTokens: body.usage.completion_tokens,
+    })
     expect(expected).toBeGreaterThan(0)
     expect(Number(row?.cost_usd)).toBeCloseTo(expected as number, 8)
   })
@@ -311,7 +425,11 @@ describeBackends('gateway against the simulator', (backend) => {
       failedAttempts += (row?.attempts as Array<{ ok: boolean }>).filter((a) => !a.ok).length
     }
     expect(failedAttempts).toBeGreaterThanOrEqual(5)
-    const stream = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'stream through failures' }], stream: true })
+    const stream = await openai.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'stream through failures' }],
+      stream: true,
+    })
     let text = ''
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
     expect(text.length).toBeGreaterThan(0)

@@ -10,7 +10,18 @@ import type { AiMeta } from '../../../src/gateway/types.ts'
 import { createTestDatabase, describeBackends, type TestDatabase } from '../../helpers/backends.ts'
 import { insertAiLog, insertUser } from '../../helpers/ai-log.ts'
 
-const meta = (costUsd: number): AiMeta => ({ requestId: crypto.randomUUID(), provider: 'openai', model: 'm', modelVersion: undefined, usage: { inputTokens: 1, outputTokens: 1 }, costUsd, latencyMs: 5, cached: false, fallbackUsed: false, attempts: [] })
+const meta = (costUsd: number): AiMeta => ({
+  requestId: crypto.randomUUID(),
+  provider: 'openai',
+  model: 'm',
+  modelVersion: undefined,
+  usage: { inputTokens: 1, outputTokens: 1 },
+  costUsd,
+  latencyMs: 5,
+  cached: false,
+  fallbackUsed: false,
+  attempts: [],
+})
 
 async function budgetError(p: Promise<unknown>): Promise<BudgetExceededError> {
   const e = await p.then(
@@ -44,10 +55,20 @@ describeBackends('budgets', (backend) => {
     await guard.after(caller, { feature: 'f', meta: meta(0.001) })
     await guard.before(caller, { feature: 'f', estimatedTokens: 10 })
     // A second process (another guard, empty memory) must not warn again.
-    await createBudgetGuard({ db: database.db, budgets, clock: () => now, cacheMs: 0 }).before(caller, { feature: 'f', estimatedTokens: 10 })
-    const warnings = await database.db.query<{ rule_id: string; scope: string }>(`select rule_id, scope from alerts where scope like $1`, [`user:${userId}:%`])
+    await createBudgetGuard({ db: database.db, budgets, clock: () => now, cacheMs: 0 }).before(caller, {
+      feature: 'f',
+      estimatedTokens: 10,
+    })
+    const warnings = await database.db.query<{ rule_id: string; scope: string }>(
+      `select rule_id, scope from alerts where scope like $1`,
+      [`user:${userId}:%`],
+    )
     expect(warnings).toEqual([{ rule_id: 'budget_80', scope: `user:${userId}:user.free.daily:2026-03-10` }])
-    const events = await database.db.query<{ type: string; user_id: string; payload: { budget: string; percent: number } }>(`select type, user_id, payload from events where type = 'budget.threshold' and user_id = $1`, [userId])
+    const events = await database.db.query<{
+      type: string
+      user_id: string
+      payload: { budget: string; percent: number }
+    }>(`select type, user_id, payload from events where type = 'budget.threshold' and user_id = $1`, [userId])
     expect(events).toHaveLength(1)
     expect(events[0]!.payload).toMatchObject({ budget: 'user.free.daily', percent: 85 })
 
@@ -55,30 +76,61 @@ describeBackends('budgets', (backend) => {
     const e = await budgetError(guard.before(caller, { feature: 'f', estimatedTokens: 10 }))
     expect(e.status).toBe(402)
     expect(e.budget).toBe('user.free.daily')
-    expect(e.details).toMatchObject({ budget: 'user.free.daily', limitUsd: 1, resetAt: '2026-03-11T00:00:00.000Z', rulesFallback: true })
-    expect((await database.db.query(`select 1 from alerts where rule_id = 'budget_100' and scope like $1`, [`user:${userId}:%`])).length).toBe(1)
+    expect(e.details).toMatchObject({
+      budget: 'user.free.daily',
+      limitUsd: 1,
+      resetAt: '2026-03-11T00:00:00.000Z',
+      rulesFallback: true,
+    })
+    expect(
+      (
+        await database.db.query(`select 1 from alerts where rule_id = 'budget_100' and scope like $1`, [
+          `user:${userId}:%`,
+        ])
+      ).length,
+    ).toBe(1)
 
     // A fresh guard (a restarted process) reads the same spend from the ledger.
-    await budgetError(createBudgetGuard({ db: database.db, budgets, clock: () => now }).before(caller, { feature: 'f', estimatedTokens: 1 }))
+    await budgetError(
+      createBudgetGuard({ db: database.db, budgets, clock: () => now }).before(caller, {
+        feature: 'f',
+        estimatedTokens: 1,
+      }),
+    )
 
     now = new Date('2026-03-11T00:00:01Z')
     await guard.before(caller, { feature: 'f', estimatedTokens: 10 })
     // The period ended: the evaluation resolves both budget alerts.
     const result = await evaluateAlerts({ db: database.db, clock: () => now })
-    expect(result.resolved.filter((a) => a.scope.startsWith(`user:${userId}`)).map((a) => a.ruleId).sort()).toEqual(['budget_100', 'budget_80'])
+    expect(
+      result.resolved
+        .filter((a) => a.scope.startsWith(`user:${userId}`))
+        .map((a) => a.ruleId)
+        .sort(),
+    ).toEqual(['budget_100', 'budget_80'])
   })
 
   it('stops on the monthly budget, and on the global budget for everyone', async () => {
     const now = new Date('2026-04-20T08:00:00Z')
     const userId = await insertUser(database.db)
     await insertAiLog(database.db, [{ at: new Date('2026-04-02T10:00:00Z'), userId, costUsd: 3 }])
-    const monthly = createBudgetGuard({ db: database.db, budgets: resolveBudgets({ user: { free: { dailyUsd: 1, monthlyUsd: 3 } } }), clock: () => now, cacheMs: 0 })
+    const monthly = createBudgetGuard({
+      db: database.db,
+      budgets: resolveBudgets({ user: { free: { dailyUsd: 1, monthlyUsd: 3 } } }),
+      clock: () => now,
+      cacheMs: 0,
+    })
     const e = await budgetError(monthly.before({ userId, tier: 'free' }, { feature: 'f', estimatedTokens: 1 }))
     expect(e.details).toMatchObject({ budget: 'user.free.monthly', resetAt: '2026-05-01T00:00:00.000Z' })
     // Premium has a larger budget.
     await monthly.before({ userId, tier: 'premium' }, { feature: 'f', estimatedTokens: 1 })
 
-    const global = createBudgetGuard({ db: database.db, budgets: resolveBudgets({ global: { dailyUsd: 2 }, rulesFallback: false }), clock: () => new Date('2026-04-02T12:00:00Z'), cacheMs: 0 })
+    const global = createBudgetGuard({
+      db: database.db,
+      budgets: resolveBudgets({ global: { dailyUsd: 2 }, rulesFallback: false }),
+      clock: () => new Date('2026-04-02T12:00:00Z'),
+      cacheMs: 0,
+    })
     const g = await budgetError(global.before({ apiKeyId: crypto.randomUUID() }, { feature: 'f', estimatedTokens: 1 }))
     expect(g.details).toMatchObject({ budget: 'global.daily', rulesFallback: false })
     const standing = await global.standing({})
@@ -88,7 +140,12 @@ describeBackends('budgets', (backend) => {
   it('counts what this process spent since its last read (cache)', async () => {
     const now = new Date('2026-05-05T10:00:00Z')
     const userId = await insertUser(database.db)
-    const guard = createBudgetGuard({ db: database.db, budgets: resolveBudgets({ user: { free: { dailyUsd: 1 } } }), clock: () => now, cacheMs: 60_000 })
+    const guard = createBudgetGuard({
+      db: database.db,
+      budgets: resolveBudgets({ user: { free: { dailyUsd: 1 } } }),
+      clock: () => now,
+      cacheMs: 60_000,
+    })
     await guard.before({ userId, tier: 'free' }, { feature: 'f', estimatedTokens: 1 })
     await guard.after({ userId, tier: 'free' }, { feature: 'f', meta: meta(1.5) })
     await budgetError(guard.before({ userId, tier: 'free' }, { feature: 'f', estimatedTokens: 1 }))
@@ -138,19 +195,34 @@ describeBackends('alerts', (backend) => {
       { at: min(20), provider: 'anthropic', latencyMs: 6_000 },
       { at: min(21), provider: 'anthropic', latencyMs: 6_000 },
     ])
-    await database.db.query(`insert into provider_status_history (provider, status, reason, created_at) values ('mistral', 'healthy', null, $1), ('mistral', 'down', '5 failures', $2)`, [min(120).toISOString(), min(30).toISOString()])
+    await database.db.query(
+      `insert into provider_status_history (provider, status, reason, created_at) values ('mistral', 'healthy', null, $1), ('mistral', 'down', '5 failures', $2)`,
+      [min(120).toISOString(), min(30).toISOString()],
+    )
 
     failuresLeft = 2
     const webhook = { url, retries: 3, backoffMs: 1 }
     const first = await evaluateAlerts({ db: database.db, clock: () => now, webhook })
     const fired = first.fired.map((a) => `${a.ruleId} ${a.scope}`).sort()
-    expect(fired).toEqual(['avg_latency provider:anthropic', 'daily_cost global', 'error_rate provider:openai', 'provider_down provider:mistral'])
+    expect(fired).toEqual([
+      'avg_latency provider:anthropic',
+      'daily_cost global',
+      'error_rate provider:openai',
+      'provider_down provider:mistral',
+    ])
     expect(first.fired.find((a) => a.ruleId === 'error_rate')!.value).toBeCloseTo(0.1, 6)
     expect(first.fired.find((a) => a.ruleId === 'daily_cost')!.value).toBeCloseTo(60, 6)
     // Two 503s were retried: all four arrived.
     expect(first.delivered).toBe(4)
-    expect(received.map((r) => r.alert.ruleId).sort()).toEqual(['avg_latency', 'daily_cost', 'error_rate', 'provider_down'])
-    const events = await database.db.query<{ audience: string; payload: { ruleId: string } }>(`select audience, payload from events where type = 'alert.fired'`)
+    expect(received.map((r) => r.alert.ruleId).sort()).toEqual([
+      'avg_latency',
+      'daily_cost',
+      'error_rate',
+      'provider_down',
+    ])
+    const events = await database.db.query<{ audience: string; payload: { ruleId: string } }>(
+      `select audience, payload from events where type = 'alert.fired'`,
+    )
     expect(events).toHaveLength(4)
     expect(events.every((e) => e.audience === 'admin')).toBe(true)
 
@@ -163,20 +235,32 @@ describeBackends('alerts', (backend) => {
     expect((await database.db.query(`select 1 from alerts where status = 'firing'`)).length).toBe(4)
 
     // Two hours later the 1-hour windows are clean and mistral is back; the day's cost still stands.
-    await database.db.query(`insert into provider_status_history (provider, status, created_at) values ('mistral', 'healthy', $1)`, [new Date(now.getTime() + 3_600_000).toISOString()])
-    const later = await evaluateAlerts({ db: database.db, clock: () => new Date(now.getTime() + 2 * 3_600_000), webhook })
+    await database.db.query(
+      `insert into provider_status_history (provider, status, created_at) values ('mistral', 'healthy', $1)`,
+      [new Date(now.getTime() + 3_600_000).toISOString()],
+    )
+    const later = await evaluateAlerts({
+      db: database.db,
+      clock: () => new Date(now.getTime() + 2 * 3_600_000),
+      webhook,
+    })
     expect(later.resolved.map((a) => a.ruleId).sort()).toEqual(['avg_latency', 'error_rate', 'provider_down'])
     expect(later.fired).toEqual([])
     expect(received.filter((r) => r.event === 'alert.resolved')).toHaveLength(3)
     expect((await database.db.query(`select 1 from events where type = 'alert.resolved'`)).length).toBe(3)
-    const firing = await database.db.query<{ rule_id: string; notified_at: Date | null }>(`select rule_id, notified_at from alerts where status = 'firing'`)
+    const firing = await database.db.query<{ rule_id: string; notified_at: Date | null }>(
+      `select rule_id, notified_at from alerts where status = 'firing'`,
+    )
     expect(firing.map((f) => f.rule_id)).toEqual(['daily_cost'])
     expect(firing[0]!.notified_at).not.toBeNull()
   })
 
   it('keeps an undelivered alert and delivers it on a later run; a disabled rule resolves', async () => {
     const now = new Date('2026-07-01T12:00:00Z')
-    await database.db.query(`insert into provider_status_history (provider, status, created_at) values ('vertex', 'down', $1)`, [new Date(now.getTime() - 60_000).toISOString()])
+    await database.db.query(
+      `insert into provider_status_history (provider, status, created_at) values ('vertex', 'down', $1)`,
+      [new Date(now.getTime() - 60_000).toISOString()],
+    )
     failuresLeft = 100
     const run1 = await evaluateAlerts({ db: database.db, clock: () => now, webhook: { url, retries: 1, backoffMs: 1 } })
     expect(run1.fired.map((a) => a.scope)).toContain('provider:vertex')
@@ -196,9 +280,19 @@ describeBackends('alerts', (backend) => {
   it('fires the global budget rules from the ledger', async () => {
     const now = new Date('2026-08-15T12:00:00Z')
     await insertAiLog(database.db, [{ at: new Date('2026-08-15T01:00:00Z'), costUsd: 9 }])
-    const r = await evaluateAlerts({ db: database.db, clock: () => now, budgets: resolveBudgets({ global: { dailyUsd: 10, monthlyUsd: 1_000 } }) })
-    expect(r.fired.filter((a) => a.ruleId.startsWith('budget')).map((a) => `${a.ruleId} ${a.scope}`)).toEqual(['budget_80 global:global.daily:2026-08-15'])
-    const next = await evaluateAlerts({ db: database.db, clock: () => new Date('2026-08-16T00:00:05Z'), budgets: resolveBudgets({ global: { dailyUsd: 10, monthlyUsd: 1_000 } }) })
+    const r = await evaluateAlerts({
+      db: database.db,
+      clock: () => now,
+      budgets: resolveBudgets({ global: { dailyUsd: 10, monthlyUsd: 1_000 } }),
+    })
+    expect(r.fired.filter((a) => a.ruleId.startsWith('budget')).map((a) => `${a.ruleId} ${a.scope}`)).toEqual([
+      'budget_80 global:global.daily:2026-08-15',
+    ])
+    const next = await evaluateAlerts({
+      db: database.db,
+      clock: () => new Date('2026-08-16T00:00:05Z'),
+      budgets: resolveBudgets({ global: { dailyUsd: 10, monthlyUsd: 1_000 } }),
+    })
     expect(next.resolved.map((a) => a.scope)).toContain('global:global.daily:2026-08-15')
   })
 })

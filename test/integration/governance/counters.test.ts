@@ -9,9 +9,13 @@ import { useCounterProcesses } from '../../helpers/counters.ts'
 
 const MINUTE = 60_000
 const spec = (key: string, max: number, points = 1): CounterSpec => ({ key, points, max, durationMs: MINUTE })
-const rowOf = async (db: Database, key: string) => (await db.query<{ points: number; leased: number }>('select points, leased from rate_limits where key = $1', [key]))[0]
+const rowOf = async (db: Database, key: string) =>
+  (
+    await db.query<{ points: number; leased: number }>('select points, leased from rate_limits where key = $1', [key])
+  )[0]
 /** Points a process holds unused on a counter: what it sees as spare beyond what the row says. */
-const unused = async (db: Database, p: CounterPool, key: string, max: number) => (await p.peek([spec(key, max, 0)]))[0]!.remaining - (max - ((await rowOf(db, key))?.points ?? 0))
+const unused = async (db: Database, p: CounterPool, key: string, max: number) =>
+  (await p.peek([spec(key, max, 0)]))[0]!.remaining - (max - ((await rowOf(db, key))?.points ?? 0))
 // Leases that stay put until the test gives them back (no background sweep racing the assertions).
 const steady = { idleMs: 3_600_000, maxAgeMs: 3_600_000 }
 
@@ -23,7 +27,10 @@ describeBackends('shared counters with leases', (backend) => {
     const a = pool(procs.db)
     const key = `busy:${crypto.randomUUID()}`
     // The first contact knows no demand and leases nothing; the next ones lease what the demand asks.
-    expect(await a.take([spec(key, 10_000)])).toMatchObject({ ok: true, states: [{ remaining: 9_999, fits: true, exact: true }] })
+    expect(await a.take([spec(key, 10_000)])).toMatchObject({
+      ok: true,
+      states: [{ remaining: 9_999, fits: true, exact: true }],
+    })
     expect((await rowOf(procs.db, key))!).toEqual({ points: 1, leased: 0 })
     let used = 1
     while ((await unused(procs.db, a, key, 10_000)) === 0 && used < 50) {
@@ -79,7 +86,7 @@ describeBackends('shared counters with leases', (backend) => {
     let most = 0
     const slow: Database = {
       ...procs.db,
-      query: async <T,>(text: string, values?: unknown[]) => {
+      query: async <T>(text: string, values?: unknown[]) => {
         if (!text.includes('rate_limit_take')) return procs.db.query<T>(text, values)
         most = Math.max(most, ++inFlight)
         try {
@@ -125,7 +132,7 @@ describeBackends('shared counters with leases', (backend) => {
     let loseNext = false
     const flaky: Database = {
       ...procs.db,
-      query: async <T,>(text: string, values?: unknown[]) => {
+      query: async <T>(text: string, values?: unknown[]) => {
         const rows = await procs.db.query<T>(text, values)
         if (loseNext && text.includes('rate_limit_take')) {
           loseNext = false
@@ -138,7 +145,8 @@ describeBackends('shared counters with leases', (backend) => {
     const key = `lost:${crypto.randomUUID()}`
     const max = 1_000
     let allowed = 0
-    while (allowed < 50 && (await unused(procs.db, a, key, max)) === 0) allowed += (await a.take([spec(key, max)])).ok ? 1 : 0
+    while (allowed < 50 && (await unused(procs.db, a, key, max)) === 0)
+      allowed += (await a.take([spec(key, max)])).ok ? 1 : 0
     const held = await unused(procs.db, a, key, max)
     expect(held).toBeGreaterThan(0)
     // A request bigger than the lease contacts the table and hands the lease back; the answer is lost.
@@ -151,36 +159,45 @@ describeBackends('shared counters with leases', (backend) => {
   })
 
   // PGlite has one connection: nothing runs concurrently there to deadlock.
-  it.runIf(backend === 'postgres')('clears expired counters while requests restart them, without deadlocks', async () => {
-    const prefix = `expired:${crypto.randomUUID()}:`
-    const n = 4_000
-    const keyOf = (i: number) => `${prefix}${String(i).padStart(5, '0')}`
-    const take = 'select * from rate_limit_take($1::text[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[], $8::bigint[], $9::bigint, $10::int, $11::int)'
-    const failures: unknown[] = []
-    let cleared = 0
-    for (let round = 0; round < 5; round++) {
-      // Expired rows stored in the reverse of key order: the order a plain DELETE would lock them in.
-      await procs.db.query(`insert into rate_limits (key, points, expire, leased) select $1 || lpad(i::text, 5, '0'), 5, 1000, 0 from generate_series($2::int, 0, -1) i on conflict (key) do update set expire = 1000, points = 5`, [prefix, n - 1])
-      const now = Date.now()
-      let stop = false
-      const requests = async () => {
-        while (!stop) {
-          const a = Math.floor(Math.random() * n)
-          const b = (a + 1 + Math.floor(Math.random() * (n - 1))) % n
-          const keys = [keyOf(Math.min(a, b)), keyOf(Math.max(a, b))]
-          await procs.db.query(take, [keys, [1, 1], [0, 0], [100, 100], [60_000, 60_000], [0, 0], [0, 0], [0, 0], now, 64, 8]).catch((error: unknown) => failures.push(error))
+  it.runIf(backend === 'postgres')(
+    'clears expired counters while requests restart them, without deadlocks',
+    async () => {
+      const prefix = `expired:${crypto.randomUUID()}:`
+      const n = 4_000
+      const keyOf = (i: number) => `${prefix}${String(i).padStart(5, '0')}`
+      const take =
+        'select * from rate_limit_take($1::text[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[], $8::bigint[], $9::bigint, $10::int, $11::int)'
+      const failures: unknown[] = []
+      let cleared = 0
+      for (let round = 0; round < 5; round++) {
+        // Expired rows stored in the reverse of key order: the order a plain DELETE would lock them in.
+        await procs.db.query(
+          `insert into rate_limits (key, points, expire, leased) select $1 || lpad(i::text, 5, '0'), 5, 1000, 0 from generate_series($2::int, 0, -1) i on conflict (key) do update set expire = 1000, points = 5`,
+          [prefix, n - 1],
+        )
+        const now = Date.now()
+        let stop = false
+        const requests = async () => {
+          while (!stop) {
+            const a = Math.floor(Math.random() * n)
+            const b = (a + 1 + Math.floor(Math.random() * (n - 1))) % n
+            const keys = [keyOf(Math.min(a, b)), keyOf(Math.max(a, b))]
+            await procs.db
+              .query(take, [keys, [1, 1], [0, 0], [100, 100], [60_000, 60_000], [0, 0], [0, 0], [0, 0], now, 64, 8])
+              .catch((error: unknown) => failures.push(error))
+          }
         }
+        const workers = Array.from({ length: 6 }, requests)
+        await new Promise((r) => setTimeout(r, 20))
+        cleared += await clearExpiredLimits(procs.db, now).catch((error: unknown) => (failures.push(error), 0))
+        stop = true
+        await Promise.all(workers)
       }
-      const workers = Array.from({ length: 6 }, requests)
-      await new Promise((r) => setTimeout(r, 20))
-      cleared += await clearExpiredLimits(procs.db, now).catch((error: unknown) => (failures.push(error), 0))
-      stop = true
-      await Promise.all(workers)
-    }
-    expect(failures).toEqual([])
-    // Rows a request holds are skipped (the next run clears them); the rest go.
-    expect(cleared).toBeGreaterThan(n)
-  })
+      expect(failures).toEqual([])
+      // Rows a request holds are skipped (the next run clears them); the rest go.
+      expect(cleared).toBeGreaterThan(n)
+    },
+  )
 
   it('never lets more than the limit through, across two processes bursting at once', async () => {
     const a = pool(procs.db)
@@ -240,7 +257,10 @@ describeBackends('shared counters with leases', (backend) => {
     const key2 = `idle:${crypto.randomUUID()}`
     for (let i = 0; i < 4; i++) await sweeping.take([spec(key2, 10_000)])
     expect((await rowOf(procs.db, key2))!.leased).toBeGreaterThan(0)
-    await vi.waitFor(async () => expect(await rowOf(procs.db, key2)).toEqual({ points: 4, leased: 0 }), { timeout: 5_000, interval: 20 })
+    await vi.waitFor(async () => expect(await rowOf(procs.db, key2)).toEqual({ points: 4, leased: 0 }), {
+      timeout: 5_000,
+      interval: 20,
+    })
     // The holder's lease goes back the same way: then the other process gets exactly the rest.
     await holder.flush()
     for (let i = 0; i < held; i++) expect((await other.take([spec(key, max)])).ok).toBe(true)
@@ -283,7 +303,10 @@ describeBackends('shared counters with leases', (backend) => {
     expect((await rowOf(procs.db, large))!.points).toBe(1)
     // A minute later the window has ended: both start again.
     const later = Date.now() + MINUTE + 1
-    expect(await a.take([spec(large, 100), spec(small, 1)], later)).toMatchObject({ ok: true, states: [{ remaining: 99 }, { remaining: 0 }] })
+    expect(await a.take([spec(large, 100), spec(small, 1)], later)).toMatchObject({
+      ok: true,
+      states: [{ remaining: 99 }, { remaining: 0 }],
+    })
     expect(await rowOf(procs.db, small)).toEqual({ points: 1, leased: 0 })
   })
 
@@ -308,7 +331,10 @@ describeBackends('shared counters with leases', (backend) => {
     const sweeping = pool(procs.db, { idleMs: 20, maxAgeMs: 3_600_000 })
     await sweeping.take([spec(key, max, 0)])
     sweeping.correct(key, -1)
-    await vi.waitFor(async () => expect((await rowOf(procs.db, key))!.points).toBe(before - 1), { timeout: 5_000, interval: 20 })
+    await vi.waitFor(async () => expect((await rowOf(procs.db, key))!.points).toBe(before - 1), {
+      timeout: 5_000,
+      interval: 20,
+    })
     // The owner's own view counts its pending corrections and its unused lease.
     expect((await a.peek([spec(key, max, 0)]))[0]!.remaining).toBe(max - (used + 100 - 500 - 1))
     await a.flush()

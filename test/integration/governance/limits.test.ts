@@ -51,7 +51,9 @@ describeBackends('rate limits', (backend) => {
     // Premium callers get their own, larger limit.
     const premium = { userId: uid(), tier: 'premium' as const }
     for (let i = 0; i < 60; i++) await guard.before(premium, { feature: 'f', estimatedTokens: 0 })
-    expect((await refusal(guard.before(premium, { feature: 'f', estimatedTokens: 0 }))).details).toMatchObject({ max: 60 })
+    expect((await refusal(guard.before(premium, { feature: 'f', estimatedTokens: 0 }))).details).toMatchObject({
+      max: 60,
+    })
   })
 
   it('is shared by two limiter instances (two processes on PostgreSQL: separate pools)', async () => {
@@ -64,36 +66,61 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('limits per hour, and a refused request does not count against the other windows', async () => {
-    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { perMinute: 100, perHour: 5 } }), keyPrefix: 'hour' })
+    const guard = createRateLimitGuard({
+      counters: pool(procs.db),
+      limits: resolveTierLimits({ free: { perMinute: 100, perHour: 5 } }),
+      keyPrefix: 'hour',
+    })
     const caller = { userId: uid(), tier: 'free' as const }
     for (let i = 0; i < 5; i++) await guard.consumeRequest(caller)
-    expect((await refusal(guard.consumeRequest(caller))).details).toMatchObject({ limit: 'user.requests_per_hour', max: 5 })
+    expect((await refusal(guard.consumeRequest(caller))).details).toMatchObject({
+      limit: 'user.requests_per_hour',
+      max: 5,
+    })
     const standing = await guard.peek(caller)
     expect(standing.find((s) => s.limit === 'user.requests_per_minute')).toMatchObject({ max: 100, remaining: 95 })
     expect(standing.find((s) => s.limit === 'user.requests_per_day')).toMatchObject({ remaining: 995 })
   })
 
   it('limits API keys separately from their user', async () => {
-    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { perMinute: 3 } }), keyPrefix: 'keys' })
+    const guard = createRateLimitGuard({
+      counters: pool(procs.db),
+      limits: resolveTierLimits({ free: { perMinute: 3 } }),
+      keyPrefix: 'keys',
+    })
     const userId = uid()
     const apiKeyId = uid()
     for (let i = 0; i < 3; i++) await guard.before({ apiKeyId, tier: 'free' }, { feature: 'f', estimatedTokens: 0 })
-    expect((await refusal(guard.before({ apiKeyId, tier: 'free' }, { feature: 'f', estimatedTokens: 0 }))).details).toMatchObject({ limit: 'api_key.requests_per_minute', scope: 'api_key' })
+    expect(
+      (await refusal(guard.before({ apiKeyId, tier: 'free' }, { feature: 'f', estimatedTokens: 0 }))).details,
+    ).toMatchObject({ limit: 'api_key.requests_per_minute', scope: 'api_key' })
     // The user alone still has their three.
     for (let i = 0; i < 3; i++) await guard.before({ userId, tier: 'free' }, { feature: 'f', estimatedTokens: 0 })
   })
 
   it('limits tokens per day, settling estimates against real usage', async () => {
-    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'tok' })
+    const guard = createRateLimitGuard({
+      counters: pool(procs.db),
+      limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }),
+      keyPrefix: 'tok',
+    })
     const userId = uid()
     await guard.before({ userId, tier: 'free', requestId: 'q1' }, { feature: 'f', estimatedTokens: 600 })
-    const e = await refusal(guard.before({ userId, tier: 'free', requestId: 'q2' }, { feature: 'f', estimatedTokens: 600 }))
+    const e = await refusal(
+      guard.before({ userId, tier: 'free', requestId: 'q2' }, { feature: 'f', estimatedTokens: 600 }),
+    )
     expect(e.details).toMatchObject({ limit: 'user.tokens_per_day', max: 1_000 })
     // The first call used 100 tokens, not 600: 500 come back.
-    await guard.after({ userId, tier: 'free', requestId: 'q1' }, { feature: 'f', meta: meta({ requestId: 'q1', usage: { inputTokens: 60, outputTokens: 40 } }) })
+    await guard.after(
+      { userId, tier: 'free', requestId: 'q1' },
+      { feature: 'f', meta: meta({ requestId: 'q1', usage: { inputTokens: 60, outputTokens: 40 } }) },
+    )
     await guard.before({ userId, tier: 'free', requestId: 'q3' }, { feature: 'f', estimatedTokens: 600 })
     // Spending more than estimated is charged too: 600 + 100 + 400 = 1,100 > 1,000.
-    await guard.after({ userId, tier: 'free', requestId: 'q3' }, { feature: 'f', meta: meta({ requestId: 'q3', usage: { inputTokens: 900, outputTokens: 100 } }) })
+    await guard.after(
+      { userId, tier: 'free', requestId: 'q3' },
+      { feature: 'f', meta: meta({ requestId: 'q3', usage: { inputTokens: 900, outputTokens: 100 } }) },
+    )
     await refusal(guard.before({ userId, tier: 'free' }, { feature: 'f', estimatedTokens: 1 }))
     const standing = await guard.peek({ userId, tier: 'free' })
     expect(standing.find((s) => s.limit === 'user.tokens_per_day')).toMatchObject({ remaining: 0 })
@@ -102,17 +129,30 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('gives back the estimate of a cache hit', async () => {
-    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }), keyPrefix: 'cache' })
+    const guard = createRateLimitGuard({
+      counters: pool(procs.db),
+      limits: resolveTierLimits({ free: { tokensPerDay: 1_000 } }),
+      keyPrefix: 'cache',
+    })
     const userId = uid()
     await guard.before({ userId, tier: 'free', requestId: 'c1' }, { feature: 'f', estimatedTokens: 900 })
-    await guard.after({ userId, tier: 'free', requestId: 'c1' }, { feature: 'f', meta: meta({ requestId: 'c1', cached: true }) })
+    await guard.after(
+      { userId, tier: 'free', requestId: 'c1' },
+      { feature: 'f', meta: meta({ requestId: 'c1', cached: true }) },
+    )
     await guard.before({ userId, tier: 'free', requestId: 'c2' }, { feature: 'f', estimatedTokens: 900 })
   })
 
   it('paces providers by requests and tokens per minute, shared through the database', async () => {
     const pacers = pool(procs.db)
-    const pacer = createProviderPacer({ counters: pacers, pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
-    const other = createProviderPacer({ counters: pool(procs.other), pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } } })
+    const pacer = createProviderPacer({
+      counters: pacers,
+      pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } },
+    })
+    const other = createProviderPacer({
+      counters: pool(procs.other),
+      pacing: { openai: { rpm: 2, tpm: 1_000 }, anthropic: { tpm: 500 } },
+    })
     expect(await pacer.canUse('openai', 100)).toEqual({ ok: true })
     expect(await pacer.reserve('openai', 100)).toEqual({ ok: true })
     expect(await other.reserve('openai', 100)).toEqual({ ok: true })
@@ -142,7 +182,11 @@ describeBackends('rate limits', (backend) => {
   })
 
   it('refuses a key already over from memory, without the database', async () => {
-    const guard = createRateLimitGuard({ counters: pool(procs.db), limits: resolveTierLimits({ free: { perMinute: 2 } }), keyPrefix: 'mem' })
+    const guard = createRateLimitGuard({
+      counters: pool(procs.db),
+      limits: resolveTierLimits({ free: { perMinute: 2 } }),
+      keyPrefix: 'mem',
+    })
     const caller = { userId: uid(), tier: 'free' as const }
     await guard.consumeRequest(caller)
     await guard.consumeRequest(caller)

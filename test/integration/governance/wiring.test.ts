@@ -11,7 +11,12 @@ describeBackends('governance wiring', (backend) => {
   afterAll(() => database.drop())
 
   it('runs the guards in order, counts refusals, redacts when asked, and exposes its periodic jobs', async () => {
-    const config = testConfig({ AI_RATE_LIMITS: JSON.stringify({ free: { perMinute: 1 } }), AI_BUDGETS: JSON.stringify({ user: { free: { dailyUsd: 0 } } }), AI_REDACT_PROMPTS: 'true', ALERT_INTERVAL_SECONDS: '300' })
+    const config = testConfig({
+      AI_RATE_LIMITS: JSON.stringify({ free: { perMinute: 1 } }),
+      AI_BUDGETS: JSON.stringify({ user: { free: { dailyUsd: 0 } } }),
+      AI_REDACT_PROMPTS: 'true',
+      ALERT_INTERVAL_SECONDS: '300',
+    })
     const g = await createGovernance({ db: database.db, config, budgetCacheMs: 0, versionCacheMs: 0 })
     expect(g.guards).toHaveLength(3)
     const userId = await insertUser(database.db)
@@ -22,11 +27,33 @@ describeBackends('governance wiring', (backend) => {
     const { body } = await g.metrics.render()
     expect(body).toContain('optimaliq_ai_refusals_total{kind="budget_exceeded",limit="user.free.daily"} 1')
     expect(body).toContain('optimaliq_ai_refusals_total{kind="rate_limited",limit="user.requests_per_minute"} 1')
-    for (const guard of g.guards) await guard.after(caller, { feature: 'f', meta: { requestId: 'r', provider: 'rules', model: 'rules', modelVersion: undefined, usage: { inputTokens: undefined, outputTokens: undefined }, costUsd: undefined, latencyMs: 1, cached: false, fallbackUsed: true, attempts: [] } })
-    expect((await g.metrics.render()).body).toContain('optimaliq_ai_requests_total{provider="rules",model="rules",feature="f",outcome="rules"} 1')
+    for (const guard of g.guards)
+      await guard.after(caller, {
+        feature: 'f',
+        meta: {
+          requestId: 'r',
+          provider: 'rules',
+          model: 'rules',
+          modelVersion: undefined,
+          usage: { inputTokens: undefined, outputTokens: undefined },
+          costUsd: undefined,
+          latencyMs: 1,
+          cached: false,
+          fallbackUsed: true,
+          attempts: [],
+        },
+      })
+    expect((await g.metrics.render()).body).toContain(
+      'optimaliq_ai_requests_total{provider="rules",model="rules",feature="f",outcome="rules"} 1',
+    )
 
-    expect(g.redactPrompt({ messages: [{ role: 'user', content: 'write to a@b.io' }] })).toEqual({ messages: [{ role: 'user', content: 'write to [redacted:email]' }] })
-    expect(g.jobs.map((j) => [j.name, j.cron])).toEqual([['alerts.evaluate', '*/5 * * * *'], ['retention.run', '17 3 * * *']])
+    expect(g.redactPrompt({ messages: [{ role: 'user', content: 'write to a@b.io' }] })).toEqual({
+      messages: [{ role: 'user', content: 'write to [redacted:email]' }],
+    })
+    expect(g.jobs.map((j) => [j.name, j.cron])).toEqual([
+      ['alerts.evaluate', '*/5 * * * *'],
+      ['retention.run', '17 3 * * *'],
+    ])
     for (const job of g.jobs) await job.run()
     await g.evaluateAlerts()
     expect(await g.runRetention()).toMatchObject({ aiLog: 0 })
@@ -44,6 +71,9 @@ describeBackends('governance wiring', (backend) => {
   })
 })
 
-async function runGuards(guards: Array<{ before(c: object, call: { feature: string; estimatedTokens: number }): Promise<void> }>, caller: object) {
+async function runGuards(
+  guards: Array<{ before(c: object, call: { feature: string; estimatedTokens: number }): Promise<void> }>,
+  caller: object,
+) {
   for (const g of guards) await g.before(caller, { feature: 'f', estimatedTokens: 0 })
 }

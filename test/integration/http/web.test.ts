@@ -43,7 +43,14 @@ describe('web app serving', () => {
   })
 
   it('leaves API paths alone: JSON 404 for unknown ones, the docs, health and OpenAPI as before', async () => {
-    for (const url of ['/api/nothing', '/api/assessments/x/y/z', '/v1/nothing', '/metrics-not', '/docs/nothing-here', '/healthz/x']) {
+    for (const url of [
+      '/api/nothing',
+      '/api/assessments/x/y/z',
+      '/v1/nothing',
+      '/metrics-not',
+      '/docs/nothing-here',
+      '/healthz/x',
+    ]) {
       const res = await t.app.inject({ method: 'GET', url })
       if (url === '/metrics-not') {
         expect(res.statusCode).toBe(200) // not an API path: the app's own 404 page handles it
@@ -52,7 +59,9 @@ describe('web app serving', () => {
       expect(res.statusCode, url).toBe(404)
       expect(res.json()).toMatchObject({ error: { code: 'not_found' } })
     }
-    expect((await t.app.inject({ method: 'POST', url: '/somewhere' })).json()).toMatchObject({ error: { code: 'not_found' } })
+    expect((await t.app.inject({ method: 'POST', url: '/somewhere' })).json()).toMatchObject({
+      error: { code: 'not_found' },
+    })
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' })
     expect((await t.app.inject({ method: 'GET', url: '/openapi.json' })).json()).toHaveProperty('openapi')
     expect((await t.app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200)

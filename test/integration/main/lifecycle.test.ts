@@ -16,7 +16,11 @@ describeBackends('restart', (backend) => {
     try {
       const first = await createContainer(testConfig(env))
       const app1 = await buildApp(first)
-      const signup = await app1.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: 'keep@example.com', password: 'persistent pw' } })
+      const signup = await app1.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: 'keep@example.com', password: 'persistent pw' },
+      })
       expect(signup.statusCode).toBe(201)
       const token = signup.json().token as string
       await app1.close()
@@ -24,10 +28,18 @@ describeBackends('restart', (backend) => {
 
       const second = await createContainer(testConfig(env))
       const app2 = await buildApp(second)
-      const me = await app2.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } })
+      const me = await app2.inject({
+        method: 'GET',
+        url: '/api/auth/me',
+        headers: { authorization: `Bearer ${token}` },
+      })
       expect(me.statusCode).toBe(200)
       expect(me.json().user.email).toBe('keep@example.com')
-      const login = await app2.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'keep@example.com', password: 'persistent pw' } })
+      const login = await app2.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: 'keep@example.com', password: 'persistent pw' },
+      })
       expect(login.statusCode).toBe(200)
       await app2.close()
       await second.close()

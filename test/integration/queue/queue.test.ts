@@ -15,7 +15,8 @@ describeBackends('queue API over pg-boss', (backend) => {
   beforeAll(async () => {
     database = await createTestDatabase(backend)
     queue = createQueue({ db: database.db, logger: pino({ level: 'silent' }), batchSize: 1, concurrency: 1 })
-    const record = (name: string) => async (payload: { n: number }, job: { attempt: number }) => void ran.push({ name, n: payload.n, attempt: job.attempt })
+    const record = (name: string) => async (payload: { n: number }, job: { attempt: number }) =>
+      void ran.push({ name, n: payload.n, attempt: job.attempt })
     queue.register('test.ordered', z.object({ n: z.number() }), record('ordered'))
     queue.register('test.unique', z.object({ n: z.number() }), record('unique'), { policy: 'exclusive' })
     queue.register('test.tx', z.object({ n: z.number() }), record('tx'))
@@ -58,9 +59,21 @@ describeBackends('queue API over pg-boss', (backend) => {
     await queue.enqueue('test.ordered', { n: 2 }, { priority: 10 })
     await queue.enqueue('test.ordered', { n: 3 }, { priority: 5 })
     await queue.startWorkers()
-    await eventually(() => ran.filter((r) => r.name === 'ordered').length === 3 && ran.filter((r) => r.name === 'unique').length === 2 && ran.some((r) => r.name === 'tx'), 20_000, 'all jobs')
+    await eventually(
+      () =>
+        ran.filter((r) => r.name === 'ordered').length === 3 &&
+        ran.filter((r) => r.name === 'unique').length === 2 &&
+        ran.some((r) => r.name === 'tx'),
+      20_000,
+      'all jobs',
+    )
     expect(ran.filter((r) => r.name === 'ordered').map((r) => r.n)).toEqual([2, 3, 1])
-    expect(ran.filter((r) => r.name === 'unique').map((r) => r.n).sort()).toEqual([1, 3])
+    expect(
+      ran
+        .filter((r) => r.name === 'unique')
+        .map((r) => r.n)
+        .sort(),
+    ).toEqual([1, 3])
     expect(ran.filter((r) => r.name === 'tx').map((r) => r.n)).toEqual([2])
     expect(ran.every((r) => r.attempt === 1)).toBe(true)
   })

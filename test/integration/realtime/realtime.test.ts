@@ -10,7 +10,12 @@ import { createRealtimeClient, type EventSourceLike, type RealtimeEvent } from '
 import { describeBackends, testConfig } from '../../helpers/backends.ts'
 import { eventually, openSse, type SseClient } from '../../helpers/sse.ts'
 
-const ENV = { REALTIME_MAX_STREAMS_PER_USER: '3', REALTIME_MAX_BUFFER_BYTES: '262144', REALTIME_KEEPALIVE_SECONDS: '0.2', OPTIMALIQ_ADMIN_EMAILS: 'boss@example.com' }
+const ENV = {
+  REALTIME_MAX_STREAMS_PER_USER: '3',
+  REALTIME_MAX_BUFFER_BYTES: '262144',
+  REALTIME_KEEPALIVE_SECONDS: '0.2',
+  OPTIMALIQ_ADMIN_EMAILS: 'boss@example.com',
+}
 
 describeBackends('realtime SSE stream', (backend) => {
   let t: TestApp
@@ -53,7 +58,12 @@ describeBackends('realtime SSE stream', (backend) => {
     const id2 = await send(completed(bob.user.id, 2))
     const got = await a.next((m) => m.event === 'assessment.completed')
     expect(got.id).toBe(String(id1))
-    expect(got.json).toMatchObject({ id: id1, type: 'assessment.completed', userId: alice.user.id, payload: { score: 3.5 } })
+    expect(got.json).toMatchObject({
+      id: id1,
+      type: 'assessment.completed',
+      userId: alice.user.id,
+      payload: { score: 3.5 },
+    })
     const gotB = await b.next((m) => m.event === 'assessment.completed')
     expect(gotB.id).toBe(String(id2))
     // Bob's event came after Alice's; a marker for Alice after both proves she got nothing of Bob's.
@@ -81,7 +91,16 @@ describeBackends('realtime SSE stream', (backend) => {
   it('feeds the browser client module through a real EventSource with the session cookie', async () => {
     const user = await signUp(t.app)
     // A browser sends the session cookie itself; here a dispatcher adds it to each request.
-    const dispatcher = new Agent().compose((dispatch) => (opts, handler) => dispatch({ ...opts, headers: { ...(opts.headers as Record<string, string>), cookie: `optimaliq_token=${user.token}` } }, handler))
+    const dispatcher = new Agent().compose(
+      (dispatch) => (opts, handler) =>
+        dispatch(
+          {
+            ...opts,
+            headers: { ...(opts.headers as Record<string, string>), cookie: `optimaliq_token=${user.token}` },
+          },
+          handler,
+        ),
+    )
     const statuses: string[] = []
     const client = createRealtimeClient({
       url: `${base}/api/realtime/stream`,
@@ -114,7 +133,12 @@ describeBackends('realtime SSE stream', (backend) => {
       try {
         await client.query('begin')
         const early = Number(
-          (await client.query<{ id: string }>(`insert into events (type, user_id, audience, payload) values ('dashboard.updated', $1, 'user', '{}') returning id`, [user.user.id])).rows[0]!.id,
+          (
+            await client.query<{ id: string }>(
+              `insert into events (type, user_id, audience, payload) values ('dashboard.updated', $1, 'user', '{}') returning id`,
+              [user.user.id],
+            )
+          ).rows[0]!.id,
         )
         const later = await send({ type: 'dashboard.updated', userId: user.user.id, payload: {} })
         await s.next((m) => m.id === String(later))
@@ -153,7 +177,18 @@ describeBackends('realtime SSE stream', (backend) => {
     const adminStream = await stream(admin.auth, '?admin=1')
     const adminOwnOnly = await stream(admin.auth)
     const userStream = await stream(user.auth, '?admin=1')
-    const alert = await send({ type: 'alert.fired', userId: null, audience: 'admin', payload: { alertId: crypto.randomUUID(), ruleId: 'error_rate', scope: 'openai', value: 0.3, message: 'error rate 30%' } })
+    const alert = await send({
+      type: 'alert.fired',
+      userId: null,
+      audience: 'admin',
+      payload: {
+        alertId: crypto.randomUUID(),
+        ruleId: 'error_rate',
+        scope: 'openai',
+        value: 0.3,
+        message: 'error rate 30%',
+      },
+    })
     const got = await adminStream.next((m) => m.event === 'alert.fired')
     expect(Number(got.id)).toBe(alert)
     const mine = await send(completed(user.user.id, 1))
@@ -174,7 +209,14 @@ describeBackends('realtime SSE stream', (backend) => {
     const ids: number[] = []
     // Rounds of 1 MB: the reading client keeps up; the paused one falls behind by more each round.
     for (let round = 0; round < 12 && t.container.realtime.streamsOf(user.user.id) === 2; round++) {
-      for (let i = 0; i < 20; i++) ids.push(await send({ type: 'alert.fired', userId: user.user.id, payload: { alertId: crypto.randomUUID(), ruleId: 'r', scope: 's', value: i, message: big } }))
+      for (let i = 0; i < 20; i++)
+        ids.push(
+          await send({
+            type: 'alert.fired',
+            userId: user.user.id,
+            payload: { alertId: crypto.randomUUID(), ruleId: 'r', scope: 's', value: i, message: big },
+          }),
+        )
       await fast.next((m) => m.id === String(ids.at(-1)), 20_000)
     }
     expect(fast.events().map((m) => Number(m.id))).toEqual(ids)
@@ -197,7 +239,10 @@ describeBackends('realtime SSE stream', (backend) => {
     await s.ended
     const missed: number[] = []
     for (let i = 0; i < 3; i++) missed.push(await send(completed(frank.user.id, i)))
-    const resumed = await openSse(`${base}/api/realtime/stream`, { ...frank.auth, 'last-event-id': s.events().at(-1)!.id! })
+    const resumed = await openSse(`${base}/api/realtime/stream`, {
+      ...frank.auth,
+      'last-event-id': s.events().at(-1)!.id!,
+    })
     streams.push(resumed)
     const after = await send(completed(frank.user.id, 4))
     await resumed.next((m) => m.id === String(after))

@@ -20,7 +20,13 @@ const Levers = z.object({
   summary: z.string().min(10).max(200),
   category: z.enum(['strategy', 'process', 'technology']),
   levers: z
-    .array(z.object({ title: z.string().min(3), impact: z.enum(['low', 'medium', 'high']), effortWeeks: z.int().min(1).max(12) }))
+    .array(
+      z.object({
+        title: z.string().min(3),
+        impact: z.enum(['low', 'medium', 'high']),
+        effortWeeks: z.int().min(1).max(12),
+      }),
+    )
     .min(2)
     .max(5),
   notes: z.string().nullable(),
@@ -54,13 +60,21 @@ describe('OpenAI SDK against the simulator', () => {
     expect(b.choices[0]?.message.content).toBe(a.choices[0]?.message.content)
     expect(a.usage?.prompt_tokens).toBeGreaterThan(0)
     expect(a.usage?.total_tokens).toBe((a.usage?.prompt_tokens ?? 0) + (a.usage?.completion_tokens ?? 0))
-    const other = await client().chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'Something else' }] })
+    const other = await client().chat.completions.create({
+      model: 'gpt-4.1-mini',
+      messages: [{ role: 'user', content: 'Something else' }],
+    })
     expect(other.choices[0]?.message.content).not.toBe(a.choices[0]?.message.content)
   })
 
   it('streams chunks, ends with [DONE], and reports usage when asked', async () => {
     const plain = await client().chat.completions.create({ model: 'gpt-4.1', messages: user })
-    const stream = await client().chat.completions.create({ model: 'gpt-4.1', messages: user, stream: true, stream_options: { include_usage: true } })
+    const stream = await client().chat.completions.create({
+      model: 'gpt-4.1',
+      messages: user,
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     let text = ''
     let finish: string | null | undefined
     let usage: OpenAI.CompletionUsage | undefined
@@ -84,17 +98,29 @@ describe('OpenAI SDK against the simulator', () => {
   })
 
   it('returns JSON satisfying response_format json_schema, plain and streamed', async () => {
-    const body = { model: 'gpt-4.1-mini', messages: user, response_format: { type: 'json_schema' as const, json_schema: { name: 'levers', strict: true, schema: leversJsonSchema } } }
+    const body = {
+      model: 'gpt-4.1-mini',
+      messages: user,
+      response_format: {
+        type: 'json_schema' as const,
+        json_schema: { name: 'levers', strict: true, schema: leversJsonSchema },
+      },
+    }
     const r = await client().chat.completions.create(body)
     const parsed = Levers.safeParse(JSON.parse(r.choices[0]?.message.content ?? ''))
     expect(parsed.error).toBeUndefined()
     let streamed = ''
-    for await (const chunk of await client().chat.completions.create({ ...body, stream: true })) streamed += chunk.choices[0]?.delta.content ?? ''
+    for await (const chunk of await client().chat.completions.create({ ...body, stream: true }))
+      streamed += chunk.choices[0]?.delta.content ?? ''
     expect(Levers.parse(JSON.parse(streamed))).toEqual(parsed.data)
   })
 
   it('returns a JSON object for json_object mode', async () => {
-    const r = await client().chat.completions.create({ model: 'gpt-4.1-mini', messages: user, response_format: { type: 'json_object' } })
+    const r = await client().chat.completions.create({
+      model: 'gpt-4.1-mini',
+      messages: user,
+      response_format: { type: 'json_object' },
+    })
     expect(JSON.parse(r.choices[0]?.message.content ?? '')).toEqual(expect.any(Object))
   })
 
@@ -114,9 +140,16 @@ describe('OpenAI SDK against the simulator', () => {
   it('lists catalog models and rejects a request without a key', async () => {
     const models = await client().models.list()
     expect(models.data.map((m) => m.id)).toContain('gpt-4.1-mini')
-    const response = await fetch(`${sim.baseUrls.openai}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'x', messages: user }) })
+    const response = await fetch(`${sim.baseUrls.openai}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'x', messages: user }),
+    })
     expect(response.status).toBe(401)
-    const bad = await fetch(`${sim.baseUrls.openai}/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer x' }, body: '{"model":' })
+    const bad = await fetch(`${sim.baseUrls.openai}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer x' },
+      body: '{"model":',
+    })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/Invalid JSON/)
   })
@@ -126,7 +159,12 @@ describe('Anthropic SDK against the simulator', () => {
   const client = () => new Anthropic({ apiKey: 'sim', baseURL: `${sim.url}/anthropic`, maxRetries: 0, timeout: 5_000 })
 
   it('answers a message with usage', async () => {
-    const r = await client().messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 200, system: 'Be brief.', messages: user })
+    const r = await client().messages.create({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 200,
+      system: 'Be brief.',
+      messages: user,
+    })
     expect(r.type).toBe('message')
     expect(r.stop_reason).toBe('end_turn')
     expect(r.content[0]?.type === 'text' ? r.content[0].text : '').toMatch(/\w+/)
@@ -135,7 +173,11 @@ describe('Anthropic SDK against the simulator', () => {
   })
 
   it('streams the full event sequence', async () => {
-    const plain = await client().messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 200, messages: user })
+    const plain = await client().messages.create({
+      model: 'claude-3-5-haiku-20241022',
+      max_tokens: 200,
+      messages: user,
+    })
     const stream = client().messages.stream({ model: 'claude-3-5-haiku-20241022', max_tokens: 200, messages: user })
     const types: string[] = []
     stream.on('streamEvent', (event) => types.push(event.type))
@@ -154,31 +196,58 @@ describe('Anthropic SDK against the simulator', () => {
       messages: user,
       output_config: { format: { type: 'json_schema', schema: leversJsonSchema } },
     })
-    expect(Levers.safeParse(JSON.parse(native.content[0]?.type === 'text' ? native.content[0].text : '')).success).toBe(true)
+    expect(Levers.safeParse(JSON.parse(native.content[0]?.type === 'text' ? native.content[0].text : '')).success).toBe(
+      true,
+    )
     const tool = await client().messages.create({
       model: 'claude-3-5-sonnet-20241022',
       max_tokens: 1000,
       messages: user,
-      tools: [{ name: 'json', description: 'Respond with a JSON object.', input_schema: leversJsonSchema as Anthropic.Tool.InputSchema }],
+      tools: [
+        {
+          name: 'json',
+          description: 'Respond with a JSON object.',
+          input_schema: leversJsonSchema as Anthropic.Tool.InputSchema,
+        },
+      ],
       tool_choice: { type: 'tool', name: 'json' },
     })
     expect(tool.stop_reason).toBe('tool_use')
     const block = tool.content[0]
     expect(block?.type).toBe('tool_use')
     expect(Levers.safeParse(block?.type === 'tool_use' ? block.input : undefined).success).toBe(true)
-    const streamed = await client().messages.stream({ model: 'claude-3-5-sonnet-20241022', max_tokens: 1000, messages: user, tools: [{ name: 'json', description: 'Respond with a JSON object.', input_schema: leversJsonSchema as Anthropic.Tool.InputSchema }], tool_choice: { type: 'tool', name: 'json' } }).finalMessage()
-    expect(streamed.content[0]?.type === 'tool_use' ? streamed.content[0].input : undefined).toEqual(block?.type === 'tool_use' ? block.input : 'x')
+    const streamed = await client()
+      .messages.stream({
+        model: 'claude-3-5-sonnet-20241022',
+        max_tokens: 1000,
+        messages: user,
+        tools: [
+          {
+            name: 'json',
+            description: 'Respond with a JSON object.',
+            input_schema: leversJsonSchema as Anthropic.Tool.InputSchema,
+          },
+        ],
+        tool_choice: { type: 'tool', name: 'json' },
+      })
+      .finalMessage()
+    expect(streamed.content[0]?.type === 'tool_use' ? streamed.content[0].input : undefined).toEqual(
+      block?.type === 'tool_use' ? block.input : 'x',
+    )
   })
 
   it('rejects a request without max_tokens like the API does', async () => {
     // @ts-expect-error max_tokens deliberately missing
-    await expect(client().messages.create({ model: 'claude-sonnet-4', messages: user })).rejects.toMatchObject({ status: 400 })
+    await expect(client().messages.create({ model: 'claude-sonnet-4', messages: user })).rejects.toMatchObject({
+      status: 400,
+    })
   })
 })
 
 describe('Google GenAI SDK against the simulator', () => {
   const google = () => new GoogleGenAI({ apiKey: 'sim', httpOptions: { baseUrl: `${sim.url}/google`, timeout: 5_000 } })
-  const vertex = () => new GoogleGenAI({ vertexai: true, apiKey: 'sim', httpOptions: { baseUrl: `${sim.url}/vertex`, timeout: 5_000 } })
+  const vertex = () =>
+    new GoogleGenAI({ vertexai: true, apiKey: 'sim', httpOptions: { baseUrl: `${sim.url}/vertex`, timeout: 5_000 } })
 
   it.each([
     ['google', google],
@@ -192,7 +261,10 @@ describe('Google GenAI SDK against the simulator', () => {
     expect(r.usageMetadata?.candidatesTokenCount).toBeGreaterThan(0)
     let text = ''
     let last: number | undefined
-    for await (const chunk of await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'How do I grow?' })) {
+    for await (const chunk of await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'How do I grow?',
+    })) {
       text += chunk.text ?? ''
       last = chunk.usageMetadata?.candidatesTokenCount ?? last
     }
@@ -213,7 +285,14 @@ describe('Google GenAI SDK against the simulator', () => {
       contents: 'levers',
       config: {
         responseMimeType: 'application/json',
-        responseSchema: { type: 'OBJECT' as never, properties: { grade: { type: 'INTEGER' as never, minimum: 1, maximum: 3 }, tags: { type: 'ARRAY' as never, items: { type: 'STRING' as never }, minItems: '2' as never } }, required: ['grade', 'tags'] },
+        responseSchema: {
+          type: 'OBJECT' as never,
+          properties: {
+            grade: { type: 'INTEGER' as never, minimum: 1, maximum: 3 },
+            tags: { type: 'ARRAY' as never, items: { type: 'STRING' as never }, minItems: '2' as never },
+          },
+          required: ['grade', 'tags'],
+        },
       },
     })
     const value = JSON.parse(openApi.text ?? '') as { grade: number; tags: string[] }
@@ -224,7 +303,8 @@ describe('Google GenAI SDK against the simulator', () => {
 })
 
 describe('Mistral SDK against the simulator', () => {
-  const client = () => new Mistral({ apiKey: 'sim', serverURL: `${sim.url}/mistral`, retryConfig: { strategy: 'none' }, timeoutMs: 5_000 })
+  const client = () =>
+    new Mistral({ apiKey: 'sim', serverURL: `${sim.url}/mistral`, retryConfig: { strategy: 'none' }, timeoutMs: 5_000 })
 
   it('completes, streams (usage in the last chunk) and follows a JSON schema', async () => {
     const r = await client().chat.complete({ model: 'mistral-large-latest', messages: user })
@@ -243,7 +323,10 @@ describe('Mistral SDK against the simulator', () => {
     const json = await client().chat.complete({
       model: 'mistral-small-latest',
       messages: user,
-      responseFormat: { type: 'json_schema', jsonSchema: { name: 'levers', schemaDefinition: leversJsonSchema, strict: true } },
+      responseFormat: {
+        type: 'json_schema',
+        jsonSchema: { name: 'levers', schemaDefinition: leversJsonSchema, strict: true },
+      },
     })
     const jsonText = json.choices?.[0]?.message?.content
     expect(Levers.safeParse(JSON.parse(typeof jsonText === 'string' ? jsonText : '')).success).toBe(true)
@@ -251,12 +334,17 @@ describe('Mistral SDK against the simulator', () => {
 })
 
 describe('faults, observed through the SDKs', () => {
-  const openai = (options: { maxRetries?: number; timeout?: number } = {}) => new OpenAI({ apiKey: 'sim', baseURL: sim.baseUrls.openai, maxRetries: 0, timeout: 5_000, ...options })
-  const anthropic = () => new Anthropic({ apiKey: 'sim', baseURL: `${sim.url}/anthropic`, maxRetries: 0, timeout: 5_000 })
+  const openai = (options: { maxRetries?: number; timeout?: number } = {}) =>
+    new OpenAI({ apiKey: 'sim', baseURL: sim.baseUrls.openai, maxRetries: 0, timeout: 5_000, ...options })
+  const anthropic = () =>
+    new Anthropic({ apiKey: 'sim', baseURL: `${sim.url}/anthropic`, maxRetries: 0, timeout: 5_000 })
 
   it('429 with Retry-After, per request header', async () => {
     const error = await openai()
-      .chat.completions.create({ model: 'gpt-4.1', messages: user }, { headers: { 'x-sim-fault': 'status=429,retry-after=2' } })
+      .chat.completions.create(
+        { model: 'gpt-4.1', messages: user },
+        { headers: { 'x-sim-fault': 'status=429,retry-after=2' } },
+      )
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(OpenAI.RateLimitError)
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after')).toBe('2')
@@ -273,48 +361,90 @@ describe('faults, observed through the SDKs', () => {
 
   it('500 and 503 surface as SDK errors with their status (Anthropic and Gemini shapes)', async () => {
     sim.setFaults({ status: 500 }, 'anthropic')
-    await expect(anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: user })).rejects.toBeInstanceOf(Anthropic.InternalServerError)
+    await expect(
+      anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: user }),
+    ).rejects.toBeInstanceOf(Anthropic.InternalServerError)
     sim.setFaults({ status: 503 }, 'anthropic')
-    await expect(anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: user })).rejects.toMatchObject({ status: 503, error: { type: 'error', error: { type: 'overloaded_error' } } })
-    const google = new GoogleGenAI({ apiKey: 'sim', httpOptions: { baseUrl: `${sim.url}/google`, headers: { 'x-sim-fault': 'status=503' } } })
-    await expect(google.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })).rejects.toMatchObject({ status: 503 })
+    await expect(
+      anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: user }),
+    ).rejects.toMatchObject({ status: 503, error: { type: 'error', error: { type: 'overloaded_error' } } })
+    const google = new GoogleGenAI({
+      apiKey: 'sim',
+      httpOptions: { baseUrl: `${sim.url}/google`, headers: { 'x-sim-fault': 'status=503' } },
+    })
+    await expect(google.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })).rejects.toMatchObject({
+      status: 503,
+    })
   })
 
   it('malformed JSON makes the SDK fail', async () => {
     sim.setFaults({ malformed: true })
     await expect(openai().chat.completions.create({ model: 'gpt-4.1', messages: user })).rejects.toThrow()
-    await expect(anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: user })).rejects.toThrow()
+    await expect(
+      anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: user }),
+    ).rejects.toThrow()
     const stream = await openai().chat.completions.create({ model: 'gpt-4.1', messages: user, stream: true })
-    await expect((async () => {
-      for await (const _ of stream) void _
-    })()).rejects.toThrow()
+    await expect(
+      (async () => {
+        for await (const _ of stream) void _
+      })(),
+    ).rejects.toThrow()
   })
 
   it('a truncated stream errors or ends without its terminal event', async () => {
     sim.setFaults({ truncate: true })
-    const outcome = async (iterate: () => Promise<unknown>) => iterate().then(() => 'completed', () => 'error')
+    const outcome = async (iterate: () => Promise<unknown>) =>
+      iterate().then(
+        () => 'completed',
+        () => 'error',
+      )
     let finish: string | null | undefined
     const openaiOutcome = await outcome(async () => {
-      for await (const chunk of await openai().chat.completions.create({ model: 'gpt-4.1', messages: user, stream: true })) finish = chunk.choices[0]?.finish_reason ?? finish
+      for await (const chunk of await openai().chat.completions.create({
+        model: 'gpt-4.1',
+        messages: user,
+        stream: true,
+      }))
+        finish = chunk.choices[0]?.finish_reason ?? finish
     })
     expect(openaiOutcome === 'error' || finish === undefined).toBe(true)
-    await expect(anthropic().messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages: user }).finalMessage()).rejects.toThrow()
+    await expect(
+      anthropic().messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages: user }).finalMessage(),
+    ).rejects.toThrow()
     await expect(openai().chat.completions.create({ model: 'gpt-4.1', messages: user })).rejects.toThrow()
     sim.clearFaults()
-    await expect(anthropic().messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages: user }, { headers: { 'x-sim-fault': 'stream-error' } }).finalMessage()).rejects.toThrow(/Overloaded/)
+    await expect(
+      anthropic()
+        .messages.stream(
+          { model: 'claude-sonnet-4', max_tokens: 100, messages: user },
+          { headers: { 'x-sim-fault': 'stream-error' } },
+        )
+        .finalMessage(),
+    ).rejects.toThrow(/Overloaded/)
     expect(sim.stats().faults.truncate).toBe(3)
   })
 
   it('a hang ends in the client timeout', async () => {
     sim.setFaults({ hang: true }, 'openai')
-    await expect(openai({ timeout: 300 }).chat.completions.create({ model: 'gpt-4.1', messages: user })).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError)
+    await expect(
+      openai({ timeout: 300 }).chat.completions.create({ model: 'gpt-4.1', messages: user }),
+    ).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError)
     const mistral = new Mistral({ apiKey: 'sim', serverURL: `${sim.url}/mistral`, retryConfig: { strategy: 'none' } })
-    await expect(mistral.chat.complete({ model: 'mistral-small', messages: user }, { headers: { 'x-sim-fault': 'hang' }, timeoutMs: 300 })).rejects.toThrow()
+    await expect(
+      mistral.chat.complete(
+        { model: 'mistral-small', messages: user },
+        { headers: { 'x-sim-fault': 'hang' }, timeoutMs: 300 },
+      ),
+    ).rejects.toThrow()
   })
 
   it('invalidSchema returns JSON that parses but violates the schema', async () => {
     const r = await openai().chat.completions.create(
-      { model: 'gpt-4.1', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'levers', schema: leversJsonSchema } } },
+      {
+        model: 'gpt-4.1',
+        messages: user,
+        response_format: { type: 'json_schema', json_schema: { name: 'levers', schema: leversJsonSchema } },
+      },
       { headers: { 'x-sim-fault': 'invalid-schema' } },
     )
     const value: unknown = JSON.parse(r.choices[0]?.message.content ?? '')
@@ -323,23 +453,42 @@ describe('faults, observed through the SDKs', () => {
 
   it('added latency delays the answer', async () => {
     const started = performance.now()
-    await openai().chat.completions.create({ model: 'gpt-4.1', messages: user }, { headers: { 'x-sim-fault': 'latency=150' } })
+    await openai().chat.completions.create(
+      { model: 'gpt-4.1', messages: user },
+      { headers: { 'x-sim-fault': 'latency=150' } },
+    )
     expect(performance.now() - started).toBeGreaterThanOrEqual(140)
   })
 
   it('a failure rate fails a deterministic share, set through the control endpoint', async () => {
-    const set = await fetch(`${sim.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'openai', failureRate: 0.5, status: 503 }) })
+    const set = await fetch(`${sim.url}/_control/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'openai', failureRate: 0.5, status: 503 }),
+    })
     expect(set.status).toBe(200)
     const outcomes: string[] = []
     for (let i = 0; i < 6; i += 1) {
-      outcomes.push(await openai().chat.completions.create({ model: 'gpt-4.1', messages: user }).then(() => 'ok', (e: { status?: number }) => String(e.status)))
+      outcomes.push(
+        await openai()
+          .chat.completions.create({ model: 'gpt-4.1', messages: user })
+          .then(
+            () => 'ok',
+            (e: { status?: number }) => String(e.status),
+          ),
+      )
     }
     expect(outcomes).toEqual(['ok', '503', 'ok', '503', 'ok', '503'])
-    const stats = (await (await fetch(`${sim.url}/_control/stats`)).json()) as { byProvider: Record<string, number>; faults: Record<string, number> }
+    const stats = (await (await fetch(`${sim.url}/_control/stats`)).json()) as {
+      byProvider: Record<string, number>
+      faults: Record<string, number>
+    }
     expect(stats.byProvider.openai).toBe(6)
     expect(stats.faults.status_503).toBe(3)
     // Other providers are unaffected.
-    await expect(anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: user })).resolves.toMatchObject({ type: 'message' })
+    await expect(
+      anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: user }),
+    ).resolves.toMatchObject({ type: 'message' })
     expect((await fetch(`${sim.url}/_control/faults`, { method: 'DELETE' })).status).toBe(200)
     expect(await (await fetch(`${sim.url}/_control/faults`)).json()).toEqual({})
   })
@@ -347,7 +496,9 @@ describe('faults, observed through the SDKs', () => {
   it('the control endpoint rejects unknown faults and a bad header is a 400', async () => {
     const bad = await fetch(`${sim.url}/_control/faults`, { method: 'POST', body: JSON.stringify({ explode: true }) })
     expect(bad.status).toBe(400)
-    await expect(openai().chat.completions.create({ model: 'gpt-4.1', messages: user }, { headers: { 'x-sim-fault': 'explode' } })).rejects.toMatchObject({ status: 400 })
+    await expect(
+      openai().chat.completions.create({ model: 'gpt-4.1', messages: user }, { headers: { 'x-sim-fault': 'explode' } }),
+    ).rejects.toMatchObject({ status: 400 })
   })
 })
 
@@ -368,7 +519,12 @@ describe('AI SDK providers from Config against the simulator', () => {
     expect(text.usage.outputTokens).toBeGreaterThan(0)
 
     const errors: unknown[] = []
-    const stream = streamText({ model, prompt: 'How do I grow?', maxRetries: 0, onError: ({ error }) => void errors.push(error) })
+    const stream = streamText({
+      model,
+      prompt: 'How do I grow?',
+      maxRetries: 0,
+      onError: ({ error }) => void errors.push(error),
+    })
     let streamed = ''
     for await (const part of stream.textStream) streamed += part
     expect(errors).toEqual([])
@@ -379,18 +535,31 @@ describe('AI SDK providers from Config against the simulator', () => {
     expect(Levers.parse(object.object)).toEqual(object.object)
     expect(object.usage.outputTokens).toBeGreaterThan(0)
 
-    const output = await generateText({ model, output: Output.object({ schema: Levers }), prompt: 'Levers again', maxRetries: 0 })
+    const output = await generateText({
+      model,
+      output: Output.object({ schema: Levers }),
+      prompt: 'Levers again',
+      maxRetries: 0,
+    })
     expect(Levers.safeParse(output.output).success).toBe(true)
   })
 
   it('a scripted fault reaches the AI SDK caller with its status', async () => {
     const model = providers().languageModel('anthropic', 'claude-sonnet-4')
-    await expect(generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'status=429,retry-after=1' } })).rejects.toMatchObject({
+    await expect(
+      generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'status=429,retry-after=1' } }),
+    ).rejects.toMatchObject({
       statusCode: 429,
       isRetryable: true,
       responseHeaders: expect.objectContaining({ 'retry-after': '1' }),
     })
-    const broken = await generateObject({ model: providers().languageModel('openai'), schema: Levers, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'invalid-schema' } }).catch((e: unknown) => e)
+    const broken = await generateObject({
+      model: providers().languageModel('openai'),
+      schema: Levers,
+      prompt: 'x',
+      maxRetries: 0,
+      headers: { 'x-sim-fault': 'invalid-schema' },
+    }).catch((e: unknown) => e)
     expect((broken as Error).name).toBe('AI_NoObjectGeneratedError')
   })
 
@@ -403,7 +572,10 @@ describe('AI SDK providers from Config against the simulator', () => {
     const registry = createProviderRegistry(sim.config(['openai', 'vertex']).ai, { fetch: fetchSpy })
     await generateText({ model: registry.languageModel('openai'), prompt: 'x', maxRetries: 0 })
     await generateText({ model: registry.languageModel('vertex'), prompt: 'x', maxRetries: 0 })
-    expect(seen).toEqual([`${sim.baseUrls.openai}/chat/completions`, `${sim.baseUrls.vertex}/models/gemini-2.5-flash:generateContent`])
+    expect(seen).toEqual([
+      `${sim.baseUrls.openai}/chat/completions`,
+      `${sim.baseUrls.vertex}/models/gemini-2.5-flash:generateContent`,
+    ])
   })
 
   it('describes raw OpenAI-format endpoints that a pass-through can call directly', async () => {
@@ -411,7 +583,11 @@ describe('AI SDK providers from Config against the simulator', () => {
     for (const provider of ['openai', 'azure', 'custom', 'mistral'] as const) {
       const endpoint = registry.endpoint(provider)
       expect(endpoint.format).toBe('openai-chat')
-      const response = await fetch(endpoint.chatCompletionsUrl, { method: 'POST', headers: { ...endpoint.headers, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: user }) })
+      const response = await fetch(endpoint.chatCompletionsUrl, {
+        method: 'POST',
+        headers: { ...endpoint.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: user }),
+      })
       expect(response.status).toBe(200)
     }
     expect(sim.stats().byProvider).toEqual({ openai: 1, azure: 1, custom: 1, mistral: 1 })
@@ -419,16 +595,33 @@ describe('AI SDK providers from Config against the simulator', () => {
 
   it('uses Anthropic native structured output for newer models (output_config.format)', async () => {
     const bodies: string[] = []
-    const registry = createProviderRegistry(sim.config(['anthropic']).ai, { fetch: (input, init) => (bodies.push(String(init?.body)), fetch(input, init)) })
-    const result = await generateObject({ model: registry.languageModel('anthropic', 'claude-sonnet-4.5'), schema: Levers, prompt: 'x', maxRetries: 0 })
+    const registry = createProviderRegistry(sim.config(['anthropic']).ai, {
+      fetch: (input, init) => (bodies.push(String(init?.body)), fetch(input, init)),
+    })
+    const result = await generateObject({
+      model: registry.languageModel('anthropic', 'claude-sonnet-4.5'),
+      schema: Levers,
+      prompt: 'x',
+      maxRetries: 0,
+    })
     expect(Levers.parse(result.object)).toEqual(result.object)
-    expect(JSON.parse(bodies[0] as string)).toMatchObject({ model: 'claude-sonnet-4-5-20250929', output_config: { format: { type: 'json_schema' } } })
+    expect(JSON.parse(bodies[0] as string)).toMatchObject({
+      model: 'claude-sonnet-4-5-20250929',
+      output_config: { format: { type: 'json_schema' } },
+    })
   })
 
   it('a stalled stream ends in the caller’s abort timeout', async () => {
     const model = providers().languageModel('google', 'gemini-2.5-pro')
     let aborted = false
-    const stream = streamText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'stall' }, abortSignal: AbortSignal.timeout(300), onAbort: () => void (aborted = true) })
+    const stream = streamText({
+      model,
+      prompt: 'x',
+      maxRetries: 0,
+      headers: { 'x-sim-fault': 'stall' },
+      abortSignal: AbortSignal.timeout(300),
+      onAbort: () => void (aborted = true),
+    })
     let text = ''
     for await (const part of stream.textStream) text += part
     expect(aborted).toBe(true)
@@ -440,29 +633,60 @@ describe('AI SDK providers from Config against the simulator', () => {
     const model = providers().languageModel(provider)
     const errors: unknown[] = []
     let text = ''
-    const stream = streamText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'stream-error' }, onError: ({ error }) => void errors.push(error) })
+    const stream = streamText({
+      model,
+      prompt: 'x',
+      maxRetries: 0,
+      headers: { 'x-sim-fault': 'stream-error' },
+      onError: ({ error }) => void errors.push(error),
+    })
     const outcome = await (async () => {
       for await (const part of stream.textStream) text += part
-    })().then(() => 'ended', () => 'threw')
+    })().then(
+      () => 'ended',
+      () => 'threw',
+    )
     // @ai-sdk/google-vertex drops an in-stream error chunk and finishes with reason `other`
     // (Google AI reports it as an error): a caller must treat a non-`stop` finish as incomplete.
     const finishReason = await Promise.resolve(stream.finishReason).catch(() => 'error')
-    if (provider === 'vertex') expect({ outcome, errors: errors.length, finishReason }).toEqual({ outcome: 'ended', errors: 0, finishReason: 'other' })
+    if (provider === 'vertex')
+      expect({ outcome, errors: errors.length, finishReason }).toEqual({
+        outcome: 'ended',
+        errors: 0,
+        finishReason: 'other',
+      })
     else expect(errors.length > 0 || outcome === 'threw').toBe(true)
     expect(text.length).toBeGreaterThan(0)
-    await expect(generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'stream-error' } })).rejects.toMatchObject({ statusCode: 500 })
+    await expect(
+      generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': 'stream-error' } }),
+    ).rejects.toMatchObject({ statusCode: 500 })
   })
 
   it.each(SIMULATED_PROVIDERS)('%s: malformed and truncated answers surface as AI SDK errors', async (provider) => {
     const model = providers().languageModel(provider)
     for (const fault of ['malformed', 'truncate']) {
-      await expect(generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': fault } })).rejects.toThrow()
+      await expect(
+        generateText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': fault } }),
+      ).rejects.toThrow()
       const errors: unknown[] = []
-      const stream = streamText({ model, prompt: 'x', maxRetries: 0, headers: { 'x-sim-fault': fault }, onError: ({ error }) => void errors.push(error) })
+      const stream = streamText({
+        model,
+        prompt: 'x',
+        maxRetries: 0,
+        headers: { 'x-sim-fault': fault },
+        onError: ({ error }) => void errors.push(error),
+      })
       const outcome = await (async () => {
         for await (const _ of stream.textStream) void _
-      })().then(() => 'ended', () => 'threw')
-      expect({ fault, outcome, errors: errors.length > 0 || outcome === 'threw' }).toEqual({ fault, outcome, errors: true })
+      })().then(
+        () => 'ended',
+        () => 'threw',
+      )
+      expect({ fault, outcome, errors: errors.length > 0 || outcome === 'threw' }).toEqual({
+        fault,
+        outcome,
+        errors: true,
+      })
     }
     expect(sim.stats().faults).toEqual({ malformed: 2, truncate: 2 })
   })

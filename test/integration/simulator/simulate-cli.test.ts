@@ -6,7 +6,9 @@ const CLI = new URL('../../../src/main/cli.ts', import.meta.url).pathname
 
 /** Start `optimaliq simulate`, wait for its banner, and return the output so far. */
 async function simulate(args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, 'simulate', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
@@ -35,7 +37,15 @@ describe('optimaliq simulate', () => {
     const sim = await simulate(['--fault', 'openai:status=503,failure-rate=0.5', '--fault', 'latency=1'])
     try {
       expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-      for (const line of ['OPENAI_BASE_URL=', 'ANTHROPIC_BASE_URL=', 'GOOGLE_GENERATIVE_AI_BASE_URL=', 'GOOGLE_VERTEX_BASE_URL=', 'MISTRAL_BASE_URL=', 'AZURE_BASE_URL=', 'OPENAI_COMPATIBLE_BASE_URL=']) {
+      for (const line of [
+        'OPENAI_BASE_URL=',
+        'ANTHROPIC_BASE_URL=',
+        'GOOGLE_GENERATIVE_AI_BASE_URL=',
+        'GOOGLE_VERTEX_BASE_URL=',
+        'MISTRAL_BASE_URL=',
+        'AZURE_BASE_URL=',
+        'OPENAI_COMPATIBLE_BASE_URL=',
+      ]) {
         expect(sim.output()).toContain(`export ${line}${sim.url}/`)
       }
       const faults = await (await fetch(`${sim.url}/_control/faults`)).json()
