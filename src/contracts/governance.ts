@@ -170,7 +170,7 @@ export const alertRule = z
 
 export const alertRulePatch = z
   .object({
-    threshold: z.number().min(0).optional(),
+    threshold: z.number().min(0).max(99_999_999).optional(),
     windowMinutes: z.number().int().min(0).max(43_200).optional(),
     enabled: z.boolean().optional(),
   })

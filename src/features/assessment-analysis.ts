@@ -75,13 +75,11 @@ export const assessmentAnalysis: AiFeature<AssessmentAnalysisInput, AssessmentAn
     return {
       summary: `${name}: ${fmt(input.score)} out of 5, ${levelWords(input.score)}. Start with "${actions[0]!.title}" (${actions[0]!.timeframe}).`,
       insights,
-      recommendations: actions
-        .slice(0, 3)
-        .map((a, i) => ({
-          title: a.title,
-          description: `${a.description} Owner: ${a.owner}; timeframe: ${a.timeframe}.`,
-          priority: i === 0 ? 'high' : a.impact === 'high' ? 'high' : 'medium',
-        })),
+      recommendations: actions.slice(0, 3).map((a, i) => ({
+        title: a.title,
+        description: `${a.description} Owner: ${a.owner}; timeframe: ${a.timeframe}.`,
+        priority: i === 0 ? 'high' : a.impact === 'high' ? 'high' : 'medium',
+      })),
     }
   },
 }

@@ -14,7 +14,9 @@ import {
 } from 'fastify-type-provider-zod'
 import type { Container } from '../main/container.ts'
 import { createAuthHooks } from './plugins/auth.ts'
-import { registerErrorHandling } from './plugins/errors.ts'
+import { registerErrorHandling, sendFrameworkError } from './plugins/errors.ts'
+import { registerInputSanitizing } from './plugins/sanitize.ts'
+import { setSecurityHeaders } from './plugins/security-headers.ts'
 import { adminGovernanceRoutes } from './routes/admin-governance.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { assessmentRoutes } from './routes/assessments.ts'
@@ -71,6 +73,8 @@ export async function buildApp(container: Container, options: { routes?: RouteMo
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     forceCloseConnections: 'idle',
+    // Errors raised before routing (a malformed URL) get the documented shape and headers too.
+    frameworkErrors: (error, request, reply) => sendFrameworkError(error, request, reply),
     return503OnClosing: true,
   }
   const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>() as unknown as App
@@ -79,8 +83,10 @@ export async function buildApp(container: Container, options: { routes?: RouteMo
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    setSecurityHeaders(reply.raw)
   })
   registerErrorHandling(app)
+  registerInputSanitizing(app)
 
   await app.register(fastifyCookie)
   await app.register(fastifyHelmet, {

@@ -275,14 +275,12 @@ describe('simulator formats in detail', () => {
       ).text,
     )
     expect(openai.at(-1)).toBe('[DONE]')
-    const args = openai
-      .slice(0, -1)
-      .map(
-        (d) =>
-          json(d) as {
-            choices: { delta: { tool_calls?: { function: { arguments: string } }[] }; finish_reason: string | null }[]
-          },
-      )
+    const args = openai.slice(0, -1).map(
+      (d) =>
+        json(d) as {
+          choices: { delta: { tool_calls?: { function: { arguments: string } }[] }; finish_reason: string | null }[]
+        },
+    )
     expect(JSON.parse(args.map((c) => c.choices[0]?.delta.tool_calls?.[0]?.function.arguments ?? '').join(''))).toEqual(
       { x: expect.any(Number) },
     )

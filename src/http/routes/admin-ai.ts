@@ -46,14 +46,12 @@ export const adminAiRoutes: RouteModule = (app, { ai, db, hooks }) => {
         .limit(50)
       return {
         enabled: ai.enabled,
-        providers: ai
-          .providerHealth()
-          .map((h) => ({
-            ...h,
-            p50LatencyMs: h.p50LatencyMs,
-            lastSuccessAt: h.lastSuccessAt,
-            lastFailureAt: h.lastFailureAt,
-          })),
+        providers: ai.providerHealth().map((h) => ({
+          ...h,
+          p50LatencyMs: h.p50LatencyMs,
+          lastSuccessAt: h.lastSuccessAt,
+          lastFailureAt: h.lastFailureAt,
+        })),
         routes: ai.enabled ? ai.routes.names() : [],
         history: history.map((h) => ({
           provider: h.provider,

@@ -4,7 +4,7 @@ import { errorResponse } from '../../contracts/common.ts'
 import { principalOf, SESSION_COOKIE } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
-const errors = { 400: errorResponse, 401: errorResponse, 409: errorResponse }
+const errors = { 400: errorResponse, 401: errorResponse, 409: errorResponse, 429: errorResponse }
 
 /** Sign-up, login, logout and the current user. The token is returned and also set as an httpOnly cookie. */
 export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
@@ -21,7 +21,7 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
       },
     },
     async (request, reply) => {
-      const session = await auth.signup(request.body)
+      const session = await auth.signup(request.body, request.ip)
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: new Date(session.expiresAt) })
       return reply.code(201).send(session)
     },
@@ -38,7 +38,7 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
       },
     },
     async (request, reply) => {
-      const session = await auth.login(request.body.email, request.body.password)
+      const session = await auth.login(request.body.email, request.body.password, request.ip)
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: new Date(session.expiresAt) })
       return session
     },

@@ -47,24 +47,20 @@ export const v1Routes: RouteModule = async (app, deps) => {
       if (error.validation) {
         const first = error.validation[0]
         const param = first ? first.instancePath.split('/').filter(Boolean).join('.') || null : null
-        return reply
-          .code(400)
-          .send({
-            error: {
-              message: `Invalid request: ${param ?? 'body'} ${first?.message ?? 'is invalid'}`,
-              type: 'invalid_request_error',
-              param,
-              code: 'invalid_request',
-            },
-          })
+        return reply.code(400).send({
+          error: {
+            message: `Invalid request: ${param ?? 'body'} ${first?.message ?? 'is invalid'}`,
+            type: 'invalid_request_error',
+            param,
+            code: 'invalid_request',
+          },
+        })
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
       if (status === 500) return sendOpenAiError(reply, error)
-      return reply
-        .code(status)
-        .send({
-          error: { message: error.message, type: 'invalid_request_error', param: null, code: error.code ?? null },
-        })
+      return reply.code(status).send({
+        error: { message: error.message, type: 'invalid_request_error', param: null, code: error.code ?? null },
+      })
     })
     v1.addHook('onRequest', async (request: FastifyRequest) => {
       const header = request.headers.authorization
