@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSimulator, type Simulator } from '../../src/simulator/index.ts'
-import { findInputProblem } from '../../src/http/plugins/sanitize.ts'
-import { errorOf, signUp, uniqueEmail } from '../helpers/app.ts'
-import { describeBackends } from '../helpers/backends.ts'
-import { startGatewayApp, userWithKey, type GatewayTestApp } from '../helpers/gateway.ts'
+import { createSimulator, type Simulator } from '../../../src/simulator/index.ts'
+import { findInputProblem } from '../../../src/http/plugins/sanitize.ts'
+import { errorOf, signUp, uniqueEmail } from '../../helpers/app.ts'
+import { describeBackends } from '../../helpers/backends.ts'
+import { startGatewayApp, userWithKey, type GatewayTestApp } from '../../helpers/gateway.ts'
 
 /**
  * Issue 17, class 2 and 7: input the database or a provider would choke on is a 400 naming the

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { openDatabase, type Database } from '../../src/data/db.ts'
-import { buildApp } from '../../src/http/app.ts'
-import type { App } from '../../src/http/types.ts'
-import { createContainer, type Container } from '../../src/main/container.ts'
-import { errorOf, startTestApp, uniqueEmail, type TestApp } from '../helpers/app.ts'
-import { describeBackends, testConfig } from '../helpers/backends.ts'
+import { openDatabase, type Database } from '../../../src/data/db.ts'
+import { buildApp } from '../../../src/http/app.ts'
+import type { App } from '../../../src/http/types.ts'
+import { createContainer, type Container } from '../../../src/main/container.ts'
+import { errorOf, startTestApp, uniqueEmail, type TestApp } from '../../helpers/app.ts'
+import { describeBackends, testConfig } from '../../helpers/backends.ts'
 
 /**
  * Issue 17, class 1: login and sign-up are throttled per account (lower-cased email) and per

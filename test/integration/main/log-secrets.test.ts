@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/main/container.ts'
-import { scrubErrorText, serializeErrorForLog } from '../../src/main/log-serializers.ts'
-import { signUp, startTestApp, uniqueEmail, type TestApp } from '../helpers/app.ts'
-import { describeBackends, testConfig } from '../helpers/backends.ts'
+import { createLogger } from '../../../src/main/container.ts'
+import { scrubErrorText, serializeErrorForLog } from '../../../src/main/log-serializers.ts'
+import { signUp, startTestApp, uniqueEmail, type TestApp } from '../../helpers/app.ts'
+import { describeBackends, testConfig } from '../../helpers/backends.ts'
 
 /**
  * Issue 17, class 3: a failing write is logged at the default level without the statement's
