@@ -35,6 +35,25 @@ export const eventPayloads = {
   }),
   'alert.resolved': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), message: z.string() }),
   'budget.threshold': z.object({ budget: z.string(), percent: z.number(), spentUsd: z.number(), limitUsd: z.number() }),
+  'kpi.anomaly': z.object({
+    anomalyId: z.uuid(),
+    metric: z.string(),
+    month: z.string(),
+    kind: z.enum(['spike', 'dip', 'level_shift']),
+    direction: z.enum(['up', 'down']),
+    value: z.number(),
+    expected: z.number(),
+    lower: z.number(),
+    upper: z.number(),
+    explanation: z.string(),
+  }),
+  'document.updated': z.object({
+    documentId: z.uuid(),
+    status: z.enum(['queued', 'processing', 'analysed', 'failed']),
+    stage: z.string(),
+    progress: z.number().min(0).max(100),
+    error: z.string().optional(),
+  }),
 } as const
 
 export type EventType = keyof typeof eventPayloads

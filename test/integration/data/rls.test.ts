@@ -52,9 +52,14 @@ describeBackends('row-level security', (backend) => {
     expect(ok).toEqual([{ company_name: 'Bee Ltd' }])
   })
 
-  it('keeps ai_log append-only for users and readable by admins only', async () => {
-    await as(b, (tx) => tx.execute(sql`insert into ai_log (request_id, user_id, feature) values ('r2', ${b.sub}, 'x')`))
-    await expect(as(b, (tx) => tx.execute(sql`insert into ai_log (request_id, user_id) values ('r3', ${a.sub})`))).rejects.toSatisfy(matches(/row-level security/))
+  it('keeps ai_log written by the server only and readable by admins only', async () => {
+    // Not even their own row (issue 17: a forged negative cost lowered their budget).
+    await expect(as(b, (tx) => tx.execute(sql`insert into ai_log (request_id, user_id, feature, cost_usd) values ('r2', ${b.sub}, 'x', -100)`))).rejects.toSatisfy(matches(/permission denied/))
+    await expect(as(b, (tx) => tx.execute(sql`insert into ai_log (request_id, user_id) values ('r3', ${a.sub})`))).rejects.toSatisfy(matches(/permission denied/))
+    await expect(as(admin, (tx) => tx.execute(sql`insert into ai_log (request_id, user_id) values ('r4', ${admin.sub})`))).rejects.toSatisfy(matches(/permission denied/))
+    // The server's own role: a negative cost is refused by the check, a real one is kept.
+    await expect(t.container.db.exec(`insert into ai_log (request_id, user_id, cost_usd) values ('r5', '${b.sub}', -1)`)).rejects.toSatisfy(matches(/ai_log_cost_usd_nonnegative/))
+    await t.container.db.exec(`insert into ai_log (request_id, user_id, feature, cost_usd) values ('r2', '${b.sub}', 'x', 0.5)`)
     expect(await as<unknown[]>(b, (tx) => rows(tx, sql`select * from ai_log`))).toEqual([])
     await expect(as(b, (tx) => tx.execute(sql`update ai_log set feature = 'y'`))).rejects.toSatisfy(matches(/permission denied/))
     await expect(as(b, (tx) => tx.execute(sql`delete from ai_log`))).rejects.toSatisfy(matches(/permission denied/))
