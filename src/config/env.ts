@@ -309,7 +309,12 @@ function toConfig(env: Env) {
     /** The peer graph (docs/graph.md): Neo4j when NEO4J_URI is set, else the SQL backend on the main database. */
     graph: {
       neo4j: env.NEO4J_URI
-        ? { uri: env.NEO4J_URI, username: env.NEO4J_USERNAME ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '', database: env.NEO4J_DATABASE }
+        ? {
+            uri: env.NEO4J_URI,
+            username: env.NEO4J_USERNAME ?? 'neo4j',
+            password: env.NEO4J_PASSWORD ?? '',
+            database: env.NEO4J_DATABASE,
+          }
         : undefined,
       /** Seed a synthetic demo cohort on start (labelled demo everywhere, never mixed with real businesses). */
       demo: env.OPTIMALIQ_DEMO,

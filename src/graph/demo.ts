@@ -10,7 +10,16 @@ import type { BusinessSnapshot, GraphStore } from './store.ts'
  * always gets the same id and scores, so seeding twice writes the same cohort.
  */
 
-export const DEMO_INDUSTRIES = ['retail', 'saas', 'manufacturing', 'professional services', 'healthcare', 'hospitality', 'construction', 'logistics'] as const
+export const DEMO_INDUSTRIES = [
+  'retail',
+  'saas',
+  'manufacturing',
+  'professional services',
+  'healthcare',
+  'hospitality',
+  'construction',
+  'logistics',
+] as const
 export const DEMO_SIZE_BANDS = ['1-10', '11-50', '51-200', '201-1000'] as const
 const REVENUE_BANDS = ['under $1m', '$1m-$10m', '$10m-$50m', 'over $50m'] as const
 const REGIONS = ['north america', 'europe', 'asia pacific', 'latin america'] as const
@@ -46,7 +55,10 @@ export function demoBusinessId(n: number, cohort = 'demo'): string {
 const clamp = (v: number) => Math.min(5, Math.max(1, Math.round(v * 100) / 100))
 
 /** Synthetic business n (0-based). `demo: false` makes a bench data set with the same shape. */
-export function demoBusiness(n: number, options: { demo?: boolean; cohort?: string; takenAt?: Date } = {}): BusinessSnapshot {
+export function demoBusiness(
+  n: number,
+  options: { demo?: boolean; cohort?: string; takenAt?: Date } = {},
+): BusinessSnapshot {
   const rand = prng(0x9e3779b9 ^ (n * 2654435761))
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!
   const industry = pick(DEMO_INDUSTRIES)
@@ -62,20 +74,37 @@ export function demoBusiness(n: number, options: { demo?: boolean; cohort?: stri
   }
   const areas = shuffled.slice(0, count)
   const takenAt = options.takenAt ?? new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 300) * 86_400_000)
-  const scores = areas.map((assessment) => ({ assessment, score: clamp(maturity + (lean[assessment] ?? 0) + (rand() + rand() + rand() - 1.5) * 0.8), takenAt }))
+  const scores = areas.map((assessment) => ({
+    assessment,
+    score: clamp(maturity + (lean[assessment] ?? 0) + (rand() + rand() + rand() - 1.5) * 0.8),
+    takenAt,
+  }))
   const overall = clamp(scores.reduce((s, x) => s + x.score, 0) / scores.length)
   return {
-    business: { id: demoBusinessId(n, options.cohort), industry, sizeBand, revenueBand: REVENUE_BANDS[Math.min(3, DEMO_SIZE_BANDS.indexOf(sizeBand) + (rand() < 0.3 ? 1 : 0))]!, region: pick(REGIONS), demo: options.demo ?? true, overall },
+    business: {
+      id: demoBusinessId(n, options.cohort),
+      industry,
+      sizeBand,
+      revenueBand: REVENUE_BANDS[Math.min(3, DEMO_SIZE_BANDS.indexOf(sizeBand) + (rand() < 0.3 ? 1 : 0))]!,
+      region: pick(REGIONS),
+      demo: options.demo ?? true,
+      overall,
+    },
     scores,
   }
 }
 
 /** Write businesses 0..count-1 of the demo cohort (idempotent), in batches. */
-export async function seedDemoCohort(store: GraphStore, count: number, options: { batch?: number; demo?: boolean; cohort?: string; onProgress?: (done: number) => void } = {}): Promise<number> {
+export async function seedDemoCohort(
+  store: GraphStore,
+  count: number,
+  options: { batch?: number; demo?: boolean; cohort?: string; onProgress?: (done: number) => void } = {},
+): Promise<number> {
   const batch = options.batch ?? 500
   for (let i = 0; i < count; i += batch) {
     const list: BusinessSnapshot[] = []
-    for (let n = i; n < Math.min(count, i + batch); n++) list.push(demoBusiness(n, { demo: options.demo ?? true, ...(options.cohort ? { cohort: options.cohort } : {}) }))
+    for (let n = i; n < Math.min(count, i + batch); n++)
+      list.push(demoBusiness(n, { demo: options.demo ?? true, ...(options.cohort ? { cohort: options.cohort } : {}) }))
     await store.syncBusinesses(list)
     options.onProgress?.(Math.min(count, i + batch))
   }

@@ -10,7 +10,11 @@ import type { GraphStore } from './store.ts'
  * with the store), else SQL on the main database. Neo4j's constraints are created on first use and
  * retried until they succeed, so a Neo4j that is down at start-up does not stop the server.
  */
-export function createGraphStore(deps: { config: Config; db: Database; logger: Pick<Logger, 'warn' | 'info'> }): GraphStore {
+export function createGraphStore(deps: {
+  config: Config
+  db: Database
+  logger: Pick<Logger, 'warn' | 'info'>
+}): GraphStore {
   const neo = deps.config.graph.neo4j
   if (!neo) return createSqlGraphStore({ db: deps.db })
   const store = createNeo4jGraphStore({ driver: createNeo4jDriver(neo), database: neo.database })
@@ -22,13 +26,16 @@ export function createGraphStore(deps: { config: Config; db: Database; logger: P
     })
     return ready
   }
-  const guarded = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A) => {
-    await ensure()
-    return fn(...args)
-  }
+  const guarded =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A) => {
+      await ensure()
+      return fn(...args)
+    }
   ensure().then(
     () => deps.logger.info({ uri: neo.uri }, 'graph: Neo4j ready'),
-    (error: unknown) => deps.logger.warn({ err: error, uri: neo.uri }, 'graph: Neo4j unavailable at start-up; its jobs retry'),
+    (error: unknown) =>
+      deps.logger.warn({ err: error, uri: neo.uri }, 'graph: Neo4j unavailable at start-up; its jobs retry'),
   )
   return {
     ...store,

@@ -47,7 +47,14 @@ export function snapshotOf(row: repo.GraphSourceRow): BusinessSnapshot {
   }
 }
 
-export type DriftReport = { checked: number; inSync: number; missing: number; mismatched: number; extra: number; examples: Array<{ id: string; problem: 'missing' | 'mismatched' | 'extra' }> }
+export type DriftReport = {
+  checked: number
+  inSync: number
+  missing: number
+  mismatched: number
+  extra: number
+  examples: Array<{ id: string; problem: 'missing' | 'mismatched' | 'extra' }>
+}
 
 export type GraphSync = ReturnType<typeof createGraphSync>
 
@@ -65,7 +72,10 @@ export function createGraphSync(deps: { db: Database; store: GraphStore; logger:
       const gone = page.filter((id) => !found.has(id))
       await store.syncBusinesses(sources.map(snapshotOf))
       for (const id of gone) await store.removeBusiness(id)
-      await repo.markGraphSynced(db.orm, sources.map((s) => ({ id: s.userId, sourceUpdatedAt: s.updatedAt })))
+      await repo.markGraphSynced(
+        db.orm,
+        sources.map((s) => ({ id: s.userId, sourceUpdatedAt: s.updatedAt })),
+      )
       await repo.forgetGraphSynced(db.orm, gone)
       synced += sources.length
       removed += gone.length
@@ -77,7 +87,9 @@ export function createGraphSync(deps: { db: Database; store: GraphStore; logger:
     syncIds,
 
     /** Rebuild the real cohort from SQL: every profile written, graph businesses without one removed. Demo businesses stay. */
-    async backfill(options: { onProgress?: (done: number) => void } = {}): Promise<{ synced: number; removed: number }> {
+    async backfill(
+      options: { onProgress?: (done: number) => void } = {},
+    ): Promise<{ synced: number; removed: number }> {
       let synced = 0
       let after: string | undefined
       for (;;) {
@@ -123,7 +135,11 @@ export function createGraphSync(deps: { db: Database; store: GraphStore; logger:
           if (!g) note(s.business.id, 'missing')
           else {
             const want = Object.fromEntries(s.scores.map((x) => [x.assessment, x.score]))
-            const same = g.industry === s.business.industry && g.sizeBand === s.business.sizeBand && !g.demo && JSON.stringify(sortKeys(g.scores)) === JSON.stringify(sortKeys(want))
+            const same =
+              g.industry === s.business.industry &&
+              g.sizeBand === s.business.sizeBand &&
+              !g.demo &&
+              JSON.stringify(sortKeys(g.scores)) === JSON.stringify(sortKeys(want))
             if (same) report.inSync += 1
             else note(s.business.id, 'mismatched')
           }
@@ -165,7 +181,11 @@ export function registerGraphSyncJob(queue: Queue, sync: GraphSync): void {
 }
 
 /** Queue a sync for every score or profile change this process sees. Never throws into the event path. */
-export function syncGraphOnEvents(events: Pick<EventHub, 'subscribe'>, queue: Pick<Queue, 'enqueue'>, logger: Pick<Logger, 'warn'>): () => void {
+export function syncGraphOnEvents(
+  events: Pick<EventHub, 'subscribe'>,
+  queue: Pick<Queue, 'enqueue'>,
+  logger: Pick<Logger, 'warn'>,
+): () => void {
   const enqueue = async (userId: string | null) => {
     if (!userId) return
     try {
@@ -174,6 +194,9 @@ export function syncGraphOnEvents(events: Pick<EventHub, 'subscribe'>, queue: Pi
       logger.warn({ err: error, userId }, 'could not queue the graph sync; `optimaliq graph backfill` catches up')
     }
   }
-  const offs = [events.subscribe('assessment.completed', (e) => enqueue(e.userId)), events.subscribe('profile.updated', (e) => enqueue(e.userId))]
+  const offs = [
+    events.subscribe('assessment.completed', (e) => enqueue(e.userId)),
+    events.subscribe('profile.updated', (e) => enqueue(e.userId)),
+  ]
   return () => offs.forEach((off) => off())
 }

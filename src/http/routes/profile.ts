@@ -45,7 +45,8 @@ export const profileRoutes: RouteModule = (app, { db, hooks }) => {
       // The event (same transaction) tells the peer graph, dashboards and open tabs that the profile changed.
       const row = await db.asUser(claims, async (tx) => {
         const updated = await updateBusinessFields(tx, user.id, request.body)
-        if (updated && fields.length > 0) await publish(tx, { type: 'profile.updated', userId: user.id, payload: { fields } })
+        if (updated && fields.length > 0)
+          await publish(tx, { type: 'profile.updated', userId: user.id, payload: { fields } })
         return updated
       })
       if (!row) throw new NotFoundError('Profile')

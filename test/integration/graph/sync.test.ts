@@ -28,8 +28,14 @@ describeBackends('graph sync', (backend) => {
       users.push({ id: s.user.id, auth: s.auth })
     }
     // Scores as a submission would leave them (the submission path itself is covered by the assessments suite).
-    await t.database.db.query(`update profiles set sales_score = 3.25, sales_last_taken = now(), bpm_score = 2, bpm_last_taken = now(), overall_score = 2.6, updated_at = now() where user_id = $1`, [users[0]!.id])
-    await t.database.db.query(`update profiles set sales_score = 4, sales_last_taken = now(), updated_at = now() where user_id = $1`, [users[1]!.id])
+    await t.database.db.query(
+      `update profiles set sales_score = 3.25, sales_last_taken = now(), bpm_score = 2, bpm_last_taken = now(), overall_score = 2.6, updated_at = now() where user_id = $1`,
+      [users[0]!.id],
+    )
+    await t.database.db.query(
+      `update profiles set sales_score = 4, sales_last_taken = now(), updated_at = now() where user_id = $1`,
+      [users[1]!.id],
+    )
   })
   afterAll(async () => t?.close())
 
@@ -40,17 +46,34 @@ describeBackends('graph sync', (backend) => {
     expect(await sync.backfill()).toEqual({ synced: 3, removed: 0 })
     const report = await sync.check()
     expect(report).toMatchObject({ checked: 3, inSync: 3, missing: 0, mismatched: 0, extra: 0 })
-    expect((await store.digest([users[0]!.id]))[0]).toEqual({ id: users[0]!.id, industry: 'retail', sizeBand: '1-10', demo: false, scores: { bpm: 2, sales: 3.25 } })
+    expect((await store.digest([users[0]!.id]))[0]).toEqual({
+      id: users[0]!.id,
+      industry: 'retail',
+      sizeBand: '1-10',
+      demo: false,
+      scores: { bpm: 2, sales: 3.25 },
+    })
     expect((await store.counts()).demoBusinesses).toBe(3)
     expect((await sync.lag()).pending).toBe(0)
   })
 
   it('finds drift (changed, missing and extra businesses) and backfill repairs it', async () => {
     const { store, sync } = t.container.graph
-    await t.database.db.query(`update profiles set sales_score = 1.5, updated_at = now() + interval '1 second' where user_id = $1`, [users[1]!.id])
+    await t.database.db.query(
+      `update profiles set sales_score = 1.5, updated_at = now() + interval '1 second' where user_id = $1`,
+      [users[1]!.id],
+    )
     await store.removeBusiness(users[2]!.id)
     const stray = '00000000-0000-4000-8000-00000000abcd'
-    await store.upsertBusiness({ id: stray, industry: 'retail', sizeBand: null, revenueBand: null, region: null, demo: false, overall: null })
+    await store.upsertBusiness({
+      id: stray,
+      industry: 'retail',
+      sizeBand: null,
+      revenueBand: null,
+      region: null,
+      demo: false,
+      overall: null,
+    })
     expect(await sync.check()).toMatchObject({ checked: 3, inSync: 1, missing: 1, mismatched: 1, extra: 1 })
     const lag = await sync.lag()
     expect(lag.pending).toBe(1)
@@ -64,7 +87,12 @@ describeBackends('graph sync', (backend) => {
     const { store, queue, events } = { ...t.container.graph, queue: t.container.queue, events: t.container.events }
     syncGraphOnEvents(events, queue, t.container.logger)
     await queue.startWorkers()
-    const response = await t.app.inject({ method: 'PATCH', url: '/api/profile', headers: users[2]!.auth, payload: { industry: 'SaaS', companySize: '11-50' } })
+    const response = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/profile',
+      headers: users[2]!.auth,
+      payload: { industry: 'SaaS', companySize: '11-50' },
+    })
     expect(response.statusCode).toBe(200)
     const synced = await until('the graph to hold the new industry', async () => {
       const [b] = await store.digest([users[2]!.id])
@@ -88,10 +116,18 @@ describeBackends('graph sync with Neo4j down', (backend) => {
     syncGraphOnEvents(events, queue, t.container.logger)
     await queue.startWorkers()
     const user = await signUp(t.app)
-    const response = await t.app.inject({ method: 'PATCH', url: '/api/profile', headers: user.auth, payload: { industry: 'Retail' } })
+    const response = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/profile',
+      headers: user.auth,
+      payload: { industry: 'Retail' },
+    })
     expect(response.statusCode).toBe(200)
     const job = await until('a failed graph_sync attempt', async () => {
-      const [row] = await t.database.db.query<{ state: string; output: { message?: string } | null }>(`select state, output from pgboss.job where name = $1 and singleton_key = $2`, [GRAPH_SYNC_JOB, user.user.id])
+      const [row] = await t.database.db.query<{ state: string; output: { message?: string } | null }>(
+        `select state, output from pgboss.job where name = $1 and singleton_key = $2`,
+        [GRAPH_SYNC_JOB, user.user.id],
+      )
       return row && row.state === 'retry' ? row : undefined
     })
     expect(job.output?.message).toBeTruthy()
