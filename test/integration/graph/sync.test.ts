@@ -36,7 +36,7 @@ describeBackends('graph sync', (backend) => {
       `update profiles set sales_score = 4, sales_last_taken = now(), updated_at = now() where user_id = $1`,
       [users[1]!.id],
     )
-  })
+  }, 180_000)
   afterAll(async () => t?.close())
 
   it('backfills every profile and reports no drift afterwards; demo businesses stay', async () => {
@@ -108,7 +108,7 @@ describeBackends('graph sync with Neo4j down', (backend) => {
   beforeAll(async () => {
     // Nothing listens on port 9: every graph write fails.
     t = await startTestApp(backend, { NEO4J_URI: 'bolt://127.0.0.1:9', NEO4J_PASSWORD: 'x' })
-  })
+  }, 180_000)
   afterAll(async () => t?.close())
 
   it('still answers profile changes; the sync job fails and waits for a retry', async () => {
