@@ -50,7 +50,7 @@ export type EventHub = {
   purgeExpired(): Promise<number>
 }
 
-type EventRow = { id: string | number; type: string; user_id: string | null; audience: 'user' | 'admin'; payload: Record<string, unknown>; created_at: Date | string }
+type EventRow = { id: string | number; type: string; user_id: string | null; audience: StoredEvent['audience']; payload: Record<string, unknown>; created_at: Date | string }
 
 const COLUMNS = 'id, type, user_id, audience, payload, created_at'
 

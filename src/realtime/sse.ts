@@ -10,7 +10,8 @@ export type StreamMessage = RealtimeEvent
  * client has seen.
  */
 export function formatEvent(event: StoredEvent, cursor: number): string {
-  const message: StreamMessage = { id: event.id, type: event.type, userId: event.userId, audience: event.audience, payload: event.payload, createdAt: event.createdAt }
+  // Streams receive user and admin events only (the hub never routes `system` ones to a stream).
+  const message: StreamMessage = { id: event.id, type: event.type, userId: event.userId, audience: event.audience === 'admin' ? 'admin' : 'user', payload: event.payload, createdAt: event.createdAt }
   // JSON has no raw newlines, so `data` stays a single line.
   return `id: ${Math.max(cursor, event.id)}\nevent: ${event.type}\ndata: ${JSON.stringify(message)}\n\n`
 }
