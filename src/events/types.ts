@@ -24,6 +24,25 @@ export const eventPayloads = {
     tokenId: z.string().max(200).optional(),
     keyId: z.uuid().optional(),
   }),
+  'kpi.anomaly': z.object({
+    anomalyId: z.uuid(),
+    metric: z.string(),
+    month: z.string(),
+    kind: z.enum(['spike', 'dip', 'level_shift']),
+    direction: z.enum(['up', 'down']),
+    value: z.number(),
+    expected: z.number(),
+    lower: z.number(),
+    upper: z.number(),
+    explanation: z.string(),
+  }),
+  'document.updated': z.object({
+    documentId: z.uuid(),
+    status: z.enum(['queued', 'processing', 'analysed', 'failed']),
+    stage: z.string(),
+    progress: z.number().min(0).max(100),
+    error: z.string().optional(),
+  }),
 } as const
 
 export type EventType = keyof typeof eventPayloads
