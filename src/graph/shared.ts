@@ -15,14 +15,29 @@ import {
 
 /** What every backend computes the same way from its own primitives (so their answers agree by construction). */
 
-export type GroupStats = { area: string; peers: number; p10: number; p25: number; p50: number; p75: number; p90: number; below: number; equal: number }
+export type GroupStats = {
+  area: string
+  peers: number
+  p10: number
+  p25: number
+  p50: number
+  p75: number
+  p90: number
+  below: number
+  equal: number
+}
 
 /**
  * Benchmarks from a backend's per-group statistics: the narrowest group first, widening only for the
  * areas still under `minGroup` (so a typical call is one query). `profile` is null for an unknown business.
  */
 export async function benchmarksFrom(
-  profile: { industry: string | null; sizeBand: string | null; scores: Record<string, number>; overall: number | null } | null,
+  profile: {
+    industry: string | null
+    sizeBand: string | null
+    scores: Record<string, number>
+    overall: number | null
+  } | null,
   areas: readonly string[],
   minGroup: number,
   statsOf: (group: BenchmarkGroup, areas: readonly string[]) => Promise<GroupStats[]>,
@@ -83,18 +98,27 @@ export async function recommendationsFrom(
     share: round(e.support / similar.length, 4),
     expectedScore: e.support >= minGroup && e.weights > 0 ? round(e.weighted / e.weights, 2) : null,
   }))
-  list.sort((a, b) => b.support - a.support || (b.expectedScore ?? 0) - (a.expectedScore ?? 0) || byName(a.assessment, b.assessment))
+  list.sort(
+    (a, b) =>
+      b.support - a.support || (b.expectedScore ?? 0) - (a.expectedScore ?? 0) || byName(a.assessment, b.assessment),
+  )
   return list.slice(0, options.limit ?? 5)
 }
 
 /** Analytics of one industry from its counts; under `minGroup` businesses it says how many are missing. */
 export function analyticsFrom(
   industry: string,
-  stats: { businesses: number; strengths: Array<{ area: string; businesses: number }>; weaknesses: Array<{ area: string; businesses: number }>; clusters: ProfileCluster[] },
+  stats: {
+    businesses: number
+    strengths: Array<{ area: string; businesses: number }>
+    weaknesses: Array<{ area: string; businesses: number }>
+    clusters: ProfileCluster[]
+  },
   minGroup: number,
   top: number,
 ): IndustryAnalytics {
-  if (stats.businesses < minGroup) return { industry, status: 'insufficient_peers', businesses: stats.businesses, needed: minGroup - stats.businesses }
+  if (stats.businesses < minGroup)
+    return { industry, status: 'insufficient_peers', businesses: stats.businesses, needed: minGroup - stats.businesses }
   const rank = (list: Array<{ area: string; businesses: number }>): AreaCount[] =>
     [...list]
       .sort((a, b) => b.businesses - a.businesses || byName(a.area, b.area))
@@ -105,7 +129,14 @@ export function analyticsFrom(
     .sort((a, b) => b.businesses - a.businesses || byName(a.strongest, b.strongest) || byName(a.weakest, b.weakest))
     .slice(0, top)
     .map((c) => ({ ...c, strongestAverage: round(c.strongestAverage, 2), weakestAverage: round(c.weakestAverage, 2) }))
-  return { industry, status: 'ok', businesses: stats.businesses, strengths: rank(stats.strengths), weaknesses: rank(stats.weaknesses), clusters }
+  return {
+    industry,
+    status: 'ok',
+    businesses: stats.businesses,
+    strengths: rank(stats.strengths),
+    weaknesses: rank(stats.weaknesses),
+    clusters,
+  }
 }
 
 /** Code-point order (as Neo4j and SQL's "C" collation sort), not the locale's. */

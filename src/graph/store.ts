@@ -24,7 +24,10 @@ export type BusinessProfile = {
 export type ScoreInput = { businessId: string; assessment: string; score: number; takenAt: Date }
 
 /** The full state of one business, as the sync writes it (scores not listed are removed). */
-export type BusinessSnapshot = { business: BusinessProfile; scores: Array<{ assessment: string; score: number; takenAt: Date }> }
+export type BusinessSnapshot = {
+  business: BusinessProfile
+  scores: Array<{ assessment: string; score: number; takenAt: Date }>
+}
 
 export type SimilarBusiness = {
   id: string
@@ -108,7 +111,13 @@ export type IndustryAnalytics =
 export type GraphCounts = { businesses: number; demoBusinesses: number; scores: number; industries: number }
 
 /** One business as the graph holds it, for drift checks against SQL. */
-export type BusinessDigest = { id: string; industry: string | null; sizeBand: string | null; demo: boolean; scores: Record<string, number> }
+export type BusinessDigest = {
+  id: string
+  industry: string | null
+  sizeBand: string | null
+  demo: boolean
+  scores: Record<string, number>
+}
 
 export type GraphStore = {
   readonly kind: 'sql' | 'neo4j'
@@ -126,11 +135,17 @@ export type GraphStore = {
   /** The most similar businesses of the caller's cohort sharing at least one assessment; ties by id. */
   similarBusinesses(id: string, options?: { limit?: number }): Promise<SimilarBusiness[]>
   /** Assessments the caller has not taken, from its `peers` most similar businesses. */
-  recommendedAssessments(id: string, options?: { limit?: number; peers?: number; minGroup?: number }): Promise<AssessmentRecommendation[]>
+  recommendedAssessments(
+    id: string,
+    options?: { limit?: number; peers?: number; minGroup?: number },
+  ): Promise<AssessmentRecommendation[]>
   /** Percentiles per area, from the narrowest group with at least `minGroup` peers. */
   benchmarks(id: string, options: { areas: readonly string[]; minGroup?: number }): Promise<AreaBenchmark[]>
   /** Strengths, weaknesses and profile clusters of an industry within a cohort. */
-  industryAnalytics(industry: string, options?: { demo?: boolean; minGroup?: number; top?: number }): Promise<IndustryAnalytics>
+  industryAnalytics(
+    industry: string,
+    options?: { demo?: boolean; minGroup?: number; top?: number },
+  ): Promise<IndustryAnalytics>
 
   counts(): Promise<GraphCounts>
   /** Businesses by id (missing ones are absent), for drift checks. */
@@ -180,7 +195,20 @@ export function normalizeBand(value: string | null | undefined): string | null {
 export function chooseBenchmark(
   area: string,
   score: number | null,
-  groups: Array<{ group: BenchmarkGroup; peers: number; p10: number; p25: number; p50: number; p75: number; p90: number; below: number; equal: number } | undefined>,
+  groups: Array<
+    | {
+        group: BenchmarkGroup
+        peers: number
+        p10: number
+        p25: number
+        p50: number
+        p75: number
+        p90: number
+        below: number
+        equal: number
+      }
+    | undefined
+  >,
   minGroup: number,
 ): AreaBenchmark {
   for (const g of groups) {

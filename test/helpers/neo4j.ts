@@ -10,7 +10,13 @@ import { createInterface } from 'node:readline'
  * the Neo4j half of a suite is skipped with a warning.
  */
 
-export type TestNeo4j = { uri: string; username: string; password: string; database: string | undefined; stop(): Promise<void> }
+export type TestNeo4j = {
+  uri: string
+  username: string
+  password: string
+  database: string | undefined
+  stop(): Promise<void>
+}
 
 const START_SCRIPT = fileURLToPath(new URL('../../tools/neo4j/start.sh', import.meta.url))
 const ci = process.env.CI === 'true' || process.env.CI === '1'
@@ -27,7 +33,9 @@ async function launch(): Promise<TestNeo4j> {
   })
   const lines = createInterface({ input: child.stdout! })
   const exited = once(child, 'exit').then(([code]) => {
-    throw new Error(`tools/neo4j/start.sh exited with ${String(code)} before Neo4j was ready:\n${stderr.join('').slice(-4000)}`)
+    throw new Error(
+      `tools/neo4j/start.sh exited with ${String(code)} before Neo4j was ready:\n${stderr.join('').slice(-4000)}`,
+    )
   })
   const ready = (async () => {
     for await (const line of lines) {

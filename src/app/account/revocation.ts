@@ -49,11 +49,20 @@ export function subscribeRevocations(events: Pick<EventHub, 'subscribe'>, target
   return events.subscribe('auth.revoked', (event) => applyRevocation(targets, event.payload as Revocation))
 }
 
-const revokedEvent = (payload: Revocation) => ({ type: 'auth.revoked' as const, userId: null, audience: 'system' as const, payload })
+const revokedEvent = (payload: Revocation) => ({
+  type: 'auth.revoked' as const,
+  userId: null,
+  audience: 'system' as const,
+  payload,
+})
 
 /** End this session: its token is refused and its streams closed, in every process. */
 export async function logout(deps: RevocationDeps, principal: Principal): Promise<void> {
-  const revocation: Revocation = { userId: principal.user.id, reason: 'logout', ...(principal.token.jti ? { tokenId: principal.token.jti } : {}) }
+  const revocation: Revocation = {
+    userId: principal.user.id,
+    reason: 'logout',
+    ...(principal.token.jti ? { tokenId: principal.token.jti } : {}),
+  }
   await deps.db.transaction(async (tx) => {
     if (principal.token.jti) await revokeToken(tx, principal.token.jti, principal.user.id, principal.token.expiresAt)
     await publish(tx, revokedEvent(revocation))
@@ -66,7 +75,12 @@ export async function deleteAccount(deps: RevocationDeps, userId: string): Promi
   const revocation: Revocation = { userId, reason: 'account_deleted' }
   const counts = await deps.db.transaction(async (tx) => {
     const deleted = await deleteUserData(tx, userId)
-    await recordAdminAction(tx, { actorId: userId, action: 'user.delete_self', target: userId, details: { counts: deleted } })
+    await recordAdminAction(tx, {
+      actorId: userId,
+      action: 'user.delete_self',
+      target: userId,
+      details: { counts: deleted },
+    })
     await publish(tx, revokedEvent(revocation))
     return deleted
   })
@@ -75,7 +89,11 @@ export async function deleteAccount(deps: RevocationDeps, userId: string): Promi
 }
 
 /** After an API key was revoked: every process stops accepting it at once. */
-export async function announceKeyRevoked(deps: Pick<RevocationDeps, 'db'> & RevocationTargets, userId: string, keyId: string): Promise<void> {
+export async function announceKeyRevoked(
+  deps: Pick<RevocationDeps, 'db'> & RevocationTargets,
+  userId: string,
+  keyId: string,
+): Promise<void> {
   const revocation: Revocation = { userId, reason: 'api_key_revoked', keyId }
   applyRevocation(deps, revocation)
   await deps.db.transaction((tx) => publish(tx, revokedEvent(revocation)))

@@ -139,7 +139,15 @@ RETURN b.id AS id, b.industry AS industry, b.sizeBand AS sizeBand, b.demo AS dem
 
 type Row = Record<string, unknown>
 
-const businessParams = (b: BusinessProfile) => ({ id: b.id, industry: b.industry, sizeBand: b.sizeBand, revenueBand: b.revenueBand, region: b.region, demo: b.demo, overall: b.overall })
+const businessParams = (b: BusinessProfile) => ({
+  id: b.id,
+  industry: b.industry,
+  sizeBand: b.sizeBand,
+  revenueBand: b.revenueBand,
+  region: b.region,
+  demo: b.demo,
+  overall: b.overall,
+})
 
 export function createNeo4jGraphStore(options: { driver: Driver; database?: string | undefined }): GraphStore {
   const { driver, database } = options
@@ -161,7 +169,8 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
       await session.close()
     }
   }
-  const records = async (tx: ManagedTransaction, query: string, params: Row = {}) => (await tx.run(query, params)).records.map((r) => r.toObject() as Row)
+  const records = async (tx: ManagedTransaction, query: string, params: Row = {}) =>
+    (await tx.run(query, params)).records.map((r) => r.toObject() as Row)
 
   async function digestOf(ids: readonly string[]) {
     if (ids.length === 0) return []
@@ -173,7 +182,10 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
         sizeBand: (r.sizeBand as string | null) ?? null,
         demo: Boolean(r.demo),
         overall: r.overall === null || r.overall === undefined ? null : Number(r.overall),
-        scores: Object.fromEntries((r.scores as Array<[string, number]>).map(([a, s]) => [a, Number(s)])) as Record<string, number>,
+        scores: Object.fromEntries((r.scores as Array<[string, number]>).map(([a, s]) => [a, Number(s)])) as Record<
+          string,
+          number
+        >,
       }))
       .sort((a, b) => byName(a.id, b.id))
   }
@@ -199,14 +211,30 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
       await write((tx) => tx.run(UPSERT_BUSINESSES, { rows: [businessParams(business)] }))
     },
     async recordScore(score) {
-      await write((tx) => tx.run(RECORD_SCORE, { id: score.businessId, assessment: score.assessment, score: score.score, takenAt: neo4j.int(score.takenAt.getTime()) }))
+      await write((tx) =>
+        tx.run(RECORD_SCORE, {
+          id: score.businessId,
+          assessment: score.assessment,
+          score: score.score,
+          takenAt: neo4j.int(score.takenAt.getTime()),
+        }),
+      )
     },
     async syncBusinesses(snapshots) {
       if (snapshots.length === 0) return
       await write(async (tx) => {
         await tx.run(UPSERT_BUSINESSES, { rows: snapshots.map((s) => businessParams(s.business)) })
-        await tx.run(DROP_UNLISTED_SCORES, { rows: snapshots.map((s) => ({ id: s.business.id, types: s.scores.map((x) => x.assessment) })) })
-        const scores = snapshots.flatMap((s) => s.scores.map((x) => ({ id: s.business.id, assessment: x.assessment, score: x.score, takenAt: neo4j.int(x.takenAt.getTime()) })))
+        await tx.run(DROP_UNLISTED_SCORES, {
+          rows: snapshots.map((s) => ({ id: s.business.id, types: s.scores.map((x) => x.assessment) })),
+        })
+        const scores = snapshots.flatMap((s) =>
+          s.scores.map((x) => ({
+            id: s.business.id,
+            assessment: x.assessment,
+            score: x.score,
+            takenAt: neo4j.int(x.takenAt.getTime()),
+          })),
+        )
         if (scores.length > 0) await tx.run(SET_SCORES, { scores })
       })
     },
@@ -218,7 +246,9 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
       const filter = opts.demo === undefined ? '' : 'WHERE b.demo = $demo'
       for (;;) {
         const [row] = await write((tx) =>
-          records(tx, `MATCH (b:Business) ${filter} WITH b LIMIT 5000 DETACH DELETE b RETURN count(*) AS n`, { demo: opts.demo ?? null }),
+          records(tx, `MATCH (b:Business) ${filter} WITH b LIMIT 5000 DETACH DELETE b RETURN count(*) AS n`, {
+            demo: opts.demo ?? null,
+          }),
         )
         if (!row || Number(row.n) === 0) break
       }
@@ -242,7 +272,9 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
       if (me?.overall !== null && me?.overall !== undefined) mine.overall = me.overall
       return benchmarksFrom(me ?? null, opts.areas, opts.minGroup ?? MIN_GROUP, (group, areas) =>
         read(async (tx) => {
-          const list = areas.some((a) => a !== 'overall') ? await records(tx, groupAreaStats(group), { id, areas: areas.filter((a) => a !== 'overall'), mine }) : []
+          const list = areas.some((a) => a !== 'overall')
+            ? await records(tx, groupAreaStats(group), { id, areas: areas.filter((a) => a !== 'overall'), mine })
+            : []
           const overall = areas.includes('overall') ? await records(tx, groupOverallStats(group), { id, mine }) : []
           return [...list, ...overall].filter((r) => Number(r.peers) > 0).map(toStats)
         }),
@@ -250,8 +282,17 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
     },
     async industryAnalytics(industry, opts = {}) {
       const minGroup = opts.minGroup ?? MIN_GROUP
-      const params = { industry, demo: opts.demo ?? false, strengthAt: STRENGTH_AT, weaknessAt: WEAKNESS_AT, minGroup: neo4j.int(minGroup) }
-      const [counts, clusters] = await read(async (tx) => [await records(tx, INDUSTRY_COUNTS, params), await records(tx, INDUSTRY_CLUSTERS, params)] as const)
+      const params = {
+        industry,
+        demo: opts.demo ?? false,
+        strengthAt: STRENGTH_AT,
+        weaknessAt: WEAKNESS_AT,
+        minGroup: neo4j.int(minGroup),
+      }
+      const [counts, clusters] = await read(
+        async (tx) =>
+          [await records(tx, INDUSTRY_COUNTS, params), await records(tx, INDUSTRY_CLUSTERS, params)] as const,
+      )
       const tally = (areas: unknown) => {
         const m = new Map<string, number>()
         for (const a of (areas as string[] | undefined) ?? []) m.set(a, (m.get(a) ?? 0) + 1)
@@ -264,7 +305,13 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
           businesses: Number(head?.businesses ?? 0),
           strengths: tally(head?.strengths),
           weaknesses: tally(head?.weaknesses),
-          clusters: clusters.map((c) => ({ strongest: String(c.strongest), weakest: String(c.weakest), businesses: Number(c.businesses), strongestAverage: Number(c.strongestAverage), weakestAverage: Number(c.weakestAverage) })),
+          clusters: clusters.map((c) => ({
+            strongest: String(c.strongest),
+            weakest: String(c.weakest),
+            businesses: Number(c.businesses),
+            strongestAverage: Number(c.strongestAverage),
+            weakestAverage: Number(c.weakestAverage),
+          })),
         },
         minGroup,
         opts.top ?? 5,
@@ -280,15 +327,30 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
            RETURN businesses, demo, scores, industries`,
         ),
       )
-      return { businesses: Number(r?.businesses ?? 0), demoBusinesses: Number(r?.demo ?? 0), scores: Number(r?.scores ?? 0), industries: Number(r?.industries ?? 0) }
+      return {
+        businesses: Number(r?.businesses ?? 0),
+        demoBusinesses: Number(r?.demo ?? 0),
+        scores: Number(r?.scores ?? 0),
+        industries: Number(r?.industries ?? 0),
+      }
     },
     async digest(ids) {
       const list = await digestOf(ids)
-      return list.map((b): BusinessDigest => ({ id: b.id, industry: b.industry, sizeBand: b.sizeBand, demo: b.demo, scores: b.scores }))
+      return list.map((b): BusinessDigest => ({
+        id: b.id,
+        industry: b.industry,
+        sizeBand: b.sizeBand,
+        demo: b.demo,
+        scores: b.scores,
+      }))
     },
     async listIds(opts) {
       const list = await read((tx) =>
-        records(tx, 'MATCH (b:Business) WHERE $after IS NULL OR b.id > $after RETURN b.id AS id ORDER BY id LIMIT $limit', { after: opts.after ?? null, limit: neo4j.int(opts.limit) }),
+        records(
+          tx,
+          'MATCH (b:Business) WHERE $after IS NULL OR b.id > $after RETURN b.id AS id ORDER BY id LIMIT $limit',
+          { after: opts.after ?? null, limit: neo4j.int(opts.limit) },
+        ),
       )
       return list.map((r) => String(r.id))
     },

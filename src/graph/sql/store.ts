@@ -50,23 +50,49 @@ export function createSqlGraphStore(options: { db: Database }): GraphStore {
     async similarBusinesses(id, opts = {}) {
       const limit = clampLimit(opts.limit, DEFAULT_SIMILAR_LIMIT, MAX_SIMILAR_LIMIT)
       const found = await repo.findSimilarBusinesses(orm, id, limit)
-      return found.map((r) => ({ id: r.id, industry: r.industry, sizeBand: r.sizeBand, demo: r.demo, similarity: r.similarity, sharedAssessments: r.shared }))
+      return found.map((r) => ({
+        id: r.id,
+        industry: r.industry,
+        sizeBand: r.sizeBand,
+        demo: r.demo,
+        similarity: r.similarity,
+        sharedAssessments: r.shared,
+      }))
     },
     recommendedAssessments: (id, opts) => recommendationsFrom(store, id, opts),
     async benchmarks(id, opts) {
       const me = await repo.getGraphBusiness(orm, id)
-      const profile = me ? { industry: me.industry, sizeBand: me.sizeBand, overall: me.overall, scores: Object.fromEntries(me.scores.map((s) => [s.assessment, s.score])) } : null
-      return benchmarksFrom(profile, opts.areas, opts.minGroup ?? MIN_GROUP, (group, areas) => repo.groupScoreStats(orm, id, group, areas))
+      const profile = me
+        ? {
+            industry: me.industry,
+            sizeBand: me.sizeBand,
+            overall: me.overall,
+            scores: Object.fromEntries(me.scores.map((s) => [s.assessment, s.score])),
+          }
+        : null
+      return benchmarksFrom(profile, opts.areas, opts.minGroup ?? MIN_GROUP, (group, areas) =>
+        repo.groupScoreStats(orm, id, group, areas),
+      )
     },
     async industryAnalytics(industry, opts = {}) {
       const minGroup = opts.minGroup ?? MIN_GROUP
-      const stats = await repo.industryStats(orm, industry, opts.demo ?? false, { strengthAt: STRENGTH_AT, weaknessAt: WEAKNESS_AT, minGroup })
+      const stats = await repo.industryStats(orm, industry, opts.demo ?? false, {
+        strengthAt: STRENGTH_AT,
+        weaknessAt: WEAKNESS_AT,
+        minGroup,
+      })
       return analyticsFrom(industry, stats, minGroup, opts.top ?? 5)
     },
     counts: () => repo.graphCounts(orm),
     async digest(ids) {
       const list = await repo.listGraphBusinesses(orm, ids)
-      return list.map((b): BusinessDigest => ({ id: b.id, industry: b.industry, sizeBand: b.sizeBand, demo: b.demo, scores: Object.fromEntries(b.scores.map((s) => [s.assessment, s.score])) }))
+      return list.map((b): BusinessDigest => ({
+        id: b.id,
+        industry: b.industry,
+        sizeBand: b.sizeBand,
+        demo: b.demo,
+        scores: Object.fromEntries(b.scores.map((s) => [s.assessment, s.score])),
+      }))
     },
     listIds: (opts) => repo.listGraphBusinessIds(orm, opts.after, opts.limit),
     async close() {

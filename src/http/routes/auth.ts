@@ -14,7 +14,14 @@ export const authRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/auth/signup',
-    { schema: { tags: ['auth'], summary: 'Create an account', body: signupBody, response: { 201: authResponse, ...errors } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account',
+        body: signupBody,
+        response: { 201: authResponse, ...errors },
+      },
+    },
     async (request, reply) => {
       const session = await auth.signup(request.body, request.ip)
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: new Date(session.expiresAt) })
@@ -24,7 +31,14 @@ export const authRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/auth/login',
-    { schema: { tags: ['auth'], summary: 'Sign in with email and password', body: loginBody, response: { 200: authResponse, ...errors } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password',
+        body: loginBody,
+        response: { 200: authResponse, ...errors },
+      },
+    },
     async (request, reply) => {
       const session = await auth.login(request.body.email, request.body.password, request.ip)
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: new Date(session.expiresAt) })
@@ -34,7 +48,15 @@ export const authRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/auth/logout',
-    { onRequest: hooks.requireUser, schema: { tags: ['auth'], summary: 'End this session (the token stops working)', security: [{ bearer: [] }], response: { 204: z.null(), 401: errorResponse } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session (the token stops working)',
+        security: [{ bearer: [] }],
+        response: { 204: z.null(), 401: errorResponse },
+      },
+    },
     async (request, reply) => {
       await logout(deps, principalOf(request))
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
@@ -44,7 +66,15 @@ export const authRoutes: RouteModule = (app, deps) => {
 
   app.get(
     '/api/auth/me',
-    { onRequest: hooks.requireUser, schema: { tags: ['auth'], summary: 'The signed-in user', security: [{ bearer: [] }], response: { 200: z.object({ user }), 401: errorResponse } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        security: [{ bearer: [] }],
+        response: { 200: z.object({ user }), 401: errorResponse },
+      },
+    },
     async (request) => ({ user: principalOf(request).user }),
   )
 }

@@ -24,7 +24,8 @@ function prng(seed: number) {
 }
 
 /** Ids sortable and stable: business n of the data set. */
-const idOf = (n: number, demo = false) => `${demo ? 'd' : '0'}0000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`
+const idOf = (n: number, demo = false) =>
+  `${demo ? 'd' : '0'}0000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`
 
 function dataset(): BusinessSnapshot[] {
   const rand = prng(42)
@@ -36,7 +37,15 @@ function dataset(): BusinessSnapshot[] {
     const sizeBand = industry === 'retail' ? (n <= 16 ? '1-10' : '11-50') : '1-10'
     const taken = AREAS.filter((_, i) => (i + n) % 3 !== 0 || rand() < 0.3)
     list.push({
-      business: { id: idOf(n), industry, sizeBand, revenueBand: 'under 1m', region: n % 2 ? 'eu' : 'us', demo: false, overall: Math.round((1 + rand() * 4) * 100) / 100 },
+      business: {
+        id: idOf(n),
+        industry,
+        sizeBand,
+        revenueBand: 'under 1m',
+        region: n % 2 ? 'eu' : 'us',
+        demo: false,
+        overall: Math.round((1 + rand() * 4) * 100) / 100,
+      },
       scores: taken.map((assessment) => ({ assessment, score: Math.round((1 + rand() * 4) * 4) / 4, takenAt: at })),
     })
   }
@@ -45,7 +54,15 @@ function dataset(): BusinessSnapshot[] {
   // A demo cohort in the same industry with extreme scores: it must never show up for real businesses.
   for (let n = 1; n <= 8; n++) {
     list.push({
-      business: { id: idOf(n, true), industry: 'retail', sizeBand: '1-10', revenueBand: null, region: null, demo: true, overall: 5 },
+      business: {
+        id: idOf(n, true),
+        industry: 'retail',
+        sizeBand: '1-10',
+        revenueBand: null,
+        region: null,
+        demo: true,
+        overall: 5,
+      },
       scores: AREAS.map((assessment) => ({ assessment, score: n % 2 ? 5 : 4.75, takenAt: at })),
     })
   }
@@ -54,7 +71,8 @@ function dataset(): BusinessSnapshot[] {
 
 const DATA = dataset()
 const byId = new Map(DATA.map((s) => [s.business.id, s]))
-const scoresOf = (id: string) => Object.fromEntries(byId.get(id)!.scores.map((s) => [s.assessment, s.score])) as Record<string, number>
+const scoresOf = (id: string) =>
+  Object.fromEntries(byId.get(id)!.scores.map((s) => [s.assessment, s.score])) as Record<string, number>
 
 function referenceSimilar(id: string, limit: number) {
   const me = byId.get(id)!
@@ -63,7 +81,9 @@ function referenceSimilar(id: string, limit: number) {
   for (const other of DATA) {
     if (other.business.id === id || other.business.demo !== me.business.demo) continue
     const theirs = scoresOf(other.business.id)
-    const shared = Object.keys(mine).filter((a) => a in theirs).sort(byName)
+    const shared = Object.keys(mine)
+      .filter((a) => a in theirs)
+      .sort(byName)
     if (shared.length === 0) continue
     const diff = shared.reduce((sum, a) => sum + Math.abs(mine[a]! - theirs[a]!), 0)
     const union = new Set([...Object.keys(mine), ...Object.keys(theirs)]).size
@@ -131,14 +151,39 @@ for (const backend of backends) {
 
     it('keeps one current score per business and assessment, the newest by taken-at', async () => {
       const id = randomUUID()
-      await store.upsertBusiness({ id, industry: 'retail', sizeBand: '1-10', revenueBand: null, region: null, demo: false, overall: null })
+      await store.upsertBusiness({
+        id,
+        industry: 'retail',
+        sizeBand: '1-10',
+        revenueBand: null,
+        region: null,
+        demo: false,
+        overall: null,
+      })
       await store.recordScore({ businessId: id, assessment: 'sales', score: 2, takenAt: new Date('2026-10-01') })
       await store.recordScore({ businessId: id, assessment: 'sales', score: 4, takenAt: new Date('2026-10-03') })
       await store.recordScore({ businessId: id, assessment: 'sales', score: 1, takenAt: new Date('2026-10-02') })
-      expect((await store.digest([id]))[0]).toEqual({ id, industry: 'retail', sizeBand: '1-10', demo: false, scores: { sales: 4 } })
+      expect((await store.digest([id]))[0]).toEqual({
+        id,
+        industry: 'retail',
+        sizeBand: '1-10',
+        demo: false,
+        scores: { sales: 4 },
+      })
       // A sync writes exactly the scores it lists; the business moves industry.
-      await store.syncBusinesses([{ business: { id, industry: 'saas', sizeBand: null, revenueBand: null, region: null, demo: false, overall: 3 }, scores: [{ assessment: 'bpm', score: 3.5, takenAt: new Date() }] }])
-      expect((await store.digest([id]))[0]).toEqual({ id, industry: 'saas', sizeBand: null, demo: false, scores: { bpm: 3.5 } })
+      await store.syncBusinesses([
+        {
+          business: { id, industry: 'saas', sizeBand: null, revenueBand: null, region: null, demo: false, overall: 3 },
+          scores: [{ assessment: 'bpm', score: 3.5, takenAt: new Date() }],
+        },
+      ])
+      expect((await store.digest([id]))[0]).toEqual({
+        id,
+        industry: 'saas',
+        sizeBand: null,
+        demo: false,
+        scores: { bpm: 3.5 },
+      })
       await store.removeBusiness(id)
       expect(await store.digest([id])).toEqual([])
       // recordScore on an unknown business creates it (real cohort).
@@ -150,7 +195,12 @@ for (const backend of backends) {
 
     it('counts the data set', async () => {
       const counts = await store.counts()
-      expect(counts).toEqual({ businesses: 57, demoBusinesses: 8, scores: DATA.reduce((n, s) => n + s.scores.length, 0), industries: 3 })
+      expect(counts).toEqual({
+        businesses: 57,
+        demoBusinesses: 8,
+        scores: DATA.reduce((n, s) => n + s.scores.length, 0),
+        industries: 3,
+      })
       record.counts = counts
     })
 
@@ -188,7 +238,10 @@ for (const backend of backends) {
         if (takers.length < 5) expect(rec.expectedScore).toBeNull()
         else {
           const w = takers.reduce((s, p) => s + p.similarity, 0)
-          expect(rec.expectedScore).toBeCloseTo(takers.reduce((s, p) => s + p.similarity * scoresOf(p.id)[rec.assessment]!, 0) / w, 2)
+          expect(rec.expectedScore).toBeCloseTo(
+            takers.reduce((s, p) => s + p.similarity * scoresOf(p.id)[rec.assessment]!, 0) / w,
+            2,
+          )
         }
       }
       expect(got.map((r) => r.support)).toEqual([...got.map((r) => r.support)].sort((a, b) => b - a))
@@ -200,17 +253,38 @@ for (const backend of backends) {
       const areas = ['overall', ...AREAS]
       const got = await store.benchmarks(id, { areas })
       for (const b of got) {
-        const peers = DATA.filter((s) => !s.business.demo && s.business.id !== id && s.business.industry === 'retail' && s.business.sizeBand === '1-10')
-        const values = b.area === 'overall' ? peers.map((p) => p.business.overall!) : peers.flatMap((p) => p.scores.filter((x) => x.assessment === b.area).map((x) => x.score))
+        const peers = DATA.filter(
+          (s) =>
+            !s.business.demo &&
+            s.business.id !== id &&
+            s.business.industry === 'retail' &&
+            s.business.sizeBand === '1-10',
+        )
+        const values =
+          b.area === 'overall'
+            ? peers.map((p) => p.business.overall!)
+            : peers.flatMap((p) => p.scores.filter((x) => x.assessment === b.area).map((x) => x.score))
         expect(b.status).toBe('ok')
         if (b.status !== 'ok') continue
         expect(b.group).toBe('industry_size')
         expect(b.peers).toBe(values.length)
         // Rounded to 2 decimals: within half a cent of the exact value.
-        for (const [p, got] of [[0.1, b.p10], [0.25, b.p25], [0.5, b.p50], [0.75, b.p75], [0.9, b.p90]] as const) expect(Math.abs(got - percentileCont(values, p))).toBeLessThanOrEqual(0.005 + 1e-9)
+        for (const [p, got] of [
+          [0.1, b.p10],
+          [0.25, b.p25],
+          [0.5, b.p50],
+          [0.75, b.p75],
+          [0.9, b.p90],
+        ] as const)
+          expect(Math.abs(got - percentileCont(values, p))).toBeLessThanOrEqual(0.005 + 1e-9)
         const mine = b.area === 'overall' ? byId.get(id)!.business.overall! : scoresOf(id)[b.area]
         if (mine === undefined) expect(b.percentile).toBeNull()
-        else expect(b.percentile).toBeCloseTo((100 * (values.filter((v) => v < mine).length + values.filter((v) => v === mine).length / 2)) / values.length, 1)
+        else
+          expect(b.percentile).toBeCloseTo(
+            (100 * (values.filter((v) => v < mine).length + values.filter((v) => v === mine).length / 2)) /
+              values.length,
+            1,
+          )
       }
       record.benchmarks = got
 
@@ -222,11 +296,20 @@ for (const backend of backends) {
       // With a minimum above every group, the answer says how many more peers are needed.
       const none = await store.benchmarks(idOf(45), { areas: ['overall', 'no_such_area'], minGroup: 60 })
       expect(none).toEqual([
-        { area: 'overall', status: 'insufficient_peers', group: 'everyone', peers: 48, needed: 12, score: byId.get(idOf(45))!.business.overall },
+        {
+          area: 'overall',
+          status: 'insufficient_peers',
+          group: 'everyone',
+          peers: 48,
+          needed: 12,
+          score: byId.get(idOf(45))!.business.overall,
+        },
         { area: 'no_such_area', status: 'insufficient_peers', group: null, peers: 0, needed: 60, score: null },
       ])
       // An unknown business gets an explained empty answer, not an error.
-      expect(await store.benchmarks(randomUUID(), { areas: ['overall'] })).toEqual([{ area: 'overall', status: 'insufficient_peers', group: null, peers: 0, needed: 5, score: null }])
+      expect(await store.benchmarks(randomUUID(), { areas: ['overall'] })).toEqual([
+        { area: 'overall', status: 'insufficient_peers', group: null, peers: 0, needed: 5, score: null },
+      ])
     })
 
     it('analyses an industry: common strengths and weaknesses, clusters of at least 5, nothing for small industries', async () => {
@@ -235,12 +318,23 @@ for (const backend of backends) {
       if (got.status !== 'ok') return
       expect(got.businesses).toBe(31) // 30 plus business 49, a copy of business 1
       const retail = DATA.filter((s) => s.business.industry === 'retail' && !s.business.demo)
-      for (const s of got.strengths) expect(s.businesses).toBe(retail.filter((r) => r.scores.some((x) => x.assessment === s.area && x.score >= 3.5)).length)
-      for (const w of got.weaknesses) expect(w.businesses).toBe(retail.filter((r) => r.scores.some((x) => x.assessment === w.area && x.score <= 2.5)).length)
+      for (const s of got.strengths)
+        expect(s.businesses).toBe(
+          retail.filter((r) => r.scores.some((x) => x.assessment === s.area && x.score >= 3.5)).length,
+        )
+      for (const w of got.weaknesses)
+        expect(w.businesses).toBe(
+          retail.filter((r) => r.scores.some((x) => x.assessment === w.area && x.score <= 2.5)).length,
+        )
       expect(got.strengths.length).toBeGreaterThan(0)
       for (const c of got.clusters) expect(c.businesses).toBeGreaterThanOrEqual(5)
       record.analytics = got
-      expect(await store.industryAnalytics('farming')).toEqual({ industry: 'farming', status: 'insufficient_peers', businesses: 4, needed: 1 })
+      expect(await store.industryAnalytics('farming')).toEqual({
+        industry: 'farming',
+        status: 'insufficient_peers',
+        businesses: 4,
+        needed: 1,
+      })
       // The demo cohort is analysed on its own: 8 businesses, all strong everywhere.
       const demo = await store.industryAnalytics('retail', { demo: true })
       expect(demo).toMatchObject({ status: 'ok', businesses: 8, weaknesses: [] })
