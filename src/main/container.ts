@@ -8,6 +8,7 @@ import { createApiKeyService, type ApiKeyService } from '../governance/keys/api-
 import { createGateway } from '../gateway/create-gateway.ts'
 import { defineFeatureTasks } from '../app/tasks/feature-tasks.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
+import { subscribeRevocations } from '../app/account/revocation.ts'
 import { createAuthThrottle } from '../auth/throttle.ts'
 import { createTokenService } from '../auth/tokens.ts'
 import { recordAdminAction } from '../data/repositories/audit.ts'
@@ -187,6 +188,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     closers.push(() => events.stop())
     await events.start()
     const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
+    // Logout, account deletion and key revocation reach every process's caches and streams at once.
+    subscribeRevocations(events, { auth, realtime, apiKeys })
     const queue = createQueue({ db, logger, ...config.queue })
     const tasks = createTaskService({ db, queue, logger, ...config.tasks })
     // AI features: the queued assessment analysis and dashboard refresh.
