@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { businessFields, profile } from './auth.ts'
+import { peerRecommendation } from './peers.ts'
 
 /**
  * Request and response schemas of the AI feature endpoints (shared with the web app; no Node
@@ -14,15 +15,17 @@ const aiMeta = { provider: z.string().describe('The provider that answered, or "
 export const benchmark = z.object({
   area: z.string(),
   userScore: z.number().nullable(),
-  average: z.number(),
-  p25: z.number(),
-  median: z.number(),
-  p75: z.number(),
+  average: z.number().nullable().describe('Mean of the peer group; null when there are not enough peers yet'),
+  p25: z.number().nullable(),
+  median: z.number().nullable(),
+  p75: z.number().nullable(),
   percentile: z.number().min(0).max(100).nullable().describe('Share of peers below the user (ties count half), 0–100'),
   peers: z.number().int(),
+  needed: z.number().int().optional().describe('With insufficient_peers: how many more peers are needed'),
   source: z
-    .enum(['industry', 'global', 'default'])
-    .describe('industry peers, all businesses, or the scale default when there are too few peers'),
+    .enum(['industry_size', 'industry', 'global', 'insufficient_peers'])
+    .describe('the peer group (industry and size band, industry, everyone), or not enough peers yet (figures null)'),
+  demo: z.boolean().describe('Figures from the synthetic demo cohort'),
 })
 
 export const dashboardResponse = z
@@ -170,6 +173,10 @@ export const forecastResponse = z.object({
 
 export const recommendationsResponse = z.object({
   nextAssessments: z.array(z.object({ type: z.string(), reason: z.string(), priority: z.number().int() })),
+  fromPeers: z
+    .array(peerRecommendation)
+    .optional()
+    .describe('Assessments your most similar businesses took that you have not, with support (the peer graph)'),
   gaps: z.array(
     z.object({ area: z.string(), score: z.number().nullable(), status: z.enum(['low', 'missing', 'stale']) }),
   ),

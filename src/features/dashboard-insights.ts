@@ -33,14 +33,17 @@ export type DashboardInsightsOutput = z.infer<typeof dashboardInsightsOutput>
 
 function benchmarkPhrase(b: BenchmarkEntry | undefined): string {
   if (!b || b.userScore === null) return ''
+  if (b.source === 'insufficient_peers' || b.average === null)
+    return ' There are not enough peers yet to compare this with.'
   const who =
-    b.source === 'industry'
-      ? `${b.peers} industry peers`
-      : b.source === 'global'
-        ? `${b.peers} businesses on OptimaliQ`
-        : 'the scale midpoint'
+    b.source === 'industry_size'
+      ? `${b.peers} peers of your industry and size`
+      : b.source === 'industry'
+        ? `${b.peers} industry peers`
+        : `${b.peers} businesses on OptimaliQ`
+  const demo = b.demo ? ' (demo cohort)' : ''
   const delta = b.userScore - b.average
-  return ` That is ${Math.abs(delta) < 0.05 ? 'level with' : `${Math.abs(delta).toFixed(1)} ${delta > 0 ? 'above' : 'below'}`} the average of ${who} (${b.average.toFixed(1)})${b.percentile !== null && b.source !== 'default' ? `, percentile ${Math.round(b.percentile)}` : ''}.`
+  return ` That is ${Math.abs(delta) < 0.05 ? 'level with' : `${Math.abs(delta).toFixed(1)} ${delta > 0 ? 'above' : 'below'}`} the average of ${who}${demo} (${b.average.toFixed(1)})${b.percentile !== null ? `, percentile ${Math.round(b.percentile)}` : ''}.`
 }
 
 /** Strengths, weaknesses, a four-step roadmap and insights for the dashboard. */

@@ -8,6 +8,7 @@ import {
   type AssessmentRecommendation,
   type BenchmarkGroup,
   type BusinessDigest,
+  type Cohort,
   type GraphStore,
   type IndustryAnalytics,
   type ProfileCluster,
@@ -18,6 +19,7 @@ import {
 export type GroupStats = {
   area: string
   peers: number
+  mean: number
   p10: number
   p25: number
   p50: number
@@ -71,10 +73,13 @@ export async function benchmarksFrom(
 export async function recommendationsFrom(
   store: Pick<GraphStore, 'similarBusinesses' | 'digest'>,
   id: string,
-  options: { limit?: number; peers?: number; minGroup?: number } = {},
+  options: { limit?: number; peers?: number; minGroup?: number; cohort?: Cohort } = {},
 ): Promise<AssessmentRecommendation[]> {
   const minGroup = options.minGroup ?? MIN_GROUP
-  const similar = await store.similarBusinesses(id, { limit: options.peers ?? DEFAULT_RECOMMENDATION_PEERS })
+  const similar = await store.similarBusinesses(id, {
+    limit: options.peers ?? DEFAULT_RECOMMENDATION_PEERS,
+    ...(options.cohort ? { cohort: options.cohort } : {}),
+  })
   if (similar.length === 0) return []
   const [me] = await store.digest([id])
   const taken = new Set(Object.keys(me?.scores ?? {}))

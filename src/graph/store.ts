@@ -61,6 +61,7 @@ export type AreaBenchmark =
       group: BenchmarkGroup
       /** Peers in the group with a score for this area (the caller not counted). */
       peers: number
+      mean: number
       p10: number
       p25: number
       p50: number
@@ -119,6 +120,12 @@ export type BusinessDigest = {
   scores: Record<string, number>
 }
 
+/**
+ * Whose peers: `own` (the caller's cohort, the default) or `demo` (the synthetic cohort, for a real
+ * business on an install with too few real ones — the answer is then all demo and labelled so).
+ */
+export type Cohort = 'own' | 'demo'
+
 export type GraphStore = {
   readonly kind: 'sql' | 'neo4j'
   /** Constraints and indexes (idempotent); called once at start-up. */
@@ -133,14 +140,17 @@ export type GraphStore = {
   removeAll(options?: { demo?: boolean }): Promise<void>
 
   /** The most similar businesses of the caller's cohort sharing at least one assessment; ties by id. */
-  similarBusinesses(id: string, options?: { limit?: number }): Promise<SimilarBusiness[]>
+  similarBusinesses(id: string, options?: { limit?: number; cohort?: Cohort }): Promise<SimilarBusiness[]>
   /** Assessments the caller has not taken, from its `peers` most similar businesses. */
   recommendedAssessments(
     id: string,
-    options?: { limit?: number; peers?: number; minGroup?: number },
+    options?: { limit?: number; peers?: number; minGroup?: number; cohort?: Cohort },
   ): Promise<AssessmentRecommendation[]>
   /** Percentiles per area, from the narrowest group with at least `minGroup` peers. */
-  benchmarks(id: string, options: { areas: readonly string[]; minGroup?: number }): Promise<AreaBenchmark[]>
+  benchmarks(
+    id: string,
+    options: { areas: readonly string[]; minGroup?: number; cohort?: Cohort },
+  ): Promise<AreaBenchmark[]>
   /** Strengths, weaknesses and profile clusters of an industry within a cohort. */
   industryAnalytics(
     industry: string,
@@ -199,6 +209,7 @@ export function chooseBenchmark(
     | {
         group: BenchmarkGroup
         peers: number
+        mean: number
         p10: number
         p25: number
         p50: number
@@ -218,6 +229,7 @@ export function chooseBenchmark(
       status: 'ok',
       group: g.group,
       peers: g.peers,
+      mean: round(g.mean, 2),
       p10: round(g.p10, 2),
       p25: round(g.p25, 2),
       p50: round(g.p50, 2),

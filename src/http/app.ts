@@ -24,6 +24,7 @@ import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { meDataRoutes } from './routes/me-data.ts'
 import { metricsRoutes } from './routes/metrics.ts'
+import { peerRoutes } from './routes/peers.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
 import { aiFeatureRoutes } from './routes/ai-features.ts'
@@ -48,6 +49,7 @@ const ROUTES: RouteModule[] = [
   realtimeRoutes,
   taskRoutes,
   aiFeatureRoutes,
+  peerRoutes,
   adminGovernanceRoutes,
   meDataRoutes,
   webAppRoutes,

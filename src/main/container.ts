@@ -192,13 +192,13 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     subscribeRevocations(events, { auth, realtime, apiKeys })
     const queue = createQueue({ db, logger, ...config.queue })
     const tasks = createTaskService({ db, queue, logger, ...config.tasks })
-    // AI features: the queued assessment analysis and dashboard refresh.
-    defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights })
-    registerGovernanceJobs(queue, governance, logger)
     const graphStore = createGraphStore({ config, db, logger })
     closers.push(() => graphStore.close())
     const graph = { store: graphStore, sync: createGraphSync({ db, store: graphStore, logger }) }
     registerGraphSyncJob(queue, graph.sync)
+    // AI features: the queued assessment analysis and dashboard refresh.
+    defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights, graph, logger })
+    registerGovernanceJobs(queue, governance, logger)
     registerQueueAndStreamGauges(governance, { db, realtime })
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
     closers.push(() => queue.stop(config.http.shutdownTimeoutMs))

@@ -1,8 +1,8 @@
-import { computeBenchmarkRows, BENCHMARK_AREAS } from '../../data/repositories/benchmarks.ts'
 import { getDashboardText, upsertDashboard } from '../../data/repositories/ai-products.ts'
 import { getScoreSnapshot, type ScoreSnapshot } from '../../data/repositories/feature-scores.ts'
-import type { Claims, Executor } from '../../data/db.ts'
-import { selectBenchmarks, type Benchmark } from '../../domain/growth/benchmarks.ts'
+import type { Claims } from '../../data/db.ts'
+import type { Benchmark } from '../../domain/growth/benchmarks.ts'
+import { dashboardBenchmarks } from '../peers/peers.ts'
 import { SCORE_AREAS, scoresHash, type ScoreSet } from '../../domain/growth/scores.ts'
 import { NotFoundError } from '../../errors.ts'
 import { publish } from '../../events/publish.ts'
@@ -25,20 +25,22 @@ export type DashboardContent = {
   scoresHash: string
 }
 
-/** Peer benchmarks for a user's scores (industry, else global, else the default). */
-export async function benchmarksFor(
-  db: Executor,
-  userId: string,
-  snapshot: ScoreSnapshot,
-  minPeers: number,
-): Promise<Benchmark[]> {
-  const stats = await computeBenchmarkRows(db, userId, snapshot.context.industry)
-  const user: Record<string, number | null | undefined> = { overall: snapshot.scores.overall, ...snapshot.scores.areas }
-  // Show the overall and every area the user has a score in (the three growth areas always).
-  const areas = BENCHMARK_AREAS.filter(
-    (a) => a === 'overall' || a === 'strategy' || a === 'process' || a === 'technology' || typeof user[a] === 'number',
+/**
+ * Peer benchmarks for a user's scores, from the peer graph (app/peers): real percentiles from at least
+ * 5 peers (industry and size band, else industry, else everyone; the demo cohort, labelled, on an
+ * install without enough real businesses), or rows that say how many peers are still needed.
+ */
+export async function benchmarksFor(deps: FeatureDeps, userId: string): Promise<Benchmark[]> {
+  if (!deps.graph) return []
+  return dashboardBenchmarks(
+    {
+      db: deps.db,
+      graph: deps.graph,
+      logger: deps.logger ?? console,
+      minGroup: deps.config.features.benchmarkMinPeers,
+    },
+    userId,
   )
-  return selectBenchmarks(stats, areas, user, minPeers)
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
@@ -71,7 +73,7 @@ export function generateDashboard(
     const snapshot = await getScoreSnapshot(deps.db.orm, userId)
     if (!snapshot) throw new NotFoundError('Profile')
     const hash = scoresHash(snapshot.scores)
-    const benchmarks = await benchmarksFor(deps.db.orm, userId, snapshot, deps.config.features.benchmarkMinPeers)
+    const benchmarks = await benchmarksFor(deps, userId)
     // A forced refresh must not be answered from the gateway's cache of the same scores.
     const cacheScope = options.force ? `${hash}:${Date.now()}` : hash
     const { object, meta } = await runFeature(

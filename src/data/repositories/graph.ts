@@ -80,7 +80,8 @@ export type SimilarRow = { id: string; industry: string | null; sizeBand: string
  * Businesses of the caller's cohort sharing at least one assessment, by similarity
  * `0.75 · (1 − mean|Δ| / 4) + 0.25 · shared / union` (graph/store.ts `similarityOf`), ties by id.
  */
-export async function findSimilarBusinesses(db: Executor, id: string, limit: number): Promise<SimilarRow[]> {
+/** `demo`: null = the caller's own cohort, true = the demo cohort. */
+export async function findSimilarBusinesses(db: Executor, id: string, limit: number, demo: boolean | null = null): Promise<SimilarRow[]> {
   const result = await rows<{ id: string; industry: string | null; size_band: string | null; demo: boolean; similarity: string | number; shared: string[] }>(
     db,
     sql`with me as (select id, demo from graph_businesses where id = ${id}),
@@ -95,7 +96,7 @@ export async function findSimilarBusinesses(db: Executor, id: string, limit: num
       theirs as (
         select c.*, b.industry, b.size_band, b.demo,
           (select count(*)::int from graph_scores t where t.business_id = c.business_id) as n
-        from cand c join graph_businesses b on b.id = c.business_id join me on b.demo = me.demo
+        from cand c join graph_businesses b on b.id = c.business_id join me on b.demo = coalesce(${demo}::boolean, me.demo)
       )
       select t.business_id::text as id, t.industry, t.size_band, t.demo, t.assessments as shared,
         round((0.75 * (1 - t.diff / t.shared / 4) + 0.25 * t.shared::float8 / (t.n + my_count.n - t.shared))::numeric, 4) as similarity
@@ -145,21 +146,21 @@ export async function listGraphBusinessIds(db: Executor, after: string | undefin
   return result.map((r) => r.id)
 }
 
-export type GroupStatsRow = { area: string; peers: number; p10: number; p25: number; p50: number; p75: number; p90: number; below: number; equal: number }
+export type GroupStatsRow = { area: string; peers: number; mean: number; p10: number; p25: number; p50: number; p75: number; p90: number; below: number; equal: number }
 
 /**
  * Per area, the distribution of the caller's peers (same cohort, the caller excluded) in one group:
  * `everyone`, the caller's `industry`, or its `industry_size` (industry and size band). The area
  * `overall` reads the businesses' overall score. Percentiles are continuous (linear interpolation).
  */
-export async function groupScoreStats(db: Executor, id: string, group: 'industry_size' | 'industry' | 'everyone', areas: readonly string[]): Promise<GroupStatsRow[]> {
+export async function groupScoreStats(db: Executor, id: string, group: 'industry_size' | 'industry' | 'everyone', areas: readonly string[], demo: boolean | null = null): Promise<GroupStatsRow[]> {
   if (areas.length === 0) return []
   const result = await rows<Record<string, string | number>>(
     db,
     sql`with me as (select id, demo, industry, size_band, overall from graph_businesses where id = ${id}),
       wanted as (select x as area from jsonb_array_elements_text(${json(areas)}) as x),
       peers as (
-        select b.id, b.overall from graph_businesses b join me on b.demo = me.demo and b.id <> me.id
+        select b.id, b.overall from graph_businesses b join me on b.demo = coalesce(${demo}::boolean, me.demo) and b.id <> me.id
         where (${group} = 'everyone' or b.industry = me.industry)
           and (${group} <> 'industry_size' or b.size_band = me.size_band)
       ),
@@ -174,7 +175,7 @@ export async function groupScoreStats(db: Executor, id: string, group: 'industry
         union all
         select 'overall', overall from me where overall is not null
       )
-      select v.area, count(*)::int as peers,
+      select v.area, count(*)::int as peers, avg(v.score) as mean,
         percentile_cont(0.1) within group (order by v.score) as p10,
         percentile_cont(0.25) within group (order by v.score) as p25,
         percentile_cont(0.5) within group (order by v.score) as p50,
@@ -185,7 +186,7 @@ export async function groupScoreStats(db: Executor, id: string, group: 'industry
       from vals v left join my m on m.area = v.area
       group by v.area, m.score`,
   )
-  return result.map((r) => ({ area: String(r.area), peers: Number(r.peers), p10: Number(r.p10), p25: Number(r.p25), p50: Number(r.p50), p75: Number(r.p75), p90: Number(r.p90), below: Number(r.below), equal: Number(r.equal) }))
+  return result.map((r) => ({ area: String(r.area), peers: Number(r.peers), mean: Number(r.mean), p10: Number(r.p10), p25: Number(r.p25), p50: Number(r.p50), p75: Number(r.p75), p90: Number(r.p90), below: Number(r.below), equal: Number(r.equal) }))
 }
 
 export type IndustryStatsRow = {
@@ -279,4 +280,16 @@ export async function graphSyncLag(db: Executor): Promise<{ pending: number; old
   )
   const date = (v: string | Date | null | undefined) => (v === null || v === undefined ? null : new Date(v))
   return { pending: r?.pending ?? 0, oldestPendingAt: date(r?.oldest), lastSyncedAt: date(r?.last) }
+}
+
+/** True when this profile changed after the graph last took it (or the graph never did). */
+export async function isGraphBehind(db: Executor, userId: string): Promise<boolean> {
+  const [r] = await rows<{ behind: boolean }>(
+    db,
+    sql`select exists (
+          select 1 from profiles p left join graph_sync g on g.business_id = p.user_id
+          where p.user_id = ${userId} and (g.business_id is null or g.source_updated_at < date_trunc('milliseconds', p.updated_at))
+        ) as behind`,
+  )
+  return r?.behind ?? false
 }

@@ -74,8 +74,14 @@ export function planActions(scores: ScoreSet, count: number): PlannedAction[] {
 /** "That is 0.4 above the average of 12 industry peers (3.1), percentile 64." — or nothing. */
 export function benchmarkPhrase(b: BenchmarkLike | undefined): string {
   if (!b || b.userScore === null) return ''
-  if (b.source === 'default') return ' There are not enough peers yet to compare this score with.'
-  const who = b.source === 'industry' ? `${b.peers} industry peers` : `${b.peers} businesses on OptimaliQ`
+  if (b.source === 'insufficient_peers' || b.average === null)
+    return ' There are not enough peers yet to compare this score with.'
+  const who =
+    b.source === 'industry_size'
+      ? `${b.peers} peers of your industry and size`
+      : b.source === 'industry'
+        ? `${b.peers} industry peers`
+        : `${b.peers} businesses on OptimaliQ`
   const delta = b.userScore - b.average
   const where = Math.abs(delta) < 0.05 ? 'level with' : `${Math.abs(delta).toFixed(1)} ${delta > 0 ? 'above' : 'below'}`
   return ` That is ${where} the average of ${who} (${b.average.toFixed(1)})${b.percentile !== null ? `, percentile ${Math.round(b.percentile)}` : ''}.`

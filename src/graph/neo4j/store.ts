@@ -77,7 +77,7 @@ SET s.score = x.score, s.takenAt = x.takenAt`
 /** graph/store.ts `similarityOf`, in Cypher: 0.75 · (1 − mean|Δ| / 4) + 0.25 · shared / union, 4 decimals, ties by id. */
 const SIMILAR = `
 MATCH (me:Business {id: $id})-[ms:SCORED]->(a:Assessment)<-[os:SCORED]-(other:Business)
-WHERE other <> me AND other.demo = me.demo
+WHERE other <> me AND other.demo = coalesce($demo, me.demo)
 WITH me, other, count(a) AS shared, sum(abs(os.score - ms.score)) AS diff, collect(a.type) AS types
 WITH other, types, shared, diff, COUNT { (other)-[:SCORED]->() } + COUNT { (me)-[:SCORED]->() } - shared AS union
 WITH other, types, round(0.75 * (1 - diff / shared / 4.0) + 0.25 * toFloat(shared) / union, 4) AS similarity
@@ -86,12 +86,13 @@ LIMIT $limit
 RETURN other.id AS id, other.industry AS industry, other.sizeBand AS sizeBand, other.demo AS demo, similarity, types`
 
 const PEERS: Record<BenchmarkGroup, string> = {
-  industry_size: 'MATCH (p:Business {demo: me.demo, industry: me.industry, sizeBand: me.sizeBand}) WHERE p <> me',
-  industry: 'MATCH (p:Business {demo: me.demo, industry: me.industry}) WHERE p <> me',
-  everyone: 'MATCH (p:Business {demo: me.demo}) WHERE p <> me',
+  industry_size:
+    'MATCH (p:Business {demo: coalesce($demo, me.demo), industry: me.industry, sizeBand: me.sizeBand}) WHERE p <> me',
+  industry: 'MATCH (p:Business {demo: coalesce($demo, me.demo), industry: me.industry}) WHERE p <> me',
+  everyone: 'MATCH (p:Business {demo: coalesce($demo, me.demo)}) WHERE p <> me',
 }
 
-const STATS = `count(*) AS peers,
+const STATS = `count(*) AS peers, avg(score) AS mean,
   percentileCont(score, 0.1) AS p10, percentileCont(score, 0.25) AS p25, percentileCont(score, 0.5) AS p50,
   percentileCont(score, 0.75) AS p75, percentileCont(score, 0.9) AS p90,
   sum(CASE WHEN score < $mine[area] THEN 1 ELSE 0 END) AS below,
@@ -193,6 +194,7 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
   const toStats = (r: Row): GroupStats => ({
     area: String(r.area),
     peers: Number(r.peers),
+    mean: Number(r.mean),
     p10: Number(r.p10),
     p25: Number(r.p25),
     p50: Number(r.p50),
@@ -255,7 +257,9 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
     },
     async similarBusinesses(id, opts = {}) {
       const limit = clampLimit(opts.limit, DEFAULT_SIMILAR_LIMIT, MAX_SIMILAR_LIMIT)
-      const list = await read((tx) => records(tx, SIMILAR, { id, limit: neo4j.int(limit) }))
+      const list = await read((tx) =>
+        records(tx, SIMILAR, { id, limit: neo4j.int(limit), demo: opts.cohort === 'demo' ? true : null }),
+      )
       return list.map((r) => ({
         id: String(r.id),
         industry: (r.industry as string | null) ?? null,
@@ -270,12 +274,15 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
       const [me] = await digestOf([id])
       const mine: Record<string, number> = { ...(me?.scores ?? {}) }
       if (me?.overall !== null && me?.overall !== undefined) mine.overall = me.overall
+      const demo = opts.cohort === 'demo' ? true : null
       return benchmarksFrom(me ?? null, opts.areas, opts.minGroup ?? MIN_GROUP, (group, areas) =>
         read(async (tx) => {
           const list = areas.some((a) => a !== 'overall')
-            ? await records(tx, groupAreaStats(group), { id, areas: areas.filter((a) => a !== 'overall'), mine })
+            ? await records(tx, groupAreaStats(group), { id, areas: areas.filter((a) => a !== 'overall'), mine, demo })
             : []
-          const overall = areas.includes('overall') ? await records(tx, groupOverallStats(group), { id, mine }) : []
+          const overall = areas.includes('overall')
+            ? await records(tx, groupOverallStats(group), { id, mine, demo })
+            : []
           return [...list, ...overall].filter((r) => Number(r.peers) > 0).map(toStats)
         }),
       )

@@ -49,7 +49,7 @@ export function createSqlGraphStore(options: { db: Database }): GraphStore {
     },
     async similarBusinesses(id, opts = {}) {
       const limit = clampLimit(opts.limit, DEFAULT_SIMILAR_LIMIT, MAX_SIMILAR_LIMIT)
-      const found = await repo.findSimilarBusinesses(orm, id, limit)
+      const found = await repo.findSimilarBusinesses(orm, id, limit, opts.cohort === 'demo' ? true : null)
       return found.map((r) => ({
         id: r.id,
         industry: r.industry,
@@ -71,7 +71,7 @@ export function createSqlGraphStore(options: { db: Database }): GraphStore {
           }
         : null
       return benchmarksFrom(profile, opts.areas, opts.minGroup ?? MIN_GROUP, (group, areas) =>
-        repo.groupScoreStats(orm, id, group, areas),
+        repo.groupScoreStats(orm, id, group, areas, opts.cohort === 'demo' ? true : null),
       )
     },
     async industryAnalytics(industry, opts = {}) {

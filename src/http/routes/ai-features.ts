@@ -42,6 +42,7 @@ import { listSimulations } from '../../data/repositories/ai-products.ts'
 import { getProfile, toProfile, updateBusinessFields } from '../../data/repositories/profiles.ts'
 import { NotFoundError } from '../../errors.ts'
 import { publish } from '../../events/publish.ts'
+import { peerRecommendations } from '../../app/peers/peers.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteDeps, RouteModule } from '../types.ts'
 
@@ -57,10 +58,18 @@ const errors = {
 
 /** The services' view of the container. */
 export function featureDeps(
-  deps: Pick<RouteDeps, 'db' | 'ai' | 'config' | 'assessments'>,
+  deps: Pick<RouteDeps, 'db' | 'ai' | 'config' | 'assessments'> & Partial<Pick<RouteDeps, 'graph' | 'logger'>>,
   extra: Partial<FeatureDeps> = {},
 ): FeatureDeps {
-  return { db: deps.db, ai: deps.ai, config: deps.config, overallWeights: deps.assessments.overallWeights, ...extra }
+  return {
+    db: deps.db,
+    ai: deps.ai,
+    config: deps.config,
+    overallWeights: deps.assessments.overallWeights,
+    graph: deps.graph,
+    logger: deps.logger,
+    ...extra,
+  }
 }
 
 /**
@@ -303,7 +312,17 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const { user, claims } = principalOf(request)
-      return recommendations(services, claims, callerOf(user, request.id))
+      const peers = {
+        db: deps.db,
+        graph: deps.graph,
+        logger: deps.logger,
+        minGroup: deps.config.features.benchmarkMinPeers,
+      }
+      const [advice, fromPeers] = await Promise.all([
+        recommendations(services, claims, callerOf(user, request.id)),
+        peerRecommendations(peers, user.id),
+      ])
+      return { ...advice, fromPeers }
     },
   )
 

@@ -222,6 +222,12 @@ for (const backend of backends) {
       expect(demo).toHaveLength(7)
       expect(demo.every((d) => d.demo)).toBe(true)
       expect(await store.similarBusinesses(randomUUID())).toEqual([])
+      // A real business can be compared with the demo cohort (all of the answer demo, nothing mixed).
+      const asDemo = await store.similarBusinesses(idOf(1), { limit: 50, cohort: 'demo' })
+      expect(asDemo).toHaveLength(8)
+      expect(asDemo.every((d) => d.demo)).toBe(true)
+      const [sales] = await store.benchmarks(idOf(2), { areas: ['sales'], cohort: 'demo' })
+      expect(sales).toMatchObject({ status: 'ok', group: 'industry_size', peers: 8, mean: 4.88, p50: 4.88 })
     })
 
     it('recommends assessments the caller has not taken, with support and a k-anonymous expected score', async () => {

@@ -219,7 +219,11 @@ export function DashboardPage() {
                       <tr key={b.area}>
                         <td>{humanize(b.area)}</td>
                         <td>{b.userScore?.toFixed(2) ?? '—'}</td>
-                        <td>{b.median.toFixed(2)}</td>
+                        <td>
+                          {b.median === null
+                            ? `not enough peers yet${b.needed ? ` (${b.needed} more needed)` : ''}`
+                            : `${b.median.toFixed(2)}${b.demo ? ' (demo)' : ''}`}
+                        </td>
                         <td>{b.percentile === null ? '—' : `${Math.round(b.percentile)}th`}</td>
                       </tr>
                     ))}
