@@ -23,6 +23,8 @@ const SALES = {
 }
 const SALES_BETTER = { ...SALES, crm_usage: 'crm_automated', practices: ['playbook', 'forecasting', 'weekly_review'] }
 
+// Response bodies are read loosely here; the routes validate them against their contracts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>
 
 /** Issue 15 end to end on the rules engine: consistent advice, breakdowns, forecasts, levers, feedback, funnel. */
