@@ -130,8 +130,8 @@ export function DashboardPage() {
               <ul className="insight-list">
                 {next.data.nextAssessments.slice(0, 3).map((a) => (
                   <li key={a.type}>
-                    <Link to={`/assessments/${a.type}`}>
-                      <strong>Take {humanize(a.type)}</strong>
+                    <Link to={a.path}>
+                      <strong>Take {a.title}</strong>
                     </Link>
                     <span className="muted">{a.reason}</span>
                   </li>

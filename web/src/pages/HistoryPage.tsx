@@ -31,7 +31,7 @@ export function HistoryPage({ type }: { type: string }) {
                 <tr>
                   <th>Taken</th>
                   <th>Score</th>
-                  <th>Questions served</th>
+                  <th>Level</th>
                   <th>Base score then</th>
                 </tr>
               </thead>
@@ -42,7 +42,7 @@ export function HistoryPage({ type }: { type: string }) {
                     <td>
                       <strong>{fmtScore(s.score)}</strong>
                     </td>
-                    <td>{s.bracketServed.replace('score_', 'level ').replace('_', '.')}</td>
+                    <td>{s.bracketLabel}</td>
                     <td>{fmtScore(s.baseScoreAtTime)}</td>
                   </tr>
                 ))}

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { api, ApiError } from '../api/client.ts'
 import type { AssessmentQuestions, Question, SubmissionResult } from '../api/types.ts'
 import { Card, Failure, Field, ScoreRing, Spinner } from '../components/ui.tsx'
-import { fmtDate, fmtScore, humanize, useAsync } from '../hooks.ts'
+import { fmtDate, fmtScore, useAsync } from '../hooks.ts'
 import { Link, useRouter } from '../router.tsx'
 import { Stepper } from './OnboardingPage.tsx'
 
@@ -107,9 +107,7 @@ export function TakeAssessmentPage({ type }: { type: string }) {
               <p>
                 Overall score now <strong data-testid="overall-after">{fmtScore(result.overallScore)}</strong>
               </p>
-              <p className="muted">
-                Maturity bracket: {humanize(result.bracketKey).replace('Score ', 'level ').replace('_', '.')}
-              </p>
+              <p className="muted">Maturity bracket: {result.bracketLabel}</p>
               <p className="muted">Taken {fmtDate(result.takenAt)}</p>
             </div>
           </div>
