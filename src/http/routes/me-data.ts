@@ -1,9 +1,9 @@
+import { deleteAccount } from '../../app/account/revocation.ts'
+import { rateAnswer } from '../../app/insights/answer-feedback.ts'
 import { z } from 'zod'
 import { errorResponse } from '../../contracts/common.ts'
 import { feedback, feedbackBody, feedbackParams, usageStanding } from '../../contracts/governance.ts'
-import { recordAdminAction } from '../../data/repositories/audit.ts'
-import { deleteUserData, exportUserData } from '../../data/repositories/personal-data.ts'
-import { rateAnswer } from '../../app/insights/answer-feedback.ts'
+import { exportUserData } from '../../data/repositories/personal-data.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
@@ -11,7 +11,8 @@ const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse }
 const me = { tags: ['me'], security: [{ bearer: [] }] }
 
 /** A user's own data (export, deletion), their AI usage standing, and feedback on AI answers. */
-export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
+export const meDataRoutes: RouteModule = (app, deps) => {
+  const { db, hooks, governance } = deps
   app.get(
     '/api/me/export',
     {
@@ -54,17 +55,7 @@ export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
     },
     async (request) => {
       const { user } = principalOf(request)
-      const deleted = await db.transaction(async (tx) => {
-        const counts = await deleteUserData(tx, user.id)
-        await recordAdminAction(tx, {
-          actorId: user.id,
-          action: 'user.delete_self',
-          target: user.id,
-          details: { counts },
-        })
-        return counts
-      })
-      return { deleted }
+      return { deleted: await deleteAccount(deps, user.id) }
     },
   )
 
