@@ -488,3 +488,22 @@ export const rateLimits = pgTable('rate_limits', {
   expire: bigint('expire', { mode: 'number' }),
   leased: integer('leased').notNull().default(0),
 })
+
+// --- Web app (issue 16, migration 0010_web) ---
+
+/** A user's strategy plans: levers and roadmap items as dated work with owners, progress and status. */
+export const strategyPlans = pgTable(
+  'strategy_plans',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    items: jsonb('items').$type<PlanItemRow[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('strategy_plans_user_idx').on(t.userId, t.updatedAt)],
+)
+export type PlanItemRow = { title: string; source: 'lever' | 'roadmap' | 'custom'; owner: string; due: string | null; progress: number; status: 'todo' | 'doing' | 'done' | 'blocked' }

@@ -15,6 +15,7 @@ import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { meDataRoutes } from './routes/me-data.ts'
+import { planRoutes } from './routes/plans.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
@@ -27,7 +28,7 @@ import { webAppRoutes } from './routes/web.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes, adminGovernanceRoutes, meDataRoutes, webAppRoutes]
+const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes, adminGovernanceRoutes, meDataRoutes, planRoutes, webAppRoutes]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 

@@ -1,8 +1,14 @@
 import type { StoredEvent } from '../events/types.ts'
-import type { RealtimeEvent } from './client.ts'
 
-/** What a client receives as `data` of each SSE message (the `event` field is the type). */
-export type StreamMessage = RealtimeEvent
+/** What a client receives as `data` of each SSE message (the `event` field is the type); the browser's copy of this type is in web/src/realtime/client.ts. */
+export type StreamMessage = {
+  id: number
+  type: string
+  userId: string | null
+  audience: 'user' | 'admin'
+  payload: Record<string, unknown>
+  createdAt: string
+}
 
 /**
  * One SSE message. `id` is the stream's resume cursor: the event id, or the highest id already sent

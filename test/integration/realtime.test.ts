@@ -6,7 +6,7 @@ import type { App } from '../../src/http/types.ts'
 import { createContainer, type Container } from '../../src/main/container.ts'
 import { startTestApp, signUp, type TestApp } from '../helpers/app.ts'
 import { Agent, EventSource } from 'undici'
-import { createRealtimeClient, type EventSourceLike, type RealtimeEvent } from '../../src/realtime/client.ts'
+import { createRealtimeClient, type EventSourceLike, type RealtimeEvent } from '../../web/src/realtime/client.ts'
 import { describeBackends, testConfig } from '../helpers/backends.ts'
 import { eventually, openSse, type SseClient } from '../helpers/sse.ts'
 

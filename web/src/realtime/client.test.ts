@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { createRealtimeClient, type EventSourceLike, type RealtimeEvent } from './client.ts'
-import { parseLastEventId } from './sse.ts'
 
 /** A scriptable stand-in for the browser's EventSource. */
 class FakeEventSource implements EventSourceLike {
@@ -127,16 +126,5 @@ describe('realtime client', () => {
     client.connect()
     for (const l of current().listeners.get('close') ?? []) l({ data: JSON.stringify({ reason: 'slow_consumer' }), lastEventId: '' })
     expect(statuses).toContain('reconnecting:slow_consumer')
-  })
-})
-
-describe('parseLastEventId', () => {
-  it('prefers the header, accepts the query, ignores junk', () => {
-    expect(parseLastEventId('42', '7')).toBe(42)
-    expect(parseLastEventId(undefined, '7')).toBe(7)
-    expect(parseLastEventId(['5'], undefined)).toBe(5)
-    expect(parseLastEventId('abc', undefined)).toBeUndefined()
-    expect(parseLastEventId('-1', '3')).toBe(3)
-    expect(parseLastEventId(undefined, undefined)).toBeUndefined()
   })
 })
