@@ -38,6 +38,8 @@ export async function startServer(backend: 'pglite' | 'postgres', env: Record<st
       LOG_LEVEL: 'warn',
       OPTIMALIQ_DATA_DIR: dir,
       JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      // Every bench user signs up from 127.0.0.1.
+      AUTH_SIGNUPS_PER_ADDRESS_PER_HOUR: '1000000',
       ...(backend === 'postgres' ? { DATABASE_URL: ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`) } : {}),
       ...env,
     },

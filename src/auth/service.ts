@@ -4,6 +4,7 @@ import type { Claims, Database } from '../data/db.ts'
 import { createUser, findPrincipal, findUserByEmail, revokeToken, toUser } from '../data/repositories/users.ts'
 import { UnauthorizedError } from '../errors.ts'
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts'
+import type { AuthThrottle } from './throttle.ts'
 import type { TokenService } from './tokens.ts'
 
 /** The signed-in caller of a request. */
@@ -22,7 +23,7 @@ export function claimsOf(user: Pick<User, 'id' | 'role' | 'email' | 'tier'>): Cl
  * user row and the token's revocation are read again. Logout and admin changes clear this
  * process's entries at once; other processes see them within this time. 0 turns the cache off.
  */
-export function createAuthService(deps: { db: Database; tokens: TokenService; adminEmails: readonly string[]; principalCacheMs?: number }) {
+export function createAuthService(deps: { db: Database; tokens: TokenService; adminEmails: readonly string[]; principalCacheMs?: number; throttle?: AuthThrottle }) {
   const { db, tokens } = deps
   const admins = new Set(deps.adminEmails.map((e) => e.toLowerCase()))
   const ttl = deps.principalCacheMs ?? 0
@@ -35,7 +36,8 @@ export function createAuthService(deps: { db: Database; tokens: TokenService; ad
 
   return {
     /** Create an account (admin when its email is listed in OPTIMALIQ_ADMIN_EMAILS) and sign it in. */
-    async signup(input: SignupInput) {
+    async signup(input: SignupInput, address = 'unknown') {
+      await deps.throttle?.signup(input.email, address)
       const passwordHash = await hashPassword(input.password)
       const row = await createUser(db.orm, {
         email: input.email,
@@ -48,10 +50,13 @@ export function createAuthService(deps: { db: Database; tokens: TokenService; ad
     },
 
     /** Same error and similar timing whether the email is unknown or the password wrong. */
-    async login(email: string, password: string) {
+    async login(email: string, password: string, address = 'unknown') {
+      // Counted before the password is checked (throttle.ts): a lock refuses the right one too.
+      const ticket = await deps.throttle?.login(email, address)
       const row = await findUserByEmail(db.orm, email)
       const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH)
       if (!row || !ok) throw new UnauthorizedError('Email or password is incorrect', 'invalid_credentials')
+      ticket?.succeeded()
       return session(toUser(row))
     },
 

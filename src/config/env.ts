@@ -134,6 +134,12 @@ export const envSchema = z.object({
   SUPABASE_JWT_SECRET: optionalText,
   OPTIMALIQ_ADMIN_EMAILS: csv,
   AUTH_CACHE_MS: int(2000, 0, 60_000),
+  AUTH_THROTTLE_ENABLED: bool(true),
+  AUTH_LOGIN_BACKOFF_FAILURES: int(5, 1, 1_000),
+  AUTH_LOGIN_LOCK_FAILURES: int(10, 1, 10_000),
+  AUTH_LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
+  AUTH_LOGIN_ADDRESS_FAILURES: int(100, 1, 1_000_000),
+  AUTH_SIGNUPS_PER_ADDRESS_PER_HOUR: int(30, 1, 1_000_000),
   COOKIE_SECURE: bool(false),
   CORS_ORIGINS: csv,
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 50 * 1_048_576),
@@ -260,6 +266,15 @@ function toConfig(env: Env) {
       supabaseJwtSecret: env.SUPABASE_JWT_SECRET,
       adminEmails: env.OPTIMALIQ_ADMIN_EMAILS,
       principalCacheMs: env.AUTH_CACHE_MS,
+      /** Login and sign-up throttling (auth/throttle.ts). */
+      throttle: {
+        enabled: env.AUTH_THROTTLE_ENABLED,
+        backoffFailures: env.AUTH_LOGIN_BACKOFF_FAILURES,
+        lockFailures: env.AUTH_LOGIN_LOCK_FAILURES,
+        lockMinutes: env.AUTH_LOGIN_LOCK_MINUTES,
+        addressFailures: env.AUTH_LOGIN_ADDRESS_FAILURES,
+        signupsPerAddressPerHour: env.AUTH_SIGNUPS_PER_ADDRESS_PER_HOUR,
+      },
       cookieSecure: env.COOKIE_SECURE,
     },
     assessments: {

@@ -134,7 +134,7 @@ export const alertQuery = z.object({ status: z.enum(['firing', 'resolved']).opti
 export const alertRule = z.object({ id: z.string(), kind: z.string(), threshold: z.number(), windowMinutes: z.number(), enabled: z.boolean() }).meta({ id: 'AlertRule' })
 
 export const alertRulePatch = z
-  .object({ threshold: z.number().min(0).optional(), windowMinutes: z.number().int().min(0).max(43_200).optional(), enabled: z.boolean().optional() })
+  .object({ threshold: z.number().min(0).max(99_999_999).optional(), windowMinutes: z.number().int().min(0).max(43_200).optional(), enabled: z.boolean().optional() })
   .strict()
 
 export const feedbackBody = z.object({ rating: z.enum(['up', 'down']), comment: z.string().trim().max(2_000).optional() }).strict()

@@ -8,7 +8,9 @@ import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Container } from '../main/container.ts'
 import { createAuthHooks } from './plugins/auth.ts'
-import { registerErrorHandling } from './plugins/errors.ts'
+import { registerErrorHandling, sendFrameworkError } from './plugins/errors.ts'
+import { registerInputSanitizing } from './plugins/sanitize.ts'
+import { setSecurityHeaders } from './plugins/security-headers.ts'
 import { adminGovernanceRoutes } from './routes/admin-governance.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { assessmentRoutes } from './routes/assessments.ts'
@@ -47,6 +49,8 @@ export async function buildApp(container: Container, options: { routes?: RouteMo
     // Per-request lines only at debug; errors are always logged by the error handler.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     forceCloseConnections: 'idle',
+    // Errors raised before routing (a malformed URL) get the documented shape and headers too.
+    frameworkErrors: (error, request, reply) => sendFrameworkError(error, request, reply),
     return503OnClosing: true,
   }
   const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>() as unknown as App
@@ -55,8 +59,10 @@ export async function buildApp(container: Container, options: { routes?: RouteMo
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    setSecurityHeaders(reply.raw)
   })
   registerErrorHandling(app)
+  registerInputSanitizing(app)
 
   await app.register(fastifyCookie)
   await app.register(fastifyHelmet, {

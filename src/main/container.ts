@@ -8,8 +8,11 @@ import { createApiKeyService, type ApiKeyService } from '../ai/keys/api-keys.ts'
 import { createGateway } from '../ai/wiring.ts'
 import { defineFeatureTasks } from '../ai/services/tasks.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
+import { createAuthThrottle } from '../auth/throttle.ts'
 import { createTokenService } from '../auth/tokens.ts'
+import { recordAdminAction } from '../data/repositories/audit.ts'
 import { ConfigError, type Config } from '../config/env.ts'
+import { LOG_SERIALIZERS } from './log-serializers.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
 import { loadAssessmentCatalogue, type AssessmentCatalogue } from '../domain/assessments/catalogue.ts'
@@ -65,8 +68,10 @@ export const LOG_REDACT = [
   '*.apiKey',
 ]
 
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } })
+/** The process's logger; `destination` for tests that read what was logged. */
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  const options = { level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers: LOG_SERIALIZERS }
+  return destination ? pino(options, destination) : pino(options)
 }
 
 /** JWT_SECRET, else a secret generated on first start and kept in the data dir. */
@@ -114,9 +119,16 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       expiresInSeconds: config.auth.jwtExpiresInSeconds,
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
-    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs })
     const governance = await createGovernance({ db, config, logger })
     closers.push(() => governance.counters.close())
+    // Login and sign-up throttling on the limiter's shared counters; refusals go to the audit log.
+    const throttle = createAuthThrottle({
+      counters: governance.counters,
+      options: config.auth.throttle,
+      audit: (entry) => recordAdminAction(db.orm, { actorId: null, ...entry }),
+      onError: (error) => logger.warn({ err: error }, 'auth throttle audit failed'),
+    })
+    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs, throttle })
     // The gateway calls governance around every request: rate limits and budgets (guards, which
     // also feed the AI metrics), and model versions / experiments (the resolver).
     const gatewayDeps = { config, db, logger, guards: governance.guards, pacer: governance.pacer, resolveVersions: governance.versions.resolve }

@@ -83,6 +83,9 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     LOG_LEVEL: 'silent',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
     OPTIMALIQ_DATA_DIR: '/tmp/optimaliq-test',
+    // Every test signs up from 127.0.0.1; the throttle's own tests set these low.
+    AUTH_SIGNUPS_PER_ADDRESS_PER_HOUR: '1000000',
+    AUTH_LOGIN_ADDRESS_FAILURES: '1000000',
     ...env,
   })
 }

@@ -39,24 +39,24 @@ export const ADVICE: Library = {
     ],
     developing: [
       a('Map and remove handoff delays', 'Map your order-to-cash flow end to end, time each handoff and remove or automate the two slowest waits.', 'medium', 'high', 'Operations lead', '6 weeks'),
-      a('Introduce standard work and reviews', 'Turn checklists into standard operating procedures with a monthly review of deviations and a simple improvement backlog.', 'medium', 'medium', 'Process owners', '2 months'),
+      a('Introduce standard work and reviews', 'Turn checklists into standard operating procedures with a monthly review of deviations and a simple improvement backlog.', 'medium', 'medium', 'Process leads', '2 months'),
       a('Set service levels for internal teams', 'Agree turnaround times between teams (for example quotes in 24 h, onboarding in 5 days) and report against them monthly.', 'low', 'medium', 'Department heads', '1 month'),
     ],
     advanced: [
-      a('Run continuous-improvement sprints', 'Dedicate a small cross-functional team to a monthly improvement sprint on the process with the highest cost of delay.', 'medium', 'high', 'COO', 'ongoing, monthly'),
-      a('Instrument processes end to end', 'Capture process events in your systems so cycle times and bottlenecks are measured automatically rather than sampled by hand.', 'high', 'medium', 'Operations and IT', '1 quarter'),
+      a('Run continuous-improvement sprints', 'Dedicate a small cross-functional team to a monthly improvement sprint on the process with the highest cost of delay.', 'medium', 'high', 'COO', 'monthly'),
+      a('Instrument processes end to end', 'Capture process events in your systems so cycle times and bottlenecks are measured automatically rather than sampled by hand.', 'high', 'medium', 'Operations and IT leads', '1 quarter'),
       a('Benchmark unit costs', 'Compute cost per order, per customer and per unit delivered, compare them quarter on quarter and against peers, and target the worst gap.', 'medium', 'medium', 'CFO', '1 quarter'),
     ],
   },
   technology: {
     foundational: [
       a('Adopt one system of record for customers', 'Move customer and deal data out of spreadsheets and inboxes into a single CRM that every customer-facing person uses.', 'medium', 'high', 'Sales lead', '6 weeks'),
-      a('Secure the basics', 'Turn on multi-factor authentication for email and finance tools, set up automatic backups, and keep an inventory of who has access to what.', 'low', 'high', 'IT owner', '2 weeks'),
+      a('Secure the basics', 'Turn on multi-factor authentication for email and finance tools, set up automatic backups, and keep an inventory of who has access to what.', 'low', 'high', 'IT lead', '2 weeks'),
       a('Automate your most repeated task', 'Pick the manual task done most often (invoicing, scheduling, reporting) and automate it with the tools you already pay for.', 'low', 'medium', 'Operations lead', '30 days'),
     ],
     developing: [
-      a('Integrate your core systems', 'Connect CRM, finance and delivery tools so data is entered once; remove the re-keying between them.', 'medium', 'high', 'IT owner', '2 months'),
-      a('Build a weekly management dashboard', 'Pull revenue, pipeline, delivery and cash metrics automatically into one dashboard the leadership team reviews every week.', 'medium', 'high', 'Finance and IT', '6 weeks'),
+      a('Integrate your core systems', 'Connect CRM, finance and delivery tools so data is entered once; remove the re-keying between them.', 'medium', 'high', 'IT lead', '2 months'),
+      a('Build a weekly management dashboard', 'Pull revenue, pipeline, delivery and cash metrics automatically into one dashboard the leadership team reviews every week.', 'medium', 'high', 'Finance and IT leads', '6 weeks'),
       a('Pilot AI on one workflow', 'Choose a text-heavy workflow (support replies, proposal drafts) and pilot an AI assistant with clear quality checks and a before/after time measure.', 'low', 'medium', 'Operations lead', '6 weeks'),
     ],
     advanced: [
@@ -68,10 +68,10 @@ export const ADVICE: Library = {
   ai_readiness: {
     foundational: [
       a('List AI use cases by value', 'List ten tasks where staff read, write or sort information, estimate hours spent and pick the two with the most time at stake.', 'low', 'medium', 'Operations lead', '2 weeks'),
-      a('Agree an AI usage policy', 'Write one page on which AI tools are approved, what data must never be pasted into them, and how outputs are checked.', 'low', 'high', 'CEO and IT owner', '2 weeks'),
+      a('Agree an AI usage policy', 'Write one page on which AI tools are approved, what data must never be pasted into them, and how outputs are checked.', 'low', 'high', 'CEO and IT lead', '2 weeks'),
     ],
     developing: [
-      a('Clean the data behind your best use case', 'Fix the fields, duplicates and access rights of the data your first AI use case depends on before scaling it.', 'medium', 'high', 'Data owner', '6 weeks'),
+      a('Clean the data behind your best use case', 'Fix the fields, duplicates and access rights of the data your first AI use case depends on before scaling it.', 'medium', 'high', 'Data lead', '6 weeks'),
       a('Measure AI pilots like investments', 'Give each AI pilot a baseline, a success metric and a stop date; scale only the ones that beat the baseline.', 'low', 'medium', 'Leadership team', 'per pilot'),
     ],
     advanced: [
@@ -81,15 +81,15 @@ export const ADVICE: Library = {
   },
   bpm: {
     foundational: [
-      a('Map one process on a single page', 'Draw the steps, roles and handoffs of your most complained-about process and agree the one change that removes the most friction.', 'low', 'medium', 'Process owner', '2 weeks'),
+      a('Map one process on a single page', 'Draw the steps, roles and handoffs of your most complained-about process and agree the one change that removes the most friction.', 'low', 'medium', 'Process lead', '2 weeks'),
       a('Standardise templates', 'Create shared templates for quotes, onboarding and reporting so work starts from the same good version every time.', 'low', 'medium', 'Operations lead', '3 weeks'),
     ],
     developing: [
-      a('Measure process performance', 'Add cycle time and first-time-right rate to each mapped process and review them monthly with the owners.', 'medium', 'high', 'Process owners', '1 month'),
-      a('Automate approvals and routing', 'Move approvals and task routing into a workflow tool so nothing waits in an inbox.', 'medium', 'medium', 'IT owner', '6 weeks'),
+      a('Measure process performance', 'Add cycle time and first-time-right rate to each mapped process and review them monthly with the owners.', 'medium', 'high', 'Process leads', '1 month'),
+      a('Automate approvals and routing', 'Move approvals and task routing into a workflow tool so nothing waits in an inbox.', 'medium', 'medium', 'IT lead', '6 weeks'),
     ],
     advanced: [
-      a('Run a process-mining review', 'Use system logs to find where real execution deviates from the designed process and fix the most frequent deviation.', 'high', 'medium', 'Operations and IT', '1 quarter'),
+      a('Run a process-mining review', 'Use system logs to find where real execution deviates from the designed process and fix the most frequent deviation.', 'high', 'medium', 'Operations and IT leads', '1 quarter'),
       a('Manage processes as a portfolio', 'Rank processes by cost and customer impact yearly and fund redesign where the gap to best practice is largest.', 'medium', 'medium', 'COO', '12 months'),
     ],
   },
@@ -109,11 +109,11 @@ export const ADVICE: Library = {
   },
   tech_stack: {
     foundational: [
-      a('Inventory your tools', 'List every application, its cost, its owner and what data it holds; cancel what nobody uses.', 'low', 'medium', 'IT owner', '2 weeks'),
-      a('Close the security gaps', 'Enforce multi-factor authentication, password management and off-site backups for every business system.', 'low', 'high', 'IT owner', '2 weeks'),
+      a('Inventory your tools', 'List every application, its cost, its owner and what data it holds; cancel what nobody uses.', 'low', 'medium', 'IT lead', '2 weeks'),
+      a('Close the security gaps', 'Enforce multi-factor authentication, password management and off-site backups for every business system.', 'low', 'high', 'IT lead', '2 weeks'),
     ],
     developing: [
-      a('Connect systems through integrations', 'Replace manual exports between tools with native integrations or an integration platform.', 'medium', 'high', 'IT owner', '2 months'),
+      a('Connect systems through integrations', 'Replace manual exports between tools with native integrations or an integration platform.', 'medium', 'high', 'IT lead', '2 months'),
       a('Agree architecture principles', 'Decide which system owns each type of data and require new tools to integrate with it.', 'low', 'medium', 'CTO / IT lead', '1 month'),
     ],
     advanced: [
@@ -145,7 +145,7 @@ export const ADVICE: Library = {
       a('Nurture leads with email', 'Set up a short automated email sequence that educates leads who are not ready to buy yet.', 'medium', 'medium', 'Marketing team', '1 month'),
     ],
     advanced: [
-      a('Attribute revenue across channels', 'Use multi-touch attribution or holdout tests to learn which campaigns really create revenue.', 'high', 'medium', 'Marketing and data', '1 quarter'),
+      a('Attribute revenue across channels', 'Use multi-touch attribution or holdout tests to learn which campaigns really create revenue.', 'high', 'medium', 'Marketing and data leads', '1 quarter'),
       a('Build a referral programme', 'Reward customers for referrals and track referred revenue as its own channel.', 'medium', 'high', 'Marketing lead', '2 months'),
     ],
   },
@@ -184,7 +184,7 @@ export const ADVICE: Library = {
     ],
     developing: [
       a('Build a leadership team rhythm', 'Run a weekly leadership meeting with a standing agenda: metrics, priorities, decisions, people.', 'low', 'high', 'CEO', '2 weeks'),
-      a('Develop managers', 'Give new managers training in feedback, delegation and hiring, with a mentor for their first six months.', 'medium', 'medium', 'HR / CEO', '1 quarter'),
+      a('Develop managers', 'Give new managers training in feedback, delegation and hiring, with a mentor for their first six months.', 'medium', 'medium', 'CEO with HR', '1 quarter'),
     ],
     advanced: [
       a('Measure engagement and act on it', 'Run a short engagement survey twice a year and commit publicly to two improvements each time.', 'low', 'medium', 'Leadership team', '6 months'),

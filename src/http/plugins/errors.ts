@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
-import { OptimaliqError, type FieldIssue } from '../../errors.ts'
+import { OptimaliqError, PG_ERROR, pgErrorCode, type FieldIssue } from '../../errors.ts'
+import { setSecurityHeaders } from './security-headers.ts'
 
 /**
  * The one place where errors become HTTP responses: `{error: {code, message, details?}, requestId}`.
@@ -15,6 +16,30 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
   FST_ERR_VALIDATION: { status: 400, code: 'validation_failed' },
+  FST_ERR_BAD_URL: { status: 400, code: 'bad_url', message: 'The URL is not validly encoded' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'bad_request', message: 'The request could not be routed' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 415, code: 'unsupported_media_type', message: 'The content-type header is invalid' },
+  FST_ERR_CTP_INVALID_PARSER_OPTIONS: { status: 400, code: 'bad_request' },
+}
+
+/**
+ * Values the database refuses as data: the caller's input got past validation (a backstop behind
+ * the sanitising layer and the schemas), so it is their 400, not our 500.
+ */
+const PG_INPUT_ERRORS: Record<string, string> = {
+  [PG_ERROR.NUMERIC_VALUE_OUT_OF_RANGE]: 'A value is out of the range the field accepts',
+  [PG_ERROR.CHARACTER_NOT_IN_REPERTOIRE]: 'A value contains characters that are not valid text',
+  [PG_ERROR.UNTRANSLATABLE_CHARACTER]: 'A value contains characters that cannot be stored',
+  [PG_ERROR.INVALID_TEXT_REPRESENTATION]: 'A value is not in the format the field accepts',
+  [PG_ERROR.STRING_DATA_RIGHT_TRUNCATION]: 'A value is longer than the field accepts',
+}
+
+/** The answer to an error Fastify raises before routing (`frameworkErrors`): the documented shape and headers. */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  setSecurityHeaders(reply.raw)
+  reply.header('x-request-id', request.id)
+  const known = error.code ? FASTIFY_CODES[error.code] : undefined
+  return reply.code(known?.status ?? 400).send(errorBody(request, known?.code ?? 'bad_request', known?.message ?? 'The request is malformed'))
 }
 
 type ErrorBody = { error: { code: string; message: string; details?: unknown }; requestId: string }
@@ -55,6 +80,11 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error }, 'response did not match its schema')
       return reply.code(500).send(errorBody(request, 'internal_error', 'Internal server error'))
+    }
+    const dataError = PG_INPUT_ERRORS[pgErrorCode(error) ?? '']
+    if (dataError) {
+      request.log.warn({ err: error }, 'the database refused a value')
+      return reply.code(400).send(errorBody(request, 'invalid_value', dataError))
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined
     if (known) return reply.code(known.status).send(errorBody(request, known.code, known.message ?? error.message))

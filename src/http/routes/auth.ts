@@ -4,7 +4,7 @@ import { errorResponse } from '../../contracts/common.ts'
 import { principalOf, SESSION_COOKIE } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
-const errors = { 400: errorResponse, 401: errorResponse, 409: errorResponse }
+const errors = { 400: errorResponse, 401: errorResponse, 409: errorResponse, 429: errorResponse }
 
 /** Sign-up, login, logout and the current user. The token is returned and also set as an httpOnly cookie. */
 export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
@@ -14,7 +14,7 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
     '/api/auth/signup',
     { schema: { tags: ['auth'], summary: 'Create an account', body: signupBody, response: { 201: authResponse, ...errors } } },
     async (request, reply) => {
-      const session = await auth.signup(request.body)
+      const session = await auth.signup(request.body, request.ip)
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: new Date(session.expiresAt) })
       return reply.code(201).send(session)
     },
@@ -24,7 +24,7 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
     '/api/auth/login',
     { schema: { tags: ['auth'], summary: 'Sign in with email and password', body: loginBody, response: { 200: authResponse, ...errors } } },
     async (request, reply) => {
-      const session = await auth.login(request.body.email, request.body.password)
+      const session = await auth.login(request.body.email, request.body.password, request.ip)
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: new Date(session.expiresAt) })
       return session
     },
