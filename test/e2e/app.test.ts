@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import type { AddressInfo } from 'node:net'
 import type { BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildWeb } from '../../tools/build-web.ts'
 import { startTestApp, uniqueEmail, type TestApp } from '../helpers/app.ts'
 import { available, CHROMIUM, ci, expectAccessible, expectNoSideScroll, launchBrowser, shot, watchedPage } from './browser.ts'
@@ -33,6 +33,13 @@ describe.skipIf(!available)('web app in Chromium', () => {
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
     chromium = await launchBrowser()
   }, 120_000)
+
+  /** The page a test is on: photographed when the test fails. */
+  let current: Page | undefined
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && current && !current.isClosed()) await shot(current, `failed-${ctx.task.name.split(':')[0]!.replace(/\W+/g, '-')}`).catch(() => undefined)
+    current = undefined
+  })
 
   afterAll(async () => {
     await chromium?.close()
@@ -93,11 +100,12 @@ describe.skipIf(!available)('web app in Chromium', () => {
   it('a new user on a desktop: sign-up, onboarding with a draft, a deep assessment, live updates from a second tab, the three modals by keyboard, growth studio', async () => {
     const context = await chromium.newContext({ width: 1280, height: 900 })
     const page = await watchedPage(context)
+    current = page
 
     // A page asked for while signed out: sign-in first, with the page kept for after.
     await page.goto(`${base}/assessments`)
     await page.waitForURL(/\/signin\?next=%2Fassessments$/)
-    expect(await page.title()).toBe('Sign in · OptimaliQ')
+    await expect.poll(() => page.title()).toBe('Sign in · OptimaliQ')
     await expectAccessible(page, 'sign-in')
     await page.getByRole('link', { name: 'Create an account' }).click()
     await page.getByRole('heading', { name: 'Create your account' }).waitFor()
@@ -128,7 +136,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     // Onboarding: step checks, a warning before leaving, the draft kept across a reload.
     await page.getByRole('link', { name: 'Start', exact: true }).click()
     await page.getByRole('heading', { name: 'Growth assessment' }).waitFor()
-    expect(await page.title()).toBe('Growth assessment · OptimaliQ')
+    await expect.poll(() => page.title()).toBe('Growth assessment · OptimaliQ')
     await page.getByRole('button', { name: 'Next' }).click()
     await expect.poll(() => page.locator('#industry-error').textContent()).toBe('This is required')
     await page.getByLabel('Industry').selectOption('Software')
@@ -152,7 +160,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Go to my dashboard' }).click()
     await expect.poll(() => page.getByTestId('overall-score').locator('.ring-value').textContent()).toBe(baseScore.toFixed(2))
     await expect.poll(() => page.getByText('Live — updates appear as they happen').isVisible()).toBe(true)
-    expect(await page.title()).toBe('Dashboard · OptimaliQ')
+    await expect.poll(() => page.title()).toBe('Dashboard · OptimaliQ')
     expect(await page.getByRole('link', { name: 'Monitoring' }).count()).toBe(0)
 
     // One deep assessment through the UI, chosen to have every kind of question.
@@ -227,7 +235,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     )
     expect(status).toBe(201)
     await page.getByTestId(`deep-${other}`).waitFor()
-    await expect.poll(() => page.getByTestId('live-toast').first().textContent()).toMatch(/^New .+ score: \d/)
+    await page.getByTestId('live-toast').filter({ hasText: /^New .+ score: \d/ }).first().waitFor()
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42)
     expect(await page.getByTestId('live-events').textContent()).toMatch(/New .+ score/)
     // The second tab's own list updated from the stream too.
@@ -326,11 +334,12 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await expectAccessible(page, 'not found')
     expect(page.problems).toEqual([])
     await context.close()
-  })
+  }, 150_000)
 
   it('a new user on a phone (375 px): menu button, every page without sideways scrolling, usable simulator', async () => {
     const context = await chromium.newContext({ width: 375, height: 812 })
     const page = await watchedPage(context)
+    current = page
     await signUp(page, uniqueEmail('phone'))
     await expectNoSideScroll(page, 'onboarding')
     await expectAccessible(page, 'phone onboarding')
@@ -374,11 +383,12 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await shot(page, 'phone-growth-studio')
     expect(page.problems).toEqual([])
     await context.close()
-  })
+  }, 150_000)
 
   it('an admin: the monitoring console, promoting a version, signing out and back in', async () => {
     const context = await chromium.newContext({ width: 1280, height: 900 })
     const page = await watchedPage(context)
+    current = page
     await signUp(page, ADMIN)
     const api = await apiOf(context)
     const v1 = await api<{ id: string }>('POST', '/api/admin/model-versions', { feature: 'dashboard_insights', provider: 'openai', model: 'gpt-a', promptVersion: 'v1', status: 'active' })
@@ -387,7 +397,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
 
     await page.getByRole('link', { name: 'Monitoring' }).click()
     await page.getByRole('heading', { name: 'AI monitoring' }).waitFor()
-    expect(await page.title()).toBe('AI monitoring · OptimaliQ')
+    await expect.poll(() => page.title()).toBe('AI monitoring · OptimaliQ')
     await page.getByTestId('monitoring-totals').waitFor()
     await page.getByRole('radio', { name: '7d' }).click()
     expect(await page.getByRole('radio', { name: '7d' }).getAttribute('aria-checked')).toBe('true')
@@ -425,5 +435,5 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('link', { name: 'Monitoring' }).waitFor()
     expect(page.problems).toEqual([])
     await context.close()
-  })
+  }, 150_000)
 })

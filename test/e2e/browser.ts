@@ -1,8 +1,7 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+/// <reference lib="dom.iterable" />
+import { existsSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 
@@ -18,10 +17,9 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
 export const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
-/** A fresh Chromium with its own profile directory. */
-export async function launchBrowser(): Promise<{ browser: BrowserContext | Browser; newContext: (viewport: { width: number; height: number }) => Promise<BrowserContext>; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'optimaliq-chromium-'))
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS, `--user-data-dir=${profile}`] })
+/** A fresh Chromium: `launch` gives it a new temporary profile directory (playwright refuses a --user-data-dir flag). */
+export async function launchBrowser(): Promise<{ browser: Browser; newContext: (viewport: { width: number; height: number }) => Promise<BrowserContext>; close: () => Promise<void> }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS })
   return {
     browser,
     newContext: (viewport) => browser.newContext({ viewport }),
@@ -60,8 +58,15 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true })
 }
 
-/** The page does not scroll sideways. */
+/** The page does not scroll sideways (the message names the elements that stick out). */
 export async function expectNoSideScroll(page: Page, name: string): Promise<void> {
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }))
-  expect(scroll, `${name} scrolls sideways`).toBeLessThanOrEqual(width)
+  const { scroll, width, culprits } = await page.evaluate(() => {
+    const width = window.innerWidth
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('[data-radix-toast-viewport], .toast-viewport'))
+      .slice(0, 4)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} (${Math.round(el.getBoundingClientRect().right)})`)
+    return { scroll: document.documentElement.scrollWidth, width, culprits }
+  })
+  expect(scroll, `${name} scrolls sideways: ${culprits.join(', ')}`).toBeLessThanOrEqual(width)
 }

@@ -44,7 +44,7 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
           <ul>
             {links.map(([to, label]) => (
               <li key={to}>
-                <NavLink to={to} end={to === '/'}>
+                <NavLink to={to} end={to === '/'} onClick={() => setMenuOpen(false)}>
                   {label}
                 </NavLink>
               </li>

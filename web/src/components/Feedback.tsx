@@ -28,10 +28,10 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
       <div className="row" role="group" aria-label="Was this helpful?">
         <span className="small muted">Helpful?</span>
         <button type="button" className="btn small" aria-pressed={rating === 'up'} onClick={() => choose('up')} disabled={send.isPending}>
-          <span aria-hidden="true">👍</span> Yes
+          <Thumb /> Yes
         </button>
         <button type="button" className="btn small" aria-pressed={rating === 'down'} onClick={() => choose('down')} disabled={send.isPending}>
-          <span aria-hidden="true">👎</span> No
+          <Thumb down /> No
         </button>
       </div>
       {asking && rating && (
@@ -57,5 +57,13 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
         </p>
       )}
     </div>
+  )
+}
+
+function Thumb({ down }: { down?: boolean }) {
+  return (
+    <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" style={down ? { transform: 'rotate(180deg)' } : undefined}>
+      <path fill="currentColor" d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z" />
+    </svg>
   )
 }

@@ -239,7 +239,8 @@ export default function OnboardingPage() {
                     ['false', 'Not yet'],
                   ].map(([v, label]) => (
                     <label key={v} className={`choice${String(values.process) === v ? ' selected' : ''}`}>
-                      <input type="radio" value={v} checked={String(values.process) === v} {...form.register('process', { setValueAs: (x: unknown) => (x === 'true' || x === true ? true : x === 'false' || x === false ? false : undefined) })} />
+                      {/* A yes/no answer stored as a boolean (register's setValueAs does not apply to radios). */}
+                      <input type="radio" name="process" value={v} checked={String(values.process) === v} onChange={() => form.setValue('process', v === 'true', { shouldDirty: true, shouldValidate: form.formState.isSubmitted })} />
                       {label}
                     </label>
                   ))}
