@@ -8,19 +8,24 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
+      // Pure logic beside the code (`npm run test:unit`): no database server needed.
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'] } },
+      // Real PostgreSQL and PGlite, servers, Chromium: named after the src/ part they cover.
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'] } },
+      // The web app's components (React, jsdom, Testing Library): `*.test.tsx` under web/src.
       {
         extends: true,
-        test: { name: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['node_modules', 'data', 'web/**'] },
-      },
-      {
-        // The web app's component tests: React in jsdom with Testing Library.
-        extends: true,
-        test: { name: 'web', include: ['web/src/**/*.test.{ts,tsx}'], environment: 'jsdom', setupFiles: ['web/src/test/setup.ts'] },
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.tsx'],
+          environment: 'jsdom',
+          setupFiles: ['web/src/test/setup.ts'],
+        },
       },
     ],
     coverage: {
       provider: 'v8',
-      include: ['src/ai/**', 'src/domain/**'],
+      include: ['src/gateway/**', 'src/features/**', 'src/governance/**', 'src/domain/**'],
       exclude: ['**/*.test.ts', '**/*.json'],
       reporter: ['text-summary', 'text'],
       thresholds: { lines: 90 },

@@ -16,7 +16,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const WEB = join(ROOT, 'web')
 const INDEX = join(WEB, 'dist', 'index.html')
 /** Everything the bundle is made of. */
-const SOURCES = [join(WEB, 'src'), join(WEB, 'public'), join(WEB, 'index.html'), join(WEB, 'vite.config.ts'), join(ROOT, 'src', 'contracts'), join(ROOT, 'tools', 'build-web.ts')]
+const SOURCES = [
+  join(WEB, 'src'),
+  join(WEB, 'public'),
+  join(WEB, 'index.html'),
+  join(WEB, 'vite.config.ts'),
+  join(ROOT, 'src', 'contracts'),
+  join(ROOT, 'tools', 'build-web.ts'),
+]
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0
@@ -47,7 +54,12 @@ export function precompress(dir: string): void {
     }
     if (!COMPRESSIBLE.test(name)) continue
     const data = readFileSync(path)
-    writeFileSync(`${path}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }))
+    writeFileSync(
+      `${path}.br`,
+      brotliCompressSync(data, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+      }),
+    )
     writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }))
   }
 }
@@ -59,7 +71,9 @@ export async function buildWeb(options: { ifStale?: boolean; quiet?: boolean } =
   try {
     vite = await import('vite')
   } catch {
-    console.warn('vite is not installed (dev dependencies omitted?): web app not built, the server will serve the API only')
+    console.warn(
+      'vite is not installed (dev dependencies omitted?): web app not built, the server will serve the API only',
+    )
     return false
   }
   // Build beside the old bundle and swap it in: test files building at once never see half a build.
@@ -69,7 +83,12 @@ export async function buildWeb(options: { ifStale?: boolean; quiet?: boolean } =
   process.env.NODE_ENV = 'production'
   const fresh = join(WEB, `.dist-${process.pid}-${Date.now()}`)
   try {
-    await vite.build({ configFile: join(WEB, 'vite.config.ts'), mode: 'production', logLevel: options.quiet ? 'warn' : 'info', build: { outDir: fresh, emptyOutDir: true } })
+    await vite.build({
+      configFile: join(WEB, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: options.quiet ? 'warn' : 'info',
+      build: { outDir: fresh, emptyOutDir: true },
+    })
     precompress(fresh)
     rmSync(dist, { recursive: true, force: true })
     renameSync(fresh, dist)

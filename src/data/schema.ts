@@ -434,8 +434,12 @@ export const growthLevers = pgTable(
     provider: text('provider'),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Stable identity across regenerations (area + title slug); migration 0007. */
+    leverKey: text('lever_key'),
+    carriedFrom: uuid('carried_from'),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
   },
-  (t) => [index('growth_levers_user_idx').on(t.userId, t.createdAt.desc())],
+  (t) => [index('growth_levers_user_idx').on(t.userId, t.createdAt.desc()), index('growth_levers_user_key_idx').on(t.userId, t.leverKey)],
 )
 
 /** What-if simulations and their commentary, kept as history. */
@@ -489,7 +493,28 @@ export const rateLimits = pgTable('rate_limits', {
   leased: integer('leased').notNull().default(0),
 })
 
-// --- Web app (issue 16, migration 0010_web) ---
+// --- Issue 15 (advice), migration 0007 ---
+
+/** One attempt at a deep assessment: opened when its questions are served, completed by the submission. */
+export const assessmentAttempts = pgTable(
+  'assessment_attempts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    submissionId: uuid('submission_id'),
+  },
+  (t) => [
+    uniqueIndex('assessment_attempts_one_open_key').on(t.userId, t.type).where(sql`completed_at IS NULL`),
+    index('assessment_attempts_type_idx').on(t.type, t.startedAt),
+  ],
+)
+
+// --- Web app (issue 16), migration 0010_web ---
 
 /** A user's strategy plans: levers and roadmap items as dated work with owners, progress and status. */
 export const strategyPlans = pgTable(
@@ -506,4 +531,11 @@ export const strategyPlans = pgTable(
   },
   (t) => [index('strategy_plans_user_idx').on(t.userId, t.updatedAt)],
 )
-export type PlanItemRow = { title: string; source: 'lever' | 'roadmap' | 'custom'; owner: string; due: string | null; progress: number; status: 'todo' | 'doing' | 'done' | 'blocked' }
+export type PlanItemRow = {
+  title: string
+  source: 'lever' | 'roadmap' | 'custom'
+  owner: string
+  due: string | null
+  progress: number
+  status: 'todo' | 'doing' | 'done' | 'blocked'
+}

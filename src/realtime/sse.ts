@@ -1,14 +1,8 @@
 import type { StoredEvent } from '../events/types.ts'
+import type { RealtimeEvent } from '../contracts/realtime.ts'
 
-/** What a client receives as `data` of each SSE message (the `event` field is the type); the browser's copy of this type is in web/src/realtime/client.ts. */
-export type StreamMessage = {
-  id: number
-  type: string
-  userId: string | null
-  audience: 'user' | 'admin'
-  payload: Record<string, unknown>
-  createdAt: string
-}
+/** What a client receives as `data` of each SSE message (the `event` field is the type). */
+export type StreamMessage = RealtimeEvent
 
 /**
  * One SSE message. `id` is the stream's resume cursor: the event id, or the highest id already sent
@@ -16,7 +10,14 @@ export type StreamMessage = {
  * client has seen.
  */
 export function formatEvent(event: StoredEvent, cursor: number): string {
-  const message: StreamMessage = { id: event.id, type: event.type, userId: event.userId, audience: event.audience, payload: event.payload, createdAt: event.createdAt }
+  const message: StreamMessage = {
+    id: event.id,
+    type: event.type,
+    userId: event.userId,
+    audience: event.audience,
+    payload: event.payload,
+    createdAt: event.createdAt,
+  }
   // JSON has no raw newlines, so `data` stays a single line.
   return `id: ${Math.max(cursor, event.id)}\nevent: ${event.type}\ndata: ${JSON.stringify(message)}\n\n`
 }
@@ -35,7 +36,10 @@ export function formatRetry(ms: number): string {
 }
 
 /** The resume cursor of a request: `Last-Event-ID` header (what EventSource sends) or `lastEventId` query. */
-export function parseLastEventId(header: string | string[] | undefined, query: string | number | undefined): number | undefined {
+export function parseLastEventId(
+  header: string | string[] | undefined,
+  query: string | number | undefined,
+): number | undefined {
   const raw = Array.isArray(header) ? header[0] : header
   for (const value of [raw, query]) {
     if (value === undefined || value === '') continue

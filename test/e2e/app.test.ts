@@ -4,7 +4,16 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildWeb } from '../../tools/build-web.ts'
 import { startTestApp, uniqueEmail, type TestApp } from '../helpers/app.ts'
-import { available, CHROMIUM, ci, expectAccessible, expectNoSideScroll, launchBrowser, shot, watchedPage } from './browser.ts'
+import {
+  available,
+  CHROMIUM,
+  ci,
+  expectAccessible,
+  expectNoSideScroll,
+  launchBrowser,
+  shot,
+  watchedPage,
+} from './browser.ts'
 
 /**
  * The web app end to end, in real Chromium against the real server (PGlite, queue workers
@@ -12,13 +21,17 @@ import { available, CHROMIUM, ci, expectAccessible, expectNoSideScroll, launchBr
  * update from a second tab, each modal by keyboard, the admin console, and axe-core on every page.
  */
 
-if (!available && ci) throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install -y chromium)`)
+if (!available && ci)
+  throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install -y chromium)`)
 if (!available) console.warn(`Chromium not found at ${CHROMIUM}: skipping the web e2e suite`)
 
 const ADMIN = uniqueEmail('admin')
 const PASSWORD = 'correct horse battery'
 
-type Questions = { bracketKey: string; groups: Array<{ questions: Array<{ key: string; type: string; options?: Array<{ value: string }> }> }> }
+type Questions = {
+  bracketKey: string
+  groups: Array<{ questions: Array<{ key: string; type: string; options?: Array<{ value: string }> }> }>
+}
 
 describe.skipIf(!available)('web app in Chromium', () => {
   let t: TestApp
@@ -37,7 +50,8 @@ describe.skipIf(!available)('web app in Chromium', () => {
   /** The page a test is on: photographed when the test fails. */
   let current: Page | undefined
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && current && !current.isClosed()) await shot(current, `failed-${ctx.task.name.split(':')[0]!.replace(/\W+/g, '-')}`).catch(() => undefined)
+    if (ctx.task.result?.state === 'fail' && current && !current.isClosed())
+      await shot(current, `failed-${ctx.task.name.split(':')[0]!.replace(/\W+/g, '-')}`).catch(() => undefined)
     current = undefined
   })
 
@@ -51,7 +65,11 @@ describe.skipIf(!available)('web app in Chromium', () => {
     const cookie = (await context.cookies()).find((c) => c.name === 'optimaliq_token')!
     const headers = { cookie: `optimaliq_token=${cookie.value}`, 'content-type': 'application/json' }
     return async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
       return (await res.json()) as T
     }
@@ -87,15 +105,25 @@ describe.skipIf(!available)('web app in Chromium', () => {
   }
 
   /** Tab until the focused element matches; fails after `max` presses. */
-  async function tabTo(page: Page, test: (el: { tag: string; text: string; label: string | null }) => boolean, max = 25, shift = false) {
+  async function tabTo(
+    page: Page,
+    test: (el: { tag: string; text: string; label: string | null }) => boolean,
+    max = 25,
+    shift = false,
+  ) {
     for (let i = 0; i < max; i++) {
       await page.keyboard.press(shift ? 'Shift+Tab' : 'Tab')
-      const el = await page.evaluate(() => ({ tag: document.activeElement?.tagName ?? '', text: document.activeElement?.textContent?.trim() ?? '', label: document.activeElement?.getAttribute('aria-label') ?? null }))
+      const el = await page.evaluate(() => ({
+        tag: document.activeElement?.tagName ?? '',
+        text: document.activeElement?.textContent?.trim() ?? '',
+        label: document.activeElement?.getAttribute('aria-label') ?? null,
+      }))
       if (test(el)) return
     }
     throw new Error('focus never reached the element')
   }
-  const focusInside = (page: Page, testId: string) => page.evaluate((id) => !!document.querySelector(`[data-testid="${id}"]`)?.contains(document.activeElement), testId)
+  const focusInside = (page: Page, testId: string) =>
+    page.evaluate((id) => !!document.querySelector(`[data-testid="${id}"]`)?.contains(document.activeElement), testId)
 
   it('a new user on a desktop: sign-up, onboarding with a draft, a deep assessment, live updates from a second tab, the three modals by keyboard, growth studio', async () => {
     const context = await chromium.newContext({ width: 1280, height: 900 })
@@ -158,7 +186,9 @@ describe.skipIf(!available)('web app in Chromium', () => {
     expect(baseScore).toBeGreaterThanOrEqual(1)
 
     await page.getByRole('button', { name: 'Go to my dashboard' }).click()
-    await expect.poll(() => page.getByTestId('overall-score').locator('.ring-value').textContent()).toBe(baseScore.toFixed(2))
+    await expect
+      .poll(() => page.getByTestId('overall-score').locator('.ring-value').textContent())
+      .toBe(baseScore.toFixed(2))
     await expect.poll(() => page.getByText('Live — updates appear as they happen').isVisible()).toBe(true)
     await expect.poll(() => page.title()).toBe('Dashboard · OptimaliQ')
     expect(await page.getByRole('link', { name: 'Monitoring' }).count()).toBe(0)
@@ -168,15 +198,25 @@ describe.skipIf(!available)('web app in Chromium', () => {
     const catalogue = await api<{ assessments: Array<{ type: string }> }>('GET', '/api/assessments')
     let type = catalogue.assessments[0]!.type
     for (const a of catalogue.assessments) {
-      const kinds = new Set((await api<Questions>('GET', `/api/assessments/${a.type}`)).groups.flatMap((g) => g.questions.map((q) => q.type)))
+      const kinds = new Set(
+        (await api<Questions>('GET', `/api/assessments/${a.type}`)).groups.flatMap((g) =>
+          g.questions.map((q) => q.type),
+        ),
+      )
       if (kinds.size === 4) {
         type = a.type
         break
       }
     }
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assessments' }).click()
-    await page.getByTestId(`assessment-${type}`).getByRole('link', { name: /^Start/ }).click()
-    await page.getByText(/^Step 1 of/).first().waitFor()
+    await page
+      .getByTestId(`assessment-${type}`)
+      .getByRole('link', { name: /^Start/ })
+      .click()
+    await page
+      .getByText(/^Step 1 of/)
+      .first()
+      .waitFor()
     await page.getByRole('button', { name: /^(Next|Submit)$/ }).click()
     await expect.poll(() => page.locator('.field-error').count()).toBeGreaterThan(0)
     await expectAccessible(page, 'deep assessment')
@@ -194,7 +234,8 @@ describe.skipIf(!available)('web app in Chromium', () => {
           expect(await question.locator('li .grow').nth(1).textContent()).toBe(first)
         } else if ((await question.locator('input[type="checkbox"]').count()) > 0) {
           seen.add('multi_select')
-          for (const label of await question.locator('label.choice').all()) if (!(await label.locator('input').isDisabled())) await label.click()
+          for (const label of await question.locator('label.choice').all())
+            if (!(await label.locator('input').isDisabled())) await label.click()
         } else {
           seen.add('select')
           const choices = question.locator('label.choice')
@@ -227,26 +268,50 @@ describe.skipIf(!available)('web app in Chromium', () => {
     const answers: Record<string, unknown> = {}
     for (const q of questions.groups.flatMap((g) => g.questions)) {
       const values = (q.options ?? []).map((o) => o.value)
-      answers[q.key] = q.type === 'select' ? values[0] : q.type === 'multi_select' ? values.slice(0, 1) : q.type === 'rank' ? values : 'We are working on it.'
+      answers[q.key] =
+        q.type === 'select'
+          ? values[0]
+          : q.type === 'multi_select'
+            ? values.slice(0, 1)
+            : q.type === 'rank'
+              ? values
+              : 'We are working on it.'
     }
     const status = await tab2.evaluate(
-      async ({ other, body }) => (await fetch(`/api/assessments/${other}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status,
+      async ({ other, body }) =>
+        (
+          await fetch(`/api/assessments/${other}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).status,
       { other, body: { answers, bracketKey: questions.bracketKey } },
     )
     expect(status).toBe(201)
     await page.getByTestId(`deep-${other}`).waitFor()
-    await page.getByTestId('live-toast').filter({ hasText: /^New .+ score: \d/ }).first().waitFor()
+    await page
+      .getByTestId('live-toast')
+      .filter({ hasText: /^New .+ score: \d/ })
+      .first()
+      .waitFor()
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42)
     expect(await page.getByTestId('live-events').textContent()).toMatch(/New .+ score/)
     // The second tab's own list updated from the stream too.
-    await expect.poll(() => tab2.getByTestId(`assessment-${other}`).getByTestId('assessment-score').textContent()).not.toBe('—')
+    await expect
+      .poll(() => tab2.getByTestId(`assessment-${other}`).getByTestId('assessment-score').textContent())
+      .not.toBe('—')
     await tab2.close()
     await page.getByTestId('strengths').waitFor()
     await expectAccessible(page, 'dashboard')
     await shot(page, 'desktop-dashboard')
 
     // The AI insight modal, by keyboard: open, rate with a comment, close, focus back.
-    const insightOpener = page.locator('[data-testid="strengths"] button.linklike, [data-testid="weaknesses"] button.linklike, [data-testid="insights"] button.linklike').first()
+    const insightOpener = page
+      .locator(
+        '[data-testid="strengths"] button.linklike, [data-testid="weaknesses"] button.linklike, [data-testid="insights"] button.linklike',
+      )
+      .first()
     await insightOpener.focus()
     await page.keyboard.press('Enter')
     const insight = page.getByTestId('insight-modal')
@@ -270,7 +335,9 @@ describe.skipIf(!available)('web app in Chromium', () => {
     expect(await insightOpener.evaluate((el) => el === document.activeElement)).toBe(true)
 
     // The assessment deep-dive modal, by keyboard.
-    const deepOpener = page.getByRole('button', { name: `Deep dive into ${await page.getByTestId(`deep-${type}`).locator('span').first().textContent()}` })
+    const deepOpener = page.getByRole('button', {
+      name: `Deep dive into ${await page.getByTestId(`deep-${type}`).locator('span').first().textContent()}`,
+    })
     await deepOpener.focus()
     await page.keyboard.press('Enter')
     const deep = page.getByTestId('deep-dive-modal')
@@ -325,7 +392,9 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Run simulation' }).click()
     await page.getByTestId('simulation-result').waitFor()
     await page.getByRole('button', { name: 'Get executive commentary' }).click()
-    await expect.poll(async () => ((await page.getByTestId('commentary').textContent()) ?? '').length).toBeGreaterThan(20)
+    await expect
+      .poll(async () => ((await page.getByTestId('commentary').textContent()) ?? '').length)
+      .toBeGreaterThan(20)
     await expectAccessible(page, 'growth studio')
     await shot(page, 'desktop-growth-studio')
 
@@ -391,9 +460,26 @@ describe.skipIf(!available)('web app in Chromium', () => {
     current = page
     await signUp(page, ADMIN)
     const api = await apiOf(context)
-    const v1 = await api<{ id: string }>('POST', '/api/admin/model-versions', { feature: 'dashboard_insights', provider: 'openai', model: 'gpt-a', promptVersion: 'v1', status: 'active' })
-    const v2 = await api<{ id: string }>('POST', '/api/admin/model-versions', { feature: 'dashboard_insights', provider: 'openai', model: 'gpt-b', promptVersion: 'v2' })
-    const experiment = await api<{ id: string }>('POST', '/api/admin/experiments', { feature: 'dashboard_insights', variants: [{ versionId: v1.id, weight: 1 }, { versionId: v2.id, weight: 1 }] })
+    const v1 = await api<{ id: string }>('POST', '/api/admin/model-versions', {
+      feature: 'dashboard_insights',
+      provider: 'openai',
+      model: 'gpt-a',
+      promptVersion: 'v1',
+      status: 'active',
+    })
+    const v2 = await api<{ id: string }>('POST', '/api/admin/model-versions', {
+      feature: 'dashboard_insights',
+      provider: 'openai',
+      model: 'gpt-b',
+      promptVersion: 'v2',
+    })
+    const experiment = await api<{ id: string }>('POST', '/api/admin/experiments', {
+      feature: 'dashboard_insights',
+      variants: [
+        { versionId: v1.id, weight: 1 },
+        { versionId: v2.id, weight: 1 },
+      ],
+    })
 
     await page.getByRole('link', { name: 'Monitoring' }).click()
     await page.getByRole('heading', { name: 'AI monitoring' }).waitFor()
@@ -415,7 +501,14 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await exp.waitFor()
     await exp.getByRole('button', { name: 'Promote best' }).click()
     await page.getByText('Version promoted').first().waitFor()
-    await expect.poll(async () => (await api<{ experiments: Array<{ id: string; status: string }> }>('GET', '/api/admin/experiments')).experiments.find((e) => e.id === experiment.id)?.status).toBe('promoted')
+    await expect
+      .poll(
+        async () =>
+          (
+            await api<{ experiments: Array<{ id: string; status: string }> }>('GET', '/api/admin/experiments')
+          ).experiments.find((e) => e.id === experiment.id)?.status,
+      )
+      .toBe('promoted')
     await exp.getByRole('button', { name: 'Roll back' }).waitFor()
     await expectAccessible(page, 'admin versions')
     await shot(page, 'desktop-admin-versions')

@@ -15,10 +15,23 @@ export const available = existsSync(CHROMIUM)
 export const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
-export const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+export const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 /** A fresh Chromium: `launch` gives it a new temporary profile directory (playwright refuses a --user-data-dir flag). */
-export async function launchBrowser(): Promise<{ browser: Browser; newContext: (viewport: { width: number; height: number }) => Promise<BrowserContext>; close: () => Promise<void> }> {
+export async function launchBrowser(): Promise<{
+  browser: Browser
+  newContext: (viewport: { width: number; height: number }) => Promise<BrowserContext>
+  close: () => Promise<void>
+}> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS })
   return {
     browser,
@@ -45,10 +58,27 @@ export async function watchedPage(context: BrowserContext): Promise<WatchedPage>
 export async function expectAccessible(page: Page, name: string): Promise<void> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE })
   const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } }).axe.run(document, { resultTypes: ['violations'] })
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }))
+    const result = await (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            o: object,
+          ) => Promise<{
+            violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }>
+          }>
+        }
+      }
+    ).axe.run(document, { resultTypes: ['violations'] })
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)),
+    }))
   })
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${name}: ${v.id} (${v.impact}) at ${v.targets.join(', ')}`)
+  const bad = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${name}: ${v.id} (${v.impact}) at ${v.targets.join(', ')}`)
   expect(bad).toEqual([])
 }
 
@@ -63,9 +93,15 @@ export async function expectNoSideScroll(page: Page, name: string): Promise<void
   const { scroll, width, culprits } = await page.evaluate(() => {
     const width = window.innerWidth
     const culprits = [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('[data-radix-toast-viewport], .toast-viewport'))
+      .filter(
+        (el) =>
+          el.getBoundingClientRect().right > width + 1 && !el.closest('[data-radix-toast-viewport], .toast-viewport'),
+      )
       .slice(0, 4)
-      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} (${Math.round(el.getBoundingClientRect().right)})`)
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} (${Math.round(el.getBoundingClientRect().right)})`,
+      )
     return { scroll: document.documentElement.scrollWidth, width, culprits }
   })
   expect(scroll, `${name} scrolls sideways: ${culprits.join(', ')}`).toBeLessThanOrEqual(width)

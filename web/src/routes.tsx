@@ -5,11 +5,19 @@ import { useMe } from './app/session.tsx'
 import { Shell } from './app/Shell.tsx'
 
 /** Each page is its own chunk, loaded when first visited (`default` export: the page component). */
-const page = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({ Component: (await load()).default })
+const page = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({
+  Component: (await load()).default,
+})
 
 /** Where to go after signing in: a same-site path only (never `//evil.example`). */
 export function safeNext(next: string | null): string | undefined {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/signin') && !next.startsWith('/signup') ? next : undefined
+  return next &&
+    next.startsWith('/') &&
+    !next.startsWith('//') &&
+    !next.startsWith('/signin') &&
+    !next.startsWith('/signup')
+    ? next
+    : undefined
 }
 
 function RequireAuth() {
@@ -78,10 +86,12 @@ export const routes: RouteObject[] = [
           { path: 'assessments/:type/history', lazy: page(() => import('./pages/HistoryPage.tsx')) },
           { path: 'growth-studio', lazy: page(() => import('./pages/GrowthStudioPage.tsx')) },
           { path: '*', lazy: page(() => import('./pages/NotFoundPage.tsx')) },
-          { element: <RequireAdmin />, children: [{ path: 'admin', lazy: page(() => import('./pages/AdminPage.tsx')) }] },
+          {
+            element: <RequireAdmin />,
+            children: [{ path: 'admin', lazy: page(() => import('./pages/AdminPage.tsx')) }],
+          },
         ],
       },
     ],
   },
 ]
-

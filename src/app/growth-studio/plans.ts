@@ -8,7 +8,13 @@ import { NotFoundError } from '../../errors.ts'
 type Deps = { db: Pick<Database, 'asUser'> }
 
 function toPlan(row: PlanRow): Plan {
-  return { id: row.id, title: row.title, items: row.items, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() }
+  return {
+    id: row.id,
+    title: row.title,
+    items: row.items,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
 }
 
 export async function listStrategyPlans(deps: Deps, claims: Claims): Promise<Plan[]> {

@@ -35,7 +35,8 @@ export class ApiError extends Error {
     // Conflicts the server names a field for (an email already taken).
     const field = (this.details as { field?: unknown } | undefined)?.field
     if (typeof field === 'string') out[field.replace(/^(body|querystring|query|params)\.?/, '')] ??= this.message
-    if (this.code === 'email_taken' || (this.status === 409 && /email/i.test(this.message))) out.email ??= 'An account with this email already exists. Sign in instead?'
+    if (this.code === 'email_taken' || (this.status === 409 && /email/i.test(this.message)))
+      out.email ??= 'An account with this email already exists. Sign in instead?'
     return out
   }
 
@@ -54,8 +55,14 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 type Params = Record<string, string | number>
 type Query = Record<string, string | number | boolean | undefined>
 /** `:name` segments of a path pattern, as an object type. */
-type ParamsOf<P extends string> = P extends `${string}:${infer K}/${infer Rest}` ? { [k in K]: string | number } & ParamsOf<`/${Rest}`> : P extends `${string}:${infer K}` ? { [k in K]: string | number } : unknown
-type Options<P extends string> = (P extends `${string}:${string}` ? { params: ParamsOf<P> } : { params?: undefined }) & { query?: Query; signal?: AbortSignal }
+type ParamsOf<P extends string> = P extends `${string}:${infer K}/${infer Rest}`
+  ? { [k in K]: string | number } & ParamsOf<`/${Rest}`>
+  : P extends `${string}:${infer K}`
+    ? { [k in K]: string | number }
+    : unknown
+type Options<P extends string> = (P extends `${string}:${string}`
+  ? { params: ParamsOf<P> }
+  : { params?: undefined }) & { query?: Query; signal?: AbortSignal }
 
 /** Hooks the app sets: what to do when the session is gone. */
 export const clientHooks: { onUnauthorized?: () => void } = {}
@@ -76,7 +83,10 @@ export async function request<T>(method: Method, path: string, body?: unknown, s
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     })
@@ -93,7 +103,12 @@ export async function request<T>(method: Method, path: string, body?: unknown, s
   }
   if (!response.ok) {
     const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error
-    const failure = new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `Request failed (${response.status})`, error?.details)
+    const failure = new ApiError(
+      response.status,
+      error?.code ?? 'http_error',
+      error?.message ?? `Request failed (${response.status})`,
+      error?.details,
+    )
     if (response.status === 401 && !path.startsWith('/api/auth/')) clientHooks.onUnauthorized?.()
     throw failure
   }
@@ -101,12 +116,30 @@ export async function request<T>(method: Method, path: string, body?: unknown, s
 }
 
 export const api = {
-  get: <P extends keyof GetRoutes & string>(path: P, ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]) =>
-    request<GetRoutes[P]>('GET', buildPath(path, options?.params as Params | undefined, options?.query), undefined, options?.signal),
-  post: <P extends keyof PostRoutes & string>(path: P, body: PostRoutes[P]['body'], ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]) =>
-    request<PostRoutes[P]['res']>('POST', buildPath(path, options?.params as Params | undefined, options?.query), body ?? {}),
+  get: <P extends keyof GetRoutes & string>(
+    path: P,
+    ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]
+  ) =>
+    request<GetRoutes[P]>(
+      'GET',
+      buildPath(path, options?.params as Params | undefined, options?.query),
+      undefined,
+      options?.signal,
+    ),
+  post: <P extends keyof PostRoutes & string>(
+    path: P,
+    body: PostRoutes[P]['body'],
+    ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]
+  ) =>
+    request<PostRoutes[P]['res']>(
+      'POST',
+      buildPath(path, options?.params as Params | undefined, options?.query),
+      body ?? {},
+    ),
   patch: <P extends keyof PatchRoutes & string>(path: P, body: PatchRoutes[P]['body'], options: Options<P>) =>
     request<PatchRoutes[P]['res']>('PATCH', buildPath(path, options.params as Params | undefined, options.query), body),
-  delete: <P extends keyof DeleteRoutes & string>(path: P, ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]) =>
-    request<DeleteRoutes[P]>('DELETE', buildPath(path, options?.params as Params | undefined, options?.query)),
+  delete: <P extends keyof DeleteRoutes & string>(
+    path: P,
+    ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]
+  ) => request<DeleteRoutes[P]>('DELETE', buildPath(path, options?.params as Params | undefined, options?.query)),
 }

@@ -4,7 +4,16 @@
  * "Use at least 8 characters".
  */
 
-type IssueLike = { code?: string; message?: string; minimum?: unknown; maximum?: unknown; origin?: string; format?: string; expected?: string; input?: unknown }
+type IssueLike = {
+  code?: string
+  message?: string
+  minimum?: unknown
+  maximum?: unknown
+  origin?: string
+  format?: string
+  expected?: string
+  input?: unknown
+}
 
 const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`
 
@@ -15,7 +24,8 @@ export function plainIssue(issue: IssueLike): string {
   switch (issue.code) {
     case 'too_small':
       if (issue.origin === 'string') return min <= 1 ? 'This is required' : `Use at least ${plural(min, 'character')}`
-      if (issue.origin === 'array' || issue.origin === 'set') return min <= 1 ? 'Pick at least one' : `Pick at least ${min}`
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return min <= 1 ? 'Pick at least one' : `Pick at least ${min}`
       return `Must be ${min.toLocaleString()} or more`
     case 'too_big':
       if (issue.origin === 'string') return `Use at most ${plural(max, 'character')}`
@@ -40,13 +50,19 @@ export function plainMessage(message: string): string {
   if (m) {
     const n = Number(m[3]!.replace(/,/g, ''))
     const small = m[2] === '>'
-    if (m[1] === 'string') return small ? (n <= 1 ? 'This is required' : `Use at least ${plural(n, 'character')}`) : `Use at most ${plural(n, 'character')}`
+    if (m[1] === 'string')
+      return small
+        ? n <= 1
+          ? 'This is required'
+          : `Use at least ${plural(n, 'character')}`
+        : `Use at most ${plural(n, 'character')}`
     if (m[1] === 'array' || m[1] === 'set') return small ? `Pick at least ${n}` : `Pick at most ${n}`
     return small ? `Must be ${n.toLocaleString()} or more` : `Must be ${n.toLocaleString()} or less`
   }
   if (/invalid email/i.test(message)) return 'Enter a valid email address'
   if (/expected number/i.test(message)) return 'Enter a number'
-  if (/^invalid input: expected \w+, received undefined/i.test(message) || /required/i.test(message)) return 'This is required'
+  if (/^invalid input: expected \w+, received undefined/i.test(message) || /required/i.test(message))
+    return 'This is required'
   if (/invalid option|expected one of/i.test(message)) return 'Choose one of the options'
   const text = message.replace(/^invalid value for [\w.]+:\s*/i, '').trim()
   return text.charAt(0).toUpperCase() + text.slice(1)

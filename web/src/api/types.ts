@@ -45,11 +45,26 @@ export type UsageStanding = z.infer<typeof G.usageStanding>
 /** `GET /api/admin/ai/providers` (gateway). */
 export type ProviderHealth = {
   enabled: boolean
-  providers: Array<{ provider: string; status: 'healthy' | 'degraded' | 'down'; breaker: string; recentErrorRate: number; p50LatencyMs?: number; lastSuccessAt?: string; lastFailureAt?: string }>
+  providers: Array<{
+    provider: string
+    status: 'healthy' | 'degraded' | 'down'
+    breaker: string
+    recentErrorRate: number
+    p50LatencyMs?: number
+    lastSuccessAt?: string
+    lastFailureAt?: string
+  }>
   routes: string[]
   history: Array<{ provider: string; status: string; reason: string | null; at: string }>
 }
-export type ApiKey = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
+export type ApiKey = {
+  id: string
+  name: string
+  prefix: string
+  createdAt: string
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
 export type CreatedKey = ApiKey & { key: string }
 export type Export = { exportedAt: string; userId: string; tables: Record<string, unknown[]> }
 export type AdminUsers = z.infer<typeof Auth.adminUserList>

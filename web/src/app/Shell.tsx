@@ -4,7 +4,12 @@ import type { User } from '../api/types.ts'
 import { fmtEmail } from './format.ts'
 import { useLive, useSignOut } from './session.tsx'
 
-const STATUS_TEXT = { open: 'Live updates on', connecting: 'Connecting to live updates', reconnecting: 'Reconnecting to live updates', closed: 'Live updates off' } as const
+const STATUS_TEXT = {
+  open: 'Live updates on',
+  connecting: 'Connecting to live updates',
+  reconnecting: 'Reconnecting to live updates',
+  closed: 'Live updates off',
+} as const
 
 /** The signed-in layout: skip link, top bar (a menu button on small screens), main landmark. */
 export function Shell({ user, children }: { user: User; children: ReactNode }) {
@@ -32,12 +37,20 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
       <a className="skip-link" href="#main">
         Skip to main content
       </a>
-      {navigation.state === 'loading' && <div className="route-progress" role="progressbar" aria-label="Loading page" />}
+      {navigation.state === 'loading' && (
+        <div className="route-progress" role="progressbar" aria-label="Loading page" />
+      )}
       <header className="topbar">
         <NavLink to="/" className="logo" aria-label="OptimaliQ home">
           Optimali<span>Q</span>
         </NavLink>
-        <button type="button" className="btn ghost menu-button" aria-expanded={menuOpen} aria-controls="site-nav" onClick={() => setMenuOpen((o) => !o)}>
+        <button
+          type="button"
+          className="btn ghost menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="site-nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
           <span aria-hidden="true">☰</span> Menu
         </button>
         <nav id="site-nav" aria-label="Main" className={menuOpen ? 'open' : ''}>

@@ -16,7 +16,12 @@ export const sentence = (text: string | undefined) => (text ? text.charAt(0).toU
  * Put the server's field errors under their fields. Returns what is left for a banner: the message
  * of an error that names no known field (or `undefined` when every error found its field).
  */
-export function applyServerErrors<T extends FieldValues>(error: unknown, setError: UseFormSetError<T>, fields: ReadonlyArray<string>, rename: (field: string) => string = (f) => f): string | undefined {
+export function applyServerErrors<T extends FieldValues>(
+  error: unknown,
+  setError: UseFormSetError<T>,
+  fields: ReadonlyArray<string>,
+  rename: (field: string) => string = (f) => f,
+): string | undefined {
   if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.'
   const entries = Object.entries(error.fieldErrors)
   let placed = 0

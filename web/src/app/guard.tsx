@@ -6,8 +6,13 @@ import { useModals } from '../components/Modal.tsx'
  * Warn before leaving a page with unsaved answers: in-app navigation asks in a dialog (Stay is
  * the default), closing the tab asks through the browser.
  */
-export function useLeaveGuard(when: boolean, message = 'Your answers so far are kept as a draft on this device, and you can finish later.') {
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => when && currentLocation.pathname !== nextLocation.pathname)
+export function useLeaveGuard(
+  when: boolean,
+  message = 'Your answers so far are kept as a draft on this device, and you can finish later.',
+) {
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) => when && currentLocation.pathname !== nextLocation.pathname,
+  )
   const modals = useModals()
   const asked = useRef(false)
   useEffect(() => {

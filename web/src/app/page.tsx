@@ -5,7 +5,21 @@ import { useLocation } from 'react-router'
  * A page: sets the document title and, after a navigation (not on the first load, where the skip
  * link comes first), moves focus to the page heading so screen readers announce the new page.
  */
-export function Page({ title, heading, lead, actions, children, narrow }: { title: string; heading?: ReactNode; lead?: ReactNode; actions?: ReactNode; children?: ReactNode; narrow?: boolean }) {
+export function Page({
+  title,
+  heading,
+  lead,
+  actions,
+  children,
+  narrow,
+}: {
+  title: string
+  heading?: ReactNode
+  lead?: ReactNode
+  actions?: ReactNode
+  children?: ReactNode
+  narrow?: boolean
+}) {
   usePageTitle(title)
   const ref = useHeadingFocus()
   return (

@@ -48,13 +48,23 @@ export function createQueryClient(): QueryClient {
 export function invalidationsFor(event: RealtimeEvent): ReadonlyArray<readonly unknown[]> {
   switch (event.type) {
     case 'assessment.completed':
-      return [keys.scores, keys.dashboard, keys.recommendations, keys.forecast, keys.catalogue, keys.peers, keys.benchmarks]
+      return [
+        keys.scores,
+        keys.dashboard,
+        keys.recommendations,
+        keys.forecast,
+        keys.catalogue,
+        keys.peers,
+        keys.benchmarks,
+      ]
     case 'profile.updated':
       return [keys.scores, keys.dashboard, keys.recommendations, keys.profile, keys.catalogue, keys.levers]
     case 'dashboard.updated':
       return [keys.dashboard]
     case 'task.updated':
-      return event.payload.status === 'completed' || event.payload.status === 'failed' ? [keys.dashboard, keys.recommendations] : []
+      return event.payload.status === 'completed' || event.payload.status === 'failed'
+        ? [keys.dashboard, keys.recommendations]
+        : []
     case 'alert.fired':
     case 'alert.resolved':
     case 'alert.acknowledged':

@@ -2,7 +2,12 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { api, ApiError, clientHooks } from '../api/client.ts'
 import type { User } from '../api/types.ts'
-import { createRealtimeClient, type ConnectionStatus, type RealtimeClient, type RealtimeEvent } from '../realtime/client.ts'
+import {
+  createRealtimeClient,
+  type ConnectionStatus,
+  type RealtimeClient,
+  type RealtimeEvent,
+} from '../realtime/client.ts'
 import { fmtScore, humanize } from './format.ts'
 import { invalidationsFor, keys } from './query.ts'
 import { useToast } from './toasts.tsx'
@@ -25,7 +30,19 @@ export function useMe(): User | null | undefined {
   return me.data
 }
 
-const LIVE_EVENTS = ['assessment.completed', 'dashboard.updated', 'task.updated', 'profile.updated', 'ai.processed', 'alert.fired', 'alert.resolved', 'alert.acknowledged', 'kpi.updated', 'kpi.anomaly', 'document.analyzed']
+const LIVE_EVENTS = [
+  'assessment.completed',
+  'dashboard.updated',
+  'task.updated',
+  'profile.updated',
+  'ai.processed',
+  'alert.fired',
+  'alert.resolved',
+  'alert.acknowledged',
+  'kpi.updated',
+  'kpi.anomaly',
+  'document.analyzed',
+]
 
 type Activity = { id: number; text: string; at: string; type: string }
 type LiveValue = { status: ConnectionStatus; activity: Activity[]; realtime: RealtimeClient | undefined }
@@ -42,7 +59,11 @@ export function describeEvent(event: RealtimeEvent): string | undefined {
     case 'profile.updated':
       return 'Your profile and scores were updated'
     case 'task.updated':
-      return p.status === 'completed' ? 'A background analysis finished' : p.status === 'failed' ? 'A background analysis failed' : undefined
+      return p.status === 'completed'
+        ? 'A background analysis finished'
+        : p.status === 'failed'
+          ? 'A background analysis failed'
+          : undefined
     case 'alert.fired':
       return `Alert: ${String(p.message ?? p.ruleId ?? 'a rule fired')}`
     case 'alert.resolved':
@@ -57,7 +78,13 @@ export function describeEvent(event: RealtimeEvent): string | undefined {
 }
 
 /** Events that deserve a toast (the rest only refresh what is on screen). */
-const TOASTED = new Set(['assessment.completed', 'dashboard.updated', 'alert.fired', 'kpi.anomaly', 'document.analyzed'])
+const TOASTED = new Set([
+  'assessment.completed',
+  'dashboard.updated',
+  'alert.fired',
+  'kpi.anomaly',
+  'document.analyzed',
+])
 
 /**
  * One realtime stream per signed-in user. Each event invalidates the queries it makes stale

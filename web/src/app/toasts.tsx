@@ -9,7 +9,10 @@ let next = 1
 /** Toasts that queue (a second one never replaces the first), announced politely, dismissable. */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [items, setItems] = useState<Item[]>([])
-  const notify = useCallback((text: string, tone: Item['tone'] = 'info') => setItems((list) => [...list.slice(-3), { id: next++, text, tone }]), [])
+  const notify = useCallback(
+    (text: string, tone: Item['tone'] = 'info') => setItems((list) => [...list.slice(-3), { id: next++, text, tone }]),
+    [],
+  )
   const value = useMemo(() => ({ notify }), [notify])
   return (
     <ToastContext.Provider value={value}>

@@ -9,7 +9,8 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
   const [comment, setComment] = useState('')
   const [asking, setAsking] = useState(false)
   const send = useMutation({
-    mutationFn: (body: { rating: 'up' | 'down'; comment?: string }) => api.post('/api/insights/:requestId/feedback', body, { params: { requestId } }),
+    mutationFn: (body: { rating: 'up' | 'down'; comment?: string }) =>
+      api.post('/api/insights/:requestId/feedback', body, { params: { requestId } }),
   })
   if (send.isSuccess) {
     return (
@@ -27,10 +28,22 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
     <div className="feedback" data-testid="feedback">
       <div className="row" role="group" aria-label="Was this helpful?">
         <span className="small muted">Helpful?</span>
-        <button type="button" className="btn small" aria-pressed={rating === 'up'} onClick={() => choose('up')} disabled={send.isPending}>
+        <button
+          type="button"
+          className="btn small"
+          aria-pressed={rating === 'up'}
+          onClick={() => choose('up')}
+          disabled={send.isPending}
+        >
           <Thumb /> Yes
         </button>
-        <button type="button" className="btn small" aria-pressed={rating === 'down'} onClick={() => choose('down')} disabled={send.isPending}>
+        <button
+          type="button"
+          className="btn small"
+          aria-pressed={rating === 'down'}
+          onClick={() => choose('down')}
+          disabled={send.isPending}
+        >
           <Thumb down /> No
         </button>
       </div>
@@ -43,7 +56,13 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
           }}
         >
           <label htmlFor={`${id}-comment`}>Anything to add? (optional)</label>
-          <textarea id={`${id}-comment`} rows={2} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} />
+          <textarea
+            id={`${id}-comment`}
+            rows={2}
+            maxLength={2000}
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+          />
           <div className="row end">
             <button type="submit" className="btn primary small" disabled={send.isPending}>
               {send.isPending ? 'Sending…' : 'Send feedback'}
@@ -53,7 +72,9 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
       )}
       {send.error && (
         <p className="field-error" role="alert">
-          {send.error instanceof ApiError && send.error.status === 404 ? 'This answer can no longer be rated.' : 'Could not save your feedback. Try again.'}
+          {send.error instanceof ApiError && send.error.status === 404
+            ? 'This answer can no longer be rated.'
+            : 'Could not save your feedback. Try again.'}
         </p>
       )}
     </div>
@@ -62,8 +83,17 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
 
 function Thumb({ down }: { down?: boolean }) {
   return (
-    <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" style={down ? { transform: 'rotate(180deg)' } : undefined}>
-      <path fill="currentColor" d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z" />
+    <svg
+      width="14"
+      height="14"
+      viewBox="0 0 24 24"
+      aria-hidden="true"
+      style={down ? { transform: 'rotate(180deg)' } : undefined}
+    >
+      <path
+        fill="currentColor"
+        d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z"
+      />
     </svg>
   )
 }

@@ -19,7 +19,12 @@ function Inner() {
   return (
     <div>
       <input aria-label="First field" />
-      <button type="button" onClick={() => modals.open({ title: 'Second', size: 'sm', render: () => <button type="button">Inside second</button> })}>
+      <button
+        type="button"
+        onClick={() =>
+          modals.open({ title: 'Second', size: 'sm', render: () => <button type="button">Inside second</button> })
+        }
+      >
         Open another
       </button>
     </div>

@@ -48,13 +48,29 @@ export function ModalProvider({ children }: { children: ReactNode }) {
     <ModalContext.Provider value={value}>
       {children}
       {stack.map((entry, index) => (
-        <ModalFrame key={entry.id} entry={entry} depth={index} top={index === stack.length - 1} onClose={() => close(entry.id)} />
+        <ModalFrame
+          key={entry.id}
+          entry={entry}
+          depth={index}
+          top={index === stack.length - 1}
+          onClose={() => close(entry.id)}
+        />
       ))}
     </ModalContext.Provider>
   )
 }
 
-function ModalFrame({ entry, depth, top, onClose }: { entry: Entry; depth: number; top: boolean; onClose: () => void }) {
+function ModalFrame({
+  entry,
+  depth,
+  top,
+  onClose,
+}: {
+  entry: Entry
+  depth: number
+  top: boolean
+  onClose: () => void
+}) {
   const size = entry.size ?? 'md'
   return (
     <Dialog.Root open onOpenChange={(open) => !open && onClose()}>

@@ -9,7 +9,19 @@ export function describedBy(id: string, error?: string, hint?: string) {
 }
 
 /** A labelled field: the label, the control, a hint and the error under it. */
-export function Field({ id, label, error, hint, children }: { id: string; label: ReactNode; error?: string | undefined; hint?: ReactNode; children: ReactNode }) {
+export function Field({
+  id,
+  label,
+  error,
+  hint,
+  children,
+}: {
+  id: string
+  label: ReactNode
+  error?: string | undefined
+  hint?: ReactNode
+  children: ReactNode
+}) {
   return (
     <div className={`field${error ? ' has-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -29,10 +41,27 @@ export function Field({ id, label, error, hint, children }: { id: string; label:
 }
 
 /** A group of radios or checkboxes: a fieldset whose legend is the question. */
-export function FieldGroup({ id, legend, error, hint, children }: { id: string; legend: ReactNode; error?: string | undefined; hint?: ReactNode; children: ReactNode }) {
+export function FieldGroup({
+  id,
+  legend,
+  error,
+  hint,
+  children,
+}: {
+  id: string
+  legend: ReactNode
+  error?: string | undefined
+  hint?: ReactNode
+  children: ReactNode
+}) {
   const ids = [error ? `${id}-error` : undefined, hint ? `${id}-hint` : undefined].filter(Boolean).join(' ')
   return (
-    <fieldset className={`field${error ? ' has-error' : ''}`} aria-describedby={ids || undefined} aria-invalid={error ? true : undefined} id={id}>
+    <fieldset
+      className={`field${error ? ' has-error' : ''}`}
+      aria-describedby={ids || undefined}
+      aria-invalid={error ? true : undefined}
+      id={id}
+    >
       <legend>{legend}</legend>
       {children}
       {hint && (
@@ -49,7 +78,19 @@ export function FieldGroup({ id, legend, error, hint, children }: { id: string; 
   )
 }
 
-export function Card({ title, children, actions, className, testId }: { title?: ReactNode; children: ReactNode; actions?: ReactNode; className?: string; testId?: string }) {
+export function Card({
+  title,
+  children,
+  actions,
+  className,
+  testId,
+}: {
+  title?: ReactNode
+  children: ReactNode
+  actions?: ReactNode
+  className?: string
+  testId?: string
+}) {
   return (
     <section className={`card${className ? ` ${className}` : ''}`} data-testid={testId}>
       {(title || actions) && (
@@ -78,8 +119,16 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
  * else the message and a retry button.
  */
 export function ErrorState({ error, what, retry }: { error: unknown; what: string; retry?: () => unknown }) {
-  const e = error instanceof ApiError ? error : new ApiError(0, 'client_error', error instanceof Error ? error.message : String(error))
-  if (e.missing) return <Empty title={`${what}: not available yet`}>This server does not offer it yet. It will appear here after the next release.</Empty>
+  const e =
+    error instanceof ApiError
+      ? error
+      : new ApiError(0, 'client_error', error instanceof Error ? error.message : String(error))
+  if (e.missing)
+    return (
+      <Empty title={`${what}: not available yet`}>
+        This server does not offer it yet. It will appear here after the next release.
+      </Empty>
+    )
   if (e.status === 403) return <Empty title={`${what} is for administrators`} />
   return (
     <div className="banner error error-state" role="alert">
@@ -112,13 +161,25 @@ export function Source({ provider, at }: { provider: string | null | undefined; 
   return (
     <span className={`source ${rules ? 'rules' : 'model'}`} data-testid="source">
       {rules ? 'Rules engine' : `AI model · ${provider ?? 'unknown'}`}
-      {at ? ` · ${new Date(at).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}` : ''}
+      {at
+        ? ` · ${new Date(at).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}`
+        : ''}
     </span>
   )
 }
 
 /** A score out of 5 as a horizontal bar. */
-export function ScoreBar({ label, score, marker, testId }: { label: string; score: number | null | undefined; marker?: number | null; testId?: string }) {
+export function ScoreBar({
+  label,
+  score,
+  marker,
+  testId,
+}: {
+  label: string
+  score: number | null | undefined
+  marker?: number | null
+  testId?: string
+}) {
   const pct = score === null || score === undefined ? 0 : ((score - 1) / 4) * 100
   const markerPct = marker === null || marker === undefined ? undefined : ((marker - 1) / 4) * 100
   return (
@@ -142,7 +203,15 @@ export function tone(score: number | null | undefined): 'none' | 'low' | 'mid' |
 }
 
 /** The big round overall score. */
-export function ScoreRing({ score, label, testId }: { score: number | null | undefined; label: string; testId?: string }) {
+export function ScoreRing({
+  score,
+  label,
+  testId,
+}: {
+  score: number | null | undefined
+  label: string
+  testId?: string
+}) {
   const r = 52
   const c = 2 * Math.PI * r
   const frac = score ? (score - 1) / 4 : 0
@@ -150,7 +219,14 @@ export function ScoreRing({ score, label, testId }: { score: number | null | und
     <div className="ring" data-testid={testId}>
       <svg viewBox="0 0 120 120" width="132" height="132" aria-hidden="true">
         <circle cx="60" cy="60" r={r} className="ring-track" />
-        <circle cx="60" cy="60" r={r} className={`ring-fill tone-${tone(score)}`} strokeDasharray={`${c * frac} ${c}`} transform="rotate(-90 60 60)" />
+        <circle
+          cx="60"
+          cy="60"
+          r={r}
+          className={`ring-fill tone-${tone(score)}`}
+          strokeDasharray={`${c * frac} ${c}`}
+          transform="rotate(-90 60 60)"
+        />
       </svg>
       <div className="ring-text">
         <strong className="ring-value">{score ? fmtScore(score) : '—'}</strong>
@@ -169,7 +245,15 @@ export function ProgressBar({ value, max, label }: { value: number; max: number;
         <span>{label}</span>
         <span>{pct}%</span>
       </div>
-      <div className="progressbar-track" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={max} aria-valuenow={value} aria-valuetext={`${value} of ${max}`}>
+      <div
+        className="progressbar-track"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={max}
+        aria-valuenow={value}
+        aria-valuetext={`${value} of ${max}`}
+      >
         <div style={{ width: `${pct}%` }} />
       </div>
     </div>

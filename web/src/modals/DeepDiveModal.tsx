@@ -10,7 +10,13 @@ import { Empty, ErrorState, ScoreBar, Skeleton } from '../components/ui.tsx'
 
 /** The assessment deep-dive modal: sub-scores, your answers and what they contributed, how the score is computed, history. */
 export function deepDiveModal(type: string): ModalOptions {
-  return { title: `${humanize(type)}: deep dive`, size: 'lg', dismissOnBackdrop: true, testId: 'deep-dive-modal', render: () => <DeepDive type={type} /> }
+  return {
+    title: `${humanize(type)}: deep dive`,
+    size: 'lg',
+    dismissOnBackdrop: true,
+    testId: 'deep-dive-modal',
+    render: () => <DeepDive type={type} />,
+  }
 }
 
 type Breakdown = {
@@ -23,16 +29,40 @@ type Breakdown = {
 export function readBreakdown(raw: Loose): Breakdown {
   const arr = (v: unknown) => (Array.isArray(v) ? (v as Loose[]) : [])
   const num = (v: unknown) => (typeof v === 'number' ? v : null)
-  const str = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.join(', ') : v === undefined || v === null ? '' : String(v))
-  const groups = arr(raw.groups ?? raw.groupScores).map((g) => ({ key: str(g.key ?? g.group), title: str(g.title ?? g.key ?? g.group), score: num(g.score) }))
-  const answers = arr(raw.answers ?? raw.contributions ?? raw.questions).map((a) => ({ key: str(a.key ?? a.questionKey), prompt: str(a.prompt ?? a.question ?? a.key), answer: str(a.label ?? a.answerLabel ?? a.answer ?? a.value), contribution: num(a.contribution ?? a.points ?? a.score), group: str(a.group ?? a.groupKey) }))
-  const method = typeof raw.method === 'string' ? raw.method : typeof raw.explanation === 'string' ? raw.explanation : typeof raw.formula === 'string' ? raw.formula : null
+  const str = (v: unknown) =>
+    typeof v === 'string' ? v : Array.isArray(v) ? v.join(', ') : v === undefined || v === null ? '' : String(v)
+  const groups = arr(raw.groups ?? raw.groupScores).map((g) => ({
+    key: str(g.key ?? g.group),
+    title: str(g.title ?? g.key ?? g.group),
+    score: num(g.score),
+  }))
+  const answers = arr(raw.answers ?? raw.contributions ?? raw.questions).map((a) => ({
+    key: str(a.key ?? a.questionKey),
+    prompt: str(a.prompt ?? a.question ?? a.key),
+    answer: str(a.label ?? a.answerLabel ?? a.answer ?? a.value),
+    contribution: num(a.contribution ?? a.points ?? a.score),
+    group: str(a.group ?? a.groupKey),
+  }))
+  const method =
+    typeof raw.method === 'string'
+      ? raw.method
+      : typeof raw.explanation === 'string'
+        ? raw.explanation
+        : typeof raw.formula === 'string'
+          ? raw.formula
+          : null
   return { groups, answers, method }
 }
 
 function DeepDive({ type }: { type: string }) {
-  const history = useQuery({ queryKey: keys.history(type), queryFn: () => api.get('/api/assessments/:type/history', { params: { type } }) })
-  const questions = useQuery({ queryKey: keys.questions(type), queryFn: () => api.get('/api/assessments/:type', { params: { type } }) })
+  const history = useQuery({
+    queryKey: keys.history(type),
+    queryFn: () => api.get('/api/assessments/:type/history', { params: { type } }),
+  })
+  const questions = useQuery({
+    queryKey: keys.questions(type),
+    queryFn: () => api.get('/api/assessments/:type', { params: { type } }),
+  })
   const latest = history.data?.submissions[0]
   const breakdown = useQuery({
     queryKey: keys.submission(type, latest?.id ?? 'none'),
@@ -40,7 +70,8 @@ function DeepDive({ type }: { type: string }) {
     enabled: latest !== undefined,
     retry: false,
   })
-  if (history.error) return <ErrorState error={history.error} what="This assessment's history" retry={() => history.refetch()} />
+  if (history.error)
+    return <ErrorState error={history.error} what="This assessment's history" retry={() => history.refetch()} />
   if (!history.data || !questions.data) return <Skeleton lines={6} />
   if (!latest) return <Empty title="Not taken yet">Take this assessment to see its breakdown.</Empty>
   const b = breakdown.data ? readBreakdown(breakdown.data) : undefined
@@ -48,7 +79,8 @@ function DeepDive({ type }: { type: string }) {
   return (
     <div className="stack deep-dive">
       <p>
-        Score <strong data-testid="deep-dive-score">{fmtScore(latest.score)}</strong> out of 5, taken {fmtDate(latest.takenAt)}.
+        Score <strong data-testid="deep-dive-score">{fmtScore(latest.score)}</strong> out of 5, taken{' '}
+        {fmtDate(latest.takenAt)}.
       </p>
       <section>
         <h3>Sub-scores by group</h3>
@@ -61,12 +93,20 @@ function DeepDive({ type }: { type: string }) {
         ) : breakdown.isLoading ? (
           <Skeleton lines={3} />
         ) : (
-          <p className="muted small">{unavailable ? 'Group sub-scores are not available on this server yet.' : 'No group sub-scores for this submission.'}</p>
+          <p className="muted small">
+            {unavailable
+              ? 'Group sub-scores are not available on this server yet.'
+              : 'No group sub-scores for this submission.'}
+          </p>
         )}
       </section>
       <section>
         <h3>Your answers</h3>
-        {b && b.answers.length > 0 ? <BreakdownAnswers b={b} /> : <AnswersByGroup questions={questions.data} answers={latest.answers} />}
+        {b && b.answers.length > 0 ? (
+          <BreakdownAnswers b={b} />
+        ) : (
+          <AnswersByGroup questions={questions.data} answers={latest.answers} />
+        )}
       </section>
       <section>
         <h3>How the score was computed</h3>
@@ -104,7 +144,9 @@ function BreakdownAnswers({ b }: { b: Breakdown }) {
             <tr key={a.key}>
               <td>{a.prompt}</td>
               <td>{a.answer}</td>
-              <td className="num">{a.contribution === null ? '—' : a.contribution.toLocaleString(undefined, { maximumFractionDigits: 2 })}</td>
+              <td className="num">
+                {a.contribution === null ? '—' : a.contribution.toLocaleString(undefined, { maximumFractionDigits: 2 })}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -151,6 +193,13 @@ function AnswersByGroup({ questions, answers }: { questions: AssessmentQuestions
 
 export function HistoryChart({ history }: { history: History }) {
   const points = [...history.submissions].reverse().map((s) => ({ at: s.takenAt, score: s.score }))
-  if (points.length < 2) return <p className="muted small">One submission so far: the trend appears after the next one.</p>
-  return <ScoreTrend data={points} label={`Scores over time: ${points.map((p) => `${fmtScore(p.score)} on ${fmtDate(p.at)}`).join(', ')}`} height={200} />
+  if (points.length < 2)
+    return <p className="muted small">One submission so far: the trend appears after the next one.</p>
+  return (
+    <ScoreTrend
+      data={points}
+      label={`Scores over time: ${points.map((p) => `${fmtScore(p.score)} on ${fmtDate(p.at)}`).join(', ')}`}
+      height={200}
+    />
+  )
 }

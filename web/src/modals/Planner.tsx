@@ -22,8 +22,24 @@ function dueFrom(timeframe: string): string {
 
 export function draftFrom(sources: Sources): PlanItem[] {
   const items: PlanItem[] = []
-  for (const l of sources.levers ?? []) items.push({ title: l.title, source: 'lever', owner: 'Me', due: addDays(90), progress: l.progress, status: l.progress >= 100 ? 'done' : l.progress > 0 ? 'doing' : 'todo' })
-  for (const r of sources.roadmap ?? []) items.push({ title: r.task, source: 'roadmap', owner: r.owner || 'Me', due: dueFrom(r.timeframe), progress: 0, status: 'todo' })
+  for (const l of sources.levers ?? [])
+    items.push({
+      title: l.title,
+      source: 'lever',
+      owner: 'Me',
+      due: addDays(90),
+      progress: l.progress,
+      status: l.progress >= 100 ? 'done' : l.progress > 0 ? 'doing' : 'todo',
+    })
+  for (const r of sources.roadmap ?? [])
+    items.push({
+      title: r.task,
+      source: 'roadmap',
+      owner: r.owner || 'Me',
+      due: dueFrom(r.timeframe),
+      progress: 0,
+      status: 'todo',
+    })
   return items.slice(0, 50)
 }
 
@@ -35,22 +51,49 @@ export default function Planner({ sources, onSaved }: { sources: Sources; onSave
   const existing = plans.data.plans[0]
   const levers = sources.levers ?? client.getQueryData<Levers>(keys.levers)?.levers
   const roadmap = sources.roadmap ?? client.getQueryData<Dashboard>(keys.dashboard)?.roadmap
-  return <PlanForm existing={existing} initial={existing ? { title: existing.title, items: existing.items } : { title: 'Growth plan', items: draftFrom({ levers, roadmap }) }} onSaved={onSaved} />
+  return (
+    <PlanForm
+      existing={existing}
+      initial={
+        existing
+          ? { title: existing.title, items: existing.items }
+          : { title: 'Growth plan', items: draftFrom({ levers, roadmap }) }
+      }
+      onSaved={onSaved}
+    />
+  )
 }
 
-function PlanForm({ existing, initial, onSaved }: { existing: Plan | undefined; initial: PlanBody; onSaved: () => void }) {
+function PlanForm({
+  existing,
+  initial,
+  onSaved,
+}: {
+  existing: Plan | undefined
+  initial: PlanBody
+  onSaved: () => void
+}) {
   const client = useQueryClient()
   const [banner, setBanner] = useState<string>()
   const form = useForm<PlanBody>({ resolver: plainResolver(planBody), defaultValues: initial })
   const items = useFieldArray({ control: form.control, name: 'items' })
   const errors = form.formState.errors
   const save = useMutation({
-    mutationFn: (body: PlanBody) => (existing ? api.patch('/api/plans/:id', body, { params: { id: existing.id } }) : api.post('/api/plans', body)),
+    mutationFn: (body: PlanBody) =>
+      existing ? api.patch('/api/plans/:id', body, { params: { id: existing.id } }) : api.post('/api/plans', body),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: keys.plans })
       onSaved()
     },
-    onError: (e) => setBanner(applyServerErrors(e, form.setError, ['title', ...items.fields.flatMap((_, i) => ['title', 'owner', 'due', 'progress', 'status'].map((f) => `items.${i}.${f}`))])),
+    onError: (e) =>
+      setBanner(
+        applyServerErrors(e, form.setError, [
+          'title',
+          ...items.fields.flatMap((_, i) =>
+            ['title', 'owner', 'due', 'progress', 'status'].map((f) => `items.${i}.${f}`),
+          ),
+        ]),
+      ),
   })
   return (
     <form className="stack planner" noValidate onSubmit={form.handleSubmit((v) => save.mutate(v))}>
@@ -78,22 +121,50 @@ function PlanForm({ existing, initial, onSaved }: { existing: Plan | undefined; 
               <div className="field grow2">
                 <label htmlFor={id('title')}>Task</label>
                 <input {...describedBy(id('title'), e?.title?.message)} {...form.register(`items.${i}.title`)} />
-                {e?.title && <div className="field-error" id={`${id('title')}-error`}>{sentence(e.title.message)}</div>}
+                {e?.title && (
+                  <div className="field-error" id={`${id('title')}-error`}>
+                    {sentence(e.title.message)}
+                  </div>
+                )}
               </div>
               <div className="field">
                 <label htmlFor={id('owner')}>Owner</label>
                 <input {...describedBy(id('owner'), e?.owner?.message)} {...form.register(`items.${i}.owner`)} />
-                {e?.owner && <div className="field-error" id={`${id('owner')}-error`}>{sentence(e.owner.message)}</div>}
+                {e?.owner && (
+                  <div className="field-error" id={`${id('owner')}-error`}>
+                    {sentence(e.owner.message)}
+                  </div>
+                )}
               </div>
               <div className="field">
                 <label htmlFor={id('due')}>Due</label>
-                <input type="date" {...describedBy(id('due'), e?.due?.message)} {...form.register(`items.${i}.due`, { setValueAs: (v: string | null) => (v ? v : null) })} />
-                {e?.due && <div className="field-error" id={`${id('due')}-error`}>{sentence(e.due.message)}</div>}
+                <input
+                  type="date"
+                  {...describedBy(id('due'), e?.due?.message)}
+                  {...form.register(`items.${i}.due`, { setValueAs: (v: string | null) => (v ? v : null) })}
+                />
+                {e?.due && (
+                  <div className="field-error" id={`${id('due')}-error`}>
+                    {sentence(e.due.message)}
+                  </div>
+                )}
               </div>
               <div className="field narrow-field">
                 <label htmlFor={id('progress')}>Progress %</label>
-                <input type="number" min={0} max={100} step={5} inputMode="numeric" {...describedBy(id('progress'), e?.progress?.message)} {...form.register(`items.${i}.progress`, { valueAsNumber: true })} />
-                {e?.progress && <div className="field-error" id={`${id('progress')}-error`}>{sentence(e.progress.message)}</div>}
+                <input
+                  type="number"
+                  min={0}
+                  max={100}
+                  step={5}
+                  inputMode="numeric"
+                  {...describedBy(id('progress'), e?.progress?.message)}
+                  {...form.register(`items.${i}.progress`, { valueAsNumber: true })}
+                />
+                {e?.progress && (
+                  <div className="field-error" id={`${id('progress')}-error`}>
+                    {sentence(e.progress.message)}
+                  </div>
+                )}
               </div>
               <div className="field">
                 <label htmlFor={id('status')}>Status</label>
@@ -104,7 +175,12 @@ function PlanForm({ existing, initial, onSaved }: { existing: Plan | undefined; 
                   <option value="blocked">Blocked</option>
                 </select>
               </div>
-              <button type="button" className="btn ghost small danger remove" onClick={() => items.remove(i)} aria-label={`Remove task ${i + 1}`}>
+              <button
+                type="button"
+                className="btn ghost small danger remove"
+                onClick={() => items.remove(i)}
+                aria-label={`Remove task ${i + 1}`}
+              >
                 Remove
               </button>
             </li>
@@ -114,7 +190,14 @@ function PlanForm({ existing, initial, onSaved }: { existing: Plan | undefined; 
       {errors.items?.root && <div className="field-error">{sentence(errors.items.root.message)}</div>}
       {errors.items?.message && <div className="field-error">{sentence(errors.items.message)}</div>}
       <div className="row between wrap">
-        <button type="button" className="btn" onClick={() => items.append({ title: '', source: 'custom', owner: 'Me', due: addDays(30), progress: 0, status: 'todo' })} disabled={items.fields.length >= 50}>
+        <button
+          type="button"
+          className="btn"
+          onClick={() =>
+            items.append({ title: '', source: 'custom', owner: 'Me', due: addDays(30), progress: 0, status: 'todo' })
+          }
+          disabled={items.fields.length >= 50}
+        >
           Add a task
         </button>
         <button type="submit" className="btn primary" disabled={save.isPending}>

@@ -13,7 +13,12 @@ import { Card, Empty, ErrorState, Skeleton } from '../components/ui.tsx'
 
 const WINDOWS = ['1h', '24h', '7d', '30d'] as const
 type Window = (typeof WINDOWS)[number]
-const statusTone = (s: string | null) => (s === 'healthy' || s === 'closed' || s === 'resolved' || s === 'active' || s === 'promoted' ? 'ok' : s === 'degraded' || s === 'half-open' || s === 'candidate' || s === 'running' ? 'warn' : 'bad')
+const statusTone = (s: string | null) =>
+  s === 'healthy' || s === 'closed' || s === 'resolved' || s === 'active' || s === 'promoted'
+    ? 'ok'
+    : s === 'degraded' || s === 'half-open' || s === 'candidate' || s === 'running'
+      ? 'warn'
+      : 'bad'
 
 /** The AI monitoring console: health, traffic, costs, alerts, versions and experiments — refreshed by the event stream. */
 export default function AdminPage() {
@@ -26,7 +31,14 @@ export default function AdminPage() {
       actions={
         <div className="segmented" role="radiogroup" aria-label="Time window">
           {WINDOWS.map((w) => (
-            <button key={w} type="button" role="radio" aria-checked={w === window} className={`btn small${w === window ? ' primary' : ''}`} onClick={() => setWindow(w)}>
+            <button
+              key={w}
+              type="button"
+              role="radio"
+              aria-checked={w === window}
+              className={`btn small${w === window ? ' primary' : ''}`}
+              onClick={() => setWindow(w)}
+            >
               {w}
             </button>
           ))}
@@ -76,7 +88,9 @@ function Providers() {
       ) : !providers.data ? (
         <Skeleton lines={3} />
       ) : providers.data.providers.length === 0 ? (
-        <Empty title={providers.data.enabled ? 'No providers have served traffic yet' : 'No AI provider is configured'}>{providers.data.enabled ? null : 'Answers come from the rules engine. Add a provider key to enable AI.'}</Empty>
+        <Empty title={providers.data.enabled ? 'No providers have served traffic yet' : 'No AI provider is configured'}>
+          {providers.data.enabled ? null : 'Answers come from the rules engine. Add a provider key to enable AI.'}
+        </Empty>
       ) : (
         <div className="table-wrap">
           <table className="table">
@@ -118,9 +132,14 @@ function Providers() {
 }
 
 function Usage({ window }: { window: Window }) {
-  const monitoring = useQuery({ queryKey: keys.adminMonitoring(window), queryFn: () => api.get('/api/admin/ai-monitoring', { query: { window } }), placeholderData: (prev) => prev })
+  const monitoring = useQuery({
+    queryKey: keys.adminMonitoring(window),
+    queryFn: () => api.get('/api/admin/ai-monitoring', { query: { window } }),
+    placeholderData: (prev) => prev,
+  })
   const usage = useQuery({ queryKey: keys.usage, queryFn: () => api.get('/api/me/ai-usage') })
-  if (monitoring.error) return <ErrorState error={monitoring.error} what="Usage monitoring" retry={() => monitoring.refetch()} />
+  if (monitoring.error)
+    return <ErrorState error={monitoring.error} what="Usage monitoring" retry={() => monitoring.refetch()} />
   const m = monitoring.data
   if (!m)
     return (
@@ -136,7 +155,10 @@ function Usage({ window }: { window: Window }) {
         <Kpi label="Error rate" value={fmtPct(t.errorRate)} />
         <Kpi label="Fallback rate" value={fmtPct(t.fallbackRate)} />
         {/* 7d and 30d: from the rollups' latency histograms, within 9 % of the exact figure. */}
-        <Kpi label={m.percentiles === 'histogram' ? 'p50 / p95 / p99 (± 9 %)' : 'p50 / p95 / p99'} value={`${fmtMs(t.p50LatencyMs)} / ${fmtMs(t.p95LatencyMs)} / ${fmtMs(t.p99LatencyMs)}`} />
+        <Kpi
+          label={m.percentiles === 'histogram' ? 'p50 / p95 / p99 (± 9 %)' : 'p50 / p95 / p99'}
+          value={`${fmtMs(t.p50LatencyMs)} / ${fmtMs(t.p95LatencyMs)} / ${fmtMs(t.p99LatencyMs)}`}
+        />
         <Kpi label="Tokens in / out" value={`${fmtNumber(t.inputTokens)} / ${fmtNumber(t.outputTokens)}`} />
         <Kpi label="Cost" value={fmtUsd(t.costUsd)} />
         <Kpi label="Cache hits" value={fmtPct(t.cacheHitRate)} />
@@ -194,7 +216,14 @@ function Usage({ window }: { window: Window }) {
                       {fmtUsd(b.spentUsd)} of {fmtUsd(b.limitUsd)}
                     </span>
                   </div>
-                  <div className="progressbar-track" role="meter" aria-label={`${humanize(b.budget)} spent`} aria-valuemin={0} aria-valuemax={b.limitUsd} aria-valuenow={b.spentUsd}>
+                  <div
+                    className="progressbar-track"
+                    role="meter"
+                    aria-label={`${humanize(b.budget)} spent`}
+                    aria-valuemin={0}
+                    aria-valuemax={b.limitUsd}
+                    aria-valuenow={b.spentUsd}
+                  >
                     <div style={{ width: `${Math.min(100, (b.spentUsd / Math.max(b.limitUsd, 1e-9)) * 100)}%` }} />
                   </div>
                 </li>
@@ -347,7 +376,13 @@ function Alerts() {
                     {a.acknowledgedAt ? (
                       fmtDateTime(a.acknowledgedAt)
                     ) : a.status === 'firing' ? (
-                      <button type="button" className="btn small" onClick={() => ack.mutate(a.id)} disabled={ack.isPending} aria-label={`Acknowledge alert: ${a.message}`}>
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => ack.mutate(a.id)}
+                        disabled={ack.isPending}
+                        aria-label={`Acknowledge alert: ${a.message}`}
+                      >
                         Acknowledge
                       </button>
                     ) : (
@@ -378,7 +413,11 @@ function AlertRules() {
       ) : (
         <ul className="rule-list">
           {rules.data.rules.map((r) => (
-            <RuleRow key={r.id} rule={r} onSaved={() => client.invalidateQueries({ queryKey: ['admin', 'alert-rules'] })} />
+            <RuleRow
+              key={r.id}
+              rule={r}
+              onSaved={() => client.invalidateQueries({ queryKey: ['admin', 'alert-rules'] })}
+            />
           ))}
         </ul>
       )}
@@ -391,7 +430,10 @@ function RuleRow({ rule, onSaved }: { rule: AlertRule; onSaved: () => unknown })
   const [enabled, setEnabled] = useState(rule.enabled)
   const n = Number(threshold)
   const invalid = threshold.trim() === '' || !Number.isFinite(n) || n < 0
-  const save = useMutation({ mutationFn: () => api.patch('/api/admin/alert-rules/:id', { threshold: n, enabled }, { params: { id: rule.id } }), onSuccess: onSaved })
+  const save = useMutation({
+    mutationFn: () => api.patch('/api/admin/alert-rules/:id', { threshold: n, enabled }, { params: { id: rule.id } }),
+    onSuccess: onSaved,
+  })
   const id = `rule-${rule.id}`
   return (
     <li className="rule">
@@ -408,7 +450,16 @@ function RuleRow({ rule, onSaved }: { rule: AlertRule; onSaved: () => unknown })
           {humanize(rule.kind)} · over {fmtNumber(rule.windowMinutes)} min
         </span>
         <label htmlFor={`${id}-threshold`}>Threshold</label>
-        <input id={`${id}-threshold`} type="number" min={0} step="any" value={threshold} onChange={(e) => setThreshold(e.target.value)} aria-invalid={invalid || undefined} aria-describedby={invalid ? `${id}-error` : undefined} />
+        <input
+          id={`${id}-threshold`}
+          type="number"
+          min={0}
+          step="any"
+          value={threshold}
+          onChange={(e) => setThreshold(e.target.value)}
+          aria-invalid={invalid || undefined}
+          aria-describedby={invalid ? `${id}-error` : undefined}
+        />
         <label className="check">
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
         </label>
@@ -435,8 +486,17 @@ function Experiments() {
     void client.invalidateQueries({ queryKey: ['admin', 'experiments'] })
     void client.invalidateQueries({ queryKey: ['admin', 'versions'] })
   }
-  const promote = useMutation({ mutationFn: (e: { id: string; versionId?: string }) => api.post('/api/admin/experiments/:id/promote', e.versionId ? { versionId: e.versionId } : {}, { params: { id: e.id } }), onSuccess: done('Version promoted') })
-  const rollback = useMutation({ mutationFn: (id: string) => api.post('/api/admin/experiments/:id/rollback', undefined, { params: { id } }), onSuccess: done('Rolled back') })
+  const promote = useMutation({
+    mutationFn: (e: { id: string; versionId?: string }) =>
+      api.post('/api/admin/experiments/:id/promote', e.versionId ? { versionId: e.versionId } : {}, {
+        params: { id: e.id },
+      }),
+    onSuccess: done('Version promoted'),
+  })
+  const rollback = useMutation({
+    mutationFn: (id: string) => api.post('/api/admin/experiments/:id/rollback', undefined, { params: { id } }),
+    onSuccess: done('Rolled back'),
+  })
   const list = experiments.data?.experiments ?? []
   return (
     <Card title="Experiments" testId="experiments">
@@ -446,11 +506,19 @@ function Experiments() {
       ) : !experiments.data ? (
         <Skeleton lines={3} />
       ) : list.length === 0 ? (
-        <Empty title="No experiments">Create one with POST /api/admin/experiments to split a feature’s traffic between model versions.</Empty>
+        <Empty title="No experiments">
+          Create one with POST /api/admin/experiments to split a feature’s traffic between model versions.
+        </Empty>
       ) : (
         <div className="stack">
           {list.map((e) => (
-            <ExperimentRow key={e.id} e={e} busy={promote.isPending || rollback.isPending} onPromote={(versionId) => promote.mutate({ id: e.id, versionId })} onRollback={() => rollback.mutate(e.id)} />
+            <ExperimentRow
+              key={e.id}
+              e={e}
+              busy={promote.isPending || rollback.isPending}
+              onPromote={(versionId) => promote.mutate({ id: e.id, versionId })}
+              onRollback={() => rollback.mutate(e.id)}
+            />
           ))}
         </div>
       )}
@@ -458,7 +526,17 @@ function Experiments() {
   )
 }
 
-function ExperimentRow({ e, busy, onPromote, onRollback }: { e: Experiment; busy: boolean; onPromote: (versionId?: string) => void; onRollback: () => void }) {
+function ExperimentRow({
+  e,
+  busy,
+  onPromote,
+  onRollback,
+}: {
+  e: Experiment
+  busy: boolean
+  onPromote: (versionId?: string) => void
+  onRollback: () => void
+}) {
   return (
     <section className="experiment" data-testid="experiment" aria-label={`Experiment on ${humanize(e.feature)}`}>
       <div className="row between wrap">
@@ -505,7 +583,17 @@ function ExperimentRow({ e, busy, onPromote, onRollback }: { e: Experiment; busy
             </tr>
           </thead>
           <tbody>
-            {(e.metrics ?? e.variants.map((v) => ({ ...v, requests: 0, errorRate: 0, p95LatencyMs: null, positiveRate: null, vsControl: null }))).map((v) => (
+            {(
+              e.metrics ??
+              e.variants.map((v) => ({
+                ...v,
+                requests: 0,
+                errorRate: 0,
+                p95LatencyMs: null,
+                positiveRate: null,
+                vsControl: null,
+              }))
+            ).map((v) => (
               <tr key={v.versionId}>
                 <td className="ellipsis">
                   {v.versionId.slice(0, 8)}
@@ -516,10 +604,20 @@ function ExperimentRow({ e, busy, onPromote, onRollback }: { e: Experiment; busy
                 <td className="num">{fmtPct(v.errorRate)}</td>
                 <td className="num">{fmtMs(v.p95LatencyMs)}</td>
                 <td className="num">{fmtPct(v.positiveRate)}</td>
-                <td>{v.vsControl?.errorRate ? `p = ${v.vsControl.errorRate.pValue.toLocaleString(undefined, { maximumFractionDigits: 3 })}${v.vsControl.errorRate.significant ? ' (significant)' : ''}` : '—'}</td>
+                <td>
+                  {v.vsControl?.errorRate
+                    ? `p = ${v.vsControl.errorRate.pValue.toLocaleString(undefined, { maximumFractionDigits: 3 })}${v.vsControl.errorRate.significant ? ' (significant)' : ''}`
+                    : '—'}
+                </td>
                 <td>
                   {e.status === 'running' && (
-                    <button type="button" className="btn small" onClick={() => onPromote(v.versionId)} disabled={busy} aria-label={`Promote version ${v.versionId.slice(0, 8)}`}>
+                    <button
+                      type="button"
+                      className="btn small"
+                      onClick={() => onPromote(v.versionId)}
+                      disabled={busy}
+                      aria-label={`Promote version ${v.versionId.slice(0, 8)}`}
+                    >
                       Promote
                     </button>
                   )}
@@ -537,7 +635,8 @@ function Versions() {
   const client = useQueryClient()
   const versions = useQuery({ queryKey: ['admin', 'versions'], queryFn: () => api.get('/api/admin/model-versions') })
   const change = useMutation({
-    mutationFn: (v: { id: string; status: ModelVersion['status'] }) => api.patch('/api/admin/model-versions/:id', { status: v.status }, { params: { id: v.id } }),
+    mutationFn: (v: { id: string; status: ModelVersion['status'] }) =>
+      api.patch('/api/admin/model-versions/:id', { status: v.status }, { params: { id: v.id } }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['admin', 'versions'] }),
   })
   const list = versions.data?.versions ?? []
@@ -577,12 +676,24 @@ function Versions() {
                   </td>
                   <td className="row wrap nomargin">
                     {v.status !== 'active' && (
-                      <button type="button" className="btn small" onClick={() => change.mutate({ id: v.id, status: 'active' })} disabled={change.isPending} aria-label={`Promote ${v.model} (${v.promptVersion}) to active`}>
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => change.mutate({ id: v.id, status: 'active' })}
+                        disabled={change.isPending}
+                        aria-label={`Promote ${v.model} (${v.promptVersion}) to active`}
+                      >
                         Promote
                       </button>
                     )}
                     {v.status === 'active' && (
-                      <button type="button" className="btn small" onClick={() => change.mutate({ id: v.id, status: 'retired' })} disabled={change.isPending} aria-label={`Retire ${v.model} (${v.promptVersion})`}>
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => change.mutate({ id: v.id, status: 'retired' })}
+                        disabled={change.isPending}
+                        aria-label={`Retire ${v.model} (${v.promptVersion})`}
+                      >
                         Retire
                       </button>
                     )}

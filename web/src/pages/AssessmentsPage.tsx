@@ -13,7 +13,10 @@ export default function AssessmentsPage() {
   const modals = useModals()
   const data = catalogue.data
   return (
-    <Page title="Assessments" lead={`Each deep assessment sharpens one area of your overall score${data ? ` (${fmtScore(data.overallScore)})` : ''}. Questions adapt to your maturity.`}>
+    <Page
+      title="Assessments"
+      lead={`Each deep assessment sharpens one area of your overall score${data ? ` (${fmtScore(data.overallScore)})` : ''}. Questions adapt to your maturity.`}
+    >
       {catalogue.error ? (
         <ErrorState error={catalogue.error} what="Assessments" retry={() => catalogue.refetch()} />
       ) : !data ? (
@@ -35,7 +38,8 @@ export default function AssessmentsPage() {
             }
           >
             <p className="muted">
-              Base score <strong>{fmtScore(data.growth.baseScore)}</strong> · last taken {fmtDate(data.growth.lastTaken)}
+              Base score <strong>{fmtScore(data.growth.baseScore)}</strong> · last taken{' '}
+              {fmtDate(data.growth.lastTaken)}
             </p>
           </Card>
           <ul className="grid cards plain">
@@ -67,10 +71,19 @@ export default function AssessmentsPage() {
                   <div className="row end wrap">
                     {a.lastTaken && (
                       <>
-                        <button type="button" className="btn ghost" onClick={() => modals.open(deepDiveModal(a.type))} aria-label={`Deep dive into ${a.title}`}>
+                        <button
+                          type="button"
+                          className="btn ghost"
+                          onClick={() => modals.open(deepDiveModal(a.type))}
+                          aria-label={`Deep dive into ${a.title}`}
+                        >
                           Deep dive
                         </button>
-                        <Link to={`/assessments/${a.type}/history`} className="btn ghost" aria-label={`${a.title} history`}>
+                        <Link
+                          to={`/assessments/${a.type}/history`}
+                          className="btn ghost"
+                          aria-label={`${a.title} history`}
+                        >
                           History
                         </Link>
                       </>
@@ -78,7 +91,11 @@ export default function AssessmentsPage() {
                     {locked ? (
                       <span className="status-note">Taken · retake {fmtDate(a.retakeAvailableAt)}</span>
                     ) : (
-                      <Link to={`/assessments/${a.type}`} className="btn primary" aria-label={`${a.lastTaken ? 'Retake' : 'Start'} ${a.title}`}>
+                      <Link
+                        to={`/assessments/${a.type}`}
+                        className="btn primary"
+                        aria-label={`${a.lastTaken ? 'Retake' : 'Start'} ${a.title}`}
+                      >
                         {a.lastTaken ? 'Retake' : 'Start'}
                       </Link>
                     )}

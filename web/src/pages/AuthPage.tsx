@@ -34,7 +34,10 @@ export default function AuthPage() {
     setBanner(undefined)
     submitted.current = true
     try {
-      const { user } = await api.post('/api/auth/login', { email: values.email.trim().toLowerCase(), password: values.password })
+      const { user } = await api.post('/api/auth/login', {
+        email: values.email.trim().toLowerCase(),
+        password: values.password,
+      })
       client.setQueryData(keys.me, user)
       navigate(next ?? '/', { replace: true, state: { focus: true } })
     } catch (e) {
@@ -56,16 +59,27 @@ export default function AuthPage() {
           </div>
         )}
         <Field id="email" label="Email" error={sentence(errors.email?.message)}>
-          <input type="email" autoComplete="email" {...describedBy('email', errors.email?.message)} {...form.register('email')} />
+          <input
+            type="email"
+            autoComplete="email"
+            {...describedBy('email', errors.email?.message)}
+            {...form.register('email')}
+          />
         </Field>
         <Field id="password" label="Password" error={sentence(errors.password?.message)}>
-          <input type="password" autoComplete="current-password" {...describedBy('password', errors.password?.message)} {...form.register('password')} />
+          <input
+            type="password"
+            autoComplete="current-password"
+            {...describedBy('password', errors.password?.message)}
+            {...form.register('password')}
+          />
         </Field>
         <button className="btn primary wide" type="submit" disabled={isSubmitting}>
           {isSubmitting ? 'Please wait…' : 'Sign in'}
         </button>
         <p className="muted center">
-          New to OptimaliQ? <Link to={next ? `/signup?next=${encodeURIComponent(next)}` : '/signup'}>Create an account</Link>
+          New to OptimaliQ?{' '}
+          <Link to={next ? `/signup?next=${encodeURIComponent(next)}` : '/signup'}>Create an account</Link>
         </p>
       </form>
     </AuthLayout>
@@ -82,7 +96,10 @@ export function AuthLayout({ children }: { children: React.ReactNode }) {
         <div className="logo" aria-hidden="true">
           Optimali<span>Q</span>
         </div>
-        <p>Measure your growth maturity, see where you stand against your peers, and get a roadmap that updates as you improve.</p>
+        <p>
+          Measure your growth maturity, see where you stand against your peers, and get a roadmap that updates as you
+          improve.
+        </p>
       </header>
       <main id="main" tabIndex={-1}>
         {children}

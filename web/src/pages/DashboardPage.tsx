@@ -30,7 +30,13 @@ export default function DashboardPage() {
     onError: () => setRefreshing(false),
   })
   // The stream's dashboard.updated refetches the dashboard; that ends the wait.
-  if (refreshing && dashboard.isFetching === false && refresh.isSuccess && dashboard.dataUpdatedAt > refresh.submittedAt) setRefreshing(false)
+  if (
+    refreshing &&
+    dashboard.isFetching === false &&
+    refresh.isSuccess &&
+    dashboard.dataUpdatedAt > refresh.submittedAt
+  )
+    setRefreshing(false)
 
   const d = dashboard.data
   return (
@@ -65,9 +71,7 @@ export default function DashboardPage() {
       )}
 
       <div className="grid two">
-        <Card title="Your areas">
-          {scores.data ? <Radar s={scores.data} d={d} /> : <Skeleton lines={5} />}
-        </Card>
+        <Card title="Your areas">{scores.data ? <Radar s={scores.data} d={d} /> : <Skeleton lines={5} />}</Card>
         <Card title="Overall score over time">
           <TrendCard forecast={forecast.data} error={forecast.error} retry={() => forecast.refetch()} />
         </Card>
@@ -84,12 +88,18 @@ export default function DashboardPage() {
           <Skeleton lines={6} label="Preparing your insights" />
         </Card>
       ) : (
-        <Insights d={d} onPlan={() => modals.open(plannerModal({ roadmap: d.roadmap }))} open={(i) => modals.open(insightModal(i))} />
+        <Insights
+          d={d}
+          onPlan={() => modals.open(plannerModal({ roadmap: d.roadmap }))}
+          open={(i) => modals.open(insightModal(i))}
+        />
       )}
 
       <Card title="Live activity">
         {activity.length === 0 ? (
-          <Empty title="Nothing new yet">New scores, refreshed insights and finished analyses appear here as they happen.</Empty>
+          <Empty title="Nothing new yet">
+            New scores, refreshed insights and finished analyses appear here as they happen.
+          </Empty>
         ) : (
           <ul className="events" data-testid="live-events">
             {activity.slice(0, 6).map((e) => (
@@ -107,12 +117,21 @@ export default function DashboardPage() {
 function LiveLine({ status }: { status: string }) {
   return (
     <>
-      <span className={`live-dot ${status}`} aria-hidden="true" /> {status === 'open' ? 'Live — updates appear as they happen' : status === 'closed' ? 'Offline' : 'Connecting…'}
+      <span className={`live-dot ${status}`} aria-hidden="true" />{' '}
+      {status === 'open' ? 'Live — updates appear as they happen' : status === 'closed' ? 'Offline' : 'Connecting…'}
     </>
   )
 }
 
-function ScoresSection({ s, d, onDeepDive }: { s: Scores; d: Dashboard | undefined; onDeepDive: (type: string) => void }) {
+function ScoresSection({
+  s,
+  d,
+  onDeepDive,
+}: {
+  s: Scores
+  d: Dashboard | undefined
+  onDeepDive: (type: string) => void
+}) {
   const deep = Object.entries(s.assessments).filter(([, v]) => v.score !== null)
   const median = (area: string) => d?.benchmarks.find((b) => b.area === area)?.median ?? null
   return (
@@ -125,7 +144,11 @@ function ScoresSection({ s, d, onDeepDive }: { s: Scores; d: Dashboard | undefin
       <div className="grid dash-top">
         <Card title="Overall">
           <div className="center-col">
-            <ScoreRing score={s.overallScore ?? s.baseScore} label={s.overallScore !== null ? 'Overall score' : 'Base score'} testId="overall-score" />
+            <ScoreRing
+              score={s.overallScore ?? s.baseScore}
+              label={s.overallScore !== null ? 'Overall score' : 'Base score'}
+              testId="overall-score"
+            />
             <p className="muted small">1 = just starting · 5 = best in class</p>
           </div>
         </Card>
@@ -133,7 +156,12 @@ function ScoresSection({ s, d, onDeepDive }: { s: Scores; d: Dashboard | undefin
           <div className="stack">
             <ScoreBar label="Strategy" score={s.strategyScore} marker={median('strategy')} testId="score-strategy" />
             <ScoreBar label="Process" score={s.processScore} marker={median('process')} testId="score-process" />
-            <ScoreBar label="Technology" score={s.technologyScore} marker={median('technology')} testId="score-technology" />
+            <ScoreBar
+              label="Technology"
+              score={s.technologyScore}
+              marker={median('technology')}
+              testId="score-technology"
+            />
             {d && d.benchmarks.length > 0 && (
               <p className="muted small">
                 <span className="legend-marker" aria-hidden="true" /> peer median
@@ -151,7 +179,12 @@ function ScoresSection({ s, d, onDeepDive }: { s: Scores; d: Dashboard | undefin
               {deep.map(([type, v]) => (
                 <div key={type} className="deep-row">
                   <ScoreBar label={humanize(type)} score={v.score} testId={`deep-${type}`} />
-                  <button type="button" className="btn ghost small" onClick={() => onDeepDive(type)} aria-label={`Deep dive into ${humanize(type)}`}>
+                  <button
+                    type="button"
+                    className="btn ghost small"
+                    onClick={() => onDeepDive(type)}
+                    aria-label={`Deep dive into ${humanize(type)}`}
+                  >
                     Deep dive
                   </button>
                 </div>
@@ -171,21 +204,53 @@ function Radar({ s, d }: { s: Scores; d: Dashboard | undefined }) {
     ['technology', s.technologyScore],
     ...Object.entries(s.assessments).map(([k, v]) => [k, v.score] as [string, number | null]),
   ]
-  const data = areas.filter(([, v]) => v !== null).map(([area, score]) => ({ area: humanize(area), score: score!, peer: d?.benchmarks.find((b) => b.area === area)?.median ?? null }))
-  if (data.length < 3) return <Empty title="Not enough areas yet">Take the growth assessment to see your areas on a radar.</Empty>
-  return <AreasRadar data={data} label={`Your scores by area: ${data.map((p) => `${p.area} ${fmtScore(p.score)}`).join(', ')}`} />
+  const data = areas
+    .filter(([, v]) => v !== null)
+    .map(([area, score]) => ({
+      area: humanize(area),
+      score: score!,
+      peer: d?.benchmarks.find((b) => b.area === area)?.median ?? null,
+    }))
+  if (data.length < 3)
+    return <Empty title="Not enough areas yet">Take the growth assessment to see your areas on a radar.</Empty>
+  return (
+    <AreasRadar
+      data={data}
+      label={`Your scores by area: ${data.map((p) => `${p.area} ${fmtScore(p.score)}`).join(', ')}`}
+    />
+  )
 }
 
-function TrendCard({ forecast, error, retry }: { forecast: Forecast | undefined; error: unknown; retry: () => unknown }) {
+function TrendCard({
+  forecast,
+  error,
+  retry,
+}: {
+  forecast: Forecast | undefined
+  error: unknown
+  retry: () => unknown
+}) {
   if (error) return <ErrorState error={error} what="The forecast" retry={retry} />
   if (!forecast) return <Skeleton lines={5} />
   const o = forecast.overall
-  if (!o.last) return <Empty title="No history yet">Your score over time appears once you have taken an assessment.</Empty>
-  const points: TrendPoint[] = [{ at: o.last.at, score: o.last.score, value: o.forecast.length ? o.last.score : null, band: o.forecast.length ? [o.last.score, o.last.score] : null }, ...o.forecast.map((f) => ({ at: f.at, value: f.value, band: [f.lower, f.upper] as [number, number] }))]
+  if (!o.last)
+    return <Empty title="No history yet">Your score over time appears once you have taken an assessment.</Empty>
+  const points: TrendPoint[] = [
+    {
+      at: o.last.at,
+      score: o.last.score,
+      value: o.forecast.length ? o.last.score : null,
+      band: o.forecast.length ? [o.last.score, o.last.score] : null,
+    },
+    ...o.forecast.map((f) => ({ at: f.at, value: f.value, band: [f.lower, f.upper] as [number, number] })),
+  ]
   return (
     <div className="stack">
       {o.forecast.length > 0 ? (
-        <ScoreTrend data={points} label={`Overall score ${fmtScore(o.last.score)}; forecast ${o.forecast.map((f) => `${fmtScore(f.value)} in ${f.horizonDays} days (between ${fmtScore(f.lower)} and ${fmtScore(f.upper)})`).join('; ')}`} />
+        <ScoreTrend
+          data={points}
+          label={`Overall score ${fmtScore(o.last.score)}; forecast ${o.forecast.map((f) => `${fmtScore(f.value)} in ${f.horizonDays} days (between ${fmtScore(f.lower)} and ${fmtScore(f.upper)})`).join('; ')}`}
+        />
       ) : (
         <p className="muted">A forecast needs at least two scores taken on different days.</p>
       )}
@@ -198,7 +263,15 @@ function TrendCard({ forecast, error, retry }: { forecast: Forecast | undefined;
   )
 }
 
-function RecommendationsCard({ next, error, retry }: { next: Recommendations | undefined; error: unknown; retry: () => unknown }) {
+function RecommendationsCard({
+  next,
+  error,
+  retry,
+}: {
+  next: Recommendations | undefined
+  error: unknown
+  retry: () => unknown
+}) {
   if (error) {
     return (
       <Card title="Recommended next">
@@ -234,7 +307,10 @@ function RecommendationsCard({ next, error, retry }: { next: Recommendations | u
             {next.actions.slice(0, 3).map((a, i) => (
               <li key={i}>
                 <strong>
-                  {a.title} <span className={`tag ${a.priority === 'high' ? 'bad' : a.priority === 'medium' ? 'warn' : ''}`}>{a.priority} priority</span>
+                  {a.title}{' '}
+                  <span className={`tag ${a.priority === 'high' ? 'bad' : a.priority === 'medium' ? 'warn' : ''}`}>
+                    {a.priority} priority
+                  </span>
                 </strong>
                 <span className="muted">
                   {a.description} <span className="small">({a.timeframe})</span>
@@ -249,17 +325,41 @@ function RecommendationsCard({ next, error, retry }: { next: Recommendations | u
   )
 }
 
-function Insights({ d, open, onPlan }: { d: Dashboard; open: (i: Parameters<typeof insightModal>[0]) => void; onPlan: () => void }) {
+function Insights({
+  d,
+  open,
+  onPlan,
+}: {
+  d: Dashboard
+  open: (i: Parameters<typeof insightModal>[0]) => void
+  onPlan: () => void
+}) {
   const meta = { provider: d.provider, generatedAt: d.generatedAt, requestId: d.requestId }
   const source = <Source provider={d.provider} at={d.generatedAt} />
   return (
     <>
       <div className="grid two">
         <Card title="Strengths" actions={source} testId="strengths">
-          <List items={d.strengths} empty="Complete an assessment to see your strengths." onOpen={(i) => open({ ...meta, kind: 'Strength', title: i.title, description: i.impact })} />
+          <List
+            items={d.strengths}
+            empty="Complete an assessment to see your strengths."
+            onOpen={(i) => open({ ...meta, kind: 'Strength', title: i.title, description: i.impact })}
+          />
         </Card>
         <Card title="Weaknesses" actions={source} testId="weaknesses">
-          <List items={d.weaknesses} empty="Nothing stands out yet." onOpen={(i) => open({ ...meta, kind: 'Weakness', title: i.title, description: i.impact, recommendations: d.roadmap.slice(0, 2).map((r) => r.task) })} />
+          <List
+            items={d.weaknesses}
+            empty="Nothing stands out yet."
+            onOpen={(i) =>
+              open({
+                ...meta,
+                kind: 'Weakness',
+                title: i.title,
+                description: i.impact,
+                recommendations: d.roadmap.slice(0, 2).map((r) => r.task),
+              })
+            }
+          />
         </Card>
       </div>
       <Card
@@ -334,7 +434,19 @@ function Insights({ d, open, onPlan }: { d: Dashboard; open: (i: Parameters<type
             <ul className="bullets">
               {d.insights.map((t, i) => (
                 <li key={i}>
-                  <button type="button" className="linklike" onClick={() => open({ ...meta, kind: 'Insight', title: `Insight ${i + 1}`, description: t, recommendations: d.roadmap.slice(0, 3).map((r) => r.task) })}>
+                  <button
+                    type="button"
+                    className="linklike"
+                    onClick={() =>
+                      open({
+                        ...meta,
+                        kind: 'Insight',
+                        title: `Insight ${i + 1}`,
+                        description: t,
+                        recommendations: d.roadmap.slice(0, 3).map((r) => r.task),
+                      })
+                    }
+                  >
                     {t}
                   </button>
                 </li>
@@ -348,7 +460,15 @@ function Insights({ d, open, onPlan }: { d: Dashboard; open: (i: Parameters<type
   )
 }
 
-function List({ items, empty, onOpen }: { items: Array<{ title: string; impact: string }>; empty: string; onOpen: (i: { title: string; impact: string }) => void }) {
+function List({
+  items,
+  empty,
+  onOpen,
+}: {
+  items: Array<{ title: string; impact: string }>
+  empty: string
+  onOpen: (i: { title: string; impact: string }) => void
+}) {
   if (items.length === 0) return <Empty title={empty} />
   return (
     <ul className="insight-list">

@@ -15,21 +15,39 @@ import { insightModal } from '../modals/InsightModal.tsx'
 import { plannerModal } from '../modals/PlannerModal.tsx'
 
 export default function GrowthStudioPage() {
-  const levers = useQuery({ queryKey: keys.levers, queryFn: () => api.post('/api/growth_studio/levers', {}), staleTime: 5 * 60_000 })
+  const levers = useQuery({
+    queryKey: keys.levers,
+    queryFn: () => api.post('/api/growth_studio/levers', {}),
+    staleTime: 5 * 60_000,
+  })
   const modals = useModals()
   return (
     <Page
       title="Growth studio"
       lead="Your five growth levers, and what-if scenarios for improving strategy, process and technology."
       actions={
-        <button type="button" className="btn" disabled={!levers.data} onClick={() => modals.open(plannerModal({ levers: levers.data?.levers }))}>
+        <button
+          type="button"
+          className="btn"
+          disabled={!levers.data}
+          onClick={() => modals.open(plannerModal({ levers: levers.data?.levers }))}
+        >
           Plan my levers
         </button>
       }
     >
       <div className="grid two">
-        <Card title="Growth levers" actions={levers.data && <Source provider={levers.data.provider} at={levers.data.generatedAt} />}>
-          {levers.error ? <ErrorState error={levers.error} what="Growth levers" retry={() => levers.refetch()} /> : !levers.data ? <Skeleton lines={8} label="Finding your levers" /> : <LeverList data={levers.data} />}
+        <Card
+          title="Growth levers"
+          actions={levers.data && <Source provider={levers.data.provider} at={levers.data.generatedAt} />}
+        >
+          {levers.error ? (
+            <ErrorState error={levers.error} what="Growth levers" retry={() => levers.refetch()} />
+          ) : !levers.data ? (
+            <Skeleton lines={8} label="Finding your levers" />
+          ) : (
+            <LeverList data={levers.data} />
+          )}
         </Card>
         <Simulator />
       </div>
@@ -41,8 +59,12 @@ function LeverList({ data }: { data: Levers }) {
   const client = useQueryClient()
   const [draft, setDraft] = useState<Record<string, number>>({})
   const save = useMutation({
-    mutationFn: ({ id, progress }: { id: string; progress: number }) => api.patch('/api/growth_studio/levers/:id/progress', { progress }, { params: { id } }),
-    onSuccess: (updated) => client.setQueryData<Levers>(keys.levers, (old) => (old ? { ...old, levers: old.levers.map((l) => (l.id === updated.id ? updated : l)) } : old)),
+    mutationFn: ({ id, progress }: { id: string; progress: number }) =>
+      api.patch('/api/growth_studio/levers/:id/progress', { progress }, { params: { id } }),
+    onSuccess: (updated) =>
+      client.setQueryData<Levers>(keys.levers, (old) =>
+        old ? { ...old, levers: old.levers.map((l) => (l.id === updated.id ? updated : l)) } : old,
+      ),
   })
   const progressOf = (l: Lever) => draft[l.id] ?? l.progress
   return (
@@ -84,7 +106,14 @@ function LeverList({ data }: { data: Levers }) {
   )
 }
 
-const SLIDERS: Array<{ key: 'strategyChange' | 'processChange' | 'technologyChange' | 'efficiency'; label: string; min: number; max: number; step: number; fmt: (n: number) => string }> = [
+const SLIDERS: Array<{
+  key: 'strategyChange' | 'processChange' | 'technologyChange' | 'efficiency'
+  label: string
+  min: number
+  max: number
+  step: number
+  fmt: (n: number) => string
+}> = [
   { key: 'strategyChange', label: 'Strategy change', min: -2, max: 2, step: 0.1, fmt: (n) => fmtSigned(n) },
   { key: 'processChange', label: 'Process change', min: -2, max: 2, step: 0.1, fmt: (n) => fmtSigned(n) },
   { key: 'technologyChange', label: 'Technology change', min: -2, max: 2, step: 0.1, fmt: (n) => fmtSigned(n) },
@@ -95,7 +124,18 @@ function Simulator() {
   const modals = useModals()
   const [sim, setSim] = useState<Simulation>()
   const [banner, setBanner] = useState<string>()
-  const form = useForm<SimulationInput>({ resolver: plainResolver(simulationBody), defaultValues: { strategyChange: 0.5, processChange: 0.5, technologyChange: 0.5, revenue: 1_000_000, costs: 700_000, efficiency: 60 }, mode: 'onChange' })
+  const form = useForm<SimulationInput>({
+    resolver: plainResolver(simulationBody),
+    defaultValues: {
+      strategyChange: 0.5,
+      processChange: 0.5,
+      technologyChange: 0.5,
+      revenue: 1_000_000,
+      costs: 700_000,
+      efficiency: 60,
+    },
+    mode: 'onChange',
+  })
   const errors = form.formState.errors
   const values = form.watch()
   const run = useMutation({
@@ -134,15 +174,37 @@ function Simulator() {
             </div>
           )}
           <Field id="sim-revenue" label="Annual revenue (USD)" error={sentence(errors.revenue?.message)}>
-            <input type="number" inputMode="decimal" min={0} step={10000} {...describedBy('sim-revenue', errors.revenue?.message)} {...form.register('revenue', { valueAsNumber: true, onChange: () => setSim(undefined) })} />
+            <input
+              type="number"
+              inputMode="decimal"
+              min={0}
+              step={10000}
+              {...describedBy('sim-revenue', errors.revenue?.message)}
+              {...form.register('revenue', { valueAsNumber: true, onChange: () => setSim(undefined) })}
+            />
           </Field>
           <Field id="sim-costs" label="Annual costs (USD)" error={sentence(errors.costs?.message)}>
-            <input type="number" inputMode="decimal" min={0} step={10000} {...describedBy('sim-costs', errors.costs?.message)} {...form.register('costs', { valueAsNumber: true, onChange: () => setSim(undefined) })} />
+            <input
+              type="number"
+              inputMode="decimal"
+              min={0}
+              step={10000}
+              {...describedBy('sim-costs', errors.costs?.message)}
+              {...form.register('costs', { valueAsNumber: true, onChange: () => setSim(undefined) })}
+            />
           </Field>
           {SLIDERS.map((s) => (
             <div className="slider" key={s.key}>
               <label htmlFor={`sim-${s.key}`}>{s.label}</label>
-              <input id={`sim-${s.key}`} type="range" min={s.min} max={s.max} step={s.step} aria-valuetext={s.fmt(Number(values[s.key]))} {...form.register(s.key, { valueAsNumber: true })} />
+              <input
+                id={`sim-${s.key}`}
+                type="range"
+                min={s.min}
+                max={s.max}
+                step={s.step}
+                aria-valuetext={s.fmt(Number(values[s.key]))}
+                {...form.register(s.key, { valueAsNumber: true })}
+              />
               <output htmlFor={`sim-${s.key}`}>{s.fmt(Number(values[s.key]))}</output>
               {errors[s.key] && <div className="field-error">{sentence(errors[s.key]?.message)}</div>}
             </div>
@@ -183,7 +245,18 @@ function Simulator() {
                 <button
                   type="button"
                   className="btn small"
-                  onClick={() => modals.open(insightModal({ kind: 'Executive commentary', title: 'Executive commentary', description: comment.data.commentary, provider: comment.data.provider, requestId: comment.data.requestId, generatedAt: new Date().toISOString() }))}
+                  onClick={() =>
+                    modals.open(
+                      insightModal({
+                        kind: 'Executive commentary',
+                        title: 'Executive commentary',
+                        description: comment.data.commentary,
+                        provider: comment.data.provider,
+                        requestId: comment.data.requestId,
+                        generatedAt: new Date().toISOString(),
+                      }),
+                    )
+                  }
                 >
                   Open as insight
                 </button>

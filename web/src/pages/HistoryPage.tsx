@@ -9,7 +9,10 @@ import { HistoryChart } from '../modals/DeepDiveModal.tsx'
 
 export default function HistoryPage() {
   const { type = '' } = useParams()
-  const history = useQuery({ queryKey: keys.history(type), queryFn: () => api.get('/api/assessments/:type/history', { params: { type } }) })
+  const history = useQuery({
+    queryKey: keys.history(type),
+    queryFn: () => api.get('/api/assessments/:type/history', { params: { type } }),
+  })
   const subs = history.data?.submissions ?? []
   return (
     <Page

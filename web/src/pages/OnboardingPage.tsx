@@ -61,7 +61,18 @@ const TECHNOLOGY: Options = [
   { value: 'optimized', label: 'Optimized for how we work' },
   { value: 'cutting_edge', label: 'Cutting edge' },
 ]
-const INDUSTRIES = ['Software', 'Professional services', 'Retail & e-commerce', 'Manufacturing', 'Healthcare', 'Financial services', 'Construction', 'Hospitality', 'Education', 'Other']
+const INDUSTRIES = [
+  'Software',
+  'Professional services',
+  'Retail & e-commerce',
+  'Manufacturing',
+  'Healthcare',
+  'Financial services',
+  'Construction',
+  'Hospitality',
+  'Education',
+  'Other',
+]
 
 type Form = GrowthAnswers
 const STEPS: Array<{ title: string; fields: Array<FieldPath<Form>> }> = [
@@ -82,7 +93,11 @@ export default function OnboardingPage() {
   const [step, setStep] = useState(restored?.step ?? 0)
   const [banner, setBanner] = useState<string>()
   const [result, setResult] = useState<GrowthResult>()
-  const form = useForm<Form>({ resolver: plainResolver(growthAnswersSchema), defaultValues: { obstacles: [], ...restored?.values }, shouldFocusError: true })
+  const form = useForm<Form>({
+    resolver: plainResolver(growthAnswersSchema),
+    defaultValues: { obstacles: [], ...restored?.values },
+    shouldFocusError: true,
+  })
   const { errors, isDirty } = form.formState
   const values = form.watch()
   const touched = isDirty || restored !== undefined
@@ -100,7 +115,14 @@ export default function OnboardingPage() {
       void client.invalidateQueries({ queryKey: keys.catalogue })
     },
     onError: (e) => {
-      setBanner(applyServerErrors(e, form.setError, STEPS.flatMap((s) => s.fields), (f) => f.split('.')[0]!))
+      setBanner(
+        applyServerErrors(
+          e,
+          form.setError,
+          STEPS.flatMap((s) => s.fields),
+          (f) => f.split('.')[0]!,
+        ),
+      )
       const first = STEPS.findIndex((s) => s.fields.some((f) => form.getFieldState(f).error))
       if (first >= 0) setStep(first)
     },
@@ -110,7 +132,11 @@ export default function OnboardingPage() {
     if (await form.trigger(STEPS[step]!.fields, { shouldFocus: true })) setStep((s) => s + 1)
   }
   const onSubmit = form.handleSubmit(
-    (v) => submit.mutate({ ...v, obstaclesDetail: v.obstaclesDetail?.trim() ? v.obstaclesDetail.trim() : undefined } as Form),
+    (v) =>
+      submit.mutate({
+        ...v,
+        obstaclesDetail: v.obstaclesDetail?.trim() ? v.obstaclesDetail.trim() : undefined,
+      } as Form),
     (errs) => {
       const first = STEPS.findIndex((s) => s.fields.some((f) => f in errs))
       if (first >= 0 && first !== step) setStep(first)
@@ -129,7 +155,10 @@ export default function OnboardingPage() {
               <ScoreBar label="Technology" score={result.technologyScore} />
             </div>
           </div>
-          <p className="muted">Scores run from 1 (just starting) to 5 (best in class). Take the deep assessments to sharpen your overall score.</p>
+          <p className="muted">
+            Scores run from 1 (just starting) to 5 (best in class). Take the deep assessments to sharpen your overall
+            score.
+          </p>
           <div className="row end wrap">
             <button className="btn" onClick={() => navigate('/assessments')}>
               Browse assessments
@@ -146,8 +175,16 @@ export default function OnboardingPage() {
   const obstacles = values.obstacles ?? []
   const err = (f: keyof Form) => sentence(errors[f]?.message as string | undefined)
   return (
-    <Page title="Growth assessment" lead="Eight quick questions give you a baseline for strategy, process and technology." narrow>
-      <ProgressBar value={step} max={STEPS.length} label={`Step ${step + 1} of ${STEPS.length}: ${STEPS[step]!.title}`} />
+    <Page
+      title="Growth assessment"
+      lead="Eight quick questions give you a baseline for strategy, process and technology."
+      narrow
+    >
+      <ProgressBar
+        value={step}
+        max={STEPS.length}
+        label={`Step ${step + 1} of ${STEPS.length}: ${STEPS[step]!.title}`}
+      />
       {restored && isDirty === false && (
         <div className="banner info row between wrap" role="status">
           <span>We restored the answers you left unfinished.</span>
@@ -182,7 +219,10 @@ export default function OnboardingPage() {
                 </select>
               </Field>
               <Field id="companySize" label="Company size" error={err('companySize')}>
-                <select {...describedBy('companySize', err('companySize'))} {...form.register('companySize', { setValueAs: (v: string) => v || undefined })}>
+                <select
+                  {...describedBy('companySize', err('companySize'))}
+                  {...form.register('companySize', { setValueAs: (v: string) => v || undefined })}
+                >
                   <option value="">Choose…</option>
                   {SIZES.map((o) => (
                     <option key={o.value} value={o.value}>
@@ -192,7 +232,10 @@ export default function OnboardingPage() {
                 </select>
               </Field>
               <Field id="revenueRange" label="Annual revenue" error={err('revenueRange')}>
-                <select {...describedBy('revenueRange', err('revenueRange'))} {...form.register('revenueRange', { setValueAs: (v: string) => v || undefined })}>
+                <select
+                  {...describedBy('revenueRange', err('revenueRange'))}
+                  {...form.register('revenueRange', { setValueAs: (v: string) => v || undefined })}
+                >
                   <option value="">Choose…</option>
                   {REVENUES.map((o) => (
                     <option key={o.value} value={o.value}>
@@ -205,7 +248,12 @@ export default function OnboardingPage() {
           )}
           {step === 1 && (
             <>
-              <FieldGroup id="obstacles" legend="What is holding your growth back? (up to 5)" error={err('obstacles')} hint={`${obstacles.length} of 5 selected`}>
+              <FieldGroup
+                id="obstacles"
+                legend="What is holding your growth back? (up to 5)"
+                error={err('obstacles')}
+                hint={`${obstacles.length} of 5 selected`}
+              >
                 <div className="choices">
                   {OBSTACLES.map((o) => {
                     const on = obstacles.includes(o.value as never)
@@ -219,20 +267,46 @@ export default function OnboardingPage() {
                   })}
                 </div>
               </FieldGroup>
-              <Field id="obstaclesDetail" label="Anything to add? (optional)" error={err('obstaclesDetail')} hint={`${(values.obstaclesDetail ?? '').length.toLocaleString()} / 1,000`}>
-                <textarea rows={3} maxLength={1000} {...describedBy('obstaclesDetail', err('obstaclesDetail'), 'hint')} {...form.register('obstaclesDetail')} />
+              <Field
+                id="obstaclesDetail"
+                label="Anything to add? (optional)"
+                error={err('obstaclesDetail')}
+                hint={`${(values.obstaclesDetail ?? '').length.toLocaleString()} / 1,000`}
+              >
+                <textarea
+                  rows={3}
+                  maxLength={1000}
+                  {...describedBy('obstaclesDetail', err('obstaclesDetail'), 'hint')}
+                  {...form.register('obstaclesDetail')}
+                />
               </Field>
             </>
           )}
           {step === 2 && (
             <>
-              <Radios form={form} name="strategy" legend="How clear is your growth strategy?" options={STRATEGY} error={err('strategy')} />
-              <Radios form={form} name="customers" legend="How well do you know why customers buy from you — and why they leave?" options={CUSTOMERS} error={err('customers')} />
+              <Radios
+                form={form}
+                name="strategy"
+                legend="How clear is your growth strategy?"
+                options={STRATEGY}
+                error={err('strategy')}
+              />
+              <Radios
+                form={form}
+                name="customers"
+                legend="How well do you know why customers buy from you — and why they leave?"
+                options={CUSTOMERS}
+                error={err('customers')}
+              />
             </>
           )}
           {step === 3 && (
             <>
-              <FieldGroup id="process" legend="Do you have documented, repeatable processes for your core operations?" error={err('process')}>
+              <FieldGroup
+                id="process"
+                legend="Do you have documented, repeatable processes for your core operations?"
+                error={err('process')}
+              >
                 <div className="choices">
                   {[
                     ['true', 'Yes'],
@@ -240,13 +314,30 @@ export default function OnboardingPage() {
                   ].map(([v, label]) => (
                     <label key={v} className={`choice${String(values.process) === v ? ' selected' : ''}`}>
                       {/* A yes/no answer stored as a boolean (register's setValueAs does not apply to radios). */}
-                      <input type="radio" name="process" value={v} checked={String(values.process) === v} onChange={() => form.setValue('process', v === 'true', { shouldDirty: true, shouldValidate: form.formState.isSubmitted })} />
+                      <input
+                        type="radio"
+                        name="process"
+                        value={v}
+                        checked={String(values.process) === v}
+                        onChange={() =>
+                          form.setValue('process', v === 'true', {
+                            shouldDirty: true,
+                            shouldValidate: form.formState.isSubmitted,
+                          })
+                        }
+                      />
                       {label}
                     </label>
                   ))}
                 </div>
               </FieldGroup>
-              <Radios form={form} name="technology" legend="How would you describe your technology?" options={TECHNOLOGY} error={err('technology')} />
+              <Radios
+                form={form}
+                name="technology"
+                legend="How would you describe your technology?"
+                options={TECHNOLOGY}
+                error={err('technology')}
+              />
             </>
           )}
           <div className="row between">
@@ -269,7 +360,19 @@ export default function OnboardingPage() {
   )
 }
 
-function Radios({ form, name, legend, options, error }: { form: ReturnType<typeof useForm<Form>>; name: 'strategy' | 'customers' | 'technology'; legend: string; options: Options; error: string | undefined }) {
+function Radios({
+  form,
+  name,
+  legend,
+  options,
+  error,
+}: {
+  form: ReturnType<typeof useForm<Form>>
+  name: 'strategy' | 'customers' | 'technology'
+  legend: string
+  options: Options
+  error: string | undefined
+}) {
   const value = form.watch(name)
   return (
     <FieldGroup id={name} legend={legend} error={error}>

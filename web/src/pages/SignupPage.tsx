@@ -38,7 +38,11 @@ export default function SignupPage() {
     submitted.current = true
     try {
       const name = values.name?.trim()
-      const { user } = await api.post('/api/auth/signup', { email: values.email.trim().toLowerCase(), password: values.password, ...(name ? { name } : {}) })
+      const { user } = await api.post('/api/auth/signup', {
+        email: values.email.trim().toLowerCase(),
+        password: values.password,
+        ...(name ? { name } : {}),
+      })
       client.setQueryData(keys.me, user)
       navigate(next ?? '/onboarding', { replace: true, state: { focus: true } })
     } catch (e) {
@@ -59,19 +63,39 @@ export default function SignupPage() {
           </div>
         )}
         <Field id="name" label="Your name (optional)" error={sentence(errors.name?.message)}>
-          <input autoComplete="name" {...describedBy('name', errors.name?.message)} {...form.register('name', { setValueAs: (v: string) => (v.trim() === '' ? undefined : v) })} />
+          <input
+            autoComplete="name"
+            {...describedBy('name', errors.name?.message)}
+            {...form.register('name', { setValueAs: (v: string) => (v.trim() === '' ? undefined : v) })}
+          />
         </Field>
         <Field id="email" label="Email" error={sentence(errors.email?.message)}>
-          <input type="email" autoComplete="email" {...describedBy('email', errors.email?.message)} {...form.register('email', { setValueAs: (v: string) => v.trim().toLowerCase() })} />
+          <input
+            type="email"
+            autoComplete="email"
+            {...describedBy('email', errors.email?.message)}
+            {...form.register('email', { setValueAs: (v: string) => v.trim().toLowerCase() })}
+          />
         </Field>
-        <Field id="password" label="Password" error={sentence(errors.password?.message)} hint={errors.password ? undefined : 'At least 8 characters'}>
-          <input type="password" autoComplete="new-password" {...describedBy('password', errors.password?.message, errors.password ? undefined : 'hint')} {...form.register('password')} />
+        <Field
+          id="password"
+          label="Password"
+          error={sentence(errors.password?.message)}
+          hint={errors.password ? undefined : 'At least 8 characters'}
+        >
+          <input
+            type="password"
+            autoComplete="new-password"
+            {...describedBy('password', errors.password?.message, errors.password ? undefined : 'hint')}
+            {...form.register('password')}
+          />
         </Field>
         <button className="btn primary wide" type="submit" disabled={isSubmitting}>
           {isSubmitting ? 'Please wait…' : 'Create account'}
         </button>
         <p className="muted center">
-          Already have an account? <Link to={next ? `/signin?next=${encodeURIComponent(next)}` : '/signin'}>Sign in</Link>
+          Already have an account?{' '}
+          <Link to={next ? `/signin?next=${encodeURIComponent(next)}` : '/signin'}>Sign in</Link>
         </p>
       </form>
     </AuthLayout>

@@ -9,7 +9,16 @@ import { Page } from '../app/page.tsx'
 import { keys } from '../app/query.ts'
 import { useMe } from '../app/session.tsx'
 import { useModals } from '../components/Modal.tsx'
-import { Card, describedBy, ErrorState, Field, FieldGroup, ProgressBar, ScoreRing, Skeleton } from '../components/ui.tsx'
+import {
+  Card,
+  describedBy,
+  ErrorState,
+  Field,
+  FieldGroup,
+  ProgressBar,
+  ScoreRing,
+  Skeleton,
+} from '../components/ui.tsx'
 import { deepDiveModal } from '../modals/DeepDiveModal.tsx'
 
 type Answer = string | string[]
@@ -24,13 +33,21 @@ function initial(q: Question): Answer | undefined {
 
 function missing(q: Question, a: Answer | undefined): string | undefined {
   if (!q.required) return undefined
-  if (a === undefined || (typeof a === 'string' && a.trim() === '') || (Array.isArray(a) && a.length === 0)) return q.type === 'multi_select' ? 'Pick at least one' : q.type === 'text_area' ? 'Please write an answer' : 'Choose one'
+  if (a === undefined || (typeof a === 'string' && a.trim() === '') || (Array.isArray(a) && a.length === 0))
+    return q.type === 'multi_select'
+      ? 'Pick at least one'
+      : q.type === 'text_area'
+        ? 'Please write an answer'
+        : 'Choose one'
   return undefined
 }
 
 export default function TakeAssessmentPage() {
   const { type = '' } = useParams()
-  const questions = useQuery({ queryKey: keys.questions(type), queryFn: () => api.get('/api/assessments/:type', { params: { type } }) })
+  const questions = useQuery({
+    queryKey: keys.questions(type),
+    queryFn: () => api.get('/api/assessments/:type', { params: { type } }),
+  })
   if (questions.error)
     return (
       <Page title={humanize(type)}>
@@ -45,7 +62,14 @@ export default function TakeAssessmentPage() {
         </Card>
       </Page>
     )
-  return <Assessment key={`${type}:${questions.data.bracketKey}`} type={type} data={questions.data} reload={() => questions.refetch()} />
+  return (
+    <Assessment
+      key={`${type}:${questions.data.bracketKey}`}
+      type={type}
+      data={questions.data}
+      reload={() => questions.refetch()}
+    />
+  )
 }
 
 function Assessment({ type, data, reload }: { type: string; data: AssessmentQuestions; reload: () => unknown }) {
@@ -87,21 +111,28 @@ function Assessment({ type, data, reload }: { type: string; data: AssessmentQues
     }
     setErrors(e)
     const first = Object.keys(e)[0]
-    if (first) requestAnimationFrame(() => document.getElementById(`q-${first}`)?.querySelector<HTMLElement>('input, textarea, button')?.focus())
+    if (first)
+      requestAnimationFrame(() =>
+        document.getElementById(`q-${first}`)?.querySelector<HTMLElement>('input, textarea, button')?.focus(),
+      )
     return Object.keys(e).length === 0
   }
 
   const submit = useMutation({
-    mutationFn: (body: { answers: Answers; bracketKey: AssessmentQuestions['bracketKey'] }) => api.post('/api/assessments/:type', body, { params: { type } }),
+    mutationFn: (body: { answers: Answers; bracketKey: AssessmentQuestions['bracketKey'] }) =>
+      api.post('/api/assessments/:type', body, { params: { type } }),
     onSuccess: (r) => {
       drafts.clear()
       setResult(r)
-      for (const key of [keys.scores, keys.catalogue, keys.history(type), keys.dashboard]) void client.invalidateQueries({ queryKey: key })
+      for (const key of [keys.scores, keys.catalogue, keys.history(type), keys.dashboard])
+        void client.invalidateQueries({ queryKey: key })
     },
     onError: async (err) => {
       if (!(err instanceof ApiError)) return setBanner('Something went wrong. Please try again.')
       if (err.code === 'bracket_changed') {
-        setBanner('Your questions changed since you started (your maturity moved). We loaded the new set: please answer again.')
+        setBanner(
+          'Your questions changed since you started (your maturity moved). We loaded the new set: please answer again.',
+        )
         drafts.clear()
         await reload()
         return
@@ -124,7 +155,8 @@ function Assessment({ type, data, reload }: { type: string; data: AssessmentQues
     for (const g of groups)
       for (const q of g.questions) {
         const a = value(q)
-        if (a !== undefined && !(typeof a === 'string' && a.trim() === '')) body[q.key] = typeof a === 'string' ? a.trim() : a
+        if (a !== undefined && !(typeof a === 'string' && a.trim() === ''))
+          body[q.key] = typeof a === 'string' ? a.trim() : a
       }
     submit.mutate({ answers: body, bracketKey: data.bracketKey })
   }
@@ -164,7 +196,8 @@ function Assessment({ type, data, reload }: { type: string; data: AssessmentQues
       <Page title={data.title} narrow>
         <Card>
           <p>
-            You took this assessment on {fmtDate(data.lastTaken)} (score {fmtScore(data.score)}). You can retake it from <strong>{fmtDate(data.retakeAvailableAt)}</strong>.
+            You took this assessment on {fmtDate(data.lastTaken)} (score {fmtScore(data.score)}). You can retake it from{' '}
+            <strong>{fmtDate(data.retakeAvailableAt)}</strong>.
           </p>
           <div className="row end wrap">
             <button className="btn" onClick={() => modals.open(deepDiveModal(type))}>
@@ -216,7 +249,13 @@ function Assessment({ type, data, reload }: { type: string; data: AssessmentQues
             </div>
           )}
           {group.questions.map((q) => (
-            <QuestionInput key={q.key} question={q} value={value(q)} error={errors[q.key] || undefined} onChange={(a) => set(q, a)} />
+            <QuestionInput
+              key={q.key}
+              question={q}
+              value={value(q)}
+              error={errors[q.key] || undefined}
+              onChange={(a) => set(q, a)}
+            />
           ))}
           <div className="row between">
             <button type="button" className="btn" disabled={step === 0} onClick={() => setStep((s) => s - 1)}>
@@ -241,7 +280,17 @@ function Assessment({ type, data, reload }: { type: string; data: AssessmentQues
   )
 }
 
-function QuestionInput({ question: q, value, error, onChange }: { question: Question; value: Answer | undefined; error: string | undefined; onChange: (a: Answer) => void }) {
+function QuestionInput({
+  question: q,
+  value,
+  error,
+  onChange,
+}: {
+  question: Question
+  value: Answer | undefined
+  error: string | undefined
+  onChange: (a: Answer) => void
+}) {
   const id = `q-${q.key}`
   const label = q.required ? q.prompt : `${q.prompt} (optional)`
   const options = q.options ?? []
@@ -251,7 +300,13 @@ function QuestionInput({ question: q, value, error, onChange }: { question: Ques
         <div className="choices" data-question={q.key}>
           {options.map((o) => (
             <label key={o.value} className={`choice${value === o.value ? ' selected' : ''}`}>
-              <input type="radio" name={id} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} />
+              <input
+                type="radio"
+                name={id}
+                value={o.value}
+                checked={value === o.value}
+                onChange={() => onChange(o.value)}
+              />
               {o.label}
             </label>
           ))}
@@ -263,14 +318,25 @@ function QuestionInput({ question: q, value, error, onChange }: { question: Ques
     const picked = Array.isArray(value) ? value : []
     const max = q.maxSelections ?? options.length
     return (
-      <FieldGroup id={id} legend={label} error={error} hint={`${q.help ? `${q.help} · ` : ''}${max < options.length ? `${picked.length} of ${max} selected` : 'Pick all that apply'}`}>
+      <FieldGroup
+        id={id}
+        legend={label}
+        error={error}
+        hint={`${q.help ? `${q.help} · ` : ''}${max < options.length ? `${picked.length} of ${max} selected` : 'Pick all that apply'}`}
+      >
         <div className="choices" data-question={q.key}>
           {options.map((o) => {
             const on = picked.includes(o.value)
             const full = !on && picked.length >= max
             return (
               <label key={o.value} className={`choice${on ? ' selected' : ''}${full ? ' disabled' : ''}`}>
-                <input type="checkbox" value={o.value} checked={on} disabled={full} onChange={() => onChange(on ? picked.filter((v) => v !== o.value) : [...picked, o.value])} />
+                <input
+                  type="checkbox"
+                  value={o.value}
+                  checked={on}
+                  disabled={full}
+                  onChange={() => onChange(on ? picked.filter((v) => v !== o.value) : [...picked, o.value])}
+                />
                 {o.label}
               </label>
             )
@@ -283,8 +349,20 @@ function QuestionInput({ question: q, value, error, onChange }: { question: Ques
     const text = typeof value === 'string' ? value : ''
     const max = q.maxLength ?? 1000
     return (
-      <Field id={id} label={label} error={error} hint={`${q.help ? `${q.help} · ` : ''}${text.length.toLocaleString()} / ${max.toLocaleString()}`}>
-        <textarea rows={4} maxLength={max} value={text} onChange={(e) => onChange(e.target.value)} data-question={q.key} {...describedBy(id, error, 'hint')} />
+      <Field
+        id={id}
+        label={label}
+        error={error}
+        hint={`${q.help ? `${q.help} · ` : ''}${text.length.toLocaleString()} / ${max.toLocaleString()}`}
+      >
+        <textarea
+          rows={4}
+          maxLength={max}
+          value={text}
+          onChange={(e) => onChange(e.target.value)}
+          data-question={q.key}
+          {...describedBy(id, error, 'hint')}
+        />
       </Field>
     )
   }
@@ -308,10 +386,24 @@ function QuestionInput({ question: q, value, error, onChange }: { question: Ques
               {i + 1}
             </span>
             <span className="grow">{labelOf(v)}</span>
-            <button type="button" id={`${id}-${v}-up`} className="icon" aria-label={`Move ${labelOf(v)} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+            <button
+              type="button"
+              id={`${id}-${v}-up`}
+              className="icon"
+              aria-label={`Move ${labelOf(v)} up`}
+              disabled={i === 0}
+              onClick={() => move(i, -1)}
+            >
               ↑
             </button>
-            <button type="button" id={`${id}-${v}-down`} className="icon" aria-label={`Move ${labelOf(v)} down`} disabled={i === order.length - 1} onClick={() => move(i, 1)}>
+            <button
+              type="button"
+              id={`${id}-${v}-down`}
+              className="icon"
+              aria-label={`Move ${labelOf(v)} down`}
+              disabled={i === order.length - 1}
+              onClick={() => move(i, 1)}
+            >
               ↓
             </button>
           </li>

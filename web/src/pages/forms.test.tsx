@@ -9,7 +9,14 @@ import SignupPage from './SignupPage.tsx'
 
 /** Forms on the contracts' schemas: plain-words errors under the field, the server's too, and where they go after. */
 
-const user = { id: '00000000-0000-4000-8000-000000000001', email: 'ada@example.com', name: 'Ada', role: 'user', tier: 'free', createdAt: '2026-01-01T00:00:00Z' }
+const user = {
+  id: '00000000-0000-4000-8000-000000000001',
+  email: 'ada@example.com',
+  name: 'Ada',
+  role: 'user',
+  tier: 'free',
+  createdAt: '2026-01-01T00:00:00Z',
+}
 const routes = [
   { path: '/signup', element: <SignupPage /> },
   { path: '/signin', element: <AuthPage /> },
@@ -17,7 +24,9 @@ const routes = [
   { path: '/assessments/:type', element: <h1>Assessment here</h1> },
   { path: '/', element: <h1>Dashboard here</h1> },
 ]
-const me401 = { 'GET /api/auth/me': { status: 401, body: { error: { code: 'unauthorized', message: 'Authentication required' } } } }
+const me401 = {
+  'GET /api/auth/me': { status: 401, body: { error: { code: 'unauthorized', message: 'Authentication required' } } },
+}
 
 afterEach(() => vi.unstubAllGlobals())
 
@@ -26,7 +35,10 @@ function errorOf(label: string): string | null {
   const input = screen.getByLabelText(label)
   if (input.getAttribute('aria-invalid') !== 'true') return null
   const ids = (input.getAttribute('aria-describedby') ?? '').split(' ')
-  return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim()
+  return ids
+    .map((id) => document.getElementById(id)?.textContent ?? '')
+    .join(' ')
+    .trim()
 }
 
 describe('sign-up form', () => {
@@ -45,7 +57,19 @@ describe('sign-up form', () => {
   })
 
   it("puts the server's duplicate-email conflict under the email field, not in a banner", async () => {
-    fakeFetch({ ...me401, 'POST /api/auth/signup': { status: 409, body: { error: { code: 'email_taken', message: 'An account with this email already exists', details: { field: 'body.email' } } } } })
+    fakeFetch({
+      ...me401,
+      'POST /api/auth/signup': {
+        status: 409,
+        body: {
+          error: {
+            code: 'email_taken',
+            message: 'An account with this email already exists',
+            details: { field: 'body.email' },
+          },
+        },
+      },
+    })
     const u = userEvent.setup()
     renderRoutes(routes, '/signup')
     await u.type(await screen.findByLabelText('Email'), 'Ada@Example.com')
@@ -56,7 +80,10 @@ describe('sign-up form', () => {
   })
 
   it('sends the email lowercased and goes to onboarding', async () => {
-    const calls = fakeFetch({ ...me401, 'POST /api/auth/signup': { status: 201, body: { user, token: 't', expiresAt: '2027-01-01T00:00:00Z' } } })
+    const calls = fakeFetch({
+      ...me401,
+      'POST /api/auth/signup': { status: 201, body: { user, token: 't', expiresAt: '2027-01-01T00:00:00Z' } },
+    })
     const u = userEvent.setup()
     const { router, client } = renderRoutes(routes, '/signup')
     await u.type(await screen.findByLabelText('Your name (optional)'), 'Ada')
@@ -64,7 +91,11 @@ describe('sign-up form', () => {
     await u.type(screen.getByLabelText('Password'), 'correct horse battery')
     await u.click(screen.getByRole('button', { name: 'Create account' }))
     await screen.findByRole('heading', { name: 'Onboarding here' })
-    expect(calls.find((c) => c.url === '/api/auth/signup')?.body).toEqual({ email: 'ada@example.com', password: 'correct horse battery', name: 'Ada' })
+    expect(calls.find((c) => c.url === '/api/auth/signup')?.body).toEqual({
+      email: 'ada@example.com',
+      password: 'correct horse battery',
+      name: 'Ada',
+    })
     expect(router.state.location.pathname).toBe('/onboarding')
     expect(client.getQueryData(keys.me)).toEqual(user)
   })
@@ -75,7 +106,10 @@ describe('sign-in form', () => {
     let attempts = 0
     fakeFetch({
       ...me401,
-      'POST /api/auth/login': () => (++attempts === 1 ? { status: 401, body: { error: { code: 'invalid_credentials', message: 'Email or password is incorrect' } } } : { status: 200, body: { user, token: 't', expiresAt: '2027-01-01T00:00:00Z' } }),
+      'POST /api/auth/login': () =>
+        ++attempts === 1
+          ? { status: 401, body: { error: { code: 'invalid_credentials', message: 'Email or password is incorrect' } } }
+          : { status: 200, body: { user, token: 't', expiresAt: '2027-01-01T00:00:00Z' } },
     })
     const u = userEvent.setup()
     const { router } = renderRoutes(routes, `/signin?next=${encodeURIComponent('/assessments/digital_transformation')}`)
@@ -91,7 +125,10 @@ describe('sign-in form', () => {
   })
 
   it('never follows a next= that leaves the site', async () => {
-    fakeFetch({ ...me401, 'POST /api/auth/login': { status: 200, body: { user, token: 't', expiresAt: '2027-01-01T00:00:00Z' } } })
+    fakeFetch({
+      ...me401,
+      'POST /api/auth/login': { status: 200, body: { user, token: 't', expiresAt: '2027-01-01T00:00:00Z' } },
+    })
     const u = userEvent.setup()
     const { router } = renderRoutes(routes, '/signin?next=//evil.example/x')
     await u.type(await screen.findByLabelText('Email'), 'ada@example.com')

@@ -124,7 +124,8 @@ describe('realtime client', () => {
   it('reports the reason the server gave for closing', () => {
     const { client, current, statuses } = setup()
     client.connect()
-    for (const l of current().listeners.get('close') ?? []) l({ data: JSON.stringify({ reason: 'slow_consumer' }), lastEventId: '' })
+    for (const l of current().listeners.get('close') ?? [])
+      l({ data: JSON.stringify({ reason: 'slow_consumer' }), lastEventId: '' })
     expect(statuses).toContain('reconnecting:slow_consumer')
   })
 })

@@ -4,15 +4,9 @@
  * no duplicates. No Node imports: the web app bundles this file as is.
  */
 
-/** An event as the stream delivers it (`data` of each SSE message). */
-export type RealtimeEvent = {
-  id: number
-  type: string
-  userId: string | null
-  audience: 'user' | 'admin'
-  payload: Record<string, unknown>
-  createdAt: string
-}
+import type { RealtimeEvent } from '../../../src/contracts/realtime.ts'
+
+export type { RealtimeEvent }
 
 export type RealtimeHandler = (event: RealtimeEvent) => void
 
@@ -50,7 +44,12 @@ export type RealtimeClientOptions = {
 
 const CLOSED = 2
 /** Event types the dashboard shows live. */
-export const DASHBOARD_EVENTS = ['dashboard.updated', 'profile.updated', 'assessment.completed', 'ai.processed'] as const
+export const DASHBOARD_EVENTS = [
+  'dashboard.updated',
+  'profile.updated',
+  'assessment.completed',
+  'ai.processed',
+] as const
 
 export type RealtimeClient = ReturnType<typeof createRealtimeClient>
 
@@ -59,11 +58,14 @@ export function createRealtimeClient(options: RealtimeClientOptions = {}) {
   const handlers = new Map<string, Set<RealtimeHandler>>()
   const wired = new Set<string>()
   const schedule = options.setTimeout ?? ((fn: () => void, ms: number) => globalThis.setTimeout(fn, ms))
-  const cancel = options.clearTimeout ?? ((h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>))
+  const cancel =
+    options.clearTimeout ?? ((h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>))
   const factory: EventSourceFactory =
     options.createEventSource ??
     ((u, init) => {
-      const Ctor = (globalThis as unknown as { EventSource?: new (u: string, i: { withCredentials: boolean }) => EventSourceLike }).EventSource
+      const Ctor = (
+        globalThis as unknown as { EventSource?: new (u: string, i: { withCredentials: boolean }) => EventSourceLike }
+      ).EventSource
       if (!Ctor) throw new Error('EventSource is not available here; pass createEventSource')
       return new Ctor(u, init)
     })

@@ -18,15 +18,25 @@ export function fakeFetch(routes: Record<string, Reply | ((body: unknown) => Rep
     const body = init?.body ? JSON.parse(String(init.body)) : undefined
     calls.push({ method, url, body })
     const route = routes[`${method} ${url.split('?')[0]}`]
-    const reply = typeof route === 'function' ? route(body) : (route ?? { status: 404, body: { error: { code: 'not_found', message: `No route for ${method} ${url}` } } })
-    return new Response(reply.body === undefined ? '' : JSON.stringify(reply.body), { status: reply.status, headers: { 'content-type': 'application/json' } })
+    const reply =
+      typeof route === 'function'
+        ? route(body)
+        : (route ?? { status: 404, body: { error: { code: 'not_found', message: `No route for ${method} ${url}` } } })
+    return new Response(reply.body === undefined ? '' : JSON.stringify(reply.body), {
+      status: reply.status,
+      headers: { 'content-type': 'application/json' },
+    })
   })
   vi.stubGlobal('fetch', fn)
   return calls
 }
 
 /** Render routes in a memory router with a fresh query client and the modal system. */
-export function renderRoutes(routes: RouteObject[], path: string, extra?: (client: ReturnType<typeof createQueryClient>) => void) {
+export function renderRoutes(
+  routes: RouteObject[],
+  path: string,
+  extra?: (client: ReturnType<typeof createQueryClient>) => void,
+) {
   const client = createQueryClient()
   extra?.(client)
   const router = createMemoryRouter([{ element: <Wrap />, children: routes }], { initialEntries: [path] })
