@@ -14,7 +14,7 @@ describe('web app serving', () => {
   beforeAll(async () => {
     await buildWeb({ ifStale: true, quiet: true })
     t = await startTestApp('pglite')
-  }, 120_000)
+  }, 300_000)
   afterAll(() => t?.close())
 
   it('serves index.html at / and for app paths, with a CSP that allows it and no caching', async () => {
