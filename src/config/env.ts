@@ -155,6 +155,14 @@ export const envSchema = z.object({
   AI_ANALYZE_ON_SUBMIT: bool(true),
   DASHBOARD_CACHE_MS: int(10_000, 0, 3_600_000),
   ASSESSMENT_CONFIG_DIR: optionalText,
+  NEO4J_URI: optionalText.refine((v) => v === undefined || /^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(v), {
+    message: 'must be a bolt:// or neo4j:// URL (optionally +s / +ssc)',
+  }),
+  NEO4J_USERNAME: optionalText,
+  NEO4J_PASSWORD: optionalText,
+  NEO4J_DATABASE: optionalText,
+  OPTIMALIQ_DEMO: bool(false),
+  OPTIMALIQ_DEMO_BUSINESSES: int(200, 1, 1_000_000),
   ASSESSMENT_OVERALL_WEIGHTS: weightList,
 
   AI_ENABLED: bool(true),
@@ -297,6 +305,20 @@ function toConfig(env: Env) {
       analyzeOnSubmit: env.AI_ANALYZE_ON_SUBMIT,
       /** In-process copy of cached dashboards, dropped on score events; 0 turns it off. */
       dashboardCacheMs: env.DASHBOARD_CACHE_MS,
+    },
+    /** The peer graph (docs/graph.md): Neo4j when NEO4J_URI is set, else the SQL backend on the main database. */
+    graph: {
+      neo4j: env.NEO4J_URI
+        ? {
+            uri: env.NEO4J_URI,
+            username: env.NEO4J_USERNAME ?? 'neo4j',
+            password: env.NEO4J_PASSWORD ?? '',
+            database: env.NEO4J_DATABASE,
+          }
+        : undefined,
+      /** Seed a synthetic demo cohort on start (labelled demo everywhere, never mixed with real businesses). */
+      demo: env.OPTIMALIQ_DEMO,
+      demoBusinesses: env.OPTIMALIQ_DEMO_BUSINESSES,
     },
     events: {
       retentionDays: env.EVENTS_RETENTION_DAYS,
