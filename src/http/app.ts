@@ -24,6 +24,7 @@ import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { meDataRoutes } from './routes/me-data.ts'
+import { planRoutes } from './routes/plans.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
@@ -52,6 +53,7 @@ const ROUTES: RouteModule[] = [
   adviceRoutes,
   adminGovernanceRoutes,
   meDataRoutes,
+  planRoutes,
   webAppRoutes,
 ]
 
