@@ -94,7 +94,7 @@ describe.skipIf(BACKENDS.length === 0)('fuzzing every OpenAPI operation', () => 
   })
   afterAll(async () => {
     const statuses = [...tally.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`)
-    console.log(
+    console.warn(
       `[campaign] fuzz on ${backend}: ${tally.requests} requests, 5xx ${tally.fiveXX.length}, leaks ${tally.leaks.length}; statuses ${statuses.join(' ')}`,
     )
     await t?.close()
