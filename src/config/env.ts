@@ -1,4 +1,8 @@
 import { z } from 'zod'
+import type { GatewayConfig } from '../gateway/config.ts'
+import { AI_PROVIDERS, type ProviderName } from '../gateway/provider-names.ts'
+import { optionalText, optionalUrl } from '../gateway/providers/env-fields.ts'
+import { PROVIDER_ENV, readProviderSettings } from '../gateway/providers/index.ts'
 import { resolveBudgets, resolvePacing, resolveTierLimits } from '../governance/limits/config.ts'
 
 /**
@@ -42,24 +46,6 @@ const num = (fallback: number, min: number, max: number) =>
       }
       return n
     })
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
-
-const optionalUrl = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined
-    try {
-      return new URL(v.trim()).toString().replace(/\/$/, '')
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a URL such as http://127.0.0.1:8080/v1' })
-      return z.NEVER
-    }
-  })
 
 const csv = z
   .string()
@@ -120,8 +106,8 @@ const jsonChecked = (check: (value: unknown) => unknown) =>
     }
   })
 
-export const AI_PROVIDERS = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'] as const
-export type AiProviderName = (typeof AI_PROVIDERS)[number]
+export { AI_PROVIDERS }
+export type AiProviderName = ProviderName
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -170,25 +156,8 @@ export const envSchema = z.object({
   AI_MODEL: optionalText,
   AI_MAX_TOKENS: int(1000, 1, 1_000_000),
   AI_TEMPERATURE: num(0.7, 0, 2),
-  OPENAI_API_KEY: optionalText,
-  OPENAI_BASE_URL: optionalUrl,
-  ANTHROPIC_API_KEY: optionalText,
-  ANTHROPIC_BASE_URL: optionalUrl,
-  GOOGLE_GENERATIVE_AI_API_KEY: optionalText,
-  GOOGLE_GENERATIVE_AI_BASE_URL: optionalUrl,
-  GOOGLE_VERTEX_PROJECT: optionalText,
-  GOOGLE_VERTEX_LOCATION: optionalText,
-  GOOGLE_APPLICATION_CREDENTIALS: optionalText,
-  GOOGLE_VERTEX_API_KEY: optionalText,
-  GOOGLE_VERTEX_BASE_URL: optionalUrl,
-  MISTRAL_API_KEY: optionalText,
-  MISTRAL_BASE_URL: optionalUrl,
-  AZURE_API_KEY: optionalText,
-  AZURE_RESOURCE_NAME: optionalText,
-  AZURE_BASE_URL: optionalUrl,
-  OPENAI_COMPATIBLE_BASE_URL: optionalUrl,
-  OPENAI_COMPATIBLE_API_KEY: optionalText,
-  OPENAI_COMPATIBLE_MODEL: optionalText,
+  // Each provider's own variables (OPENAI_API_KEY, ANTHROPIC_BASE_URL, …): gateway/providers/<name>.ts.
+  ...PROVIDER_ENV,
   OPTIMALIQ_CONFIG: optionalText,
   AI_ATTEMPT_TIMEOUT_MS: int(30_000, 100, 600_000),
   AI_DEADLINE_MS: int(60_000, 100, 1_800_000),
@@ -363,26 +332,8 @@ function toConfig(env: Env) {
         /** Default cache TTL of `/v1` requests (a request can set `x-optimaliq-cache-ttl`). */
         v1CacheTtlSeconds: env.AI_V1_CACHE_TTL_SECONDS,
       },
-      providers: {
-        openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
-        anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
-        google: { apiKey: env.GOOGLE_GENERATIVE_AI_API_KEY, baseURL: env.GOOGLE_GENERATIVE_AI_BASE_URL },
-        vertex: {
-          project: env.GOOGLE_VERTEX_PROJECT,
-          location: env.GOOGLE_VERTEX_LOCATION,
-          credentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS,
-          apiKey: env.GOOGLE_VERTEX_API_KEY,
-          baseURL: env.GOOGLE_VERTEX_BASE_URL,
-        },
-        mistral: { apiKey: env.MISTRAL_API_KEY, baseURL: env.MISTRAL_BASE_URL },
-        azure: { apiKey: env.AZURE_API_KEY, resourceName: env.AZURE_RESOURCE_NAME, baseURL: env.AZURE_BASE_URL },
-        custom: {
-          baseURL: env.OPENAI_COMPATIBLE_BASE_URL,
-          apiKey: env.OPENAI_COMPATIBLE_API_KEY,
-          model: env.OPENAI_COMPATIBLE_MODEL,
-        },
-      },
-    },
+      providers: readProviderSettings(env),
+    } satisfies GatewayConfig,
     governance: {
       limitsEnabled: env.AI_LIMITS_ENABLED,
       rateLimits: env.AI_RATE_LIMITS,
