@@ -13,17 +13,30 @@ import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { validateAnswers } from '../src/domain/assessments/answers.ts'
-import { loadAssessmentCatalogue, parseAssessmentConfig } from '../src/domain/assessments/catalogue.ts'
+import { loadAssessmentCatalogue, parseAssessmentConfig } from '../src/domain/assessments/assessment-configs.ts'
 import type { QuestionSet } from '../src/domain/assessments/config-schema.ts'
 import { scoreAnswers } from '../src/domain/assessments/scoring.ts'
 import { postgresAvailable, printTable, signupToken, startServer } from './lib/server.ts'
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, pool: { type: 'string', default: '20' } } })
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    pool: { type: 'string', default: '20' },
+  },
+})
 const duration = Number(values.duration)
 const connections = Number(values.connections)
 const FIXTURES = new URL('../test/fixtures/assessments/', import.meta.url).pathname
-const ANSWERS = { crm_usage: 'basic_crm', practices: ['playbook', 'forecasting'], priority_rank: ['referrals', 'retention', 'discounting'], biggest_blocker: 'Leads go cold after the first call.' }
-const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' ')
+const ANSWERS = {
+  crm_usage: 'basic_crm',
+  practices: ['playbook', 'forecasting'],
+  priority_rank: ['referrals', 'retention', 'discounting'],
+  biggest_blocker: 'Leads go cold after the first call.',
+}
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')
 
 type Row = Record<string, string | number>
 
@@ -57,11 +70,18 @@ const pure: Row[] = []
 {
   let sink = 0
   const fixture = parseAssessmentConfig('sales.json', readFileSync(`${FIXTURES}sales.json`, 'utf8')).brackets.score_3
-  const sets: Array<[string, QuestionSet, Record<string, unknown>]> = [['fixture sales (5 questions)', fixture, ANSWERS]]
+  const sets: Array<[string, QuestionSet, Record<string, unknown>]> = [
+    ['fixture sales (5 questions)', fixture, ANSWERS],
+  ]
   // The real content when present: the largest set (reassessment, about twenty questions).
   const real = await loadAssessmentCatalogue().catch(() => undefined)
   const big = real?.get('reassessment')?.brackets.score_3
-  if (big) sets.push([`reassessment (${big.groups.reduce((k, g) => k + g.questions.length, 0)} questions)`, big, middleAnswers(big)])
+  if (big)
+    sets.push([
+      `reassessment (${big.groups.reduce((k, g) => k + g.questions.length, 0)} questions)`,
+      big,
+      middleAnswers(big),
+    ])
   for (const [name, set, answers] of sets) {
     const valid = validateAnswers(set, answers)
     if (!valid.ok) throw new Error(`bench answers for ${name} are invalid: ${JSON.stringify(valid.issues)}`)
@@ -72,7 +92,11 @@ const pure: Row[] = []
       const v = validateAnswers(set, answers)
       if (v.ok) sink += scoreAnswers(set, v.answers)
     })
-    pure.push({ 'question set': name, 'scoreAnswers / s': Math.round(score).toLocaleString('en'), 'validate + score / s': Math.round(both).toLocaleString('en') })
+    pure.push({
+      'question set': name,
+      'scoreAnswers / s': Math.round(score).toLocaleString('en'),
+      'validate + score / s': Math.round(both).toLocaleString('en'),
+    })
   }
   if (sink === 0) throw new Error('unreachable')
 }
@@ -82,7 +106,9 @@ function cpuSeconds(pids: number[]): number {
   let ticks = 0
   for (const pid of pids) {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')
       ticks += Number(fields[11]) + Number(fields[12])
     } catch {
       // gone, or not Linux
@@ -130,7 +156,11 @@ if (!(await postgresAvailable())) {
         body: JSON.stringify({ answers: ANSWERS }),
         headers: { 'content-type': 'application/json' },
         // One account per connection: each connection is one user submitting again and again.
-        setupClient: (client) => client.setHeaders({ 'content-type': 'application/json', authorization: `Bearer ${tokens[next++ % tokens.length]}` }),
+        setupClient: (client) =>
+          client.setHeaders({
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens[next++ % tokens.length]}`,
+          }),
       })
     }
     await run(2) // warm-up: JIT, pool connections, plans
@@ -139,7 +169,10 @@ if (!(await postgresAvailable())) {
       const serverPid = server.process.pid!
       const before = { server: cpuSeconds([serverPid]), postgres: cpuSeconds(postgresPids()) }
       const result = await run(duration, users)
-      const used = { server: cpuSeconds([serverPid]) - before.server, postgres: cpuSeconds(postgresPids()) - before.postgres }
+      const used = {
+        server: cpuSeconds([serverPid]) - before.server,
+        postgres: cpuSeconds(postgresPids()) - before.postgres,
+      }
       const ok = result['2xx']
       const rate = ok / duration
       const perSubmission = (seconds: number) => ((seconds * 1000) / Math.max(ok, 1)).toFixed(2)
@@ -162,5 +195,10 @@ if (!(await postgresAvailable())) {
 }
 
 printTable('Score computation (pure functions, one core)', pure)
-printTable(`Submissions through HTTP on PostgreSQL, ${duration} s per row (ASSESSMENT_RETAKE_DAYS=0, one account per user)`, http)
-console.log(`\nload average at start: ${loadAtStart} (2 cores shared with other work; "postgres" CPU counts every postgres process on the machine)`)
+printTable(
+  `Submissions through HTTP on PostgreSQL, ${duration} s per row (ASSESSMENT_RETAKE_DAYS=0, one account per user)`,
+  http,
+)
+console.log(
+  `\nload average at start: ${loadAtStart} (2 cores shared with other work; "postgres" CPU counts every postgres process on the machine)`,
+)

@@ -4,18 +4,40 @@
 // Usage: node bench/features.ts [--duration 10] [--cold 40] [--backend pglite|postgres]
 import autocannon from 'autocannon'
 import { parseArgs } from 'node:util'
-import { createSimulator } from '../src/ai/simulator/index.ts'
+import { createSimulator } from '../src/simulator/index.ts'
 import { postgresAvailable, printTable, signupToken, startServer } from './lib/server.ts'
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '100' }, cold: { type: 'string', default: '40' }, backend: { type: 'string' } } })
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '100' },
+    cold: { type: 'string', default: '40' },
+    backend: { type: 'string' },
+  },
+})
 const duration = Number(values.duration)
 const connections = Number(values.connections)
 const coldRuns = Number(values.cold)
 
-const GROWTH = { companySize: '11-50', revenueRange: '1m_5m', obstacles: ['scaling'], strategy: 'informal', process: true, customers: 'anecdotal', technology: 'needs_work' }
+const GROWTH = {
+  companySize: '11-50',
+  revenueRange: '1m_5m',
+  obstacles: ['scaling'],
+  strategy: 'informal',
+  process: true,
+  customers: 'anecdotal',
+  technology: 'needs_work',
+}
 
 async function api(url: string, token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
   const json = (await response.json()) as Record<string, unknown>
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`)
   return json
@@ -36,7 +58,10 @@ try {
       let provider = ''
       for (let i = 0; i < coldRuns; i++) {
         const token = await signupToken(server.url)
-        await api(server.url, token, 'POST', '/api/growth-assessment', { ...GROWTH, industry: `Bench industry ${backend} ${i} ${Date.now()}` })
+        await api(server.url, token, 'POST', '/api/growth-assessment', {
+          ...GROWTH,
+          industry: `Bench industry ${backend} ${i} ${Date.now()}`,
+        })
         const started = performance.now()
         const dashboard = await api(server.url, token, 'GET', '/api/dashboard')
         cold.push(performance.now() - started)
@@ -44,7 +69,15 @@ try {
         provider = String(dashboard.provider)
       }
       cold.sort((a, b) => a - b)
-      rows.push({ backend, measure: `cold GET /api/dashboard (provider ${provider}), ${coldRuns} users`, rps: '—', 'p50 ms': pct(cold, 50).toFixed(1), 'p99 ms': pct(cold, 99).toFixed(1), errors: 0, target: 'p50 (recorded)' })
+      rows.push({
+        backend,
+        measure: `cold GET /api/dashboard (provider ${provider}), ${coldRuns} users`,
+        rps: '—',
+        'p50 ms': pct(cold, 50).toFixed(1),
+        'p99 ms': pct(cold, 99).toFixed(1),
+        errors: 0,
+        target: 'p50 (recorded)',
+      })
 
       // Cached: one user's stored dashboard under load.
       const token = await signupToken(server.url)
@@ -53,10 +86,26 @@ try {
       const headers = { authorization: `Bearer ${token}` }
       await autocannon({ url: `${server.url}/api/dashboard`, connections, duration: 2, headers })
       const result = await autocannon({ url: `${server.url}/api/dashboard`, connections, duration, headers })
-      rows.push({ backend, measure: `cached GET /api/dashboard, ${connections} connections, ${duration} s`, rps: Math.round(result.requests.average), 'p50 ms': result.latency.p50, 'p99 ms': result.latency.p99, errors: result.errors + result.non2xx, target: 'p99 ≤ 20 ms' })
+      rows.push({
+        backend,
+        measure: `cached GET /api/dashboard, ${connections} connections, ${duration} s`,
+        rps: Math.round(result.requests.average),
+        'p50 ms': result.latency.p50,
+        'p99 ms': result.latency.p99,
+        errors: result.errors + result.non2xx,
+        target: 'p99 ≤ 20 ms',
+      })
       // Reference under the same conditions: the cheapest authenticated endpoint.
       const me = await autocannon({ url: `${server.url}/api/auth/me`, connections, duration, headers })
-      rows.push({ backend, measure: `reference GET /api/auth/me, ${connections} connections, ${duration} s`, rps: Math.round(me.requests.average), 'p50 ms': me.latency.p50, 'p99 ms': me.latency.p99, errors: me.errors + me.non2xx, target: '—' })
+      rows.push({
+        backend,
+        measure: `reference GET /api/auth/me, ${connections} connections, ${duration} s`,
+        rps: Math.round(me.requests.average),
+        'p50 ms': me.latency.p50,
+        'p99 ms': me.latency.p99,
+        errors: me.errors + me.non2xx,
+        target: '—',
+      })
     } finally {
       await server.stop()
     }
@@ -64,4 +113,10 @@ try {
 } finally {
   await sim.close()
 }
-printTable(`AI features: dashboard (load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`, rows)
+printTable(
+  `AI features: dashboard (load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at the end)`,
+  rows,
+)

@@ -6,22 +6,23 @@
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import { resolveTierLimits } from '../src/ai/limits/config.ts'
-import { createCounterPool } from '../src/ai/limits/counters.ts'
-import { createRateLimitGuard } from '../src/ai/limits/rate-limits.ts'
-import { aiMonitoring, type MonitoringWindow } from '../src/ai/monitoring/queries.ts'
+import { resolveTierLimits } from '../src/governance/limits/config.ts'
+import { createCounterPool } from '../src/governance/limits/counters.ts'
+import { createRateLimitGuard } from '../src/governance/limits/rate-limits.ts'
+import { aiMonitoring, type MonitoringWindow } from '../src/governance/monitoring/queries.ts'
 import { openDatabase, type Database } from '../src/data/db.ts'
 import { migrate } from '../src/data/migrate.ts'
 import { ADMIN_URL, admin, postgresAvailable, printTable } from './lib/server.ts'
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '3000' }, rows: { type: 'string', default: '1000000' } } })
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '3000' }, rows: { type: 'string', default: '1000000' } },
+})
 const requests = Number(values.requests)
 const rowCount = Number(values.rows)
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 const ms = (n: number) => Math.round(n * 1000) / 1000
 const SEED_BATCH = 10_000
-
 
 async function freshPostgres(): Promise<{ db: Database; drop(): Promise<void> }> {
   const name = `oq_bench_gov_${Date.now().toString(36)}`
@@ -48,11 +49,19 @@ async function timeLimiter(db: Database, mode: LimiterMode): Promise<number[]> {
   // Limits high enough that every measured request is allowed (or, for `over`, a tiny one).
   // `unleased` is the reference: every request is one call of rate_limit_take (as for limits too
   // small to lease, such as 10 a minute).
-  const limits = mode === 'over' ? resolveTierLimits({ free: { perMinute: 1 } }) : resolveTierLimits({ free: { perMinute: 1e9, perHour: 1e9, perDay: 1e9, tokensPerDay: 1e9 } })
+  const limits =
+    mode === 'over'
+      ? resolveTierLimits({ free: { perMinute: 1 } })
+      : resolveTierLimits({ free: { perMinute: 1e9, perHour: 1e9, perDay: 1e9, tokensPerDay: 1e9 } })
   const counters = createCounterPool(db, mode === 'unleased' ? { minRoom: 2 ** 31 - 1 } : {})
   const guard = createRateLimitGuard({ counters, limits, keyPrefix: `bench_${mode}` })
   const users = Array.from({ length: 50 }, () => randomUUID())
-  if (mode === 'over') for (const userId of users) await guard.consumeRequest({ userId, tier: 'free' }).then(() => guard.consumeRequest({ userId, tier: 'free' })).catch(() => undefined)
+  if (mode === 'over')
+    for (const userId of users)
+      await guard
+        .consumeRequest({ userId, tier: 'free' })
+        .then(() => guard.consumeRequest({ userId, tier: 'free' }))
+        .catch(() => undefined)
   const times: number[] = []
   for (let i = 0; i < requests + 200; i++) {
     const caller = { userId: users[i % users.length]!, tier: 'free' as const, requestId: `r${i}` }
@@ -74,7 +83,15 @@ const pglite = await openDatabase({ kind: 'pglite' })
 await migrate(pglite)
 for (const mode of ['leased', 'unleased', 'over'] as const) {
   const t = await timeLimiter(pglite, mode)
-  limiterRows.push({ backend: 'pglite (in process)', case: LIMITER_CASES[mode], requests, 'p50 ms': ms(quantile(t, 0.5)), 'p95 ms': ms(quantile(t, 0.95)), 'p99 ms': ms(quantile(t, 0.99)), target: 'p50 ≤ 0.1 ms' })
+  limiterRows.push({
+    backend: 'pglite (in process)',
+    case: LIMITER_CASES[mode],
+    requests,
+    'p50 ms': ms(quantile(t, 0.5)),
+    'p95 ms': ms(quantile(t, 0.95)),
+    'p99 ms': ms(quantile(t, 0.99)),
+    target: 'p50 ≤ 0.1 ms',
+  })
 }
 await pglite.close()
 
@@ -85,12 +102,22 @@ if (hasPostgres) {
   try {
     for (const mode of ['leased', 'unleased', 'over'] as const) {
       const t = await timeLimiter(pgdb.db, mode)
-      limiterRows.push({ backend: 'postgres (loopback)', case: LIMITER_CASES[mode], requests, 'p50 ms': ms(quantile(t, 0.5)), 'p95 ms': ms(quantile(t, 0.95)), 'p99 ms': ms(quantile(t, 0.99)), target: 'p50 ≤ 0.1 ms' })
+      limiterRows.push({
+        backend: 'postgres (loopback)',
+        case: LIMITER_CASES[mode],
+        requests,
+        'p50 ms': ms(quantile(t, 0.5)),
+        'p95 ms': ms(quantile(t, 0.95)),
+        'p99 ms': ms(quantile(t, 0.99)),
+        target: 'p50 ≤ 0.1 ms',
+      })
     }
 
     // 1,000,000 ledger rows over 30 days: 5 providers, 10 models, 8 features, 1,000 users, 3 % errors.
     const t0 = performance.now()
-    await pgdb.db.exec(`insert into users (id, email) select ('00000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, 'bench' || g || '@example.com' from generate_series(1, 1000) g`)
+    await pgdb.db.exec(
+      `insert into users (id, email) select ('00000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, 'bench' || g || '@example.com' from generate_series(1, 1000) g`,
+    )
     // In statements of 10,000 rows, oldest first, as the ledger's batches arrive: each statement
     // fires the rollup trigger once (migration 0004).
     for (let start = 1; start <= rowCount; start += SEED_BATCH) {
@@ -110,8 +137,12 @@ if (hasPostgres) {
           now() - (((${rowCount} - g)::double precision / ${rowCount}) * interval '30 days')
         from generate_series(${start}, ${Math.min(rowCount, start + SEED_BATCH - 1)}) g`)
     }
-    await pgdb.db.exec(`insert into provider_status_history (provider, status, created_at) select p, (array['healthy','degraded','down','healthy'])[1 + h % 4], now() - h * interval '3 hours' from unnest(array['openai','anthropic','google','mistral','azure']) p, generate_series(1, 240) h`)
-    await pgdb.db.exec('analyze ai_log; analyze ai_log_rollup; analyze ai_log_error_rollup; analyze ai_log_user_daily; analyze provider_status_history; analyze users')
+    await pgdb.db.exec(
+      `insert into provider_status_history (provider, status, created_at) select p, (array['healthy','degraded','down','healthy'])[1 + h % 4], now() - h * interval '3 hours' from unnest(array['openai','anthropic','google','mistral','azure']) p, generate_series(1, 240) h`,
+    )
+    await pgdb.db.exec(
+      'analyze ai_log; analyze ai_log_rollup; analyze ai_log_error_rollup; analyze ai_log_user_daily; analyze provider_status_history; analyze users',
+    )
     const loadSeconds = Math.round((performance.now() - t0) / 100) / 10
     for (const window of ['1h', '24h', '7d', '30d'] as MonitoringWindow[]) {
       const runs: number[] = []
@@ -123,7 +154,11 @@ if (hasPostgres) {
         else runs.push(t)
       }
       runs.sort((a, b) => a - b)
-      Object.assign(monitoringRows[monitoringRows.length - 1]!, { 'median ms': Math.round(quantile(runs, 0.5)), 'max ms': Math.round(runs[runs.length - 1]!), target: '≤ 200 ms' })
+      Object.assign(monitoringRows[monitoringRows.length - 1]!, {
+        'median ms': Math.round(quantile(runs, 0.5)),
+        'max ms': Math.round(runs[runs.length - 1]!),
+        target: '≤ 200 ms',
+      })
     }
     console.log(`loaded ${rowCount} ai_log rows in ${loadSeconds} s`)
   } finally {
@@ -131,6 +166,13 @@ if (hasPostgres) {
   }
 }
 
-printTable(`Rate-limit guard cost per request (sequential, ${requests} requests, 50 users; minute/hour/day + tokens/day)`, limiterRows)
-if (hasPostgres) printTable(`Monitoring query (GET /api/admin/ai-monitoring) over ${rowCount.toLocaleString('en')} ai_log rows, PostgreSQL; 5 runs after 1 warm-up`, monitoringRows)
+printTable(
+  `Rate-limit guard cost per request (sequential, ${requests} requests, 50 users; minute/hour/day + tokens/day)`,
+  limiterRows,
+)
+if (hasPostgres)
+  printTable(
+    `Monitoring query (GET /api/admin/ai-monitoring) over ${rowCount.toLocaleString('en')} ai_log rows, PostgreSQL; 5 runs after 1 warm-up`,
+    monitoringRows,
+  )
 else console.log('PostgreSQL unreachable: monitoring benchmark skipped')

@@ -5,7 +5,9 @@ import autocannon from 'autocannon'
 import { parseArgs } from 'node:util'
 import { postgresAvailable, printTable, signupToken, startServer } from './lib/server.ts'
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '100' } } })
+const { values } = parseArgs({
+  options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '100' } },
+})
 const duration = Number(values.duration)
 const connections = Number(values.connections)
 
@@ -24,7 +26,13 @@ for (const { backend, cacheMs } of variants) {
   const server = await startServer(backend, { AUTH_CACHE_MS: cacheMs })
   try {
     const token = await signupToken(server.url)
-    const paths = cacheMs === '0' ? [['/api/auth/me', { authorization: `Bearer ${token}` }]] as const : [['/healthz', {}], ['/api/auth/me', { authorization: `Bearer ${token}` }]] as const
+    const paths =
+      cacheMs === '0'
+        ? ([['/api/auth/me', { authorization: `Bearer ${token}` }]] as const)
+        : ([
+            ['/healthz', {}],
+            ['/api/auth/me', { authorization: `Bearer ${token}` }],
+          ] as const)
     for (const [path, headers] of paths) {
       // A short warm-up, then the measured run.
       await autocannon({ url: `${server.url}${path}`, connections, duration: 2, headers })
@@ -33,7 +41,7 @@ for (const { backend, cacheMs } of variants) {
       rows.push({
         backend,
         endpoint: path,
-        'AUTH_CACHE_MS': path === '/healthz' ? '—' : cacheMs,
+        AUTH_CACHE_MS: path === '/healthz' ? '—' : cacheMs,
         rps: Math.round(result.requests.average),
         'p50 ms': result.latency.p50,
         'p99 ms': result.latency.p99,

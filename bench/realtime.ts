@@ -18,12 +18,18 @@ import { ADMIN_URL, admin as adminQuery, percentile } from './lib/server.ts'
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789'
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'postgres' }, clients: { type: 'string', default: '1000' }, samples: { type: 'string', default: '2000' }, rate: { type: 'string', default: '200' } } })
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'postgres' },
+    clients: { type: 'string', default: '1000' },
+    samples: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '200' },
+  },
+})
 const RATE = Number(values.rate)
 const CLIENTS = Number(values.clients)
 const SAMPLES = Number(values.samples)
 const backend = values.backend === 'pglite' ? 'pglite' : 'postgres'
-
 
 const ms = (n: number) => `${n.toFixed(2)} ms`
 const now = () => performance.timeOrigin + performance.now()
@@ -40,7 +46,13 @@ async function main() {
   const started = Date.now()
   try {
     await migrate(db)
-    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', JWT_SECRET: SECRET, OPTIMALIQ_DATA_DIR: '/tmp/optimaliq-bench', REALTIME_MAX_STREAMS_PER_USER: '2' })
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: SECRET,
+      OPTIMALIQ_DATA_DIR: '/tmp/optimaliq-bench',
+      REALTIME_MAX_STREAMS_PER_USER: '2',
+    })
     const container = await createContainer(config, { db, migrate: false })
     const app = await buildApp(container)
     const base = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -59,7 +71,13 @@ async function main() {
     /** Receipt times (epoch ms, high resolution) of each event id, one per stream that read it. */
     const receipts = new Map<number, number[]>()
     const clients = new Worker(new URL('./lib/sse-clients.ts', import.meta.url), {
-      workerData: { base, streams: [...users.map((u) => ({ token: u.token, query: '' })), ...admins.map((u) => ({ token: u.token, query: '?admin=1' }))] },
+      workerData: {
+        base,
+        streams: [
+          ...users.map((u) => ({ token: u.token, query: '' })),
+          ...admins.map((u) => ({ token: u.token, query: '?admin=1' })),
+        ],
+      },
     })
     await new Promise<void>((resolve, reject) => {
       clients.on('error', reject)
@@ -80,7 +98,9 @@ async function main() {
     const publishOne = async () => {
       const user = users[next++ % users.length]!
       const t0 = now()
-      const id = await db.transaction((tx) => publish(tx, { type: 'dashboard.updated', userId: user.id, payload: { provider: 'rules' } }))
+      const id = await db.transaction((tx) =>
+        publish(tx, { type: 'dashboard.updated', userId: user.id, payload: { provider: 'rules' } }),
+      )
       committed.set(id, now())
       sent.set(id, t0)
     }
@@ -97,12 +117,17 @@ async function main() {
     await Promise.all(inFlight)
     const publishSeconds = (now() - tStart) / 1000
     const deadline = Date.now() + 15_000
-    while ([...sent.keys()].some((id) => !receipts.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
-    const latencies = [...sent].map(([id, t0]) => (receipts.get(id)?.[0] ?? Number.POSITIVE_INFINITY) - t0).sort((a, b) => a - b)
+    while ([...sent.keys()].some((id) => !receipts.has(id)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10))
+    const latencies = [...sent]
+      .map(([id, t0]) => (receipts.get(id)?.[0] ?? Number.POSITIVE_INFINITY) - t0)
+      .sort((a, b) => a - b)
     const lost = latencies.filter((l) => !Number.isFinite(l)).length
     // From the moment COMMIT returned to the publisher (receipt can even precede it: NOTIFY and the
     // commit acknowledgement race), clamped at 0.
-    const afterCommit = [...committed].map(([id, t1]) => Math.max(0, (receipts.get(id)?.[0] ?? Number.POSITIVE_INFINITY) - t1)).sort((a, b) => a - b)
+    const afterCommit = [...committed]
+      .map(([id, t1]) => Math.max(0, (receipts.get(id)?.[0] ?? Number.POSITIVE_INFINITY) - t1))
+      .sort((a, b) => a - b)
 
     // 2. Fan-out: one admin event to every admin stream. A sink added after the realtime hub's runs
     // once the hub has written the frame to every stream: the server-side part of the fan-out.
@@ -117,7 +142,18 @@ async function main() {
     for (let round = 0; round < 5; round++) {
       const t0 = now()
       const id = await db.transaction((tx) =>
-        publish(tx, { type: 'alert.fired', userId: null, audience: 'admin', payload: { alertId: crypto.randomUUID(), ruleId: 'bench', scope: 'all', value: round, message: 'bench alert' } }),
+        publish(tx, {
+          type: 'alert.fired',
+          userId: null,
+          audience: 'admin',
+          payload: {
+            alertId: crypto.randomUUID(),
+            ruleId: 'bench',
+            scope: 'all',
+            value: round,
+            message: 'bench alert',
+          },
+        }),
       )
       const until = Date.now() + 15_000
       while ((receipts.get(id)?.length ?? 0) < CLIENTS && Date.now() < until) await new Promise((r) => setTimeout(r, 1))
@@ -125,14 +161,17 @@ async function main() {
       fanouts.push(times.at(-1) ?? Number.POSITIVE_INFINITY)
       serverSide.push((written.get(id) ?? Number.POSITIVE_INFINITY) - t0)
       fanP50.push(percentile(times, 50))
-      if (times.length < CLIENTS) console.error(`fan-out round ${round}: only ${times.length}/${CLIENTS} admin streams received the event`)
+      if (times.length < CLIENTS)
+        console.error(`fan-out round ${round}: only ${times.length}/${CLIENTS} admin streams received the event`)
       await new Promise((r) => setTimeout(r, 50))
     }
     fanouts.sort((a, b) => a - b)
 
     const p50 = percentile(latencies, 50)
     const p99 = percentile(latencies, 99)
-    console.log(`\nbench/realtime — ${backend}, ${CLIENTS} user streams + ${CLIENTS} admin streams on one process, ${SAMPLES} per-user events offered at ${RATE}/s (achieved ${(SAMPLES / publishSeconds).toFixed(0)}/s)\n`)
+    console.log(
+      `\nbench/realtime — ${backend}, ${CLIENTS} user streams + ${CLIENTS} admin streams on one process, ${SAMPLES} per-user events offered at ${RATE}/s (achieved ${(SAMPLES / publishSeconds).toFixed(0)}/s)\n`,
+    )
     console.log('| figure | measured | target |')
     console.log('|---|---|---|')
     console.log(`| per-user event, commit → receipt p50 | ${ms(percentile(afterCommit, 50))} | ≤ 5 ms |`)
@@ -140,10 +179,23 @@ async function main() {
     console.log(`| per-user event, publish() start (insert + commit) → receipt p50 | ${ms(p50)} | — |`)
     console.log(`| per-user event, publish() start → receipt p99 | ${ms(p99)} | — |`)
     console.log(`| per-user events lost | ${lost} of ${SAMPLES} | 0 |`)
-    console.log(`| admin event fan-out to ${CLIENTS} streams, all received (median of 5) | ${ms(percentile(fanouts, 50))} | — |`)
-    console.log(`| admin event fan-out, median stream receipt (median of 5) | ${ms(fanP50.sort((a, b) => a - b)[2]!)} | — |`)
-    console.log(`| admin event fan-out, server side: publish() start → written to all ${CLIENTS} streams (median of 5) | ${ms(serverSide.sort((a, b) => a - b)[2]!)} | — |`)
-    console.log(`\nreceipt = the client's socket read (client thread); receipts are batched to the main thread every 5 ms, which does not change the timestamps; setup ${((Date.now() - started) / 1000).toFixed(1)} s total, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+    console.log(
+      `| admin event fan-out to ${CLIENTS} streams, all received (median of 5) | ${ms(percentile(fanouts, 50))} | — |`,
+    )
+    console.log(
+      `| admin event fan-out, median stream receipt (median of 5) | ${ms(fanP50.sort((a, b) => a - b)[2]!)} | — |`,
+    )
+    console.log(
+      `| admin event fan-out, server side: publish() start → written to all ${CLIENTS} streams (median of 5) | ${ms(serverSide.sort((a, b) => a - b)[2]!)} | — |`,
+    )
+    console.log(
+      `\nreceipt = the client's socket read (client thread); receipts are batched to the main thread every 5 ms, which does not change the timestamps; setup ${((Date.now() - started) / 1000).toFixed(1)} s total, load average ${(
+        await import('node:os')
+      )
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    )
 
     clients.postMessage({ kind: 'stop' })
     await new Promise((r) => clients.once('exit', r))

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 
-const dir = new URL('./', import.meta.url)
+const dir = new URL('.//', import.meta.url)
 const all = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
   .map((f) => f.replace(/\.ts$/, ''))
@@ -19,5 +19,7 @@ for (const name of chosen) {
     console.error(`bench/${name}.ts exited with ${result.status}`)
   }
 }
-console.log(`\n${chosen.length - failed} of ${chosen.length} benchmarks ran; machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}`)
+console.log(
+  `\n${chosen.length - failed} of ${chosen.length} benchmarks ran; machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}`,
+)
 process.exit(failed ? 1 : 0)

@@ -9,11 +9,17 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { printTable } from './lib/server.ts'
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' } } })
+const { values } = parseArgs({
+  options: { duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' } },
+})
 const duration = Number(values.duration)
 const connections = Number(values.connections)
 
-const child = spawn(process.execPath, [new URL('../src/main/cli.ts', import.meta.url).pathname, 'simulate', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+const child = spawn(
+  process.execPath,
+  [new URL('../src/main/cli.ts', import.meta.url).pathname, 'simulate', '--port', '0'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+)
 let output = ''
 child.stdout.setEncoding('utf8')
 const url = await new Promise<string>((resolve, reject) => {
@@ -25,14 +31,54 @@ const url = await new Promise<string>((resolve, reject) => {
   child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)))
 })
 
-const messages = [{ role: 'system', content: 'You are a growth advisor.' }, { role: 'user', content: 'How do I grow revenue next quarter?' }]
-const schema = { type: 'object', properties: { score: { type: 'number', minimum: 1, maximum: 5 }, insights: { type: 'array', items: { type: 'string' }, minItems: 3, maxItems: 3 } }, required: ['score', 'insights'], additionalProperties: false }
+const messages = [
+  { role: 'system', content: 'You are a growth advisor.' },
+  { role: 'user', content: 'How do I grow revenue next quarter?' },
+]
+const schema = {
+  type: 'object',
+  properties: {
+    score: { type: 'number', minimum: 1, maximum: 5 },
+    insights: { type: 'array', items: { type: 'string' }, minItems: 3, maxItems: 3 },
+  },
+  required: ['score', 'insights'],
+  additionalProperties: false,
+}
 const cases = [
-  { name: 'openai chat, JSON', path: '/openai/v1/chat/completions', body: { model: 'gpt-4.1-mini', messages }, target: '≥ 10,000 RPS' },
-  { name: 'openai chat, SSE', path: '/openai/v1/chat/completions', body: { model: 'gpt-4.1-mini', messages, stream: true, stream_options: { include_usage: true } }, target: '—' },
-  { name: 'openai chat, json_schema', path: '/openai/v1/chat/completions', body: { model: 'gpt-4.1-mini', messages, response_format: { type: 'json_schema', json_schema: { name: 's', schema } } }, target: '—' },
-  { name: 'anthropic messages', path: '/anthropic/v1/messages', body: { model: 'claude-sonnet-4-20250514', max_tokens: 500, messages: messages.slice(1) }, target: '—' },
-  { name: 'gemini generateContent', path: '/google/v1beta/models/gemini-2.5-flash:generateContent', body: { contents: [{ role: 'user', parts: [{ text: 'How do I grow?' }] }] }, target: '—' },
+  {
+    name: 'openai chat, JSON',
+    path: '/openai/v1/chat/completions',
+    body: { model: 'gpt-4.1-mini', messages },
+    target: '≥ 10,000 RPS',
+  },
+  {
+    name: 'openai chat, SSE',
+    path: '/openai/v1/chat/completions',
+    body: { model: 'gpt-4.1-mini', messages, stream: true, stream_options: { include_usage: true } },
+    target: '—',
+  },
+  {
+    name: 'openai chat, json_schema',
+    path: '/openai/v1/chat/completions',
+    body: {
+      model: 'gpt-4.1-mini',
+      messages,
+      response_format: { type: 'json_schema', json_schema: { name: 's', schema } },
+    },
+    target: '—',
+  },
+  {
+    name: 'anthropic messages',
+    path: '/anthropic/v1/messages',
+    body: { model: 'claude-sonnet-4-20250514', max_tokens: 500, messages: messages.slice(1) },
+    target: '—',
+  },
+  {
+    name: 'gemini generateContent',
+    path: '/google/v1beta/models/gemini-2.5-flash:generateContent',
+    body: { contents: [{ role: 'user', parts: [{ text: 'How do I grow?' }] }] },
+    target: '—',
+  },
 ]
 
 // CPU time of the simulator process (user + system, in clock ticks of 10 ms): a figure that holds
@@ -45,7 +91,18 @@ function cpuMs(pid: number): number {
 const rows: Array<Record<string, string | number>> = []
 try {
   for (const c of cases) {
-    const options = { url: `${url}${c.path}`, method: 'POST' as const, connections, headers: { 'content-type': 'application/json', authorization: 'Bearer bench', 'x-api-key': 'bench', 'x-goog-api-key': 'bench' }, body: JSON.stringify(c.body) }
+    const options = {
+      url: `${url}${c.path}`,
+      method: 'POST' as const,
+      connections,
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer bench',
+        'x-api-key': 'bench',
+        'x-goog-api-key': 'bench',
+      },
+      body: JSON.stringify(c.body),
+    }
     await autocannon({ ...options, duration: 1 })
     const cpuBefore = cpuMs(child.pid as number)
     const result = await autocannon({ ...options, duration })

@@ -15,7 +15,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const WEB = join(ROOT, 'web')
 const INDEX = join(WEB, 'dist', 'index.html')
 /** Everything the bundle is made of. */
-const SOURCES = [join(WEB, 'src'), join(WEB, 'index.html'), join(WEB, 'vite.config.ts'), join(ROOT, 'src', 'realtime', 'client.ts'), join(ROOT, 'src', 'contracts')]
+const SOURCES = [
+  join(WEB, 'src'),
+  join(WEB, 'index.html'),
+  join(WEB, 'vite.config.ts'),
+  join(ROOT, 'src', 'realtime', 'client.ts'),
+  join(ROOT, 'src', 'contracts'),
+]
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0
@@ -38,7 +44,9 @@ export async function buildWeb(options: { ifStale?: boolean; quiet?: boolean } =
   try {
     vite = await import('vite')
   } catch {
-    console.warn('vite is not installed (dev dependencies omitted?): web app not built, the server will serve the API only')
+    console.warn(
+      'vite is not installed (dev dependencies omitted?): web app not built, the server will serve the API only',
+    )
     return false
   }
   // Build beside the old bundle and swap it in: test files building at once never see half a build.
@@ -48,7 +56,12 @@ export async function buildWeb(options: { ifStale?: boolean; quiet?: boolean } =
   process.env.NODE_ENV = 'production'
   const fresh = join(WEB, `.dist-${process.pid}-${Date.now()}`)
   try {
-    await vite.build({ configFile: join(WEB, 'vite.config.ts'), mode: 'production', logLevel: options.quiet ? 'warn' : 'info', build: { outDir: fresh, emptyOutDir: true } })
+    await vite.build({
+      configFile: join(WEB, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: options.quiet ? 'warn' : 'info',
+      build: { outDir: fresh, emptyOutDir: true },
+    })
     rmSync(dist, { recursive: true, force: true })
     renameSync(fresh, dist)
   } catch (error) {

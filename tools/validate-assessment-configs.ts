@@ -5,7 +5,9 @@ import { assessmentConfigSchema, BRACKETS } from '../src/domain/assessments/conf
 
 const dir = new URL('../src/domain/assessments/configs/', import.meta.url)
 const wanted = process.argv.slice(2)
-const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && (wanted.length === 0 || wanted.includes(f.replace(/\.json$/, ''))))
+const files = (await readdir(dir)).filter(
+  (f) => f.endsWith('.json') && (wanted.length === 0 || wanted.includes(f.replace(/\.json$/, ''))),
+)
 let failed = 0
 for (const file of files) {
   const parsed = assessmentConfigSchema.safeParse(JSON.parse(await readFile(new URL(file, dir), 'utf8')))

@@ -23,28 +23,35 @@ export async function admin(text: string) {
 }
 
 /** Start `optimaliq serve` on a free port with a fresh database of this kind. */
-export async function startServer(backend: 'pglite' | 'postgres', env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startServer(
+  backend: 'pglite' | 'postgres',
+  env: Record<string, string> = {},
+): Promise<BenchServer> {
   const dir = await mkdtemp(join(tmpdir(), 'optimaliq-bench-'))
   const dbName = `oq_bench_${Date.now().toString(36)}`
   if (backend === 'postgres') await admin(`create database ${dbName}`)
   const port = 20_000 + Math.floor(Math.random() * 20_000)
   // The same V8 flags as `npm start` (package.json), so the figures are what users run;
   // BENCH_NODE_FLAGS replaces them for an experiment (e.g. BENCH_NODE_FLAGS="--max-semi-space-size=8").
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16').split(' ').filter(Boolean), CLI, 'serve'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      OPTIMALIQ_DATA_DIR: dir,
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
-      // Every bench user signs up from 127.0.0.1.
-      AUTH_SIGNUPS_PER_ADDRESS_PER_HOUR: '1000000',
-      ...(backend === 'postgres' ? { DATABASE_URL: ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`) } : {}),
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16').split(' ').filter(Boolean), CLI, 'serve'],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        OPTIMALIQ_DATA_DIR: dir,
+        JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+        // Every bench user signs up from 127.0.0.1.
+        AUTH_SIGNUPS_PER_ADDRESS_PER_HOUR: '1000000',
+        ...(backend === 'postgres' ? { DATABASE_URL: ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`) } : {}),
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
+  )
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
   for (;;) {
@@ -81,7 +88,10 @@ export async function postgresAvailable(): Promise<boolean> {
 }
 
 /** Sign up a user through the API and return its bearer token. */
-export async function signupToken(url: string, email = `bench.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`): Promise<string> {
+export async function signupToken(
+  url: string,
+  email = `bench.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`,
+): Promise<string> {
   const response = await fetch(`${url}/api/auth/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -104,4 +114,5 @@ export function printTable(title: string, rows: Array<Record<string, string | nu
 }
 
 /** The value at percentile `p` (0–100) of an ascending array. */
-export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+export const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!

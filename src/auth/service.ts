@@ -10,7 +10,14 @@ import type { TokenService } from './tokens.ts'
 /** The signed-in caller of a request. */
 export type Principal = { user: User; claims: Claims; token: { jti: string | undefined; expiresAt: Date } }
 
-export type SignupInput = { email: string; password: string; name?: string | undefined; industry?: string | undefined; companySize?: string | undefined; revenueRange?: string | undefined }
+export type SignupInput = {
+  email: string
+  password: string
+  name?: string | undefined
+  industry?: string | undefined
+  companySize?: string | undefined
+  revenueRange?: string | undefined
+}
 
 export type AuthService = ReturnType<typeof createAuthService>
 
@@ -23,7 +30,13 @@ export function claimsOf(user: Pick<User, 'id' | 'role' | 'email' | 'tier'>): Cl
  * user row and the token's revocation are read again. Logout and admin changes clear this
  * process's entries at once; other processes see them within this time. 0 turns the cache off.
  */
-export function createAuthService(deps: { db: Database; tokens: TokenService; adminEmails: readonly string[]; principalCacheMs?: number; throttle?: AuthThrottle }) {
+export function createAuthService(deps: {
+  db: Database
+  tokens: TokenService
+  adminEmails: readonly string[]
+  principalCacheMs?: number
+  throttle?: AuthThrottle
+}) {
   const { db, tokens } = deps
   const admins = new Set(deps.adminEmails.map((e) => e.toLowerCase()))
   const ttl = deps.principalCacheMs ?? 0
@@ -44,7 +57,11 @@ export function createAuthService(deps: { db: Database; tokens: TokenService; ad
         passwordHash,
         name: input.name,
         role: admins.has(input.email.trim().toLowerCase()) ? 'admin' : 'user',
-        profile: { industry: input.industry ?? null, companySize: input.companySize ?? null, revenueRange: input.revenueRange ?? null },
+        profile: {
+          industry: input.industry ?? null,
+          companySize: input.companySize ?? null,
+          revenueRange: input.revenueRange ?? null,
+        },
       })
       return session(toUser(row))
     },
@@ -62,7 +79,8 @@ export function createAuthService(deps: { db: Database; tokens: TokenService; ad
 
     async logout(principal: Principal) {
       this.forget(principal.user.id)
-      if (principal.token.jti) await revokeToken(db.orm, principal.token.jti, principal.user.id, principal.token.expiresAt)
+      if (principal.token.jti)
+        await revokeToken(db.orm, principal.token.jti, principal.user.id, principal.token.expiresAt)
     },
 
     /** Drop this process's cached principals of a user (after logout or a role/tier change). */
@@ -79,12 +97,21 @@ export function createAuthService(deps: { db: Database; tokens: TokenService; ad
       let found = await findPrincipal(db.orm, subject.userId, subject.jti)
       if (!found && subject.source === 'supabase' && subject.email) {
         const email = subject.email
-        await createUser(db.orm, { id: subject.userId, email, passwordHash: null, role: admins.has(email.toLowerCase()) ? 'admin' : 'user' }).catch(() => undefined)
+        await createUser(db.orm, {
+          id: subject.userId,
+          email,
+          passwordHash: null,
+          role: admins.has(email.toLowerCase()) ? 'admin' : 'user',
+        }).catch(() => undefined)
         found = await findPrincipal(db.orm, subject.userId, subject.jti)
       }
       if (!found) throw new UnauthorizedError('The account behind this token no longer exists', 'invalid_token')
       if (found.revoked) throw new UnauthorizedError('This session has been signed out', 'token_revoked')
-      const principal: Principal = { user: found.user, claims: claimsOf(found.user), token: { jti: subject.jti, expiresAt: subject.expiresAt } }
+      const principal: Principal = {
+        user: found.user,
+        claims: claimsOf(found.user),
+        token: { jti: subject.jti, expiresAt: subject.expiresAt },
+      }
       cache?.set(token, principal)
       return principal
     },

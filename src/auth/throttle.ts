@@ -29,17 +29,29 @@ export type ThrottleOptions = {
 
 /** The part of the limiter's counter pool the throttle uses (structurally: auth does not import governance). */
 export type ThrottleCounters = {
-  take(specs: Array<{ key: string; points: number; max: number; durationMs: number }>, now?: number): Promise<{ ok: boolean; states: Array<{ expire: number; fits: boolean }>; over?: number }>
+  take(
+    specs: Array<{ key: string; points: number; max: number; durationMs: number }>,
+    now?: number,
+  ): Promise<{ ok: boolean; states: Array<{ expire: number; fits: boolean }>; over?: number }>
   correct(key: string, delta: number, now?: number, expire?: number): void
 }
 
-export type ThrottleAudit = (entry: { action: string; target: string; details: Record<string, unknown> }) => Promise<void>
+export type ThrottleAudit = (entry: {
+  action: string
+  target: string
+  details: Record<string, unknown>
+}) => Promise<void>
 
 /** 429 `too_many_attempts`: which counter refused and when to try again. */
 export class TooManyAttemptsError extends OptimaliqError {
   constructor(info: { scope: 'account' | 'address'; kind: 'login' | 'signup'; retryAfterMs: number }) {
     const retryAfterSeconds = Math.max(1, Math.ceil(info.retryAfterMs / 1000))
-    const what = info.kind === 'login' ? (info.scope === 'account' ? 'failed sign-ins on this account' : 'failed sign-ins from your address') : 'sign-ups from your address'
+    const what =
+      info.kind === 'login'
+        ? info.scope === 'account'
+          ? 'failed sign-ins on this account'
+          : 'failed sign-ins from your address'
+        : 'sign-ups from your address'
     super('too_many_attempts', `Too many ${what}; try again in ${retryAfterSeconds} s`, {
       status: 429,
       details: { scope: info.scope, retryAfterSeconds },
@@ -63,13 +75,23 @@ export const accountKey = (email: string) => email.normalize('NFKC').trim().toLo
 
 const MINUTE = 60_000
 
-export function createAuthThrottle(deps: { counters: ThrottleCounters; options: ThrottleOptions; audit?: ThrottleAudit; onError?: (error: unknown) => void }): AuthThrottle {
+export function createAuthThrottle(deps: {
+  counters: ThrottleCounters
+  options: ThrottleOptions
+  audit?: ThrottleAudit
+  onError?: (error: unknown) => void
+}): AuthThrottle {
   const { counters, options } = deps
   const lockMs = options.lockMinutes * MINUTE
   /** Counter windows already audited in this process (key → window end). */
   const audited = new Map<string, number>()
 
-  async function takeOrRefuse(kind: 'login' | 'signup', target: string, address: string, specs: Array<{ key: string; points: number; max: number; durationMs: number; scope: 'account' | 'address' }>) {
+  async function takeOrRefuse(
+    kind: 'login' | 'signup',
+    target: string,
+    address: string,
+    specs: Array<{ key: string; points: number; max: number; durationMs: number; scope: 'account' | 'address' }>,
+  ) {
     const now = Date.now()
     const result = await counters.take(specs, now)
     if (result.ok) return result
@@ -80,8 +102,19 @@ export function createAuthThrottle(deps: { counters: ThrottleCounters; options: 
     if (deps.audit && audited.get(spec.key) !== expire) {
       if (audited.size > 10_000) audited.clear()
       audited.set(spec.key, expire)
-      const action = kind === 'signup' ? 'auth.signup_throttled' : spec.key.endsWith(':lock') ? 'auth.login_locked' : 'auth.login_throttled'
-      await deps.audit({ action, target, details: { scope: spec.scope, address, max: spec.max, until: new Date(expire).toISOString() } }).catch((e: unknown) => deps.onError?.(e))
+      const action =
+        kind === 'signup'
+          ? 'auth.signup_throttled'
+          : spec.key.endsWith(':lock')
+            ? 'auth.login_locked'
+            : 'auth.login_throttled'
+      await deps
+        .audit({
+          action,
+          target,
+          details: { scope: spec.scope, address, max: spec.max, until: new Date(expire).toISOString() },
+        })
+        .catch((e: unknown) => deps.onError?.(e))
     }
     throw error
   }
@@ -91,9 +124,27 @@ export function createAuthThrottle(deps: { counters: ThrottleCounters; options: 
       if (!options.enabled) return { succeeded() {} }
       const account = accountKey(email)
       const specs = [
-        { key: `auth_login:account:${account}:backoff`, points: 1, max: options.backoffFailures, durationMs: MINUTE, scope: 'account' as const },
-        { key: `auth_login:account:${account}:lock`, points: 1, max: options.lockFailures, durationMs: lockMs, scope: 'account' as const },
-        { key: `auth_login:address:${address}`, points: 1, max: options.addressFailures, durationMs: lockMs, scope: 'address' as const },
+        {
+          key: `auth_login:account:${account}:backoff`,
+          points: 1,
+          max: options.backoffFailures,
+          durationMs: MINUTE,
+          scope: 'account' as const,
+        },
+        {
+          key: `auth_login:account:${account}:lock`,
+          points: 1,
+          max: options.lockFailures,
+          durationMs: lockMs,
+          scope: 'account' as const,
+        },
+        {
+          key: `auth_login:address:${address}`,
+          points: 1,
+          max: options.addressFailures,
+          durationMs: lockMs,
+          scope: 'address' as const,
+        },
       ]
       const taken = await takeOrRefuse('login', account, address, specs)
       return {
@@ -108,7 +159,13 @@ export function createAuthThrottle(deps: { counters: ThrottleCounters; options: 
       const account = accountKey(email)
       await takeOrRefuse('signup', account, address, [
         { key: `auth_signup:account:${account}`, points: 1, max: 5, durationMs: 60 * MINUTE, scope: 'account' },
-        { key: `auth_signup:address:${address}`, points: 1, max: options.signupsPerAddressPerHour, durationMs: 60 * MINUTE, scope: 'address' },
+        {
+          key: `auth_signup:address:${address}`,
+          points: 1,
+          max: options.signupsPerAddressPerHour,
+          durationMs: 60 * MINUTE,
+          scope: 'address',
+        },
       ])
     },
   }

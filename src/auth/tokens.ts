@@ -6,17 +6,33 @@ import { UnauthorizedError } from '../errors.ts'
 export type TokenClaims = { sub: string; email: string; role: 'user' | 'admin'; tier: string; jti: string; exp: number }
 
 /** Who a verified token names; `source` tells our own tokens from Supabase-issued ones. */
-export type TokenSubject = { userId: string; email: string | undefined; jti: string | undefined; expiresAt: Date; source: 'optimaliq' | 'supabase' }
+export type TokenSubject = {
+  userId: string
+  email: string | undefined
+  jti: string | undefined
+  expiresAt: Date
+  source: 'optimaliq' | 'supabase'
+}
 
 export type TokenService = {
-  issue(user: { id: string; email: string; role: 'user' | 'admin'; tier: string }): Promise<{ token: string; expiresAt: Date }>
+  issue(user: {
+    id: string
+    email: string
+    role: 'user' | 'admin'
+    tier: string
+  }): Promise<{ token: string; expiresAt: Date }>
   verify(token: string): Promise<TokenSubject>
 }
 
 const ISSUER = 'optimaliq'
 const ALGORITHMS = ['HS256']
 
-export function createTokenService(options: { secret: string; expiresInSeconds: number; supabaseSecret?: string | undefined; now?: () => number }): TokenService {
+export function createTokenService(options: {
+  secret: string
+  expiresInSeconds: number
+  supabaseSecret?: string | undefined
+  now?: () => number
+}): TokenService {
   const key = new TextEncoder().encode(options.secret)
   const supabaseKey = options.supabaseSecret ? new TextEncoder().encode(options.supabaseSecret) : undefined
   const now = options.now ?? Date.now
@@ -39,17 +55,45 @@ export function createTokenService(options: { secret: string; expiresInSeconds: 
     async verify(token) {
       const currentDate = new Date(now())
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ALGORITHMS, issuer: ISSUER, currentDate, requiredClaims: ['sub', 'exp', 'jti'] })
-        return { userId: payload.sub!, email: stringClaim(payload.email), jti: payload.jti, expiresAt: new Date(payload.exp! * 1000), source: 'optimaliq' }
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ALGORITHMS,
+          issuer: ISSUER,
+          currentDate,
+          requiredClaims: ['sub', 'exp', 'jti'],
+        })
+        return {
+          userId: payload.sub!,
+          email: stringClaim(payload.email),
+          jti: payload.jti,
+          expiresAt: new Date(payload.exp! * 1000),
+          source: 'optimaliq',
+        }
       } catch (error) {
-        if (!supabaseKey || !(error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWTClaimValidationFailed)) {
+        if (
+          !supabaseKey ||
+          !(
+            error instanceof joseErrors.JWSSignatureVerificationFailed ||
+            error instanceof joseErrors.JWTClaimValidationFailed
+          )
+        ) {
           throw toUnauthorized(error)
         }
       }
       try {
         // Supabase signs user tokens with the project's JWT secret, audience "authenticated".
-        const { payload } = await jwtVerify(token, supabaseKey, { algorithms: ALGORITHMS, audience: 'authenticated', currentDate, requiredClaims: ['sub', 'exp'] })
-        return { userId: payload.sub!, email: stringClaim(payload.email), jti: payload.jti ?? stringClaim(payload.session_id), expiresAt: new Date(payload.exp! * 1000), source: 'supabase' }
+        const { payload } = await jwtVerify(token, supabaseKey, {
+          algorithms: ALGORITHMS,
+          audience: 'authenticated',
+          currentDate,
+          requiredClaims: ['sub', 'exp'],
+        })
+        return {
+          userId: payload.sub!,
+          email: stringClaim(payload.email),
+          jti: payload.jti ?? stringClaim(payload.session_id),
+          expiresAt: new Date(payload.exp! * 1000),
+          source: 'supabase',
+        }
       } catch (error) {
         throw toUnauthorized(error)
       }

@@ -11,7 +11,10 @@ describe('loadConfig', () => {
   })
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x' }).database).toMatchObject({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/x' })
+    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x' }).database).toMatchObject({
+      kind: 'postgres',
+      url: 'postgres://postgres@127.0.0.1:5432/x',
+    })
   })
 
   it('keeps a temperature of 0 as 0', () => {
@@ -44,7 +47,11 @@ describe('loadConfig', () => {
   })
 
   it('parses admin emails and booleans', () => {
-    const config = loadConfig({ OPTIMALIQ_ADMIN_EMAILS: ' Boss@Example.com, ops@example.com ', COOKIE_SECURE: 'yes', AI_ENABLED: 'false' })
+    const config = loadConfig({
+      OPTIMALIQ_ADMIN_EMAILS: ' Boss@Example.com, ops@example.com ',
+      COOKIE_SECURE: 'yes',
+      AI_ENABLED: 'false',
+    })
     expect(config.auth.adminEmails).toEqual(['boss@example.com', 'ops@example.com'])
     expect(config.auth.cookieSecure).toBe(true)
     expect(config.ai.enabled).toBe(false)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { resolveBudgets, resolvePacing, resolveTierLimits } from '../ai/limits/config.ts'
+import { resolveBudgets, resolvePacing, resolveTierLimits } from '../governance/limits/config.ts'
 
 /**
  * The only reader of `process.env`. Every variable the product understands is declared here,
@@ -77,7 +77,10 @@ const weightList = z
   .optional()
   .transform((v, ctx) => {
     const weights: Record<string, number> = {}
-    for (const part of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const match = /^([a-z_]+)\s*=\s*([0-9.]+)$/.exec(part)
       const weight = match ? Number(match[2]) : Number.NaN
       if (!match || !Number.isFinite(weight)) {
@@ -110,7 +113,10 @@ const jsonChecked = (check: (value: unknown) => unknown) =>
       check(value)
     } catch (error) {
       const issue = error instanceof z.ZodError ? error.issues[0] : undefined
-      ctx.addIssue({ code: 'custom', message: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : String(error) })
+      ctx.addIssue({
+        code: 'custom',
+        message: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : String(error),
+      })
     }
   })
 

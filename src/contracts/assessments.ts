@@ -8,7 +8,13 @@ import { DEEP_ASSESSMENT_TYPES } from '../domain/assessments/types.ts'
 const score = z.number().min(1).max(5)
 const timestamp = z.string().describe('ISO 8601')
 
-export const assessmentTypeParam = z.object({ type: z.string().min(1).max(64).describe(`One of ${DEEP_ASSESSMENT_TYPES.join(', ')}`) })
+export const assessmentTypeParam = z.object({
+  type: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe(`One of ${DEEP_ASSESSMENT_TYPES.join(', ')}`),
+})
 export const bracketKey = z.enum(BRACKETS)
 
 export const assessmentSummary = z
@@ -33,7 +39,11 @@ export const growthSummary = z.object({
   lastTaken: timestamp.nullable(),
 })
 
-export const assessmentCatalogueResponse = z.object({ assessments: z.array(assessmentSummary), growth: growthSummary, overallScore: score.nullable() })
+export const assessmentCatalogueResponse = z.object({
+  assessments: z.array(assessmentSummary),
+  growth: growthSummary,
+  overallScore: score.nullable(),
+})
 
 const publicOption = z.object({ value: z.string(), label: z.string() })
 const publicQuestion = z.object({
@@ -47,20 +57,42 @@ const publicQuestion = z.object({
   options: z.array(publicOption).optional().describe('Least to most mature; scores are not disclosed'),
 })
 export const assessmentQuestions = assessmentSummary
-  .extend({ groups: z.array(z.object({ key: z.string(), title: z.string(), description: z.string().optional(), questions: z.array(publicQuestion) })) })
+  .extend({
+    groups: z.array(
+      z.object({
+        key: z.string(),
+        title: z.string(),
+        description: z.string().optional(),
+        questions: z.array(publicQuestion),
+      }),
+    ),
+  })
   .meta({ id: 'AssessmentQuestions' })
 
 export const submitAssessmentBody = z
   .object({
     answers: z
       .record(z.string().max(64), z.unknown())
-      .describe('Question key → option value (select), option values (multi_select; rank: every option, most important first) or text (text_area, ≤ 1,000 characters)'),
-    bracketKey: bracketKey.optional().describe('The bracket of the questions answered (from GET). If your bracket has changed since, the answer is 409 bracket_changed: fetch the questions again'),
+      .describe(
+        'Question key → option value (select), option values (multi_select; rank: every option, most important first) or text (text_area, ≤ 1,000 characters)',
+      ),
+    bracketKey: bracketKey
+      .optional()
+      .describe(
+        'The bracket of the questions answered (from GET). If your bracket has changed since, the answer is 409 bracket_changed: fetch the questions again',
+      ),
   })
   .strict()
 
 export const submissionResult = z
-  .object({ id: z.uuid(), type: z.enum(DEEP_ASSESSMENT_TYPES), score, bracketKey: bracketKey.describe("The bracket the new score falls in"), overallScore: score.nullable(), takenAt: timestamp })
+  .object({
+    id: z.uuid(),
+    type: z.enum(DEEP_ASSESSMENT_TYPES),
+    score,
+    bracketKey: bracketKey.describe('The bracket the new score falls in'),
+    overallScore: score.nullable(),
+    takenAt: timestamp,
+  })
   .meta({ id: 'AssessmentSubmissionResult' })
 
 export const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) })
@@ -87,11 +119,22 @@ export const scoresResponse = z
     processScore: score.nullable(),
     technologyScore: score.nullable(),
     growthLastTaken: timestamp.nullable(),
-    assessments: z.record(z.enum(DEEP_ASSESSMENT_TYPES), z.object({ score: score.nullable(), lastTaken: timestamp.nullable() })),
+    assessments: z.record(
+      z.enum(DEEP_ASSESSMENT_TYPES),
+      z.object({ score: score.nullable(), lastTaken: timestamp.nullable() }),
+    ),
   })
   .meta({ id: 'Scores' })
 
 export const growthAssessmentBody = growthAnswersSchema
 export const growthAssessmentResult = z
-  .object({ id: z.uuid(), strategyScore: score, processScore: score, technologyScore: score, baseScore: score, overallScore: score.nullable(), takenAt: timestamp })
+  .object({
+    id: z.uuid(),
+    strategyScore: score,
+    processScore: score,
+    technologyScore: score,
+    baseScore: score,
+    overallScore: score.nullable(),
+    takenAt: timestamp,
+  })
   .meta({ id: 'GrowthAssessmentResult' })

@@ -20,7 +20,9 @@ export const benchmark = z.object({
   p75: z.number(),
   percentile: z.number().min(0).max(100).nullable().describe('Share of peers below the user (ties count half), 0–100'),
   peers: z.number().int(),
-  source: z.enum(['industry', 'global', 'default']).describe('industry peers, all businesses, or the scale default when there are too few peers'),
+  source: z
+    .enum(['industry', 'global', 'default'])
+    .describe('industry peers, all businesses, or the scale default when there are too few peers'),
 })
 
 export const dashboardResponse = z
@@ -29,7 +31,9 @@ export const dashboardResponse = z
     benchmarks: z.array(benchmark),
     strengths: z.array(z.object({ title: z.string(), impact: z.string() })),
     weaknesses: z.array(z.object({ title: z.string(), impact: z.string() })),
-    roadmap: z.array(z.object({ task: z.string(), expectedImpact: z.string(), owner: z.string(), timeframe: z.string() })),
+    roadmap: z.array(
+      z.object({ task: z.string(), expectedImpact: z.string(), owner: z.string(), timeframe: z.string() }),
+    ),
     insights: z.array(z.string()),
     generatedAt: z.string(),
     scoresHash: z.string(),
@@ -71,9 +75,25 @@ export const profileUpdateResponse = z.object({
   ...aiMeta,
 })
 
-export const lever = z.object({ id: z.uuid(), position: z.number().int(), title: z.string(), description: z.string(), targetArea: z.string(), expectedImpact: z.string(), effort: z.string(), progress: z.number().int() })
+export const lever = z.object({
+  id: z.uuid(),
+  position: z.number().int(),
+  title: z.string(),
+  description: z.string(),
+  targetArea: z.string(),
+  expectedImpact: z.string(),
+  effort: z.string(),
+  progress: z.number().int(),
+})
 export const leversBody = z.object({ refresh: z.boolean().optional() }).strict().nullish()
-export const leversResponse = z.object({ levers: z.array(lever).length(5), cached: z.boolean(), provider: z.string(), generatedAt: z.string(), expiresAt: z.string(), scoresHash: z.string() })
+export const leversResponse = z.object({
+  levers: z.array(lever).length(5),
+  cached: z.boolean(),
+  provider: z.string(),
+  generatedAt: z.string(),
+  expiresAt: z.string(),
+  scoresHash: z.string(),
+})
 export const leverProgressBody = z.object({ progress: z.number().int().min(0).max(100) }).strict()
 
 export const simulationBody = z
@@ -97,16 +117,37 @@ export const simulationResult = z.object({
   effectiveChanges: z.object({ strategy: z.number(), process: z.number(), technology: z.number() }),
   modelVersion: z.string(),
 })
-export const simulationResponse = z.object({ id: z.uuid(), input: simulationBody, result: simulationResult, commentary: z.string().nullable(), createdAt: z.string() }).meta({ id: 'Simulation' })
+export const simulationResponse = z
+  .object({
+    id: z.uuid(),
+    input: simulationBody,
+    result: simulationResult,
+    commentary: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Simulation' })
 export const simulationList = z.object({ simulations: z.array(simulationResponse) })
 
 export const commentaryBody = z
   .object({ simulationId: z.uuid().optional(), simulation: simulationBody.optional() })
   .strict()
-  .refine((b) => (b.simulationId === undefined) !== (b.simulation === undefined), { message: 'send either simulationId or simulation' })
-export const commentaryResponse = z.object({ simulationId: z.uuid(), commentary: z.string(), result: simulationResult, ...aiMeta })
+  .refine((b) => (b.simulationId === undefined) !== (b.simulation === undefined), {
+    message: 'send either simulationId or simulation',
+  })
+export const commentaryResponse = z.object({
+  simulationId: z.uuid(),
+  commentary: z.string(),
+  result: simulationResult,
+  ...aiMeta,
+})
 
-const forecastPoint = z.object({ horizonDays: z.number(), at: z.string(), value: z.number(), lower: z.number(), upper: z.number() })
+const forecastPoint = z.object({
+  horizonDays: z.number(),
+  at: z.string(),
+  value: z.number(),
+  lower: z.number(),
+  upper: z.number(),
+})
 export const seriesForecast = z.object({
   method: z.enum(['none', 'naive', 'two_point', 'linear_regression']),
   points: z.number().int(),
@@ -119,20 +160,39 @@ export const seriesForecast = z.object({
 export const forecastResponse = z.object({
   overall: seriesForecast,
   areas: z.record(z.string(), seriesForecast),
-  narrative: z.object({ narrative: z.string(), outlook: z.enum(['improving', 'stable', 'declining', 'insufficient_data']), highlights: z.array(z.string()) }),
+  narrative: z.object({
+    narrative: z.string(),
+    outlook: z.enum(['improving', 'stable', 'declining', 'insufficient_data']),
+    highlights: z.array(z.string()),
+  }),
   ...aiMeta,
 })
 
 export const recommendationsResponse = z.object({
   nextAssessments: z.array(z.object({ type: z.string(), reason: z.string(), priority: z.number().int() })),
-  gaps: z.array(z.object({ area: z.string(), score: z.number().nullable(), status: z.enum(['low', 'missing', 'stale']) })),
+  gaps: z.array(
+    z.object({ area: z.string(), score: z.number().nullable(), status: z.enum(['low', 'missing', 'stale']) }),
+  ),
   summary: z.string(),
-  actions: z.array(z.object({ title: z.string(), description: z.string(), area: z.string(), priority: z.enum(['high', 'medium', 'low']), timeframe: z.string() })),
+  actions: z.array(
+    z.object({
+      title: z.string(),
+      description: z.string(),
+      area: z.string(),
+      priority: z.enum(['high', 'medium', 'low']),
+      timeframe: z.string(),
+    }),
+  ),
   ...aiMeta,
 })
 
 export const mlScoreBody = z
-  .object({ strategy: z.number().min(1).max(5).optional(), process: z.number().min(1).max(5).optional(), technology: z.number().min(1).max(5).optional(), industry: z.string().trim().min(1).max(100).optional() })
+  .object({
+    strategy: z.number().min(1).max(5).optional(),
+    process: z.number().min(1).max(5).optional(),
+    technology: z.number().min(1).max(5).optional(),
+    industry: z.string().trim().min(1).max(100).optional(),
+  })
   .strict()
   .nullish()
 export const mlScoreResponse = z.object({
@@ -142,5 +202,10 @@ export const mlScoreResponse = z.object({
   industryGroup: z.string(),
   contributions: z.object({ strategy: z.number(), process: z.number(), technology: z.number(), balance: z.number() }),
   modelVersion: z.string(),
-  inputs: z.object({ strategy: z.number().nullable(), process: z.number().nullable(), technology: z.number().nullable(), industry: z.string().nullable() }),
+  inputs: z.object({
+    strategy: z.number().nullable(),
+    process: z.number().nullable(),
+    technology: z.number().nullable(),
+    industry: z.string().nullable(),
+  }),
 })

@@ -30,11 +30,17 @@ export const modelVersionCreate = z
   .strict()
 
 export const modelVersionPatch = z
-  .object({ status: versionStatus.optional(), params: z.record(z.string(), z.unknown()).optional(), promptVersion: z.string().trim().min(1).max(50).optional() })
+  .object({
+    status: versionStatus.optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    promptVersion: z.string().trim().min(1).max(50).optional(),
+  })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'give at least one of status, params, promptVersion' })
 
-export const featureQuery = z.object({ feature: z.string().max(100).optional(), status: z.string().max(20).optional() }).strict()
+export const featureQuery = z
+  .object({ feature: z.string().max(100).optional(), status: z.string().max(20).optional() })
+  .strict()
 
 export const experimentCreate = z
   .object({
@@ -43,7 +49,9 @@ export const experimentCreate = z
       .array(z.object({ versionId: z.uuid(), weight: z.number().positive().max(1_000_000) }).strict())
       .min(2)
       .max(10)
-      .refine((vs) => new Set(vs.map((v) => v.versionId)).size === vs.length, { message: 'each version may appear once' }),
+      .refine((vs) => new Set(vs.map((v) => v.versionId)).size === vs.length, {
+        message: 'each version may appear once',
+      }),
   })
   .strict()
 
@@ -105,12 +113,32 @@ export const monitoringReport = z
     /** `exact`: percentile_cont over the window's rows (1h, 24h); `histogram`: from the rollups' latency histograms, within 9.05 % (7d, 30d). */
     percentiles: z.enum(['exact', 'histogram']),
     totals: z.object(breakdown),
-    byProvider: z.array(z.object({ provider: z.string(), ...breakdown, errorsByClass: z.record(z.string(), z.number()) })),
+    byProvider: z.array(
+      z.object({ provider: z.string(), ...breakdown, errorsByClass: z.record(z.string(), z.number()) }),
+    ),
     byModel: z.array(z.object({ provider: z.string(), model: z.string(), ...breakdown })),
     byFeature: z.array(z.object({ feature: z.string(), ...breakdown })),
-    uptime: z.array(z.object({ provider: z.string(), uptime: z.number().nullable(), status: z.string().nullable(), since: z.string().nullable() })),
-    topUsers: z.array(z.object({ userId: z.string(), email: z.string().nullable(), requests: z.number(), costUsd: z.number() })),
-    series: z.array(z.object({ bucket: z.string(), requests: z.number(), errors: z.number(), costUsd: z.number(), tokens: z.number(), p95LatencyMs: z.number().nullable() })),
+    uptime: z.array(
+      z.object({
+        provider: z.string(),
+        uptime: z.number().nullable(),
+        status: z.string().nullable(),
+        since: z.string().nullable(),
+      }),
+    ),
+    topUsers: z.array(
+      z.object({ userId: z.string(), email: z.string().nullable(), requests: z.number(), costUsd: z.number() }),
+    ),
+    series: z.array(
+      z.object({
+        bucket: z.string(),
+        requests: z.number(),
+        errors: z.number(),
+        costUsd: z.number(),
+        tokens: z.number(),
+        p95LatencyMs: z.number().nullable(),
+      }),
+    ),
   })
   .meta({ id: 'AiMonitoring' })
 
@@ -129,17 +157,35 @@ export const alert = z
   })
   .meta({ id: 'Alert' })
 
-export const alertQuery = z.object({ status: z.enum(['firing', 'resolved']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict()
-
-export const alertRule = z.object({ id: z.string(), kind: z.string(), threshold: z.number(), windowMinutes: z.number(), enabled: z.boolean() }).meta({ id: 'AlertRule' })
-
-export const alertRulePatch = z
-  .object({ threshold: z.number().min(0).max(99_999_999).optional(), windowMinutes: z.number().int().min(0).max(43_200).optional(), enabled: z.boolean().optional() })
+export const alertQuery = z
+  .object({
+    status: z.enum(['firing', 'resolved']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
   .strict()
 
-export const feedbackBody = z.object({ rating: z.enum(['up', 'down']), comment: z.string().trim().max(2_000).optional() }).strict()
+export const alertRule = z
+  .object({ id: z.string(), kind: z.string(), threshold: z.number(), windowMinutes: z.number(), enabled: z.boolean() })
+  .meta({ id: 'AlertRule' })
+
+export const alertRulePatch = z
+  .object({
+    threshold: z.number().min(0).max(99_999_999).optional(),
+    windowMinutes: z.number().int().min(0).max(43_200).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+
+export const feedbackBody = z
+  .object({ rating: z.enum(['up', 'down']), comment: z.string().trim().max(2_000).optional() })
+  .strict()
 export const feedbackParams = z.object({ requestId: z.string().min(1).max(128) })
-export const feedback = z.object({ requestId: z.string(), rating: z.enum(['up', 'down']), comment: z.string().nullable(), createdAt: z.string() })
+export const feedback = z.object({
+  requestId: z.string(),
+  rating: z.enum(['up', 'down']),
+  comment: z.string().nullable(),
+  createdAt: z.string(),
+})
 
 export const usageStanding = z.object({
   limits: z.array(z.object({ limit: z.string(), max: z.number(), remaining: z.number(), resetAt: z.string() })),

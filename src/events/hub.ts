@@ -50,7 +50,14 @@ export type EventHub = {
   purgeExpired(): Promise<number>
 }
 
-type EventRow = { id: string | number; type: string; user_id: string | null; audience: 'user' | 'admin'; payload: Record<string, unknown>; created_at: Date | string }
+type EventRow = {
+  id: string | number
+  type: string
+  user_id: string | null
+  audience: 'user' | 'admin'
+  payload: Record<string, unknown>
+  created_at: Date | string
+}
 
 const COLUMNS = 'id, type, user_id, audience, payload, created_at'
 
@@ -98,7 +105,9 @@ export function createEventHub(options: EventHubOptions): EventHub {
           // Each handler on its own promise: one failing or slow handler does not affect the others.
           void Promise.resolve()
             .then(() => handler(event))
-            .catch((error: unknown) => logger.error({ err: error, eventId: event.id, type: event.type }, 'event handler failed'))
+            .catch((error: unknown) =>
+              logger.error({ err: error, eventId: event.id, type: event.type }, 'event handler failed'),
+            )
         }
       }
     }
@@ -111,8 +120,14 @@ export function createEventHub(options: EventHubOptions): EventHub {
     // One round trip: rows after the cursor, plus any hole that has been filled since.
     const found =
       holes.length > 0
-        ? await db.query<EventRow>(`select ${COLUMNS} from events where id > $1 or id = any($3::bigint[]) order by id limit $2`, [cursor, batchSize, holes])
-        : await db.query<EventRow>(`select ${COLUMNS} from events where id > $1 order by id limit $2`, [cursor, batchSize])
+        ? await db.query<EventRow>(
+            `select ${COLUMNS} from events where id > $1 or id = any($3::bigint[]) order by id limit $2`,
+            [cursor, batchSize, holes],
+          )
+        : await db.query<EventRow>(`select ${COLUMNS} from events where id > $1 order by id limit $2`, [
+            cursor,
+            batchSize,
+          ])
     const events: StoredEvent[] = []
     let late: Set<number> | undefined
     let fresh = 0
@@ -124,7 +139,8 @@ export function createEventHub(options: EventHubOptions): EventHub {
       } else {
         fresh++
         // A hole of plausible size is remembered; a huge jump (restored backup, sequence reset) is not.
-        if (event.id > cursor + 1 && event.id - cursor <= 10_000) for (let id = cursor + 1; id < event.id; id++) gaps.set(id, now)
+        if (event.id > cursor + 1 && event.id - cursor <= 10_000)
+          for (let id = cursor + 1; id < event.id; id++) gaps.set(id, now)
         cursor = event.id
       }
       events.push(event)

@@ -25,8 +25,14 @@ export type ListenerOptions = {
   applicationName?: string
 }
 
-export function createNotificationListener(db: Database, logger: Logger, options: ListenerOptions): NotificationListener {
-  return db.driver.kind === 'postgres' ? createPgListener(db.driver.url, logger, options) : createPgliteListener(db.driver.client)
+export function createNotificationListener(
+  db: Database,
+  logger: Logger,
+  options: ListenerOptions,
+): NotificationListener {
+  return db.driver.kind === 'postgres'
+    ? createPgListener(db.driver.url, logger, options)
+    : createPgliteListener(db.driver.client)
 }
 
 function createPgliteListener(client: Extract<Database['driver'], { kind: 'pglite' }>['client']): NotificationListener {
@@ -77,7 +83,10 @@ function createPgListener(url: string, logger: Logger, options: ListenerOptions)
     teardown()
     const delay = Math.min(maxBackoff, minBackoff * 2 ** failures) * (0.75 + Math.random() * 0.5)
     failures += 1
-    logger.warn({ err: error, attempt: failures, delayMs: Math.round(delay) }, 'events LISTEN connection lost; reconnecting')
+    logger.warn(
+      { err: error, attempt: failures, delayMs: Math.round(delay) },
+      'events LISTEN connection lost; reconnecting',
+    )
     retry = setTimeout(() => {
       retry = undefined
       connect().catch((e: unknown) => scheduleReconnect(e))
@@ -86,7 +95,12 @@ function createPgListener(url: string, logger: Logger, options: ListenerOptions)
   }
 
   async function connect() {
-    const next = new pg.Client({ connectionString: url, application_name: options.applicationName ?? 'optimaliq-listen', keepAlive: true, connectionTimeoutMillis: 5_000 })
+    const next = new pg.Client({
+      connectionString: url,
+      application_name: options.applicationName ?? 'optimaliq-listen',
+      keepAlive: true,
+      connectionTimeoutMillis: 5_000,
+    })
     next.on('error', (error) => (client === next ? scheduleReconnect(error) : undefined))
     next.on('end', () => (client === next ? scheduleReconnect(new Error('connection ended')) : undefined))
     next.on('notification', (message) => {
@@ -117,7 +131,10 @@ function createPgListener(url: string, logger: Logger, options: ListenerOptions)
       await Promise.race([
         current.query('select 1'),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('LISTEN heartbeat timed out')), Math.max(1_000, options.heartbeatMs))
+          timer = setTimeout(
+            () => reject(new Error('LISTEN heartbeat timed out')),
+            Math.max(1_000, options.heartbeatMs),
+          )
         }),
       ])
       // The heartbeat doubles as a slow safety poll: a NOTIFY lost in transit is picked up here.

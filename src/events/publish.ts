@@ -40,7 +40,11 @@ export function eventValues(events: ReadonlyArray<NewEvent>): SQL {
  * are appended whatever the write touched (for a write that may touch nothing, see
  * `recordSubmission`). Returns the events' ids, in order.
  */
-export async function writeWithEvents(executor: Executor, write: SQLWrapper, events: ReadonlyArray<NewEvent>): Promise<number[]> {
+export async function writeWithEvents(
+  executor: Executor,
+  write: SQLWrapper,
+  events: ReadonlyArray<NewEvent>,
+): Promise<number[]> {
   const written = await rows<{ id: string | number }>(
     executor,
     // `getSQL()`: a query builder placed directly in `sql` is wrapped in parentheses, which a

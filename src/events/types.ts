@@ -5,12 +5,34 @@ import { z } from 'zod'
  * through NOTIFY after commit. Add a type here before publishing it.
  */
 export const eventPayloads = {
-  'assessment.completed': z.object({ submissionId: z.uuid(), type: z.string(), score: z.number(), overallScore: z.number().nullable() }),
+  'assessment.completed': z.object({
+    submissionId: z.uuid(),
+    type: z.string(),
+    score: z.number(),
+    overallScore: z.number().nullable(),
+  }),
   'profile.updated': z.object({ fields: z.array(z.string()), overallScore: z.number().nullable().optional() }),
   'dashboard.updated': z.object({ provider: z.string().optional(), generatedAt: z.string().optional() }),
-  'ai.processed': z.object({ feature: z.string(), requestId: z.string().optional(), provider: z.string().optional(), taskId: z.uuid().optional() }),
-  'task.updated': z.object({ taskId: z.uuid(), type: z.string(), status: z.enum(['queued', 'active', 'completed', 'failed']), attempts: z.number().int().optional(), error: z.string().optional() }),
-  'alert.fired': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), value: z.number().nullable(), message: z.string() }),
+  'ai.processed': z.object({
+    feature: z.string(),
+    requestId: z.string().optional(),
+    provider: z.string().optional(),
+    taskId: z.uuid().optional(),
+  }),
+  'task.updated': z.object({
+    taskId: z.uuid(),
+    type: z.string(),
+    status: z.enum(['queued', 'active', 'completed', 'failed']),
+    attempts: z.number().int().optional(),
+    error: z.string().optional(),
+  }),
+  'alert.fired': z.object({
+    alertId: z.uuid(),
+    ruleId: z.string(),
+    scope: z.string(),
+    value: z.number().nullable(),
+    message: z.string(),
+  }),
   'alert.resolved': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), message: z.string() }),
   'budget.threshold': z.object({ budget: z.string(), percent: z.number(), spentUsd: z.number(), limitUsd: z.number() }),
   'kpi.anomaly': z.object({

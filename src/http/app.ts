@@ -5,7 +5,13 @@ import fastifyHelmet from '@fastify/helmet'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
 import type { Container } from '../main/container.ts'
 import { createAuthHooks } from './plugins/auth.ts'
 import { registerErrorHandling, sendFrameworkError } from './plugins/errors.ts'
@@ -29,7 +35,23 @@ import { webAppRoutes } from './routes/web.ts'
 import type { App, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
-const ROUTES: RouteModule[] = [metricsRoutes, healthRoutes, authRoutes, profileRoutes, adminUserRoutes, apiKeyRoutes, adminAiRoutes, v1Routes, assessmentRoutes, realtimeRoutes, taskRoutes, aiFeatureRoutes, adminGovernanceRoutes, meDataRoutes, webAppRoutes]
+const ROUTES: RouteModule[] = [
+  metricsRoutes,
+  healthRoutes,
+  authRoutes,
+  profileRoutes,
+  adminUserRoutes,
+  apiKeyRoutes,
+  adminAiRoutes,
+  v1Routes,
+  assessmentRoutes,
+  realtimeRoutes,
+  taskRoutes,
+  aiFeatureRoutes,
+  adminGovernanceRoutes,
+  meDataRoutes,
+  webAppRoutes,
+]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
@@ -46,7 +68,10 @@ export async function buildApp(container: Container, options: { routes?: RouteMo
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     // Per-request lines only at debug; errors are always logged by the error handler.
-    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
     forceCloseConnections: 'idle',
     // Errors raised before routing (a malformed URL) get the documented shape and headers too.
     frameworkErrors: (error, request, reply) => sendFrameworkError(error, request, reply),
@@ -66,13 +91,24 @@ export async function buildApp(container: Container, options: { routes?: RouteMo
   await app.register(fastifyCookie)
   await app.register(fastifyHelmet, {
     // The API docs page loads its own script and styles; everything else keeps helmet's defaults.
-    contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'", 'https:'], 'img-src': ["'self'", 'data:'] } },
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'style-src': ["'self'", "'unsafe-inline'", 'https:'],
+        'img-src': ["'self'", 'data:'],
+      },
+    },
   })
-  if (config.http.corsOrigins.length > 0) await app.register(fastifyCors, { origin: config.http.corsOrigins, credentials: true })
+  if (config.http.corsOrigins.length > 0)
+    await app.register(fastifyCors, { origin: config.http.corsOrigins, credentials: true })
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'OptimaliQ API', version: '0.1.0', description: 'Growth-maturity assessments, AI features and the AI gateway.' },
+      info: {
+        title: 'OptimaliQ API',
+        version: '0.1.0',
+        description: 'Growth-maturity assessments, AI features and the AI gateway.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,

@@ -35,7 +35,9 @@ async function main(argv: string[]): Promise<number> {
     case 'worker': {
       if (config.database.kind === 'pglite') {
         // PGlite is embedded in one process: a second process on the same data dir would corrupt it.
-        console.error('optimaliq worker needs DATABASE_URL (PostgreSQL); with the embedded database, `serve` runs the workers itself.')
+        console.error(
+          'optimaliq worker needs DATABASE_URL (PostgreSQL); with the embedded database, `serve` runs the workers itself.',
+        )
         return 78
       }
       await runWorker(config)
@@ -45,7 +47,11 @@ async function main(argv: string[]): Promise<number> {
       const db = await openDatabase(config.database)
       try {
         const result = await migrate(db)
-        console.log(result.applied.length ? `Applied ${result.applied.join(', ')}` : `Up to date (${result.alreadyApplied} migrations)`)
+        console.log(
+          result.applied.length
+            ? `Applied ${result.applied.join(', ')}`
+            : `Up to date (${result.alreadyApplied} migrations)`,
+        )
       } finally {
         await db.close()
       }
@@ -60,18 +66,23 @@ async function main(argv: string[]): Promise<number> {
 async function simulate(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string', default: '8090' }, host: { type: 'string', default: '127.0.0.1' }, fault: { type: 'string', multiple: true, default: [] } },
+    options: {
+      port: { type: 'string', default: '8090' },
+      host: { type: 'string', default: '127.0.0.1' },
+      fault: { type: 'string', multiple: true, default: [] },
+    },
   })
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`--port must be a whole number from 0 to 65535 (got "${values.port}")`)
     return 2
   }
-  const { createSimulator, parseFaultHeader, SIMULATED_PROVIDERS } = await import('../ai/simulator/index.ts')
+  const { createSimulator, parseFaultHeader, SIMULATED_PROVIDERS } = await import('../simulator/index.ts')
   const faults: Array<{ provider: string | undefined; spec: ReturnType<typeof parseFaultHeader> }> = []
   for (const flag of values.fault) {
     const match = /^([a-z]+):(.*)$/.exec(flag)
-    const provider = match && (SIMULATED_PROVIDERS as readonly string[]).includes(match[1] as string) ? match[1] : undefined
+    const provider =
+      match && (SIMULATED_PROVIDERS as readonly string[]).includes(match[1] as string) ? match[1] : undefined
     try {
       faults.push({ provider, spec: parseFaultHeader(provider ? (match?.[2] ?? '') : flag) })
     } catch (error) {
@@ -86,8 +97,12 @@ async function simulate(args: string[]): Promise<number> {
   for (const provider of SIMULATED_PROVIDERS) console.log(`  ${provider.padEnd(10)} ${sim.baseUrls[provider]}`)
   console.log('\nPoint OptimaliQ at it (any key works):')
   for (const [name, value] of Object.entries(sim.env())) console.log(`  export ${name}=${value}`)
-  console.log(`\nFaults: header  x-sim-fault: latency=200,status=429,retry-after=1  (also hang, stall, stream-error, malformed, truncate, invalid-schema, failure-rate=0.5, chunk-delay=20)`)
-  console.log(`        server  curl -X POST ${sim.url}/_control/faults -H 'content-type: application/json' -d '{"provider":"openai","status":503,"failureRate":0.5}'`)
+  console.log(
+    `\nFaults: header  x-sim-fault: latency=200,status=429,retry-after=1  (also hang, stall, stream-error, malformed, truncate, invalid-schema, failure-rate=0.5, chunk-delay=20)`,
+  )
+  console.log(
+    `        server  curl -X POST ${sim.url}/_control/faults -H 'content-type: application/json' -d '{"provider":"openai","status":503,"failureRate":0.5}'`,
+  )
   console.log(`        stats   curl ${sim.url}/_control/stats`)
   if (faults.length) console.log(`\nActive faults: ${JSON.stringify(sim.faults())}`)
   const stop = () => void sim.close().then(() => process.exit(0))

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import type { AiGateway } from '../ai/client.ts'
-import type { AiGuard, VersionResolver } from '../ai/types.ts'
-import { createApiKeyService, type ApiKeyService } from '../ai/keys/api-keys.ts'
-import { createGateway } from '../ai/wiring.ts'
-import { defineFeatureTasks } from '../ai/services/tasks.ts'
+import type { AiGateway } from '../gateway/client.ts'
+import type { AiGuard, VersionResolver } from '../gateway/types.ts'
+import { createApiKeyService, type ApiKeyService } from '../governance/keys/api-keys.ts'
+import { createGateway } from '../gateway/create-gateway.ts'
+import { defineFeatureTasks } from '../app/tasks/feature-tasks.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
 import { createAuthThrottle } from '../auth/throttle.ts'
 import { createTokenService } from '../auth/tokens.ts'
@@ -15,13 +15,13 @@ import { ConfigError, type Config } from '../config/env.ts'
 import { LOG_SERIALIZERS } from './log-serializers.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
-import { loadAssessmentCatalogue, type AssessmentCatalogue } from '../domain/assessments/catalogue.ts'
+import { loadAssessmentCatalogue, type AssessmentCatalogue } from '../domain/assessments/assessment-configs.ts'
 import { resolveOverallWeights, type OverallWeights } from '../domain/assessments/overall.ts'
-import { createGovernance, observeLedger, type Governance } from '../ai/governance.ts'
-import { registerGovernanceJobs, registerQueueAndStreamGauges } from '../ai/governance-jobs.ts'
+import { createGovernance, observeLedger, type Governance } from '../governance/create-governance.ts'
+import { registerGovernanceJobs, registerQueueAndStreamGauges } from '../app/admin/governance-jobs.ts'
 import { createEventHub, type EventHub } from '../events/hub.ts'
 import { createQueue, type Queue } from '../queue/queue.ts'
-import { createTaskService, type TaskService } from '../queue/tasks.ts'
+import { createTaskService, type TaskService } from '../app/tasks/task-service.ts'
 import { createRealtimeHub, type RealtimeHub } from '../realtime/hub.ts'
 
 /**
@@ -54,7 +54,19 @@ export type Container = {
   close(): Promise<void>
 }
 
-export type ContainerOverrides = { db?: Database; logger?: Logger; migrate?: boolean; ai?: (deps: { config: Config; db: Database; logger: Logger; guards: AiGuard[]; resolveVersions: VersionResolver }) => AiGateway; assessmentCatalogue?: AssessmentCatalogue }
+export type ContainerOverrides = {
+  db?: Database
+  logger?: Logger
+  migrate?: boolean
+  ai?: (deps: {
+    config: Config
+    db: Database
+    logger: Logger
+    guards: AiGuard[]
+    resolveVersions: VersionResolver
+  }) => AiGateway
+  assessmentCatalogue?: AssessmentCatalogue
+}
 
 /** Paths and headers that must never reach a log line. */
 export const LOG_REDACT = [
@@ -70,7 +82,11 @@ export const LOG_REDACT = [
 
 /** The process's logger; `destination` for tests that read what was logged. */
 export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
-  const options = { level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers: LOG_SERIALIZERS }
+  const options = {
+    level: config.logLevel,
+    redact: { paths: LOG_REDACT, censor: '[redacted]' },
+    serializers: LOG_SERIALIZERS,
+  }
   return destination ? pino(options, destination) : pino(options)
 }
 
@@ -105,7 +121,11 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     catalogue: overrides.assessmentCatalogue ?? (await loadAssessmentCatalogue(config.assessments.configDir)),
     overallWeights: weightsOrFail(config.assessments.overallWeights),
   }
-  if (assessments.catalogue.missing.length > 0) logger.warn({ missing: assessments.catalogue.missing }, 'assessment configs missing: those assessments are not served')
+  if (assessments.catalogue.missing.length > 0)
+    logger.warn(
+      { missing: assessments.catalogue.missing },
+      'assessment configs missing: those assessments are not served',
+    )
   const db = overrides.db ?? (await openDatabase(config.database))
   const closers: Array<() => Promise<void> | void> = []
   if (!overrides.db) closers.push(() => db.close())
@@ -128,10 +148,23 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       audit: (entry) => recordAdminAction(db.orm, { actorId: null, ...entry }),
       onError: (error) => logger.warn({ err: error }, 'auth throttle audit failed'),
     })
-    const auth = createAuthService({ db, tokens, adminEmails: config.auth.adminEmails, principalCacheMs: config.auth.principalCacheMs, throttle })
+    const auth = createAuthService({
+      db,
+      tokens,
+      adminEmails: config.auth.adminEmails,
+      principalCacheMs: config.auth.principalCacheMs,
+      throttle,
+    })
     // The gateway calls governance around every request: rate limits and budgets (guards, which
     // also feed the AI metrics), and model versions / experiments (the resolver).
-    const gatewayDeps = { config, db, logger, guards: governance.guards, pacer: governance.pacer, resolveVersions: governance.versions.resolve }
+    const gatewayDeps = {
+      config,
+      db,
+      logger,
+      guards: governance.guards,
+      pacer: governance.pacer,
+      resolveVersions: governance.versions.resolve,
+    }
     const ai = overrides.ai ? overrides.ai(gatewayDeps) : createGateway(gatewayDeps)
     // Flushes the ledger before the database closes (closers run in reverse order).
     closers.push(() => ai.close())
@@ -141,7 +174,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     governance.metrics.onScrape(() => {
       for (const h of ai.providerHealth()) governance.metrics.breakerState(h.provider, h.breaker)
     })
-    const events = createEventHub({ db, logger, heartbeatMs: config.events.heartbeatMs, retentionDays: config.events.retentionDays })
+    const events = createEventHub({
+      db,
+      logger,
+      heartbeatMs: config.events.heartbeatMs,
+      retentionDays: config.events.retentionDays,
+    })
     closers.push(() => events.stop())
     await events.start()
     const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
@@ -184,7 +222,10 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     }
   } catch (error) {
     // Undo what started (the LISTEN connection, …), the database last.
-    for (const fn of closers.reverse()) await Promise.resolve().then(fn).catch(() => undefined)
+    for (const fn of closers.reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch(() => undefined)
     throw error
   }
 }

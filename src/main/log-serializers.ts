@@ -33,7 +33,8 @@ function scrubValue(value: unknown, depth: number): unknown {
 /** pino's error serializer (message and stack with causes), then scrubbed. */
 export function serializeErrorForLog(error: unknown): unknown {
   const serialized = pino.stdSerializers.err(error as Error) as unknown
-  if (serialized === null || typeof serialized !== 'object') return typeof serialized === 'string' ? scrubErrorText(serialized) : serialized
+  if (serialized === null || typeof serialized !== 'object')
+    return typeof serialized === 'string' ? scrubErrorText(serialized) : serialized
   // Copy the enumerable fields (the serializer's object also carries the raw error).
   const plain: Record<string, unknown> = {}
   for (const key in serialized as Record<string, unknown>) plain[key] = (serialized as Record<string, unknown>)[key]

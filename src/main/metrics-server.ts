@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import type { Metrics } from '../ai/metrics/registry.ts'
+import type { Metrics } from '../governance/metrics/registry.ts'
 
 /** Prometheus on its own port (METRICS_PORT): `GET /metrics` only, nothing else of the API. */
 export async function startMetricsServer(metrics: Metrics, host: string, port: number): Promise<Server> {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/env.ts'
 import { buildApp } from '../http/app.ts'
-import { analyzeCompletedAssessments } from '../ai/services/tasks.ts'
-import { scheduleGovernanceJobs } from '../ai/governance-jobs.ts'
+import { analyzeCompletedAssessments } from '../app/tasks/feature-tasks.ts'
+import { scheduleGovernanceJobs } from '../app/admin/governance-jobs.ts'
 import { createContainer } from './container.ts'
 import { startMetricsServer } from './metrics-server.ts'
 
@@ -43,11 +43,18 @@ export async function serve(config: Config, options: ServeOptions = { worker: tr
     if (config.features.analyzeOnSubmit) analyzeCompletedAssessments(container.events, container.tasks, logger)
     const address = await app.listen({ host: config.http.host, port: config.http.port })
     if (config.governance.metricsPort > 0) {
-      const metricsServer = await startMetricsServer(container.governance.metrics, config.http.host, config.governance.metricsPort)
+      const metricsServer = await startMetricsServer(
+        container.governance.metrics,
+        config.http.host,
+        config.governance.metricsPort,
+      )
       container.onClose(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())))
     }
     const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`
-    logger.info({ address, database: config.database.kind }, `OptimaliQ listening on ${address} (docs: ${address}/docs, data: ${where})`)
+    logger.info(
+      { address, database: config.database.kind },
+      `OptimaliQ listening on ${address} (docs: ${address}/docs, data: ${where})`,
+    )
     return { app, container, address, stop: () => stop('stop') }
   } catch (error) {
     await container.close()

@@ -1,6 +1,6 @@
 import type { Config } from '../config/env.ts'
-import { analyzeCompletedAssessments } from '../ai/services/tasks.ts'
-import { scheduleGovernanceJobs } from '../ai/governance-jobs.ts'
+import { analyzeCompletedAssessments } from '../app/tasks/feature-tasks.ts'
+import { scheduleGovernanceJobs } from '../app/admin/governance-jobs.ts'
 import { createContainer } from './container.ts'
 
 /**
@@ -30,7 +30,8 @@ export async function runWorker(config: Config) {
   try {
     await container.queue.startWorkers()
     // Queue the AI analysis of every completed assessment (idempotent across processes).
-    if (config.features.analyzeOnSubmit) analyzeCompletedAssessments(container.events, container.tasks, container.logger)
+    if (config.features.analyzeOnSubmit)
+      analyzeCompletedAssessments(container.events, container.tasks, container.logger)
     await scheduleGovernanceJobs(container.queue, container.governance)
   } catch (error) {
     await container.close()

@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm'
-import { PgBoss, fromDrizzle, fromPglite, type Job, type JobResult, type JobWithMetadata, type QueuePolicy } from 'pg-boss'
+import {
+  PgBoss,
+  fromDrizzle,
+  fromPglite,
+  type Job,
+  type JobResult,
+  type JobWithMetadata,
+  type QueuePolicy,
+} from 'pg-boss'
 import type { Logger } from 'pino'
 import type { z } from 'zod'
 import type { Database, Executor } from '../data/db.ts'
@@ -118,7 +126,8 @@ export function createQueue(options: QueueOptions) {
       done = (async () => {
         const o = def.options
         const dead = o.deadLetter === false ? undefined : deadLetterName(def.name)
-        if (dead && !(await instance.getQueue(dead))) await instance.createQueue(dead, { retentionSeconds: 14 * 86_400 })
+        if (dead && !(await instance.getQueue(dead)))
+          await instance.createQueue(dead, { retentionSeconds: 14 * 86_400 })
         if (!(await instance.getQueue(def.name))) {
           await instance.createQueue(def.name, {
             policy: o.policy ?? 'standard',
@@ -158,13 +167,23 @@ export function createQueue(options: QueueOptions) {
       logger.error({ job: job.id, name: def.name, issues: parsed.error.issues }, 'job payload invalid; dead-lettered')
       return { id: job.id, status: 'deadletter', output: { error: 'invalid payload' } }
     }
-    const context: JobContext = { id: job.id, name: def.name, attempt: job.retryCount + 1, lastAttempt: job.retryCount >= job.retryLimit, signal: job.signal }
+    const context: JobContext = {
+      id: job.id,
+      name: def.name,
+      attempt: job.retryCount + 1,
+      lastAttempt: job.retryCount >= job.retryLimit,
+      signal: job.signal,
+    }
     try {
       const output = await (def.handler as JobHandler<unknown>)(parsed.data, context)
       return { id: job.id, status: 'completed', output: output && typeof output === 'object' ? output : {} }
     } catch (error) {
       logger.warn({ err: error, job: job.id, name: def.name, attempt: context.attempt }, 'job failed')
-      return { id: job.id, status: error instanceof NonRetryableJobError ? 'deadletter' : 'failed', output: { message: error instanceof Error ? error.message : String(error) } }
+      return {
+        id: job.id,
+        status: error instanceof NonRetryableJobError ? 'deadletter' : 'failed',
+        output: { message: error instanceof Error ? error.message : String(error) },
+      }
     }
   }
 
@@ -187,12 +206,21 @@ export function createQueue(options: QueueOptions) {
 
   return {
     /** Declare a job type. Call before `start`/`startWorkers` (later calls work too). */
-    register<S extends z.ZodType>(name: string, schema: S, handler: JobHandler<z.output<S>>, registerOptions: RegisterOptions = {}) {
+    register<S extends z.ZodType>(
+      name: string,
+      schema: S,
+      handler: JobHandler<z.output<S>>,
+      registerOptions: RegisterOptions = {},
+    ) {
       if (definitions.has(name)) throw new Error(`job "${name}" is already registered`)
       const def: Definition = { name, schema, handler: handler as JobHandler<never>, options: registerOptions }
       definitions.set(name, def)
-      if (boss) void ensureQueue(boss, def).catch((error: unknown) => logger.error({ err: error, name }, 'creating queue failed'))
-      if (boss && working) void work(boss, def).catch((error: unknown) => logger.error({ err: error, name }, 'starting worker failed'))
+      if (boss)
+        void ensureQueue(boss, def).catch((error: unknown) =>
+          logger.error({ err: error, name }, 'creating queue failed'),
+        )
+      if (boss && working)
+        void work(boss, def).catch((error: unknown) => logger.error({ err: error, name }, 'starting worker failed'))
     },
 
     /** Validate and store a job; resolves to its id, or null when a singleton key deduplicated it. */
@@ -200,15 +228,21 @@ export function createQueue(options: QueueOptions) {
       const def = definitions.get(name)
       if (!def) throw new Error(`job "${name}" is not registered`)
       const parsed = def.schema.safeParse(payload)
-      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: ['payload', ...i.path].join('.'), message: i.message })))
+      if (!parsed.success)
+        throw new ValidationError(
+          parsed.error.issues.map((i) => ({ field: ['payload', ...i.path].join('.'), message: i.message })),
+        )
       let instance = boss
       if (!enqueueOptions.tx || !instance || !created.has(name)) {
-        if (enqueueOptions.tx && db.kind === 'pglite') throw new Error(`call queue.ready("${name}") before enqueueing inside a transaction`)
+        if (enqueueOptions.tx && db.kind === 'pglite')
+          throw new Error(`call queue.ready("${name}") before enqueueing inside a transaction`)
         instance = await start()
         await ensureQueue(instance, def)
       }
       return instance.send(name, parsed.data as object, {
-        ...(enqueueOptions.tx ? { db: fromDrizzle(enqueueOptions.tx as unknown as Parameters<typeof fromDrizzle>[0], sql) } : {}),
+        ...(enqueueOptions.tx
+          ? { db: fromDrizzle(enqueueOptions.tx as unknown as Parameters<typeof fromDrizzle>[0], sql) }
+          : {}),
         ...(enqueueOptions.priority !== undefined ? { priority: enqueueOptions.priority } : {}),
         ...(enqueueOptions.singletonKey ? { singletonKey: enqueueOptions.singletonKey } : {}),
         ...(enqueueOptions.startAfter !== undefined ? { startAfter: enqueueOptions.startAfter } : {}),

@@ -53,7 +53,10 @@ type Stream = {
 
 export class TooManyStreamsError extends OptimaliqError {
   constructor(limit: number) {
-    super('too_many_streams', `At most ${limit} open streams per user; close one first`, { status: 429, details: { limit } })
+    super('too_many_streams', `At most ${limit} open streams per user; close one first`, {
+      status: 429,
+      details: { limit },
+    })
   }
 }
 
@@ -190,7 +193,8 @@ export function createRealtimeHub(options: RealtimeOptions) {
     /** Throws TooManyStreamsError when the user is at the cap; call before hijacking the reply. */
     assertCapacity(userId: string) {
       if (!accepting) throw new OptimaliqError('shutting_down', 'The server is shutting down', { status: 503 })
-      if ((byUser.get(userId)?.size ?? 0) >= options.maxStreamsPerUser) throw new TooManyStreamsError(options.maxStreamsPerUser)
+      if ((byUser.get(userId)?.size ?? 0) >= options.maxStreamsPerUser)
+        throw new TooManyStreamsError(options.maxStreamsPerUser)
     },
 
     /** Start streaming on a raw response. Resolves once the replay (if any) is written. */

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../events/types.ts'
-import type { RealtimeEvent } from './client.ts'
+import type { RealtimeEvent } from '../contracts/realtime.ts'
 
 /** What a client receives as `data` of each SSE message (the `event` field is the type). */
 export type StreamMessage = RealtimeEvent
@@ -10,7 +10,14 @@ export type StreamMessage = RealtimeEvent
  * client has seen.
  */
 export function formatEvent(event: StoredEvent, cursor: number): string {
-  const message: StreamMessage = { id: event.id, type: event.type, userId: event.userId, audience: event.audience, payload: event.payload, createdAt: event.createdAt }
+  const message: StreamMessage = {
+    id: event.id,
+    type: event.type,
+    userId: event.userId,
+    audience: event.audience,
+    payload: event.payload,
+    createdAt: event.createdAt,
+  }
   // JSON has no raw newlines, so `data` stays a single line.
   return `id: ${Math.max(cursor, event.id)}\nevent: ${event.type}\ndata: ${JSON.stringify(message)}\n\n`
 }
@@ -29,7 +36,10 @@ export function formatRetry(ms: number): string {
 }
 
 /** The resume cursor of a request: `Last-Event-ID` header (what EventSource sends) or `lastEventId` query. */
-export function parseLastEventId(header: string | string[] | undefined, query: string | number | undefined): number | undefined {
+export function parseLastEventId(
+  header: string | string[] | undefined,
+  query: string | number | undefined,
+): number | undefined {
   const raw = Array.isArray(header) ? header[0] : header
   for (const value of [raw, query]) {
     if (value === undefined || value === '') continue

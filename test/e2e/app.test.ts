@@ -14,7 +14,8 @@ import { startTestApp, uniqueEmail, type TestApp } from '../helpers/app.ts'
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ci = process.env.CI === 'true' || process.env.CI === '1'
 const available = existsSync(CHROMIUM)
-if (!available && ci) throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install -y chromium)`)
+if (!available && ci)
+  throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install -y chromium)`)
 if (!available) console.warn(`Chromium not found at ${CHROMIUM}: skipping the web e2e suite`)
 
 const ADMIN = uniqueEmail('admin')
@@ -35,7 +36,16 @@ describe.skipIf(!available)('web app in Chromium', () => {
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     })
   }, 120_000)
 
@@ -68,7 +78,12 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Create account' }).click()
     const passwordError = page.locator('.field.has-error', { has: page.getByLabel('Password') }).locator('.field-error')
     await expect.poll(() => passwordError.textContent()).toContain('t least 8 characters')
-    expect(await page.locator('.field.has-error', { has: page.getByLabel('Email') }).locator('.field-error').isVisible()).toBe(true)
+    expect(
+      await page
+        .locator('.field.has-error', { has: page.getByLabel('Email') })
+        .locator('.field-error')
+        .isVisible(),
+    ).toBe(true)
     mkdirSync(SCREENSHOTS, { recursive: true })
     await page.screenshot({ path: `${SCREENSHOTS}e2e-signup-errors.png` })
 
@@ -108,9 +123,15 @@ describe.skipIf(!available)('web app in Chromium', () => {
     // (Pick one whose questions for this user's bracket include every kind of question.)
     const cookie = (await page.context().cookies()).find((c) => c.name === 'optimaliq_token')!
     const headers = { cookie: `optimaliq_token=${cookie.value}`, 'content-type': 'application/json' }
-    type Questions = { bracketKey: string; groups: Array<{ questions: Array<{ key: string; type: string; options?: Array<{ value: string }> }> }> }
-    const questionsOf = async (t: string) => (await (await fetch(`${base}/api/assessments/${t}`, { headers })).json()) as Questions
-    const catalogue = (await (await fetch(`${base}/api/assessments`, { headers })).json()) as { assessments: Array<{ type: string }> }
+    type Questions = {
+      bracketKey: string
+      groups: Array<{ questions: Array<{ key: string; type: string; options?: Array<{ value: string }> }> }>
+    }
+    const questionsOf = async (t: string) =>
+      (await (await fetch(`${base}/api/assessments/${t}`, { headers })).json()) as Questions
+    const catalogue = (await (await fetch(`${base}/api/assessments`, { headers })).json()) as {
+      assessments: Array<{ type: string }>
+    }
     let type = catalogue.assessments[0]!.type
     for (const a of catalogue.assessments) {
       const kinds = new Set((await questionsOf(a.type)).groups.flatMap((g) => g.questions.map((q) => q.type)))
@@ -145,7 +166,8 @@ describe.skipIf(!available)('web app in Chromium', () => {
         } else if ((await question.locator('input[type="checkbox"]').count()) > 0) {
           // Multi-select: click every option; past the maximum the rest are disabled.
           seen.add('multi_select')
-          for (const label of await question.locator('label.choice').all()) if (!(await label.locator('input').isDisabled())) await label.click()
+          for (const label of await question.locator('label.choice').all())
+            if (!(await label.locator('input').isDisabled())) await label.click()
           const checked = await question.locator('input:checked').count()
           const max = (await question.locator('input').count()) - (await question.locator('input:disabled').count())
           expect(checked).toBe(max)
@@ -183,9 +205,20 @@ describe.skipIf(!available)('web app in Chromium', () => {
     const answers: Record<string, unknown> = {}
     for (const q of questions.groups.flatMap((g) => g.questions)) {
       const values = (q.options ?? []).map((o) => o.value)
-      answers[q.key] = q.type === 'select' ? values[0] : q.type === 'multi_select' ? values.slice(0, 1) : q.type === 'rank' ? values : 'We are working on it.'
+      answers[q.key] =
+        q.type === 'select'
+          ? values[0]
+          : q.type === 'multi_select'
+            ? values.slice(0, 1)
+            : q.type === 'rank'
+              ? values
+              : 'We are working on it.'
     }
-    const submitted = await fetch(`${base}/api/assessments/${other}`, { method: 'POST', headers, body: JSON.stringify({ answers, bracketKey: questions.bracketKey }) })
+    const submitted = await fetch(`${base}/api/assessments/${other}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ answers, bracketKey: questions.bracketKey }),
+    })
     expect(submitted.status).toBe(201)
     await page.getByTestId(`deep-${other}`).waitFor()
     await page.getByTestId('live-toast').waitFor()
@@ -206,7 +239,9 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Run simulation' }).click()
     await page.getByTestId('simulation-result').waitFor()
     await page.getByRole('button', { name: 'Get executive commentary' }).click()
-    await expect.poll(async () => ((await page.getByTestId('commentary').textContent()) ?? '').length).toBeGreaterThan(20)
+    await expect
+      .poll(async () => ((await page.getByTestId('commentary').textContent()) ?? '').length)
+      .toBeGreaterThan(20)
     await page.screenshot({ path: `${SCREENSHOTS}e2e-growth-studio.png`, fullPage: true })
 
     await page.goto(`${base}/`)
@@ -214,7 +249,9 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByTestId('recommendations').waitFor()
     // Refreshing the insights runs as a queued task; the stream says when it is done.
     await page.getByRole('button', { name: 'Refresh insights' }).click()
-    await expect.poll(() => page.getByTestId('live-events').textContent(), { timeout: 20_000 }).toContain('dashboard.updated')
+    await expect
+      .poll(() => page.getByTestId('live-events').textContent(), { timeout: 20_000 })
+      .toContain('dashboard.updated')
     await page.getByRole('button', { name: 'Refresh insights' }).waitFor()
     await page.screenshot({ path: `${SCREENSHOTS}e2e-dashboard.png`, fullPage: true })
     expect((page as Page & { problems: string[] }).problems).toEqual([])

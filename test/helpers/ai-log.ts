@@ -57,8 +57,14 @@ export async function insertAiLog(db: Database, list: LogRow[]): Promise<string[
 }
 
 /** A user row inserted directly (no password), for ledger fixtures. */
-export async function insertUser(db: Database, over: { email?: string; tier?: 'free' | 'premium' | 'enterprise'; role?: 'user' | 'admin' } = {}): Promise<string> {
-  const [row] = await db.query<{ id: string }>('insert into users (email, tier, role) values ($1, $2, $3) returning id', [over.email ?? `${randomUUID()}@example.com`, over.tier ?? 'free', over.role ?? 'user'])
+export async function insertUser(
+  db: Database,
+  over: { email?: string; tier?: 'free' | 'premium' | 'enterprise'; role?: 'user' | 'admin' } = {},
+): Promise<string> {
+  const [row] = await db.query<{ id: string }>(
+    'insert into users (email, tier, role) values ($1, $2, $3) returning id',
+    [over.email ?? `${randomUUID()}@example.com`, over.tier ?? 'free', over.role ?? 'user'],
+  )
   return row!.id
 }
 

@@ -7,7 +7,11 @@ import { createTestDatabase, testConfig, type BackendKind, type TestDatabase } f
 export type TestApp = { app: App; container: Container; database: TestDatabase; close(): Promise<void> }
 
 /** The whole HTTP app on a fresh database of this kind, for `app.inject` tests. */
-export async function startTestApp(kind: BackendKind, env: Record<string, string | undefined> = {}, overrides: Omit<ContainerOverrides, 'db'> = {}): Promise<TestApp> {
+export async function startTestApp(
+  kind: BackendKind,
+  env: Record<string, string | undefined> = {},
+  overrides: Omit<ContainerOverrides, 'db'> = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(kind)
   const container = await createContainer(testConfig(env), { ...overrides, db: database.db })
   const app = await buildApp(container)
@@ -33,7 +37,11 @@ export function uniqueEmail(prefix = 'user'): string {
 
 /** Sign up a fresh user; returns their token and user. */
 export async function signUp(app: App, body: Record<string, unknown> = {}) {
-  const response = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: uniqueEmail(), password: 'correct horse battery', ...body } })
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/signup',
+    payload: { email: uniqueEmail(), password: 'correct horse battery', ...body },
+  })
   if (response.statusCode !== 201) throw new Error(`signup failed: ${response.statusCode} ${response.body}`)
   const json = response.json() as { token: string; user: { id: string; email: string; role: string; tier: string } }
   return { ...json, auth: { authorization: `Bearer ${json.token}` } }
@@ -41,5 +49,8 @@ export async function signUp(app: App, body: Record<string, unknown> = {}) {
 
 /** The parsed `{error}` body of a failed response. */
 export function errorOf(response: LightMyRequestResponse) {
-  return (response.json() as { error: { code: string; message: string; details?: Array<{ field: string; message: string }> }; requestId: string })
+  return response.json() as {
+    error: { code: string; message: string; details?: Array<{ field: string; message: string }> }
+    requestId: string
+  }
 }

@@ -4,7 +4,11 @@ import type { Answers } from '../../src/domain/assessments/answers.ts'
 
 /** fast-check arbitraries shared by the scoring and validation tests (test-only). */
 
-const optionScores = (min: number, max: number) => fc.array(fc.integer({ min: 2, max: 10 }).map((h) => h / 2), { minLength: min, maxLength: max })
+const optionScores = (min: number, max: number) =>
+  fc.array(
+    fc.integer({ min: 2, max: 10 }).map((h) => h / 2),
+    { minLength: min, maxLength: max },
+  )
 
 export const questionArb: fc.Arbitrary<Question> = fc
   .record({
@@ -17,7 +21,8 @@ export const questionArb: fc.Arbitrary<Question> = fc
   .map(({ type, scores, weight, required, max }) => {
     const sorted = type === 'select' ? [...scores].sort((a, b) => a - b) : scores
     const question: Question = { key: 'q', type, prompt: 'A question?', required, weight }
-    if (type !== 'text_area') question.options = sorted.map((score, i) => ({ value: `o${i}`, label: `Option ${i}`, score }))
+    if (type !== 'text_area')
+      question.options = sorted.map((score, i) => ({ value: `o${i}`, label: `Option ${i}`, score }))
     if (type === 'multi_select' && max !== undefined) question.maxSelections = Math.min(max, sorted.length)
     return question
   })
@@ -28,7 +33,15 @@ export const questionSetArb: fc.Arbitrary<QuestionSet> = fc
     const questions = qs.map((q, i) => ({ ...q, key: `q${i}`, required: i === 0 ? true : q.required }))
     // Every set has at least one question that can carry a score (validation refuses sets without).
     const first = questions[0]!
-    if (first.type === 'text_area' || new Set(first.options!.map((o) => o.score)).size === 1) questions[0] = { ...questions[0]!, type: 'select', options: [{ value: 'o0', label: 'Low', score: 1 }, { value: 'o1', label: 'High', score: 5 }] }
+    if (first.type === 'text_area' || new Set(first.options!.map((o) => o.score)).size === 1)
+      questions[0] = {
+        ...questions[0]!,
+        type: 'select',
+        options: [
+          { value: 'o0', label: 'Low', score: 1 },
+          { value: 'o1', label: 'High', score: 5 },
+        ],
+      }
     return { groups: [{ key: 'all', title: 'All', questions }] }
   })
 
@@ -51,6 +64,13 @@ export function answerArb(q: Question): fc.Arbitrary<string | string[]> {
 export const answeredSetArb: fc.Arbitrary<{ set: QuestionSet; answers: Answers }> = questionSetArb.chain((set) => {
   const questions = set.groups.flatMap((g) => g.questions)
   return fc
-    .tuple(...questions.map((q, i) => (q.required || i === 0 ? answerArb(q) : fc.option(answerArb(q), { nil: undefined }))))
-    .map((values) => ({ set, answers: Object.fromEntries(questions.flatMap((q, i) => (values[i] === undefined ? [] : [[q.key, values[i]!]]))) as Answers }))
+    .tuple(
+      ...questions.map((q, i) => (q.required || i === 0 ? answerArb(q) : fc.option(answerArb(q), { nil: undefined }))),
+    )
+    .map((values) => ({
+      set,
+      answers: Object.fromEntries(
+        questions.flatMap((q, i) => (values[i] === undefined ? [] : [[q.key, values[i]!]])),
+      ) as Answers,
+    }))
 })

@@ -54,7 +54,10 @@ async function adminQuery(text: string) {
 }
 
 /** A fresh, migrated database of this kind (PostgreSQL: a new database, dropped by `drop`). */
-export async function createTestDatabase(kind: BackendKind, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  kind: BackendKind,
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const name = `oq_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
   if (kind === 'pglite') {
     const db = await openDatabase({ kind: 'pglite' })

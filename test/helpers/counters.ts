@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest'
-import { createCounterPool, type CounterPool } from '../../src/ai/limits/counters.ts'
+import { createCounterPool, type CounterPool } from '../../src/governance/limits/counters.ts'
 import { openDatabase, type Database } from '../../src/data/db.ts'
 import { createTestDatabase, type BackendKind, type TestDatabase } from './backends.ts'
 

@@ -5,11 +5,21 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 /** A real `optimaliq` process (`node src/main/cli.ts …`), as production runs it. */
-export type OptimaliqProcess = { child: ChildProcess; address: string | undefined; output: string[]; stop(): Promise<void>; kill9(): Promise<void> }
+export type OptimaliqProcess = {
+  child: ChildProcess
+  address: string | undefined
+  output: string[]
+  stop(): Promise<void>
+  kill9(): Promise<void>
+}
 
 const CLI = resolve(import.meta.dirname, '../../src/main/cli.ts')
 
-export async function startProcess(args: string[], env: Record<string, string>, ready: RegExp = /OptimaliQ (listening|worker running)/): Promise<OptimaliqProcess> {
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp = /OptimaliQ (listening|worker running)/,
+): Promise<OptimaliqProcess> {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -41,7 +51,9 @@ export async function startProcess(args: string[], env: Record<string, string>, 
     }
     child.stdout!.on('data', onLine)
     child.stderr!.on('data', onLine)
-    child.once('exit', (code) => rejectStart(new Error(`${args.join(' ')} exited with ${code}:\n${output.slice(-20).join('\n')}`)))
+    child.once('exit', (code) =>
+      rejectStart(new Error(`${args.join(' ')} exited with ${code}:\n${output.slice(-20).join('\n')}`)),
+    )
   })
   const timeout = setTimeout(() => child.kill('SIGKILL'), 60_000)
   await started.finally(() => clearTimeout(timeout))

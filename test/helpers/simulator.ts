@@ -1,5 +1,11 @@
 import { loadConfig, type Config } from '../../src/config/env.ts'
-import { createSimulator, type Faults, type SimulatedProvider, type Simulator, type SimulatorOptions } from '../../src/ai/simulator/index.ts'
+import {
+  createSimulator,
+  type Faults,
+  type SimulatedProvider,
+  type Simulator,
+  type SimulatorOptions,
+} from '../../src/simulator/index.ts'
 
 export type TestSimulator = Simulator & {
   /** A full Config (defaults + these env vars) with the given providers pointed at the simulator. */

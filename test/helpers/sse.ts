@@ -22,7 +22,8 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
   return new Promise((resolve, reject) => {
     const request = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => {
       const messages: SseMessage[] = []
-      const waiters: Array<{ predicate: (m: SseMessage) => boolean; resolve: (m: SseMessage) => void; from: number }> = []
+      const waiters: Array<{ predicate: (m: SseMessage) => boolean; resolve: (m: SseMessage) => void; from: number }> =
+        []
       let buffer = ''
       let endResolve!: () => void
       const ended = new Promise<void>((r) => (endResolve = r))
@@ -79,7 +80,10 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
             }
           }
           return new Promise((res, rej) => {
-            const timer = setTimeout(() => rej(new Error(`no matching SSE message within ${timeoutMs} ms (got ${messages.length})`)), timeoutMs)
+            const timer = setTimeout(
+              () => rej(new Error(`no matching SSE message within ${timeoutMs} ms (got ${messages.length})`)),
+              timeoutMs,
+            )
             waiters.push({
               predicate,
               from: cursor,
@@ -100,7 +104,11 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
 }
 
 /** Wait until `check` returns a truthy value (polling), or fail after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()

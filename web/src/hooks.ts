@@ -1,7 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError } from './api/client.ts'
 
-export type AsyncState<T> = { data: T | undefined; error: ApiError | undefined; loading: boolean; reload: () => Promise<void> }
+export type AsyncState<T> = {
+  data: T | undefined
+  error: ApiError | undefined
+  loading: boolean
+  reload: () => Promise<void>
+}
 
 /** Load something on mount (and when `deps` change); `reload` re-runs it without clearing the data. */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[] = []): AsyncState<T> {
@@ -33,8 +38,12 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[] = []): Async
 }
 
 export const fmtScore = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(2))
-export const fmtDate = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }) : '—')
-export const fmtDateTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '—')
+export const fmtDate = (iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }) : '—'
+export const fmtDateTime = (iso: string | null | undefined) =>
+  iso
+    ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+    : '—'
 const ACRONYMS: Record<string, string> = { ai: 'AI', bpm: 'BPM', ml: 'ML', kpi: 'KPI', it: 'IT' }
 /** `ai_readiness` → `AI readiness`. */
 export const humanize = (key: string) =>

@@ -1,5 +1,10 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import { createRealtimeClient, type ConnectionStatus, type RealtimeClient, type RealtimeEvent } from '../../src/realtime/client.ts'
+import {
+  createRealtimeClient,
+  type ConnectionStatus,
+  type RealtimeClient,
+  type RealtimeEvent,
+} from './realtime/client.ts'
 import { api, ApiError } from './api/client.ts'
 import type { User } from './api/types.ts'
 
@@ -14,7 +19,15 @@ type SessionValue = {
 }
 
 const SessionContext = createContext<SessionValue | undefined>(undefined)
-const LIVE_EVENTS = ['assessment.completed', 'dashboard.updated', 'task.updated', 'profile.updated', 'ai.processed', 'alert.fired', 'alert.resolved']
+const LIVE_EVENTS = [
+  'assessment.completed',
+  'dashboard.updated',
+  'task.updated',
+  'profile.updated',
+  'ai.processed',
+  'alert.fired',
+  'alert.resolved',
+]
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null | undefined>(undefined)
@@ -38,7 +51,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!user) return
     const client = createRealtimeClient({ admin: user.role === 'admin', onStatus: (s) => statusRef.current(s) })
-    const offs = LIVE_EVENTS.map((type) => client.on(type, (event) => setEvents((list) => [event, ...list].slice(0, 20))))
+    const offs = LIVE_EVENTS.map((type) =>
+      client.on(type, (event) => setEvents((list) => [event, ...list].slice(0, 20))),
+    )
     client.connect()
     setRealtime(client)
     return () => {
@@ -54,7 +69,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setUser(null)
   }, [])
 
-  const value = useMemo(() => ({ user, setUser, signOut, realtime, status, events }), [user, signOut, realtime, status, events])
+  const value = useMemo(
+    () => ({ user, setUser, signOut, realtime, status, events }),
+    [user, signOut, realtime, status, events],
+  )
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>
 }
 

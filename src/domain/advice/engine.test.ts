@@ -20,14 +20,19 @@ const scoreSetArb: fc.Arbitrary<ScoreSet> = fc
     const areas: ScoreSet['areas'] = {}
     picked.forEach((area, i) => (areas[area] = coarse ? Math.round(values[i]! * 2) / 2 : values[i]!))
     const present = Object.values(areas) as number[]
-    const overall = present.length ? Math.round((present.reduce((a, b) => a + b, 0) / present.length) * 100) / 100 : null
+    const overall = present.length
+      ? Math.round((present.reduce((a, b) => a + b, 0) / present.length) * 100) / 100
+      : null
     return { areas, base: null, overall }
   })
 
 const scoreOf = (s: ScoreSet, area: ScoreArea) => s.areas[area] as number
 /** The area a title like "Sales (3.5)" names. */
 const areaOfTitle = (title: string) => SCORE_AREAS.find((a) => title.startsWith(`${areaLabel(a)} (`))!
-const OTHER_LEVEL_WORDS = (score: number) => Object.entries(LEVEL_WORDS).filter(([level]) => level !== maturityLevel(score)).map(([, w]) => w)
+const OTHER_LEVEL_WORDS = (score: number) =>
+  Object.entries(LEVEL_WORDS)
+    .filter(([level]) => level !== maturityLevel(score))
+    .map(([, w]) => w)
 
 describe('rules engine: properties over generated score sets', () => {
   it('strengths and weaknesses are disjoint, assessed only, ordered, and every strength scores above every weakness', () => {
@@ -137,15 +142,24 @@ const profiles: Record<string, ScoreSet> = {
 }
 
 describe('rules engine: golden wording of typical profiles', () => {
-  const peers = [{ area: 'overall', userScore: 2.95, average: 3.2, percentile: 38, peers: 12, source: 'industry' as const }]
+  const peers = [
+    { area: 'overall', userScore: 2.95, average: 3.2, percentile: 38, peers: 12, source: 'industry' as const },
+  ]
 
   it('a new user gets no strengths or weaknesses, a first-steps roadmap and the way in', () => {
     const advice = dashboardAdvice(profiles.newUser!, [], null)
     expect(advice.strengths).toEqual([])
     expect(advice.weaknesses).toEqual([])
-    expect(advice.roadmap.map((r) => r.task)).toEqual(['Write a one-page strategy (Strategy)', 'Document your five core processes (Process)', 'Adopt one system of record for customers (Technology)', 'Set three measurable annual goals (Strategy)'])
+    expect(advice.roadmap.map((r) => r.task)).toEqual([
+      'Write a one-page strategy (Strategy)',
+      'Document your five core processes (Process)',
+      'Adopt one system of record for customers (Technology)',
+      'Set three measurable annual goals (Strategy)',
+    ])
     expect(advice.roadmap[0]!.expectedImpact).toMatch(/A first step for strategy, which is not assessed yet\.$/)
-    expect(advice.insights[0]).toBe('No area is assessed yet. Take the growth assessment (eight questions) to score strategy, process and technology; strengths and weaknesses appear once your areas are scored.')
+    expect(advice.insights[0]).toBe(
+      'No area is assessed yet. Take the growth assessment (eight questions) to score strategy, process and technology; strengths and weaknesses appear once your areas are scored.',
+    )
     expect(JSON.stringify(advice)).not.toMatch(/strongest|weakest/)
   })
 
@@ -159,36 +173,82 @@ describe('rules engine: golden wording of typical profiles', () => {
       'One area is assessed so far; strengths and weaknesses are relative to what is measured, so take more assessments for a fuller picture.',
       'In retail and consumer businesses, repeat purchase rate and inventory turns decide growth and cash.',
     ])
-    expect(dashboardAdvice({ areas: { sales: 4 }, base: null, overall: 4 }, [], null).strengths).toEqual([{ title: 'Sales (4.0)', impact: 'Sales is advanced; build on it to carry improvements elsewhere.' }])
-    expect(dashboardAdvice({ areas: { sales: 2 }, base: null, overall: 2 }, [], null).weaknesses).toEqual([{ title: 'Sales (2.0)', impact: 'Sales is at a foundational level; it limits growth until it improves.' }])
+    expect(dashboardAdvice({ areas: { sales: 4 }, base: null, overall: 4 }, [], null).strengths).toEqual([
+      { title: 'Sales (4.0)', impact: 'Sales is advanced; build on it to carry improvements elsewhere.' },
+    ])
+    expect(dashboardAdvice({ areas: { sales: 2 }, base: null, overall: 2 }, [], null).weaknesses).toEqual([
+      { title: 'Sales (2.0)', impact: 'Sales is at a foundational level; it limits growth until it improves.' },
+    ])
   })
 
   it('a balanced profile: every area level with the others, no weakness', () => {
     const advice = dashboardAdvice(profiles.balanced!, [], null)
     expect(advice.strengths).toEqual([
-      { title: 'Technology (3.6)', impact: 'Technology is developing, level with your other areas; build on it to carry improvements elsewhere.' },
-      { title: 'Strategy (3.5)', impact: 'Strategy is developing, level with your other areas; build on it to carry improvements elsewhere.' },
-      { title: 'Process (3.4)', impact: 'Process is developing, level with your other areas; build on it to carry improvements elsewhere.' },
+      {
+        title: 'Technology (3.6)',
+        impact: 'Technology is developing, level with your other areas; build on it to carry improvements elsewhere.',
+      },
+      {
+        title: 'Strategy (3.5)',
+        impact: 'Strategy is developing, level with your other areas; build on it to carry improvements elsewhere.',
+      },
+      {
+        title: 'Process (3.4)',
+        impact: 'Process is developing, level with your other areas; build on it to carry improvements elsewhere.',
+      },
     ])
     expect(advice.weaknesses).toEqual([])
-    expect(advice.insights).toContain('Your assessed areas are within 0.2 points of each other: lift them together rather than fixing one.')
+    expect(advice.insights).toContain(
+      'Your assessed areas are within 0.2 points of each other: lift them together rather than fixing one.',
+    )
   })
 
-  it('a spiky profile: one strength, the weak areas named against the user\'s own average, with peers', () => {
+  it("a spiky profile: one strength, the weak areas named against the user's own average, with peers", () => {
     const advice = dashboardAdvice(profiles.spiky!, peers, null)
-    expect(advice.strengths).toEqual([{ title: 'Strategy (4.5)', impact: 'Strategy is advanced and your strongest area; build on it to carry improvements elsewhere.' }])
-    expect(advice.weaknesses).toEqual([{ title: 'Process (1.5)', impact: 'Process is at a foundational level and your weakest area; it limits growth until it improves.' }])
-    expect(advice.insights[0]).toBe('Your overall score is 3.0 (developing). That is 0.3 below the average of 12 industry peers (3.2), percentile 38.')
-    expect(advice.roadmap.map((r) => r.task)).toEqual(['Document your five core processes (Process)', 'Track conversion by stage (Sales)', 'Integrate your core systems (Technology)', 'Build a three-year scenario plan (Strategy)'])
-    expect(recommendedActions(profiles.spiky!).map((a) => a.title)).toEqual(['Name an owner for every process', 'Write a qualification checklist', 'Build a weekly management dashboard', 'Allocate budget by portfolio'])
-    expect(advice.roadmap[0]!.expectedImpact).toBe('Write step-by-step checklists for how you win a customer, deliver the work, invoice, collect and support, so any trained person can follow them. High impact on process, now 1.5 (at a foundational level).')
+    expect(advice.strengths).toEqual([
+      {
+        title: 'Strategy (4.5)',
+        impact: 'Strategy is advanced and your strongest area; build on it to carry improvements elsewhere.',
+      },
+    ])
+    expect(advice.weaknesses).toEqual([
+      {
+        title: 'Process (1.5)',
+        impact: 'Process is at a foundational level and your weakest area; it limits growth until it improves.',
+      },
+    ])
+    expect(advice.insights[0]).toBe(
+      'Your overall score is 3.0 (developing). That is 0.3 below the average of 12 industry peers (3.2), percentile 38.',
+    )
+    expect(advice.roadmap.map((r) => r.task)).toEqual([
+      'Document your five core processes (Process)',
+      'Track conversion by stage (Sales)',
+      'Integrate your core systems (Technology)',
+      'Build a three-year scenario plan (Strategy)',
+    ])
+    expect(recommendedActions(profiles.spiky!).map((a) => a.title)).toEqual([
+      'Name an owner for every process',
+      'Write a qualification checklist',
+      'Build a weekly management dashboard',
+      'Allocate budget by portfolio',
+    ])
+    expect(advice.roadmap[0]!.expectedImpact).toBe(
+      'Write step-by-step checklists for how you win a customer, deliver the work, invoice, collect and support, so any trained person can follow them. High impact on process, now 1.5 (at a foundational level).',
+    )
   })
 
-  it('all high: strengths above the user\'s own average, the lowest high area is not called weak', () => {
+  it("all high: strengths above the user's own average, the lowest high area is not called weak", () => {
     const advice = dashboardAdvice(profiles.allHigh!, [], null)
     expect(advice.strengths.map((p) => p.title)).toEqual(['Technology (4.8)', 'Strategy (4.6)'])
-    expect(advice.strengths[1]!.impact).toBe('Strategy is advanced, above your own average of 4.5; build on it to carry improvements elsewhere.')
-    expect(advice.weaknesses).toEqual([{ title: 'Process (4.2)', impact: 'Process is advanced but your weakest area; the next gains come from refining it.' }])
+    expect(advice.strengths[1]!.impact).toBe(
+      'Strategy is advanced, above your own average of 4.5; build on it to carry improvements elsewhere.',
+    )
+    expect(advice.weaknesses).toEqual([
+      {
+        title: 'Process (4.2)',
+        impact: 'Process is advanced but your weakest area; the next gains come from refining it.',
+      },
+    ])
   })
 
   it('all low: no strengths, every area a foundational weakness', () => {
@@ -203,8 +263,18 @@ describe('rules engine: golden wording of typical profiles', () => {
 
   it('levers read as sentences: impact, timeframe and owner', () => {
     const levers = leverAdvice(profiles.spiky!, null)
-    expect(levers.map((l) => l.key)).toEqual(['process.document-your-five-core-processes', 'sales.track-conversion-by-stage', 'technology.integrate-your-core-systems', 'strategy.build-a-three-year-scenario-plan', 'process.name-an-owner-for-every-process'])
-    expect(levers[0]!.expectedImpact).toBe('High impact on process (now 1.5) within 4 weeks; led by the operations lead.')
-    expect(leverAdvice({ areas: { process: 4 }, base: null, overall: 4 }, null)[0]!.expectedImpact).toBe('High impact on process (now 4.0) as a monthly routine; led by the COO.')
+    expect(levers.map((l) => l.key)).toEqual([
+      'process.document-your-five-core-processes',
+      'sales.track-conversion-by-stage',
+      'technology.integrate-your-core-systems',
+      'strategy.build-a-three-year-scenario-plan',
+      'process.name-an-owner-for-every-process',
+    ])
+    expect(levers[0]!.expectedImpact).toBe(
+      'High impact on process (now 1.5) within 4 weeks; led by the operations lead.',
+    )
+    expect(leverAdvice({ areas: { process: 4 }, base: null, overall: 4 }, null)[0]!.expectedImpact).toBe(
+      'High impact on process (now 4.0) as a monthly routine; led by the COO.',
+    )
   })
 })

@@ -4,7 +4,16 @@ import { GROWTH_AREAS } from '../assessments/types.ts'
 import type { ScoreArea, ScoreSet } from '../growth/scores.ts'
 import { ADVICE, INDUSTRY_FOCUS, type AdviceAction } from './library.ts'
 import { standingOf, type AreaScore, type Standing } from './standing.ts'
-import { actionKey, areaInSentence, areaLabel, formatScore, levelOf, levelWords, ownerPhrase, timeframePhrase } from './words.ts'
+import {
+  actionKey,
+  areaInSentence,
+  areaLabel,
+  formatScore,
+  levelOf,
+  levelWords,
+  ownerPhrase,
+  timeframePhrase,
+} from './words.ts'
 
 /**
  * The rules engine: the advice every user sees when no AI provider answers, built from their own
@@ -123,11 +132,20 @@ export function roadmapItem(p: PlannedAction): RoadmapItem {
     p.score === null
       ? `A first step for ${areaInSentence(p.area)}, which is not assessed yet.`
       : `${IMPACT_WORDS[p.action.impact]} impact on ${areaInSentence(p.area)}, now ${formatScore(p.score)} (${levelWords(p.score)}).`
-  return { task: `${p.action.title} (${areaLabel(p.area)})`, expectedImpact: `${p.action.description} ${where}`, owner: p.action.owner, timeframe: p.action.timeframe }
+  return {
+    task: `${p.action.title} (${areaLabel(p.area)})`,
+    expectedImpact: `${p.action.description} ${where}`,
+    owner: p.action.owner,
+    timeframe: p.action.timeframe,
+  }
 }
 
 /** Strengths, weaknesses, the roadmap and insights for the dashboard. */
-export function dashboardAdvice(scores: ScoreSet, benchmarks: BenchmarkLike[], industry: string | null | undefined): DashboardAdvice {
+export function dashboardAdvice(
+  scores: ScoreSet,
+  benchmarks: BenchmarkLike[],
+  industry: string | null | undefined,
+): DashboardAdvice {
   const standing = standingOf(scores)
   const bench = new Map(benchmarks.map((b) => [b.area, b]))
   const strengths = standing.strengths.map((a) => strengthPoint(a, standing, bench.get(a.area)))
@@ -137,20 +155,44 @@ export function dashboardAdvice(scores: ScoreSet, benchmarks: BenchmarkLike[], i
   const insights: string[] = []
   const n = standing.assessed.length
   if (n === 0) {
-    insights.push('No area is assessed yet. Take the growth assessment (eight questions) to score strategy, process and technology; strengths and weaknesses appear once your areas are scored.')
+    insights.push(
+      'No area is assessed yet. Take the growth assessment (eight questions) to score strategy, process and technology; strengths and weaknesses appear once your areas are scored.',
+    )
   } else {
-    if (typeof scores.overall === 'number') insights.push(`Your overall score is ${formatScore(scores.overall)} (${levelWords(scores.overall)}).${benchmarkPhrase(bench.get('overall'))}`)
+    if (typeof scores.overall === 'number')
+      insights.push(
+        `Your overall score is ${formatScore(scores.overall)} (${levelWords(scores.overall)}).${benchmarkPhrase(bench.get('overall'))}`,
+      )
     const first = plan[0]!
-    if (first.score !== null) insights.push(`${areaLabel(first.area)} (${formatScore(first.score)}) has the most room to grow among your assessed areas; the roadmap starts there.`)
-    if (standing.balanced) insights.push(`Your assessed areas are within ${(standing.max! - standing.min!).toFixed(1)} points of each other: lift them together rather than fixing one.`)
-    else if (n >= 2 && standing.strengths.length === 0 && standing.weaknesses.length === 0) insights.push('No area stands out yet: none is clearly above your own average at 3.0 or more, and none lags clearly behind.')
-    if (n < 3) insights.push(`${n === 1 ? 'One area is' : `${n} areas are`} assessed so far; strengths and weaknesses are relative to what is measured, so take more assessments for a fuller picture.`)
+    if (first.score !== null)
+      insights.push(
+        `${areaLabel(first.area)} (${formatScore(first.score)}) has the most room to grow among your assessed areas; the roadmap starts there.`,
+      )
+    if (standing.balanced)
+      insights.push(
+        `Your assessed areas are within ${(standing.max! - standing.min!).toFixed(1)} points of each other: lift them together rather than fixing one.`,
+      )
+    else if (n >= 2 && standing.strengths.length === 0 && standing.weaknesses.length === 0)
+      insights.push(
+        'No area stands out yet: none is clearly above your own average at 3.0 or more, and none lags clearly behind.',
+      )
+    if (n < 3)
+      insights.push(
+        `${n === 1 ? 'One area is' : `${n} areas are`} assessed so far; strengths and weaknesses are relative to what is measured, so take more assessments for a fuller picture.`,
+      )
   }
   insights.push(industryFocus(industry))
   return { strengths, weaknesses, roadmap, insights: insights.slice(0, 5) }
 }
 
-export type LeverAdvice = { key: string; title: string; description: string; targetArea: ScoreArea; expectedImpact: string; effort: AdviceAction['effort'] }
+export type LeverAdvice = {
+  key: string
+  title: string
+  description: string
+  targetArea: ScoreArea
+  expectedImpact: string
+  effort: AdviceAction['effort']
+}
 
 /** The five growth levers: the first five actions of the plan, each with a stable key. */
 export function leverAdvice(scores: ScoreSet, industry: string | null | undefined): LeverAdvice[] {
@@ -165,7 +207,14 @@ export function leverAdvice(scores: ScoreSet, industry: string | null | undefine
   }))
 }
 
-export type RecommendedAction = { key: string; title: string; description: string; area: ScoreArea; priority: 'high' | 'medium' | 'low'; timeframe: string }
+export type RecommendedAction = {
+  key: string
+  title: string
+  description: string
+  area: ScoreArea
+  priority: 'high' | 'medium' | 'low'
+  timeframe: string
+}
 
 /**
  * The recommended actions: the plan's actions after the roadmap's, so the dashboard's two lists

@@ -16,7 +16,10 @@ export function leverKey(lever: LeverIdentity): string {
 }
 
 /** The progress each new lever inherits, and the old levers with progress that are archived. */
-export function carryOverProgress<T extends LeverIdentity>(previous: TrackedLever[], next: T[]): { levers: Array<T & { key: string; progress: number; carriedFrom: string | null }>; archived: TrackedLever[] } {
+export function carryOverProgress<T extends LeverIdentity>(
+  previous: TrackedLever[],
+  next: T[],
+): { levers: Array<T & { key: string; progress: number; carriedFrom: string | null }>; archived: TrackedLever[] } {
   const byKey = new Map<string, TrackedLever>()
   for (const old of previous) {
     const key = leverKey(old)

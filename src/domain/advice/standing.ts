@@ -56,12 +56,27 @@ export function standingOf(scores: ScoreSet): Standing {
   const assessed = assessedAreas(scores)
   const unassessed = SCORE_AREAS.filter((area) => !assessed.some((a) => a.area === area))
   const n = assessed.length
-  if (n === 0) return { assessed, mean: null, min: null, max: null, balanced: false, strengths: [], weaknesses: [], middle: [], unassessed }
+  if (n === 0)
+    return {
+      assessed,
+      mean: null,
+      min: null,
+      max: null,
+      balanced: false,
+      strengths: [],
+      weaknesses: [],
+      middle: [],
+      unassessed,
+    }
   const mean = assessed.reduce((s, a) => s + a.score, 0) / n
   const max = assessed[0]!.score
   const min = assessed[n - 1]!.score
   const balanced = n >= 2 && max - min < BALANCED_SPREAD
-  const isStrength = (s: number) => s >= STRENGTH_FLOOR && (n === 1 ? s >= SINGLE_AREA_STRENGTH : balanced || s >= mean + RELATIVE_MARGIN || (s >= SINGLE_AREA_STRENGTH && s >= mean))
+  const isStrength = (s: number) =>
+    s >= STRENGTH_FLOOR &&
+    (n === 1
+      ? s >= SINGLE_AREA_STRENGTH
+      : balanced || s >= mean + RELATIVE_MARGIN || (s >= SINGLE_AREA_STRENGTH && s >= mean))
   const isWeakness = (s: number) => s < FOUNDATIONAL_BELOW || (n >= 2 && !balanced && s <= mean - RELATIVE_MARGIN)
   const strengths = assessed.filter((a) => isStrength(a.score)).slice(0, MAX_POINTS)
   const lowestFirst = [...assessed].sort((a, b) => a.score - b.score || a.area.localeCompare(b.area))

@@ -13,7 +13,10 @@ function scan(points: MonthlyPoint[]) {
 
 describe('detectAnomalies', () => {
   it('says what is missing with too little history', () => {
-    const result = detectAnomalies([0, 1, 2, 3, 4].map((i) => ({ month: addMonths('2026-01', i), value: 10 })), { label: 'leads' })
+    const result = detectAnomalies(
+      [0, 1, 2, 3, 4].map((i) => ({ month: addMonths('2026-01', i), value: 10 })),
+      { label: 'leads' },
+    )
     expect(result.status).toBe('insufficient_history')
     if (result.status !== 'insufficient_history') return
     expect(result.need).toBe(MIN_ANOMALY_MONTHS)

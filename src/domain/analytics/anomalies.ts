@@ -95,7 +95,10 @@ function runningLevel(values: ArrayLike<number>): Float64Array {
       const k = order[i]!
       acc += k === 0 || k === 2 * half ? 0.5 : 1
       if (acc >= 6) {
-        value = acc === 6 && i + 1 < order.length ? (values[t - half + k]! + values[t - half + order[i + 1]!]!) / 2 : values[t - half + k]!
+        value =
+          acc === 6 && i + 1 < order.length
+            ? (values[t - half + k]! + values[t - half + order[i + 1]!]!) / 2
+            : values[t - half + k]!
         break
       }
     }
@@ -119,7 +122,11 @@ function runningLevel(values: ArrayLike<number>): Float64Array {
  * noise estimate stays honest (a median over the years that includes the month makes a third of
  * the residuals near zero: measured 40 % of plain series flagged).
  */
-export function seasonalComponent(values: ArrayLike<number>, firstMonthOfYear: number, excluded?: ArrayLike<boolean>): Float64Array {
+export function seasonalComponent(
+  values: ArrayLike<number>,
+  firstMonthOfYear: number,
+  excluded?: ArrayLike<boolean>,
+): Float64Array {
   const n = values.length
   const ma = runningLevel(values)
   const sums = new Float64Array(12)
@@ -139,7 +146,8 @@ export function seasonalComponent(values: ArrayLike<number>, firstMonthOfYear: n
     const m = (firstMonthOfYear + t) % 12
     const own = excluded?.[t] ? 0 : 1
     const others = counts[m]! - own
-    out[t] = (others > 0 ? (sums[m]! - own * deviation[t]!) / others : counts[m]! > 0 ? sums[m]! / counts[m]! : 0) - centre
+    out[t] =
+      (others > 0 ? (sums[m]! - own * deviation[t]!) / others : counts[m]! > 0 ? sums[m]! / counts[m]! : 0) - centre
   }
   return out
 }
@@ -181,7 +189,14 @@ function pct(delta: number, base: number): string {
   return ` (${delta >= 0 ? '+' : '−'}${Math.abs(Math.round((100 * delta) / Math.abs(base)))} %)`
 }
 
-type Decomposition = { season: Float64Array; adjusted: Float64Array; trend: Float64Array; spread: Float64Array; residuals: Float64Array; noise: number }
+type Decomposition = {
+  season: Float64Array
+  adjusted: Float64Array
+  trend: Float64Array
+  spread: Float64Array
+  residuals: Float64Array
+  noise: number
+}
 
 function decompose(values: readonly number[], seasonal: boolean, firstMonth: number): Decomposition {
   const n = values.length
@@ -207,7 +222,8 @@ function decompose(values: readonly number[], seasonal: boolean, firstMonth: num
       const cut = OUTLIER_WEIGHT_CUT * MAD_TO_SIGMA * mad(residuals)
       for (let m = 0; m < 12; m++) {
         let worst = -1
-        for (let t = (m - firstMonth + 12) % 12; t < n; t += 12) if (worst < 0 || Math.abs(residuals[t]!) > Math.abs(residuals[worst]!)) worst = t
+        for (let t = (m - firstMonth + 12) % 12; t < n; t += 12)
+          if (worst < 0 || Math.abs(residuals[t]!) > Math.abs(residuals[worst]!)) worst = t
         if (worst >= 0 && Math.abs(residuals[worst]!) > cut) excluded[worst] = true
       }
     }
@@ -247,7 +263,8 @@ function findShifts(adjusted: Float64Array, season: Float64Array, noise: number)
     const share = gaps.filter((g) => Math.sign(g) === Math.sign(shift) && Math.abs(g) > 2 * sigma).length / gaps.length
     if (stat > SHIFT_THRESHOLD && share >= 0.8) {
       // The earliest month with the largest share of shifted months after it is where it starts.
-      if (!best || share > best.share) best = { t, share, stat, shift, expected: line.intercept + line.slope * t + season[t]!, se }
+      if (!best || share > best.share)
+        best = { t, share, stat, shift, expected: line.intercept + line.slope * t + season[t]!, se }
     } else if (best) {
       found.push(best)
       best = null
@@ -335,7 +352,9 @@ export function detectAnomalies(points: readonly MonthlyPoint[], options: Anomal
     const up = z > 0
     const value = values[t]!
     const name = monthName(run[t]!.month)
-    const context = seasonal ? `for ${name.split(' ')[0]} given the trend and the usual seasonal pattern` : 'given the trend of the months around it'
+    const context = seasonal
+      ? `for ${name.split(' ')[0]} given the trend and the usual seasonal pattern`
+      : 'given the trend of the months around it'
     spikes.push({
       month: run[t]!.month,
       kind: up ? 'spike' : 'dip',
@@ -349,8 +368,14 @@ export function detectAnomalies(points: readonly MonthlyPoint[], options: Anomal
     })
   }
   const notes: string[] = []
-  if (!seasonal) notes.push(`Seasonal patterns are not removed: that needs ${SEASONAL_ANOMALY_MONTHS} consecutive months and ${n} are recorded, so a regular busy or quiet month may show as unusual.`)
-  if (gaps.length > 0) notes.push(`Months missing from the history (${gaps.join(', ')}) break it; only the ${n} consecutive months since are scanned.`)
+  if (!seasonal)
+    notes.push(
+      `Seasonal patterns are not removed: that needs ${SEASONAL_ANOMALY_MONTHS} consecutive months and ${n} are recorded, so a regular busy or quiet month may show as unusual.`,
+    )
+  if (gaps.length > 0)
+    notes.push(
+      `Months missing from the history (${gaps.join(', ')}) break it; only the ${n} consecutive months since are scanned.`,
+    )
   return {
     status: 'ok',
     months: n,

@@ -6,13 +6,35 @@ const rows = (...lines: string[][]): CsvRecord[] => lines.map((cells, i) => ({ l
 describe('validateKpiRows', () => {
   it('reads a good file with aliases, blanks and formatted numbers', () => {
     const result = validateKpiRows(
-      rows(['Month', 'Revenue', 'Costs', 'New Customers', 'churned', 'Cash'], ['2026-01', '12,500.50', '9000', '4', '1', '(300)'], ['2026-2', '$13000', '', '5', '0', '1200']),
+      rows(
+        ['Month', 'Revenue', 'Costs', 'New Customers', 'churned', 'Cash'],
+        ['2026-01', '12,500.50', '9000', '4', '1', '(300)'],
+        ['2026-2', '$13000', '', '5', '0', '1200'],
+      ),
     )
     expect(result.ok).toBe(true)
     if (!result.ok) return
     expect(result.months).toEqual([
-      { month: '2026-01', revenue: 12500.5, costs: 9000, customers: null, newCustomers: 4, churnedCustomers: 1, leads: null, cash: -300 },
-      { month: '2026-02', revenue: 13000, costs: null, customers: null, newCustomers: 5, churnedCustomers: 0, leads: null, cash: 1200 },
+      {
+        month: '2026-01',
+        revenue: 12500.5,
+        costs: 9000,
+        customers: null,
+        newCustomers: 4,
+        churnedCustomers: 1,
+        leads: null,
+        cash: -300,
+      },
+      {
+        month: '2026-02',
+        revenue: 13000,
+        costs: null,
+        customers: null,
+        newCustomers: 5,
+        churnedCustomers: 0,
+        leads: null,
+        cash: 1200,
+      },
     ])
   })
 
@@ -53,7 +75,10 @@ describe('validateKpiRows', () => {
 
   it('rejects an empty file and a header without rows', () => {
     expect(validateKpiRows([])).toMatchObject({ ok: false, errors: [{ line: 1 }] })
-    expect(validateKpiRows(rows(['month', 'revenue']))).toMatchObject({ ok: false, errors: [{ line: 1, message: 'the file has a header but no rows' }] })
+    expect(validateKpiRows(rows(['month', 'revenue']))).toMatchObject({
+      ok: false,
+      errors: [{ line: 1, message: 'the file has a header but no rows' }],
+    })
   })
 
   it('parses the number formats people export', () => {

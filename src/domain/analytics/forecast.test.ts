@@ -43,8 +43,14 @@ describe('forecastMonthly', () => {
 
   it('uses a damped trend under 24 months and Holt–Winters from 24', () => {
     const normal = createNormal(createRandom(1))
-    const short = forecastMonthly(syntheticSeries({ months: 12, base: 100, slope: 2, amplitude: 0, noise: 1 }, normal), { horizon: 6 })
-    const long = forecastMonthly(syntheticSeries({ months: 30, base: 100, slope: 2, amplitude: 20, noise: 1 }, normal), { horizon: 6 })
+    const short = forecastMonthly(
+      syntheticSeries({ months: 12, base: 100, slope: 2, amplitude: 0, noise: 1 }, normal),
+      { horizon: 6 },
+    )
+    const long = forecastMonthly(
+      syntheticSeries({ months: 30, base: 100, slope: 2, amplitude: 20, noise: 1 }, normal),
+      { horizon: 6 },
+    )
     expect(short.status === 'ok' && short.method).toBe('damped_trend')
     expect(long.status === 'ok' && long.method).toBe('holt_winters')
     if (short.status !== 'ok' || long.status !== 'ok') return
@@ -91,7 +97,10 @@ describe('forecastMonthly', () => {
 
   it('keeps bounds (a rate between 0 and 1, counts not below 0)', () => {
     const values = [0.05, 0.04, 0.03, 0.02, 0.015, 0.01, 0.005, 0.002]
-    const f = forecastMonthly(values.map((value, i) => ({ month: addMonths('2025-01', i), value })), { horizon: 12, min: 0, max: 1 })
+    const f = forecastMonthly(
+      values.map((value, i) => ({ month: addMonths('2025-01', i), value })),
+      { horizon: 12, min: 0, max: 1 },
+    )
     if (f.status !== 'ok') throw new Error('expected a forecast')
     for (const p of f.points) {
       expect(p.lower95).toBeGreaterThanOrEqual(0)

@@ -1,6 +1,13 @@
 import { addMonths, contiguousTail, type MonthKey, type MonthlyPoint } from './months.ts'
 import { intervalMultiplier } from './robust.ts'
-import { fitSmoothing, parameterCount, smoothingForecast, varianceMultipliers, type SmoothingFit, type SmoothingParams } from './smoothing.ts'
+import {
+  fitSmoothing,
+  parameterCount,
+  smoothingForecast,
+  varianceMultipliers,
+  type SmoothingFit,
+  type SmoothingParams,
+} from './smoothing.ts'
 
 /**
  * Forecast of one monthly series: damped-trend Holt from `MIN_MONTHS` consecutive months,
@@ -17,7 +24,14 @@ export const SEASON_LENGTH = 12
 export const MAX_HORIZON = 24
 
 export type ForecastMethod = 'holt_winters' | 'damped_trend'
-export type ForecastPoint = { month: MonthKey; value: number; lower80: number; upper80: number; lower95: number; upper95: number }
+export type ForecastPoint = {
+  month: MonthKey
+  value: number
+  lower80: number
+  upper80: number
+  lower95: number
+  upper95: number
+}
 export type Backtest = {
   /** Months held out at the end and forecast from the rest. */
   holdout: number
@@ -75,7 +89,13 @@ function intervals(fit: SmoothingFit, horizon: number) {
     sigma,
     points: means.map((value, i) => {
       const se = sigma * Math.sqrt(variance[i]!)
-      return { value, lower80: value - t80 * se, upper80: value + t80 * se, lower95: value - t95 * se, upper95: value + t95 * se }
+      return {
+        value,
+        lower80: value - t80 * se,
+        upper80: value + t80 * se,
+        lower95: value - t95 * se,
+        upper95: value + t95 * se,
+      }
     }),
   }
 }
@@ -101,7 +121,14 @@ function backtest(values: number[], horizon: number): Backtest | null {
     else pct += Math.abs((y - p.value) / y)
     if (y >= p.lower95 && y <= p.upper95) inside++
   })
-  return { holdout, method, mae: round(abs / holdout), mape: zero ? null : round((100 * pct) / holdout, 2), naiveMae: round(naive / holdout), coverage95: round(inside / holdout, 3) }
+  return {
+    holdout,
+    method,
+    mae: round(abs / holdout),
+    mape: zero ? null : round((100 * pct) / holdout, 2),
+    naiveMae: round(naive / holdout),
+    coverage95: round(inside / holdout, 3),
+  }
 }
 
 /** Forecast `horizon` months after the last observation. */
@@ -111,7 +138,10 @@ export function forecastMonthly(points: readonly MonthlyPoint[], options: Foreca
   const { run, gaps } = contiguousTail(points)
   if (run.length < MIN_MONTHS) {
     const needed = MIN_MONTHS - run.length
-    const gapNote = gaps.length > 0 ? ` The months ${gaps.join(', ')} are missing, which breaks the history; only the ${run.length} month${run.length === 1 ? '' : 's'} after the last gap count.` : ''
+    const gapNote =
+      gaps.length > 0
+        ? ` The months ${gaps.join(', ')} are missing, which breaks the history; only the ${run.length} month${run.length === 1 ? '' : 's'} after the last gap count.`
+        : ''
     return {
       status: 'insufficient_history',
       have: run.length,
@@ -136,13 +166,24 @@ export function forecastMonthly(points: readonly MonthlyPoint[], options: Foreca
     upper95: bound(p.upper95),
   }))
   const notes: string[] = []
-  if (gaps.length > 0) notes.push(`Months missing from the history (${gaps.join(', ')}) break it; only the ${run.length} consecutive months since are used.`)
-  if (method === 'damped_trend') notes.push(`Seasonality is not modelled: that needs ${SEASONAL_MONTHS} consecutive months and ${run.length} are recorded.`)
+  if (gaps.length > 0)
+    notes.push(
+      `Months missing from the history (${gaps.join(', ')}) break it; only the ${run.length} consecutive months since are used.`,
+    )
+  if (method === 'damped_trend')
+    notes.push(
+      `Seasonality is not modelled: that needs ${SEASONAL_MONTHS} consecutive months and ${run.length} are recorded.`,
+    )
   return {
     status: 'ok',
     method,
     history: { months: run.length, from: run[0]!.month, to: last.month },
-    params: { alpha: round(fit.params.alpha, 3), beta: round(fit.params.beta, 3), phi: round(fit.params.phi, 3), gamma: round(fit.params.gamma, 3) },
+    params: {
+      alpha: round(fit.params.alpha, 3),
+      beta: round(fit.params.beta, 3),
+      phi: round(fit.params.phi, 3),
+      gamma: round(fit.params.gamma, 3),
+    },
     residualStdError: round(sigma),
     trendPerMonth: round((out[out.length - 1]!.value - last.value) / horizon),
     points: out,

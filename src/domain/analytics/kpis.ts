@@ -6,14 +6,25 @@ import { monthIndex, monthKey, type MonthKey, type MonthlyPoint } from './months
  * (churn rate). A month is one row; any metric may be left out (null), the month may not.
  */
 
-export const KPI_METRICS = ['revenue', 'costs', 'customers', 'newCustomers', 'churnedCustomers', 'leads', 'cash'] as const
+export const KPI_METRICS = [
+  'revenue',
+  'costs',
+  'customers',
+  'newCustomers',
+  'churnedCustomers',
+  'leads',
+  'cash',
+] as const
 export type KpiMetric = (typeof KPI_METRICS)[number]
 /** Series that can be forecast or scanned: the recorded metrics plus derived ones. */
 export const SERIES_METRICS = [...KPI_METRICS, 'churnRate'] as const
 export type SeriesMetric = (typeof SERIES_METRICS)[number]
 
 /** How each metric reads in sentences, how its CSV column is spelled, and its bounds. */
-export const METRIC_INFO: Record<SeriesMetric, { label: string; column: string; integer: boolean; min: number | null; max: number | null }> = {
+export const METRIC_INFO: Record<
+  SeriesMetric,
+  { label: string; column: string; integer: boolean; min: number | null; max: number | null }
+> = {
   revenue: { label: 'revenue', column: 'revenue', integer: false, min: 0, max: null },
   costs: { label: 'costs', column: 'costs', integer: false, min: 0, max: null },
   customers: { label: 'customers', column: 'customers', integer: true, min: 0, max: null },
@@ -41,7 +52,10 @@ export const kpiMonthSchema = z
     cash: z.number().finite().min(-MAX_AMOUNT).max(MAX_AMOUNT).nullable().optional(),
   })
   .strict()
-  .refine((m) => KPI_METRICS.some((k) => m[k] !== undefined && m[k] !== null), { message: 'record at least one metric for the month', path: ['revenue'] })
+  .refine((m) => KPI_METRICS.some((k) => m[k] !== undefined && m[k] !== null), {
+    message: 'record at least one metric for the month',
+    path: ['revenue'],
+  })
 export type KpiMonthInput = z.infer<typeof kpiMonthSchema>
 
 /** A stored month: every metric present, null when not recorded. */
@@ -63,7 +77,12 @@ export function churnRates(months: readonly KpiMonth[]): MonthlyPoint[] {
   sorted.forEach((m, i) => {
     if (m.churnedCustomers === null) return
     const prev = sorted[i - 1]
-    const start = prev && monthIndex(prev.month) === monthIndex(m.month) - 1 && prev.customers !== null ? prev.customers : m.customers !== null ? m.customers - (m.newCustomers ?? 0) + m.churnedCustomers : null
+    const start =
+      prev && monthIndex(prev.month) === monthIndex(m.month) - 1 && prev.customers !== null
+        ? prev.customers
+        : m.customers !== null
+          ? m.customers - (m.newCustomers ?? 0) + m.churnedCustomers
+          : null
     if (start === null || start <= 0) return
     out.push({ month: m.month, value: Math.min(1, m.churnedCustomers / start) })
   })

@@ -28,7 +28,20 @@ export function monthOfYear(month: MonthKey): number {
   return monthIndex(month) % 12
 }
 
-const NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
 
 /** "March 2026". */
 export function monthName(month: MonthKey): string {
@@ -44,7 +57,9 @@ export type MonthlyPoint = { month: MonthKey; value: number }
  * their whole history).
  */
 export function contiguousTail(points: readonly MonthlyPoint[]): { run: MonthlyPoint[]; gaps: MonthKey[] } {
-  const sorted = points.filter((p) => Number.isFinite(p.value)).sort((a, b) => monthIndex(a.month) - monthIndex(b.month))
+  const sorted = points
+    .filter((p) => Number.isFinite(p.value))
+    .sort((a, b) => monthIndex(a.month) - monthIndex(b.month))
   if (sorted.length === 0) return { run: [], gaps: [] }
   const gaps: MonthKey[] = []
   let start = 0

@@ -79,7 +79,14 @@ function initialStates(y: ArrayLike<number>, m: number): Initial {
 }
 
 /** One pass over the series; returns the SSE (and fills `out` when given). */
-function run(y: ArrayLike<number>, m: number, p: SmoothingParams, init: Initial, work: Float64Array, out?: SmoothingFit): number {
+function run(
+  y: ArrayLike<number>,
+  m: number,
+  p: SmoothingParams,
+  init: Initial,
+  work: Float64Array,
+  out?: SmoothingFit,
+): number {
   let level = init.level
   let trend = init.trend
   const seasonal = m > 1
@@ -115,7 +122,8 @@ const GAMMA_STARS = [0.02, 0.1, 0.3]
 export function fitSmoothing(y: ArrayLike<number>, seasonLength = 1): SmoothingFit {
   const m = seasonLength > 1 ? seasonLength : 1
   const seasonal = m > 1
-  if (y.length < (seasonal ? 2 * m : 3)) throw new RangeError(`need at least ${seasonal ? 2 * m : 3} points, got ${y.length}`)
+  if (y.length < (seasonal ? 2 * m : 3))
+    throw new RangeError(`need at least ${seasonal ? 2 * m : 3} points, got ${y.length}`)
   const init = initialStates(y, m)
   const work = new Float64Array(m)
   const cost = (raw: Raw) => run(y, m, toParams(raw, seasonal), init, work)
@@ -158,7 +166,16 @@ export function fitSmoothing(y: ArrayLike<number>, seasonLength = 1): SmoothingF
   }
 
   const params = toParams(best, seasonal)
-  const fit: SmoothingFit = { params, seasonLength: m, level: 0, trend: 0, season: new Float64Array(m), sse: 0, count: 0, fitted: new Float64Array(y.length) }
+  const fit: SmoothingFit = {
+    params,
+    seasonLength: m,
+    level: 0,
+    trend: 0,
+    season: new Float64Array(m),
+    sse: 0,
+    count: 0,
+    fitted: new Float64Array(y.length),
+  }
   run(y, m, params, init, work, fit)
   return fit
 }

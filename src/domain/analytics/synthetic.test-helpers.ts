@@ -21,7 +21,14 @@ export function createNormal(random: () => number): () => number {
   }
 }
 
-export type SyntheticSpec = { months: number; base: number; slope: number; amplitude: number; noise: number; start?: string }
+export type SyntheticSpec = {
+  months: number
+  base: number
+  slope: number
+  amplitude: number
+  noise: number
+  start?: string
+}
 
 /** base + slope·t + amplitude·sin(2πt/12) + N(0, noise²), one value per month from `start`. */
 export function syntheticSeries(spec: SyntheticSpec, normal: () => number): MonthlyPoint[] {

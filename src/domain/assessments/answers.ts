@@ -20,7 +20,10 @@ export type AnswerCheck = { ok: true; answers: Answers } | { ok: false; issues: 
  */
 export function validateAnswers(set: QuestionSet, input: unknown): AnswerCheck {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, issues: [{ field: 'answers', message: 'must be an object of question key → answer', code: 'invalid_type' }] }
+    return {
+      ok: false,
+      issues: [{ field: 'answers', message: 'must be an object of question key → answer', code: 'invalid_type' }],
+    }
   }
   const given = input as Record<string, unknown>
   const issues: FieldIssue[] = []
@@ -28,7 +31,12 @@ export function validateAnswers(set: QuestionSet, input: unknown): AnswerCheck {
   const questions = questionsOf(set)
 
   for (const key of Object.keys(given)) {
-    if (!questions.has(key)) issues.push({ field: `answers.${key}`, message: 'is not a question of this assessment', code: 'unknown_question' })
+    if (!questions.has(key))
+      issues.push({
+        field: `answers.${key}`,
+        message: 'is not a question of this assessment',
+        code: 'unknown_question',
+      })
   }
   for (const [key, question] of questions) {
     const field = `answers.${key}`
@@ -41,8 +49,15 @@ export function validateAnswers(set: QuestionSet, input: unknown): AnswerCheck {
     if (typeof result === 'object' && 'message' in result) issues.push({ field, ...result })
     else answers[key] = result
   }
-  if (issues.length === 0 && !Object.entries(answers).some(([key, answer]) => contributionOf(questions.get(key)!, answer) !== undefined)) {
-    issues.push({ field: 'answers', message: 'answer at least one question that is scored (not only text)', code: 'required' })
+  if (
+    issues.length === 0 &&
+    !Object.entries(answers).some(([key, answer]) => contributionOf(questions.get(key)!, answer) !== undefined)
+  ) {
+    issues.push({
+      field: 'answers',
+      message: 'answer at least one question that is scored (not only text)',
+      code: 'required',
+    })
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, answers }
 }
@@ -70,18 +85,27 @@ function offeredOf(question: Question): Set<string> {
 }
 
 function isEmpty(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)
+  return (
+    value === undefined ||
+    value === null ||
+    (typeof value === 'string' && value.trim() === '') ||
+    (Array.isArray(value) && value.length === 0)
+  )
 }
 
 type Problem = { message: string; code: string }
 
 function checkOne(question: Question, value: unknown): AnswerValue | Problem {
   const offered = offeredOf(question)
-  const notOffered = (v: string): Problem => ({ message: `"${v.slice(0, 64)}" is not an option of this question`, code: 'invalid_option' })
+  const notOffered = (v: string): Problem => ({
+    message: `"${v.slice(0, 64)}" is not an option of this question`,
+    code: 'invalid_option',
+  })
   switch (question.type) {
     case 'text_area': {
       if (typeof value !== 'string') return { message: 'must be text', code: 'invalid_type' }
-      if (value.length > MAX_TEXT_LENGTH) return { message: `must be at most ${MAX_TEXT_LENGTH} characters (got ${value.length})`, code: 'too_long' }
+      if (value.length > MAX_TEXT_LENGTH)
+        return { message: `must be at most ${MAX_TEXT_LENGTH} characters (got ${value.length})`, code: 'too_long' }
       return value
     }
     case 'select': {
@@ -94,15 +118,21 @@ function checkOne(question: Question, value: unknown): AnswerValue | Problem {
     }
     case 'multi_select':
     case 'rank': {
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return { message: 'must be a list of option values', code: 'invalid_type' }
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+        return { message: 'must be a list of option values', code: 'invalid_type' }
       const list = value as string[]
       const unknown = list.find((v) => !offered.has(v))
       if (unknown !== undefined) return notOffered(unknown)
-      if (new Set(list).size !== list.length) return { message: 'lists an option more than once', code: 'duplicate_value' }
+      if (new Set(list).size !== list.length)
+        return { message: 'lists an option more than once', code: 'duplicate_value' }
       if (question.type === 'rank') {
-        if (list.length !== offered.size) return { message: `must rank all ${offered.size} options, each once`, code: 'invalid_ranking' }
+        if (list.length !== offered.size)
+          return { message: `must rank all ${offered.size} options, each once`, code: 'invalid_ranking' }
       } else if (question.maxSelections !== undefined && list.length > question.maxSelections) {
-        return { message: `allows at most ${question.maxSelections} selections (got ${list.length})`, code: 'too_many_selections' }
+        return {
+          message: `allows at most ${question.maxSelections} selections (got ${list.length})`,
+          code: 'too_many_selections',
+        }
       }
       return list
     }

@@ -22,7 +22,13 @@ export type AnswerBreakdown = {
   note?: string
 }
 
-export type GroupBreakdown = { key: string; title: string; score: number | null; weight: number; answers: AnswerBreakdown[] }
+export type GroupBreakdown = {
+  key: string
+  title: string
+  score: number | null
+  weight: number
+  answers: AnswerBreakdown[]
+}
 
 export type ScoreBreakdown = {
   score: number
@@ -49,7 +55,8 @@ const HOW: Record<Question['type'], string> = {
 export function explainScore(set: QuestionSet, answers: Record<string, unknown>, score: number): ScoreBreakdown {
   let weightedSum = 0
   let totalWeight = 0
-  const rows: Array<{ group: QuestionSet['groups'][number]; items: Array<AnswerBreakdown & { raw: number | null }> }> = []
+  const rows: Array<{ group: QuestionSet['groups'][number]; items: Array<AnswerBreakdown & { raw: number | null }> }> =
+    []
   const seen = new Set<string>()
   const types = new Set<Question['type']>()
   for (const group of set.groups) {
@@ -76,7 +83,14 @@ export function explainScore(set: QuestionSet, answers: Record<string, unknown>,
         contribution: contribution === null ? null : r(contribution),
         points: null,
         raw: contribution,
-        ...(contribution === null ? { note: question.type === 'text_area' ? 'Text answers are not scored; they go to the written analysis.' : 'This ranking carries no information (every option scores the same), so it is left out.' } : {}),
+        ...(contribution === null
+          ? {
+              note:
+                question.type === 'text_area'
+                  ? 'Text answers are not scored; they go to the written analysis.'
+                  : 'This ranking carries no information (every option scores the same), so it is left out.',
+            }
+          : {}),
       })
     }
     rows.push({ group, items })
@@ -89,7 +103,10 @@ export function explainScore(set: QuestionSet, answers: Record<string, unknown>,
       title: group.title,
       score: w === 0 ? null : roundScore(scored.reduce((s, i) => s + i.weight * i.raw!, 0) / w),
       weight: w,
-      answers: items.map(({ raw, ...item }) => ({ ...item, points: raw === null || totalWeight === 0 ? null : r((item.weight * raw) / totalWeight) })),
+      answers: items.map(({ raw, ...item }) => ({
+        ...item,
+        points: raw === null || totalWeight === 0 ? null : r((item.weight * raw) / totalWeight),
+      })),
     }
   })
   const unknown = Object.keys(answers).filter((k) => !seen.has(k))
@@ -99,7 +116,17 @@ export function explainScore(set: QuestionSet, answers: Record<string, unknown>,
       title: 'Questions no longer asked',
       score: null,
       weight: 0,
-      answers: unknown.map((k) => ({ key: k, prompt: k, type: 'text_area', answer: answers[k] as string | string[], answerLabels: [].concat(answers[k] as never), weight: 0, contribution: null, points: null, note: 'This question is no longer in the assessment; it counted when the score was computed.' })),
+      answers: unknown.map((k) => ({
+        key: k,
+        prompt: k,
+        type: 'text_area',
+        answer: answers[k] as string | string[],
+        answerLabels: [].concat(answers[k] as never),
+        weight: 0,
+        contribution: null,
+        points: null,
+        note: 'This question is no longer in the assessment; it counted when the score was computed.',
+      })),
     })
   }
   const recomputed = totalWeight === 0 ? null : roundScore(weightedSum / totalWeight)
@@ -108,6 +135,8 @@ export function explainScore(set: QuestionSet, answers: Record<string, unknown>,
     `Your score is the weighted average of your scored answers: each gives a contribution from 1 to 5 (${how.join('; ')}${types.has('text_area') ? `; ${HOW.text_area}` : ''}), ` +
     `multiplied by its question’s weight. Here the weighted contributions add up to ${r(weightedSum, 2)} over a total weight of ${r(totalWeight, 2)}, ` +
     `and ${r(weightedSum, 2)} ÷ ${r(totalWeight, 2)} = ${recomputed === null ? 'no score' : recomputed.toFixed(2)}, kept within 1–5 and rounded to two decimals.` +
-    (recomputed !== null && Math.abs(recomputed - score) > 0.005 ? ` Your recorded score is ${score.toFixed(2)}: the questions have changed since you answered.` : '')
+    (recomputed !== null && Math.abs(recomputed - score) > 0.005
+      ? ` Your recorded score is ${score.toFixed(2)}: the questions have changed since you answered.`
+      : '')
   return { score, groups, totals: { weightedSum: r(weightedSum), totalWeight: r(totalWeight), recomputed }, formula }
 }

@@ -8,7 +8,17 @@ import { DEEP_ASSESSMENT_TYPES } from './types.ts'
  */
 
 /** The nine maturity brackets: `score_1` serves overall scores in [1, 1.5), … `score_5` serves 5. */
-export const BRACKETS = ['score_1', 'score_1_5', 'score_2', 'score_2_5', 'score_3', 'score_3_5', 'score_4', 'score_4_5', 'score_5'] as const
+export const BRACKETS = [
+  'score_1',
+  'score_1_5',
+  'score_2',
+  'score_2_5',
+  'score_3',
+  'score_3_5',
+  'score_4',
+  'score_4_5',
+  'score_5',
+] as const
 export type BracketKey = (typeof BRACKETS)[number]
 
 const key = z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'must be snake_case (a-z, 0-9, _), 2–64 characters')
@@ -36,18 +46,25 @@ export const questionSchema = z
   .strict()
   .superRefine((q, ctx) => {
     const needsOptions = q.type !== 'text_area'
-    if (needsOptions && !q.options) ctx.addIssue({ code: 'custom', message: `${q.type} question needs options`, path: ['options'] })
-    if (!needsOptions && q.options) ctx.addIssue({ code: 'custom', message: 'text_area question takes no options', path: ['options'] })
+    if (needsOptions && !q.options)
+      ctx.addIssue({ code: 'custom', message: `${q.type} question needs options`, path: ['options'] })
+    if (!needsOptions && q.options)
+      ctx.addIssue({ code: 'custom', message: 'text_area question takes no options', path: ['options'] })
     if (q.options) {
       const values = q.options.map((o) => o.value)
       const dup = values.find((v, i) => values.indexOf(v) !== i)
       if (dup) ctx.addIssue({ code: 'custom', message: `duplicate option value "${dup}"`, path: ['options'] })
       const scores = q.options.map((o) => o.score)
       if (q.type === 'select' && scores.some((s, i) => i > 0 && s < scores[i - 1]!)) {
-        ctx.addIssue({ code: 'custom', message: 'select options must be ordered from least to most mature (non-decreasing score)', path: ['options'] })
+        ctx.addIssue({
+          code: 'custom',
+          message: 'select options must be ordered from least to most mature (non-decreasing score)',
+          path: ['options'],
+        })
       }
     }
-    if (q.maxSelections !== undefined && q.type !== 'multi_select') ctx.addIssue({ code: 'custom', message: 'maxSelections is for multi_select only', path: ['maxSelections'] })
+    if (q.maxSelections !== undefined && q.type !== 'multi_select')
+      ctx.addIssue({ code: 'custom', message: 'maxSelections is for multi_select only', path: ['maxSelections'] })
   })
 
 export const groupSchema = z
@@ -67,7 +84,11 @@ export const assessmentConfigSchema = z
     title: z.string().min(1).max(120),
     description: z.string().min(1).max(600),
     version: z.number().int().min(1),
-    brackets: z.object(Object.fromEntries(BRACKETS.map((b) => [b, questionSetSchema])) as Record<BracketKey, typeof questionSetSchema>).strict(),
+    brackets: z
+      .object(
+        Object.fromEntries(BRACKETS.map((b) => [b, questionSetSchema])) as Record<BracketKey, typeof questionSetSchema>,
+      )
+      .strict(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -75,9 +96,17 @@ export const assessmentConfigSchema = z
       const set = config.brackets[bracket]
       const groupKeys = set.groups.map((g) => g.key)
       const questionKeys = set.groups.flatMap((g) => g.questions.map((q) => q.key))
-      for (const [kind, keys] of [['group', groupKeys], ['question', questionKeys]] as const) {
+      for (const [kind, keys] of [
+        ['group', groupKeys],
+        ['question', questionKeys],
+      ] as const) {
         const dup = keys.find((k, i) => keys.indexOf(k) !== i)
-        if (dup) ctx.addIssue({ code: 'custom', message: `duplicate ${kind} key "${dup}" in ${bracket}`, path: ['brackets', bracket] })
+        if (dup)
+          ctx.addIssue({
+            code: 'custom',
+            message: `duplicate ${kind} key "${dup}" in ${bracket}`,
+            path: ['brackets', bracket],
+          })
       }
       if (!set.groups.some((g) => g.questions.some((q) => q.type !== 'text_area'))) {
         ctx.addIssue({ code: 'custom', message: `${bracket} has no scored question`, path: ['brackets', bracket] })

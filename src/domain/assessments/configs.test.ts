@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CONFIG_DIR, loadAssessmentCatalogue, questionCounts } from './catalogue.ts'
+import { DEFAULT_CONFIG_DIR, loadAssessmentCatalogue, questionCounts } from './assessment-configs.ts'
 import type { Answers } from './answers.ts'
 import { validateAnswers } from './answers.ts'
 import { BRACKETS, type QuestionSet } from './config-schema.ts'
@@ -38,10 +38,16 @@ describe('assessment configs in src/domain/assessments/configs', () => {
     for (const config of catalogue.configs) {
       for (const bracket of BRACKETS) {
         const set = config.brackets[bracket]
-        for (const [best, expected] of [[true, 5], [false, 1]] as const) {
+        for (const [best, expected] of [
+          [true, 5],
+          [false, 1],
+        ] as const) {
           const check = validateAnswers(set, extremeAnswers(set, best))
           expect(check.ok, `${config.type} ${bracket}`).toBe(true)
-          if (check.ok) expect(scoreAnswers(set, check.answers), `${config.type} ${bracket} ${best ? 'best' : 'worst'}`).toBe(expected)
+          if (check.ok)
+            expect(scoreAnswers(set, check.answers), `${config.type} ${bracket} ${best ? 'best' : 'worst'}`).toBe(
+              expected,
+            )
         }
       }
     }

@@ -9,7 +9,15 @@ import { roundScore } from './scoring.ts'
  */
 
 export const COMPANY_SIZES = ['1', '2-10', '11-50', '51-200', '201-1000', '1000+'] as const
-export const REVENUE_RANGES = ['under_100k', '100k_500k', '500k_1m', '1m_5m', '5m_20m', '20m_100m', 'over_100m'] as const
+export const REVENUE_RANGES = [
+  'under_100k',
+  '100k_500k',
+  '500k_1m',
+  '1m_5m',
+  '5m_20m',
+  '20m_100m',
+  'over_100m',
+] as const
 export const GROWTH_OBSTACLES = [
   'lead_generation',
   'sales_conversion',
@@ -35,11 +43,17 @@ export const growthAnswersSchema = z
     industry: z.string().trim().min(1).max(100),
     companySize: z.enum(COMPANY_SIZES),
     revenueRange: z.enum(REVENUE_RANGES),
-    obstacles: z.array(z.enum(GROWTH_OBSTACLES)).min(1).max(5).refine((v) => new Set(v).size === v.length, 'lists an obstacle more than once'),
+    obstacles: z
+      .array(z.enum(GROWTH_OBSTACLES))
+      .min(1)
+      .max(5)
+      .refine((v) => new Set(v).size === v.length, 'lists an obstacle more than once'),
     obstaclesDetail: z.string().trim().max(1000).optional(),
     strategy: z.enum(STRATEGY_LEVELS).describe('How clear is your growth strategy?'),
     process: z.boolean().describe('Do you have documented, repeatable processes for your core operations?'),
-    customers: z.enum(CUSTOMER_INSIGHT_LEVELS).describe('How well do you know why customers buy from you and why they leave?'),
+    customers: z
+      .enum(CUSTOMER_INSIGHT_LEVELS)
+      .describe('How well do you know why customers buy from you and why they leave?'),
     technology: z.enum(TECHNOLOGY_LEVELS).describe('How would you describe your technology?'),
   })
   .strict()
@@ -48,9 +62,24 @@ export type GrowthAnswers = z.infer<typeof growthAnswersSchema>
 export type GrowthScores = { strategy: number; process: number; technology: number }
 export type GrowthResult = GrowthScores & { base: number }
 
-const STRATEGY_POINTS: Record<GrowthAnswers['strategy'], number> = { none: 1, informal: 2, documented: 3.5, documented_with_kpis: 5 }
-const CUSTOMER_POINTS: Record<GrowthAnswers['customers'], number> = { guessing: 1, anecdotal: 2, regular_feedback: 3.5, data_driven: 5 }
-const TECHNOLOGY_POINTS: Record<GrowthAnswers['technology'], number> = { outdated: 1, needs_work: 2.5, optimized: 4, cutting_edge: 5 }
+const STRATEGY_POINTS: Record<GrowthAnswers['strategy'], number> = {
+  none: 1,
+  informal: 2,
+  documented: 3.5,
+  documented_with_kpis: 5,
+}
+const CUSTOMER_POINTS: Record<GrowthAnswers['customers'], number> = {
+  guessing: 1,
+  anecdotal: 2,
+  regular_feedback: 3.5,
+  data_driven: 5,
+}
+const TECHNOLOGY_POINTS: Record<GrowthAnswers['technology'], number> = {
+  outdated: 1,
+  needs_work: 2.5,
+  optimized: 4,
+  cutting_edge: 5,
+}
 /** What naming an obstacle costs the area it belongs to. */
 const OBSTACLE_PENALTY = 0.5
 
@@ -78,9 +107,15 @@ export function computeBaseScore(scores: GrowthScores): number {
  */
 export function scoreGrowthAssessment(answers: GrowthAnswers): GrowthResult {
   const has = (o: (typeof GROWTH_OBSTACLES)[number]) => answers.obstacles.includes(o)
-  const strategy = roundScore(0.7 * STRATEGY_POINTS[answers.strategy] + 0.3 * CUSTOMER_POINTS[answers.customers] - (has('unclear_strategy') ? OBSTACLE_PENALTY : 0))
+  const strategy = roundScore(
+    0.7 * STRATEGY_POINTS[answers.strategy] +
+      0.3 * CUSTOMER_POINTS[answers.customers] -
+      (has('unclear_strategy') ? OBSTACLE_PENALTY : 0),
+  )
   const processPoints = answers.process ? (answers.strategy === 'documented_with_kpis' ? 5 : 4) : 1.5
   const process = roundScore(processPoints - (has('operational_inefficiency') || has('scaling') ? OBSTACLE_PENALTY : 0))
-  const technology = roundScore(TECHNOLOGY_POINTS[answers.technology] - (has('outdated_technology') ? OBSTACLE_PENALTY : 0))
+  const technology = roundScore(
+    TECHNOLOGY_POINTS[answers.technology] - (has('outdated_technology') ? OBSTACLE_PENALTY : 0),
+  )
   return { strategy, process, technology, base: computeBaseScore({ strategy, process, technology }) }
 }

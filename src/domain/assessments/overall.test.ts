@@ -33,14 +33,26 @@ describe('computeOverallScore', () => {
   it('stays within [1, 5] for any scores and weights', () => {
     const scoreArb = fc.option(fc.double({ min: 1, max: 5, noNaN: true }), { nil: null })
     fc.assert(
-      fc.property(fc.array(scoreArb, { minLength: OVERALL_COMPONENTS.length, maxLength: OVERALL_COMPONENTS.length }), fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: OVERALL_COMPONENTS.length, maxLength: OVERALL_COMPONENTS.length }), (scores, ws) => {
-        const weights = Object.fromEntries(OVERALL_COMPONENTS.map((c, i) => [c, ws[i]!])) as typeof DEFAULT_OVERALL_WEIGHTS
-        const overall = computeOverallScore(Object.fromEntries(OVERALL_COMPONENTS.map((c, i) => [c, scores[i]])), weights)
-        if (overall !== null) {
-          expect(overall).toBeGreaterThanOrEqual(1)
-          expect(overall).toBeLessThanOrEqual(5)
-        }
-      }),
+      fc.property(
+        fc.array(scoreArb, { minLength: OVERALL_COMPONENTS.length, maxLength: OVERALL_COMPONENTS.length }),
+        fc.array(fc.double({ min: 0, max: 10, noNaN: true }), {
+          minLength: OVERALL_COMPONENTS.length,
+          maxLength: OVERALL_COMPONENTS.length,
+        }),
+        (scores, ws) => {
+          const weights = Object.fromEntries(
+            OVERALL_COMPONENTS.map((c, i) => [c, ws[i]!]),
+          ) as typeof DEFAULT_OVERALL_WEIGHTS
+          const overall = computeOverallScore(
+            Object.fromEntries(OVERALL_COMPONENTS.map((c, i) => [c, scores[i]])),
+            weights,
+          )
+          if (overall !== null) {
+            expect(overall).toBeGreaterThanOrEqual(1)
+            expect(overall).toBeLessThanOrEqual(5)
+          }
+        },
+      ),
     )
   })
 })

@@ -46,7 +46,10 @@ export function resolveOverallWeights(overrides: Record<string, number> = {}): O
  * Weighted mean of the scores present (null/undefined/non-finite scores and zero weights are
  * left out, the other weights renormalized), rounded to two decimals. No score → null, never NaN.
  */
-export function computeOverallScore(scores: Partial<Record<OverallComponent, number | null | undefined>>, weights: OverallWeights = DEFAULT_OVERALL_WEIGHTS): number | null {
+export function computeOverallScore(
+  scores: Partial<Record<OverallComponent, number | null | undefined>>,
+  weights: OverallWeights = DEFAULT_OVERALL_WEIGHTS,
+): number | null {
   let sum = 0
   let total = 0
   for (const name of OVERALL_COMPONENTS) {

@@ -3,21 +3,36 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { answeredSetArb, answerArb } from '../../../test/helpers/assessment-arbitraries.ts'
 import type { Answers } from './answers.ts'
-import { parseAssessmentConfig } from './catalogue.ts'
+import { parseAssessmentConfig } from './assessment-configs.ts'
 import type { Question } from './config-schema.ts'
 import { contributionOf, roundScore, scoreAnswers } from './scoring.ts'
 
-const fixture = (name: string) => parseAssessmentConfig(`${name}.json`, readFileSync(new URL(`../../../test/fixtures/assessments/${name}.json`, import.meta.url), 'utf8'))
+const fixture = (name: string) =>
+  parseAssessmentConfig(
+    `${name}.json`,
+    readFileSync(new URL(`../../../test/fixtures/assessments/${name}.json`, import.meta.url), 'utf8'),
+  )
 const sales = fixture('sales').brackets.score_2
 
 describe('scoreAnswers — golden cases (sales fixture)', () => {
   it('all best answers → 5.00', () => {
-    const answers: Answers = { crm_usage: 'crm_automated', practices: ['weekly_review', 'forecasting', 'playbook'], priority_rank: ['retention', 'referrals', 'discounting'], team_size: 'dedicated', biggest_blocker: 'none' }
+    const answers: Answers = {
+      crm_usage: 'crm_automated',
+      practices: ['weekly_review', 'forecasting', 'playbook'],
+      priority_rank: ['retention', 'referrals', 'discounting'],
+      team_size: 'dedicated',
+      biggest_blocker: 'none',
+    }
     expect(scoreAnswers(sales, answers)).toBe(5)
   })
 
   it('all worst answers → 1.00', () => {
-    const answers: Answers = { crm_usage: 'none', practices: ['cold_calls_only'], priority_rank: ['discounting', 'referrals', 'retention'], team_size: 'founder' }
+    const answers: Answers = {
+      crm_usage: 'none',
+      practices: ['cold_calls_only'],
+      priority_rank: ['discounting', 'referrals', 'retention'],
+      team_size: 'founder',
+    }
     expect(scoreAnswers(sales, answers)).toBe(1)
   })
 
@@ -26,14 +41,23 @@ describe('scoreAnswers — golden cases (sales fixture)', () => {
     // practices: (3−1)+(4−1) = 5 of the best three (4+3+2 = 9)        → 1 + 4·5/9 = 3.2222
     // priority_rank: R = 3·3 + 2·5 + 1·1 = 20, R⁺ = 22, R⁻ = 14       → 1 + 4·6/8 = 4
     // (13.2222) / (2 + 1 + 1) = 3.3056                                  → 3.31
-    const answers: Answers = { crm_usage: 'basic_crm', practices: ['playbook', 'forecasting'], priority_rank: ['referrals', 'retention', 'discounting'], biggest_blocker: 'Leads go cold.' }
+    const answers: Answers = {
+      crm_usage: 'basic_crm',
+      practices: ['playbook', 'forecasting'],
+      priority_rank: ['referrals', 'retention', 'discounting'],
+      biggest_blocker: 'Leads go cold.',
+    }
     expect(scoreAnswers(sales, answers)).toBe(3.31)
     // Adding the optional team_size (small_team = 3, weight 0.5): (13.2222 + 1.5) / 4.5 = 3.2716 → 3.27
     expect(scoreAnswers(sales, { ...answers, team_size: 'small_team' })).toBe(3.27)
   })
 
   it('leaves text answers out of the number', () => {
-    const base: Answers = { crm_usage: 'spreadsheet', practices: ['weekly_review'], priority_rank: ['retention', 'discounting', 'referrals'] }
+    const base: Answers = {
+      crm_usage: 'spreadsheet',
+      practices: ['weekly_review'],
+      priority_rank: ['retention', 'discounting', 'referrals'],
+    }
     expect(scoreAnswers(sales, { ...base, biggest_blocker: 'x' })).toBe(scoreAnswers(sales, base))
   })
 
@@ -44,7 +68,11 @@ describe('scoreAnswers — golden cases (sales fixture)', () => {
 
 describe('contributions', () => {
   const multi = (scores: number[], maxSelections?: number): Question => ({
-    key: 'm', type: 'multi_select', prompt: 'Which?', required: true, weight: 1,
+    key: 'm',
+    type: 'multi_select',
+    prompt: 'Which?',
+    required: true,
+    weight: 1,
     options: scores.map((score, i) => ({ value: `o${i}`, label: `o${i}`, score })),
     ...(maxSelections ? { maxSelections } : {}),
   })
@@ -55,7 +83,12 @@ describe('contributions', () => {
     expect(contributionOf(multi([1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5], 1), ['o4'])).toBe(5)
     // Every option picked is worth 5 whether there are 2 or 12.
     expect(contributionOf(multi([3, 5]), ['o0', 'o1'])).toBe(5)
-    expect(contributionOf(multi(Array(12).fill(5)), Array.from({ length: 12 }, (_, i) => `o${i}`))).toBe(5)
+    expect(
+      contributionOf(
+        multi(Array(12).fill(5)),
+        Array.from({ length: 12 }, (_, i) => `o${i}`),
+      ),
+    ).toBe(5)
   })
 
   it('a multi-select of score-1 options only is worth 1', () => {
@@ -63,7 +96,17 @@ describe('contributions', () => {
   })
 
   it('a ranking over equal scores does not count', () => {
-    const q: Question = { key: 'r', type: 'rank', prompt: 'Rank', required: true, weight: 1, options: [{ value: 'a', label: 'a', score: 3 }, { value: 'b', label: 'b', score: 3 }] }
+    const q: Question = {
+      key: 'r',
+      type: 'rank',
+      prompt: 'Rank',
+      required: true,
+      weight: 1,
+      options: [
+        { value: 'a', label: 'a', score: 3 },
+        { value: 'b', label: 'b', score: 3 },
+      ],
+    }
     expect(contributionOf(q, ['b', 'a'])).toBeUndefined()
   })
 
@@ -91,7 +134,9 @@ describe('scoreAnswers — properties', () => {
   it('improving one answer never lowers the score', () => {
     fc.assert(
       fc.property(answeredSetArb, fc.nat(), fc.nat(), ({ set, answers }, pick, pick2) => {
-        const questions = set.groups.flatMap((g) => g.questions).filter((q) => answers[q.key] !== undefined && q.type !== 'text_area')
+        const questions = set.groups
+          .flatMap((g) => g.questions)
+          .filter((q) => answers[q.key] !== undefined && q.type !== 'text_area')
         const q = questions[pick % questions.length]!
         const improved = improve(q, answers[q.key]!, pick2)
         if (improved === undefined) return

@@ -22,7 +22,10 @@ describe('forecastSeries', () => {
   })
 
   it('damps the slope of two points', () => {
-    const f = forecastSeries([{ at: day(0), score: 2 }, { at: day(30), score: 3 }])
+    const f = forecastSeries([
+      { at: day(0), score: 2 },
+      { at: day(30), score: 3 },
+    ])
     expect(f.method).toBe('two_point')
     expect(f.slopePerMonth).toBeCloseTo(0.5, 6)
     expect(f.forecast[0]!.value).toBeCloseTo(3.5, 6)
@@ -75,7 +78,10 @@ describe('forecastSeries', () => {
   })
 
   it('treats points on one day as one level', () => {
-    const f = forecastSeries([{ at: day(0), score: 2 }, { at: day(0), score: 4 }])
+    const f = forecastSeries([
+      { at: day(0), score: 2 },
+      { at: day(0), score: 4 },
+    ])
     expect(f.method).toBe('naive')
     expect(f.forecast[0]!.value).toBe(3)
   })
@@ -95,6 +101,9 @@ describe('buildHistory', () => {
       { at: day(0), area: 'process', score: 3 },
     ])
     expect(areas.strategy).toEqual([{ at: day(0), score: 2 }])
-    expect(overall).toEqual([{ at: day(0), score: 2.5 }, { at: day(10), score: 3 }])
+    expect(overall).toEqual([
+      { at: day(0), score: 2.5 },
+      { at: day(10), score: 3 },
+    ])
   })
 })

@@ -37,7 +37,10 @@ const DAY_MS = 86_400_000
 export const STABLE_SLOPE = 0.05
 
 /** Two-sided 95 % Student-t quantiles for 1…30 degrees of freedom; 1.96 beyond. */
-const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042]
+const T_975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+]
 
 export function tQuantile975(df: number): number {
   if (df < 1) return Number.POSITIVE_INFINITY
@@ -51,10 +54,24 @@ const r = (v: number, d = 2) => {
 }
 
 /** Forecast one series at the given horizons (days after its last point). */
-export function forecastSeries(history: HistoryPoint[], horizons: readonly number[] = DEFAULT_HORIZONS): SeriesForecast {
-  const points = history.filter((p) => Number.isFinite(p.score) && !Number.isNaN(p.at.getTime())).sort((a, b) => a.at.getTime() - b.at.getTime())
+export function forecastSeries(
+  history: HistoryPoint[],
+  horizons: readonly number[] = DEFAULT_HORIZONS,
+): SeriesForecast {
+  const points = history
+    .filter((p) => Number.isFinite(p.score) && !Number.isNaN(p.at.getTime()))
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
   const n = points.length
-  if (n === 0) return { method: 'none', points: 0, last: null, slopePerMonth: 0, trend: 'unknown', forecast: [], residualStdError: null }
+  if (n === 0)
+    return {
+      method: 'none',
+      points: 0,
+      last: null,
+      slopePerMonth: 0,
+      trend: 'unknown',
+      forecast: [],
+      residualStdError: null,
+    }
   const origin = points[0]!.at.getTime()
   const xs = points.map((p) => (p.at.getTime() - origin) / DAY_MS)
   const ys = points.map((p) => p.score)
@@ -115,5 +132,13 @@ export function forecastSeries(history: HistoryPoint[], horizons: readonly numbe
   })
   const slopePerMonth = r(slope * 30, 3)
   const trend = Math.abs(slopePerMonth) < STABLE_SLOPE ? 'stable' : slopePerMonth > 0 ? 'improving' : 'declining'
-  return { method, points: n, last: { at: last.at.toISOString(), score: last.score }, slopePerMonth, trend, forecast, residualStdError }
+  return {
+    method,
+    points: n,
+    last: { at: last.at.toISOString(), score: last.score },
+    slopePerMonth,
+    trend,
+    forecast,
+    residualStdError,
+  }
 }

@@ -18,7 +18,10 @@ export const meanOverall: OverallOf = (latest) => {
  * reconstructed after every event from the latest score of each area at that time, so it moves
  * exactly as the profile's overall did.
  */
-export function buildHistory(events: ScoreEvent[], overallOf: OverallOf = meanOverall): { areas: Partial<Record<ScoreArea, HistoryPoint[]>>; overall: HistoryPoint[] } {
+export function buildHistory(
+  events: ScoreEvent[],
+  overallOf: OverallOf = meanOverall,
+): { areas: Partial<Record<ScoreArea, HistoryPoint[]>>; overall: HistoryPoint[] } {
   const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime())
   const areas: Partial<Record<ScoreArea, HistoryPoint[]>> = {}
   const latest: Partial<Record<ScoreArea, number>> = {}

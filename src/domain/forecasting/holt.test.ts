@@ -24,14 +24,22 @@ describe('forecastScores: says what is missing', () => {
     const f = forecastScores(history)
     expect(f.status).toBe('insufficient_data')
     if (f.status !== 'insufficient_data') return
-    expect(f).toMatchObject({ submissions: 1, spanDays: 0, needed: { submissions: 3, spanDays: 30 }, last: { score: 4.9 } })
-    expect(f.message).toBe('A forecast needs 3 assessments on different days spanning at least 30 days; you need 2 more assessments on different days and a history spanning at least 30 days (yours spans 0 days).')
+    expect(f).toMatchObject({
+      submissions: 1,
+      spanDays: 0,
+      needed: { submissions: 3, spanDays: 30 },
+      last: { score: 4.9 },
+    })
+    expect(f.message).toBe(
+      'A forecast needs 3 assessments on different days spanning at least 30 days; you need 2 more assessments on different days and a history spanning at least 30 days (yours spans 0 days).',
+    )
   })
 
   it('enough submissions over too short a span, and a long span with too few', () => {
     const short = forecastScores([0, 5, 10, 20].map((d) => ({ at: day(d), score: 3 })))
     expect(short).toMatchObject({ status: 'insufficient_data', submissions: 4, spanDays: 20 })
-    if (short.status === 'insufficient_data') expect(short.message).toMatch(/you need a history spanning at least 30 days \(yours spans 20 days\)\.$/)
+    if (short.status === 'insufficient_data')
+      expect(short.message).toMatch(/you need a history spanning at least 30 days \(yours spans 20 days\)\.$/)
     const few = forecastScores([0, 90].map((d) => ({ at: day(d), score: 3 })))
     if (few.status === 'insufficient_data') expect(few.message).toMatch(/you need 1 more assessment on another day\.$/)
     expect(few.status).toBe('insufficient_data')
@@ -75,7 +83,10 @@ describe('forecastScores: the model', () => {
 
   it('intervals widen with the horizon; the backtest is reported beside the naive one and beats it on a trend', () => {
     const rng = random(7)
-    const history: HistoryPoint[] = Array.from({ length: 10 }, (_, i) => ({ at: day(i * 30), score: 1.5 + 0.25 * i + 0.05 * rng.gauss() }))
+    const history: HistoryPoint[] = Array.from({ length: 10 }, (_, i) => ({
+      at: day(i * 30),
+      score: 1.5 + 0.25 * i + 0.05 * rng.gauss(),
+    }))
     const f = forecastScores(history)
     if (f.status !== 'ok') throw new Error('expected a forecast')
     const widths = f.forecast.map((p) => p.upper - p.lower)

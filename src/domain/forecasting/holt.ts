@@ -90,8 +90,14 @@ export function dampedReach(phi: number, months: number): number {
 }
 
 /** Same-day points merged into their mean, sorted, time in months since the first. */
-export function dailyPoints(history: HistoryPoint[]): { points: Point[]; first: Date | null; last: HistoryPoint | null } {
-  const valid = history.filter((p) => Number.isFinite(p.score) && !Number.isNaN(p.at.getTime())).sort((a, b) => a.at.getTime() - b.at.getTime())
+export function dailyPoints(history: HistoryPoint[]): {
+  points: Point[]
+  first: Date | null
+  last: HistoryPoint | null
+} {
+  const valid = history
+    .filter((p) => Number.isFinite(p.score) && !Number.isNaN(p.at.getTime()))
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
   if (valid.length === 0) return { points: [], first: null, last: null }
   const byDay = new Map<number, number[]>()
   for (const p of valid) {
@@ -106,7 +112,10 @@ export function dailyPoints(history: HistoryPoint[]): { points: Point[]; first: 
 }
 
 /** Run the damped Holt recursion; returns the final state and the one-step errors per √month of gap. */
-function fit(points: Point[], params: { alpha: number; beta: number; phi: number }): { state: State; errors: number[] } {
+function fit(
+  points: Point[],
+  params: { alpha: number; beta: number; phi: number },
+): { state: State; errors: number[] } {
   const { alpha, beta, phi } = params
   const start = points.slice(0, 3)
   const line = linearRegression(start.map((p) => [p.t, p.y]))
@@ -137,7 +146,8 @@ function sigmaOf(errors: number[]): number {
 export function varianceFactor(h: number, params: { alpha: number; beta: number; phi: number }): number {
   let sum = 1
   const steps = Math.max(1, Math.ceil(h))
-  for (let j = 1; j < steps; j++) sum += GROWTH_SHARE * (params.alpha * (1 + params.beta * dampedReach(params.phi, j))) ** 2
+  for (let j = 1; j < steps; j++)
+    sum += GROWTH_SHARE * (params.alpha * (1 + params.beta * dampedReach(params.phi, j))) ** 2
   return sum
 }
 
@@ -147,12 +157,18 @@ function missingMessage(count: number, spanDays: number): string {
     const more = MIN_SUBMISSIONS - count
     parts.push(`${more} more assessment${more === 1 ? '' : 's'} on ${more === 1 ? 'another day' : 'different days'}`)
   }
-  if (spanDays < MIN_SPAN_DAYS) parts.push(`a history spanning at least ${MIN_SPAN_DAYS} days (yours spans ${spanDays} day${spanDays === 1 ? '' : 's'})`)
+  if (spanDays < MIN_SPAN_DAYS)
+    parts.push(
+      `a history spanning at least ${MIN_SPAN_DAYS} days (yours spans ${spanDays} day${spanDays === 1 ? '' : 's'})`,
+    )
   return `A forecast needs ${MIN_SUBMISSIONS} assessments on different days spanning at least ${MIN_SPAN_DAYS} days; you need ${parts.join(' and ')}.`
 }
 
 /** Forecast a score series, or say what is missing. */
-export function forecastScores(history: HistoryPoint[], options: { horizons?: readonly number[]; level?: number; params?: { alpha: number; beta: number; phi: number } } = {}): ForecastAnswer {
+export function forecastScores(
+  history: HistoryPoint[],
+  options: { horizons?: readonly number[]; level?: number; params?: { alpha: number; beta: number; phi: number } } = {},
+): ForecastAnswer {
   const params = options.params ?? HOLT_PARAMS
   const intervalLevel = options.level ?? DEFAULT_LEVEL
   const horizons = options.horizons ?? FORECAST_HORIZONS
@@ -160,7 +176,14 @@ export function forecastScores(history: HistoryPoint[], options: { horizons?: re
   const spanDays = points.length === 0 ? 0 : Math.round(points[points.length - 1]!.t * MONTH_DAYS)
   const lastOut = last ? { at: last.at.toISOString(), score: last.score } : null
   if (points.length < MIN_SUBMISSIONS || spanDays < MIN_SPAN_DAYS) {
-    return { status: 'insufficient_data', submissions: points.length, spanDays, needed: { submissions: MIN_SUBMISSIONS, spanDays: MIN_SPAN_DAYS }, message: missingMessage(points.length, spanDays), last: lastOut }
+    return {
+      status: 'insufficient_data',
+      submissions: points.length,
+      spanDays,
+      needed: { submissions: MIN_SUBMISSIONS, spanDays: MIN_SPAN_DAYS },
+      message: missingMessage(points.length, spanDays),
+      last: lastOut,
+    }
   }
   const { state, errors } = fit(points, params)
   const sigma = sigmaOf(errors)
@@ -170,7 +193,13 @@ export function forecastScores(history: HistoryPoint[], options: { horizons?: re
     const h = days / MONTH_DAYS
     const value = state.level + state.trend * dampedReach(params.phi, h)
     const half = z * sigma * Math.sqrt(varianceFactor(h, params))
-    return { horizonDays: days, at: new Date(lastAt + days * DAY_MS).toISOString(), value: r(clamp(value)), lower: r(clamp(value - half)), upper: r(clamp(value + half)) }
+    return {
+      horizonDays: days,
+      at: new Date(lastAt + days * DAY_MS).toISOString(),
+      value: r(clamp(value)),
+      lower: r(clamp(value - half)),
+      upper: r(clamp(value + half)),
+    }
   })
   const trendPerMonth = r(state.trend, 3)
   return {
@@ -191,7 +220,10 @@ export function forecastScores(history: HistoryPoint[], options: { horizons?: re
 }
 
 /** Rolling-origin one-step backtest from the fifth point on: MAE of the model and of the naive forecast. */
-export function backtest(points: Point[], params: { alpha: number; beta: number; phi: number }): { points: number; mae: number; naiveMae: number } | null {
+export function backtest(
+  points: Point[],
+  params: { alpha: number; beta: number; phi: number },
+): { points: number; mae: number; naiveMae: number } | null {
   const model: number[] = []
   const naive: number[] = []
   for (let k = 4; k < points.length; k++) {

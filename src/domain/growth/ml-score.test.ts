@@ -35,16 +35,27 @@ describe('computeMlScore', () => {
   it('stays within 1–5, deterministic and monotonic in each area', () => {
     const s = fc.double({ min: 1, max: 5, noNaN: true })
     fc.assert(
-      fc.property(s, s, s, fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('software', 'retail', null, 'farming'), (a, b, c, bump, industry) => {
-        const r = computeMlScore({ strategy: a, process: b, technology: c, industry })
-        expect(r.score).toBeGreaterThanOrEqual(1)
-        expect(r.score).toBeLessThanOrEqual(5)
-        expect(computeMlScore({ strategy: a, process: b, technology: c, industry })).toEqual(r)
-        // Raising the lowest area (which also narrows the spread) never lowers the score.
-        const lowest = Math.min(a, b, c)
-        const raised = { strategy: a === lowest ? Math.min(5, a + bump) : a, process: b === lowest && a !== lowest ? Math.min(5, b + bump) : b, technology: c === lowest && a !== lowest && b !== lowest ? Math.min(5, c + bump) : c }
-        expect(computeMlScore({ ...raised, industry }).score).toBeGreaterThanOrEqual(r.score - 1e-9)
-      }),
+      fc.property(
+        s,
+        s,
+        s,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom('software', 'retail', null, 'farming'),
+        (a, b, c, bump, industry) => {
+          const r = computeMlScore({ strategy: a, process: b, technology: c, industry })
+          expect(r.score).toBeGreaterThanOrEqual(1)
+          expect(r.score).toBeLessThanOrEqual(5)
+          expect(computeMlScore({ strategy: a, process: b, technology: c, industry })).toEqual(r)
+          // Raising the lowest area (which also narrows the spread) never lowers the score.
+          const lowest = Math.min(a, b, c)
+          const raised = {
+            strategy: a === lowest ? Math.min(5, a + bump) : a,
+            process: b === lowest && a !== lowest ? Math.min(5, b + bump) : b,
+            technology: c === lowest && a !== lowest && b !== lowest ? Math.min(5, c + bump) : c,
+          }
+          expect(computeMlScore({ ...raised, industry }).score).toBeGreaterThanOrEqual(r.score - 1e-9)
+        },
+      ),
     )
   })
 })

@@ -16,7 +16,8 @@
 
 export const ML_SCORE_MODEL_VERSION = 'ml-logit-1'
 
-export type IndustryGroup = 'technology' | 'manufacturing' | 'services' | 'retail' | 'healthcare' | 'finance' | 'general'
+export type IndustryGroup =
+  'technology' | 'manufacturing' | 'services' | 'retail' | 'healthcare' | 'finance' | 'general'
 
 const GROUP_KEYWORDS: Array<[IndustryGroup, RegExp]> = [
   ['technology', /soft|saas|tech|\bit\b|information|digital|internet|app|data|cyber|telecom/i],
@@ -48,7 +49,12 @@ export const ML_WEIGHTS: Record<IndustryGroup, { strategy: number; process: numb
 const INTERCEPT = 0
 const SPREAD_PENALTY = 0.35
 
-export type MlScoreInput = { strategy: number; process: number; technology: number; industry?: string | null | undefined }
+export type MlScoreInput = {
+  strategy: number
+  process: number
+  technology: number
+  industry?: string | null | undefined
+}
 export type MlScoreResult = {
   score: number
   growthProbability: number
@@ -71,8 +77,14 @@ export function computeMlScore(input: MlScoreInput): MlScoreResult {
   const s = clamp(input.strategy)
   const p = clamp(input.process)
   const t = clamp(input.technology)
-  const contributions = { strategy: w.strategy * (s - 3), process: w.process * (p - 3), technology: w.technology * (t - 3), balance: -SPREAD_PENALTY * (Math.max(s, p, t) - Math.min(s, p, t)) }
-  const z = INTERCEPT + contributions.strategy + contributions.process + contributions.technology + contributions.balance
+  const contributions = {
+    strategy: w.strategy * (s - 3),
+    process: w.process * (p - 3),
+    technology: w.technology * (t - 3),
+    balance: -SPREAD_PENALTY * (Math.max(s, p, t) - Math.min(s, p, t)),
+  }
+  const z =
+    INTERCEPT + contributions.strategy + contributions.process + contributions.technology + contributions.balance
   const probability = 1 / (1 + Math.exp(-z))
   const score = 1 + 4 * probability
   const band = score < 2 ? 'at_risk' : score < 3 ? 'stable' : score < 4 ? 'growing' : 'scaling'
@@ -81,7 +93,12 @@ export function computeMlScore(input: MlScoreInput): MlScoreResult {
     growthProbability: r(probability),
     band,
     industryGroup: group,
-    contributions: { strategy: r(contributions.strategy), process: r(contributions.process), technology: r(contributions.technology), balance: r(contributions.balance) },
+    contributions: {
+      strategy: r(contributions.strategy),
+      process: r(contributions.process),
+      technology: r(contributions.technology),
+      balance: r(contributions.balance),
+    },
     modelVersion: ML_SCORE_MODEL_VERSION,
   }
 }

@@ -11,7 +11,13 @@ describe('scores', () => {
   })
 
   it('ranks present areas from lowest, ties by name', () => {
-    expect(rankedAreas({ areas: { technology: 2, strategy: 2, sales: 1, process: null }, base: null, overall: null })).toEqual([['sales', 1], ['strategy', 2], ['technology', 2]])
+    expect(
+      rankedAreas({ areas: { technology: 2, strategy: 2, sales: 1, process: null }, base: null, overall: null }),
+    ).toEqual([
+      ['sales', 1],
+      ['strategy', 2],
+      ['technology', 2],
+    ])
   })
 
   it('clamps to the scale and names maturity levels', () => {
@@ -19,6 +25,13 @@ describe('scores', () => {
     expect(clampScore(0.2)).toBe(1)
     expect(clampScore(Number.NaN)).toBe(1)
     expect(clampScore(3.456)).toBe(3.46)
-    expect([1, 2.49, 2.5, 3.74, 3.75, 5].map(maturityLevel)).toEqual(['foundational', 'foundational', 'developing', 'developing', 'advanced', 'advanced'])
+    expect([1, 2.49, 2.5, 3.74, 3.75, 5].map(maturityLevel)).toEqual([
+      'foundational',
+      'foundational',
+      'developing',
+      'developing',
+      'advanced',
+      'advanced',
+    ])
   })
 })

@@ -46,7 +46,10 @@ export function rankedAreas(scores: ScoreSet): Array<[ScoreArea, number]> {
  * Scores are rounded to 2 decimals (the column precision) so float noise never invalidates.
  */
 export function scoresHash(scores: ScoreSet): string {
-  const canonical: Array<[string, number | null]> = SCORE_AREAS.map((area) => [area, round2(scores.areas[area] ?? null)])
+  const canonical: Array<[string, number | null]> = SCORE_AREAS.map((area) => [
+    area,
+    round2(scores.areas[area] ?? null),
+  ])
   canonical.push(['base', round2(scores.base)], ['overall', round2(scores.overall)])
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32)
 }

@@ -2,7 +2,14 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { effectiveChange, simulateGrowth, SIMULATION_LIMITS } from './simulation.ts'
 
-const base = { strategyChange: 0, processChange: 0, technologyChange: 0, revenue: 1_000_000, costs: 800_000, efficiency: 60 }
+const base = {
+  strategyChange: 0,
+  processChange: 0,
+  technologyChange: 0,
+  revenue: 1_000_000,
+  costs: 800_000,
+  efficiency: 60,
+}
 
 describe('simulateGrowth', () => {
   it('changes nothing when nothing changes', () => {
@@ -40,25 +47,53 @@ describe('simulateGrowth', () => {
   })
 
   it('stays bounded and finite for any input, including out-of-range ones', () => {
-    const money = fc.oneof(fc.double({ min: -1e15, max: 1e15, noNaN: true }), fc.constant(0), fc.constant(Number.NaN), fc.constant(Number.POSITIVE_INFINITY))
+    const money = fc.oneof(
+      fc.double({ min: -1e15, max: 1e15, noNaN: true }),
+      fc.constant(0),
+      fc.constant(Number.NaN),
+      fc.constant(Number.POSITIVE_INFINITY),
+    )
     const change = fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.constant(Number.NaN))
     const score = fc.option(fc.double({ min: -10, max: 10, noNaN: true }), { nil: null })
     fc.assert(
-      fc.property(change, change, change, money, money, fc.double({ min: -500, max: 500, noNaN: true }), score, score, score, (s, p, t, revenue, costs, efficiency, cs, cp, ct) => {
-        const r = simulateGrowth({ strategyChange: s, processChange: p, technologyChange: t, revenue, costs, efficiency }, { strategy: cs, process: cp, technology: ct })
-        const rev = Math.min(SIMULATION_LIMITS.maxMoney, Math.max(0, Number.isFinite(revenue) ? revenue : 0))
-        const cost = Math.min(SIMULATION_LIMITS.maxMoney, Math.max(0, Number.isFinite(costs) ? costs : 0))
-        for (const v of [r.revenueImpact, r.costSavings, r.efficiencyGain, r.projected.revenue, r.projected.costs, r.projected.efficiency, r.projected.profit]) expect(Number.isFinite(v)).toBe(true)
-        expect(Math.abs(r.revenueImpact)).toBeLessThanOrEqual(rev * SIMULATION_LIMITS.maxRevenuePct + 0.01)
-        expect(Math.abs(r.costSavings)).toBeLessThanOrEqual(cost * SIMULATION_LIMITS.maxCostPct + 0.01)
-        expect(Math.abs(r.revenueImpactPct)).toBeLessThanOrEqual(25)
-        expect(Math.abs(r.costSavingsPct)).toBeLessThanOrEqual(15)
-        expect(r.projected.efficiency).toBeGreaterThanOrEqual(0)
-        expect(r.projected.efficiency).toBeLessThanOrEqual(100)
-        expect(r.projected.revenue).toBeGreaterThanOrEqual(0)
-        expect(r.projected.costs).toBeGreaterThanOrEqual(0)
-        for (const c of Object.values(r.effectiveChanges)) expect(Math.abs(c)).toBeLessThanOrEqual(2)
-      }),
+      fc.property(
+        change,
+        change,
+        change,
+        money,
+        money,
+        fc.double({ min: -500, max: 500, noNaN: true }),
+        score,
+        score,
+        score,
+        (s, p, t, revenue, costs, efficiency, cs, cp, ct) => {
+          const r = simulateGrowth(
+            { strategyChange: s, processChange: p, technologyChange: t, revenue, costs, efficiency },
+            { strategy: cs, process: cp, technology: ct },
+          )
+          const rev = Math.min(SIMULATION_LIMITS.maxMoney, Math.max(0, Number.isFinite(revenue) ? revenue : 0))
+          const cost = Math.min(SIMULATION_LIMITS.maxMoney, Math.max(0, Number.isFinite(costs) ? costs : 0))
+          for (const v of [
+            r.revenueImpact,
+            r.costSavings,
+            r.efficiencyGain,
+            r.projected.revenue,
+            r.projected.costs,
+            r.projected.efficiency,
+            r.projected.profit,
+          ])
+            expect(Number.isFinite(v)).toBe(true)
+          expect(Math.abs(r.revenueImpact)).toBeLessThanOrEqual(rev * SIMULATION_LIMITS.maxRevenuePct + 0.01)
+          expect(Math.abs(r.costSavings)).toBeLessThanOrEqual(cost * SIMULATION_LIMITS.maxCostPct + 0.01)
+          expect(Math.abs(r.revenueImpactPct)).toBeLessThanOrEqual(25)
+          expect(Math.abs(r.costSavingsPct)).toBeLessThanOrEqual(15)
+          expect(r.projected.efficiency).toBeGreaterThanOrEqual(0)
+          expect(r.projected.efficiency).toBeLessThanOrEqual(100)
+          expect(r.projected.revenue).toBeGreaterThanOrEqual(0)
+          expect(r.projected.costs).toBeGreaterThanOrEqual(0)
+          for (const c of Object.values(r.effectiveChanges)) expect(Math.abs(c)).toBeLessThanOrEqual(2)
+        },
+      ),
       { numRuns: 500 },
     )
   })
@@ -67,7 +102,9 @@ describe('simulateGrowth', () => {
     fc.assert(
       fc.property(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), (a, b) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a]
-        expect(simulateGrowth({ ...base, strategyChange: hi }).revenueImpact).toBeGreaterThanOrEqual(simulateGrowth({ ...base, strategyChange: lo }).revenueImpact)
+        expect(simulateGrowth({ ...base, strategyChange: hi }).revenueImpact).toBeGreaterThanOrEqual(
+          simulateGrowth({ ...base, strategyChange: lo }).revenueImpact,
+        )
       }),
     )
   })

@@ -82,7 +82,9 @@ export function simulateGrowth(input: SimulationInput, current: CurrentAreaScore
   const costSavingsPct = SIMULATION_LIMITS.maxCostPct * Math.tanh(costDrive)
   const share = SIMULATION_LIMITS.maxEfficiencyShare
   const efficiencyGain =
-    efficiencyDrive >= 0 ? (100 - efficiency) * share * Math.tanh(efficiencyDrive) : -efficiency * share * Math.tanh(-efficiencyDrive)
+    efficiencyDrive >= 0
+      ? (100 - efficiency) * share * Math.tanh(efficiencyDrive)
+      : -efficiency * share * Math.tanh(-efficiencyDrive)
 
   const revenueImpact = revenue * revenueImpactPct
   const costSavings = costs * costSavingsPct
@@ -108,7 +110,11 @@ export function simulateGrowth(input: SimulationInput, current: CurrentAreaScore
 }
 
 /** A remark on inputs that are valid but probably not what the user meant; shown with the result. */
-export type SimulationWarning = { code: 'costs_exceed_revenue' | 'no_revenue' | 'no_change'; field: string; message: string }
+export type SimulationWarning = {
+  code: 'costs_exceed_revenue' | 'no_revenue' | 'no_change'
+  field: string
+  message: string
+}
 
 /**
  * What the simulation should say about its inputs before anyone trusts the result: costs above
@@ -117,8 +123,24 @@ export type SimulationWarning = { code: 'costs_exceed_revenue' | 'no_revenue' | 
  */
 export function simulationWarnings(input: SimulationInput): SimulationWarning[] {
   const warnings: SimulationWarning[] = []
-  if (input.revenue === 0) warnings.push({ code: 'no_revenue', field: 'revenue', message: 'Revenue is 0, so the revenue impact and the profit are 0 or negative; enter your annual revenue for a meaningful result.' })
-  else if (input.costs > input.revenue) warnings.push({ code: 'costs_exceed_revenue', field: 'costs', message: `Costs (${input.costs.toLocaleString('en-US')}) are above revenue (${input.revenue.toLocaleString('en-US')}): the baseline is a loss. Check that both cover the same period.` })
-  if (input.strategyChange === 0 && input.processChange === 0 && input.technologyChange === 0) warnings.push({ code: 'no_change', field: 'strategyChange', message: 'No area changes, so nothing moves: set a change for strategy, process or technology.' })
+  if (input.revenue === 0)
+    warnings.push({
+      code: 'no_revenue',
+      field: 'revenue',
+      message:
+        'Revenue is 0, so the revenue impact and the profit are 0 or negative; enter your annual revenue for a meaningful result.',
+    })
+  else if (input.costs > input.revenue)
+    warnings.push({
+      code: 'costs_exceed_revenue',
+      field: 'costs',
+      message: `Costs (${input.costs.toLocaleString('en-US')}) are above revenue (${input.revenue.toLocaleString('en-US')}): the baseline is a loss. Check that both cover the same period.`,
+    })
+  if (input.strategyChange === 0 && input.processChange === 0 && input.technologyChange === 0)
+    warnings.push({
+      code: 'no_change',
+      field: 'strategyChange',
+      message: 'No area changes, so nothing moves: set a change for strategy, process or technology.',
+    })
   return warnings
 }

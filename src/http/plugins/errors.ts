@@ -10,15 +10,31 @@ import { setSecurityHeaders } from './security-headers.ts'
  */
 
 const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is larger than the limit' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    message: 'The request body is larger than the limit',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is empty but content-type is application/json' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'invalid_json',
+    message: 'The request body is empty but content-type is application/json',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'Send the body as application/json',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
   FST_ERR_VALIDATION: { status: 400, code: 'validation_failed' },
   FST_ERR_BAD_URL: { status: 400, code: 'bad_url', message: 'The URL is not validly encoded' },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'bad_request', message: 'The request could not be routed' },
-  FST_ERR_CTP_INVALID_TYPE: { status: 415, code: 'unsupported_media_type', message: 'The content-type header is invalid' },
+  FST_ERR_CTP_INVALID_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'The content-type header is invalid',
+  },
   FST_ERR_CTP_INVALID_PARSER_OPTIONS: { status: 400, code: 'bad_request' },
 }
 
@@ -39,7 +55,9 @@ export function sendFrameworkError(error: FastifyError, request: FastifyRequest,
   setSecurityHeaders(reply.raw)
   reply.header('x-request-id', request.id)
   const known = error.code ? FASTIFY_CODES[error.code] : undefined
-  return reply.code(known?.status ?? 400).send(errorBody(request, known?.code ?? 'bad_request', known?.message ?? 'The request is malformed'))
+  return reply
+    .code(known?.status ?? 400)
+    .send(errorBody(request, known?.code ?? 'bad_request', known?.message ?? 'The request is malformed'))
 }
 
 type ErrorBody = { error: { code: string; message: string; details?: unknown }; requestId: string }
@@ -74,7 +92,10 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
       const issues = validationIssues(error)
       const fields = [...new Set(issues.map((i) => i.field))]
-      const message = fields.length === 1 ? `Invalid value for ${fields[0]}: ${issues[0]?.message}` : `Invalid values for ${fields.join(', ')}`
+      const message =
+        fields.length === 1
+          ? `Invalid value for ${fields[0]}: ${issues[0]?.message}`
+          : `Invalid values for ${fields.join(', ')}`
       return reply.code(400).send(errorBody(request, 'validation_failed', message, issues))
     }
     if (isResponseSerializationError(error)) {
@@ -90,7 +111,16 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (known) return reply.code(known.status).send(errorBody(request, known.code, known.message ?? error.message))
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
-      const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'bad_request'
+      const code =
+        status === 404
+          ? 'not_found'
+          : status === 429
+            ? 'rate_limited'
+            : status === 401
+              ? 'unauthorized'
+              : status === 403
+                ? 'forbidden'
+                : 'bad_request'
       return reply.code(status).send(errorBody(request, code, error.message))
     }
     request.log.error({ err: error }, 'unhandled error')
@@ -98,6 +128,8 @@ export function registerErrorHandling(app: FastifyInstance) {
   })
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+    reply
+      .code(404)
+      .send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
   )
 }

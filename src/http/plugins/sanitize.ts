@@ -76,7 +76,11 @@ function issue(field: string, code: string, detail?: string): FieldIssue {
 }
 
 /** The first problem in a parsed value (depth-first), with the dotted path of the field at fault. */
-export function findInputProblem(value: unknown, path: string, options: { multiline: boolean; key?: string; depth?: number }): FieldIssue | undefined {
+export function findInputProblem(
+  value: unknown,
+  path: string,
+  options: { multiline: boolean; key?: string; depth?: number },
+): FieldIssue | undefined {
   const depth = options.depth ?? 0
   if (typeof value === 'string') {
     const multiline = options.multiline && !(options.key !== undefined && SINGLE_LINE.has(options.key))
@@ -84,9 +88,11 @@ export function findInputProblem(value: unknown, path: string, options: { multil
     return code ? issue(path, code) : undefined
   }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return issue(path, 'number_out_of_range', `is out of range (at most ${Number.MAX_SAFE_INTEGER} in magnitude)`)
+    if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER)
+      return issue(path, 'number_out_of_range', `is out of range (at most ${Number.MAX_SAFE_INTEGER} in magnitude)`)
     const cap = options.key !== undefined ? COUNT_CAPS[options.key] : undefined
-    if (cap !== undefined && Math.abs(value) > cap) return issue(path, 'number_out_of_range', `is out of range (at most ${cap})`)
+    if (cap !== undefined && Math.abs(value) > cap)
+      return issue(path, 'number_out_of_range', `is out of range (at most ${cap})`)
     return undefined
   }
   if (value === null || typeof value !== 'object') return undefined
@@ -94,7 +100,11 @@ export function findInputProblem(value: unknown, path: string, options: { multil
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       // An array's items are named by their parent key.
-      const found = findInputProblem(value[i], `${path}.${i}`, { multiline: options.multiline, key: options.key, depth: depth + 1 })
+      const found = findInputProblem(value[i], `${path}.${i}`, {
+        multiline: options.multiline,
+        key: options.key,
+        depth: depth + 1,
+      })
       if (found) return found
     }
     return undefined
@@ -104,8 +114,13 @@ export function findInputProblem(value: unknown, path: string, options: { multil
   if (proto !== Object.prototype && proto !== null) return undefined
   for (const key of Object.keys(value)) {
     const keyCode = stringProblem(key, false)
-    if (keyCode) return issue(`${path}.${JSON.stringify(key).slice(1, -1)}`, keyCode, `has a key that ${MESSAGES[keyCode]}`)
-    const found = findInputProblem((value as Record<string, unknown>)[key], `${path}.${key}`, { multiline: options.multiline, key, depth: depth + 1 })
+    if (keyCode)
+      return issue(`${path}.${JSON.stringify(key).slice(1, -1)}`, keyCode, `has a key that ${MESSAGES[keyCode]}`)
+    const found = findInputProblem((value as Record<string, unknown>)[key], `${path}.${key}`, {
+      multiline: options.multiline,
+      key,
+      depth: depth + 1,
+    })
     if (found) return found
   }
   return undefined

@@ -25,19 +25,40 @@ export const adminAiRoutes: RouteModule = (app, { ai, db, hooks }) => {
         summary: 'AI provider health',
         security: [{ bearer: [] }],
         response: {
-          200: z.object({ enabled: z.boolean(), providers: z.array(providerHealth), routes: z.array(z.string()), history: z.array(z.object({ provider: z.string(), status: z.string(), reason: z.string().nullable(), at: z.string() })) }),
+          200: z.object({
+            enabled: z.boolean(),
+            providers: z.array(providerHealth),
+            routes: z.array(z.string()),
+            history: z.array(
+              z.object({ provider: z.string(), status: z.string(), reason: z.string().nullable(), at: z.string() }),
+            ),
+          }),
           401: errorResponse,
           403: errorResponse,
         },
       },
     },
     async () => {
-      const history = await db.orm.select().from(providerStatusHistory).orderBy(desc(providerStatusHistory.id)).limit(50)
+      const history = await db.orm
+        .select()
+        .from(providerStatusHistory)
+        .orderBy(desc(providerStatusHistory.id))
+        .limit(50)
       return {
         enabled: ai.enabled,
-        providers: ai.providerHealth().map((h) => ({ ...h, p50LatencyMs: h.p50LatencyMs, lastSuccessAt: h.lastSuccessAt, lastFailureAt: h.lastFailureAt })),
+        providers: ai.providerHealth().map((h) => ({
+          ...h,
+          p50LatencyMs: h.p50LatencyMs,
+          lastSuccessAt: h.lastSuccessAt,
+          lastFailureAt: h.lastFailureAt,
+        })),
         routes: ai.enabled ? ai.routes.names() : [],
-        history: history.map((h) => ({ provider: h.provider, status: h.status, reason: h.reason, at: h.createdAt.toISOString() })),
+        history: history.map((h) => ({
+          provider: h.provider,
+          status: h.status,
+          reason: h.reason,
+          at: h.createdAt.toISOString(),
+        })),
       }
     },
   )

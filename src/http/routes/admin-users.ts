@@ -12,13 +12,32 @@ const adminErrors = { 400: errorResponse, 401: errorResponse, 403: errorResponse
 export const adminUserRoutes: RouteModule = (app, { db, hooks, auth }) => {
   app.get(
     '/api/admin/users',
-    { onRequest: hooks.requireAdmin, schema: { tags: ['admin'], summary: 'List users', security: [{ bearer: [] }], querystring: adminUserQuery, response: { 200: adminUserList, ...adminErrors } } },
+    {
+      onRequest: hooks.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'List users',
+        security: [{ bearer: [] }],
+        querystring: adminUserQuery,
+        response: { 200: adminUserList, ...adminErrors },
+      },
+    },
     async (request) => db.asUser(principalOf(request).claims, (tx) => listUsers(tx, request.query)),
   )
 
   app.patch(
     '/api/admin/users/:id',
-    { onRequest: hooks.requireAdmin, schema: { tags: ['admin'], summary: "Change a user's role or tier", security: [{ bearer: [] }], params: uuidParam, body: adminUserPatch, response: { 200: user, ...adminErrors } } },
+    {
+      onRequest: hooks.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: "Change a user's role or tier",
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        body: adminUserPatch,
+        response: { 200: user, ...adminErrors },
+      },
+    },
     async (request) => {
       const { claims, user: actor } = principalOf(request)
       const updated = await db.asUser(claims, async (tx) => {

@@ -1,9 +1,21 @@
 import { z } from 'zod'
-import { callerOf, type FeatureDeps } from '../../ai/services/deps.ts'
-import { loadDashboardJson } from '../../ai/services/dashboard.ts'
-import { createDashboardCache } from '../../ai/services/dashboard-cache.ts'
-import { commentOnSimulation, getGrowthLevers, runSimulation, setLeverProgress, toStoredSimulation } from '../../ai/services/growth-studio.ts'
-import { growthAssessmentInsights, mlScore, recommendations, scoreForecast, scoreProfileFields } from '../../ai/services/insights.ts'
+import { callerOf, type FeatureDeps } from '../../app/deps.ts'
+import { loadDashboardJson } from '../../app/dashboard/generate-dashboard.ts'
+import { createDashboardCache } from '../../app/dashboard/dashboard-cache.ts'
+import {
+  commentOnSimulation,
+  getGrowthLevers,
+  runSimulation,
+  setLeverProgress,
+  toStoredSimulation,
+} from '../../app/growth-studio/growth-studio.ts'
+import {
+  growthAssessmentInsights,
+  mlScore,
+  recommendations,
+  scoreForecast,
+  scoreProfileFields,
+} from '../../app/insights/insights.ts'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
 import {
   commentaryBody,
@@ -34,10 +46,20 @@ import { principalOf } from '../plugins/auth.ts'
 import type { RouteDeps, RouteModule } from '../types.ts'
 
 const security = [{ bearer: [] }]
-const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse, 429: errorResponse, 503: errorResponse }
+const errors = {
+  400: errorResponse,
+  401: errorResponse,
+  404: errorResponse,
+  409: errorResponse,
+  429: errorResponse,
+  503: errorResponse,
+}
 
 /** The services' view of the container. */
-export function featureDeps(deps: Pick<RouteDeps, 'db' | 'ai' | 'config' | 'assessments'>, extra: Partial<FeatureDeps> = {}): FeatureDeps {
+export function featureDeps(
+  deps: Pick<RouteDeps, 'db' | 'ai' | 'config' | 'assessments'>,
+  extra: Partial<FeatureDeps> = {},
+): FeatureDeps {
   return { db: deps.db, ai: deps.ai, config: deps.config, overallWeights: deps.assessments.overallWeights, ...extra }
 }
 
@@ -54,14 +76,24 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
     // the response leaves, so their next read cannot see the old dashboard. Other processes'
     // writes arrive as events (see dashboard-cache.ts).
     app.addHook('onSend', async (request) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD' && request.principal) dashboardCache.delete(request.principal.user.id)
+      if (request.method !== 'GET' && request.method !== 'HEAD' && request.principal)
+        dashboardCache.delete(request.principal.user.id)
     })
   }
   const services = featureDeps(deps, { dashboardCache })
 
   app.post(
     '/api/growthAssessment/getInsights',
-    { onRequest: hooks.requireUser, schema: { tags: ['insights'], summary: 'Insights on your latest growth assessment (strategy, process, technology)', security, body: growthInsightsBody, response: { 200: growthInsightsResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['insights'],
+        summary: 'Insights on your latest growth assessment (strategy, process, technology)',
+        security,
+        body: growthInsightsBody,
+        response: { 200: growthInsightsResponse, ...errors },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
       return growthAssessmentInsights(services, claims, callerOf(user, request.id), request.body?.growthAssessmentId)
@@ -70,21 +102,41 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/profile/update',
-    { onRequest: hooks.requireUser, schema: { tags: ['profile'], summary: 'Update your business fields and get a business-maturity estimate', security, body: profileUpdateBody, response: { 200: profileUpdateResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['profile'],
+        summary: 'Update your business fields and get a business-maturity estimate',
+        security,
+        body: profileUpdateBody,
+        response: { 200: profileUpdateResponse, ...errors },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
       const fields = Object.keys(request.body)
       const row = await db.asUser(claims, async (tx) => {
-        const updated = fields.length > 0 ? await updateBusinessFields(tx, user.id, request.body) : await getProfile(tx, user.id)
-        if (updated && fields.length > 0) await publish(tx, { type: 'profile.updated', userId: user.id, payload: { fields } })
+        const updated =
+          fields.length > 0 ? await updateBusinessFields(tx, user.id, request.body) : await getProfile(tx, user.id)
+        if (updated && fields.length > 0)
+          await publish(tx, { type: 'profile.updated', userId: user.id, payload: { fields } })
         return updated
       })
       if (!row) throw new NotFoundError('Profile')
       const profile = toProfile(row)
       const { maturity, provider, requestId } = await scoreProfileFields(services, callerOf(user, request.id), {
-        companyName: profile.companyName, industry: profile.industry, companySize: profile.companySize, revenueRange: profile.revenueRange, businessModel: profile.businessModel,
-        targetMarket: profile.targetMarket, growthStage: profile.growthStage, yearsInBusiness: profile.yearsInBusiness, primaryGoal: profile.primaryGoal, fundingStatus: profile.fundingStatus,
-        keyChallenges: profile.keyChallenges, salesChannels: profile.salesChannels,
+        companyName: profile.companyName,
+        industry: profile.industry,
+        companySize: profile.companySize,
+        revenueRange: profile.revenueRange,
+        businessModel: profile.businessModel,
+        targetMarket: profile.targetMarket,
+        growthStage: profile.growthStage,
+        yearsInBusiness: profile.yearsInBusiness,
+        primaryGoal: profile.primaryGoal,
+        fundingStatus: profile.fundingStatus,
+        keyChallenges: profile.keyChallenges,
+        salesChannels: profile.salesChannels,
       })
       return { profile, maturity, provider, requestId }
     },
@@ -92,7 +144,15 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.get(
     '/api/dashboard',
-    { onRequest: hooks.requireUser, schema: { tags: ['dashboard'], summary: 'Your dashboard: scores, benchmarks, strengths, weaknesses, roadmap (cached until your scores change)', security, response: { 200: dashboardResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Your dashboard: scores, benchmarks, strengths, weaknesses, roadmap (cached until your scores change)',
+        security,
+        response: { 200: dashboardResponse, ...errors },
+      },
+    },
     async (request, reply) => {
       const { user, claims } = principalOf(request)
       // Already-valid JSON text (stored from a validated object): sent as is, the schema documents it.
@@ -103,7 +163,15 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/dashboard/refresh',
-    { onRequest: hooks.requireUser, schema: { tags: ['dashboard'], summary: 'Regenerate your dashboard in the background; the stream announces dashboard.updated', security, response: { 202: taskAccepted, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Regenerate your dashboard in the background; the stream announces dashboard.updated',
+        security,
+        response: { 202: taskAccepted, ...errors },
+      },
+    },
     async (request, reply) => {
       const { user } = principalOf(request)
       const { task } = await tasks.submit(user.id, { type: 'dashboard_refresh', input: {}, priority: 1 })
@@ -113,7 +181,16 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/growth_studio/levers',
-    { onRequest: hooks.requireUser, schema: { tags: ['growth studio'], summary: 'Your five growth levers (cached 31 days, renewed when your scores change)', security, body: leversBody, response: { 200: leversResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['growth studio'],
+        summary: 'Your five growth levers (cached 31 days, renewed when your scores change)',
+        security,
+        body: leversBody,
+        response: { 200: leversResponse, ...errors },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
       return getGrowthLevers(services, claims, callerOf(user, request.id), { refresh: request.body?.refresh === true })
@@ -122,7 +199,17 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.patch(
     '/api/growth_studio/levers/:id/progress',
-    { onRequest: hooks.requireUser, schema: { tags: ['growth studio'], summary: 'Track progress on a growth lever (0–100)', security, params: uuidParam, body: leverProgressBody, response: { 200: lever, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['growth studio'],
+        summary: 'Track progress on a growth lever (0–100)',
+        security,
+        params: uuidParam,
+        body: leverProgressBody,
+        response: { 200: lever, ...errors },
+      },
+    },
     async (request) => {
       const { claims } = principalOf(request)
       return setLeverProgress(services, claims, request.params.id, request.body.progress)
@@ -131,7 +218,16 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/growth_studio/simulation',
-    { onRequest: hooks.requireUser, schema: { tags: ['growth studio'], summary: 'What-if simulation (deterministic, kept in your history)', security, body: simulationBody, response: { 201: simulationResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['growth studio'],
+        summary: 'What-if simulation (deterministic, kept in your history)',
+        security,
+        body: simulationBody,
+        response: { 201: simulationResponse, ...errors },
+      },
+    },
     async (request, reply) => {
       const { claims } = principalOf(request)
       return reply.code(201).send(await runSimulation(services, claims, request.body))
@@ -140,7 +236,16 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.get(
     '/api/growth_studio/simulations',
-    { onRequest: hooks.requireUser, schema: { tags: ['growth studio'], summary: 'Your recent simulations, newest first', security, querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }), response: { 200: simulationList, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['growth studio'],
+        summary: 'Your recent simulations, newest first',
+        security,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        response: { 200: simulationList, ...errors },
+      },
+    },
     async (request) => {
       const { claims } = principalOf(request)
       const list = await db.asUser(claims, (tx) => listSimulations(tx, claims.sub, request.query.limit))
@@ -150,17 +255,35 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/growth_studio/commentary',
-    { onRequest: hooks.requireUser, schema: { tags: ['growth studio'], summary: 'Executive commentary on a simulation (by id, or run one from the given inputs)', security, body: commentaryBody, response: { 200: commentaryResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['growth studio'],
+        summary: 'Executive commentary on a simulation (by id, or run one from the given inputs)',
+        security,
+        body: commentaryBody,
+        response: { 200: commentaryResponse, ...errors },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
-      const simulationId = request.body.simulationId ?? (await runSimulation(services, claims, request.body.simulation!)).id
+      const simulationId =
+        request.body.simulationId ?? (await runSimulation(services, claims, request.body.simulation!)).id
       return commentOnSimulation(services, claims, callerOf(user, request.id), simulationId)
     },
   )
 
   app.get(
     '/api/insights/forecast',
-    { onRequest: hooks.requireUser, schema: { tags: ['insights'], summary: 'Forecast of your overall and area scores (regression with 95 % intervals), narrated', security, response: { 200: forecastResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['insights'],
+        summary: 'Forecast of your overall and area scores (regression with 95 % intervals), narrated',
+        security,
+        response: { 200: forecastResponse, ...errors },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
       return scoreForecast(services, claims, callerOf(user, request.id))
@@ -169,7 +292,15 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.get(
     '/api/recommendations',
-    { onRequest: hooks.requireUser, schema: { tags: ['insights'], summary: 'What to do next and which assessment to take next, from your gaps', security, response: { 200: recommendationsResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['insights'],
+        summary: 'What to do next and which assessment to take next, from your gaps',
+        security,
+        response: { 200: recommendationsResponse, ...errors },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
       return recommendations(services, claims, callerOf(user, request.id))
@@ -178,7 +309,16 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/ml_score',
-    { onRequest: hooks.requireUser, schema: { tags: ['insights'], summary: 'The ML growth score: a documented deterministic model over the three area scores and industry', security, body: mlScoreBody, response: { 200: mlScoreResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['insights'],
+        summary: 'The ML growth score: a documented deterministic model over the three area scores and industry',
+        security,
+        body: mlScoreBody,
+        response: { 200: mlScoreResponse, ...errors },
+      },
+    },
     async (request) => {
       const { claims } = principalOf(request)
       return mlScore(services, claims, request.body ?? {})

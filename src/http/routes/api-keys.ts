@@ -3,7 +3,16 @@ import { errorResponse, uuidParam } from '../../contracts/common.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
-const apiKey = z.object({ id: z.uuid(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() }).meta({ id: 'ApiKey' })
+const apiKey = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' })
 const createdKey = apiKey.extend({ key: z.string().describe('The key itself: shown once, store it now') })
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 503: errorResponse }
 
@@ -12,17 +21,43 @@ export const apiKeyRoutes: RouteModule = (app, deps) => {
   const keys = () => deps.apiKeys
   app.post(
     '/api/keys',
-    { onRequest: deps.hooks.requireUser, schema: { tags: ['api keys'], summary: 'Create an API key (shown once)', security: [{ bearer: [] }], body: z.object({ name: z.string().trim().min(1).max(100).default('default') }).default({ name: 'default' }), response: { 201: createdKey, ...errors } } },
+    {
+      onRequest: deps.hooks.requireUser,
+      schema: {
+        tags: ['api keys'],
+        summary: 'Create an API key (shown once)',
+        security: [{ bearer: [] }],
+        body: z.object({ name: z.string().trim().min(1).max(100).default('default') }).default({ name: 'default' }),
+        response: { 201: createdKey, ...errors },
+      },
+    },
     async (request, reply) => reply.code(201).send(await keys().create(principalOf(request).claims, request.body.name)),
   )
   app.get(
     '/api/keys',
-    { onRequest: deps.hooks.requireUser, schema: { tags: ['api keys'], summary: 'Your API keys (never the key itself)', security: [{ bearer: [] }], response: { 200: z.object({ keys: z.array(apiKey) }), ...errors } } },
+    {
+      onRequest: deps.hooks.requireUser,
+      schema: {
+        tags: ['api keys'],
+        summary: 'Your API keys (never the key itself)',
+        security: [{ bearer: [] }],
+        response: { 200: z.object({ keys: z.array(apiKey) }), ...errors },
+      },
+    },
     async (request) => ({ keys: await keys().list(principalOf(request).claims) }),
   )
   app.delete(
     '/api/keys/:id',
-    { onRequest: deps.hooks.requireUser, schema: { tags: ['api keys'], summary: 'Revoke an API key', security: [{ bearer: [] }], params: uuidParam, response: { 200: apiKey, ...errors } } },
+    {
+      onRequest: deps.hooks.requireUser,
+      schema: {
+        tags: ['api keys'],
+        summary: 'Revoke an API key',
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        response: { 200: apiKey, ...errors },
+      },
+    },
     async (request) => keys().revoke(principalOf(request).claims, request.params.id),
   )
 }

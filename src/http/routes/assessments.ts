@@ -13,11 +13,19 @@ import {
 import { errorResponse } from '../../contracts/common.ts'
 import type { ProfileRow } from '../../data/repositories/profiles.ts'
 import { getProfile } from '../../data/repositories/profiles.ts'
-import { componentScores, listSubmissions, lockProfile, profileFields, readProfileVersion, recordGrowthAssessment, recordSubmission } from '../../data/repositories/assessments.ts'
+import {
+  componentScores,
+  listSubmissions,
+  lockProfile,
+  profileFields,
+  readProfileVersion,
+  recordGrowthAssessment,
+  recordSubmission,
+} from '../../data/repositories/assessments.ts'
 import type { Executor } from '../../data/db.ts'
 import { validateAnswers } from '../../domain/assessments/answers.ts'
 import { bracketFor, bracketForProfile } from '../../domain/assessments/brackets.ts'
-import type { AssessmentCatalogue } from '../../domain/assessments/catalogue.ts'
+import type { AssessmentCatalogue } from '../../domain/assessments/assessment-configs.ts'
 import type { AssessmentConfig, BracketKey } from '../../domain/assessments/config-schema.ts'
 import { scoreGrowthAssessment } from '../../domain/assessments/growth.ts'
 import { retakeAvailableAt } from '../../domain/assessments/retake.ts'
@@ -97,13 +105,27 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
 
   app.get(
     '/api/assessments',
-    { onRequest: hooks.requireUser, schema: { tags: ['assessments'], summary: 'The assessments, with your score, last take and next retake', security, response: { 200: assessmentCatalogueResponse, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['assessments'],
+        summary: 'The assessments, with your score, last take and next retake',
+        security,
+        response: { 200: assessmentCatalogueResponse, ...errors },
+      },
+    },
     async (request) => {
       const profile = await profileOf(request)
       const now = new Date()
       return {
         assessments: catalogue.configs.map((c) => summaryOf(c, profile, retakeDays, now)),
-        growth: { baseScore: profile.baseScore, strategyScore: profile.strategyScore, processScore: profile.processScore, technologyScore: profile.technologyScore, lastTaken: iso(profile.growthLastTaken) },
+        growth: {
+          baseScore: profile.baseScore,
+          strategyScore: profile.strategyScore,
+          processScore: profile.processScore,
+          technologyScore: profile.technologyScore,
+          lastTaken: iso(profile.growthLastTaken),
+        },
         overallScore: profile.overallScore,
       }
     },
@@ -111,7 +133,16 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
 
   app.get(
     '/api/assessments/:type',
-    { onRequest: hooks.requireUser, schema: { tags: ['assessments'], summary: 'The questions of your bracket, groups in order', security, params: assessmentTypeParam, response: { 200: assessmentQuestions, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['assessments'],
+        summary: 'The questions of your bracket, groups in order',
+        security,
+        params: assessmentTypeParam,
+        response: { 200: assessmentQuestions, ...errors },
+      },
+    },
     async (request) => {
       const assessment = configOf(catalogue, request.params.type)
       const profile = await profileOf(request)
@@ -126,7 +157,14 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
       onRequest: hooks.requireUser,
       // An unknown assessment is a 404 even when the body is malformed too.
       preValidation: async (request) => void configOf(catalogue, (request.params as { type: string }).type),
-      schema: { tags: ['assessments'], summary: 'Submit your answers', security, params: assessmentTypeParam, body: submitAssessmentBody, response: { 201: submissionResult, 409: errorResponse, ...errors } },
+      schema: {
+        tags: ['assessments'],
+        summary: 'Submit your answers',
+        security,
+        params: assessmentTypeParam,
+        body: submitAssessmentBody,
+        response: { 201: submissionResult, 409: errorResponse, ...errors },
+      },
     },
     async (request, reply) => {
       const assessment = configOf(catalogue, request.params.type)
@@ -137,19 +175,45 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
         const now = new Date()
         const opens = retakeAvailableAt(profile[profileFields(assessment.type).lastTaken], retakeDays)
         if (opens && opens > now) {
-          throw new ConflictError('retake_too_soon', `You can retake this assessment from ${opens.toISOString()}`, { retakeAvailableAt: opens.toISOString() })
+          throw new ConflictError('retake_too_soon', `You can retake this assessment from ${opens.toISOString()}`, {
+            retakeAvailableAt: opens.toISOString(),
+          })
         }
         const bracketServed = bracketForProfile(profile)
         if (request.body.bracketKey !== undefined && request.body.bracketKey !== bracketServed) {
-          throw new ConflictError('bracket_changed', `Your questions are now those of ${bracketServed}: fetch them again`, { bracketKey: bracketServed })
+          throw new ConflictError(
+            'bracket_changed',
+            `Your questions are now those of ${bracketServed}: fetch them again`,
+            { bracketKey: bracketServed },
+          )
         }
         const set = assessment.brackets[bracketServed]
         const check = validateAnswers(set, request.body.answers)
         if (!check.ok) throw new ValidationError(check.issues.map((i) => ({ ...i, field: `body.${i.field}` })))
         const score = scoreAnswers(set, check.answers)
-        const input = { userId: user.id, type: assessment.type, bracketServed, answers: check.answers, score, bracketKey: bracketFor(score) }
-        const recorded = await recordSubmission(executor, profile, input, { weights: overallWeights, now, ...(ifVersion === undefined ? {} : { ifVersion }) })
-        return recorded && { id: recorded.id, type: assessment.type, score, bracketKey: input.bracketKey, overallScore: recorded.overallScore, takenAt: recorded.takenAt.toISOString() }
+        const input = {
+          userId: user.id,
+          type: assessment.type,
+          bracketServed,
+          answers: check.answers,
+          score,
+          bracketKey: bracketFor(score),
+        }
+        const recorded = await recordSubmission(executor, profile, input, {
+          weights: overallWeights,
+          now,
+          ...(ifVersion === undefined ? {} : { ifVersion }),
+        })
+        return (
+          recorded && {
+            id: recorded.id,
+            type: assessment.type,
+            score,
+            bracketKey: input.bracketKey,
+            overallScore: recorded.overallScore,
+            takenAt: recorded.takenAt.toISOString(),
+          }
+        )
       }
 
       // Fast path: read the profile, then one statement that writes only if the profile is
@@ -173,11 +237,23 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
 
   app.get(
     '/api/assessments/:type/history',
-    { onRequest: hooks.requireUser, schema: { tags: ['assessments'], summary: 'Your submissions of one assessment, newest first', security, params: assessmentTypeParam, querystring: historyQuery, response: { 200: assessmentHistory, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['assessments'],
+        summary: 'Your submissions of one assessment, newest first',
+        security,
+        params: assessmentTypeParam,
+        querystring: historyQuery,
+        response: { 200: assessmentHistory, ...errors },
+      },
+    },
     async (request) => {
       const assessment = configOf(catalogue, request.params.type)
       const { user, claims } = principalOf(request)
-      const rows = await db.asUser(claims, (tx) => listSubmissions(tx, user.id, assessment.type, { limit: request.query.limit }))
+      const rows = await db.asUser(claims, (tx) =>
+        listSubmissions(tx, user.id, assessment.type, { limit: request.query.limit }),
+      )
       return {
         type: assessment.type,
         submissions: rows.map((r) => ({
@@ -195,7 +271,15 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
 
   app.get(
     '/api/scores',
-    { onRequest: hooks.requireUser, schema: { tags: ['assessments'], summary: 'All your current scores, base and overall', security, response: { 200: scoresResponse, 401: errorResponse, 404: errorResponse } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['assessments'],
+        summary: 'All your current scores, base and overall',
+        security,
+        response: { 200: scoresResponse, 401: errorResponse, 404: errorResponse },
+      },
+    },
     async (request) => {
       const profile = await profileOf(request)
       const scores = componentScores(profile)
@@ -206,21 +290,41 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
         processScore: profile.processScore,
         technologyScore: profile.technologyScore,
         growthLastTaken: iso(profile.growthLastTaken),
-        assessments: Object.fromEntries(DEEP_ASSESSMENT_TYPES.map((t) => [t, { score: scores[t], lastTaken: iso(profile[profileFields(t).lastTaken]) }])) as Record<(typeof DEEP_ASSESSMENT_TYPES)[number], { score: number | null; lastTaken: string | null }>,
+        assessments: Object.fromEntries(
+          DEEP_ASSESSMENT_TYPES.map((t) => [
+            t,
+            { score: scores[t], lastTaken: iso(profile[profileFields(t).lastTaken]) },
+          ]),
+        ) as Record<(typeof DEEP_ASSESSMENT_TYPES)[number], { score: number | null; lastTaken: string | null }>,
       }
     },
   )
 
   app.post(
     '/api/growth-assessment',
-    { onRequest: hooks.requireUser, schema: { tags: ['assessments'], summary: 'Take the growth assessment: stored, scored (strategy, process, technology, base)', security, body: growthAssessmentBody, response: { 201: growthAssessmentResult, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['assessments'],
+        summary: 'Take the growth assessment: stored, scored (strategy, process, technology, base)',
+        security,
+        body: growthAssessmentBody,
+        response: { 201: growthAssessmentResult, ...errors },
+      },
+    },
     async (request, reply) => {
       const { user } = principalOf(request)
       const scores = scoreGrowthAssessment(request.body)
       const result = await db.transaction(async (tx) => {
         const profile = await lockProfile(tx, user.id)
         if (!profile) throw new NotFoundError('Profile')
-        return recordGrowthAssessment(tx, profile, { userId: user.id, answers: request.body, scores }, overallWeights, new Date())
+        return recordGrowthAssessment(
+          tx,
+          profile,
+          { userId: user.id, answers: request.body, scores },
+          overallWeights,
+          new Date(),
+        )
       })
       return reply.code(201).send({
         id: result.id,

@@ -12,7 +12,14 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
 
   app.post(
     '/api/auth/signup',
-    { schema: { tags: ['auth'], summary: 'Create an account', body: signupBody, response: { 201: authResponse, ...errors } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account',
+        body: signupBody,
+        response: { 201: authResponse, ...errors },
+      },
+    },
     async (request, reply) => {
       const session = await auth.signup(request.body, request.ip)
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: new Date(session.expiresAt) })
@@ -22,7 +29,14 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
 
   app.post(
     '/api/auth/login',
-    { schema: { tags: ['auth'], summary: 'Sign in with email and password', body: loginBody, response: { 200: authResponse, ...errors } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password',
+        body: loginBody,
+        response: { 200: authResponse, ...errors },
+      },
+    },
     async (request, reply) => {
       const session = await auth.login(request.body.email, request.body.password, request.ip)
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: new Date(session.expiresAt) })
@@ -32,7 +46,15 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
 
   app.post(
     '/api/auth/logout',
-    { onRequest: hooks.requireUser, schema: { tags: ['auth'], summary: 'End this session (the token stops working)', security: [{ bearer: [] }], response: { 204: z.null(), 401: errorResponse } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session (the token stops working)',
+        security: [{ bearer: [] }],
+        response: { 204: z.null(), 401: errorResponse },
+      },
+    },
     async (request, reply) => {
       await auth.logout(principalOf(request))
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
@@ -42,7 +64,15 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
 
   app.get(
     '/api/auth/me',
-    { onRequest: hooks.requireUser, schema: { tags: ['auth'], summary: 'The signed-in user', security: [{ bearer: [] }], response: { 200: z.object({ user }), 401: errorResponse } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        security: [{ bearer: [] }],
+        response: { 200: z.object({ user }), 401: errorResponse },
+      },
+    },
     async (request) => ({ user: principalOf(request).user }),
   )
 }

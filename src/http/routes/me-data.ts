@@ -16,24 +16,54 @@ const me = { tags: ['me'], security: [{ bearer: [] }] }
 export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
   app.get(
     '/api/me/export',
-    { onRequest: hooks.requireUser, schema: { ...me, summary: 'All of my data, table by table, as JSON', response: { 200: z.object({ exportedAt: z.string(), userId: z.string(), tables: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))) }), ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        ...me,
+        summary: 'All of my data, table by table, as JSON',
+        response: {
+          200: z.object({
+            exportedAt: z.string(),
+            userId: z.string(),
+            tables: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+          }),
+          ...errors,
+        },
+      },
+    },
     async (request, reply) => {
       const { user } = principalOf(request)
       // As the owner: some of a user's rows (ai_log) are not readable to them under RLS.
       const tables = await db.transaction((tx) => exportUserData(tx, user.id))
       reply.header('content-disposition', `attachment; filename="optimaliq-export-${user.id}.json"`)
-      return { exportedAt: new Date().toISOString(), userId: user.id, tables: JSON.parse(JSON.stringify(tables)) as Record<string, Array<Record<string, unknown>>> }
+      return {
+        exportedAt: new Date().toISOString(),
+        userId: user.id,
+        tables: JSON.parse(JSON.stringify(tables)) as Record<string, Array<Record<string, unknown>>>,
+      }
     },
   )
 
   app.delete(
     '/api/me',
-    { onRequest: hooks.requireUser, schema: { ...me, summary: 'Delete my account and everything of mine', response: { 200: z.object({ deleted: z.record(z.string(), z.number()) }), ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        ...me,
+        summary: 'Delete my account and everything of mine',
+        response: { 200: z.object({ deleted: z.record(z.string(), z.number()) }), ...errors },
+      },
+    },
     async (request) => {
       const { user } = principalOf(request)
       const deleted = await db.transaction(async (tx) => {
         const counts = await deleteUserData(tx, user.id)
-        await recordAdminAction(tx, { actorId: user.id, action: 'user.delete_self', target: user.id, details: { counts } })
+        await recordAdminAction(tx, {
+          actorId: user.id,
+          action: 'user.delete_self',
+          target: user.id,
+          details: { counts },
+        })
         return counts
       })
       return { deleted }
@@ -42,7 +72,14 @@ export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
 
   app.get(
     '/api/me/ai-usage',
-    { onRequest: hooks.requireUser, schema: { ...me, summary: 'My AI rate limits and budgets, with what is left', response: { 200: usageStanding, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        ...me,
+        summary: 'My AI rate limits and budgets, with what is left',
+        response: { 200: usageStanding, ...errors },
+      },
+    },
     async (request) => {
       const { user } = principalOf(request)
       const caller = { userId: user.id, tier: user.tier }
@@ -50,28 +87,56 @@ export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
       const budgets = (await governance.budgets.standing(caller)).filter((b) => b.scope !== 'global')
       return {
         limits: limits.map((l) => ({ ...l, resetAt: l.resetAt.toISOString() })),
-        budgets: budgets.map((b) => ({ budget: b.budget, limitUsd: b.limitUsd, spentUsd: b.spentUsd, resetAt: b.resetAt.toISOString() })),
+        budgets: budgets.map((b) => ({
+          budget: b.budget,
+          limitUsd: b.limitUsd,
+          spentUsd: b.spentUsd,
+          resetAt: b.resetAt.toISOString(),
+        })),
       }
     },
   )
 
   app.post(
     '/api/insights/:requestId/feedback',
-    { onRequest: hooks.requireUser, schema: { tags: ['ai'], security: [{ bearer: [] }], summary: 'Thumbs up or down on an AI answer of mine', params: feedbackParams, body: feedbackBody, response: { 200: feedback, ...errors } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['ai'],
+        security: [{ bearer: [] }],
+        summary: 'Thumbs up or down on an AI answer of mine',
+        params: feedbackParams,
+        body: feedbackBody,
+        response: { 200: feedback, ...errors },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
       const { requestId } = request.params
       // The answer must be the caller's own (ai_log is not readable to users, so check as owner).
-      const owned = await db.query<{ one: number }>('select 1 as one from ai_log where request_id = $1 and user_id = $2 limit 1', [requestId, user.id])
+      const owned = await db.query<{ one: number }>(
+        'select 1 as one from ai_log where request_id = $1 and user_id = $2 limit 1',
+        [requestId, user.id],
+      )
       if (owned.length === 0) throw new NotFoundError('AI answer', 'request_not_found')
       return db.asUser(claims, async (tx) => {
-        const [r] = await rows<{ request_id: string; rating: 'up' | 'down'; comment: string | null; created_at: string | Date }>(
+        const [r] = await rows<{
+          request_id: string
+          rating: 'up' | 'down'
+          comment: string | null
+          created_at: string | Date
+        }>(
           tx,
           sql`insert into ai_feedback (request_id, user_id, rating, comment) values (${requestId}, ${user.id}, ${request.body.rating}, ${request.body.comment ?? null})
               on conflict (request_id, user_id) do update set rating = excluded.rating, comment = excluded.comment
               returning request_id, rating, comment, created_at`,
         )
-        return { requestId: r!.request_id, rating: r!.rating, comment: r!.comment, createdAt: new Date(r!.created_at).toISOString() }
+        return {
+          requestId: r!.request_id,
+          rating: r!.rating,
+          comment: r!.comment,
+          createdAt: new Date(r!.created_at).toISOString(),
+        }
       })
     },
   )

@@ -18,14 +18,20 @@ function sameToken(given: string, expected: string): boolean {
 export const metricsRoutes: RouteModule = (app, { config, governance }) => {
   const { metrics } = governance
   app.addHook('onResponse', async (request, reply) => {
-    metrics.httpRequest({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, durationSeconds: reply.elapsedTime / 1000 })
+    metrics.httpRequest({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      durationSeconds: reply.elapsedTime / 1000,
+    })
   })
   const { metricsToken, metricsPort } = config.governance
   if (!metricsToken && metricsPort > 0) return
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (metricsToken) {
       const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')
-      if (!match || !sameToken(match[1]!, metricsToken)) throw new UnauthorizedError('Metrics need "Authorization: Bearer <METRICS_TOKEN>"')
+      if (!match || !sameToken(match[1]!, metricsToken))
+        throw new UnauthorizedError('Metrics need "Authorization: Bearer <METRICS_TOKEN>"')
     } else if (!LOOPBACK.has(request.ip)) {
       throw new NotFoundError('Route', 'not_found')
     }

@@ -9,7 +9,15 @@ import type { RouteModule } from '../types.ts'
 export const profileRoutes: RouteModule = (app, { db, hooks }) => {
   app.get(
     '/api/profile',
-    { onRequest: hooks.requireUser, schema: { tags: ['profile'], summary: 'Your business profile', security: [{ bearer: [] }], response: { 200: profile, 401: errorResponse, 404: errorResponse } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['profile'],
+        summary: 'Your business profile',
+        security: [{ bearer: [] }],
+        response: { 200: profile, 401: errorResponse, 404: errorResponse },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
       const row = await db.asUser(claims, (tx) => getProfile(tx, user.id))
@@ -20,7 +28,16 @@ export const profileRoutes: RouteModule = (app, { db, hooks }) => {
 
   app.patch(
     '/api/profile',
-    { onRequest: hooks.requireUser, schema: { tags: ['profile'], summary: 'Change your business fields', security: [{ bearer: [] }], body: profilePatch, response: { 200: profile, 400: errorResponse, 401: errorResponse, 404: errorResponse } } },
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['profile'],
+        summary: 'Change your business fields',
+        security: [{ bearer: [] }],
+        body: profilePatch,
+        response: { 200: profile, 400: errorResponse, 401: errorResponse, 404: errorResponse },
+      },
+    },
     async (request) => {
       const { user, claims } = principalOf(request)
       const row = await db.asUser(claims, (tx) => updateBusinessFields(tx, user.id, request.body))

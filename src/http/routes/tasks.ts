@@ -13,7 +13,8 @@ export const taskRoutes: RouteModule = (app, { tasks, hooks }) => {
       schema: {
         tags: ['tasks'],
         summary: 'Queue an AI task',
-        description: 'Validates the input for the task type, stores the task and queues it; progress arrives as `task.updated` events on the realtime stream.',
+        description:
+          'Validates the input for the task type, stores the task and queues it; progress arrives as `task.updated` events on the realtime stream.',
         security: [{ bearer: [] }],
         body: processRequest,
         response: { 202: processResponse, 400: errorResponse, 401: errorResponse },
@@ -31,7 +32,13 @@ export const taskRoutes: RouteModule = (app, { tasks, hooks }) => {
     '/api/ai/tasks/:id',
     {
       onRequest: hooks.requireUser,
-      schema: { tags: ['tasks'], summary: 'A task: status, attempts, result or error', security: [{ bearer: [] }], params: uuidParam, response: { 200: taskView, 401: errorResponse, 404: errorResponse } },
+      schema: {
+        tags: ['tasks'],
+        summary: 'A task: status, attempts, result or error',
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        response: { 200: taskView, 401: errorResponse, 404: errorResponse },
+      },
     },
     async (request) => {
       const task = await tasks.get(principalOf(request).claims, request.params.id)

@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import type { ApiKeyPrincipal } from '../../ai/keys/api-keys.ts'
-import { rateLimitHeaders } from '../../ai/limits/errors.ts'
-import type { AiCaller } from '../../ai/types.ts'
-import { chatCompletionBody, openAiError } from '../../ai/v1/openai-format.ts'
-import { completeChat, streamChat, listModels } from '../../ai/v1/chat-completions.ts'
+import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
+import { rateLimitHeaders } from '../../governance/limits/errors.ts'
+import type { AiCaller } from '../../gateway/types.ts'
+import { chatCompletionBody, openAiError } from '../../gateway/wire/openai-chat.ts'
+import { completeChat, streamChat, listModels } from '../../gateway/v1/chat-completions.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
 
@@ -17,7 +17,12 @@ declare module 'fastify' {
 /** Every /v1 response carries the gateway headers; a refused or failed request was answered by no provider. */
 function markUnanswered(reply: FastifyReply) {
   if (!reply.hasHeader('x-optimaliq-provider')) {
-    reply.headers({ 'x-optimaliq-provider': 'none', 'x-optimaliq-model': 'none', 'x-optimaliq-cache': 'miss', 'x-optimaliq-fallback': 'false' })
+    reply.headers({
+      'x-optimaliq-provider': 'none',
+      'x-optimaliq-model': 'none',
+      'x-optimaliq-cache': 'miss',
+      'x-optimaliq-fallback': 'false',
+    })
   }
 }
 
@@ -42,46 +47,101 @@ export const v1Routes: RouteModule = async (app, deps) => {
       if (error.validation) {
         const first = error.validation[0]
         const param = first ? first.instancePath.split('/').filter(Boolean).join('.') || null : null
-        return reply.code(400).send({ error: { message: `Invalid request: ${param ?? 'body'} ${first?.message ?? 'is invalid'}`, type: 'invalid_request_error', param, code: 'invalid_request' } })
+        return reply.code(400).send({
+          error: {
+            message: `Invalid request: ${param ?? 'body'} ${first?.message ?? 'is invalid'}`,
+            type: 'invalid_request_error',
+            param,
+            code: 'invalid_request',
+          },
+        })
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
       if (status === 500) return sendOpenAiError(reply, error)
-      return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', param: null, code: error.code ?? null } })
+      return reply.code(status).send({
+        error: { message: error.message, type: 'invalid_request_error', param: null, code: error.code ?? null },
+      })
     })
     v1.addHook('onRequest', async (request: FastifyRequest) => {
       const header = request.headers.authorization
       const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
-      if (!match?.[1]) throw new UnauthorizedError('Missing API key: send "Authorization: Bearer oq_…"', 'invalid_api_key')
+      if (!match?.[1])
+        throw new UnauthorizedError('Missing API key: send "Authorization: Bearer oq_…"', 'invalid_api_key')
       request.apiKey = await deps.apiKeys.authenticate(match[1])
     })
 
     // A machine API answering JSON or SSE: helmet's HTML-oriented headers are skipped (it rebuilds
     // its CSP on every request: 3.5 % of the /v1 CPU profile); nosniff is set by hand.
-    v1.post('/v1/chat/completions', { helmet: false, schema: { tags: ['v1'], summary: 'OpenAI-compatible chat completions (JSON or SSE)', security: [{ bearer: [] }], body: chatCompletionBody } }, async (request, reply) => {
-      const key = request.apiKey as ApiKeyPrincipal
-      const caller: AiCaller = { userId: key.userId, apiKeyId: key.keyId, tier: key.tier, requestId: String(request.id) }
-      const ttlHeader = request.headers['x-optimaliq-cache-ttl']
-      const cacheTtlSeconds = typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader) ? Number(ttlHeader) : deps.ai.config.ai.gateway.v1CacheTtlSeconds
-      const abort = new AbortController()
-      // The response closing before it finished means the client went away: cancel upstream work.
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
-      })
-      if (request.body.stream) return streamChat(deps.ai, { body: request.body, caller, reply, signal: abort.signal, cacheTtlSeconds })
-      const result = await completeChat(deps.ai, { body: request.body, caller, cacheTtlSeconds, signal: abort.signal })
-      return reply
-        .headers({
-          'content-type': 'application/json; charset=utf-8',
-          'x-content-type-options': 'nosniff',
-          'x-optimaliq-provider': result.provider,
-          'x-optimaliq-model': result.model,
-          'x-optimaliq-cache': result.cached ? 'hit' : 'miss',
-          'x-optimaliq-fallback': String(result.fallbackUsed),
-          ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
+    v1.post(
+      '/v1/chat/completions',
+      {
+        helmet: false,
+        schema: {
+          tags: ['v1'],
+          summary: 'OpenAI-compatible chat completions (JSON or SSE)',
+          security: [{ bearer: [] }],
+          body: chatCompletionBody,
+        },
+      },
+      async (request, reply) => {
+        const key = request.apiKey as ApiKeyPrincipal
+        const caller: AiCaller = {
+          userId: key.userId,
+          apiKeyId: key.keyId,
+          tier: key.tier,
+          requestId: String(request.id),
+        }
+        const ttlHeader = request.headers['x-optimaliq-cache-ttl']
+        const cacheTtlSeconds =
+          typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader)
+            ? Number(ttlHeader)
+            : deps.ai.config.ai.gateway.v1CacheTtlSeconds
+        const abort = new AbortController()
+        // The response closing before it finished means the client went away: cancel upstream work.
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
         })
-        .send(result.body)
-    })
+        if (request.body.stream)
+          return streamChat(deps.ai, { body: request.body, caller, reply, signal: abort.signal, cacheTtlSeconds })
+        const result = await completeChat(deps.ai, {
+          body: request.body,
+          caller,
+          cacheTtlSeconds,
+          signal: abort.signal,
+        })
+        return reply
+          .headers({
+            'content-type': 'application/json; charset=utf-8',
+            'x-content-type-options': 'nosniff',
+            'x-optimaliq-provider': result.provider,
+            'x-optimaliq-model': result.model,
+            'x-optimaliq-cache': result.cached ? 'hit' : 'miss',
+            'x-optimaliq-fallback': String(result.fallbackUsed),
+            ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
+          })
+          .send(result.body)
+      },
+    )
 
-    v1.get('/v1/models', { helmet: false, schema: { tags: ['v1'], summary: 'Models and routes you can name in `model`', security: [{ bearer: [] }], response: { 200: z.object({ object: z.literal('list'), data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() })) }) } } }, async () => listModels(deps.ai))
+    v1.get(
+      '/v1/models',
+      {
+        helmet: false,
+        schema: {
+          tags: ['v1'],
+          summary: 'Models and routes you can name in `model`',
+          security: [{ bearer: [] }],
+          response: {
+            200: z.object({
+              object: z.literal('list'),
+              data: z.array(
+                z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() }),
+              ),
+            }),
+          },
+        },
+      },
+      async () => listModels(deps.ai),
+    )
   })
 }

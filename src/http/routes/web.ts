@@ -32,13 +32,19 @@ export function webRoutes(root: string = WEB_DIST): RouteModule {
           reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
         },
       })
-      const app = (_request: unknown, reply: { header: (k: string, v: string) => unknown; sendFile: (f: string) => unknown }) => {
+      const app = (
+        _request: unknown,
+        reply: { header: (k: string, v: string) => unknown; sendFile: (f: string) => unknown },
+      ) => {
         reply.header('cache-control', 'no-cache')
         return reply.sendFile('index.html')
       }
       scope.get('/', { schema: { hide: true } }, (request, reply) => app(request, reply))
       scope.get('/*', { schema: { hide: true }, logLevel: 'warn' }, (request, reply) => {
-        if (API_PATHS.test(request.url)) return reply.code(404).send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`))
+        if (API_PATHS.test(request.url))
+          return reply
+            .code(404)
+            .send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`))
         return app(request, reply)
       })
     })

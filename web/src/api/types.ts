@@ -27,7 +27,15 @@ export type Recommendations = z.infer<typeof F.recommendationsResponse>
 /** `GET /api/admin/ai/providers` (gateway). */
 export type ProviderHealth = {
   enabled: boolean
-  providers: Array<{ provider: string; status: 'healthy' | 'degraded' | 'down'; breaker: string; recentErrorRate: number; p50LatencyMs?: number; lastSuccessAt?: string; lastFailureAt?: string }>
+  providers: Array<{
+    provider: string
+    status: 'healthy' | 'degraded' | 'down'
+    breaker: string
+    recentErrorRate: number
+    p50LatencyMs?: number
+    lastSuccessAt?: string
+    lastFailureAt?: string
+  }>
   routes: string[]
   history: Array<{ provider: string; status: string; reason: string | null; at: string }>
 }

@@ -9,7 +9,8 @@ const WINDOWS = ['1h', '24h', '7d', '30d'] as const
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`
 const ms = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${Math.round(n)} ms`)
 const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`
-const statusTone = (s: string) => (s === 'healthy' || s === 'closed' || s === 'resolved' ? 'ok' : s === 'degraded' || s === 'half-open' ? 'warn' : 'bad')
+const statusTone = (s: string) =>
+  s === 'healthy' || s === 'closed' || s === 'resolved' ? 'ok' : s === 'degraded' || s === 'half-open' ? 'warn' : 'bad'
 
 export function AdminPage() {
   const [window, setWindow] = useState<(typeof WINDOWS)[number]>('24h')
@@ -35,13 +36,24 @@ export function AdminPage() {
         </div>
       </div>
 
-      <Card title="Providers" actions={<button className="btn ghost small" onClick={() => void providers.reload()}>Refresh</button>}>
+      <Card
+        title="Providers"
+        actions={
+          <button className="btn ghost small" onClick={() => void providers.reload()}>
+            Refresh
+          </button>
+        }
+      >
         {providers.error ? (
           <Failure error={providers.error} what="Provider health" />
         ) : !providers.data ? (
           <Spinner />
         ) : providers.data.providers.length === 0 ? (
-          <Empty title={providers.data.enabled ? 'No providers have served traffic yet' : 'No AI provider is configured'}>{providers.data.enabled ? null : 'Answers come from the rules engine. Add a provider key to enable AI.'}</Empty>
+          <Empty
+            title={providers.data.enabled ? 'No providers have served traffic yet' : 'No AI provider is configured'}
+          >
+            {providers.data.enabled ? null : 'Answers come from the rules engine. Add a provider key to enable AI.'}
+          </Empty>
         ) : (
           <table className="table" data-testid="providers">
             <thead>
@@ -86,15 +98,24 @@ export function AdminPage() {
             <Kpi label="Requests" value={monitoring.data.totals.requests.toLocaleString()} />
             <Kpi label="Error rate" value={pct(monitoring.data.totals.errorRate)} />
             {/* 7d and 30d: from the rollups' latency histograms, within 9 % of the exact figure. */}
-            <Kpi label={monitoring.data.percentiles === 'histogram' ? 'p95 latency (± 9 %)' : 'p95 latency'} value={ms(monitoring.data.totals.p95LatencyMs)} />
+            <Kpi
+              label={monitoring.data.percentiles === 'histogram' ? 'p95 latency (± 9 %)' : 'p95 latency'}
+              value={ms(monitoring.data.totals.p95LatencyMs)}
+            />
             <Kpi label="Cost" value={usd(monitoring.data.totals.costUsd)} />
             <Kpi label="Cache hits" value={pct(monitoring.data.totals.cacheHitRate)} />
           </div>
           <div className="grid two">
             <Breakdown title="By provider" rows={monitoring.data.byProvider.map((r) => ({ key: r.provider, ...r }))} />
-            <Breakdown title="By feature" rows={monitoring.data.byFeature.map((r) => ({ key: humanize(r.feature), ...r }))} />
+            <Breakdown
+              title="By feature"
+              rows={monitoring.data.byFeature.map((r) => ({ key: humanize(r.feature), ...r }))}
+            />
           </div>
-          <Breakdown title="By model" rows={monitoring.data.byModel.map((r) => ({ key: `${r.provider} · ${r.model}`, ...r }))} />
+          <Breakdown
+            title="By model"
+            rows={monitoring.data.byModel.map((r) => ({ key: `${r.provider} · ${r.model}`, ...r }))}
+          />
         </>
       )}
 

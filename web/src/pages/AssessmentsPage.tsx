@@ -16,10 +16,20 @@ export function AssessmentsPage() {
       <div className="page-head">
         <div>
           <h1>Assessments</h1>
-          <p className="muted">Each deep assessment sharpens one area of your overall score ({fmtScore(overallScore)}). Questions adapt to your maturity.</p>
+          <p className="muted">
+            Each deep assessment sharpens one area of your overall score ({fmtScore(overallScore)}). Questions adapt to
+            your maturity.
+          </p>
         </div>
       </div>
-      <Card title="Growth assessment" actions={<Link to="/onboarding" className="btn">{growth.lastTaken ? 'Retake' : 'Start'}</Link>}>
+      <Card
+        title="Growth assessment"
+        actions={
+          <Link to="/onboarding" className="btn">
+            {growth.lastTaken ? 'Retake' : 'Start'}
+          </Link>
+        }
+      >
         <p className="muted">
           Base score <strong>{fmtScore(growth.baseScore)}</strong> · last taken {fmtDate(growth.lastTaken)}
         </p>

@@ -20,7 +20,9 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
     setErrors({})
     setBanner(undefined)
     try {
-      const body = signup ? { email: form.email, password: form.password, ...(form.name.trim() ? { name: form.name.trim() } : {}) } : { email: form.email, password: form.password }
+      const body = signup
+        ? { email: form.email, password: form.password, ...(form.name.trim() ? { name: form.name.trim() } : {}) }
+        : { email: form.email, password: form.password }
       const result = await api.post<{ user: User }>(signup ? '/api/auth/signup' : '/api/auth/login', body)
       setUser(result.user)
       navigate(signup ? '/onboarding' : '/', { replace: true })
@@ -35,14 +37,18 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
     }
   }
 
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }))
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }))
   return (
     <div className="auth">
       <div className="auth-brand">
         <div className="logo">
           Optimali<span>Q</span>
         </div>
-        <p>Measure your growth maturity, see where you stand against your peers, and get a roadmap that updates as you improve.</p>
+        <p>
+          Measure your growth maturity, see where you stand against your peers, and get a roadmap that updates as you
+          improve.
+        </p>
       </div>
       <form className="card auth-card" onSubmit={submit} noValidate>
         <h1>{signup ? 'Create your account' : 'Welcome back'}</h1>
@@ -57,10 +63,31 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
           </Field>
         )}
         <Field label="Email" htmlFor="email" error={errors.email}>
-          <input id="email" name="email" type="email" autoComplete="email" value={form.email} onChange={set('email')} required />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            value={form.email}
+            onChange={set('email')}
+            required
+          />
         </Field>
-        <Field label="Password" htmlFor="password" error={errors.password} hint={signup ? 'At least 8 characters' : undefined}>
-          <input id="password" name="password" type="password" autoComplete={signup ? 'new-password' : 'current-password'} value={form.password} onChange={set('password')} required />
+        <Field
+          label="Password"
+          htmlFor="password"
+          error={errors.password}
+          hint={signup ? 'At least 8 characters' : undefined}
+        >
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete={signup ? 'new-password' : 'current-password'}
+            value={form.password}
+            onChange={set('password')}
+            required
+          />
         </Field>
         <button className="btn primary wide" type="submit" disabled={busy}>
           {busy ? 'Please wait…' : signup ? 'Create account' : 'Sign in'}

@@ -15,14 +15,21 @@ export function DashboardPage() {
   const [refreshing, setRefreshing] = useState(false)
 
   useRealtime(['assessment.completed', 'dashboard.updated', 'profile.updated', 'task.updated'], (event) => {
-    if (event.type === 'task.updated' && event.payload.status !== 'completed' && event.payload.status !== 'failed') return
+    if (event.type === 'task.updated' && event.payload.status !== 'completed' && event.payload.status !== 'failed')
+      return
     void scores.reload()
     void dashboard.reload()
     void next.reload()
     if (event.type === 'dashboard.updated') setRefreshing(false)
     // A finished task reloads quietly; the other events say what changed.
     if (event.type === 'task.updated') return
-    setFlash(event.type === 'assessment.completed' ? `New ${humanize(String(event.payload.type))} score: ${Number(event.payload.score).toFixed(2)}` : event.type === 'dashboard.updated' ? 'Dashboard refreshed' : 'Profile updated')
+    setFlash(
+      event.type === 'assessment.completed'
+        ? `New ${humanize(String(event.payload.type))} score: ${Number(event.payload.score).toFixed(2)}`
+        : event.type === 'dashboard.updated'
+          ? 'Dashboard refreshed'
+          : 'Profile updated',
+    )
     window.setTimeout(() => setFlash(undefined), 4000)
   })
 
@@ -50,7 +57,12 @@ export function DashboardPage() {
         <div>
           <h1>Hello{user?.name ? `, ${user.name}` : ''}</h1>
           <p className="muted">
-            <span className={`live-dot ${status}`} /> {status === 'open' ? 'Live — updates appear as they happen' : status === 'closed' ? 'Offline' : 'Connecting…'}
+            <span className={`live-dot ${status}`} />{' '}
+            {status === 'open'
+              ? 'Live — updates appear as they happen'
+              : status === 'closed'
+                ? 'Offline'
+                : 'Connecting…'}
           </p>
         </div>
         {d && (
@@ -72,7 +84,11 @@ export function DashboardPage() {
       <div className="grid dash-top">
         <Card title="Overall">
           <div className="center-col">
-            <ScoreRing score={s.overallScore ?? s.baseScore} label={s.overallScore !== null ? 'Overall score' : 'Base score'} testId="overall-score" />
+            <ScoreRing
+              score={s.overallScore ?? s.baseScore}
+              label={s.overallScore !== null ? 'Overall score' : 'Base score'}
+              testId="overall-score"
+            />
             <p className="muted small">1 = just starting · 5 = best in class</p>
           </div>
         </Card>
@@ -80,7 +96,12 @@ export function DashboardPage() {
           <div className="stack">
             <ScoreBar label="Strategy" score={s.strategyScore} marker={median('strategy')} testId="score-strategy" />
             <ScoreBar label="Process" score={s.processScore} marker={median('process')} testId="score-process" />
-            <ScoreBar label="Technology" score={s.technologyScore} marker={median('technology')} testId="score-technology" />
+            <ScoreBar
+              label="Technology"
+              score={s.technologyScore}
+              marker={median('technology')}
+              testId="score-technology"
+            />
             {d && d.benchmarks.length > 0 && (
               <p className="muted small">
                 <span className="legend-marker" /> peer median
@@ -122,7 +143,10 @@ export function DashboardPage() {
                 {next.data.actions.slice(0, 3).map((a, i) => (
                   <li key={i}>
                     <strong>
-                      {a.title} <span className={`tag ${a.priority === 'high' ? 'bad' : a.priority === 'medium' ? 'warn' : ''}`}>{a.priority}</span>
+                      {a.title}{' '}
+                      <span className={`tag ${a.priority === 'high' ? 'bad' : a.priority === 'medium' ? 'warn' : ''}`}>
+                        {a.priority}
+                      </span>
                     </strong>
                     <span className="muted">
                       {a.description} <span className="small">({a.timeframe})</span>
@@ -137,7 +161,9 @@ export function DashboardPage() {
       {dashboard.error ? (
         dashboard.error.missing ? (
           <Card title="Insights">
-            <Empty title="Insights are not available yet">Strengths, weaknesses and a roadmap will appear here once this server offers them.</Empty>
+            <Empty title="Insights are not available yet">
+              Strengths, weaknesses and a roadmap will appear here once this server offers them.
+            </Empty>
           </Card>
         ) : (
           <Card title="Insights">
@@ -202,7 +228,15 @@ export function DashboardPage() {
               )}
             </Card>
             <Card title="Insights">
-              {d.insights.length === 0 ? <Empty title="No insights yet" /> : <ul className="bullets">{d.insights.map((t, i) => <li key={i}>{t}</li>)}</ul>}
+              {d.insights.length === 0 ? (
+                <Empty title="No insights yet" />
+              ) : (
+                <ul className="bullets">
+                  {d.insights.map((t, i) => (
+                    <li key={i}>{t}</li>
+                  ))}
+                </ul>
+              )}
               <p className="muted small">
                 Generated {fmtDateTime(d.generatedAt)} · {d.provider === 'rules' ? 'rules engine' : d.provider}
               </p>

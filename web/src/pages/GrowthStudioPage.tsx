@@ -4,7 +4,8 @@ import type { Commentary, Lever, Levers, Simulation, SimulationInput } from '../
 import { Card, Empty, Failure, Spinner } from '../components/ui.tsx'
 import { humanize, useAsync } from '../hooks.ts'
 
-const money = (n: number) => n.toLocaleString(undefined, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 })
+const money = (n: number) =>
+  n.toLocaleString(undefined, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 })
 const signed = (n: number, unit = '') => `${n > 0 ? '+' : ''}${n.toFixed(1)}${unit}`
 
 export function GrowthStudioPage() {
@@ -14,12 +15,20 @@ export function GrowthStudioPage() {
       <div className="page-head">
         <div>
           <h1>Growth studio</h1>
-          <p className="muted">Your five growth levers, and what-if scenarios for improving strategy, process and technology.</p>
+          <p className="muted">
+            Your five growth levers, and what-if scenarios for improving strategy, process and technology.
+          </p>
         </div>
       </div>
       <div className="grid two">
         <Card title="Growth levers">
-          {levers.error ? <Failure error={levers.error} what="Growth levers" /> : !levers.data ? <Spinner label="Finding your levers…" /> : <LeverList initial={levers.data.levers} />}
+          {levers.error ? (
+            <Failure error={levers.error} what="Growth levers" />
+          ) : !levers.data ? (
+            <Spinner label="Finding your levers…" />
+          ) : (
+            <LeverList initial={levers.data.levers} />
+          )}
         </Card>
         <Simulator />
       </div>
@@ -61,7 +70,9 @@ function LeverList({ initial }: { initial: Lever[] }) {
               step={5}
               aria-label={`Progress on ${l.title}`}
               value={l.progress}
-              onChange={(e) => setLevers((ls) => ls.map((x) => (x.id === l.id ? { ...x, progress: Number(e.target.value) } : x)))}
+              onChange={(e) =>
+                setLevers((ls) => ls.map((x) => (x.id === l.id ? { ...x, progress: Number(e.target.value) } : x)))
+              }
               onPointerUp={(e) => void save(l.id, Number((e.target as HTMLInputElement).value))}
               onKeyUp={(e) => void save(l.id, Number((e.target as HTMLInputElement).value))}
             />
@@ -73,7 +84,14 @@ function LeverList({ initial }: { initial: Lever[] }) {
   )
 }
 
-const SLIDERS: Array<{ key: keyof SimulationInput; label: string; min: number; max: number; step: number; fmt: (n: number) => string }> = [
+const SLIDERS: Array<{
+  key: keyof SimulationInput
+  label: string
+  min: number
+  max: number
+  step: number
+  fmt: (n: number) => string
+}> = [
   { key: 'strategyChange', label: 'Strategy change', min: -2, max: 2, step: 0.1, fmt: (n) => signed(n) },
   { key: 'processChange', label: 'Process change', min: -2, max: 2, step: 0.1, fmt: (n) => signed(n) },
   { key: 'technologyChange', label: 'Technology change', min: -2, max: 2, step: 0.1, fmt: (n) => signed(n) },
@@ -81,7 +99,14 @@ const SLIDERS: Array<{ key: keyof SimulationInput; label: string; min: number; m
 ]
 
 function Simulator() {
-  const [input, setInput] = useState<SimulationInput>({ strategyChange: 0.5, processChange: 0.5, technologyChange: 0.5, revenue: 1_000_000, costs: 700_000, efficiency: 60 })
+  const [input, setInput] = useState<SimulationInput>({
+    strategyChange: 0.5,
+    processChange: 0.5,
+    technologyChange: 0.5,
+    revenue: 1_000_000,
+    costs: 700_000,
+    efficiency: 60,
+  })
   const [sim, setSim] = useState<Simulation>()
   const [commentary, setCommentary] = useState<string>()
   const [error, setError] = useState<ApiError>()
@@ -129,18 +154,40 @@ function Simulator() {
       {error && !error.missing && Object.keys(fieldErrors).length === 0 && <Failure error={error} what="Simulation" />}
       <div className="slider">
         <label htmlFor="sim-revenue">Annual revenue ($)</label>
-        <input id="sim-revenue" type="number" min={0} step={10000} value={input.revenue} onChange={(e) => setInput({ ...input, revenue: Number(e.target.value) })} />
+        <input
+          id="sim-revenue"
+          type="number"
+          min={0}
+          step={10000}
+          value={input.revenue}
+          onChange={(e) => setInput({ ...input, revenue: Number(e.target.value) })}
+        />
         <span />
       </div>
       <div className="slider">
         <label htmlFor="sim-costs">Annual costs ($)</label>
-        <input id="sim-costs" type="number" min={0} step={10000} value={input.costs} onChange={(e) => setInput({ ...input, costs: Number(e.target.value) })} />
+        <input
+          id="sim-costs"
+          type="number"
+          min={0}
+          step={10000}
+          value={input.costs}
+          onChange={(e) => setInput({ ...input, costs: Number(e.target.value) })}
+        />
         <span />
       </div>
       {SLIDERS.map((s) => (
         <div className="slider" key={s.key}>
           <label htmlFor={`sim-${s.key}`}>{s.label}</label>
-          <input id={`sim-${s.key}`} type="range" min={s.min} max={s.max} step={s.step} value={input[s.key]} onChange={(e) => setInput({ ...input, [s.key]: Number(e.target.value) })} />
+          <input
+            id={`sim-${s.key}`}
+            type="range"
+            min={s.min}
+            max={s.max}
+            step={s.step}
+            value={input[s.key]}
+            onChange={(e) => setInput({ ...input, [s.key]: Number(e.target.value) })}
+          />
           <output>{s.fmt(input[s.key])}</output>
         </div>
       ))}

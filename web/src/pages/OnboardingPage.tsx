@@ -53,20 +53,67 @@ const TECHNOLOGY: Options<GrowthAnswers['technology']> = [
   { value: 'optimized', label: 'Optimized for how we work' },
   { value: 'cutting_edge', label: 'Cutting edge' },
 ]
-const INDUSTRIES = ['Software', 'Professional services', 'Retail & e-commerce', 'Manufacturing', 'Healthcare', 'Financial services', 'Construction', 'Hospitality', 'Education', 'Other']
+const INDUSTRIES = [
+  'Software',
+  'Professional services',
+  'Retail & e-commerce',
+  'Manufacturing',
+  'Healthcare',
+  'Financial services',
+  'Construction',
+  'Hospitality',
+  'Education',
+  'Other',
+]
 
-type Draft = { industry: string; companySize: string; revenueRange: string; obstacles: string[]; obstaclesDetail: string; strategy: string; process: '' | 'yes' | 'no'; customers: string; technology: string }
+type Draft = {
+  industry: string
+  companySize: string
+  revenueRange: string
+  obstacles: string[]
+  obstaclesDetail: string
+  strategy: string
+  process: '' | 'yes' | 'no'
+  customers: string
+  technology: string
+}
 const STEPS = ['Your business', 'Obstacles', 'Strategy & customers', 'Process & technology'] as const
 
 /** Which step a field lives on (to jump to the first error). */
-const STEP_OF: Record<string, number> = { industry: 0, companySize: 0, revenueRange: 0, obstacles: 1, obstaclesDetail: 1, strategy: 2, customers: 2, process: 3, technology: 3 }
+const STEP_OF: Record<string, number> = {
+  industry: 0,
+  companySize: 0,
+  revenueRange: 0,
+  obstacles: 1,
+  obstaclesDetail: 1,
+  strategy: 2,
+  customers: 2,
+  process: 3,
+  technology: 3,
+}
 
-function Choice<K extends string>({ name, options, value, onChange }: { name: string; options: Options<K>; value: string; onChange: (v: K) => void }) {
+function Choice<K extends string>({
+  name,
+  options,
+  value,
+  onChange,
+}: {
+  name: string
+  options: Options<K>
+  value: string
+  onChange: (v: K) => void
+}) {
   return (
     <div className="choices" role="radiogroup" aria-label={name}>
       {options.map((o) => (
         <label key={o.value} className={`choice${value === o.value ? ' selected' : ''}`}>
-          <input type="radio" name={name} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} />
+          <input
+            type="radio"
+            name={name}
+            value={o.value}
+            checked={value === o.value}
+            onChange={() => onChange(o.value)}
+          />
           {o.label}
         </label>
       ))}
@@ -77,7 +124,17 @@ function Choice<K extends string>({ name, options, value, onChange }: { name: st
 export function OnboardingPage() {
   const { navigate } = useRouter()
   const [step, setStep] = useState(0)
-  const [draft, setDraft] = useState<Draft>({ industry: '', companySize: '', revenueRange: '', obstacles: [], obstaclesDetail: '', strategy: '', process: '', customers: '', technology: '' })
+  const [draft, setDraft] = useState<Draft>({
+    industry: '',
+    companySize: '',
+    revenueRange: '',
+    obstacles: [],
+    obstaclesDetail: '',
+    strategy: '',
+    process: '',
+    customers: '',
+    technology: '',
+  })
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [busy, setBusy] = useState(false)
   const [result, setResult] = useState<GrowthResult>()
@@ -157,7 +214,10 @@ export function OnboardingPage() {
               <ScoreBar label="Technology" score={result.technologyScore} />
             </div>
           </div>
-          <p className="muted">Scores run from 1 (just starting) to 5 (best in class). Take the deep assessments to sharpen your overall score.</p>
+          <p className="muted">
+            Scores run from 1 (just starting) to 5 (best in class). Take the deep assessments to sharpen your overall
+            score.
+          </p>
           <div className="row end">
             <button className="btn" onClick={() => navigate('/assessments')}>
               Browse assessments
@@ -203,7 +263,11 @@ export function OnboardingPage() {
               </select>
             </Field>
             <Field label="Annual revenue" htmlFor="revenueRange" error={errors.revenueRange}>
-              <select id="revenueRange" value={draft.revenueRange} onChange={(e) => set('revenueRange', e.target.value)}>
+              <select
+                id="revenueRange"
+                value={draft.revenueRange}
+                onChange={(e) => set('revenueRange', e.target.value)}
+              >
                 <option value="">Choose…</option>
                 {REVENUES.map((o) => (
                   <option key={o.value} value={o.value}>
@@ -223,7 +287,18 @@ export function OnboardingPage() {
                   const full = !on && draft.obstacles.length >= 5
                   return (
                     <label key={o.value} className={`choice${on ? ' selected' : ''}${full ? ' disabled' : ''}`}>
-                      <input type="checkbox" value={o.value} checked={on} disabled={full} onChange={() => set('obstacles', on ? draft.obstacles.filter((v) => v !== o.value) : [...draft.obstacles, o.value])} />
+                      <input
+                        type="checkbox"
+                        value={o.value}
+                        checked={on}
+                        disabled={full}
+                        onChange={() =>
+                          set(
+                            'obstacles',
+                            on ? draft.obstacles.filter((v) => v !== o.value) : [...draft.obstacles, o.value],
+                          )
+                        }
+                      />
                       {o.label}
                     </label>
                   )
@@ -231,7 +306,13 @@ export function OnboardingPage() {
               </div>
             </Field>
             <Field label="Anything to add? (optional)" htmlFor="obstaclesDetail" error={errors.obstaclesDetail}>
-              <textarea id="obstaclesDetail" maxLength={1000} rows={3} value={draft.obstaclesDetail} onChange={(e) => set('obstaclesDetail', e.target.value)} />
+              <textarea
+                id="obstaclesDetail"
+                maxLength={1000}
+                rows={3}
+                value={draft.obstaclesDetail}
+                onChange={(e) => set('obstaclesDetail', e.target.value)}
+              />
             </Field>
           </>
         )}
@@ -240,14 +321,25 @@ export function OnboardingPage() {
             <Field label="How clear is your growth strategy?" error={errors.strategy}>
               <Choice name="strategy" options={STRATEGY} value={draft.strategy} onChange={(v) => set('strategy', v)} />
             </Field>
-            <Field label="How well do you know why customers buy from you — and why they leave?" error={errors.customers}>
-              <Choice name="customers" options={CUSTOMERS} value={draft.customers} onChange={(v) => set('customers', v)} />
+            <Field
+              label="How well do you know why customers buy from you — and why they leave?"
+              error={errors.customers}
+            >
+              <Choice
+                name="customers"
+                options={CUSTOMERS}
+                value={draft.customers}
+                onChange={(v) => set('customers', v)}
+              />
             </Field>
           </>
         )}
         {step === 3 && (
           <>
-            <Field label="Do you have documented, repeatable processes for your core operations?" error={errors.process}>
+            <Field
+              label="Do you have documented, repeatable processes for your core operations?"
+              error={errors.process}
+            >
               <Choice
                 name="process"
                 options={[
@@ -259,7 +351,12 @@ export function OnboardingPage() {
               />
             </Field>
             <Field label="How would you describe your technology?" error={errors.technology}>
-              <Choice name="technology" options={TECHNOLOGY} value={draft.technology} onChange={(v) => set('technology', v)} />
+              <Choice
+                name="technology"
+                options={TECHNOLOGY}
+                value={draft.technology}
+                onChange={(v) => set('technology', v)}
+              />
             </Field>
           </>
         )}
@@ -286,7 +383,11 @@ export function Stepper({ steps, current }: { steps: readonly string[]; current:
   return (
     <ol className="stepper" aria-label="Progress">
       {steps.map((s, i) => (
-        <li key={s} className={i < current ? 'done' : i === current ? 'current' : ''} aria-current={i === current ? 'step' : undefined}>
+        <li
+          key={s}
+          className={i < current ? 'done' : i === current ? 'current' : ''}
+          aria-current={i === current ? 'step' : undefined}
+        >
           <span className="num">{i + 1}</span>
           <span className="label">{s}</span>
         </li>

@@ -17,7 +17,12 @@ function initial(q: Question): Answer | undefined {
 
 function missing(q: Question, a: Answer | undefined): string | undefined {
   if (!q.required) return undefined
-  if (a === undefined || (typeof a === 'string' && a.trim() === '') || (Array.isArray(a) && a.length === 0)) return q.type === 'multi_select' ? 'Pick at least one' : q.type === 'text_area' ? 'Please write an answer' : 'Choose one'
+  if (a === undefined || (typeof a === 'string' && a.trim() === '') || (Array.isArray(a) && a.length === 0))
+    return q.type === 'multi_select'
+      ? 'Pick at least one'
+      : q.type === 'text_area'
+        ? 'Please write an answer'
+        : 'Choose one'
   return undefined
 }
 
@@ -57,16 +62,25 @@ export function TakeAssessmentPage({ type }: { type: string }) {
     setBusy(true)
     setBanner(undefined)
     const body: Answers = {}
-    for (const g of groups) for (const q of g.questions) {
-      const a = value(q)
-      if (a !== undefined && !(typeof a === 'string' && a.trim() === '')) body[q.key] = typeof a === 'string' ? a.trim() : a
-    }
+    for (const g of groups)
+      for (const q of g.questions) {
+        const a = value(q)
+        if (a !== undefined && !(typeof a === 'string' && a.trim() === ''))
+          body[q.key] = typeof a === 'string' ? a.trim() : a
+      }
     try {
-      setResult(await api.post<SubmissionResult>(`/api/assessments/${encodeURIComponent(type)}`, { answers: body, bracketKey: data.bracketKey }))
+      setResult(
+        await api.post<SubmissionResult>(`/api/assessments/${encodeURIComponent(type)}`, {
+          answers: body,
+          bracketKey: data.bracketKey,
+        }),
+      )
     } catch (err) {
       if (!(err instanceof ApiError)) setBanner('Something went wrong')
       else if (err.code === 'bracket_changed') {
-        setBanner('Your questions changed since you started (your maturity moved). We loaded the new set — please answer again.')
+        setBanner(
+          'Your questions changed since you started (your maturity moved). We loaded the new set — please answer again.',
+        )
         setAnswers({})
         setStep(0)
         await questions.reload()
@@ -93,7 +107,9 @@ export function TakeAssessmentPage({ type }: { type: string }) {
               <p>
                 Overall score now <strong data-testid="overall-after">{fmtScore(result.overallScore)}</strong>
               </p>
-              <p className="muted">Maturity bracket: {humanize(result.bracketKey).replace('Score ', 'level ').replace('_', '.')}</p>
+              <p className="muted">
+                Maturity bracket: {humanize(result.bracketKey).replace('Score ', 'level ').replace('_', '.')}
+              </p>
               <p className="muted">Taken {fmtDate(result.takenAt)}</p>
             </div>
           </div>
@@ -115,7 +131,8 @@ export function TakeAssessmentPage({ type }: { type: string }) {
       <div className="narrow">
         <Card title={data.title}>
           <p>
-            You took this assessment on {fmtDate(data.lastTaken)} (score {fmtScore(data.score)}). You can retake it from <strong>{fmtDate(data.retakeAvailableAt)}</strong>.
+            You took this assessment on {fmtDate(data.lastTaken)} (score {fmtScore(data.score)}). You can retake it from{' '}
+            <strong>{fmtDate(data.retakeAvailableAt)}</strong>.
           </p>
           <div className="row end">
             <Link to={`/assessments/${type}/history`} className="btn primary">
@@ -164,7 +181,17 @@ export function TakeAssessmentPage({ type }: { type: string }) {
   )
 }
 
-function QuestionInput({ question: q, value, error, onChange }: { question: Question; value: Answer | undefined; error: string | undefined; onChange: (a: Answer) => void }) {
+function QuestionInput({
+  question: q,
+  value,
+  error,
+  onChange,
+}: {
+  question: Question
+  value: Answer | undefined
+  error: string | undefined
+  onChange: (a: Answer) => void
+}) {
   const id = `q-${q.key}`
   const label = q.required ? q.prompt : `${q.prompt} (optional)`
   const options = q.options ?? []
@@ -174,7 +201,13 @@ function QuestionInput({ question: q, value, error, onChange }: { question: Ques
         <div className="choices" role="radiogroup" aria-label={q.prompt} data-question={q.key}>
           {options.map((o) => (
             <label key={o.value} className={`choice${value === o.value ? ' selected' : ''}`}>
-              <input type="radio" name={id} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} />
+              <input
+                type="radio"
+                name={id}
+                value={o.value}
+                checked={value === o.value}
+                onChange={() => onChange(o.value)}
+              />
               {o.label}
             </label>
           ))}
@@ -186,14 +219,24 @@ function QuestionInput({ question: q, value, error, onChange }: { question: Ques
     const picked = Array.isArray(value) ? value : []
     const max = q.maxSelections ?? options.length
     return (
-      <Field label={label} error={error} hint={q.help ?? (max < options.length ? `Pick up to ${max}` : 'Pick all that apply')}>
+      <Field
+        label={label}
+        error={error}
+        hint={q.help ?? (max < options.length ? `Pick up to ${max}` : 'Pick all that apply')}
+      >
         <div className="choices" data-question={q.key}>
           {options.map((o) => {
             const on = picked.includes(o.value)
             const full = !on && picked.length >= max
             return (
               <label key={o.value} className={`choice${on ? ' selected' : ''}${full ? ' disabled' : ''}`}>
-                <input type="checkbox" value={o.value} checked={on} disabled={full} onChange={() => onChange(on ? picked.filter((v) => v !== o.value) : [...picked, o.value])} />
+                <input
+                  type="checkbox"
+                  value={o.value}
+                  checked={on}
+                  disabled={full}
+                  onChange={() => onChange(on ? picked.filter((v) => v !== o.value) : [...picked, o.value])}
+                />
                 {o.label}
               </label>
             )
@@ -211,7 +254,14 @@ function QuestionInput({ question: q, value, error, onChange }: { question: Ques
     const text = typeof value === 'string' ? value : ''
     return (
       <Field label={label} error={error} hint={q.help} htmlFor={id}>
-        <textarea id={id} rows={4} maxLength={q.maxLength ?? 1000} value={text} onChange={(e) => onChange(e.target.value)} data-question={q.key} />
+        <textarea
+          id={id}
+          rows={4}
+          maxLength={q.maxLength ?? 1000}
+          value={text}
+          onChange={(e) => onChange(e.target.value)}
+          data-question={q.key}
+        />
         <div className="hint right">
           {text.length} / {q.maxLength ?? 1000}
         </div>
@@ -235,10 +285,22 @@ function QuestionInput({ question: q, value, error, onChange }: { question: Ques
           <li key={v}>
             <span className="rank-num">{i + 1}</span>
             <span className="grow">{labelOf(v)}</span>
-            <button type="button" className="icon" aria-label={`Move ${labelOf(v)} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+            <button
+              type="button"
+              className="icon"
+              aria-label={`Move ${labelOf(v)} up`}
+              disabled={i === 0}
+              onClick={() => move(i, -1)}
+            >
               ↑
             </button>
-            <button type="button" className="icon" aria-label={`Move ${labelOf(v)} down`} disabled={i === order.length - 1} onClick={() => move(i, 1)}>
+            <button
+              type="button"
+              className="icon"
+              aria-label={`Move ${labelOf(v)} down`}
+              disabled={i === order.length - 1}
+              onClick={() => move(i, 1)}
+            >
               ↓
             </button>
           </li>

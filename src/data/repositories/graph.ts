@@ -1,0 +1,235 @@
+import { sql } from 'drizzle-orm'
+import { rows, type Executor } from '../db.ts'
+
+/**
+ * The peer graph's SQL (the SQL GraphStore in src/graph/sql/ calls these; docs/graph.md). Tables from
+ * migration 0006: graph_businesses, graph_scores, graph_sync. Every query stays inside one cohort
+ * (`demo` equal to the caller's). Runs as the owner: the API shows only anonymous peers and aggregates.
+ */
+
+export type GraphBusinessRow = {
+  id: string
+  industry: string | null
+  sizeBand: string | null
+  revenueBand: string | null
+  region: string | null
+  demo: boolean
+  overall: number | null
+}
+export type GraphScoreRow = { assessment: string; score: number; takenAt: Date }
+
+const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+
+export async function upsertGraphBusinesses(db: Executor, businesses: GraphBusinessRow[]): Promise<void> {
+  if (businesses.length === 0) return
+  await db.execute(sql`
+    insert into graph_businesses (id, industry, size_band, revenue_band, region, demo, overall, updated_at)
+    select id, industry, size_band, revenue_band, region, demo, overall, now()
+    from jsonb_to_recordset(${json(businesses.map((b) => ({ id: b.id, industry: b.industry, size_band: b.sizeBand, revenue_band: b.revenueBand, region: b.region, demo: b.demo, overall: b.overall })))})
+      as x(id uuid, industry text, size_band text, revenue_band text, region text, demo boolean, overall float8)
+    order by id
+    on conflict (id) do update set industry = excluded.industry, size_band = excluded.size_band,
+      revenue_band = excluded.revenue_band, region = excluded.region, demo = excluded.demo,
+      overall = excluded.overall, updated_at = now()`)
+}
+
+/** Sets one current score unless a newer one is stored; creates a bare business when missing. */
+export async function recordGraphScore(db: Executor, input: { businessId: string; assessment: string; score: number; takenAt: Date }): Promise<void> {
+  await db.execute(sql`insert into graph_businesses (id) values (${input.businessId}) on conflict (id) do nothing`)
+  await db.execute(sql`
+    insert into graph_scores (business_id, assessment, score, taken_at)
+    values (${input.businessId}, ${input.assessment}, ${input.score}, ${input.takenAt.toISOString()})
+    on conflict (business_id, assessment) do update set score = excluded.score, taken_at = excluded.taken_at
+    where graph_scores.taken_at <= excluded.taken_at`)
+}
+
+/** Replaces the scores of these businesses with exactly the ones listed (in one statement pair). */
+export async function replaceGraphScores(db: Executor, ids: string[], scores: Array<{ businessId: string; assessment: string; score: number; takenAt: Date }>): Promise<void> {
+  if (ids.length === 0) return
+  await db.execute(sql`
+    delete from graph_scores g
+    using jsonb_array_elements_text(${json(ids)}) as x(id)
+    where g.business_id = x.id::uuid
+      and not exists (
+        select 1 from jsonb_to_recordset(${json(scores.map((s) => ({ b: s.businessId, a: s.assessment })))}) as k(b uuid, a text)
+        where k.b = g.business_id and k.a = g.assessment)`)
+  if (scores.length === 0) return
+  await db.execute(sql`
+    insert into graph_scores (business_id, assessment, score, taken_at)
+    select b, a, s, t
+    from jsonb_to_recordset(${json(scores.map((s) => ({ b: s.businessId, a: s.assessment, s: s.score, t: s.takenAt.toISOString() })))})
+      as x(b uuid, a text, s float8, t timestamptz)
+    order by b, a
+    on conflict (business_id, assessment) do update set score = excluded.score, taken_at = excluded.taken_at`)
+}
+
+export async function deleteGraphBusiness(db: Executor, id: string): Promise<void> {
+  await db.execute(sql`delete from graph_businesses where id = ${id}`)
+}
+
+export async function deleteGraphBusinesses(db: Executor, demo: boolean | undefined): Promise<void> {
+  if (demo === undefined) await db.execute(sql`delete from graph_businesses`)
+  else await db.execute(sql`delete from graph_businesses where demo = ${demo}`)
+}
+
+export type SimilarRow = { id: string; industry: string | null; sizeBand: string | null; demo: boolean; similarity: number; shared: string[] }
+
+/**
+ * Businesses of the caller's cohort sharing at least one assessment, by similarity
+ * `0.75 · (1 − mean|Δ| / 4) + 0.25 · shared / union` (graph/store.ts `similarityOf`), ties by id.
+ */
+export async function findSimilarBusinesses(db: Executor, id: string, limit: number): Promise<SimilarRow[]> {
+  const result = await rows<{ id: string; industry: string | null; size_band: string | null; demo: boolean; similarity: string | number; shared: string[] }>(
+    db,
+    sql`with me as (select id, demo from graph_businesses where id = ${id}),
+      mine as (select assessment, score from graph_scores where business_id = ${id}),
+      my_count as (select count(*)::int as n from mine),
+      cand as (
+        select s.business_id, count(*)::int as shared, sum(abs(s.score - m.score)) as diff,
+          array_agg(s.assessment order by s.assessment collate "C") as assessments
+        from mine m join graph_scores s on s.assessment = m.assessment and s.business_id <> ${id}
+        group by s.business_id
+      ),
+      theirs as (
+        select c.*, b.industry, b.size_band, b.demo,
+          (select count(*)::int from graph_scores t where t.business_id = c.business_id) as n
+        from cand c join graph_businesses b on b.id = c.business_id join me on b.demo = me.demo
+      )
+      select t.business_id::text as id, t.industry, t.size_band, t.demo, t.assessments as shared,
+        round((0.75 * (1 - t.diff / t.shared / 4) + 0.25 * t.shared::float8 / (t.n + my_count.n - t.shared))::numeric, 4) as similarity
+      from theirs t cross join my_count
+      order by similarity desc, t.business_id asc
+      limit ${limit}`,
+  )
+  return result.map((r) => ({ id: r.id, industry: r.industry, sizeBand: r.size_band, demo: r.demo, similarity: Number(r.similarity), shared: r.shared }))
+}
+
+export async function getGraphBusiness(db: Executor, id: string): Promise<(GraphBusinessRow & { scores: GraphScoreRow[] }) | undefined> {
+  const [b] = await listGraphBusinesses(db, [id])
+  return b
+}
+
+/** Businesses with their scores, by id (missing ones absent), ordered by id. */
+export async function listGraphBusinesses(db: Executor, ids: readonly string[]): Promise<Array<GraphBusinessRow & { scores: GraphScoreRow[] }>> {
+  if (ids.length === 0) return []
+  const result = await rows<{ id: string; industry: string | null; size_band: string | null; revenue_band: string | null; region: string | null; demo: boolean; overall: number | string | null; scores: Array<{ a: string; s: number; t: string }> | null }>(
+    db,
+    sql`select b.id::text as id, b.industry, b.size_band, b.revenue_band, b.region, b.demo, b.overall,
+          (select jsonb_agg(jsonb_build_object('a', s.assessment, 's', s.score, 't', s.taken_at) order by s.assessment)
+             from graph_scores s where s.business_id = b.id) as scores
+        from graph_businesses b
+        where b.id in (select x::uuid from jsonb_array_elements_text(${json(ids)}) as x)
+        order by b.id`,
+  )
+  return result.map((r) => ({
+    id: r.id,
+    industry: r.industry,
+    sizeBand: r.size_band,
+    revenueBand: r.revenue_band,
+    region: r.region,
+    demo: r.demo,
+    overall: num(r.overall),
+    scores: (r.scores ?? []).map((s) => ({ assessment: s.a, score: Number(s.s), takenAt: new Date(s.t) })),
+  }))
+}
+
+export async function listGraphBusinessIds(db: Executor, after: string | undefined, limit: number): Promise<string[]> {
+  const result = await rows<{ id: string }>(
+    db,
+    after
+      ? sql`select id::text as id from graph_businesses where id > ${after} order by id limit ${limit}`
+      : sql`select id::text as id from graph_businesses order by id limit ${limit}`,
+  )
+  return result.map((r) => r.id)
+}
+
+export type GroupStatsRow = { area: string; peers: number; p10: number; p25: number; p50: number; p75: number; p90: number; below: number; equal: number }
+
+/**
+ * Per area, the distribution of the caller's peers (same cohort, the caller excluded) in one group:
+ * `everyone`, the caller's `industry`, or its `industry_size` (industry and size band). The area
+ * `overall` reads the businesses' overall score. Percentiles are continuous (linear interpolation).
+ */
+export async function groupScoreStats(db: Executor, id: string, group: 'industry_size' | 'industry' | 'everyone', areas: readonly string[]): Promise<GroupStatsRow[]> {
+  if (areas.length === 0) return []
+  const result = await rows<Record<string, string | number>>(
+    db,
+    sql`with me as (select id, demo, industry, size_band, overall from graph_businesses where id = ${id}),
+      wanted as (select x as area from jsonb_array_elements_text(${json(areas)}) as x),
+      peers as (
+        select b.id, b.overall from graph_businesses b join me on b.demo = me.demo and b.id <> me.id
+        where (${group} = 'everyone' or b.industry = me.industry)
+          and (${group} <> 'industry_size' or b.size_band = me.size_band)
+      ),
+      vals as (
+        select s.assessment as area, s.score from peers p join graph_scores s on s.business_id = p.id
+        where s.assessment in (select area from wanted)
+        union all
+        select 'overall', p.overall from peers p where p.overall is not null and 'overall' in (select area from wanted)
+      ),
+      my as (
+        select assessment as area, score from graph_scores where business_id = ${id}
+        union all
+        select 'overall', overall from me where overall is not null
+      )
+      select v.area, count(*)::int as peers,
+        percentile_cont(0.1) within group (order by v.score) as p10,
+        percentile_cont(0.25) within group (order by v.score) as p25,
+        percentile_cont(0.5) within group (order by v.score) as p50,
+        percentile_cont(0.75) within group (order by v.score) as p75,
+        percentile_cont(0.9) within group (order by v.score) as p90,
+        count(*) filter (where v.score < m.score)::int as below,
+        count(*) filter (where v.score = m.score)::int as equal
+      from vals v left join my m on m.area = v.area
+      group by v.area, m.score`,
+  )
+  return result.map((r) => ({ area: String(r.area), peers: Number(r.peers), p10: Number(r.p10), p25: Number(r.p25), p50: Number(r.p50), p75: Number(r.p75), p90: Number(r.p90), below: Number(r.below), equal: Number(r.equal) }))
+}
+
+export type IndustryStatsRow = {
+  businesses: number
+  strengths: Array<{ area: string; businesses: number }>
+  weaknesses: Array<{ area: string; businesses: number }>
+  clusters: Array<{ strongest: string; weakest: string; businesses: number; strongestAverage: number; weakestAverage: number }>
+}
+
+/** Strength/weakness counts and strongest×weakest clusters of one industry's scored businesses in a cohort. */
+export async function industryStats(db: Executor, industry: string, demo: boolean, thresholds: { strengthAt: number; weaknessAt: number; minGroup: number }): Promise<IndustryStatsRow> {
+  const scored = sql`select s.business_id, s.assessment, s.score from graph_businesses b
+      join graph_scores s on s.business_id = b.id where b.industry = ${industry} and b.demo = ${demo}`
+  const [head] = await rows<{ businesses: number }>(db, sql`select count(distinct business_id)::int as businesses from (${scored}) x`)
+  const counts = await rows<{ kind: 'strength' | 'weakness'; area: string; businesses: number }>(
+    db,
+    sql`select case when score >= ${thresholds.strengthAt} then 'strength' else 'weakness' end as kind, assessment as area, count(*)::int as businesses
+        from (${scored}) x where score >= ${thresholds.strengthAt} or score <= ${thresholds.weaknessAt}
+        group by 1, 2 order by 1, 3 desc, 2`,
+  )
+  const clusters = await rows<{ strongest: string; weakest: string; businesses: number; sa: number | string; wa: number | string }>(
+    db,
+    sql`with x as (${scored}),
+      hi as (select distinct on (business_id) business_id, assessment, score from x order by business_id, score desc, assessment collate "C"),
+      lo as (select distinct on (business_id) business_id, assessment, score from x order by business_id, score asc, assessment collate "C")
+      select hi.assessment as strongest, lo.assessment as weakest, count(*)::int as businesses, avg(hi.score) as sa, avg(lo.score) as wa
+      from hi join lo using (business_id) where hi.assessment <> lo.assessment
+      group by 1, 2 having count(*) >= ${thresholds.minGroup}
+      order by 3 desc, 1, 2`,
+  )
+  return {
+    businesses: head?.businesses ?? 0,
+    strengths: counts.filter((c) => c.kind === 'strength').map((c) => ({ area: c.area, businesses: c.businesses })),
+    weaknesses: counts.filter((c) => c.kind === 'weakness').map((c) => ({ area: c.area, businesses: c.businesses })),
+    clusters: clusters.map((c) => ({ strongest: c.strongest, weakest: c.weakest, businesses: c.businesses, strongestAverage: Number(c.sa), weakestAverage: Number(c.wa) })),
+  }
+}
+
+export async function graphCounts(db: Executor): Promise<{ businesses: number; demoBusinesses: number; scores: number; industries: number }> {
+  const [r] = await rows<{ businesses: number; demo: number; scores: number; industries: number }>(
+    db,
+    sql`select (select count(*)::int from graph_businesses) as businesses,
+      (select count(*)::int from graph_businesses where demo) as demo,
+      (select count(*)::int from graph_scores) as scores,
+      (select count(distinct industry)::int from graph_businesses where industry is not null) as industries`,
+  )
+  return { businesses: r?.businesses ?? 0, demoBusinesses: r?.demo ?? 0, scores: r?.scores ?? 0, industries: r?.industries ?? 0 }
+}

@@ -1,0 +1,63 @@
+import type { AiUsage } from '../types.ts'
+
+/** A chat message in OpenAI's shape, as `/v1` receives it (the in-code client uses the text subset). */
+export type ChatMessage = {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool'
+  content?: string | Array<{ type: string; text?: string }> | null | undefined
+  name?: string | undefined
+  tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> | undefined
+  tool_call_id?: string | undefined
+}
+
+export type ChatTool = {
+  type: 'function'
+  function: { name: string; description?: string | undefined; parameters?: Record<string, unknown> | undefined }
+}
+
+/** One chat call, provider-neutral. */
+export type ChatRequest = {
+  system?: string | undefined
+  messages: ChatMessage[]
+  temperature?: number | undefined
+  maxTokens?: number | undefined
+  topP?: number | undefined
+  stop?: string[] | undefined
+  responseFormat?:
+    | { type: 'text' }
+    | { type: 'json'; schema?: Record<string, unknown> | undefined; name?: string | undefined }
+    | undefined
+  tools?: ChatTool[] | undefined
+  toolChoice?: 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } } | undefined
+}
+
+export type ToolCall = { id: string; name: string; arguments: string }
+
+/** A finished chat call. */
+export type ChatResult = {
+  text: string
+  toolCalls: ToolCall[]
+  /** OpenAI's finish_reason vocabulary. */
+  finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter'
+  usage: AiUsage
+}
+
+/** A piece of a streamed chat call. */
+export type ChatChunk =
+  | { type: 'text'; text: string }
+  | { type: 'tool-call'; call: ToolCall }
+  | { type: 'finish'; finishReason: ChatResult['finishReason']; usage: AiUsage }
+
+/** The text of an OpenAI message content (string or text parts). */
+export function contentText(content: ChatMessage['content']): string {
+  if (typeof content === 'string') return content
+  if (!content) return ''
+  return content.map((part) => (part.type === 'text' ? (part.text ?? '') : '')).join('')
+}
+
+export const unknownUsage = (): AiUsage => ({ inputTokens: undefined, outputTokens: undefined })
+
+export function addUsage(a: AiUsage, b: AiUsage): AiUsage {
+  const add = (x: number | undefined, y: number | undefined) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0)
+  return { inputTokens: add(a.inputTokens, b.inputTokens), outputTokens: add(a.outputTokens, b.outputTokens) }
+}

@@ -1,0 +1,209 @@
+import type { Database } from '../../data/db.ts'
+
+/**
+ * The long monitoring windows from the rollups (migration 0004): whole UTC days from the `day`
+ * rows, the whole hours around them from the `hour` rows, and the partial hours at both edges
+ * from `ai_log` itself, so counts, tokens and cost are exact. Latency percentiles come from the
+ * merged log-spaced histograms: within 2^(1/8) − 1 ≈ 9.05 % of the nearest-rank percentile.
+ */
+
+export type RollupGrain = 'hour' | 'day'
+
+/** Where each part of [from, to] is read from (ISO instants; a range whose ends meet is empty). */
+export type RollupSpans = {
+  /** ai_log rows in [from, hourStart) and [hourEnd, to]. */
+  from: string
+  hourStart: string
+  hourEnd: string
+  to: string
+  /** `day` rows in [dayStart, dayEnd); `hour` rows in [hourStart, dayStart) and [dayEnd, hourEnd). */
+  dayStart: string
+  dayEnd: string
+}
+
+const HOUR = 3_600_000
+const DAY = 86_400_000
+const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit
+const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit
+const iso = (t: number) => new Date(t).toISOString()
+
+/**
+ * Split [from, to] into raw edges, whole hours and (for the `day` grain) whole days. UTC hours
+ * and days are whole multiples of the epoch's, so flooring the epoch milliseconds aligns them.
+ */
+export function rollupSpans(from: Date, to: Date, grain: RollupGrain): RollupSpans {
+  const f = from.getTime()
+  const t = to.getTime()
+  let hourStart = ceilTo(f, HOUR)
+  let hourEnd = floorTo(t, HOUR)
+  if (hourStart > hourEnd) hourStart = hourEnd = f // no whole hour: every row is read raw
+  let dayStart = hourEnd
+  let dayEnd = hourEnd
+  if (grain === 'day' && ceilTo(f, DAY) < floorTo(t, DAY)) {
+    dayStart = ceilTo(f, DAY)
+    dayEnd = floorTo(t, DAY)
+  }
+  return {
+    from: iso(f),
+    hourStart: iso(hourStart),
+    hourEnd: iso(hourEnd),
+    to: iso(t),
+    dayStart: iso(dayStart),
+    dayEnd: iso(dayEnd),
+  }
+}
+
+/** Series buckets are aligned to UTC (whole hours, days), so a bucket is made of whole rollup rows. */
+export const SERIES_ORIGIN = '2000-01-01T00:00:00Z'
+
+// Parameters: $1 from, $2 hourStart, $3 hourEnd, $4 to, $5 dayStart, $6 dayEnd (breakdowns:
+// always whole days where there are any), $7 series bucket, $8 dayStart, $9 dayEnd (series: whole
+// days only when the bucket is a day or more, else hours).
+const rollupRows = (
+  dayStart: string,
+  dayEnd: string,
+) => `(grain = 'hour' and (period_start >= $2 and period_start < ${dayStart} or period_start >= ${dayEnd} and period_start < $3)
+    or grain = 'day' and period_start >= ${dayStart} and period_start < ${dayEnd})`
+const BREAKDOWN_ROWS = rollupRows('$5', '$6')
+const SERIES_ROWS = rollupRows('$8', '$9')
+const RAW_ROWS = `(created_at >= $1 and created_at < $2 or created_at >= $3 and created_at <= $4)`
+const BIN = (column: string) => `date_bin($7::interval, ${column}, '${SERIES_ORIGIN}'::timestamptz)`
+
+export type RollupGroupRow = {
+  g: number
+  provider: string | null
+  model: string | null
+  feature: string | null
+  bin: string | Date | null
+  requests: string
+  ok: string
+  fallback: string
+  cached: string
+  input: string
+  output: string
+  cost: string
+}
+export type RollupPercentileRow = {
+  g: number
+  provider: string | null
+  model: string | null
+  feature: string | null
+  bin: string | Date | null
+  p50: number | null
+  p95: number | null
+  p99: number | null
+}
+
+/**
+ * The group of each result row, numbered as grouping(provider, model, feature, bin) would:
+ * () 15, (provider) 7, (provider, model) 3, (feature) 13, (bin) 14.
+ */
+export const GROUPING = { total: 15, provider: 7, model: 3, feature: 13, series: 14 } as const
+// grouping(provider, model, feature) * 2 + 1: the same numbers for the breakdowns.
+const BREAKDOWN_G = 'grouping(provider, model, feature) * 2 + 1'
+const BREAKDOWN_SETS = '((), (provider), (provider, model), (feature))'
+
+/** The sums of one piece of the window: rollup rows and the edges' raw rows, one shape. */
+const sumsOf = (
+  rows: string,
+) => `select period_start as t, provider, model, feature, requests, ok, fallback, cached, input_tokens, output_tokens, cost_usd
+    from ai_log_rollup where ${rows}
+    union all
+    select created_at, provider, model, feature, 1, (status = 'ok')::integer, fallback_used::integer, cache_hit::integer,
+      coalesce(input_tokens, 0), coalesce(output_tokens, 0), coalesce(cost_usd, 0)
+    from ai_log where ${RAW_ROWS}`
+
+/** Latency histogram entries (one row per non-empty bucket) of the same piece. */
+const latencyOf = (
+  rows: string,
+) => `select r.period_start as t, r.provider, r.model, r.feature, (array_lower(r.latency_histogram, 1) + u.o - 1)::integer as bucket, u.n
+    from ai_log_rollup r cross join lateral unnest(r.latency_histogram) with ordinality as u(n, o)
+    where ${rows} and u.n <> 0
+    union all
+    select created_at, provider, model, feature, ai_latency_bucket(latency_ms), 1
+    from ai_log where ${RAW_ROWS} and latency_ms is not null`
+
+const SUMS =
+  'sum(requests) as requests, sum(ok) as ok, sum(fallback) as fallback, sum(cached) as cached, sum(input_tokens) as input, sum(output_tokens) as output, sum(cost_usd) as cost'
+
+/**
+ * The monitoring statements over the rollups for one window; each is one SQL statement.
+ * Breakdowns read whole days where the window has them; the series reads rows no coarser than
+ * its bucket (hours for 7d's six-hour buckets), so each row set is as small as it can be.
+ */
+export function rollupStatements(db: Database, from: Date, to: Date, grain: RollupGrain, seriesBucket: string) {
+  const breakdown = rollupSpans(from, to, 'day')
+  const series = rollupSpans(from, to, grain)
+  const params = [
+    breakdown.from,
+    breakdown.hourStart,
+    breakdown.hourEnd,
+    breakdown.to,
+    breakdown.dayStart,
+    breakdown.dayEnd,
+    seriesBucket,
+    series.dayStart,
+    series.dayEnd,
+  ]
+
+  const grouped = db.query<RollupGroupRow>(
+    `select ${BREAKDOWN_G} as g, provider, model, feature, null::timestamptz as bin, ${SUMS}
+      from (${sumsOf(BREAKDOWN_ROWS)}) b
+      group by grouping sets ${BREAKDOWN_SETS} having sum(requests) <> 0
+      union all
+      select ${GROUPING.series}, null, null, null, ${BIN('t')}, ${SUMS}
+      from (${sumsOf(SERIES_ROWS)}) s
+      group by 5 having sum(requests) <> 0`,
+    params,
+  )
+
+  // Merge the histograms bucket by bucket (raw edge rows bucketed the same way), then take, per
+  // group, the first bucket whose running count reaches q of the group's total: the bucket of
+  // the nearest-rank percentile (percentile_disc).
+  const percentiles = db.query<RollupPercentileRow>(
+    `with g as (
+        select ${BREAKDOWN_G} as g, provider, model, feature, null::timestamptz as bin, bucket, sum(n) as n
+        from (${latencyOf(BREAKDOWN_ROWS)}) b
+        group by grouping sets ((bucket), (provider, bucket), (provider, model, bucket), (feature, bucket))
+        union all
+        select ${GROUPING.series}, null, null, null, ${BIN('t')}, bucket, sum(n)
+        from (${latencyOf(SERIES_ROWS)}) s
+        group by 5, 6
+      ), c as (
+        select g, provider, model, feature, bin, bucket,
+          sum(n) over (partition by g, provider, model, feature, bin order by bucket) as running,
+          sum(n) over (partition by g, provider, model, feature, bin) as total
+        from g where n <> 0
+      )
+      select g, provider, model, feature, bin,
+        ai_latency_bucket_ms(min(bucket) filter (where running >= 0.5 * total)) as p50,
+        ai_latency_bucket_ms(min(bucket) filter (where running >= 0.95 * total)) as p95,
+        ai_latency_bucket_ms(min(bucket) filter (where running >= 0.99 * total)) as p99
+      from c group by g, provider, model, feature, bin`,
+    params,
+  )
+
+  const errors = db.query<{ provider: string | null; error_class: string; n: string }>(
+    `select provider, coalesce(error_class, 'unknown') as error_class, sum(n) as n from (
+        select provider, error_class, errors as n from ai_log_error_rollup where ${BREAKDOWN_ROWS}
+        union all
+        select provider, error_class, 1 from ai_log where ${RAW_ROWS} and status = 'error'
+      ) e group by 1, 2 having sum(n) <> 0`,
+    params.slice(0, 6),
+  )
+
+  // Per user, whole days only: the rollup's days, and ai_log for the part-days at both edges.
+  const topUsers = db.query<{ user_id: string; email: string | null; requests: string; cost: string | null }>(
+    `select t.user_id, u.email, t.requests, t.cost from (
+        select user_id, sum(requests) as requests, coalesce(sum(cost), 0) as cost from (
+          select user_id, requests, cost_usd as cost from ai_log_user_daily where day >= $2 and day < $3
+          union all
+          select user_id, 1, cost_usd from ai_log where user_id is not null and (created_at >= $1 and created_at < $2 or created_at >= $3 and created_at <= $4)
+        ) x group by user_id having sum(requests) > 0
+        order by 3 desc, user_id limit 10
+      ) t left join users u on u.id = t.user_id order by t.cost desc, t.user_id`,
+    [breakdown.from, breakdown.dayStart, breakdown.dayEnd, breakdown.to],
+  )
+
+  return { grouped, percentiles, errors, topUsers }
+}

@@ -1,0 +1,198 @@
+import { sql } from 'drizzle-orm'
+import { rows, type Executor } from '../../data/db.ts'
+
+export type ModelVersion = {
+  id: string
+  feature: string
+  provider: string
+  model: string
+  promptVersion: string
+  params: Record<string, unknown>
+  status: 'candidate' | 'active' | 'retired'
+  createdAt: string
+  updatedAt: string
+}
+
+export type Experiment = {
+  id: string
+  feature: string
+  status: 'running' | 'promoted' | 'rolled_back' | 'stopped'
+  variants: Array<{ versionId: string; weight: number }>
+  winnerVersionId: string | null
+  createdAt: string
+  endedAt: string | null
+}
+
+type RawVersion = {
+  id: string
+  feature: string
+  provider: string
+  model: string
+  prompt_version: string
+  params: Record<string, unknown>
+  status: ModelVersion['status']
+  created_at: string | Date
+  updated_at: string | Date
+}
+type RawExperiment = {
+  id: string
+  feature: string
+  status: Experiment['status']
+  variants: Experiment['variants']
+  winner_version_id: string | null
+  created_at: string | Date
+  ended_at: string | Date | null
+}
+
+const iso = (v: string | Date) => new Date(v).toISOString()
+
+function toVersion(r: RawVersion): ModelVersion {
+  return {
+    id: r.id,
+    feature: r.feature,
+    provider: r.provider,
+    model: r.model,
+    promptVersion: r.prompt_version,
+    params: r.params ?? {},
+    status: r.status,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  }
+}
+
+function toExperiment(r: RawExperiment): Experiment {
+  return {
+    id: r.id,
+    feature: r.feature,
+    status: r.status,
+    variants: r.variants,
+    winnerVersionId: r.winner_version_id,
+    createdAt: iso(r.created_at),
+    endedAt: r.ended_at === null ? null : iso(r.ended_at),
+  }
+}
+
+export async function listVersions(
+  tx: Executor,
+  q: { feature?: string | undefined; status?: string | undefined } = {},
+): Promise<ModelVersion[]> {
+  const list = await rows<RawVersion>(
+    tx,
+    sql`select * from model_versions where (${q.feature ?? null}::text is null or feature = ${q.feature ?? null}) and (${q.status ?? null}::text is null or status = ${q.status ?? null}) order by feature, created_at`,
+  )
+  return list.map(toVersion)
+}
+
+export async function getVersions(tx: Executor, ids: string[]): Promise<ModelVersion[]> {
+  if (ids.length === 0) return []
+  const list = await rows<RawVersion>(
+    tx,
+    sql`select * from model_versions where id in (${sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`,
+  )
+  return list.map(toVersion)
+}
+
+export async function createVersion(
+  tx: Executor,
+  v: {
+    feature: string
+    provider: string
+    model: string
+    promptVersion: string
+    params: Record<string, unknown>
+    status: ModelVersion['status']
+    createdBy: string | null
+  },
+): Promise<ModelVersion> {
+  const [r] = await rows<RawVersion>(
+    tx,
+    sql`insert into model_versions (feature, provider, model, prompt_version, params, status, created_by)
+        values (${v.feature}, ${v.provider}, ${v.model}, ${v.promptVersion}, ${JSON.stringify(v.params)}::jsonb, ${v.status}, ${v.createdBy}) returning *`,
+  )
+  return toVersion(r!)
+}
+
+export async function updateVersion(
+  tx: Executor,
+  id: string,
+  patch: {
+    status?: ModelVersion['status'] | undefined
+    params?: Record<string, unknown> | undefined
+    promptVersion?: string | undefined
+  },
+): Promise<ModelVersion | undefined> {
+  const [r] = await rows<RawVersion>(
+    tx,
+    sql`update model_versions set status = coalesce(${patch.status ?? null}::text, status), params = coalesce(${patch.params ? JSON.stringify(patch.params) : null}::jsonb, params),
+        prompt_version = coalesce(${patch.promptVersion ?? null}::text, prompt_version), updated_at = now() where id = ${id} returning *`,
+  )
+  return r ? toVersion(r) : undefined
+}
+
+export async function listExperiments(
+  tx: Executor,
+  q: { feature?: string | undefined; status?: string | undefined } = {},
+): Promise<Experiment[]> {
+  const list = await rows<RawExperiment>(
+    tx,
+    sql`select * from experiments where (${q.feature ?? null}::text is null or feature = ${q.feature ?? null}) and (${q.status ?? null}::text is null or status = ${q.status ?? null}) order by created_at desc`,
+  )
+  return list.map(toExperiment)
+}
+
+export async function getExperiment(tx: Executor, id: string): Promise<Experiment | undefined> {
+  const [r] = await rows<RawExperiment>(tx, sql`select * from experiments where id = ${id}`)
+  return r ? toExperiment(r) : undefined
+}
+
+export async function createExperiment(
+  tx: Executor,
+  e: { feature: string; variants: Experiment['variants']; createdBy: string | null },
+): Promise<Experiment> {
+  const [r] = await rows<RawExperiment>(
+    tx,
+    sql`insert into experiments (feature, variants, created_by) values (${e.feature}, ${JSON.stringify(e.variants)}::jsonb, ${e.createdBy}) returning *`,
+  )
+  return toExperiment(r!)
+}
+
+export async function endExperiment(
+  tx: Executor,
+  id: string,
+  status: 'promoted' | 'rolled_back' | 'stopped',
+  winnerVersionId: string | null,
+): Promise<Experiment | undefined> {
+  const [r] = await rows<RawExperiment>(
+    tx,
+    sql`update experiments set status = ${status}, winner_version_id = ${winnerVersionId}, ended_at = now() where id = ${id} and status = 'running' returning *`,
+  )
+  return r ? toExperiment(r) : undefined
+}
+
+/** Active versions and running experiments of one feature: what the resolver needs. */
+export async function routingState(
+  tx: Executor,
+  feature: string,
+): Promise<{ active: ModelVersion[]; experiment: Experiment | undefined; variantVersions: ModelVersion[] }> {
+  const active = (
+    await rows<RawVersion>(
+      tx,
+      sql`select * from model_versions where feature = ${feature} and status = 'active' order by updated_at desc, created_at desc`,
+    )
+  ).map(toVersion)
+  const [exp] = await rows<RawExperiment>(
+    tx,
+    sql`select * from experiments where feature = ${feature} and status = 'running' order by created_at desc limit 1`,
+  )
+  const experiment = exp ? toExperiment(exp) : undefined
+  const variantVersions = experiment
+    ? await getVersions(
+        tx,
+        experiment.variants.map((v) => v.versionId),
+      )
+    : []
+  return { active, experiment, variantVersions }
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../../src/http/app.ts'
+import { healthRoutes } from '../../../src/http/routes/health.ts'
+import { webRoutes } from '../../../src/http/routes/web.ts'
+import type { App } from '../../../src/http/types.ts'
+import { createContainer } from '../../../src/main/container.ts'
+import { buildWeb } from '../../../tools/build-web.ts'
+import { startTestApp, type TestApp } from '../../helpers/app.ts'
+import { createTestDatabase, testConfig } from '../../helpers/backends.ts'
+
+/** The built web app served at `/` beside the API (PGlite only: nothing here touches SQL). */
+describe('web app serving', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    await buildWeb({ ifStale: true, quiet: true })
+    t = await startTestApp('pglite')
+  }, 120_000)
+  afterAll(() => t?.close())
+
+  it('serves index.html at / and for app paths, with a CSP that allows it and no caching', async () => {
+    for (const url of ['/', '/dashboard', '/assessments/sales/history', '/signin?next=%2F']) {
+      const res = await t.app.inject({ method: 'GET', url })
+      expect(res.statusCode, url).toBe(200)
+      expect(res.headers['content-type']).toMatch(/^text\/html/)
+      expect(res.body).toContain('<div id="root"></div>')
+      expect(res.headers['cache-control']).toBe('no-cache')
+      const csp = String(res.headers['content-security-policy'])
+      expect(csp).toMatch(/script-src 'self'/)
+      expect(csp).toMatch(/default-src 'self'/)
+    }
+  })
+
+  it('serves the hashed assets the page references, cached for good', async () => {
+    const html = (await t.app.inject({ method: 'GET', url: '/' })).body
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!)
+    expect(assets.length).toBeGreaterThanOrEqual(2)
+    for (const url of assets) {
+      const res = await t.app.inject({ method: 'GET', url })
+      expect(res.statusCode, url).toBe(200)
+      expect(res.headers['content-type']).toMatch(url.endsWith('.css') ? /^text\/css/ : /javascript/)
+      expect(res.headers['cache-control']).toContain('immutable')
+    }
+  })
+
+  it('leaves API paths alone: JSON 404 for unknown ones, the docs, health and OpenAPI as before', async () => {
+    for (const url of [
+      '/api/nothing',
+      '/api/assessments/x/y/z',
+      '/v1/nothing',
+      '/metrics-not',
+      '/docs/nothing-here',
+      '/healthz/x',
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url })
+      if (url === '/metrics-not') {
+        expect(res.statusCode).toBe(200) // not an API path: the app's own 404 page handles it
+        continue
+      }
+      expect(res.statusCode, url).toBe(404)
+      expect(res.json()).toMatchObject({ error: { code: 'not_found' } })
+    }
+    expect((await t.app.inject({ method: 'POST', url: '/somewhere' })).json()).toMatchObject({
+      error: { code: 'not_found' },
+    })
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' })
+    expect((await t.app.inject({ method: 'GET', url: '/openapi.json' })).json()).toHaveProperty('openapi')
+    expect((await t.app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200)
+    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me' })).statusCode).toBe(401)
+  })
+
+  it('runs API-only when the app is not built', async () => {
+    const database = await createTestDatabase('pglite')
+    const container = await createContainer(testConfig(), { db: database.db })
+    let app: App | undefined
+    try {
+      app = await buildApp(container, { routes: [healthRoutes, webRoutes('/nonexistent/web/dist/')] })
+      await app.ready()
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200)
+      const root = await app.inject({ method: 'GET', url: '/' })
+      expect(root.statusCode).toBe(404)
+      expect(root.json()).toMatchObject({ error: { code: 'not_found' } })
+    } finally {
+      await app?.close()
+      await container.close()
+      await database.drop()
+    }
+  })
+})
