@@ -27,7 +27,9 @@ export const documentSummary = z
 export const documentAnalysis = z
   .object({
     summary: z.string(),
-    keyFigures: z.array(z.object({ label: z.string(), value: z.string(), page: z.number().int().nullable(), context: z.string() })),
+    keyFigures: z.array(
+      z.object({ label: z.string(), value: z.string(), page: z.number().int().nullable(), context: z.string() }),
+    ),
     risks: z.array(z.object({ risk: z.string(), page: z.number().int().nullable(), evidence: z.string() })),
     nextAssessments: z.array(z.object({ assessment: z.string(), reason: z.string() })),
   })

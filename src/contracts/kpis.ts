@@ -40,7 +40,10 @@ export const kpiAnomaly = z
   })
   .meta({ id: 'KpiAnomaly' })
 
-export const recordKpiResponse = z.object({ month: kpiMonthView.omit({ churnRate: true, updatedAt: true }), newAnomalies: z.array(kpiAnomaly) })
+export const recordKpiResponse = z.object({
+  month: kpiMonthView.omit({ churnRate: true, updatedAt: true }),
+  newAnomalies: z.array(kpiAnomaly),
+})
 
 export const importKpiResponse = z.object({
   imported: z.number().int(),
@@ -61,7 +64,12 @@ export const seriesMetric = z
   .transform((v, ctx) => {
     const m = METRIC_ALIASES[v]
     if (!m) {
-      ctx.addIssue({ code: 'custom', message: `unknown metric; one of ${Object.keys(METRIC_ALIASES).filter((k) => k === k.toLowerCase()).join(', ')}` })
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown metric; one of ${Object.keys(METRIC_ALIASES)
+          .filter((k) => k === k.toLowerCase())
+          .join(', ')}`,
+      })
       return z.NEVER
     }
     return m
@@ -73,7 +81,14 @@ export const forecastQuery = z.object({
   months: z.coerce.number().int().min(1).max(24).default(6).describe('Months ahead (1–24)'),
 })
 
-const forecastPoint = z.object({ month: z.string(), value: z.number(), lower80: z.number(), upper80: z.number(), lower95: z.number(), upper95: z.number() })
+const forecastPoint = z.object({
+  month: z.string(),
+  value: z.number(),
+  lower80: z.number(),
+  upper80: z.number(),
+  lower95: z.number(),
+  upper95: z.number(),
+})
 
 export const seriesForecast = z
   .discriminatedUnion('status', [
@@ -86,12 +101,25 @@ export const seriesForecast = z
       trendPerMonth: z.number(),
       points: z.array(forecastPoint),
       backtest: z
-        .object({ holdout: z.number().int(), method: z.enum(['holt_winters', 'damped_trend']), mae: z.number(), mape: z.number().nullable(), naiveMae: z.number(), coverage95: z.number() })
+        .object({
+          holdout: z.number().int(),
+          method: z.enum(['holt_winters', 'damped_trend']),
+          mae: z.number(),
+          mape: z.number().nullable(),
+          naiveMae: z.number(),
+          coverage95: z.number(),
+        })
         .nullable()
         .describe('Refit without the last months and scored on them'),
       notes: z.array(z.string()),
     }),
-    z.object({ status: z.literal('insufficient_history'), have: z.number().int(), need: z.number().int(), gaps: z.array(z.string()), missing: z.string().describe('What is missing, in words') }),
+    z.object({
+      status: z.literal('insufficient_history'),
+      have: z.number().int(),
+      need: z.number().int(),
+      gaps: z.array(z.string()),
+      missing: z.string().describe('What is missing, in words'),
+    }),
   ])
   .meta({ id: 'SeriesForecast' })
 
@@ -108,11 +136,41 @@ export const churnResponse = z.object({
 export const anomaliesQuery = z.object({ metric: seriesMetric.optional() })
 
 const anomalyScan = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('ok'), months: z.number().int(), seasonallyAdjusted: z.boolean(), noise: z.number(), anomalies: z.array(kpiAnomaly.omit({ metric: true })), notes: z.array(z.string()) }),
-  z.object({ status: z.literal('insufficient_history'), have: z.number().int(), need: z.number().int(), gaps: z.array(z.string()), missing: z.string() }),
+  z.object({
+    status: z.literal('ok'),
+    months: z.number().int(),
+    seasonallyAdjusted: z.boolean(),
+    noise: z.number(),
+    anomalies: z.array(kpiAnomaly.omit({ metric: true })),
+    notes: z.array(z.string()),
+  }),
+  z.object({
+    status: z.literal('insufficient_history'),
+    have: z.number().int(),
+    need: z.number().int(),
+    gaps: z.array(z.string()),
+    missing: z.string(),
+  }),
 ])
 
 export const anomaliesResponse = z.object({
   scans: z.array(z.object({ metric: z.string(), scan: anomalyScan })),
   recorded: z.array(kpiAnomaly).describe('Anomalies found so far, each announced once as a kpi.anomaly event'),
 })
+
+export const narrativeQuery = z.object({
+  months: z.coerce.number().int().min(1).max(24).default(6).describe('Forecast horizon the narrative looks at'),
+})
+
+export const kpiNarrativeResponse = z
+  .object({
+    summary: z.string(),
+    trends: z.array(
+      z.object({ metric: z.string(), direction: z.enum(['up', 'down', 'flat', 'unknown']), sentence: z.string() }),
+    ),
+    watch: z.array(z.string()),
+    provider: z.string().describe('"rules" when the deterministic engine answered'),
+    requestId: z.string(),
+    generatedAt: z.string(),
+  })
+  .meta({ id: 'KpiNarrative' })

@@ -23,6 +23,9 @@ import { createEventHub, type EventHub } from '../events/hub.ts'
 import { createQueue, type Queue } from '../queue/queue.ts'
 import { createTaskService, type TaskService } from '../app/tasks/task-service.ts'
 import { createRealtimeHub, type RealtimeHub } from '../realtime/hub.ts'
+import { createKpiService, type KpiService } from '../app/kpis/kpis.ts'
+import { createDocumentService, type DocumentService } from '../app/documents/documents.ts'
+import { defineDocumentTasks } from '../app/documents/analysis-task.ts'
 
 /**
  * Wires every part once from Config. No singletons: tests build their own container with a
@@ -49,6 +52,10 @@ export type Container = {
   queue: Queue
   /** Queued AI tasks (`ai_tasks`) and their job handlers. */
   tasks: TaskService
+  /** KPI months, forecasts, anomalies and their narrative. */
+  kpis: KpiService
+  /** Uploaded documents and images, analysed as queued tasks. */
+  documents: DocumentService
   /** Register work to do on shutdown; run in reverse order by `close()`. */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
@@ -187,6 +194,9 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const tasks = createTaskService({ db, queue, logger, ...config.tasks })
     // AI features: the queued assessment analysis and dashboard refresh.
     defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights })
+    defineDocumentTasks(tasks, { db, ai })
+    const kpis = createKpiService({ db, ai })
+    const documents = createDocumentService({ db, tasks })
     registerGovernanceJobs(queue, governance, logger)
     registerQueueAndStreamGauges(governance, { db, realtime })
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
@@ -208,6 +218,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       realtime,
       queue,
       tasks,
+      kpis,
+      documents,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) {

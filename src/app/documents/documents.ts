@@ -1,7 +1,16 @@
 import type { Claims, Database } from '../../data/db.ts'
-import { deleteDocument, getDocument, insertDocument, listDocuments, setDocumentTask, type DocumentDetail, type DocumentRecord } from '../../data/repositories/documents.ts'
+import {
+  deleteDocument,
+  getDocument,
+  insertDocument,
+  listDocuments,
+  setDocumentTask,
+  type DocumentDetail,
+  type DocumentRecord,
+} from '../../data/repositories/documents.ts'
 import { cleanFilename } from '../../domain/documents/files.ts'
-import type { TaskService } from '../../queue/tasks.ts'
+import { documentAnalysisOutput, type DocumentAnalysisOutput } from '../../features/document-analysis.ts'
+import type { TaskService } from '../tasks/task-service.ts'
 import { inspectDocument, joinPages } from './inspect.ts'
 
 /**
@@ -14,7 +23,10 @@ export type DocumentService = ReturnType<typeof createDocumentService>
 
 export function createDocumentService({ db, tasks }: { db: Database; tasks: Pick<TaskService, 'submit'> }) {
   return {
-    async upload(claims: Claims, file: { bytes: Uint8Array; filename: string | undefined; declaredType: string | undefined }): Promise<DocumentRecord> {
+    async upload(
+      claims: Claims,
+      file: { bytes: Uint8Array; filename: string | undefined; declaredType: string | undefined },
+    ): Promise<DocumentRecord> {
       const inspected = await inspectDocument(file.bytes, file.declaredType)
       const doc = await db.asUser(claims, (tx) =>
         insertDocument(
@@ -33,7 +45,11 @@ export function createDocumentService({ db, tasks }: { db: Database; tasks: Pick
           file.bytes,
         ),
       )
-      const { task } = await tasks.submit(claims.sub, { type: 'document_analysis', input: { documentId: doc.id }, idempotencyKey: `document:${doc.id}` })
+      const { task } = await tasks.submit(claims.sub, {
+        type: 'document_analysis',
+        input: { documentId: doc.id },
+        idempotencyKey: `document:${doc.id}`,
+      })
       await setDocumentTask(db.orm, doc.id, task.id)
       return { ...doc, taskId: task.id }
     },
@@ -42,8 +58,14 @@ export function createDocumentService({ db, tasks }: { db: Database; tasks: Pick
       return db.asUser(claims, (tx) => listDocuments(tx, claims.sub))
     },
 
-    get(claims: Claims, id: string): Promise<DocumentDetail | undefined> {
-      return db.asUser(claims, (tx) => getDocument(tx, claims.sub, id))
+    async get(
+      claims: Claims,
+      id: string,
+    ): Promise<(Omit<DocumentDetail, 'analysis'> & { analysis: DocumentAnalysisOutput | null }) | undefined> {
+      const doc = await db.asUser(claims, (tx) => getDocument(tx, claims.sub, id))
+      if (!doc) return undefined
+      const parsed = documentAnalysisOutput.safeParse(doc.analysis)
+      return { ...doc, analysis: parsed.success ? parsed.data : null }
     },
 
     remove(claims: Claims, id: string): Promise<boolean> {

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto'
 import { imageSize } from 'image-size'
 import { extractText, getDocumentProxy } from 'unpdf'
-import { DOCUMENT_LIMITS, pdfDeclaresEncryption, sniffMediaType, type DocumentMediaType } from '../../domain/documents/files.ts'
+import {
+  DOCUMENT_LIMITS,
+  pdfDeclaresEncryption,
+  sniffMediaType,
+  type DocumentMediaType,
+} from '../../domain/documents/files.ts'
 import type { PageText } from '../../domain/documents/text-analysis.ts'
 import { OptimaliqError } from '../../errors.ts'
 
@@ -14,10 +19,14 @@ import { OptimaliqError } from '../../errors.ts'
 
 export class UnsupportedDocumentTypeError extends OptimaliqError {
   constructor(declared: string | undefined) {
-    super('unsupported_media_type', `Only PDF, PNG, JPEG and WebP files are accepted; the file's content is none of these${declared ? ` (it was sent as ${declared})` : ''}.`, {
-      status: 415,
-      details: { field: 'file', accepted: ['application/pdf', 'image/png', 'image/jpeg', 'image/webp'] },
-    })
+    super(
+      'unsupported_media_type',
+      `Only PDF, PNG, JPEG and WebP files are accepted; the file's content is none of these${declared ? ` (it was sent as ${declared})` : ''}.`,
+      {
+        status: 415,
+        details: { field: 'file', accepted: ['application/pdf', 'image/png', 'image/jpeg', 'image/webp'] },
+      },
+    )
   }
 }
 
@@ -45,22 +54,41 @@ export type InspectedDocument = {
 }
 
 async function readPdf(bytes: Uint8Array): Promise<{ pages: number; pageTexts: PageText[] }> {
-  if (pdfDeclaresEncryption(bytes)) throw new UnreadableDocumentError('document_encrypted', 'The PDF is encrypted or password-protected; upload a copy without protection.')
+  if (pdfDeclaresEncryption(bytes))
+    throw new UnreadableDocumentError(
+      'document_encrypted',
+      'The PDF is encrypted or password-protected; upload a copy without protection.',
+    )
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>
   try {
     // PDF.js takes ownership of the buffer it is given: hand it a copy.
     pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, stopAtErrors: true })
   } catch (error) {
-    if ((error as { name?: string }).name === 'PasswordException') throw new UnreadableDocumentError('document_encrypted', 'The PDF is encrypted or password-protected; upload a copy without protection.')
-    throw new UnreadableDocumentError('document_unreadable', 'The PDF could not be read: it is damaged or not a complete PDF file.')
+    if ((error as { name?: string }).name === 'PasswordException')
+      throw new UnreadableDocumentError(
+        'document_encrypted',
+        'The PDF is encrypted or password-protected; upload a copy without protection.',
+      )
+    throw new UnreadableDocumentError(
+      'document_unreadable',
+      'The PDF could not be read: it is damaged or not a complete PDF file.',
+    )
   }
   try {
-    if (pdf.numPages > DOCUMENT_LIMITS.maxPages) throw new DocumentTooLargeError('too_many_pages', `The PDF has ${pdf.numPages} pages; at most ${DOCUMENT_LIMITS.maxPages} are accepted.`, DOCUMENT_LIMITS.maxPages)
+    if (pdf.numPages > DOCUMENT_LIMITS.maxPages)
+      throw new DocumentTooLargeError(
+        'too_many_pages',
+        `The PDF has ${pdf.numPages} pages; at most ${DOCUMENT_LIMITS.maxPages} are accepted.`,
+        DOCUMENT_LIMITS.maxPages,
+      )
     let texts: string[]
     try {
       texts = (await extractText(pdf, { mergePages: false })).text
     } catch {
-      throw new UnreadableDocumentError('document_unreadable', 'The text of the PDF could not be extracted: the file is damaged.')
+      throw new UnreadableDocumentError(
+        'document_unreadable',
+        'The text of the PDF could not be extracted: the file is damaged.',
+      )
     }
     let budget: number = DOCUMENT_LIMITS.maxTextChars
     const pageTexts: PageText[] = []
@@ -78,7 +106,12 @@ async function readPdf(bytes: Uint8Array): Promise<{ pages: number; pageTexts: P
 
 /** Inspect an upload's bytes; throws a typed 413, 415 or 422 when it cannot be taken. */
 export async function inspectDocument(bytes: Uint8Array, declaredType?: string): Promise<InspectedDocument> {
-  if (bytes.length > DOCUMENT_LIMITS.maxBytes) throw new DocumentTooLargeError('file_too_large', `The file is larger than ${DOCUMENT_LIMITS.maxBytes / 1024 / 1024} MB.`, DOCUMENT_LIMITS.maxBytes)
+  if (bytes.length > DOCUMENT_LIMITS.maxBytes)
+    throw new DocumentTooLargeError(
+      'file_too_large',
+      `The file is larger than ${DOCUMENT_LIMITS.maxBytes / 1024 / 1024} MB.`,
+      DOCUMENT_LIMITS.maxBytes,
+    )
   const mediaType = sniffMediaType(bytes)
   if (!mediaType) throw new UnsupportedDocumentTypeError(declaredType)
   const base = { mediaType, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }
@@ -93,7 +126,11 @@ export async function inspectDocument(bytes: Uint8Array, declaredType?: string):
     throw new UnreadableDocumentError('document_unreadable', 'The image could not be read: it is damaged or truncated.')
   }
   if (size.width * size.height > DOCUMENT_LIMITS.maxPixels) {
-    throw new DocumentTooLargeError('too_many_pixels', `The image is ${size.width}×${size.height} pixels; at most ${DOCUMENT_LIMITS.maxPixels / 1_000_000} megapixels are accepted.`, DOCUMENT_LIMITS.maxPixels)
+    throw new DocumentTooLargeError(
+      'too_many_pixels',
+      `The image is ${size.width}×${size.height} pixels; at most ${DOCUMENT_LIMITS.maxPixels / 1_000_000} megapixels are accepted.`,
+      DOCUMENT_LIMITS.maxPixels,
+    )
   }
   return { ...base, pages: null, width: size.width, height: size.height, pageTexts: [] }
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { writeWithEvents } from '../../events/publish.ts'
 import type { NewEvent } from '../../events/types.ts'
+import type { DocumentMediaType } from '../../domain/documents/files.ts'
 import { rows, type Executor } from '../db.ts'
 
 /** Uploaded documents: metadata, extracted text and analysis in `documents`, bytes in `document_files`. */
@@ -10,7 +11,7 @@ export type DocumentStatus = 'queued' | 'processing' | 'analysed' | 'failed'
 export type DocumentRecord = {
   id: string
   filename: string
-  mediaType: string
+  mediaType: DocumentMediaType
   sizeBytes: number
   sha256: string
   pages: number | null
@@ -30,7 +31,7 @@ export type DocumentDetail = DocumentRecord & { text: string | null; analysis: R
 type Row = {
   id: string
   filename: string
-  media_type: string
+  media_type: DocumentMediaType
   size_bytes: number
   sha256: string
   pages: number | null
@@ -75,7 +76,7 @@ const COLUMNS = sql`id, filename, media_type, size_bytes, sha256, pages, width, 
 export type NewDocument = {
   userId: string
   filename: string
-  mediaType: string
+  mediaType: DocumentMediaType
   sizeBytes: number
   sha256: string
   pages: number | null

@@ -25,8 +25,12 @@ describe('sniffMediaType', () => {
 
 describe('pdfDeclaresEncryption', () => {
   it('finds /Encrypt in a trailer or an xref stream dictionary', () => {
-    expect(pdfDeclaresEncryption(ascii('%PDF-1.4\ntrailer\n<< /Size 5 /Root 1 0 R /Encrypt 4 0 R >>\n%%EOF'))).toBe(true)
-    expect(pdfDeclaresEncryption(ascii('%PDF-1.7\n5 0 obj << /Type /XRef /Encrypt << /Filter /Standard >> >>'))).toBe(true)
+    expect(pdfDeclaresEncryption(ascii('%PDF-1.4\ntrailer\n<< /Size 5 /Root 1 0 R /Encrypt 4 0 R >>\n%%EOF'))).toBe(
+      true,
+    )
+    expect(pdfDeclaresEncryption(ascii('%PDF-1.7\n5 0 obj << /Type /XRef /Encrypt << /Filter /Standard >> >>'))).toBe(
+      true,
+    )
     expect(pdfDeclaresEncryption(ascii('%PDF-1.4\ntrailer\n<< /Size 5 /Root 1 0 R >>\n%%EOF'))).toBe(false)
   })
 })
@@ -42,19 +46,31 @@ describe('cleanFilename', () => {
 describe('text analysis', () => {
   const pages = [
     { page: 1, text: 'Quarterly report. Revenue: $1,250,000 in Q3.\nGross margin 42% this quarter.' },
-    { page: 2, text: 'Sales declined 8% in the north region. Two invoices are overdue.\nWe lost our largest customer in August.' },
+    {
+      page: 2,
+      text: 'Sales declined 8% in the north region. Two invoices are overdue.\nWe lost our largest customer in August.',
+    },
   ]
 
   it('extracts figures with their label, page and sentence', () => {
     const figures = extractKeyFigures(pages)
-    expect(figures).toContainEqual({ label: 'Revenue', value: '$1,250,000', page: 1, context: 'Revenue: $1,250,000 in Q3.' })
+    expect(figures).toContainEqual({
+      label: 'Revenue',
+      value: '$1,250,000',
+      page: 1,
+      context: 'Revenue: $1,250,000 in Q3.',
+    })
     expect(figures).toContainEqual(expect.objectContaining({ label: 'Gross margin', value: '42%', page: 1 }))
     expect(figures).toContainEqual(expect.objectContaining({ value: '8%', page: 2 }))
   })
 
   it('finds risks with their evidence and page', () => {
     const risks = findRisks(pages)
-    expect(risks.map((r) => r.risk)).toEqual(['Falling revenue or sales', 'Debt and late payments', 'Customer churn or concentration'])
+    expect(risks.map((r) => r.risk)).toEqual([
+      'Falling revenue or sales',
+      'Debt and late payments',
+      'Customer churn or concentration',
+    ])
     expect(risks[1]).toMatchObject({ page: 2, evidence: 'Two invoices are overdue.' })
   })
 

@@ -17,7 +17,8 @@ export const DOCUMENT_LIMITS = {
   maxTextChars: 200_000,
 } as const
 
-const startsWith = (bytes: Uint8Array, signature: readonly number[], offset = 0) => signature.every((b, i) => bytes[offset + i] === b)
+const startsWith = (bytes: Uint8Array, signature: readonly number[], offset = 0) =>
+  signature.every((b, i) => bytes[offset + i] === b)
 
 /** The media type by magic bytes, or null for anything else (executables, archives, text…). */
 export function sniffMediaType(bytes: Uint8Array): DocumentMediaType | null {
