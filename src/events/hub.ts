@@ -54,7 +54,7 @@ type EventRow = {
   id: string | number
   type: string
   user_id: string | null
-  audience: 'user' | 'admin'
+  audience: StoredEvent['audience']
   payload: Record<string, unknown>
   created_at: Date | string
 }

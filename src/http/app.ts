@@ -23,6 +23,7 @@ import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { meDataRoutes } from './routes/me-data.ts'
+import { planRoutes } from './routes/plans.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
@@ -54,6 +55,7 @@ const ROUTES: RouteModule[] = [
   documentRoutes,
   adminGovernanceRoutes,
   meDataRoutes,
+  planRoutes,
   webAppRoutes,
 ]
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { sql, type SQL } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { z } from 'zod'
+import type { Tier } from '../../contracts/common.ts'
 import { rows, type Claims, type Database, type Executor } from '../../data/db.ts'
 import { OptimaliqError, ValidationError } from '../../errors.ts'
 import { EVENTS_CHANNEL } from '../../events/types.ts'
@@ -22,7 +23,15 @@ export type TaskView = {
   completedAt?: string
 }
 
-export type TaskContext = { db: Database; userId: string; taskId: string; attempt: number; signal: AbortSignal }
+export type TaskContext = {
+  db: Database
+  userId: string
+  /** The user's tier when the task runs: AI calls of the task count against that tier's limits. */
+  tier?: Tier | undefined
+  taskId: string
+  attempt: number
+  signal: AbortSignal
+}
 
 /**
  * One kind of task: its input schema and the function that computes its result. Swapping the
@@ -59,6 +68,23 @@ type TaskRow = {
   created_at: Date | string
   started_at: Date | string | null
   completed_at: Date | string | null
+  /** Only on the row a run starts from: the owner's tier. */
+  tier?: Tier | null
+}
+
+/**
+ * How long to wait before running again when a task was refused by a rate limit (its window's
+ * reset, from the refusal's Retry-After), or undefined for any other error. A refusal is not a
+ * failure of the task: it waits for the reset instead of spending a retry or failing for good.
+ */
+export function rateLimitWaitMs(error: unknown): number | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof OptimaliqError && e.code === 'rate_limited') {
+      const seconds = Number(e.headers?.['retry-after'])
+      return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000
+    }
+  }
+  return undefined
 }
 
 const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOString()
@@ -128,7 +154,8 @@ export function createTaskService(options: TaskServiceOptions) {
     const started = await writeWithEvent(
       db.orm,
       sql`update ai_tasks set status = 'active', attempts = attempts + 1, started_at = coalesce(started_at, now()), error = null
-          where id = ${taskId} and status in ('queued', 'active') returning *`,
+          where id = ${taskId} and status in ('queued', 'active')
+          returning *, (select u.tier from users u where u.id = ai_tasks.user_id) as tier`,
       'active',
     )
     // Already completed or failed (a duplicate or late retry): nothing to do, nothing to repeat.
@@ -139,6 +166,7 @@ export function createTaskService(options: TaskServiceOptions) {
       const result = await def.run(input, {
         db,
         userId: started.user_id,
+        tier: started.tier ?? undefined,
         taskId,
         attempt: job.attempt,
         signal: job.signal,
@@ -152,6 +180,25 @@ export function createTaskService(options: TaskServiceOptions) {
       return { taskId }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
+      const waitMs = rateLimitWaitMs(error)
+      if (waitMs !== undefined && !job.signal.aborted) {
+        // Run again once the limit resets (a new job: this one completes), without counting an attempt.
+        const startAfter = new Date(Date.now() + waitMs + Math.floor(Math.random() * 250))
+        await queue.enqueue(
+          taskJobName(def.type),
+          { taskId },
+          { priority: started.priority, singletonKey: `${taskId}:after:${startAfter.getTime()}`, startAfter },
+        )
+        await writeWithEvent(
+          db.orm,
+          sql`update ai_tasks set status = 'queued', attempts = greatest(attempts - 1, 0), error = ${message}
+              where id = ${taskId} and status = 'active' returning *`,
+          'queued',
+          message,
+        )
+        logger.info({ taskId, waitMs }, 'task refused by a rate limit: runs again after the reset')
+        return { taskId, waitedForRateLimitMs: waitMs }
+      }
       const final = job.lastAttempt || (error instanceof OptimaliqError && error.status < 500)
       logger.warn({ err: error, taskId, attempt: job.attempt, final }, 'task failed')
       await writeWithEvent(

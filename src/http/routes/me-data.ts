@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm'
+import { deleteAccount } from '../../app/account/revocation.ts'
 import { z } from 'zod'
 import { errorResponse } from '../../contracts/common.ts'
 import { feedback, feedbackBody, feedbackParams, usageStanding } from '../../contracts/governance.ts'
 import { rows } from '../../data/db.ts'
-import { recordAdminAction } from '../../data/repositories/audit.ts'
-import { deleteUserData, exportUserData } from '../../data/repositories/personal-data.ts'
+import { exportUserData } from '../../data/repositories/personal-data.ts'
 import { NotFoundError } from '../../errors.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
@@ -13,7 +13,8 @@ const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse }
 const me = { tags: ['me'], security: [{ bearer: [] }] }
 
 /** A user's own data (export, deletion), their AI usage standing, and feedback on AI answers. */
-export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
+export const meDataRoutes: RouteModule = (app, deps) => {
+  const { db, hooks, governance } = deps
   app.get(
     '/api/me/export',
     {
@@ -56,17 +57,7 @@ export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
     },
     async (request) => {
       const { user } = principalOf(request)
-      const deleted = await db.transaction(async (tx) => {
-        const counts = await deleteUserData(tx, user.id)
-        await recordAdminAction(tx, {
-          actorId: user.id,
-          action: 'user.delete_self',
-          target: user.id,
-          details: { counts },
-        })
-        return counts
-      })
-      return { deleted }
+      return { deleted: await deleteAccount(deps, user.id) }
     },
   )
 
