@@ -18,6 +18,7 @@ import { registerErrorHandling, sendFrameworkError } from './plugins/errors.ts'
 import { registerInputSanitizing } from './plugins/sanitize.ts'
 import { setSecurityHeaders } from './plugins/security-headers.ts'
 import { adminGovernanceRoutes } from './routes/admin-governance.ts'
+import { adviceRoutes } from './routes/advice.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
@@ -53,6 +54,7 @@ const ROUTES: RouteModule[] = [
   aiFeatureRoutes,
   kpiRoutes,
   documentRoutes,
+  adviceRoutes,
   adminGovernanceRoutes,
   meDataRoutes,
   planRoutes,

@@ -1,11 +1,9 @@
-import { sql } from 'drizzle-orm'
 import { deleteAccount } from '../../app/account/revocation.ts'
+import { rateAnswer } from '../../app/insights/answer-feedback.ts'
 import { z } from 'zod'
 import { errorResponse } from '../../contracts/common.ts'
 import { feedback, feedbackBody, feedbackParams, usageStanding } from '../../contracts/governance.ts'
-import { rows } from '../../data/db.ts'
 import { exportUserData } from '../../data/repositories/personal-data.ts'
-import { NotFoundError } from '../../errors.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
@@ -102,33 +100,9 @@ export const meDataRoutes: RouteModule = (app, deps) => {
       },
     },
     async (request) => {
-      const { user, claims } = principalOf(request)
-      const { requestId } = request.params
-      // The answer must be the caller's own (ai_log is not readable to users, so check as owner).
-      const owned = await db.query<{ one: number }>(
-        'select 1 as one from ai_log where request_id = $1 and user_id = $2 limit 1',
-        [requestId, user.id],
-      )
-      if (owned.length === 0) throw new NotFoundError('AI answer', 'request_not_found')
-      return db.asUser(claims, async (tx) => {
-        const [r] = await rows<{
-          request_id: string
-          rating: 'up' | 'down'
-          comment: string | null
-          created_at: string | Date
-        }>(
-          tx,
-          sql`insert into ai_feedback (request_id, user_id, rating, comment) values (${requestId}, ${user.id}, ${request.body.rating}, ${request.body.comment ?? null})
-              on conflict (request_id, user_id) do update set rating = excluded.rating, comment = excluded.comment
-              returning request_id, rating, comment, created_at`,
-        )
-        return {
-          requestId: r!.request_id,
-          rating: r!.rating,
-          comment: r!.comment,
-          createdAt: new Date(r!.created_at).toISOString(),
-        }
-      })
+      // The older path of POST /api/ai/answers/:requestId/feedback (routes/advice.ts).
+      const { claims } = principalOf(request)
+      return rateAnswer(db, claims, request.params.requestId, request.body)
     },
   )
 }

@@ -235,28 +235,31 @@ function TrendCard({
   const o = forecast.overall
   if (!o.last)
     return <Empty title="No history yet">Your score over time appears once you have taken an assessment.</Empty>
+  const last = o.last
+  const ahead = o.status === 'ok' ? o.forecast : []
   const points: TrendPoint[] = [
     {
-      at: o.last.at,
-      score: o.last.score,
-      value: o.forecast.length ? o.last.score : null,
-      band: o.forecast.length ? [o.last.score, o.last.score] : null,
+      at: last.at,
+      score: last.score,
+      value: ahead.length ? last.score : null,
+      band: ahead.length ? [last.score, last.score] : null,
     },
-    ...o.forecast.map((f) => ({ at: f.at, value: f.value, band: [f.lower, f.upper] as [number, number] })),
+    ...ahead.map((f) => ({ at: f.at, value: f.value, band: [f.lower, f.upper] as [number, number] })),
   ]
   return (
     <div className="stack">
-      {o.forecast.length > 0 ? (
+      {o.status === 'ok' ? (
         <ScoreTrend
           data={points}
-          label={`Overall score ${fmtScore(o.last.score)}; forecast ${o.forecast.map((f) => `${fmtScore(f.value)} in ${f.horizonDays} days (between ${fmtScore(f.lower)} and ${fmtScore(f.upper)})`).join('; ')}`}
+          label={`Overall score ${fmtScore(last.score)}; forecast ${ahead.map((f) => `${fmtScore(f.value)} in ${f.horizonDays} days (between ${fmtScore(f.lower)} and ${fmtScore(f.upper)})`).join('; ')}`}
         />
       ) : (
-        <p className="muted">A forecast needs at least two scores taken on different days.</p>
+        <p className="muted">{o.message}</p>
       )}
       <p className="small">{forecast.narrative.narrative}</p>
       <p className="small muted">
-        Trend: {o.trend} · <Source provider={forecast.provider} />
+        {o.status === 'ok' ? `Trend: ${o.trend} · ` : ''}
+        <Source provider={forecast.provider} />
       </p>
       <Feedback requestId={forecast.requestId} compact />
     </div>
@@ -294,8 +297,8 @@ function RecommendationsCard({
           <ul className="insight-list">
             {next.nextAssessments.slice(0, 3).map((a) => (
               <li key={a.type}>
-                <Link to={`/assessments/${a.type}`}>
-                  <strong>Take {humanize(a.type)}</strong>
+                <Link to={a.path}>
+                  <strong>Take {a.title}</strong>
                 </Link>
                 <span className="muted">{a.reason}</span>
               </li>

@@ -48,7 +48,7 @@ export default function HistoryPage() {
                     <th scope="col" className="num">
                       Score
                     </th>
-                    <th scope="col">Questions served</th>
+                    <th scope="col">Level</th>
                     <th scope="col" className="num">
                       Base score then
                     </th>
@@ -62,7 +62,7 @@ export default function HistoryPage() {
                       <td className="num">
                         <strong>{fmtScore(s.score)}</strong>
                       </td>
-                      <td>Level {s.bracketServed.replace('score_', '').replace('_', '.')}</td>
+                      <td>{s.bracketLabel}</td>
                       <td className="num">{fmtScore(s.baseScoreAtTime)}</td>
                       <td>
                         <Link to={`/assessments/${type}/submissions/${s.id}`}>View</Link>

@@ -171,7 +171,7 @@ function Assessment({ type, data, reload }: { type: string; data: AssessmentQues
               <p>
                 Overall score now <strong data-testid="overall-after">{fmtScore(result.overallScore)}</strong>
               </p>
-              <p className="muted">Maturity level {result.bracketKey.replace('score_', '').replace('_', '.')}</p>
+              <p className="muted">Maturity: {result.bracketLabel}</p>
               <p className="muted">Taken {fmtDate(result.takenAt)}</p>
             </div>
           </div>
