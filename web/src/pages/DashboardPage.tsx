@@ -345,7 +345,11 @@ function Insights({
         <Card title="Strengths" actions={source} testId="strengths">
           <List
             items={d.strengths}
-            empty="Complete an assessment to see your strengths."
+            empty={
+              Object.keys(d.scores.areas).length === 0
+                ? 'Complete the growth assessment to see your strengths.'
+                : 'No area stands out as a strength yet: a strength scores 3.0 or more and is clearly above your other areas.'
+            }
             onOpen={(i) => open({ ...meta, kind: 'Strength', title: i.title, description: i.impact })}
           />
         </Card>
