@@ -17,11 +17,13 @@ import { registerErrorHandling, sendFrameworkError } from './plugins/errors.ts'
 import { registerInputSanitizing } from './plugins/sanitize.ts'
 import { setSecurityHeaders } from './plugins/security-headers.ts'
 import { adminGovernanceRoutes } from './routes/admin-governance.ts'
+import { adviceRoutes } from './routes/advice.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { meDataRoutes } from './routes/me-data.ts'
+import { planRoutes } from './routes/plans.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
@@ -47,8 +49,10 @@ const ROUTES: RouteModule[] = [
   realtimeRoutes,
   taskRoutes,
   aiFeatureRoutes,
+  adviceRoutes,
   adminGovernanceRoutes,
   meDataRoutes,
+  planRoutes,
   webAppRoutes,
 ]
 

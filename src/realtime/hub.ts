@@ -29,11 +29,14 @@ export type OpenStream = {
   admin: boolean
   lastEventId: number | undefined
   res: ServerResponse
+  /** The session token's id (jti): a logout of that token closes this stream. */
+  tokenId?: string | undefined
   headers?: Record<string, string | number | string[] | undefined>
 }
 
 type Stream = {
   userId: string
+  tokenId: string | undefined
   admin: boolean
   res: ServerResponse
   /** Highest id written: the SSE id, so a reconnect resumes after it. */
@@ -196,6 +199,7 @@ export function createRealtimeHub(options: RealtimeOptions) {
     async open(params: OpenStream): Promise<void> {
       const stream: Stream = {
         userId: params.userId,
+        tokenId: params.tokenId,
         admin: params.admin && params.claims.role === 'admin',
         res: params.res,
         cursor: params.lastEventId ?? 0,
@@ -238,6 +242,20 @@ export function createRealtimeHub(options: RealtimeOptions) {
           close(stream, 'replay_failed')
         }
       }
+    },
+
+    /**
+     * End a user's streams at once (their access was revoked): those opened with `tokenId` only,
+     * or all of them. Returns how many were closed. The client gets a `close` event with the reason.
+     */
+    closeUser(userId: string, options: { tokenId?: string | undefined; reason: string }): number {
+      let closed = 0
+      for (const stream of [...(byUser.get(userId) ?? [])]) {
+        if (options.tokenId !== undefined && stream.tokenId !== options.tokenId) continue
+        close(stream, options.reason)
+        closed += 1
+      }
+      return closed
     },
 
     /** End every stream (graceful shutdown): clients reconnect elsewhere with their Last-Event-ID. */

@@ -10,11 +10,12 @@ export type StreamMessage = RealtimeEvent
  * client has seen.
  */
 export function formatEvent(event: StoredEvent, cursor: number): string {
+  // Streams receive user and admin events only (the hub never routes `system` ones to a stream).
   const message: StreamMessage = {
     id: event.id,
     type: event.type,
     userId: event.userId,
-    audience: event.audience,
+    audience: event.audience === 'admin' ? 'admin' : 'user',
     payload: event.payload,
     createdAt: event.createdAt,
   }

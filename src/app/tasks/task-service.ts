@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { z } from 'zod'
+import type { Tier } from '../../contracts/common.ts'
 import type { Claims, Database } from '../../data/db.ts'
 import {
   findTaskAsUser,
@@ -29,7 +30,15 @@ export type TaskView = {
   completedAt?: string
 }
 
-export type TaskContext = { db: Database; userId: string; taskId: string; attempt: number; signal: AbortSignal }
+export type TaskContext = {
+  db: Database
+  userId: string
+  /** The user's tier when the task runs: AI calls of the task count against that tier's limits. */
+  tier?: Tier | undefined
+  taskId: string
+  attempt: number
+  signal: AbortSignal
+}
 
 /**
  * One kind of task: its input schema and the function that computes its result. Swapping the
@@ -51,6 +60,21 @@ export type TaskServiceOptions = {
   retryDelaySeconds: number
   /** Wait this long inside each run (fault tests and demos of live progress). */
   simulatedDelayMs?: number
+}
+
+/**
+ * How long to wait before running again when a task was refused by a rate limit (its window's
+ * reset, from the refusal's Retry-After), or undefined for any other error. A refusal is not a
+ * failure of the task: it waits for the reset instead of spending a retry or failing for good.
+ */
+export function rateLimitWaitMs(error: unknown): number | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof OptimaliqError && e.code === 'rate_limited') {
+      const seconds = Number(e.headers?.['retry-after'])
+      return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000
+    }
+  }
+  return undefined
 }
 
 export function toTaskView(task: TaskRecord): TaskView {
@@ -97,6 +121,7 @@ export function createTaskService(options: TaskServiceOptions) {
       const result = await def.run(input, {
         db,
         userId: started.userId!,
+        tier: (started.tier as Tier | null | undefined) ?? undefined,
         taskId,
         attempt: job.attempt,
         signal: job.signal,
@@ -105,6 +130,19 @@ export function createTaskService(options: TaskServiceOptions) {
       return { taskId }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
+      const waitMs = rateLimitWaitMs(error)
+      if (waitMs !== undefined && !job.signal.aborted) {
+        // Run again once the limit resets (a new job: this one completes), without counting an attempt.
+        const startAfter = new Date(Date.now() + waitMs + Math.floor(Math.random() * 250))
+        await queue.enqueue(
+          taskJobName(def.type),
+          { taskId },
+          { priority: started.priority, singletonKey: `${taskId}:after:${startAfter.getTime()}`, startAfter },
+        )
+        await finishTask(db.orm, started, { status: 'queued', error: message, refundAttempt: true })
+        logger.info({ taskId, waitMs }, 'task refused by a rate limit: runs again after the reset')
+        return { taskId, waitedForRateLimitMs: waitMs }
+      }
       const final = job.lastAttempt || (error instanceof OptimaliqError && error.status < 500)
       logger.warn({ err: error, taskId, attempt: job.attempt, final }, 'task failed')
       await finishTask(db.orm, started, { status: final ? 'failed' : 'queued', error: message })

@@ -52,7 +52,7 @@ export async function listCurrentLevers(db: Executor, userId: string, scoresHash
   return list.length === 5 ? list : []
 }
 
-export type NewLever = { title: string; description: string; targetArea: string; expectedImpact: string; effort: string }
+export type NewLever = { title: string; description: string; targetArea: string; expectedImpact: string; effort: string; leverKey?: string; progress?: number; carriedFrom?: string | null }
 
 /** Store a new batch of five levers (earlier batches stay as history). */
 export async function insertLevers(db: Executor, userId: string, levers: NewLever[], meta: { scoresHash: string; provider: string; expiresAt: Date }): Promise<LeverRow[]> {

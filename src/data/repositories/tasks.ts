@@ -26,6 +26,8 @@ export type TaskRecord = {
   createdAt: Date
   startedAt: Date | null
   completedAt: Date | null
+  /** Only on the record a run starts from: the owner's tier. */
+  tier?: string | null
 }
 
 type TaskRow = {
@@ -41,6 +43,7 @@ type TaskRow = {
   created_at: Date | string
   started_at: Date | string | null
   completed_at: Date | string | null
+  tier?: string | null
 }
 
 const date = (v: Date | string) => (v instanceof Date ? v : new Date(v))
@@ -58,6 +61,7 @@ const toRecord = (row: TaskRow): TaskRecord => ({
   createdAt: date(row.created_at),
   startedAt: row.started_at === null ? null : date(row.started_at),
   completedAt: row.completed_at === null ? null : date(row.completed_at),
+  ...(row.tier !== undefined ? { tier: row.tier } : {}),
 })
 
 /** The `task.updated` event of a task after a change. */
@@ -134,7 +138,8 @@ export async function startTask(db: Executor, taskId: string): Promise<TaskRecor
     if (tries === 20) throw new Error(`task ${taskId} kept changing while it was being started`)
     const [current] = await rows<TaskRow>(
       db,
-      sql`select id, user_id, type, attempts, status from ai_tasks where id = ${taskId}`,
+      sql`select id, user_id, type, attempts, status, (select u.tier from users u where u.id = ai_tasks.user_id) as tier
+          from ai_tasks where id = ${taskId}`,
     )
     if (!current || (current.status !== 'queued' && current.status !== 'active')) return undefined
     const started = await writeTask(
@@ -146,7 +151,7 @@ export async function startTask(db: Executor, taskId: string): Promise<TaskRecor
         'active',
       ),
     )
-    if (started) return started
+    if (started) return { ...started, tier: current.tier ?? null }
   }
 }
 
@@ -157,7 +162,9 @@ export async function startTask(db: Executor, taskId: string): Promise<TaskRecor
 export async function finishTask(
   db: Executor,
   task: TaskRecord,
-  outcome: { status: 'completed'; result: Record<string, unknown> } | { status: 'failed' | 'queued'; error: string },
+  outcome:
+    | { status: 'completed'; result: Record<string, unknown> }
+    | { status: 'failed' | 'queued'; error: string; refundAttempt?: boolean },
 ): Promise<TaskRecord | undefined> {
   const write =
     outcome.status === 'completed'
@@ -165,10 +172,19 @@ export async function finishTask(
             where id = ${task.id} and status = 'active' returning *`
       : outcome.status === 'failed'
         ? sql`update ai_tasks set status = 'failed', error = ${outcome.error}, completed_at = now() where id = ${task.id} and status = 'active' returning *`
-        : sql`update ai_tasks set status = 'queued', error = ${outcome.error} where id = ${task.id} and status = 'active' returning *`
+        : outcome.refundAttempt
+          ? sql`update ai_tasks set status = 'queued', attempts = greatest(attempts - 1, 0), error = ${outcome.error}
+                where id = ${task.id} and status = 'active' returning *`
+          : sql`update ai_tasks set status = 'queued', error = ${outcome.error} where id = ${task.id} and status = 'active' returning *`
   return writeTask(
     db,
     write,
-    taskEvent(task, outcome.status, outcome.status === 'completed' ? undefined : outcome.error),
+    taskEvent(
+      outcome.status === 'queued' && outcome.refundAttempt
+        ? { ...task, attempts: Math.max(task.attempts - 1, 0) }
+        : task,
+      outcome.status,
+      outcome.status === 'completed' ? undefined : outcome.error,
+    ),
   )
 }
