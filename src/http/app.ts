@@ -31,6 +31,8 @@ import { aiFeatureRoutes } from './routes/ai-features.ts'
 import { apiKeyRoutes } from './routes/api-keys.ts'
 import { realtimeRoutes } from './routes/realtime.ts'
 import { taskRoutes } from './routes/tasks.ts'
+import { kpiRoutes } from './routes/kpis.ts'
+import { documentRoutes } from './routes/documents.ts'
 import { v1Routes } from './routes/v1.ts'
 import { webAppRoutes } from './routes/web.ts'
 import type { App, HttpDeps, RouteDeps, RouteModule } from './types.ts'
@@ -49,6 +51,8 @@ const ROUTES: RouteModule[] = [
   realtimeRoutes,
   taskRoutes,
   aiFeatureRoutes,
+  kpiRoutes,
+  documentRoutes,
   adviceRoutes,
   adminGovernanceRoutes,
   meDataRoutes,
