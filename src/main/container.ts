@@ -26,6 +26,9 @@ import { createGraphSync, registerGraphSyncJob, type GraphSync } from '../graph/
 import { createQueue, type Queue } from '../queue/queue.ts'
 import { createTaskService, type TaskService } from '../app/tasks/task-service.ts'
 import { createRealtimeHub, type RealtimeHub } from '../realtime/hub.ts'
+import { createKpiService, type KpiService } from '../app/kpis/kpis.ts'
+import { createDocumentService, type DocumentService } from '../app/documents/documents.ts'
+import { defineDocumentTasks } from '../app/documents/analysis-task.ts'
 
 /**
  * Wires every part once from Config. No singletons: tests build their own container with a
@@ -52,6 +55,10 @@ export type Container = {
   queue: Queue
   /** Queued AI tasks (`ai_tasks`) and their job handlers. */
   tasks: TaskService
+  /** KPI months, forecasts, anomalies and their narrative. */
+  kpis: KpiService
+  /** Uploaded documents and images, analysed as queued tasks. */
+  documents: DocumentService
   /** The peer graph (Neo4j or SQL) and its sync from SQL (docs/graph.md). */
   graph: { store: GraphStore; sync: GraphSync }
   /** Register work to do on shutdown; run in reverse order by `close()`. */
@@ -198,6 +205,9 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     registerGraphSyncJob(queue, graph.sync)
     // AI features: the queued assessment analysis and dashboard refresh.
     defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights, graph, logger })
+    defineDocumentTasks(tasks, { db, ai })
+    const kpis = createKpiService({ db, ai })
+    const documents = createDocumentService({ db, tasks })
     registerGovernanceJobs(queue, governance, logger)
     registerQueueAndStreamGauges(governance, { db, realtime })
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
@@ -219,6 +229,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       realtime,
       queue,
       tasks,
+      kpis,
+      documents,
       graph,
       onClose: (fn) => void closers.push(fn),
       async close() {

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http'
-import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
-import { rows, type Claims, type Database } from '../data/db.ts'
+import type { Claims, Database } from '../data/db.ts'
+import { listStreamEventsAfter } from '../data/repositories/events.ts'
 import { OptimaliqError } from '../errors.ts'
-import { toStoredEvent, type EventHub } from '../events/hub.ts'
-import type { StoredEvent } from '../events/types.ts'
+import type { EventHub } from '../events/hub.ts'
+import type { StoredEvent } from '../contracts/events.ts'
 import { KEEP_ALIVE, formatControl, formatEvent, formatRetry } from './sse.ts'
 
 export type RealtimeOptions = {
@@ -152,19 +152,14 @@ export function createRealtimeHub(options: RealtimeOptions) {
     const sent = new Set<number>()
     let from = after
     for (;;) {
-      const page = await db.asUser(claims, (tx) =>
-        rows<Parameters<typeof toStoredEvent>[0]>(
-          tx,
-          stream.admin
-            ? sql`select id, type, user_id, audience, payload, created_at from events
-                  where id > ${from} and ((user_id = ${stream.userId} and audience = 'user') or audience = 'admin') order by id limit 1000`
-            : sql`select id, type, user_id, audience, payload, created_at from events
-                  where id > ${from} and user_id = ${stream.userId} and audience = 'user' order by id limit 1000`,
-        ),
-      )
+      const page = await listStreamEventsAfter(db, claims, {
+        userId: stream.userId,
+        admin: stream.admin,
+        after: from,
+        limit: 1000,
+      })
       if (stream.closed) return
-      for (const row of page) {
-        const event = toStoredEvent(row)
+      for (const event of page) {
         stream.res.write(formatEvent(event, stream.cursor))
         stream.cursor = Math.max(stream.cursor, event.id)
         sent.add(event.id)

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../events/types.ts'
+import type { StoredEvent } from '../contracts/events.ts'
 import type { RealtimeEvent } from '../contracts/realtime.ts'
 
 /** What a client receives as `data` of each SSE message (the `event` field is the type). */

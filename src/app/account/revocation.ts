@@ -5,7 +5,7 @@ import { deleteUserData } from '../../data/repositories/personal-data.ts'
 import { revokeToken } from '../../data/repositories/users.ts'
 import type { EventHub } from '../../events/hub.ts'
 import { publish } from '../../events/publish.ts'
-import type { EventPayload } from '../../events/types.ts'
+import type { EventPayload } from '../../contracts/events.ts'
 import type { RealtimeHub } from '../../realtime/hub.ts'
 
 /**
