@@ -12,6 +12,16 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'] } },
       // Real PostgreSQL and PGlite, servers, Chromium: named after the src/ part they cover.
       { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'] } },
+      // The web app's components (React, jsdom, Testing Library): `*.test.tsx` under web/src.
+      {
+        extends: true,
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.tsx'],
+          environment: 'jsdom',
+          setupFiles: ['web/src/test/setup.ts'],
+        },
+      },
     ],
     coverage: {
       provider: 'v8',

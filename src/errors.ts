@@ -66,34 +66,6 @@ export class ConflictError extends OptimaliqError {
   }
 }
 
-/** Postgres SQLSTATE codes we branch on, by name. */
-export const PG_ERROR = {
-  UNIQUE_VIOLATION: '23505',
-  FOREIGN_KEY_VIOLATION: '23503',
-  CHECK_VIOLATION: '23514',
-  INSUFFICIENT_PRIVILEGE: '42501',
-  SERIALIZATION_FAILURE: '40001',
-  LOCK_NOT_AVAILABLE: '55P03',
-  NUMERIC_VALUE_OUT_OF_RANGE: '22003',
-  CHARACTER_NOT_IN_REPERTOIRE: '22021',
-  UNTRANSLATABLE_CHARACTER: '22P05',
-  INVALID_TEXT_REPRESENTATION: '22P02',
-  STRING_DATA_RIGHT_TRUNCATION: '22001',
-} as const
-
-/** The SQLSTATE of a driver error (pg and PGlite expose `code`; Drizzle wraps them in `cause`). */
-export function pgErrorCode(error: unknown): string | undefined {
-  for (
-    let e = error, depth = 0;
-    typeof e === 'object' && e !== null && depth < 5;
-    e = (e as { cause?: unknown }).cause, depth++
-  ) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
-  }
-  return undefined
-}
-
 /** The database's own message of a driver error, unwrapped from Drizzle's `cause`. */
 export function pgErrorMessage(error: unknown): string | undefined {
   const cause = (error as { cause?: unknown } | null)?.cause

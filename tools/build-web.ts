@@ -6,9 +6,10 @@
  *
  *   node tools/build-web.ts [--if-stale]
  */
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type * as Vite from 'vite'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -17,10 +18,11 @@ const INDEX = join(WEB, 'dist', 'index.html')
 /** Everything the bundle is made of. */
 const SOURCES = [
   join(WEB, 'src'),
+  join(WEB, 'public'),
   join(WEB, 'index.html'),
   join(WEB, 'vite.config.ts'),
-  join(ROOT, 'src', 'realtime', 'client.ts'),
   join(ROOT, 'src', 'contracts'),
+  join(ROOT, 'tools', 'build-web.ts'),
 ]
 
 function newest(path: string): number {
@@ -35,6 +37,31 @@ export function webBuildStale(): boolean {
   if (!existsSync(INDEX)) return true
   const built = statSync(INDEX).mtimeMs
   return SOURCES.some((s) => newest(s) > built)
+}
+
+const COMPRESSIBLE = /\.(js|css|html|svg|json|ico|txt|map)$/
+
+/**
+ * Write `.br` and `.gz` beside every compressible file (the server sends them as they are, with
+ * `content-encoding`): brotli at its best quality and gzip -9 cost nothing at request time.
+ */
+export function precompress(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) {
+      precompress(path)
+      continue
+    }
+    if (!COMPRESSIBLE.test(name)) continue
+    const data = readFileSync(path)
+    writeFileSync(
+      `${path}.br`,
+      brotliCompressSync(data, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+      }),
+    )
+    writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }))
+  }
 }
 
 /** Build the app; returns false (with a warning) when Vite is not installed. */
@@ -62,6 +89,7 @@ export async function buildWeb(options: { ifStale?: boolean; quiet?: boolean } =
       logLevel: options.quiet ? 'warn' : 'info',
       build: { outDir: fresh, emptyOutDir: true },
     })
+    precompress(fresh)
     rmSync(dist, { recursive: true, force: true })
     renameSync(fresh, dist)
   } catch (error) {

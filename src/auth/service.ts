@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import type { User } from '../contracts/auth.ts'
 import type { Claims, Database } from '../data/db.ts'
-import { createUser, findPrincipal, findUserByEmail, revokeToken, toUser } from '../data/repositories/users.ts'
+import { createUser, findPrincipal, findUserByEmail, toUser } from '../data/repositories/users.ts'
 import { UnauthorizedError } from '../errors.ts'
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts'
 import type { AuthThrottle } from './throttle.ts'
@@ -77,13 +77,7 @@ export function createAuthService(deps: {
       return session(toUser(row))
     },
 
-    async logout(principal: Principal) {
-      this.forget(principal.user.id)
-      if (principal.token.jti)
-        await revokeToken(db.orm, principal.token.jti, principal.user.id, principal.token.expiresAt)
-    },
-
-    /** Drop this process's cached principals of a user (after logout or a role/tier change). */
+    /** Drop this process's cached principals of a user (revocation events, role/tier changes). Logout: app/account/revocation.ts. */
     forget(userId: string) {
       if (!cache) return
       for (const [key, value] of cache.entries()) if (value.user.id === userId) cache.delete(key)

@@ -1,4 +1,8 @@
 import { z } from 'zod'
+import type { GatewayConfig } from '../gateway/config.ts'
+import { AI_PROVIDERS, type ProviderName } from '../gateway/provider-names.ts'
+import { optionalText, optionalUrl } from '../gateway/providers/env-fields.ts'
+import { PROVIDER_ENV, readProviderSettings } from '../gateway/providers/index.ts'
 import { resolveBudgets, resolvePacing, resolveTierLimits } from '../governance/limits/config.ts'
 
 /**
@@ -42,24 +46,6 @@ const num = (fallback: number, min: number, max: number) =>
       }
       return n
     })
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
-
-const optionalUrl = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined
-    try {
-      return new URL(v.trim()).toString().replace(/\/$/, '')
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a URL such as http://127.0.0.1:8080/v1' })
-      return z.NEVER
-    }
-  })
 
 const csv = z
   .string()
@@ -120,8 +106,8 @@ const jsonChecked = (check: (value: unknown) => unknown) =>
     }
   })
 
-export const AI_PROVIDERS = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'custom'] as const
-export type AiProviderName = (typeof AI_PROVIDERS)[number]
+export { AI_PROVIDERS }
+export type AiProviderName = ProviderName
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -155,6 +141,14 @@ export const envSchema = z.object({
   AI_ANALYZE_ON_SUBMIT: bool(true),
   DASHBOARD_CACHE_MS: int(10_000, 0, 3_600_000),
   ASSESSMENT_CONFIG_DIR: optionalText,
+  NEO4J_URI: optionalText.refine((v) => v === undefined || /^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(v), {
+    message: 'must be a bolt:// or neo4j:// URL (optionally +s / +ssc)',
+  }),
+  NEO4J_USERNAME: optionalText,
+  NEO4J_PASSWORD: optionalText,
+  NEO4J_DATABASE: optionalText,
+  OPTIMALIQ_DEMO: bool(false),
+  OPTIMALIQ_DEMO_BUSINESSES: int(200, 1, 1_000_000),
   ASSESSMENT_OVERALL_WEIGHTS: weightList,
 
   AI_ENABLED: bool(true),
@@ -162,25 +156,8 @@ export const envSchema = z.object({
   AI_MODEL: optionalText,
   AI_MAX_TOKENS: int(1000, 1, 1_000_000),
   AI_TEMPERATURE: num(0.7, 0, 2),
-  OPENAI_API_KEY: optionalText,
-  OPENAI_BASE_URL: optionalUrl,
-  ANTHROPIC_API_KEY: optionalText,
-  ANTHROPIC_BASE_URL: optionalUrl,
-  GOOGLE_GENERATIVE_AI_API_KEY: optionalText,
-  GOOGLE_GENERATIVE_AI_BASE_URL: optionalUrl,
-  GOOGLE_VERTEX_PROJECT: optionalText,
-  GOOGLE_VERTEX_LOCATION: optionalText,
-  GOOGLE_APPLICATION_CREDENTIALS: optionalText,
-  GOOGLE_VERTEX_API_KEY: optionalText,
-  GOOGLE_VERTEX_BASE_URL: optionalUrl,
-  MISTRAL_API_KEY: optionalText,
-  MISTRAL_BASE_URL: optionalUrl,
-  AZURE_API_KEY: optionalText,
-  AZURE_RESOURCE_NAME: optionalText,
-  AZURE_BASE_URL: optionalUrl,
-  OPENAI_COMPATIBLE_BASE_URL: optionalUrl,
-  OPENAI_COMPATIBLE_API_KEY: optionalText,
-  OPENAI_COMPATIBLE_MODEL: optionalText,
+  // Each provider's own variables (OPENAI_API_KEY, ANTHROPIC_BASE_URL, …): gateway/providers/<name>.ts.
+  ...PROVIDER_ENV,
   OPTIMALIQ_CONFIG: optionalText,
   AI_ATTEMPT_TIMEOUT_MS: int(30_000, 100, 600_000),
   AI_DEADLINE_MS: int(60_000, 100, 1_800_000),
@@ -298,6 +275,20 @@ function toConfig(env: Env) {
       /** In-process copy of cached dashboards, dropped on score events; 0 turns it off. */
       dashboardCacheMs: env.DASHBOARD_CACHE_MS,
     },
+    /** The peer graph (docs/graph.md): Neo4j when NEO4J_URI is set, else the SQL backend on the main database. */
+    graph: {
+      neo4j: env.NEO4J_URI
+        ? {
+            uri: env.NEO4J_URI,
+            username: env.NEO4J_USERNAME ?? 'neo4j',
+            password: env.NEO4J_PASSWORD ?? '',
+            database: env.NEO4J_DATABASE,
+          }
+        : undefined,
+      /** Seed a synthetic demo cohort on start (labelled demo everywhere, never mixed with real businesses). */
+      demo: env.OPTIMALIQ_DEMO,
+      demoBusinesses: env.OPTIMALIQ_DEMO_BUSINESSES,
+    },
     events: {
       retentionDays: env.EVENTS_RETENTION_DAYS,
       heartbeatMs: Math.round(env.EVENTS_HEARTBEAT_SECONDS * 1000),
@@ -341,26 +332,8 @@ function toConfig(env: Env) {
         /** Default cache TTL of `/v1` requests (a request can set `x-optimaliq-cache-ttl`). */
         v1CacheTtlSeconds: env.AI_V1_CACHE_TTL_SECONDS,
       },
-      providers: {
-        openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
-        anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
-        google: { apiKey: env.GOOGLE_GENERATIVE_AI_API_KEY, baseURL: env.GOOGLE_GENERATIVE_AI_BASE_URL },
-        vertex: {
-          project: env.GOOGLE_VERTEX_PROJECT,
-          location: env.GOOGLE_VERTEX_LOCATION,
-          credentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS,
-          apiKey: env.GOOGLE_VERTEX_API_KEY,
-          baseURL: env.GOOGLE_VERTEX_BASE_URL,
-        },
-        mistral: { apiKey: env.MISTRAL_API_KEY, baseURL: env.MISTRAL_BASE_URL },
-        azure: { apiKey: env.AZURE_API_KEY, resourceName: env.AZURE_RESOURCE_NAME, baseURL: env.AZURE_BASE_URL },
-        custom: {
-          baseURL: env.OPENAI_COMPATIBLE_BASE_URL,
-          apiKey: env.OPENAI_COMPATIBLE_API_KEY,
-          model: env.OPENAI_COMPATIBLE_MODEL,
-        },
-      },
-    },
+      providers: readProviderSettings(env),
+    } satisfies GatewayConfig,
     governance: {
       limitsEnabled: env.AI_LIMITS_ENABLED,
       rateLimits: env.AI_RATE_LIMITS,

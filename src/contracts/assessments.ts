@@ -90,6 +90,7 @@ export const submissionResult = z
     type: z.enum(DEEP_ASSESSMENT_TYPES),
     score,
     bracketKey: bracketKey.describe('The bracket the new score falls in'),
+    bracketLabel: z.string().describe('Its one label ("Level 3.5"), the same in history and in the breakdown'),
     overallScore: score.nullable(),
     takenAt: timestamp,
   })
@@ -102,8 +103,9 @@ export const assessmentHistory = z.object({
     z.object({
       id: z.uuid(),
       score,
-      bracketKey: bracketKey,
-      bracketServed: bracketKey,
+      bracketKey: bracketKey.describe('The bracket the score fell in'),
+      bracketLabel: z.string().describe('Its one label ("Level 3.5"), as on the result page'),
+      bracketServed: bracketKey.describe('The bracket whose questions were answered'),
       baseScoreAtTime: score.nullable(),
       answers: z.record(z.string(), z.unknown()),
       takenAt: timestamp,

@@ -84,10 +84,14 @@ export const lever = z.object({
   expectedImpact: z.string(),
   effort: z.string(),
   progress: z.number().int(),
+  key: z.string().describe('What the lever is (area + title slug): its identity across regenerations'),
+  carriedOver: z.boolean().describe('Progress carried over from the same lever in the set this one replaced'),
+  archivedAt: z.string().nullable(),
 })
 export const leversBody = z.object({ refresh: z.boolean().optional() }).strict().nullish()
 export const leversResponse = z.object({
   levers: z.array(lever).length(5),
+  archived: z.array(lever).describe('Levers with progress that a newer set no longer contains, newest first'),
   cached: z.boolean(),
   provider: z.string(),
   generatedAt: z.string(),
@@ -124,6 +128,15 @@ export const simulationResponse = z
     result: simulationResult,
     commentary: z.string().nullable(),
     createdAt: z.string(),
+    warnings: z
+      .array(
+        z.object({
+          code: z.enum(['costs_exceed_revenue', 'no_revenue', 'no_change']),
+          field: z.string(),
+          message: z.string(),
+        }),
+      )
+      .describe('Inputs that are valid but probably not what was meant'),
   })
   .meta({ id: 'Simulation' })
 export const simulationList = z.object({ simulations: z.array(simulationResponse) })
@@ -141,35 +154,19 @@ export const commentaryResponse = z.object({
   ...aiMeta,
 })
 
-const forecastPoint = z.object({
-  horizonDays: z.number(),
-  at: z.string(),
-  value: z.number(),
-  lower: z.number(),
-  upper: z.number(),
-})
-export const seriesForecast = z.object({
-  method: z.enum(['none', 'naive', 'two_point', 'linear_regression']),
-  points: z.number().int(),
-  last: z.object({ at: z.string(), score: z.number() }).nullable(),
-  slopePerMonth: z.number(),
-  trend: z.enum(['improving', 'stable', 'declining', 'unknown']),
-  forecast: z.array(forecastPoint),
-  residualStdError: z.number().nullable(),
-})
-export const forecastResponse = z.object({
-  overall: seriesForecast,
-  areas: z.record(z.string(), seriesForecast),
-  narrative: z.object({
-    narrative: z.string(),
-    outlook: z.enum(['improving', 'stable', 'declining', 'insufficient_data']),
-    highlights: z.array(z.string()),
-  }),
-  ...aiMeta,
-})
+/** `GET /api/insights/forecast`: see `./advice.ts`. */
+export { forecastResponse } from './advice.ts'
 
 export const recommendationsResponse = z.object({
-  nextAssessments: z.array(z.object({ type: z.string(), reason: z.string(), priority: z.number().int() })),
+  nextAssessments: z.array(
+    z.object({
+      type: z.string(),
+      title: z.string(),
+      path: z.string().describe('The web page that takes this assessment'),
+      reason: z.string(),
+      priority: z.number().int(),
+    }),
+  ),
   gaps: z.array(
     z.object({ area: z.string(), score: z.number().nullable(), status: z.enum(['low', 'missing', 'stale']) }),
   ),

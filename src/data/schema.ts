@@ -513,3 +513,29 @@ export const assessmentAttempts = pgTable(
     index('assessment_attempts_type_idx').on(t.type, t.startedAt),
   ],
 )
+
+// --- Web app (issue 16), migration 0010_web ---
+
+/** A user's strategy plans: levers and roadmap items as dated work with owners, progress and status. */
+export const strategyPlans = pgTable(
+  'strategy_plans',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    items: jsonb('items').$type<PlanItemRow[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('strategy_plans_user_idx').on(t.userId, t.updatedAt)],
+)
+export type PlanItemRow = {
+  title: string
+  source: 'lever' | 'roadmap' | 'custom'
+  owner: string
+  due: string | null
+  progress: number
+  status: 'todo' | 'doing' | 'done' | 'blocked'
+}

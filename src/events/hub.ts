@@ -1,7 +1,8 @@
 import type { Logger } from 'pino'
 import type { Database } from '../data/db.ts'
+import { deleteEventsOlderThan, latestEventId, readEventsAfter } from '../data/repositories/events.ts'
 import { createNotificationListener, type NotificationListener } from './listener.ts'
-import type { EventType, StoredEvent } from './types.ts'
+import type { EventType, StoredEvent } from '../contracts/events.ts'
 
 /** A local handler: runs once per event in this process; a failure is logged and isolated. */
 export type EventHandler<T extends EventType = EventType> = (event: StoredEvent & { type: T }) => void | Promise<void>
@@ -50,28 +51,6 @@ export type EventHub = {
   purgeExpired(): Promise<number>
 }
 
-type EventRow = {
-  id: string | number
-  type: string
-  user_id: string | null
-  audience: 'user' | 'admin'
-  payload: Record<string, unknown>
-  created_at: Date | string
-}
-
-const COLUMNS = 'id, type, user_id, audience, payload, created_at'
-
-export function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    id: Number(row.id),
-    type: row.type as EventType,
-    userId: row.user_id,
-    audience: row.audience,
-    payload: row.payload,
-    createdAt: row.created_at instanceof Date ? row.created_at.toISOString() : new Date(row.created_at).toISOString(),
-  }
-}
-
 export function createEventHub(options: EventHubOptions): EventHub {
   const { db, logger } = options
   const batchSize = options.batchSize ?? 500
@@ -118,21 +97,11 @@ export function createEventHub(options: EventHubOptions): EventHub {
     for (const [id, since] of gaps) if (now - since > gapWindowMs) gaps.delete(id)
     const holes = [...gaps.keys()]
     // One round trip: rows after the cursor, plus any hole that has been filled since.
-    const found =
-      holes.length > 0
-        ? await db.query<EventRow>(
-            `select ${COLUMNS} from events where id > $1 or id = any($3::bigint[]) order by id limit $2`,
-            [cursor, batchSize, holes],
-          )
-        : await db.query<EventRow>(`select ${COLUMNS} from events where id > $1 order by id limit $2`, [
-            cursor,
-            batchSize,
-          ])
+    const found = await readEventsAfter(db, cursor, batchSize, holes)
     const events: StoredEvent[] = []
     let late: Set<number> | undefined
     let fresh = 0
-    for (const row of found) {
-      const event = toStoredEvent(row)
+    for (const event of found) {
       if (event.id <= cursor) {
         if (!gaps.delete(event.id)) continue // already delivered
         ;(late ??= new Set()).add(event.id)
@@ -173,19 +142,14 @@ export function createEventHub(options: EventHubOptions): EventHub {
   }
 
   async function purgeExpired(): Promise<number> {
-    const deleted = await db.query<{ n: string | number }>(
-      `with gone as (delete from events where created_at < now() - make_interval(secs => $1) returning 1) select count(*) as n from gone`,
-      [retentionDays * 86_400],
-    )
-    return Number(deleted[0]?.n ?? 0)
+    return deleteEventsOlderThan(db, retentionDays * 86_400)
   }
 
   return {
     async start() {
       if (started) return
       started = true
-      const [row] = await db.query<{ max: string | number | null }>('select max(id) as max from events')
-      cursor = Number(row?.max ?? 0)
+      cursor = await latestEventId(db)
       await listener.start(() => void read())
       const runRetention = () =>
         stopped ||

@@ -1,7 +1,8 @@
 import pg from 'pg'
 import type { Logger } from 'pino'
 import type { Database } from '../data/db.ts'
-import { EVENTS_CHANNEL } from './types.ts'
+import { listenForEvents, pingConnection } from '../data/repositories/events.ts'
+import { EVENTS_CHANNEL } from '../contracts/events.ts'
 
 /**
  * One dedicated LISTEN connection per process. NOTIFY is only a latency hint: every signal makes
@@ -109,7 +110,7 @@ function createPgListener(url: string, logger: Logger, options: ListenerOptions)
     client = next
     try {
       await next.connect()
-      await next.query(`LISTEN ${EVENTS_CHANNEL}`)
+      await listenForEvents(next)
     } catch (error) {
       if (client === next) client = undefined
       next.on('error', () => {})
@@ -129,7 +130,7 @@ function createPgListener(url: string, logger: Logger, options: ListenerOptions)
     let timer: NodeJS.Timeout | undefined
     try {
       await Promise.race([
-        current.query('select 1'),
+        pingConnection(current),
         new Promise((_, reject) => {
           timer = setTimeout(
             () => reject(new Error('LISTEN heartbeat timed out')),

@@ -1,14 +1,21 @@
 import { z } from 'zod'
 import type { AiFeature } from '../gateway/types.ts'
-import { fmt, industryFocus, label, pickActions } from './rules/advice.ts'
-import { businessContext, dataBlock, DATA_SAFETY, priority, scoreArea } from './shared.ts'
+import type { ScoreSet } from '../domain/growth/scores.ts'
+import { industryFocus, recommendedActions } from '../domain/advice/engine.ts'
+import { businessContext, dataBlock, DATA_SAFETY, priority, scoreArea, scoreSetSchema } from './shared.ts'
 
 export const actionSuggestionsInput = z.object({
   gaps: z.array(
     z.object({ area: scoreArea, score: z.number().nullable(), status: z.enum(['low', 'missing', 'stale']) }),
   ),
-  nextAssessments: z.array(z.object({ type: z.string(), reason: z.string(), priority: z.number() })),
+  nextAssessments: z.array(
+    z.object({ type: z.string(), title: z.string().optional(), reason: z.string(), priority: z.number() }),
+  ),
   overall: z.number().nullable(),
+  /** All current scores: the rules plan from them (after the dashboard roadmap's actions). */
+  scores: scoreSetSchema,
+  /** The dashboard roadmap's tasks, which these actions must not repeat. */
+  roadmap: z.array(z.string()).default([]),
   context: businessContext,
 })
 export type ActionSuggestionsInput = z.infer<typeof actionSuggestionsInput>
@@ -37,32 +44,26 @@ export const actionSuggestions: AiFeature<ActionSuggestionsInput, ActionSuggesti
   input: actionSuggestionsInput,
   output: actionSuggestionsOutput,
   prompt: {
-    version: 'action_suggestions@1',
-    system: `You suggest the next actions for a business owner. From their gaps (low, missing or stale scores) and the assessments recommended next, return a one-paragraph summary and 3–5 concrete actions ({title, description, area, priority, timeframe}), highest priority first. Each action must be doable by a small team and tied to one area key from the input. ${DATA_SAFETY}`,
+    version: 'action_suggestions@2',
+    system: `You suggest the next actions for a business owner. From their gaps (low, missing or stale scores) and the assessments recommended next, return a one-paragraph summary and 3–5 concrete actions ({title, description, area, priority, timeframe}), highest priority first. Each action must be doable by a small team and tied to one area key from the input, and must not repeat a task of the dashboard roadmap given. ${DATA_SAFETY}`,
     render: (input) =>
-      `Gaps and next assessments: ${dataBlock('gaps', { gaps: input.gaps, nextAssessments: input.nextAssessments, overall: input.overall })}\nBusiness context: ${dataBlock('context', input.context)}`,
+      `Gaps and next assessments: ${dataBlock('gaps', { gaps: input.gaps, nextAssessments: input.nextAssessments, overall: input.overall })}\nDashboard roadmap (do not repeat): ${dataBlock('roadmap', input.roadmap)}\nBusiness context: ${dataBlock('context', input.context)}`,
   },
   route: 'default',
   temperature: 0.5,
   maxTokens: 900,
   cacheTtlSeconds: 24 * 3600,
   rules(input) {
-    const scored = input.gaps
-      .filter((g) => g.status !== 'missing')
-      .map((g) => [g.area, g.score] as [typeof g.area, number | null])
-    const picks = pickActions(scored, 4)
-    const actions = picks.map(({ area, score, action }, i) => ({
-      title: action.title,
-      description: `${action.description}${score !== null ? ` (${label(area)} is ${fmt(score)}.)` : ''}`,
-      area,
-      priority: i === 0 ? ('high' as const) : action.impact === 'high' ? ('high' as const) : ('medium' as const),
-      timeframe: action.timeframe,
-    }))
+    // The plan's actions after the roadmap's four: the dashboard's two lists complement each other.
+    const actions = recommendedActions(input.scores as ScoreSet).map(({ key: _key, ...action }) => action)
     const next = input.nextAssessments[0]
     const stale = input.gaps.filter((g) => g.status === 'stale').length
-    return {
-      summary: `${scored.length > 0 ? `Focus on ${label(picks[0]!.area).toLowerCase()} first (${fmt(picks[0]!.score)}).` : 'You have no weak scores on record yet.'}${next ? ` Next assessment: ${next.type} — ${next.reason}` : ''}${stale > 0 ? ` ${stale} result${stale === 1 ? ' is' : 's are'} out of date.` : ''} ${industryFocus(input.context.industry)}`,
-      actions,
-    }
+    const parts = [
+      next ? `Next, take ${next.title ?? next.type.replace(/_/g, ' ')}: ${next.reason}` : '',
+      'The actions below follow on from your dashboard roadmap without repeating it.',
+      stale > 0 ? `${stale} result${stale === 1 ? ' is' : 's are'} out of date.` : '',
+      industryFocus(input.context.industry),
+    ]
+    return { summary: parts.filter(Boolean).join(' '), actions }
   },
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod'
+import { bracketLabel } from '../domain/assessments/breakdown.ts'
+import { BRACKETS, type BracketKey } from '../domain/assessments/config-schema.ts'
+import { ownerPhrase, timeframePhrase } from '../domain/advice/words.ts'
 import { AREA_LABELS, type ScoreArea } from '../domain/growth/scores.ts'
 import type { AiFeature } from '../gateway/types.ts'
 import { actionsFor, fmt, industryFocus, levelWords } from './rules/advice.ts'
@@ -64,11 +67,13 @@ export const assessmentAnalysis: AiFeature<AssessmentAnalysisInput, AssessmentAn
         : input.score < input.overall - 0.25
           ? `, below your overall score of ${fmt(input.overall)} — a drag on the whole business`
           : input.score > input.overall + 0.25
-            ? `, above your overall score of ${fmt(input.overall)} — a strength to build on`
+            ? input.score >= 3
+              ? `, above your overall score of ${fmt(input.overall)} — a strength to build on`
+              : `, above your overall score of ${fmt(input.overall)} though still ${levelWords(input.score)}`
             : `, in line with your overall score of ${fmt(input.overall)}`
     const insights = [
       `${name} scores ${fmt(input.score)} (${levelWords(input.score)})${relative}.`,
-      `Based on ${answered} answer${answered === 1 ? '' : 's'}${input.bracket ? ` in the ${input.bracket} question set` : ''}; the recommendations below fit this maturity level.`,
+      `Based on ${answered} answer${answered === 1 ? '' : 's'}${input.bracket ? ` to the ${bracketName(input.bracket)} questions` : ''}; the recommendations below fit this maturity level.`,
       ...texts.slice(0, 2).map((t) => `You wrote: "${excerpt(t)}" — the first recommendation addresses this directly.`),
       industryFocus(input.context.industry),
     ].slice(0, 5)
@@ -77,9 +82,14 @@ export const assessmentAnalysis: AiFeature<AssessmentAnalysisInput, AssessmentAn
       insights,
       recommendations: actions.slice(0, 3).map((a, i) => ({
         title: a.title,
-        description: `${a.description} Owner: ${a.owner}; timeframe: ${a.timeframe}.`,
+        description: `${a.description} ${capitalize(ownerPhrase(a.owner))}, ${timeframePhrase(a.timeframe)}.`,
         priority: i === 0 ? 'high' : a.impact === 'high' ? 'high' : 'medium',
       })),
     }
   },
 }
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+/** "Level 2.5" for a bracket key; other text as it is. */
+const bracketName = (bracket: string) =>
+  (BRACKETS as readonly string[]).includes(bracket) ? bracketLabel(bracket as BracketKey) : bracket

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { AiFeature } from '../gateway/types.ts'
+import { standingOf } from '../domain/advice/standing.ts'
 import { actionsFor, fmt, industryFocus, label, levelWords } from './rules/advice.ts'
 import { businessContext, dataBlock, DATA_SAFETY, excerpt, score15, textAnswers } from './shared.ts'
 
@@ -46,21 +47,42 @@ export const growthInsights: AiFeature<GrowthInsightsInput, GrowthInsightsOutput
   rules(input) {
     const texts = textAnswers(input.answers)
     const ranked = [...AREAS].sort((a, b) => input.scores[a] - input.scores[b])
+    // Strongest and weakest only as the rules engine classifies them (relative, level-aware).
+    const standing = standingOf({ areas: input.scores, base: input.baseScore, overall: null })
+    const isStrength = (area: string) => standing.strengths.some((a) => a.area === area)
+    const isWeakness = (area: string) => standing.weaknesses.some((a) => a.area === area)
+    const positionOf = (area: (typeof AREAS)[number]) =>
+      isWeakness(area)
+        ? area === ranked[0]
+          ? 'your lowest area and the first place to invest'
+          : 'below your other areas and worth investing in'
+        : isStrength(area)
+          ? area === ranked[2]
+            ? 'your strongest area, to build on'
+            : 'one of your stronger areas, to build on'
+          : standing.balanced
+            ? 'level with your other areas'
+            : 'in the middle of your profile'
     const insight = (area: (typeof AREAS)[number]) => {
       const score = input.scores[area]
       const [first, second] = actionsFor(area, score)
-      const position =
-        area === ranked[0]
-          ? 'your lowest area and the first place to invest'
-          : area === ranked[2]
-            ? 'your strongest area, to build on'
-            : 'in the middle of your profile'
+      const position = positionOf(area)
       return {
         score,
         insight: `${label(area)} scores ${fmt(score)} (${levelWords(score)}), ${position}. ${first!.title}: ${first!.description}${second ? ` Then: ${second.title.toLowerCase()}.` : ''}`,
       }
     }
     const lowest = ranked[0]!
+    const highest = ranked[2]!
+    const summaryOf = () => {
+      const low = `${label(lowest)} (${fmt(input.scores[lowest])})`
+      const high = `${label(highest)} (${fmt(input.scores[highest])})`
+      if (standing.balanced) return `Your three areas are level, from ${low} to ${high}: lift them together.`
+      const holds = isWeakness(lowest) ? `${low} holds you back most` : `${low} has the most room to grow`
+      return isStrength(highest)
+        ? `${holds}, and ${high} is your strongest area.`
+        : `${holds}; ${high} is your highest area but not yet a strength.`
+    }
     const quoted = texts[0]
       ? ` You noted: "${excerpt(texts[0])}" — address that within the ${label(lowest).toLowerCase()} work.`
       : ''
@@ -68,7 +90,7 @@ export const growthInsights: AiFeature<GrowthInsightsInput, GrowthInsightsOutput
       strategy: insight('strategy'),
       process: insight('process'),
       technology: insight('technology'),
-      summary: `Your growth base score is ${fmt(input.baseScore)}; ${label(lowest).toLowerCase()} (${fmt(input.scores[lowest])}) holds you back most and ${label(ranked[2]!).toLowerCase()} (${fmt(input.scores[ranked[2]!])}) is your strongest area. ${industryFocus(input.context.industry)}${quoted}`,
+      summary: `Your growth base score is ${fmt(input.baseScore)} (${levelWords(input.baseScore)}). ${summaryOf()} ${industryFocus(input.context.industry)}${quoted}`,
       priorities: ranked.map((area) => `${label(area)}: ${actionsFor(area, input.scores[area])[0]!.title}`),
     }
   },

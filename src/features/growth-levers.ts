@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { ScoreSet } from '../domain/growth/scores.ts'
 import type { AiFeature } from '../gateway/types.ts'
-import { focusAreas, fmt, industryFocus, label, pickActions } from './rules/advice.ts'
+import { leverAdvice } from '../domain/advice/engine.ts'
 import { businessContext, dataBlock, DATA_SAFETY, describeScores, effort, scoreArea, scoreSetSchema } from './shared.ts'
 
 export const growthLeversInput = z.object({ scores: scoreSetSchema, context: businessContext })
@@ -39,14 +39,8 @@ export const growthLevers: AiFeature<GrowthLeversInput, GrowthLeversOutput> = {
   // The seed's 31-day cache; scores changes invalidate earlier through the scores hash.
   cacheTtlSeconds: 31 * 24 * 3600,
   rules(input) {
-    const focus = industryFocus(input.context.industry)
-    const levers = pickActions(focusAreas(input.scores as ScoreSet), 5).map(({ area, score, action }, i) => ({
-      title: action.title,
-      description: `${action.description}${i === 0 ? ` ${focus}` : ''}`,
-      targetArea: area,
-      expectedImpact: `${action.impact === 'high' ? 'High' : action.impact === 'medium' ? 'Medium' : 'Modest'} impact on ${label(area).toLowerCase()} (now ${fmt(score)}) within ${action.timeframe}; owner: ${action.owner}.`,
-      effort: action.effort,
-    }))
+    // Each lever's key (area + title slug) is recomputed from these fields by the use case.
+    const levers = leverAdvice(input.scores as ScoreSet, input.context.industry).map(({ key: _key, ...lever }) => lever)
     return { levers }
   },
 }

@@ -2,8 +2,10 @@ import type { AiFeature } from '../gateway/types.ts'
 import { actionSuggestions } from './action-suggestions.ts'
 import { assessmentAnalysis } from './assessment-analysis.ts'
 import { dashboardInsights } from './dashboard-insights.ts'
+import { documentAnalysis } from './document-analysis.ts'
 import { growthInsights } from './growth-insights.ts'
 import { growthLevers } from './growth-levers.ts'
+import { kpiNarrative } from './kpi-narrative.ts'
 import { profileScoring } from './profile-scoring.ts'
 import { simulationCommentary } from './simulation-commentary.ts'
 import { trendForecast } from './trend-forecast.ts'
@@ -23,6 +25,8 @@ export const FEATURES = {
   assessment_analysis: assessmentAnalysis,
   trend_forecast: trendForecast,
   action_suggestions: actionSuggestions,
+  kpi_narrative: kpiNarrative,
+  document_analysis: documentAnalysis,
 } as const
 
 export type FeatureName = keyof typeof FEATURES
@@ -38,8 +42,10 @@ export {
   actionSuggestions,
   assessmentAnalysis,
   dashboardInsights,
+  documentAnalysis,
   growthInsights,
   growthLevers,
+  kpiNarrative,
   profileScoring,
   simulationCommentary,
   trendForecast,

@@ -1,29 +1,13 @@
 import { z } from 'zod'
+import { scoreForecast } from '../contracts/advice.ts'
+import { areaLabel, formatScore } from '../domain/advice/words.ts'
+import { SCORE_AREAS, type ScoreArea } from '../domain/growth/scores.ts'
 import type { AiFeature } from '../gateway/types.ts'
-import { fmt } from './rules/advice.ts'
 import { DATA_SAFETY, dataBlock } from './shared.ts'
 
-const forecastPoint = z.object({
-  horizonDays: z.number(),
-  at: z.string(),
-  value: z.number(),
-  lower: z.number(),
-  upper: z.number(),
-})
-export const seriesSummary = z.object({
-  area: z.string(),
-  method: z.enum(['none', 'naive', 'two_point', 'linear_regression']),
-  points: z.number().int(),
-  lastScore: z.number().nullable(),
-  slopePerMonth: z.number(),
-  trend: z.enum(['improving', 'stable', 'declining', 'unknown']),
-  forecast: z.array(forecastPoint),
-})
-export type SeriesSummary = z.infer<typeof seriesSummary>
-
 export const trendForecastInput = z.object({
-  overall: seriesSummary,
-  areas: z.array(seriesSummary),
+  overall: scoreForecast,
+  areas: z.array(z.object({ area: z.string(), forecast: scoreForecast })),
   industry: z.string().nullish(),
 })
 export type TrendForecastInput = z.infer<typeof trendForecastInput>
@@ -35,18 +19,20 @@ export const trendForecastOutput = z.object({
 })
 export type TrendForecastOutput = z.infer<typeof trendForecastOutput>
 
-const at90 = (s: SeriesSummary) => s.forecast.find((p) => p.horizonDays === 90) ?? s.forecast[0]
+const nameOf = (area: string) =>
+  (SCORE_AREAS as readonly string[]).includes(area) ? areaLabel(area as ScoreArea) : area
+const signed = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(2)}`
 
 /** Narration of the statistical forecast; the numbers are computed in code, never by the model. */
 export const trendForecast: AiFeature<TrendForecastInput, TrendForecastOutput> = {
   name: 'trend_forecast',
   description:
-    'Narrates the statistical forecast (regression with prediction intervals) of the overall and per-area scores.',
+    'Narrates the statistical forecast (damped-trend Holt with prediction intervals and a backtest) of the overall and per-area scores, or what is missing before one can be made.',
   input: trendForecastInput,
   output: trendForecastOutput,
   prompt: {
-    version: 'trend_forecast@1',
-    system: `You explain a statistical forecast of business-maturity scores (1–5) to a business owner. The forecast values and 95 % intervals were computed by a regression on their assessment history; do not change or invent numbers. Say where the overall score is heading, how certain that is (interval width, number of data points), and which areas rise or fall. Return a narrative, an outlook, and 1–4 highlights. ${DATA_SAFETY}`,
+    version: 'trend_forecast@2',
+    system: `You explain a statistical forecast of business-maturity scores (1–5) to a business owner. The values, intervals and backtest errors were computed by a damped-trend model on their assessment history; do not change or invent numbers. When a series has status "insufficient_data", say plainly what is missing (its message) and do not guess a direction. Otherwise say where the overall score is heading, how certain that is (interval width, number of assessments, backtest error against the naive forecast), and which areas rise or fall. Return a narrative, an outlook, and 1–4 highlights. ${DATA_SAFETY}`,
     render: (input) => `Forecast: ${dataBlock('forecast', input)}`,
   },
   route: 'default',
@@ -55,40 +41,38 @@ export const trendForecast: AiFeature<TrendForecastInput, TrendForecastOutput> =
   cacheTtlSeconds: 24 * 3600,
   rules(input) {
     const o = input.overall
-    if (o.method === 'none') {
+    if (o.status === 'insufficient_data') {
       return {
-        narrative:
-          'There is no score history yet, so there is nothing to forecast. Complete the growth assessment and a deep assessment to start your trend.',
+        narrative: o.last
+          ? `There is no forecast yet. ${o.message} Your latest overall score is ${formatScore(o.last.score)}.`
+          : `There is no score history yet, so there is nothing to forecast. ${o.message}`,
         outlook: 'insufficient_data',
-        highlights: ['No assessments completed yet.'],
+        highlights: [o.message],
       }
     }
-    const next = at90(o)!
-    const certainty =
-      o.points < 3
-        ? `With only ${o.points} data point${o.points === 1 ? '' : 's'}, the range is wide and driven by a prior, not your history`
-        : `From ${o.points} data points, the 95 % range is ${next.lower.toFixed(1)}–${next.upper.toFixed(1)}`
+    const next = o.forecast.find((p) => p.horizonDays === 90) ?? o.forecast[0]!
     const direction =
       o.trend === 'stable'
         ? 'holding steady'
         : o.trend === 'improving'
-          ? `rising about ${o.slopePerMonth.toFixed(2)} points a month`
-          : `falling about ${Math.abs(o.slopePerMonth).toFixed(2)} points a month`
+          ? `rising about ${o.trendPerMonth.toFixed(2)} points a month`
+          : `falling about ${Math.abs(o.trendPerMonth).toFixed(2)} points a month`
+    const pct = Math.round(o.intervalLevel * 100)
+    const backtest = o.backtest
+      ? ` Checked against your own history, it missed by ${o.backtest.mae.toFixed(2)} points on average (assuming no change missed by ${o.backtest.naiveMae.toFixed(2)}).`
+      : ' There is not yet enough history to check it against past assessments.'
     const movers = input.areas
-      .filter((a) => a.points >= 2 && a.trend !== 'stable' && a.trend !== 'unknown')
-      .sort((a, b) => Math.abs(b.slopePerMonth) - Math.abs(a.slopePerMonth))
+      .flatMap((a) =>
+        a.forecast.status === 'ok' && a.forecast.trend !== 'stable' ? [{ area: a.area, f: a.forecast }] : [],
+      )
+      .sort((a, b) => Math.abs(b.f.trendPerMonth) - Math.abs(a.f.trendPerMonth))
     const highlights = [
-      `Overall: ${fmt(o.lastScore)} now, about ${next.value.toFixed(1)} in ${next.horizonDays} days (${next.lower.toFixed(1)}–${next.upper.toFixed(1)}).`,
-      ...movers
-        .slice(0, 2)
-        .map(
-          (a) => `${a.area} is ${a.trend} (${a.slopePerMonth > 0 ? '+' : ''}${a.slopePerMonth.toFixed(2)} per month).`,
-        ),
+      `Overall: ${formatScore(o.last.score)} now, about ${next.value.toFixed(1)} in ${next.horizonDays} days (${pct} % range ${next.lower.toFixed(1)}–${next.upper.toFixed(1)}).`,
+      ...movers.slice(0, 2).map((m) => `${nameOf(m.area)} is ${m.f.trend} (${signed(m.f.trendPerMonth)} per month).`),
     ]
-    if (o.points < 3) highlights.push('Reassess in 30–90 days to turn the estimate into a measured trend.')
     return {
-      narrative: `Your overall score is ${direction}, from ${fmt(o.lastScore)} today to about ${next.value.toFixed(1)} in ${next.horizonDays} days. ${certainty}.`,
-      outlook: o.points < 2 ? 'insufficient_data' : o.trend === 'unknown' ? 'insufficient_data' : o.trend,
+      narrative: `Your overall score is ${direction}, from ${formatScore(o.last.score)} to about ${next.value.toFixed(1)} in ${next.horizonDays} days, based on ${o.submissions} assessments over ${o.spanDays} days; the ${pct} % range is ${next.lower.toFixed(1)}–${next.upper.toFixed(1)}.${backtest}`,
+      outlook: o.trend,
       highlights: highlights.slice(0, 4),
     }
   },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import type { Config } from '../config/env.ts'
+import type { ConfigWithGateway as Config } from './config.ts'
 import type { Database } from '../data/db.ts'
 import { catalog as builtInCatalog, type Catalog } from './catalog/model-catalog.ts'
 import type { OpenAiUpstream } from './calls/passthrough.ts'

@@ -12,17 +12,18 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
-import type { Container } from '../main/container.ts'
 import { createAuthHooks } from './plugins/auth.ts'
 import { registerErrorHandling, sendFrameworkError } from './plugins/errors.ts'
 import { registerInputSanitizing } from './plugins/sanitize.ts'
 import { setSecurityHeaders } from './plugins/security-headers.ts'
 import { adminGovernanceRoutes } from './routes/admin-governance.ts'
+import { adviceRoutes } from './routes/advice.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { assessmentRoutes } from './routes/assessments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { meDataRoutes } from './routes/me-data.ts'
+import { planRoutes } from './routes/plans.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
@@ -30,9 +31,11 @@ import { aiFeatureRoutes } from './routes/ai-features.ts'
 import { apiKeyRoutes } from './routes/api-keys.ts'
 import { realtimeRoutes } from './routes/realtime.ts'
 import { taskRoutes } from './routes/tasks.ts'
+import { kpiRoutes } from './routes/kpis.ts'
+import { documentRoutes } from './routes/documents.ts'
 import { v1Routes } from './routes/v1.ts'
 import { webAppRoutes } from './routes/web.ts'
-import type { App, RouteDeps, RouteModule } from './types.ts'
+import type { App, HttpDeps, RouteDeps, RouteModule } from './types.ts'
 
 /** Route modules, in the order they register. Add a feature's module here. */
 const ROUTES: RouteModule[] = [
@@ -48,18 +51,22 @@ const ROUTES: RouteModule[] = [
   realtimeRoutes,
   taskRoutes,
   aiFeatureRoutes,
+  kpiRoutes,
+  documentRoutes,
+  adviceRoutes,
   adminGovernanceRoutes,
   meDataRoutes,
+  planRoutes,
   webAppRoutes,
 ]
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
-/** Build the HTTP app from a wired container. Does not listen: `main/serve.ts` does, tests inject. */
-export async function buildApp(container: Container, options: { routes?: RouteModule[] } = {}): Promise<App> {
-  const { config } = container
+/** Build the HTTP app from its deps (main's wired container). Does not listen: `main/serve.ts` does, tests inject. */
+export async function buildApp(services: HttpDeps, options: { routes?: RouteModule[] } = {}): Promise<App> {
+  const { config } = services
   const serverOptions: FastifyServerOptions = {
-    loggerInstance: container.logger,
+    loggerInstance: services.logger,
     bodyLimit: config.http.bodyLimit,
     requestIdHeader: false,
     // Take the caller's x-request-id when it is a sane token, else make one.
@@ -117,7 +124,7 @@ export async function buildApp(container: Container, options: { routes?: RouteMo
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  const deps: RouteDeps = { ...container, hooks: createAuthHooks(container.auth) }
+  const deps: RouteDeps = { ...services, hooks: createAuthHooks(services.auth) }
   for (const routes of options.routes ?? ROUTES) await routes(app, deps)
   return app
 }

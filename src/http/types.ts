@@ -6,7 +6,18 @@ import type {
   RawServerDefault,
 } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import type { Container } from '../main/container.ts'
+import type { Logger } from 'pino'
+import type { TaskService } from '../app/tasks/task-service.ts'
+import type { AuthService } from '../auth/service.ts'
+import type { Config } from '../config/env.ts'
+import type { Database } from '../data/db.ts'
+import type { AssessmentCatalogue } from '../domain/assessments/assessment-configs.ts'
+import type { OverallWeights } from '../domain/assessments/overall.ts'
+import type { EventHub } from '../events/hub.ts'
+import type { AiGateway } from '../gateway/client.ts'
+import type { Governance } from '../governance/create-governance.ts'
+import type { ApiKeyService } from '../governance/keys/api-keys.ts'
+import type { RealtimeHub } from '../realtime/hub.ts'
 import type { AuthHooks } from './plugins/auth.ts'
 
 /** A Fastify instance with zod schemas on every route. */
@@ -18,8 +29,26 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >
 
-/** What every route module receives: the wired container plus the auth hooks. */
-export type RouteDeps = Container & { hooks: AuthHooks }
+/**
+ * What the HTTP app needs from the composition root: the parts its routes hand to use cases.
+ * `main/container.ts`'s Container satisfies it (http never imports main).
+ */
+export type HttpDeps = {
+  config: Config
+  logger: Logger
+  db: Database
+  auth: AuthService
+  ai: AiGateway
+  apiKeys: ApiKeyService
+  assessments: { catalogue: AssessmentCatalogue; overallWeights: OverallWeights }
+  governance: Governance
+  events: EventHub
+  realtime: RealtimeHub
+  tasks: TaskService
+}
+
+/** What every route module receives: the app's deps plus the auth hooks. */
+export type RouteDeps = HttpDeps & { hooks: AuthHooks }
 
 /** A route module: registers its routes on the app. */
 export type RouteModule = (app: App, deps: RouteDeps) => void | Promise<void>

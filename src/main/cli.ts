@@ -12,6 +12,10 @@ Commands:
   serve [--no-worker]    API, web app, realtime stream and (by default) the queue workers
   worker                 queue workers only (no HTTP); run several for throughput
   migrate                apply pending database migrations and exit
+  graph backfill         rebuild the peer graph (Neo4j or SQL) from the database
+  graph check            compare the peer graph with the database and report drift (exit 1 on drift)
+  demo seed [--businesses N] [--reset]
+                         add N synthetic demo businesses (flagged demo) so a fresh install shows peers
   simulate [--port N] [--host H] [--fault [provider:]spec ...]
                          run the AI provider simulator (OpenAI, Anthropic, Gemini/Vertex, Mistral, …);
                          --fault takes the x-sim-fault syntax, e.g. --fault openai:status=500,failure-rate=0.5
@@ -56,6 +60,14 @@ async function main(argv: string[]): Promise<number> {
         await db.close()
       }
       return 0
+    }
+    case 'graph': {
+      const { graphCommand } = await import('./graph-cli.ts')
+      return graphCommand(config, rest)
+    }
+    case 'demo': {
+      const { demoCommand } = await import('./graph-cli.ts')
+      return demoCommand(config, rest)
     }
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`)

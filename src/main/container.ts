@@ -8,6 +8,7 @@ import { createApiKeyService, type ApiKeyService } from '../governance/keys/api-
 import { createGateway } from '../gateway/create-gateway.ts'
 import { defineFeatureTasks } from '../app/tasks/feature-tasks.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
+import { subscribeRevocations } from '../app/account/revocation.ts'
 import { createAuthThrottle } from '../auth/throttle.ts'
 import { createTokenService } from '../auth/tokens.ts'
 import { recordAdminAction } from '../data/repositories/audit.ts'
@@ -20,9 +21,14 @@ import { resolveOverallWeights, type OverallWeights } from '../domain/assessment
 import { createGovernance, observeLedger, type Governance } from '../governance/create-governance.ts'
 import { registerGovernanceJobs, registerQueueAndStreamGauges } from '../app/admin/governance-jobs.ts'
 import { createEventHub, type EventHub } from '../events/hub.ts'
+import { createGraphStore, type GraphStore } from '../graph/index.ts'
+import { createGraphSync, registerGraphSyncJob, type GraphSync } from '../graph/sync.ts'
 import { createQueue, type Queue } from '../queue/queue.ts'
 import { createTaskService, type TaskService } from '../app/tasks/task-service.ts'
 import { createRealtimeHub, type RealtimeHub } from '../realtime/hub.ts'
+import { createKpiService, type KpiService } from '../app/kpis/kpis.ts'
+import { createDocumentService, type DocumentService } from '../app/documents/documents.ts'
+import { defineDocumentTasks } from '../app/documents/analysis-task.ts'
 
 /**
  * Wires every part once from Config. No singletons: tests build their own container with a
@@ -49,6 +55,12 @@ export type Container = {
   queue: Queue
   /** Queued AI tasks (`ai_tasks`) and their job handlers. */
   tasks: TaskService
+  /** KPI months, forecasts, anomalies and their narrative. */
+  kpis: KpiService
+  /** Uploaded documents and images, analysed as queued tasks. */
+  documents: DocumentService
+  /** The peer graph (Neo4j or SQL) and its sync from SQL (docs/graph.md). */
+  graph: { store: GraphStore; sync: GraphSync }
   /** Register work to do on shutdown; run in reverse order by `close()`. */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
@@ -183,11 +195,20 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     closers.push(() => events.stop())
     await events.start()
     const realtime = createRealtimeHub({ db, events, logger, ...config.realtime })
+    // Logout, account deletion and key revocation reach every process's caches and streams at once.
+    subscribeRevocations(events, { auth, realtime, apiKeys })
     const queue = createQueue({ db, logger, ...config.queue })
     const tasks = createTaskService({ db, queue, logger, ...config.tasks })
     // AI features: the queued assessment analysis and dashboard refresh.
     defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights })
+    defineDocumentTasks(tasks, { db, ai })
+    const kpis = createKpiService({ db, ai })
+    const documents = createDocumentService({ db, tasks })
     registerGovernanceJobs(queue, governance, logger)
+    const graphStore = createGraphStore({ config, db, logger })
+    closers.push(() => graphStore.close())
+    const graph = { store: graphStore, sync: createGraphSync({ db, store: graphStore, logger }) }
+    registerGraphSyncJob(queue, graph.sync)
     registerQueueAndStreamGauges(governance, { db, realtime })
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
     closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
@@ -208,6 +229,9 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       realtime,
       queue,
       tasks,
+      kpis,
+      documents,
+      graph,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) {

@@ -2,7 +2,9 @@ import type { Config } from '../config/env.ts'
 import { buildApp } from '../http/app.ts'
 import { analyzeCompletedAssessments } from '../app/tasks/feature-tasks.ts'
 import { scheduleGovernanceJobs } from '../app/admin/governance-jobs.ts'
-import { createContainer } from './container.ts'
+import { seedDemoCohort } from '../graph/demo.ts'
+import { syncGraphOnEvents } from '../graph/sync.ts'
+import { createContainer, type Container } from './container.ts'
 import { startMetricsServer } from './metrics-server.ts'
 
 export type ServeOptions = { worker: boolean }
@@ -41,6 +43,9 @@ export async function serve(config: Config, options: ServeOptions = { worker: tr
     }
     // Queue the AI analysis of every completed assessment (idempotent across processes).
     if (config.features.analyzeOnSubmit) analyzeCompletedAssessments(container.events, container.tasks, logger)
+    // Score and profile changes reach the peer graph through the queued graph_sync job.
+    syncGraphOnEvents(container.events, container.queue, logger)
+    if (config.graph.demo) void seedDemoOnStart(container, config.graph.demoBusinesses)
     const address = await app.listen({ host: config.http.host, port: config.http.port })
     if (config.governance.metricsPort > 0) {
       const metricsServer = await startMetricsServer(
@@ -59,5 +64,17 @@ export async function serve(config: Config, options: ServeOptions = { worker: tr
   } catch (error) {
     await container.close()
     throw error
+  }
+}
+
+/** OPTIMALIQ_DEMO=true: a demo cohort for a fresh install, written in the background once (idempotent ids). */
+async function seedDemoOnStart(container: Container, businesses: number) {
+  try {
+    const counts = await container.graph.store.counts()
+    if (counts.demoBusinesses >= businesses) return
+    await seedDemoCohort(container.graph.store, businesses)
+    container.logger.info({ businesses }, 'demo cohort seeded (OPTIMALIQ_DEMO=true): peers shown as demo')
+  } catch (error) {
+    container.logger.warn({ err: error }, 'could not seed the demo cohort')
   }
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/env.ts'
 import { analyzeCompletedAssessments } from '../app/tasks/feature-tasks.ts'
 import { scheduleGovernanceJobs } from '../app/admin/governance-jobs.ts'
+import { syncGraphOnEvents } from '../graph/sync.ts'
 import { createContainer } from './container.ts'
 
 /**
@@ -32,6 +33,7 @@ export async function runWorker(config: Config) {
     // Queue the AI analysis of every completed assessment (idempotent across processes).
     if (config.features.analyzeOnSubmit)
       analyzeCompletedAssessments(container.events, container.tasks, container.logger)
+    syncGraphOnEvents(container.events, container.queue, container.logger)
     await scheduleGovernanceJobs(container.queue, container.governance)
   } catch (error) {
     await container.close()

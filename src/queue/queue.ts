@@ -87,6 +87,38 @@ type Definition = { name: string; schema: z.ZodType; handler: JobHandler<never>;
 
 export type Queue = ReturnType<typeof createQueue>
 
+/** Whether a stored queue's options differ from the configured ones. */
+function differs(
+  stored: {
+    retryLimit?: number
+    retryDelay?: number
+    retryBackoff?: boolean
+    expireInSeconds?: number
+    deleteAfterSeconds?: number
+    retryDelayMax?: number | null
+    deadLetter?: string | null
+  },
+  wanted: {
+    retryLimit: number
+    retryDelay: number
+    retryBackoff: boolean
+    expireInSeconds: number
+    deleteAfterSeconds: number
+  },
+  retryDelayMax: number | null,
+  deadLetter: string | null,
+): boolean {
+  return (
+    stored.retryLimit !== wanted.retryLimit ||
+    stored.retryDelay !== wanted.retryDelay ||
+    stored.retryBackoff !== wanted.retryBackoff ||
+    stored.expireInSeconds !== wanted.expireInSeconds ||
+    stored.deleteAfterSeconds !== wanted.deleteAfterSeconds ||
+    (stored.retryDelayMax ?? null) !== retryDelayMax ||
+    (stored.deadLetter ?? null) !== deadLetter
+  )
+}
+
 /** The dead-letter queue of a job name. */
 export const deadLetterName = (name: string) => `${name}.dead`
 
@@ -128,18 +160,32 @@ export function createQueue(options: QueueOptions) {
         const dead = o.deadLetter === false ? undefined : deadLetterName(def.name)
         if (dead && !(await instance.getQueue(dead)))
           await instance.createQueue(dead, { retentionSeconds: 14 * 86_400 })
-        if (!(await instance.getQueue(def.name))) {
+        const settings = {
+          retryLimit: o.retryLimit ?? 3,
+          retryDelay: o.retryDelaySeconds ?? 1,
+          retryBackoff: o.retryBackoff ?? true,
+          expireInSeconds: o.expireInSeconds ?? 900,
+          deleteAfterSeconds: o.deleteAfterSeconds ?? 86_400,
+        }
+        const existing = await instance.getQueue(def.name)
+        if (!existing) {
           await instance.createQueue(def.name, {
             policy: o.policy ?? 'standard',
             notify: true,
-            retryLimit: o.retryLimit ?? 3,
-            retryDelay: o.retryDelaySeconds ?? 1,
-            retryBackoff: o.retryBackoff ?? true,
+            ...settings,
             ...(o.retryDelayMaxSeconds ? { retryDelayMax: o.retryDelayMaxSeconds } : {}),
-            expireInSeconds: o.expireInSeconds ?? 900,
-            deleteAfterSeconds: o.deleteAfterSeconds ?? 86_400,
             ...(dead ? { deadLetter: dead } : {}),
           })
+        } else if (differs(existing, settings, o.retryDelayMaxSeconds ?? null, dead ?? null)) {
+          // The queue was created by an earlier start with other options (TASK_TIMEOUT_SECONDS,
+          // TASK_RETRY_LIMIT, …): bring it to what this start configures. Jobs created from now on
+          // take the new values; jobs already stored keep theirs.
+          await instance.updateQueue(def.name, {
+            ...settings,
+            retryDelayMax: o.retryDelayMaxSeconds ?? null,
+            deadLetter: dead ?? null,
+          })
+          logger.info({ name: def.name, ...settings }, 'queue options updated to this configuration')
         }
       })()
       created.set(def.name, done)

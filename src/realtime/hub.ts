@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http'
-import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
-import { rows, type Claims, type Database } from '../data/db.ts'
+import type { Claims, Database } from '../data/db.ts'
+import { listStreamEventsAfter } from '../data/repositories/events.ts'
 import { OptimaliqError } from '../errors.ts'
-import { toStoredEvent, type EventHub } from '../events/hub.ts'
-import type { StoredEvent } from '../events/types.ts'
+import type { EventHub } from '../events/hub.ts'
+import type { StoredEvent } from '../contracts/events.ts'
 import { KEEP_ALIVE, formatControl, formatEvent, formatRetry } from './sse.ts'
 
 export type RealtimeOptions = {
@@ -29,11 +29,14 @@ export type OpenStream = {
   admin: boolean
   lastEventId: number | undefined
   res: ServerResponse
+  /** The session token's id (jti): a logout of that token closes this stream. */
+  tokenId?: string | undefined
   headers?: Record<string, string | number | string[] | undefined>
 }
 
 type Stream = {
   userId: string
+  tokenId: string | undefined
   admin: boolean
   res: ServerResponse
   /** Highest id written: the SSE id, so a reconnect resumes after it. */
@@ -149,19 +152,14 @@ export function createRealtimeHub(options: RealtimeOptions) {
     const sent = new Set<number>()
     let from = after
     for (;;) {
-      const page = await db.asUser(claims, (tx) =>
-        rows<Parameters<typeof toStoredEvent>[0]>(
-          tx,
-          stream.admin
-            ? sql`select id, type, user_id, audience, payload, created_at from events
-                  where id > ${from} and ((user_id = ${stream.userId} and audience = 'user') or audience = 'admin') order by id limit 1000`
-            : sql`select id, type, user_id, audience, payload, created_at from events
-                  where id > ${from} and user_id = ${stream.userId} and audience = 'user' order by id limit 1000`,
-        ),
-      )
+      const page = await listStreamEventsAfter(db, claims, {
+        userId: stream.userId,
+        admin: stream.admin,
+        after: from,
+        limit: 1000,
+      })
       if (stream.closed) return
-      for (const row of page) {
-        const event = toStoredEvent(row)
+      for (const event of page) {
         stream.res.write(formatEvent(event, stream.cursor))
         stream.cursor = Math.max(stream.cursor, event.id)
         sent.add(event.id)
@@ -201,6 +199,7 @@ export function createRealtimeHub(options: RealtimeOptions) {
     async open(params: OpenStream): Promise<void> {
       const stream: Stream = {
         userId: params.userId,
+        tokenId: params.tokenId,
         admin: params.admin && params.claims.role === 'admin',
         res: params.res,
         cursor: params.lastEventId ?? 0,
@@ -243,6 +242,20 @@ export function createRealtimeHub(options: RealtimeOptions) {
           close(stream, 'replay_failed')
         }
       }
+    },
+
+    /**
+     * End a user's streams at once (their access was revoked): those opened with `tokenId` only,
+     * or all of them. Returns how many were closed. The client gets a `close` event with the reason.
+     */
+    closeUser(userId: string, options: { tokenId?: string | undefined; reason: string }): number {
+      let closed = 0
+      for (const stream of [...(byUser.get(userId) ?? [])]) {
+        if (options.tokenId !== undefined && stream.tokenId !== options.tokenId) continue
+        close(stream, options.reason)
+        closed += 1
+      }
+      return closed
     },
 
     /** End every stream (graceful shutdown): clients reconnect elsewhere with their Last-Event-ID. */

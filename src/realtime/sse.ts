@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../events/types.ts'
+import type { StoredEvent } from '../contracts/events.ts'
 import type { RealtimeEvent } from '../contracts/realtime.ts'
 
 /** What a client receives as `data` of each SSE message (the `event` field is the type). */
@@ -10,11 +10,12 @@ export type StreamMessage = RealtimeEvent
  * client has seen.
  */
 export function formatEvent(event: StoredEvent, cursor: number): string {
+  // Streams receive user and admin events only (the hub never routes `system` ones to a stream).
   const message: StreamMessage = {
     id: event.id,
     type: event.type,
     userId: event.userId,
-    audience: event.audience,
+    audience: event.audience === 'admin' ? 'admin' : 'user',
     payload: event.payload,
     createdAt: event.createdAt,
   }

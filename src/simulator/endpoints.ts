@@ -1,4 +1,4 @@
-import type { AiProviderName } from '../config/env.ts'
+import type { ProviderName as AiProviderName } from '../gateway/provider-names.ts'
 
 /**
  * Where each provider format lives on one simulator, and the OptimaliQ environment variables that

@@ -1,16 +1,24 @@
+import { QueryClientProvider } from '@tanstack/react-query'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { App } from './App.tsx'
-import { RouterProvider } from './router.tsx'
-import { SessionProvider } from './session.tsx'
+import { createBrowserRouter, RouterProvider } from 'react-router'
+import { createQueryClient } from './app/query.ts'
+import { LiveProvider } from './app/session.tsx'
+import { ToastProvider } from './app/toasts.tsx'
+import { routes } from './routes.tsx'
 import './styles.css'
+
+const queryClient = createQueryClient()
+const router = createBrowserRouter(routes)
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <RouterProvider>
-      <SessionProvider>
-        <App />
-      </SessionProvider>
-    </RouterProvider>
+    <QueryClientProvider client={queryClient}>
+      <ToastProvider>
+        <LiveProvider>
+          <RouterProvider router={router} />
+        </LiveProvider>
+      </ToastProvider>
+    </QueryClientProvider>
   </StrictMode>,
 )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { StoredEvent } from '../../events/types.ts'
+import type { StoredEvent } from '../../contracts/events.ts'
 import { createDashboardCache } from './dashboard-cache.ts'
 
 function hub() {

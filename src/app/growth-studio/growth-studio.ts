@@ -8,10 +8,18 @@ import {
   type LeverRow,
   type SimulationRow,
 } from '../../data/repositories/ai-products.ts'
+import { archiveLevers, listActiveLevers, listArchivedLevers } from '../../data/repositories/advice.ts'
 import { getScoreSnapshot } from '../../data/repositories/feature-scores.ts'
+import { carryOverProgress, leverKey } from '../../domain/advice/levers.ts'
 import type { Claims } from '../../data/db.ts'
 import { scoresHash } from '../../domain/growth/scores.ts'
-import { simulateGrowth, type SimulationInput, type SimulationResult } from '../../domain/growth/simulation.ts'
+import {
+  simulateGrowth,
+  simulationWarnings,
+  type SimulationInput,
+  type SimulationResult,
+  type SimulationWarning,
+} from '../../domain/growth/simulation.ts'
 import { NotFoundError } from '../../errors.ts'
 import { publish } from '../../events/publish.ts'
 import { growthLevers } from '../../features/growth-levers.ts'
@@ -22,6 +30,8 @@ import type { FeatureDeps } from '../deps.ts'
 
 export type Lever = {
   id: string
+  /** What the lever is (area + title slug): its identity across regenerations. */
+  key: string
   position: number
   title: string
   description: string
@@ -29,9 +39,14 @@ export type Lever = {
   expectedImpact: string
   effort: string
   progress: number
+  /** Progress carried over from the same lever in the set this one replaced. */
+  carriedOver: boolean
+  archivedAt: string | null
 }
 export type LeversResult = {
   levers: Lever[]
+  /** Levers with progress that a newer set no longer contains, newest first. */
+  archived: Lever[]
   cached: boolean
   provider: string
   generatedAt: string
@@ -49,13 +64,17 @@ export function toLever(row: LeverRow): Lever {
     expectedImpact: row.expectedImpact,
     effort: row.effort,
     progress: row.progress,
+    key: leverKey({ key: row.leverKey, title: row.title, targetArea: row.targetArea }),
+    carriedOver: row.carriedFrom !== null,
+    archivedAt: row.archivedAt ? row.archivedAt.toISOString() : null,
   }
 }
 
-function toLeversResult(rows: LeverRow[], cached: boolean): LeversResult {
+function toLeversResult(rows: LeverRow[], archived: LeverRow[], cached: boolean): LeversResult {
   const first = rows[0]!
   return {
     levers: rows.map(toLever),
+    archived: archived.map(toLever),
     cached,
     provider: first.provider ?? 'unknown',
     generatedAt: first.createdAt.toISOString(),
@@ -75,14 +94,15 @@ export async function getGrowthLevers(
   caller: AiCaller,
   options: { refresh?: boolean } = {},
 ): Promise<LeversResult> {
-  const { snapshot, current } = await deps.db.asUser(claims, async (tx) => {
+  const { snapshot, current, archived } = await deps.db.asUser(claims, async (tx) => {
     const snapshot = await getScoreSnapshot(tx, claims.sub)
     const current =
       snapshot && !options.refresh ? await listCurrentLevers(tx, claims.sub, scoresHash(snapshot.scores)) : []
-    return { snapshot, current }
+    const archived = current.length === 5 ? await listArchivedLevers(tx, claims.sub, current.map(keyOf)) : []
+    return { snapshot, current, archived }
   })
   if (!snapshot) throw new NotFoundError('Profile')
-  if (current.length === 5) return toLeversResult(current, true)
+  if (current.length === 5) return toLeversResult(current, archived, true)
   const hash = scoresHash(snapshot.scores)
   const { object, meta } = await runFeature(
     deps.ai,
@@ -92,21 +112,39 @@ export async function getGrowthLevers(
     { cacheScope: options.refresh ? `${hash}:${Date.now()}` : hash },
   )
   const expiresAt = new Date(Date.now() + growthLevers.cacheTtlSeconds * 1000)
-  const rows = await deps.db.transaction(async (tx) => {
-    const inserted = await insertLevers(tx, claims.sub, object.levers, {
-      scoresHash: hash,
-      provider: meta.provider,
-      expiresAt,
-    })
+  const { rows, archivedRows } = await deps.db.transaction(async (tx) => {
+    // The new set replaces the active one: a lever that is the same (by key) keeps its progress,
+    // the others are archived with theirs (listed, never reset).
+    const previous = await listActiveLevers(tx, claims.sub)
+    const { levers } = carryOverProgress(
+      previous.map((row) => ({
+        id: row.id,
+        key: keyOf(row),
+        title: row.title,
+        targetArea: row.targetArea,
+        progress: row.progress,
+      })),
+      object.levers,
+    )
+    const inserted = await insertLevers(
+      tx,
+      claims.sub,
+      levers.map(({ key, carriedFrom, ...lever }) => ({ ...lever, leverKey: key, carriedFrom })),
+      { scoresHash: hash, provider: meta.provider, expiresAt },
+    )
+    await archiveLevers(tx, claims.sub, inserted[0]!.createdAt)
+    const archivedRows = await listArchivedLevers(tx, claims.sub, inserted.map(keyOf))
     await publish(tx, {
       type: 'ai.processed',
       userId: claims.sub,
       payload: { feature: growthLevers.name, requestId: meta.requestId, provider: meta.provider },
     })
-    return inserted
+    return { rows: inserted, archivedRows }
   })
-  return toLeversResult(rows, false)
+  return toLeversResult(rows, archivedRows, false)
 }
+
+const keyOf = (row: LeverRow) => leverKey({ key: row.leverKey, title: row.title, targetArea: row.targetArea })
 
 export async function setLeverProgress(
   deps: FeatureDeps,
@@ -125,6 +163,8 @@ export type StoredSimulation = {
   result: SimulationResult
   commentary: string | null
   createdAt: string
+  /** What to double-check in the inputs (costs above revenue, no revenue, no change). */
+  warnings: SimulationWarning[]
 }
 
 export function toStoredSimulation(row: SimulationRow): StoredSimulation {
@@ -134,6 +174,7 @@ export function toStoredSimulation(row: SimulationRow): StoredSimulation {
     result: row.result as SimulationResult,
     commentary: row.commentary,
     createdAt: row.createdAt.toISOString(),
+    warnings: simulationWarnings(row.input as SimulationInput),
   }
 }
 

@@ -1,7 +1,7 @@
-import { getGrowthAssessment, setGrowthInsights } from '../../data/repositories/ai-products.ts'
+import { getDashboard, getGrowthAssessment, setGrowthInsights } from '../../data/repositories/ai-products.ts'
 import { getScoreSnapshot, listScoreEvents } from '../../data/repositories/feature-scores.ts'
 import type { Claims } from '../../data/db.ts'
-import { forecastSeries, type SeriesForecast } from '../../domain/forecasting/forecast.ts'
+import { forecastScores, type ForecastAnswer } from '../../domain/forecasting/holt.ts'
 import { computeOverallScore } from '../../domain/assessments/overall.ts'
 import { computeBaseScore } from '../../domain/assessments/growth.ts'
 import { buildHistory } from '../../domain/forecasting/history.ts'
@@ -14,7 +14,7 @@ import { actionSuggestions } from '../../features/action-suggestions.ts'
 import { growthInsights } from '../../features/growth-insights.ts'
 import { profileScoring, type ProfileScoringInput } from '../../features/profile-scoring.ts'
 import { runFeature } from '../../features/run.ts'
-import { trendForecast, type SeriesSummary } from '../../features/trend-forecast.ts'
+import { trendForecast } from '../../features/trend-forecast.ts'
 import type { AiCaller } from '../../gateway/types.ts'
 import type { FeatureDeps } from '../deps.ts'
 
@@ -80,19 +80,10 @@ export async function scoreProfileFields(deps: FeatureDeps, caller: AiCaller, fi
   return { maturity: object, provider: meta.provider, requestId: meta.requestId }
 }
 
-function summarize(area: string, f: SeriesForecast): SeriesSummary {
-  return {
-    area,
-    method: f.method,
-    points: f.points,
-    lastScore: f.last?.score ?? null,
-    slopePerMonth: f.slopePerMonth,
-    trend: f.trend,
-    forecast: f.forecast,
-  }
-}
-
-/** Forecast of the overall and per-area scores from the user's history, narrated. */
+/**
+ * Forecast of the overall and per-area scores from the user's history (damped-trend Holt, or
+ * what is missing before one can be made), narrated.
+ */
 export async function scoreForecast(deps: FeatureDeps, claims: Claims, caller: AiCaller) {
   const { events, snapshot } = await deps.db.asUser(claims, async (tx) => ({
     events: await listScoreEvents(tx, claims.sub),
@@ -100,34 +91,55 @@ export async function scoreForecast(deps: FeatureDeps, claims: Claims, caller: A
   }))
   const weights = deps.overallWeights
   const history = buildHistory(events, (latest) => computeOverallScore(latest, weights))
-  const overall = forecastSeries(history.overall)
+  const overall = forecastScores(history.overall)
   const areas = Object.fromEntries(
-    Object.entries(history.areas).map(([area, points]) => [area, forecastSeries(points)]),
-  ) as Partial<Record<ScoreArea, SeriesForecast>>
-  const summaries = Object.entries(areas).map(([area, f]) => summarize(area, f))
+    Object.entries(history.areas).map(([area, points]) => [area, forecastScores(points)]),
+  ) as Partial<Record<ScoreArea, ForecastAnswer>>
   const key = `${events.length}:${events.at(-1)?.at.toISOString() ?? 'none'}`
   const { object, meta } = await runFeature(
     deps.ai,
     trendForecast,
-    { overall: summarize('overall', overall), areas: summaries, industry: snapshot?.context.industry ?? null },
+    {
+      overall,
+      areas: Object.entries(areas).map(([area, forecast]) => ({ area, forecast: forecast! })),
+      industry: snapshot?.context.industry ?? null,
+    },
     caller,
     { cacheScope: key },
   )
   return { overall, areas, narrative: object, provider: meta.provider, requestId: meta.requestId }
 }
 
-/** What to do next and which assessments to take next, from the user's gaps. */
+/**
+ * What to do next and which assessments to take next, from the user's gaps. The actions follow
+ * on from the dashboard's roadmap and never repeat it (the rules take the plan's next actions;
+ * a model is given the roadmap to avoid).
+ */
 export async function recommendations(deps: FeatureDeps, claims: Claims, caller: AiCaller, now = new Date()) {
-  const snapshot = await deps.db.asUser(claims, (tx) => getScoreSnapshot(tx, claims.sub))
+  const { snapshot, dashboard } = await deps.db.asUser(claims, async (tx) => ({
+    snapshot: await getScoreSnapshot(tx, claims.sub),
+    dashboard: await getDashboard(tx, claims.sub),
+  }))
   if (!snapshot) throw new NotFoundError('Profile')
+  const hash = scoresHash(snapshot.scores)
   const gaps = findGaps(snapshot.scores, snapshot.lastTaken, { now, retakeDays: deps.config.assessments.retakeDays })
   const next = nextAssessments(snapshot.scores, gaps)
+  const stored =
+    dashboard && dashboard.scoresHash === hash ? (dashboard.content as { roadmap?: Array<{ task: string }> }) : null
+  const roadmap = stored?.roadmap?.map((r) => r.task) ?? []
   const { object, meta } = await runFeature(
     deps.ai,
     actionSuggestions,
-    { gaps, nextAssessments: next, overall: snapshot.scores.overall, context: snapshot.context },
+    {
+      gaps,
+      nextAssessments: next,
+      overall: snapshot.scores.overall,
+      scores: snapshot.scores,
+      roadmap,
+      context: snapshot.context,
+    },
     caller,
-    { cacheScope: scoresHash(snapshot.scores) },
+    { cacheScope: `${hash}:${roadmap.length}` },
   )
   return {
     nextAssessments: next,

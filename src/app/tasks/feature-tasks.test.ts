@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { StoredEvent } from '../../events/types.ts'
+import type { StoredEvent } from '../../contracts/events.ts'
 import type { TaskDefinition } from './task-service.ts'
 import { createRulesAiClient } from '../../features/rules-client.ts'
 import type { FeatureDeps } from '../deps.ts'

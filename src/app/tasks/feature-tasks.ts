@@ -19,7 +19,7 @@ export function defineFeatureTasks(tasks: Pick<TaskService, 'define'>, deps: Fea
     type: 'assessment_analysis',
     input: assessmentAnalysisInput,
     async run(input, context) {
-      const caller = { userId: context.userId }
+      const caller = { userId: context.userId, tier: context.tier }
       if (input.submissionId) {
         const { type, score, areaScores, ...analysis } = await analyzeSubmission(deps, input.submissionId, caller, {
           taskId: context.taskId,
@@ -62,7 +62,12 @@ export function defineFeatureTasks(tasks: Pick<TaskService, 'define'>, deps: Fea
     type: 'dashboard_refresh',
     input: z.object({}).strict(),
     async run(_input, context) {
-      const dashboard = await generateDashboard(deps, context.userId, { userId: context.userId }, { force: true })
+      const dashboard = await generateDashboard(
+        deps,
+        context.userId,
+        { userId: context.userId, tier: context.tier },
+        { force: true },
+      )
       return { provider: dashboard.provider, generatedAt: dashboard.generatedAt, scoresHash: dashboard.scoresHash }
     },
   })

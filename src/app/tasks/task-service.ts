@@ -1,13 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sql, type SQL } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { rows, type Claims, type Database, type Executor } from '../../data/db.ts'
+import type { Tier } from '../../contracts/common.ts'
+import type { Claims, Database } from '../../data/db.ts'
+import {
+  findTaskAsUser,
+  findTaskByIdempotencyKey,
+  finishTask,
+  insertTask,
+  startTask,
+  type TaskRecord,
+  type TaskStatus,
+} from '../../data/repositories/tasks.ts'
 import { OptimaliqError, ValidationError } from '../../errors.ts'
-import { EVENTS_CHANNEL } from '../../events/types.ts'
 import { NonRetryableJobError, type Queue } from '../../queue/queue.ts'
 
-export type TaskStatus = 'queued' | 'active' | 'completed' | 'failed'
+export type { TaskStatus }
 
 /** A task as the API shows it. */
 export type TaskView = {
@@ -22,7 +30,15 @@ export type TaskView = {
   completedAt?: string
 }
 
-export type TaskContext = { db: Database; userId: string; taskId: string; attempt: number; signal: AbortSignal }
+export type TaskContext = {
+  db: Database
+  userId: string
+  /** The user's tier when the task runs: AI calls of the task count against that tier's limits. */
+  tier?: Tier | undefined
+  taskId: string
+  attempt: number
+  signal: AbortSignal
+}
 
 /**
  * One kind of task: its input schema and the function that computes its result. Swapping the
@@ -46,34 +62,32 @@ export type TaskServiceOptions = {
   simulatedDelayMs?: number
 }
 
-type TaskRow = {
-  id: string
-  user_id: string
-  type: string
-  status: TaskStatus
-  priority: number
-  input: Record<string, unknown>
-  result: Record<string, unknown> | null
-  error: string | null
-  attempts: number
-  created_at: Date | string
-  started_at: Date | string | null
-  completed_at: Date | string | null
+/**
+ * How long to wait before running again when a task was refused by a rate limit (its window's
+ * reset, from the refusal's Retry-After), or undefined for any other error. A refusal is not a
+ * failure of the task: it waits for the reset instead of spending a retry or failing for good.
+ */
+export function rateLimitWaitMs(error: unknown): number | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof OptimaliqError && e.code === 'rate_limited') {
+      const seconds = Number(e.headers?.['retry-after'])
+      return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000
+    }
+  }
+  return undefined
 }
 
-const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOString()
-
-export function toTaskView(row: TaskRow): TaskView {
+export function toTaskView(task: TaskRecord): TaskView {
   return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    attempts: row.attempts,
-    ...(row.result ? { result: row.result } : {}),
-    ...(row.error ? { error: row.error } : {}),
-    createdAt: iso(row.created_at),
-    ...(row.started_at ? { startedAt: iso(row.started_at) } : {}),
-    ...(row.completed_at ? { completedAt: iso(row.completed_at) } : {}),
+    id: task.id,
+    type: task.type,
+    status: task.status,
+    attempts: task.attempts,
+    ...(task.result ? { result: task.result } : {}),
+    ...(task.error ? { error: task.error } : {}),
+    createdAt: task.createdAt.toISOString(),
+    ...(task.startedAt ? { startedAt: task.startedAt.toISOString() } : {}),
+    ...(task.completedAt ? { completedAt: task.completedAt.toISOString() } : {}),
   }
 }
 
@@ -85,52 +99,20 @@ const taskJob = z.object({ taskId: z.uuid() })
 export type TaskService = ReturnType<typeof createTaskService>
 
 /**
- * Tasks: rows in `ai_tasks` the user can poll, run by queue jobs. Every status change updates the
- * row and publishes `task.updated` in one statement; the guarded updates (`where status = …`)
+ * Tasks: rows in `ai_tasks` the user can poll, run by queue jobs. Every status change writes the
+ * row and its `task.updated` event together (`data/repositories/tasks.ts`); the guarded updates
  * make a retried or duplicated job a no-op once the task has completed.
  */
 export function createTaskService(options: TaskServiceOptions) {
   const { db, queue, logger } = options
   const definitions = new Map<string, TaskDefinition>()
 
-  /**
-   * Write a task row (`write` returns `*`: zero or one row) and, when it wrote one, its
-   * `task.updated` event with the NOTIFY — in ONE statement, so atomic without an explicit
-   * transaction and one round trip instead of five (BEGIN, write, event, NOTIFY, COMMIT).
-   * The payload is built from the written row: `{ taskId, type, status, attempts, error? }`,
-   * the `task.updated` schema (a uuid, a text, a TaskStatus, an integer, a text).
-   */
-  async function writeWithEvent(
-    executor: Executor,
-    write: SQL,
-    status: TaskStatus,
-    error?: string,
-  ): Promise<TaskRow | undefined> {
-    const [row] = await rows<TaskRow>(
-      executor,
-      sql`with task as (${write}), event as (
-            insert into events (type, user_id, audience, payload)
-            select 'task.updated', task.user_id, 'user',
-                   jsonb_build_object('taskId', task.id, 'type', task.type, 'status', ${status}::text, 'attempts', task.attempts)${error ? sql` || jsonb_build_object('error', ${error}::text)` : sql``}
-              from task
-            returning id
-          )
-          select task.*, pg_notify(${EVENTS_CHANNEL}, event.id::text)::text as notified from task, event`,
-    )
-    return row
-  }
-
   async function runTask(
     def: TaskDefinition,
     taskId: string,
     job: { attempt: number; lastAttempt: boolean; signal: AbortSignal },
   ) {
-    const started = await writeWithEvent(
-      db.orm,
-      sql`update ai_tasks set status = 'active', attempts = attempts + 1, started_at = coalesce(started_at, now()), error = null
-          where id = ${taskId} and status in ('queued', 'active') returning *`,
-      'active',
-    )
+    const started = await startTask(db.orm, taskId)
     // Already completed or failed (a duplicate or late retry): nothing to do, nothing to repeat.
     if (!started) return { skipped: true }
     try {
@@ -138,30 +120,32 @@ export function createTaskService(options: TaskServiceOptions) {
       const input = def.input.parse(started.input)
       const result = await def.run(input, {
         db,
-        userId: started.user_id,
+        userId: started.userId!,
+        tier: (started.tier as Tier | null | undefined) ?? undefined,
         taskId,
         attempt: job.attempt,
         signal: job.signal,
       })
-      await writeWithEvent(
-        db.orm,
-        sql`update ai_tasks set status = 'completed', result = ${JSON.stringify(result)}::jsonb, completed_at = now(), error = null
-            where id = ${taskId} and status = 'active' returning *`,
-        'completed',
-      )
+      await finishTask(db.orm, started, { status: 'completed', result })
       return { taskId }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
+      const waitMs = rateLimitWaitMs(error)
+      if (waitMs !== undefined && !job.signal.aborted) {
+        // Run again once the limit resets (a new job: this one completes), without counting an attempt.
+        const startAfter = new Date(Date.now() + waitMs + Math.floor(Math.random() * 250))
+        await queue.enqueue(
+          taskJobName(def.type),
+          { taskId },
+          { priority: started.priority, singletonKey: `${taskId}:after:${startAfter.getTime()}`, startAfter },
+        )
+        await finishTask(db.orm, started, { status: 'queued', error: message, refundAttempt: true })
+        logger.info({ taskId, waitMs }, 'task refused by a rate limit: runs again after the reset')
+        return { taskId, waitedForRateLimitMs: waitMs }
+      }
       const final = job.lastAttempt || (error instanceof OptimaliqError && error.status < 500)
       logger.warn({ err: error, taskId, attempt: job.attempt, final }, 'task failed')
-      await writeWithEvent(
-        db.orm,
-        final
-          ? sql`update ai_tasks set status = 'failed', error = ${message}, completed_at = now() where id = ${taskId} and status = 'active' returning *`
-          : sql`update ai_tasks set status = 'queued', error = ${message} where id = ${taskId} and status = 'active' returning *`,
-        final ? 'failed' : 'queued',
-        message,
-      )
+      await finishTask(db.orm, started, { status: final ? 'failed' : 'queued', error: message })
       // A client error (bad submission id) will not improve with a retry: dead-letter it now.
       if (!job.lastAttempt && final) throw new NonRetryableJobError(message, { cause: error })
       throw error
@@ -215,18 +199,15 @@ export function createTaskService(options: TaskServiceOptions) {
       await queue.ready(name)
       return db.transaction(async (tx) => {
         const priority = request.priority ?? 0
-        const row = await writeWithEvent(
-          tx,
-          sql`insert into ai_tasks (user_id, type, priority, input, idempotency_key)
-              values (${userId}, ${def.type}, ${priority}, ${JSON.stringify(parsed.data)}::jsonb, ${request.idempotencyKey ?? null})
-              on conflict (user_id, idempotency_key) do nothing returning *`,
-          'queued',
-        )
+        const row = await insertTask(tx, {
+          userId,
+          type: def.type,
+          priority,
+          input: parsed.data as Record<string, unknown>,
+          idempotencyKey: request.idempotencyKey,
+        })
         if (!row) {
-          const [existing] = await rows<TaskRow>(
-            tx,
-            sql`select * from ai_tasks where user_id = ${userId} and idempotency_key = ${request.idempotencyKey ?? null}`,
-          )
+          const existing = await findTaskByIdempotencyKey(tx, userId, request.idempotencyKey ?? null)
           if (!existing)
             throw new OptimaliqError('task_conflict', 'The task could not be stored; retry', { status: 409 })
           return { task: toTaskView(existing), created: false }
@@ -238,7 +219,7 @@ export function createTaskService(options: TaskServiceOptions) {
 
     /** A task as its owner (or an admin) may see it; RLS hides everyone else's. */
     async get(claims: Claims, taskId: string): Promise<TaskView | undefined> {
-      const [row] = await db.asUser(claims, (tx) => rows<TaskRow>(tx, sql`select * from ai_tasks where id = ${taskId}`))
+      const row = await findTaskAsUser(db, claims, taskId)
       return row ? toTaskView(row) : undefined
     },
   }

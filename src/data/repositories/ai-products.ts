@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm'
 import { assessmentAnalyses, assessmentSubmissions, dashboards, growthAssessments, growthLevers, profiles, simulations } from '../schema.ts'
-import { writeWithEvents } from '../../events/publish.ts'
-import type { NewEvent } from '../../events/types.ts'
+import { writeWithEvents } from './events.ts'
+import type { NewEvent } from '../../contracts/events.ts'
 import type { ProfileRow } from './profiles.ts'
 import { SCORE_AREAS } from '../../domain/growth/scores.ts'
 import { rows, type Executor } from '../db.ts'
@@ -52,7 +52,7 @@ export async function listCurrentLevers(db: Executor, userId: string, scoresHash
   return list.length === 5 ? list : []
 }
 
-export type NewLever = { title: string; description: string; targetArea: string; expectedImpact: string; effort: string }
+export type NewLever = { title: string; description: string; targetArea: string; expectedImpact: string; effort: string; leverKey?: string; progress?: number; carriedFrom?: string | null }
 
 /** Store a new batch of five levers (earlier batches stay as history). */
 export async function insertLevers(db: Executor, userId: string, levers: NewLever[], meta: { scoresHash: string; provider: string; expiresAt: Date }): Promise<LeverRow[]> {

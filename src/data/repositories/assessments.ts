@@ -4,10 +4,10 @@ import type { BracketKey } from '../../domain/assessments/config-schema.ts'
 import type { GrowthResult } from '../../domain/assessments/growth.ts'
 import { computeOverallScore, type OverallComponent, type OverallWeights } from '../../domain/assessments/overall.ts'
 import { DEEP_ASSESSMENT_TYPES, type DeepAssessmentType } from '../../domain/assessments/types.ts'
-import { eventValues, publish } from '../../events/publish.ts'
-import { EVENTS_CHANNEL } from '../../events/types.ts'
-import { rows, type Executor } from '../db.ts'
+import type { NewEvent } from '../../contracts/events.ts'
+import type { Executor } from '../db.ts'
 import { assessmentSubmissions, growthAssessments, profiles } from '../schema.ts'
+import { publish, writeWithEvents } from './events.ts'
 import type { ProfileRow } from './profiles.ts'
 
 export type SubmissionRow = typeof assessmentSubmissions.$inferSelect
@@ -79,28 +79,23 @@ export async function recordSubmission(
   const id = randomUUID()
   const at = options.now.toISOString()
   const [scoreColumn, takenColumn] = profileFields(input.type).columns
-  const events = eventValues([
+  const events = [
     { type: 'assessment.completed', userId: input.userId, payload: { submissionId: id, type: input.type, score: input.score, overallScore } },
     { type: 'profile.updated', userId: input.userId, payload: { fields: [scoreColumn, takenColumn, 'overall_score'], overallScore } },
-  ])
-  const written = await rows<{ id: string | number }>(
+  ] satisfies NewEvent[]
+  const written = await writeWithEvents(
     executor,
-    sql`
-    with profile as (
-      update profiles
+    {
+      profile: sql`update profiles
          set ${sql.identifier(scoreColumn)} = ${input.score}, ${sql.identifier(takenColumn)} = ${at}::timestamptz, overall_score = ${overallScore}, updated_at = ${at}::timestamptz
        where user_id = ${input.userId}${options.ifVersion === undefined ? sql`` : sql` and xmin = ${options.ifVersion}::xid`}
-      returning user_id
-    ), submission as (
-      insert into assessment_submissions (id, user_id, type, bracket_served, answers, score, bracket_key, base_score_at_time, created_at)
+      returning user_id`,
+      submission: sql`insert into assessment_submissions (id, user_id, type, bracket_served, answers, score, bracket_key, base_score_at_time, created_at)
       select ${id}::uuid, user_id, ${input.type}, ${input.bracketServed}, ${JSON.stringify(input.answers)}::jsonb, ${input.score}, ${input.bracketKey}, ${profile.baseScore}::numeric, ${at}::timestamptz
-        from profile
-    ), event as (
-      insert into events (type, user_id, audience, payload)
-      select v.type, v.user_id, v.audience, v.payload from (${events}) as v(type, user_id, audience, payload), profile
-      returning id
-    )
-    select id, pg_notify(${EVENTS_CHANNEL}, id::text) from event order by id`,
+        from profile`,
+    },
+    events,
+    { onlyIf: 'profile' },
   )
   if (written.length === 0) {
     if (options.ifVersion !== undefined) return null

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm'
+import { asc, gt, inArray, sql } from 'drizzle-orm'
 import { rows, type Executor } from '../db.ts'
+import { profiles } from '../schema.ts'
 
 /**
  * The peer graph's SQL (the SQL GraphStore in src/graph/sql/ calls these; docs/graph.md). Tables from
@@ -232,4 +233,50 @@ export async function graphCounts(db: Executor): Promise<{ businesses: number; d
       (select count(distinct industry)::int from graph_businesses where industry is not null) as industries`,
   )
   return { businesses: r?.businesses ?? 0, demoBusinesses: r?.demo ?? 0, scores: r?.scores ?? 0, industries: r?.industries ?? 0 }
+}
+
+export type GraphSourceRow = typeof profiles.$inferSelect
+
+/** The profiles (business fields and current scores) the graph is built from, by user id. */
+export async function loadGraphSources(db: Executor, ids: readonly string[]): Promise<GraphSourceRow[]> {
+  if (ids.length === 0) return []
+  return db.select().from(profiles).where(inArray(profiles.userId, [...ids])).orderBy(asc(profiles.userId))
+}
+
+/** Profile ids in order, a page at a time (backfill and drift checks). */
+export async function listProfileIds(db: Executor, after: string | undefined, limit: number): Promise<string[]> {
+  const list = await db
+    .select({ id: profiles.userId })
+    .from(profiles)
+    .where(after ? gt(profiles.userId, after) : undefined)
+    .orderBy(asc(profiles.userId))
+    .limit(limit)
+  return list.map((r) => r.id)
+}
+
+/** Records which version of each profile the graph now holds. */
+export async function markGraphSynced(db: Executor, synced: Array<{ id: string; sourceUpdatedAt: Date }>): Promise<void> {
+  if (synced.length === 0) return
+  await db.execute(sql`
+    insert into graph_sync (business_id, source_updated_at, synced_at)
+    select id, t, now() from jsonb_to_recordset(${json(synced.map((s) => ({ id: s.id, t: s.sourceUpdatedAt.toISOString() })))}) as x(id uuid, t timestamptz)
+    order by id
+    on conflict (business_id) do update set source_updated_at = greatest(graph_sync.source_updated_at, excluded.source_updated_at), synced_at = now()`)
+}
+
+export async function forgetGraphSynced(db: Executor, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return
+  await db.execute(sql`delete from graph_sync where business_id in (select x::uuid from jsonb_array_elements_text(${json(ids)}) as x)`)
+}
+
+/** Profiles whose latest change the graph does not hold yet, and how long the oldest has waited (versions compared to the millisecond, as JS dates carry them). */
+export async function graphSyncLag(db: Executor): Promise<{ pending: number; oldestPendingAt: Date | null; lastSyncedAt: Date | null }> {
+  const [r] = await rows<{ pending: number; oldest: string | Date | null; last: string | Date | null }>(
+    db,
+    sql`select count(*)::int as pending, min(p.updated_at) as oldest, (select max(synced_at) from graph_sync) as last
+        from profiles p left join graph_sync g on g.business_id = p.user_id
+        where g.business_id is null or g.source_updated_at < date_trunc('milliseconds', p.updated_at)`,
+  )
+  const date = (v: string | Date | null | undefined) => (v === null || v === undefined ? null : new Date(v))
+  return { pending: r?.pending ?? 0, oldestPendingAt: date(r?.oldest), lastSyncedAt: date(r?.last) }
 }

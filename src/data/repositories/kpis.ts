@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm'
 import type { Anomaly } from '../../domain/analytics/anomalies.ts'
 import type { KpiMonth } from '../../domain/analytics/kpis.ts'
-import { eventValues } from '../../events/publish.ts'
-import { EVENTS_CHANNEL, type NewEvent } from '../../events/types.ts'
+import type { NewEvent } from '../../contracts/events.ts'
 import { rows, type Executor } from '../db.ts'
+import { appendEvents } from './events.ts'
 
 /** KPI months and the anomalies found in them. Months are stored as the first day of the month. */
 
@@ -96,14 +96,7 @@ export async function recordKpiAnomalies(tx: Executor, userId: string, found: re
     userId,
     payload: { anomalyId: a.id, metric: a.metric, month: a.month, kind: a.kind, direction: a.direction, value: a.value, expected: a.expected, lower: a.lower, upper: a.upper, explanation: a.explanation },
   }))
-  await rows(
-    tx,
-    sql`with event as (
-          insert into events (type, user_id, audience, payload)
-          select v.type, v.user_id, v.audience, v.payload from (${eventValues(events)}) as v(type, user_id, audience, payload)
-          returning id
-        ) select id, pg_notify(${EVENTS_CHANNEL}, id::text) from event`,
-  )
+  await appendEvents(tx, events)
   return stored
 }
 

@@ -1,7 +1,8 @@
 import { and, count, eq, ilike, sql } from 'drizzle-orm'
 import type { User } from '../../contracts/auth.ts'
 import type { Role, Tier } from '../../contracts/common.ts'
-import { ConflictError, PG_ERROR, pgErrorCode } from '../../errors.ts'
+import { ConflictError } from '../../errors.ts'
+import { PG_ERROR, pgErrorCode } from '../pg-errors.ts'
 import { rows, type Executor } from '../db.ts'
 import { profiles, revokedTokens, users } from '../schema.ts'
 

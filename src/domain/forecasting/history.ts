@@ -1,5 +1,5 @@
 import type { ScoreArea } from '../growth/scores.ts'
-import type { HistoryPoint } from './forecast.ts'
+import type { HistoryPoint } from './holt.ts'
 
 /** One recorded score change: an assessment submission or a growth assessment's area score. */
 export type ScoreEvent = { at: Date; area: ScoreArea; score: number }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { and, eq, gt, sql } from 'drizzle-orm'
 import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
-import { aiCache } from '../../data/schema.ts'
+import { findCacheEntry, upsertCacheEntry } from '../../data/repositories/ai-cache.ts'
 
 /** The parts of a request that make two requests the same answer. */
 export type CacheKeyParts = {
@@ -75,11 +74,7 @@ export function createAiCache(options: CacheOptions = {}): AiCache {
     if (local) return local.value as T
     if (!options.db) return undefined
     try {
-      const [row] = await options.db.orm
-        .select({ value: aiCache.value, expiresAt: aiCache.expiresAt })
-        .from(aiCache)
-        .where(and(eq(aiCache.key, key), gt(aiCache.expiresAt, new Date(now()))))
-        .limit(1)
+      const row = await findCacheEntry(options.db.orm, key, new Date(now()))
       if (!row) return undefined
       lru.set(key, { value: row.value }, { ttl: Math.max(1, row.expiresAt.getTime() - now()) })
       return row.value as T
@@ -99,14 +94,13 @@ export function createAiCache(options: CacheOptions = {}): AiCache {
     lru.set(key, { value }, { ttl: ttlSeconds * 1000 })
     if (!options.db) return
     const expiresAt = new Date(now() + ttlSeconds * 1000)
-    const write = options.db.orm
-      .insert(aiCache)
-      .values({ key, feature: owner.feature ?? null, userId: owner.userId ?? null, value: value as object, expiresAt })
-      .onConflictDoUpdate({
-        target: aiCache.key,
-        set: { value: sql`excluded.value`, expiresAt: sql`excluded.expires_at` },
-      })
-      .then(() => undefined)
+    const write = upsertCacheEntry(options.db.orm, {
+      key,
+      feature: owner.feature ?? null,
+      userId: owner.userId ?? null,
+      value,
+      expiresAt,
+    })
       .catch((error: unknown) => options.logger?.warn({ err: error }, 'ai cache write failed'))
       .finally(() => pending.delete(write))
     pending.add(write)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AI_PROVIDERS, type AiProviderName } from '../../config/env.ts'
+import { AI_PROVIDERS, type ProviderName as AiProviderName } from '../provider-names.ts'
 import type { AiUsage, ModelInfo } from '../types.ts'
 import builtIn from './models.json' with { type: 'json' }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
-import { providerStatusHistory } from '../../data/schema.ts'
+import { recordProviderStatus } from '../../data/repositories/provider-health.ts'
 import type { BreakerState } from '../router/breakers.ts'
 import { ErrorClass } from '../router/errors.ts'
 import { ProviderStatus, type AiAttempt, type ProviderHealth } from '../types.ts'
@@ -80,10 +80,7 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
     options.logger?.info({ provider, from: state.status, to: status, reason }, 'provider status changed')
     state.status = status
     if (!options.db) return
-    const write = options.db.orm
-      .insert(providerStatusHistory)
-      .values({ provider, status, reason })
-      .then(() => undefined)
+    const write = recordProviderStatus(options.db.orm, { provider, status, reason })
       .catch((error: unknown) => options.logger?.warn({ err: error }, 'provider status history write failed'))
       .finally(() => pending.delete(write))
     pending.add(write)

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
+import { insertAiLogBatch } from '../../data/repositories/ai-log.ts'
 import type { AiAttempt } from '../types.ts'
 
 /** One request as it lands in `ai_log` (attempts inside; unknown tokens stay null). */
@@ -44,43 +45,6 @@ export type LedgerOptions = {
   maxBuffered?: number | undefined
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const uuidOrNull = (v: string | undefined) => (v !== undefined && UUID.test(v) ? v : null)
-
-/** One row as JSON, keyed by column name (the batch goes in as one jsonb parameter). */
-const toRow = (e: LedgerEntry) => ({
-  request_id: e.requestId,
-  user_id: uuidOrNull(e.userId),
-  api_key_id: uuidOrNull(e.apiKeyId),
-  feature: e.feature ?? null,
-  route: e.route ?? null,
-  provider: e.provider ?? null,
-  model: e.model ?? null,
-  model_version: e.modelVersion ?? null,
-  request: e.request ?? null,
-  response: e.response ?? null,
-  input_tokens: e.inputTokens ?? null,
-  output_tokens: e.outputTokens ?? null,
-  cost_usd: e.costUsd ?? null,
-  latency_ms: Math.round(e.latencyMs),
-  cache_hit: e.cacheHit,
-  fallback_used: e.fallbackUsed,
-  status: e.status,
-  error_class: e.errorClass ?? null,
-  error: e.error?.slice(0, 2000) ?? null,
-  attempts: e.attempts,
-})
-
-// One statement per batch with a single jsonb parameter: no per-row query building (measured:
-// Drizzle's multi-row insert builder was 14 % of the /v1 CPU profile).
-const INSERT = `insert into ai_log (request_id, user_id, api_key_id, feature, route, provider, model, model_version, request, response,
-  input_tokens, output_tokens, cost_usd, latency_ms, cache_hit, fallback_used, status, error_class, error, attempts)
-select request_id, user_id, api_key_id, feature, route, provider, model, model_version, request, response,
-  input_tokens, output_tokens, cost_usd, latency_ms, cache_hit, fallback_used, status, error_class, error, attempts
-from jsonb_to_recordset($1::jsonb) as r(request_id text, user_id uuid, api_key_id uuid, feature text, route text, provider text,
-  model text, model_version text, request jsonb, response jsonb, input_tokens integer, output_tokens integer, cost_usd numeric,
-  latency_ms integer, cache_hit boolean, fallback_used boolean, status text, error_class text, error text, attempts jsonb)`
-
 /**
  * `ai_log` writer: rows are buffered and inserted in batches off the request path, when the
  * buffer reaches `batchSize` or every `flushIntervalMs`, and on close.
@@ -96,15 +60,15 @@ export function createLedger(options: LedgerOptions): Ledger {
 
   async function insert(entries: LedgerEntry[]) {
     try {
-      await options.db.query(INSERT, [JSON.stringify(entries.map(toRow))])
+      await insertAiLogBatch(options.db, entries)
     } catch (error) {
       // One bad row (e.g. a user deleted meanwhile) must not lose the batch: write row by row.
       for (const entry of entries) {
         try {
-          await options.db.query(INSERT, [JSON.stringify([toRow(entry)])])
+          await insertAiLogBatch(options.db, [entry])
         } catch {
           try {
-            await options.db.query(INSERT, [JSON.stringify([{ ...toRow(entry), user_id: null }])])
+            await insertAiLogBatch(options.db, [entry], { withoutUser: true })
           } catch (rowError) {
             options.logger?.error(
               { err: rowError, requestId: entry.requestId, cause: error },

@@ -51,6 +51,8 @@ export type ApiKeyService = {
   revoke(claims: Claims, id: string): Promise<ApiKeyView>
   /** The principal of a key, or UnauthorizedError. Cached briefly; revocation here clears it at once. */
   authenticate(key: string): Promise<ApiKeyPrincipal>
+  /** Drop cached keys of a user or one key (a revocation event from any process). */
+  forget(filter: { userId?: string; keyId?: string }): void
 }
 
 /**
@@ -101,6 +103,15 @@ export function createApiKeyService(options: {
         )
       }
       return principal
+    },
+    forget(filter) {
+      for (const [hash, principal] of cache.entries()) {
+        if (
+          (filter.userId !== undefined && principal.userId === filter.userId) ||
+          (filter.keyId !== undefined && principal.keyId === filter.keyId)
+        )
+          cache.delete(hash)
+      }
     },
   }
 }

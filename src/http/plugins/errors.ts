@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
-import { OptimaliqError, PG_ERROR, pgErrorCode, type FieldIssue } from '../../errors.ts'
+import { PG_ERROR, pgErrorCode } from '../../data/pg-errors.ts'
+import { OptimaliqError, type FieldIssue } from '../../errors.ts'
 import { setSecurityHeaders } from './security-headers.ts'
 
 /**

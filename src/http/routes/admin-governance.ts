@@ -17,7 +17,7 @@ import {
 } from '../../contracts/governance.ts'
 import { listAlertRules, updateAlertRule } from '../../governance/alerts/rules.ts'
 import { listAlerts } from '../../governance/alerts/store.ts'
-import { aiMonitoring } from '../../governance/monitoring/queries.ts'
+import { aiMonitoring } from '../../governance/monitoring/report.ts'
 import { experimentStats } from '../../governance/versions/experiment-stats.ts'
 import { promoteExperiment, rollbackExperiment } from '../../governance/versions/lifecycle.ts'
 import {

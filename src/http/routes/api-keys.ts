@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { announceKeyRevoked } from '../../app/account/revocation.ts'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
@@ -58,6 +59,12 @@ export const apiKeyRoutes: RouteModule = (app, deps) => {
         response: { 200: apiKey, ...errors },
       },
     },
-    async (request) => keys().revoke(principalOf(request).claims, request.params.id),
+    async (request) => {
+      const { claims } = principalOf(request)
+      const revoked = await keys().revoke(claims, request.params.id)
+      // Other processes drop their cached copy of the key now, not after its cache time.
+      await announceKeyRevoked(deps, claims.sub, revoked.id)
+      return revoked
+    },
   )
 }

@@ -10,7 +10,11 @@ import {
   submissionResult,
   submitAssessmentBody,
 } from '../../contracts/assessments.ts'
+import { submissionBreakdown, submissionParams } from '../../contracts/advice.ts'
 import { errorResponse } from '../../contracts/common.ts'
+import { noteAssessmentCompleted, noteAssessmentStarted } from '../../app/assessments/attempts.ts'
+import { explainSubmission } from '../../app/assessments/submission-breakdown.ts'
+import { bracketLabel } from '../../domain/assessments/breakdown.ts'
 import type { ProfileRow } from '../../data/repositories/profiles.ts'
 import { getProfile } from '../../data/repositories/profiles.ts'
 import {
@@ -147,6 +151,8 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
       const assessment = configOf(catalogue, request.params.type)
       const profile = await profileOf(request)
       const summary = summaryOf(assessment, profile, retakeDays, new Date())
+      // The funnel's "started": served the questions (one open attempt per user and assessment).
+      await noteAssessmentStarted(db, profile.userId, assessment.type, request.log)
       return { ...summary, groups: publicGroups(assessment, summary.bracketKey) }
     },
   )
@@ -210,6 +216,7 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
             type: assessment.type,
             score,
             bracketKey: input.bracketKey,
+            bracketLabel: bracketLabel(input.bracketKey),
             overallScore: recorded.overallScore,
             takenAt: recorded.takenAt.toISOString(),
           }
@@ -223,7 +230,10 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
         const current = await readProfileVersion(db.orm, user.id)
         if (!current) throw new NotFoundError('Profile')
         const result = await submit(db.orm, current.profile, current.version)
-        if (result) return reply.code(201).send(result)
+        if (result) {
+          await noteAssessmentCompleted(db, user.id, assessment.type, result.id, request.log)
+          return reply.code(201).send(result)
+        }
       }
       // Contended: take the row lock, so this one cannot lose again.
       const result = await db.transaction(async (tx) => {
@@ -231,6 +241,7 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
         if (!profile) throw new NotFoundError('Profile')
         return submit(tx, profile)
       })
+      await noteAssessmentCompleted(db, user.id, assessment.type, result!.id, request.log)
       return reply.code(201).send(result!)
     },
   )
@@ -260,12 +271,33 @@ export const assessmentRoutes: RouteModule = (app, { db, hooks, config, assessme
           id: r.id,
           score: r.score,
           bracketKey: r.bracketKey as BracketKey,
+          bracketLabel: bracketLabel(r.bracketKey as BracketKey),
           bracketServed: r.bracketServed as BracketKey,
           baseScoreAtTime: r.baseScoreAtTime,
           answers: r.answers,
           takenAt: r.createdAt.toISOString(),
         })),
       }
+    },
+  )
+
+  app.get(
+    '/api/assessments/:type/submissions/:id',
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['assessments'],
+        summary:
+          'One of your submissions explained: group sub-scores, each answer with its contribution, the bracket, the formula in words, the previous submission',
+        security,
+        params: submissionParams,
+        response: { 200: submissionBreakdown, ...errors },
+      },
+    },
+    async (request) => {
+      const assessment = configOf(catalogue, request.params.type)
+      const { claims } = principalOf(request)
+      return explainSubmission(db, catalogue, claims, assessment.type, request.params.id)
     },
   )
 

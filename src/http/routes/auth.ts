@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { authResponse, loginBody, signupBody, user } from '../../contracts/auth.ts'
+import { logout } from '../../app/account/revocation.ts'
 import { errorResponse } from '../../contracts/common.ts'
 import { principalOf, SESSION_COOKIE } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
@@ -7,7 +8,8 @@ import type { RouteModule } from '../types.ts'
 const errors = { 400: errorResponse, 401: errorResponse, 409: errorResponse, 429: errorResponse }
 
 /** Sign-up, login, logout and the current user. The token is returned and also set as an httpOnly cookie. */
-export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
+export const authRoutes: RouteModule = (app, deps) => {
+  const { auth, hooks, config } = deps
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: config.auth.cookieSecure, path: '/' }
 
   app.post(
@@ -56,7 +58,7 @@ export const authRoutes: RouteModule = (app, { auth, hooks, config }) => {
       },
     },
     async (request, reply) => {
-      await auth.logout(principalOf(request))
+      await logout(deps, principalOf(request))
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
       return reply.code(204).send(null)
     },

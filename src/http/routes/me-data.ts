@@ -1,11 +1,9 @@
-import { sql } from 'drizzle-orm'
+import { deleteAccount } from '../../app/account/revocation.ts'
+import { rateAnswer } from '../../app/insights/answer-feedback.ts'
 import { z } from 'zod'
 import { errorResponse } from '../../contracts/common.ts'
 import { feedback, feedbackBody, feedbackParams, usageStanding } from '../../contracts/governance.ts'
-import { rows } from '../../data/db.ts'
-import { recordAdminAction } from '../../data/repositories/audit.ts'
-import { deleteUserData, exportUserData } from '../../data/repositories/personal-data.ts'
-import { NotFoundError } from '../../errors.ts'
+import { exportUserData } from '../../data/repositories/personal-data.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
@@ -13,7 +11,8 @@ const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse }
 const me = { tags: ['me'], security: [{ bearer: [] }] }
 
 /** A user's own data (export, deletion), their AI usage standing, and feedback on AI answers. */
-export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
+export const meDataRoutes: RouteModule = (app, deps) => {
+  const { db, hooks, governance } = deps
   app.get(
     '/api/me/export',
     {
@@ -56,17 +55,7 @@ export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
     },
     async (request) => {
       const { user } = principalOf(request)
-      const deleted = await db.transaction(async (tx) => {
-        const counts = await deleteUserData(tx, user.id)
-        await recordAdminAction(tx, {
-          actorId: user.id,
-          action: 'user.delete_self',
-          target: user.id,
-          details: { counts },
-        })
-        return counts
-      })
-      return { deleted }
+      return { deleted: await deleteAccount(deps, user.id) }
     },
   )
 
@@ -111,33 +100,9 @@ export const meDataRoutes: RouteModule = (app, { db, hooks, governance }) => {
       },
     },
     async (request) => {
-      const { user, claims } = principalOf(request)
-      const { requestId } = request.params
-      // The answer must be the caller's own (ai_log is not readable to users, so check as owner).
-      const owned = await db.query<{ one: number }>(
-        'select 1 as one from ai_log where request_id = $1 and user_id = $2 limit 1',
-        [requestId, user.id],
-      )
-      if (owned.length === 0) throw new NotFoundError('AI answer', 'request_not_found')
-      return db.asUser(claims, async (tx) => {
-        const [r] = await rows<{
-          request_id: string
-          rating: 'up' | 'down'
-          comment: string | null
-          created_at: string | Date
-        }>(
-          tx,
-          sql`insert into ai_feedback (request_id, user_id, rating, comment) values (${requestId}, ${user.id}, ${request.body.rating}, ${request.body.comment ?? null})
-              on conflict (request_id, user_id) do update set rating = excluded.rating, comment = excluded.comment
-              returning request_id, rating, comment, created_at`,
-        )
-        return {
-          requestId: r!.request_id,
-          rating: r!.rating,
-          comment: r!.comment,
-          createdAt: new Date(r!.created_at).toISOString(),
-        }
-      })
+      // The older path of POST /api/ai/answers/:requestId/feedback (routes/advice.ts).
+      const { claims } = principalOf(request)
+      return rateAnswer(db, claims, request.params.requestId, request.body)
     },
   )
 }

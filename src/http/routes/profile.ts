@@ -2,6 +2,7 @@ import { profile, profilePatch } from '../../contracts/auth.ts'
 import { errorResponse } from '../../contracts/common.ts'
 import { getProfile, toProfile, updateBusinessFields } from '../../data/repositories/profiles.ts'
 import { NotFoundError } from '../../errors.ts'
+import { publish } from '../../events/publish.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
@@ -40,7 +41,14 @@ export const profileRoutes: RouteModule = (app, { db, hooks }) => {
     },
     async (request) => {
       const { user, claims } = principalOf(request)
-      const row = await db.asUser(claims, (tx) => updateBusinessFields(tx, user.id, request.body))
+      const fields = Object.keys(request.body)
+      // The event (same transaction) tells the peer graph, dashboards and open tabs that the profile changed.
+      const row = await db.asUser(claims, async (tx) => {
+        const updated = await updateBusinessFields(tx, user.id, request.body)
+        if (updated && fields.length > 0)
+          await publish(tx, { type: 'profile.updated', userId: user.id, payload: { fields } })
+        return updated
+      })
       if (!row) throw new NotFoundError('Profile')
       return toProfile(row)
     },

@@ -27,7 +27,7 @@ export const realtimeRoutes: RouteModule = (app, { realtime, hooks }) => {
       },
     },
     async (request, reply) => {
-      const { user, claims } = principalOf(request)
+      const { user, claims, token } = principalOf(request)
       realtime.assertCapacity(user.id)
       const lastEventId = parseLastEventId(request.headers['last-event-id'], request.query.lastEventId)
       reply.hijack()
@@ -37,6 +37,7 @@ export const realtimeRoutes: RouteModule = (app, { realtime, hooks }) => {
         admin: request.query.admin === 'true' || request.query.admin === '1',
         lastEventId,
         res: reply.raw,
+        tokenId: token.jti,
         headers: reply.getHeaders() as Record<string, string>,
       })
     },

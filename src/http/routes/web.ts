@@ -28,8 +28,17 @@ export function webRoutes(root: string = WEB_DIST): RouteModule {
         wildcard: false,
         index: false,
         schemaHide: true,
+        // tools/build-web.ts writes .br and .gz beside each file: sent as they are, never compressed per request.
+        preCompressed: true,
         setHeaders: (reply, path) => {
-          reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
+          reply.header(
+            'cache-control',
+            path.includes('/assets/')
+              ? 'public, max-age=31536000, immutable'
+              : path.endsWith('favicon.ico')
+                ? 'public, max-age=86400'
+                : 'no-cache',
+          )
         },
       })
       const app = (

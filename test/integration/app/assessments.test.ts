@@ -117,7 +117,13 @@ describeBackends('assessments', (backend) => {
       overallScore: number
       takenAt: string
     }
-    expect(result).toMatchObject({ type: 'sales', score: 3.31, bracketKey: 'score_3', overallScore: 3.31 })
+    expect(result).toMatchObject({
+      type: 'sales',
+      score: 3.31,
+      bracketKey: 'score_3',
+      bracketLabel: 'Level 3',
+      overallScore: 3.31,
+    })
 
     const scores = (await inject(u.auth, 'GET', '/api/scores')).json() as {
       overallScore: number
@@ -135,6 +141,7 @@ describeBackends('assessments', (backend) => {
         id: result.id,
         score: 3.31,
         bracketKey: 'score_3',
+        bracketLabel: 'Level 3',
         bracketServed: 'score_1',
         baseScoreAtTime: null,
         answers: MIXED,

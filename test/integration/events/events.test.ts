@@ -4,8 +4,14 @@ import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createUser } from '../../../src/data/repositories/users.ts'
 import { createEventHub, type EventHub } from '../../../src/events/hub.ts'
-import { publish } from '../../../src/events/publish.ts'
-import type { StoredEvent } from '../../../src/events/types.ts'
+import {
+  InvalidEventError,
+  appendEvents,
+  publish,
+  writeRowsWithEvents,
+  writeWithEvents,
+} from '../../../src/data/repositories/events.ts'
+import type { StoredEvent } from '../../../src/contracts/events.ts'
 import { createTestDatabase, describeBackends, type TestDatabase } from '../../helpers/backends.ts'
 import { eventually } from '../../helpers/sse.ts'
 
@@ -74,6 +80,68 @@ describeBackends('events log, hub and LISTEN client', (backend) => {
         publish(tx, { type: 'profile.updated', userId, payload: { fields: 'nope' } as never }),
       ),
     ).rejects.toThrow()
+  })
+
+  it('refuses an invalid payload or an unknown type on every write path, before anything is written', async () => {
+    const before = await count()
+    const companyName = async () =>
+      (
+        await database.db.query<{ company_name: string | null }>(
+          'select company_name from profiles where user_id = $1',
+          [userId],
+        )
+      )[0]?.company_name
+    const nameBefore = await companyName()
+    const bad = {
+      type: 'task.updated' as const,
+      userId,
+      payload: { taskId: 'not-a-uuid', type: 'x', status: 'done' } as never,
+    }
+    await expect(appendEvents(database.db.orm, [profileEvent(400), bad])).rejects.toMatchObject({
+      code: 'invalid_event',
+      details: { type: 'task.updated' },
+    })
+    const rename = sql`update profiles set company_name = 'renamed by a refused write' where user_id = ${userId} returning user_id`
+    await expect(writeWithEvents(database.db.orm, rename, [bad])).rejects.toBeInstanceOf(InvalidEventError)
+    await expect(writeRowsWithEvents(database.db.orm, rename, [bad], { returning: 'write' })).rejects.toBeInstanceOf(
+      InvalidEventError,
+    )
+    await expect(
+      database.db.transaction((tx) => publish(tx, { type: 'no.such.event' as never, userId, payload: {} as never })),
+    ).rejects.toThrow(/no\.such\.event refused: type: unknown event type/)
+    expect(await count()).toBe(before)
+    expect(await companyName()).toBe(nameBefore)
+  })
+
+  it('appends events with a write in one statement, gated on the write when asked', async () => {
+    const touch = (name: string) =>
+      sql`update profiles set company_name = ${name} where user_id = ${userId} returning user_id`
+    const nobody = sql`update profiles set company_name = 'x' where user_id = ${'00000000-0000-4000-8000-000000000000'} returning user_id`
+    const ids = await writeWithEvents(database.db.orm, touch('Acme'), [profileEvent(500), profileEvent(501)], {
+      onlyIf: 'write',
+    })
+    expect(ids).toHaveLength(2)
+    expect(ids[1]).toBeGreaterThan(ids[0]!)
+    expect(await writeWithEvents(database.db.orm, nobody, [profileEvent(502)], { onlyIf: 'write' })).toEqual([])
+    const returned = await writeRowsWithEvents<{ user_id: string }>(
+      database.db.orm,
+      touch('Acme 2'),
+      [profileEvent(503)],
+      {
+        returning: 'write',
+      },
+    )
+    expect(returned.rows).toEqual([{ user_id: userId }])
+    expect(returned.eventIds).toHaveLength(1)
+    expect(await writeRowsWithEvents(database.db.orm, nobody, [profileEvent(504)], { returning: 'write' })).toEqual({
+      rows: [],
+      eventIds: [],
+    })
+    const delivered = [...ids, ...returned.eventIds]
+    await eventually(() => delivered.every((id) => seen.some((e) => e.id === id)), 10_000, 'the written events')
+    const fields = seen.map((e) => (e.payload.fields as string[] | undefined)?.[0])
+    expect(fields).not.toContain('f502')
+    expect(fields).not.toContain('f504')
   })
 
   it('deletes events past the retention period', async () => {

@@ -135,8 +135,10 @@ describeBackends('AI features on the rules engine', (backend) => {
       generatedAt: string
     }
     expect(d).toMatchObject({ cached: false, provider: 'rules' })
-    expect(d.strengths.length).toBeGreaterThanOrEqual(3)
-    expect(d.weaknesses.length).toBeGreaterThanOrEqual(3)
+    // Only assessed areas, never in both lists (the rules engine's invariants; see src/domain/advice).
+    expect(d.strengths.length + d.weaknesses.length).toBeGreaterThan(0)
+    const named = (list: Array<{ title: string }>) => list.map((p) => p.title.replace(/ \(.*$/, ''))
+    expect(named(d.strengths as Array<{ title: string }>).filter((n) => named(d.weaknesses).includes(n))).toEqual([])
     expect(d.roadmap).toHaveLength(4)
     expect(Object.keys(d.scores.areas).sort()).toEqual(['process', 'sales', 'strategy', 'technology'])
     expect(d.benchmarks.every((b) => b.source === 'default' || b.source === 'global')).toBe(true)
@@ -196,14 +198,16 @@ describeBackends('AI features on the rules engine', (backend) => {
     const forecast = await call(u.auth, 'GET', '/api/insights/forecast')
     expect(forecast.statusCode).toBe(200)
     const f = forecast.json() as {
-      overall: { points: number; method: string; forecast: unknown[] }
+      overall: { status: string; submissions: number; message: string }
       areas: Json
       narrative: { outlook: string }
       provider: string
     }
     expect(f.provider).toBe('rules')
-    expect(f.overall.points).toBeGreaterThanOrEqual(1)
-    expect(f.overall.forecast).toHaveLength(3)
+    // Everything was taken today: too little history, and the answer says what is missing.
+    expect(f.overall).toMatchObject({ status: 'insufficient_data', submissions: 1 })
+    expect(f.overall.message).toMatch(/spanning at least 30 days/)
+    expect(f.narrative.outlook).toBe('insufficient_data')
     expect(Object.keys(f.areas).sort()).toEqual(['process', 'sales', 'strategy', 'technology'])
 
     const recs = await call(u.auth, 'GET', '/api/recommendations')

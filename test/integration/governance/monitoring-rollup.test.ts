@@ -5,8 +5,8 @@ import {
   aiMonitoring,
   type MonitoringReport,
   type MonitoringWindow,
-} from '../../../src/governance/monitoring/queries.ts'
-import { rollupSpans } from '../../../src/governance/monitoring/rollup.ts'
+} from '../../../src/governance/monitoring/report.ts'
+import { rollupSpans } from '../../../src/data/repositories/ai-monitoring.ts'
 import { runRetention } from '../../../src/governance/privacy/retention.ts'
 import type { Database } from '../../../src/data/db.ts'
 import { deleteUserData } from '../../../src/data/repositories/personal-data.ts'

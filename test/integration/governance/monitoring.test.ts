@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { aiMonitoring } from '../../../src/governance/monitoring/queries.ts'
+import { aiMonitoring } from '../../../src/governance/monitoring/report.ts'
 import { runRetention } from '../../../src/governance/privacy/retention.ts'
 import { createTestDatabase, describeBackends, type TestDatabase } from '../../helpers/backends.ts'
 import { insertAiLog, insertUser } from '../../helpers/ai-log.ts'

@@ -146,7 +146,7 @@ for (const backend of backends) {
       ;({ store, close } = await backend.open())
       await store.syncBusinesses(DATA.slice(0, 20))
       await store.syncBusinesses(DATA.slice(20))
-    })
+    }, 180_000) // a fresh database or a warming JVM on a busy two-core machine
     afterAll(async () => close?.())
 
     it('keeps one current score per business and assessment, the newest by taken-at', async () => {
@@ -350,8 +350,10 @@ for (const backend of backends) {
 
 describe('GraphStore backends agree', () => {
   it('gives the same answers on every backend', () => {
-    const [first, ...rest] = [...answers]
+    // A backend whose setup failed has already failed its own tests; compare the ones that answered.
+    const [first, ...rest] = [...answers].filter(([, record]) => Object.keys(record).length > 0)
     expect(first).toBeDefined()
+    expect(rest.length).toBeGreaterThan(0)
     for (const [name, record] of rest) expect({ name, record }).toEqual({ name, record: first![1] })
   })
 })

@@ -14,7 +14,7 @@ describe('web app serving', () => {
   beforeAll(async () => {
     await buildWeb({ ifStale: true, quiet: true })
     t = await startTestApp('pglite')
-  }, 120_000)
+  }, 300_000)
   afterAll(() => t?.close())
 
   it('serves index.html at / and for app paths, with a CSP that allows it and no caching', async () => {
@@ -40,6 +40,28 @@ describe('web app serving', () => {
       expect(res.headers['content-type']).toMatch(url.endsWith('.css') ? /^text\/css/ : /javascript/)
       expect(res.headers['cache-control']).toContain('immutable')
     }
+  })
+
+  it('sends precompressed brotli or gzip as the browser accepts, the HTML page too, and a real favicon', async () => {
+    const html = (await t.app.inject({ method: 'GET', url: '/' })).body
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!
+    const plain = await t.app.inject({ method: 'GET', url: script })
+    for (const [accept, encoding] of [
+      ['br, gzip', 'br'],
+      ['gzip', 'gzip'],
+    ] as const) {
+      const res = await t.app.inject({ method: 'GET', url: script, headers: { 'accept-encoding': accept } })
+      expect(res.headers['content-encoding'], accept).toBe(encoding)
+      expect(res.headers['cache-control']).toContain('immutable')
+      expect(res.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2)
+    }
+    const page = await t.app.inject({ method: 'GET', url: '/assessments', headers: { 'accept-encoding': 'br' } })
+    expect(page.headers['content-encoding']).toBe('br')
+    expect(page.headers['cache-control']).toBe('no-cache')
+    const icon = await t.app.inject({ method: 'GET', url: '/favicon.ico' })
+    expect(icon.statusCode).toBe(200)
+    expect(icon.headers['content-type']).toMatch(/icon/)
+    expect([...icon.rawPayload.subarray(0, 4)]).toEqual([0, 0, 1, 0])
   })
 
   it('leaves API paths alone: JSON 404 for unknown ones, the docs, health and OpenAPI as before', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { publish } from '../../../src/events/publish.ts'
-import type { NewEvent } from '../../../src/events/types.ts'
+import type { NewEvent } from '../../../src/contracts/events.ts'
 import { buildApp } from '../../../src/http/app.ts'
 import type { App } from '../../../src/http/types.ts'
 import { createContainer, type Container } from '../../../src/main/container.ts'

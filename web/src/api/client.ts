@@ -1,11 +1,14 @@
 /**
- * A small typed fetch client for the OptimaliQ API. The session is the httpOnly cookie the API
- * sets on sign-up/sign-in, so requests only need `credentials: 'same-origin'`. Failures become an
- * `ApiError` carrying the API's `{error: {code, message, details}}`; validation errors also map
- * each field (`body.email` → `email`) to its message, for display beside the field.
+ * A typed fetch client for the OptimaliQ API. Paths and response types come from `src/contracts`
+ * (see `./types.ts`): `api.get('/api/assessments/:type/history', { params: { type } })` is typed
+ * as `History`. The session is the httpOnly cookie the API sets, so requests only need
+ * `credentials: 'same-origin'`. Failures become an `ApiError` carrying `{code, message, details}`;
+ * validation errors also map each field (`body.email` → `email`) to a plain-words message.
  */
+import { plainMessage } from './errors.ts'
+import type { DeleteRoutes, GetRoutes, PatchRoutes, PostRoutes } from './types.ts'
 
-export type FieldIssue = { field: string; message: string }
+export type FieldIssue = { field: string; message: string; code?: string }
 
 export class ApiError extends Error {
   readonly status: number
@@ -19,15 +22,21 @@ export class ApiError extends Error {
     this.details = details
   }
 
-  /** Field → message, the leading `body.`/`query.` stripped (`body.answers.q1` → `answers.q1`). */
+  /** Field → plain message, the leading `body.`/`query.` stripped (`body.answers.q1` → `answers.q1`). */
   get fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {}
-    if (!Array.isArray(this.details)) return out
-    for (const issue of this.details as FieldIssue[]) {
-      if (typeof issue?.field !== 'string') continue
-      const key = issue.field.replace(/^(body|querystring|query|params)\.?/, '')
-      out[key || '_'] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1)
+    if (Array.isArray(this.details)) {
+      for (const issue of this.details as FieldIssue[]) {
+        if (typeof issue?.field !== 'string') continue
+        const key = issue.field.replace(/^(body|querystring|query|params)\.?/, '')
+        out[key || '_'] ??= plainMessage(issue.message)
+      }
     }
+    // Conflicts the server names a field for (an email already taken).
+    const field = (this.details as { field?: unknown } | undefined)?.field
+    if (typeof field === 'string') out[field.replace(/^(body|querystring|query|params)\.?/, '')] ??= this.message
+    if (this.code === 'email_taken' || (this.status === 409 && /email/i.test(this.message)))
+      out.email ??= 'An account with this email already exists. Sign in instead?'
     return out
   }
 
@@ -35,11 +44,40 @@ export class ApiError extends Error {
   get missing(): boolean {
     return this.status === 404 && this.code === 'not_found' && this.message.startsWith('No route')
   }
+
+  /** Worth retrying by itself: the network or the server, not the request. */
+  get transient(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 429
+  }
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+type Params = Record<string, string | number>
+type Query = Record<string, string | number | boolean | undefined>
+/** `:name` segments of a path pattern, as an object type. */
+type ParamsOf<P extends string> = P extends `${string}:${infer K}/${infer Rest}`
+  ? { [k in K]: string | number } & ParamsOf<`/${Rest}`>
+  : P extends `${string}:${infer K}`
+    ? { [k in K]: string | number }
+    : unknown
+type Options<P extends string> = (P extends `${string}:${string}`
+  ? { params: ParamsOf<P> }
+  : { params?: undefined }) & { query?: Query; signal?: AbortSignal }
 
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/** Hooks the app sets: what to do when the session is gone. */
+export const clientHooks: { onUnauthorized?: () => void } = {}
+
+export function buildPath(pattern: string, params?: Params, query?: Query): string {
+  const path = pattern.replace(/:(\w+)/g, (_, k: string) => {
+    const v = params?.[k]
+    if (v === undefined) throw new Error(`missing path parameter ${k} for ${pattern}`)
+    return encodeURIComponent(String(v))
+  })
+  const q = Object.entries(query ?? {}).filter(([, v]) => v !== undefined)
+  return q.length ? `${path}?${new URLSearchParams(q.map(([k, v]) => [k, String(v)])).toString()}` : path
+}
+
+export async function request<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let response: Response
   try {
     response = await fetch(path, {
@@ -50,8 +88,10 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
           ? { accept: 'application/json' }
           : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     })
-  } catch {
+  } catch (e) {
+    if (signal?.aborted) throw e
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection and try again.')
   }
   const text = await response.text()
@@ -63,19 +103,43 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   }
   if (!response.ok) {
     const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error
-    throw new ApiError(
+    const failure = new ApiError(
       response.status,
       error?.code ?? 'http_error',
       error?.message ?? `Request failed (${response.status})`,
       error?.details,
     )
+    if (response.status === 401 && !path.startsWith('/api/auth/')) clientHooks.onUnauthorized?.()
+    throw failure
   }
   return json as T
 }
 
 export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
-  delete: <T>(path: string) => request<T>('DELETE', path),
+  get: <P extends keyof GetRoutes & string>(
+    path: P,
+    ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]
+  ) =>
+    request<GetRoutes[P]>(
+      'GET',
+      buildPath(path, options?.params as Params | undefined, options?.query),
+      undefined,
+      options?.signal,
+    ),
+  post: <P extends keyof PostRoutes & string>(
+    path: P,
+    body: PostRoutes[P]['body'],
+    ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]
+  ) =>
+    request<PostRoutes[P]['res']>(
+      'POST',
+      buildPath(path, options?.params as Params | undefined, options?.query),
+      body ?? {},
+    ),
+  patch: <P extends keyof PatchRoutes & string>(path: P, body: PatchRoutes[P]['body'], options: Options<P>) =>
+    request<PatchRoutes[P]['res']>('PATCH', buildPath(path, options.params as Params | undefined, options.query), body),
+  delete: <P extends keyof DeleteRoutes & string>(
+    path: P,
+    ...[options]: P extends `${string}:${string}` ? [Options<P>] : [Options<P>?]
+  ) => request<DeleteRoutes[P]>('DELETE', buildPath(path, options?.params as Params | undefined, options?.query)),
 }

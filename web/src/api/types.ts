@@ -1,12 +1,19 @@
-/** Response types, inferred from the API's own zod contracts (type-only: nothing of zod is bundled). */
+/**
+ * The API's paths and their request/response types, inferred from the server's own zod contracts
+ * (type-only imports: nothing of zod is bundled by this file). Endpoints still being built by
+ * other branches are typed here loosely and answered with an "unavailable" state when missing.
+ */
 import type { z } from 'zod'
 import type * as A from '../../../src/contracts/assessments.ts'
 import type * as Auth from '../../../src/contracts/auth.ts'
 import type * as F from '../../../src/contracts/features.ts'
 import type * as G from '../../../src/contracts/governance.ts'
+import type { Plan, PlanBody } from '../../../src/contracts/plans.ts'
 import type { GrowthAnswers } from '../../../src/domain/assessments/growth.ts'
 
 export type User = Auth.User
+export type Profile = Auth.Profile
+export type ProfilePatch = z.infer<typeof Auth.profilePatch>
 export type Catalogue = z.infer<typeof A.assessmentCatalogueResponse>
 export type AssessmentSummary = z.infer<typeof A.assessmentSummary>
 export type AssessmentQuestions = z.infer<typeof A.assessmentQuestions>
@@ -17,12 +24,23 @@ export type Scores = z.infer<typeof A.scoresResponse>
 export type GrowthResult = z.infer<typeof A.growthAssessmentResult>
 export type { GrowthAnswers }
 export type Dashboard = z.infer<typeof F.dashboardResponse>
+export type Benchmark = z.infer<typeof F.benchmark>
 export type Lever = z.infer<typeof F.lever>
 export type Levers = z.infer<typeof F.leversResponse>
 export type SimulationInput = z.infer<typeof F.simulationBody>
 export type Simulation = z.infer<typeof F.simulationResponse>
 export type Commentary = z.infer<typeof F.commentaryResponse>
 export type Recommendations = z.infer<typeof F.recommendationsResponse>
+export type Forecast = z.infer<typeof F.forecastResponse>
+export type SeriesForecast = Forecast['overall']
+export type Monitoring = z.infer<typeof G.monitoringReport>
+export type Alert = z.infer<typeof G.alert> & { acknowledgedAt?: string | null; acknowledgedBy?: string | null }
+export type AlertRule = z.infer<typeof G.alertRule>
+export type ModelVersion = z.infer<typeof G.modelVersion>
+export type Experiment = z.infer<typeof G.experiment>
+export type Feedback = z.infer<typeof G.feedback>
+export type FeedbackBody = z.infer<typeof G.feedbackBody>
+export type UsageStanding = z.infer<typeof G.usageStanding>
 
 /** `GET /api/admin/ai/providers` (gateway). */
 export type ProviderHealth = {
@@ -39,7 +57,85 @@ export type ProviderHealth = {
   routes: string[]
   history: Array<{ provider: string; status: string; reason: string | null; at: string }>
 }
+export type ApiKey = {
+  id: string
+  name: string
+  prefix: string
+  createdAt: string
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+export type CreatedKey = ApiKey & { key: string }
+export type Export = { exportedAt: string; userId: string; tables: Record<string, unknown[]> }
+export type AdminUsers = z.infer<typeof Auth.adminUserList>
 
-/** `GET /api/admin/ai-monitoring` and `GET /api/admin/alerts` (governance). */
-export type Monitoring = z.infer<typeof G.monitoringReport>
-export type Alert = z.infer<typeof G.alert>
+/** A saved strategy plan (`/api/plans`). */
+export type { Plan, PlanBody } from '../../../src/contracts/plans.ts'
+export type PlanItem = PlanBody['items'][number]
+
+/** Endpoints other branches are building: typed loosely, read defensively. */
+export type Loose = Record<string, unknown>
+
+export type GetRoutes = {
+  '/api/auth/me': { user: User }
+  '/api/scores': Scores
+  '/api/dashboard': Dashboard
+  '/api/recommendations': Recommendations
+  '/api/insights/forecast': Forecast
+  '/api/assessments': Catalogue
+  '/api/assessments/:type': AssessmentQuestions
+  '/api/assessments/:type/history': History
+  '/api/assessments/:type/submissions/:id': Loose
+  '/api/growth_studio/simulations': { simulations: Simulation[] }
+  '/api/profile': Profile
+  '/api/keys': { keys: ApiKey[] }
+  '/api/me/export': Export
+  '/api/me/ai-usage': UsageStanding
+  '/api/plans': { plans: Plan[] }
+  '/api/admin/ai/providers': ProviderHealth
+  '/api/admin/ai-monitoring': Monitoring
+  '/api/admin/alerts': { alerts: Alert[] }
+  '/api/admin/alert-rules': { rules: AlertRule[] }
+  '/api/admin/model-versions': { versions: ModelVersion[] }
+  '/api/admin/experiments': { experiments: Experiment[] }
+  '/api/admin/users': AdminUsers
+  '/api/peers/similar': Loose
+  '/api/benchmarks': Loose
+  '/api/kpis': Loose
+  '/api/documents': Loose
+  '/api/documents/:id': Loose
+}
+
+export type PostRoutes = {
+  '/api/auth/login': { body: z.infer<typeof Auth.loginBody>; res: { user: User } }
+  '/api/auth/signup': { body: z.infer<typeof Auth.signupBody>; res: { user: User } }
+  '/api/auth/logout': { body: undefined; res: null }
+  '/api/auth/password': { body: { currentPassword: string; newPassword: string }; res: { changed: true } }
+  '/api/growth-assessment': { body: GrowthAnswers; res: GrowthResult }
+  '/api/assessments/:type': { body: z.infer<typeof A.submitAssessmentBody>; res: SubmissionResult }
+  '/api/dashboard/refresh': { body: undefined; res: z.infer<typeof F.taskAccepted> }
+  '/api/growth_studio/levers': { body: { refresh?: boolean }; res: Levers }
+  '/api/growth_studio/simulation': { body: SimulationInput; res: Simulation }
+  '/api/growth_studio/commentary': { body: { simulationId: string }; res: Commentary }
+  '/api/insights/:requestId/feedback': { body: FeedbackBody; res: Feedback }
+  '/api/keys': { body: { name: string }; res: CreatedKey }
+  '/api/plans': { body: PlanBody; res: Plan }
+  '/api/admin/alerts/:id/acknowledge': { body: undefined; res: Alert }
+  '/api/admin/experiments/:id/promote': { body: { versionId?: string }; res: Experiment }
+  '/api/admin/experiments/:id/rollback': { body: undefined; res: Experiment }
+  '/api/kpis': { body: Loose; res: Loose }
+}
+
+export type PatchRoutes = {
+  '/api/growth_studio/levers/:id/progress': { body: { progress: number }; res: Lever }
+  '/api/profile': { body: ProfilePatch; res: Profile }
+  '/api/plans/:id': { body: PlanBody; res: Plan }
+  '/api/admin/alert-rules/:id': { body: z.infer<typeof G.alertRulePatch>; res: AlertRule }
+  '/api/admin/model-versions/:id': { body: z.infer<typeof G.modelVersionPatch>; res: ModelVersion }
+}
+
+export type DeleteRoutes = {
+  '/api/keys/:id': ApiKey
+  '/api/me': { deleted: Record<string, number> }
+  '/api/plans/:id': { deleted: true }
+}

@@ -1,85 +1,111 @@
+import { useQuery } from '@tanstack/react-query'
+import { Link } from 'react-router'
 import { api } from '../api/client.ts'
-import type { Catalogue } from '../api/types.ts'
-import { Card, Failure, Spinner, tone } from '../components/ui.tsx'
-import { fmtDate, fmtScore, useAsync } from '../hooks.ts'
-import { Link } from '../router.tsx'
-import { useRealtime } from '../session.tsx'
+import { fmtDate, fmtScore } from '../app/format.ts'
+import { Page } from '../app/page.tsx'
+import { keys } from '../app/query.ts'
+import { useModals } from '../components/Modal.tsx'
+import { Card, ErrorState, Skeleton, tone } from '../components/ui.tsx'
+import { deepDiveModal } from '../modals/DeepDiveModal.tsx'
 
-export function AssessmentsPage() {
-  const catalogue = useAsync(() => api.get<Catalogue>('/api/assessments'))
-  useRealtime(['assessment.completed', 'profile.updated'], () => void catalogue.reload())
-  if (catalogue.error) return <Failure error={catalogue.error} what="Assessments" />
-  if (!catalogue.data) return <Spinner />
-  const { assessments, growth, overallScore } = catalogue.data
+export default function AssessmentsPage() {
+  const catalogue = useQuery({ queryKey: keys.catalogue, queryFn: () => api.get('/api/assessments') })
+  const modals = useModals()
+  const data = catalogue.data
   return (
-    <>
-      <div className="page-head">
-        <div>
-          <h1>Assessments</h1>
-          <p className="muted">
-            Each deep assessment sharpens one area of your overall score ({fmtScore(overallScore)}). Questions adapt to
-            your maturity.
-          </p>
+    <Page
+      title="Assessments"
+      lead={`Each deep assessment sharpens one area of your overall score${data ? ` (${fmtScore(data.overallScore)})` : ''}. Questions adapt to your maturity.`}
+    >
+      {catalogue.error ? (
+        <ErrorState error={catalogue.error} what="Assessments" retry={() => catalogue.refetch()} />
+      ) : !data ? (
+        <div className="grid cards">
+          {Array.from({ length: 6 }, (_, i) => (
+            <Card key={i}>
+              <Skeleton lines={4} />
+            </Card>
+          ))}
         </div>
-      </div>
-      <Card
-        title="Growth assessment"
-        actions={
-          <Link to="/onboarding" className="btn">
-            {growth.lastTaken ? 'Retake' : 'Start'}
-          </Link>
-        }
-      >
-        <p className="muted">
-          Base score <strong>{fmtScore(growth.baseScore)}</strong> · last taken {fmtDate(growth.lastTaken)}
-        </p>
-      </Card>
-      <div className="grid cards">
-        {assessments.map((a) => {
-          const locked = a.retakeAvailableAt !== null
-          return (
-            <section className="card assessment" key={a.type} data-testid={`assessment-${a.type}`}>
-              <div className="assessment-top">
-                <h2>{a.title}</h2>
-                <span className={`pill tone-${tone(a.score)}`} data-testid="assessment-score">
-                  {fmtScore(a.score)}
-                </span>
-              </div>
-              <p className="muted clamp">{a.description}</p>
-              <dl className="facts">
-                <div>
-                  <dt>Questions</dt>
-                  <dd>{a.questionCount}</dd>
-                </div>
-                <div>
-                  <dt>Last taken</dt>
-                  <dd>{fmtDate(a.lastTaken)}</dd>
-                </div>
-                <div>
-                  <dt>Retake</dt>
-                  <dd>{locked ? fmtDate(a.retakeAvailableAt) : 'Now'}</dd>
-                </div>
-              </dl>
-              <div className="row end">
-                {a.lastTaken && (
-                  <Link to={`/assessments/${a.type}/history`} className="btn ghost">
-                    History
-                  </Link>
-                )}
-                {locked ? (
-                  <span className="btn disabled" title={`Available ${fmtDate(a.retakeAvailableAt)}`}>
-                    Taken
-                  </span>
-                ) : (
-                  <Link to={`/assessments/${a.type}`} className="btn primary">
-                    {a.lastTaken ? 'Retake' : 'Start'}
-                  </Link>
-                )}
-              </div>
-            </section>
-          )
-        })}
-      </div>
-    </>
+      ) : (
+        <>
+          <Card
+            title="Growth assessment"
+            actions={
+              <Link to="/onboarding" className="btn">
+                {data.growth.lastTaken ? 'Retake' : 'Start'}
+              </Link>
+            }
+          >
+            <p className="muted">
+              Base score <strong>{fmtScore(data.growth.baseScore)}</strong> · last taken{' '}
+              {fmtDate(data.growth.lastTaken)}
+            </p>
+          </Card>
+          <ul className="grid cards plain">
+            {data.assessments.map((a) => {
+              const locked = a.retakeAvailableAt !== null
+              return (
+                <li className="card assessment" key={a.type} data-testid={`assessment-${a.type}`}>
+                  <div className="assessment-top">
+                    <h2>{a.title}</h2>
+                    <span className={`pill tone-${tone(a.score)}`} data-testid="assessment-score">
+                      {fmtScore(a.score)}
+                    </span>
+                  </div>
+                  <p className="muted clamp">{a.description}</p>
+                  <dl className="facts">
+                    <div>
+                      <dt>Questions</dt>
+                      <dd>{a.questionCount.toLocaleString()}</dd>
+                    </div>
+                    <div>
+                      <dt>Last taken</dt>
+                      <dd>{fmtDate(a.lastTaken)}</dd>
+                    </div>
+                    <div>
+                      <dt>Retake</dt>
+                      <dd>{locked ? fmtDate(a.retakeAvailableAt) : 'Now'}</dd>
+                    </div>
+                  </dl>
+                  <div className="row end wrap">
+                    {a.lastTaken && (
+                      <>
+                        <button
+                          type="button"
+                          className="btn ghost"
+                          onClick={() => modals.open(deepDiveModal(a.type))}
+                          aria-label={`Deep dive into ${a.title}`}
+                        >
+                          Deep dive
+                        </button>
+                        <Link
+                          to={`/assessments/${a.type}/history`}
+                          className="btn ghost"
+                          aria-label={`${a.title} history`}
+                        >
+                          History
+                        </Link>
+                      </>
+                    )}
+                    {locked ? (
+                      <span className="status-note">Taken · retake {fmtDate(a.retakeAvailableAt)}</span>
+                    ) : (
+                      <Link
+                        to={`/assessments/${a.type}`}
+                        className="btn primary"
+                        aria-label={`${a.lastTaken ? 'Retake' : 'Start'} ${a.title}`}
+                      >
+                        {a.lastTaken ? 'Retake' : 'Start'}
+                      </Link>
+                    )}
+                  </div>
+                </li>
+              )
+            })}
+          </ul>
+        </>
+      )}
+    </Page>
   )
 }

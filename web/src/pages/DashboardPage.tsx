@@ -1,84 +1,144 @@
+import { useMutation, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
+import { Link } from 'react-router'
 import { api } from '../api/client.ts'
-import type { Dashboard, Recommendations, Scores } from '../api/types.ts'
-import { Card, Empty, Failure, ScoreBar, ScoreRing, Spinner } from '../components/ui.tsx'
-import { fmtDateTime, humanize, useAsync } from '../hooks.ts'
-import { Link } from '../router.tsx'
-import { useRealtime, useSession } from '../session.tsx'
+import type { Dashboard, Forecast, Recommendations, Scores } from '../api/types.ts'
+import { fmtDateTime, fmtScore, humanize } from '../app/format.ts'
+import { Page } from '../app/page.tsx'
+import { keys } from '../app/query.ts'
+import { useLive, useMe } from '../app/session.tsx'
+import { AreasRadar, ScoreTrend, type TrendPoint } from '../components/charts.tsx'
+import { Feedback } from '../components/Feedback.tsx'
+import { useModals } from '../components/Modal.tsx'
+import { Card, Empty, ErrorState, ScoreBar, ScoreRing, Skeleton, Source } from '../components/ui.tsx'
+import { deepDiveModal } from '../modals/DeepDiveModal.tsx'
+import { insightModal } from '../modals/InsightModal.tsx'
+import { plannerModal } from '../modals/PlannerModal.tsx'
 
-export function DashboardPage() {
-  const { user, status, events } = useSession()
-  const scores = useAsync(() => api.get<Scores>('/api/scores'))
-  const dashboard = useAsync(() => api.get<Dashboard>('/api/dashboard'))
-  const next = useAsync(() => api.get<Recommendations>('/api/recommendations'))
-  const [flash, setFlash] = useState<string>()
+export default function DashboardPage() {
+  const user = useMe()
+  const { status, activity } = useLive()
+  const modals = useModals()
+  const scores = useQuery({ queryKey: keys.scores, queryFn: () => api.get('/api/scores') })
+  const dashboard = useQuery({ queryKey: keys.dashboard, queryFn: () => api.get('/api/dashboard') })
+  const next = useQuery({ queryKey: keys.recommendations, queryFn: () => api.get('/api/recommendations') })
+  const forecast = useQuery({ queryKey: keys.forecast, queryFn: () => api.get('/api/insights/forecast') })
   const [refreshing, setRefreshing] = useState(false)
-
-  useRealtime(['assessment.completed', 'dashboard.updated', 'profile.updated', 'task.updated'], (event) => {
-    if (event.type === 'task.updated' && event.payload.status !== 'completed' && event.payload.status !== 'failed')
-      return
-    void scores.reload()
-    void dashboard.reload()
-    void next.reload()
-    if (event.type === 'dashboard.updated') setRefreshing(false)
-    // A finished task reloads quietly; the other events say what changed.
-    if (event.type === 'task.updated') return
-    setFlash(
-      event.type === 'assessment.completed'
-        ? `New ${humanize(String(event.payload.type))} score: ${Number(event.payload.score).toFixed(2)}`
-        : event.type === 'dashboard.updated'
-          ? 'Dashboard refreshed'
-          : 'Profile updated',
-    )
-    window.setTimeout(() => setFlash(undefined), 4000)
+  const refresh = useMutation({
+    mutationFn: () => api.post('/api/dashboard/refresh', undefined),
+    onMutate: () => setRefreshing(true),
+    onError: () => setRefreshing(false),
   })
+  // The stream's dashboard.updated refetches the dashboard; that ends the wait.
+  if (
+    refreshing &&
+    dashboard.isFetching === false &&
+    refresh.isSuccess &&
+    dashboard.dataUpdatedAt > refresh.submittedAt
+  )
+    setRefreshing(false)
 
-  async function refresh() {
-    setRefreshing(true)
-    // The stream's dashboard.updated ends it; give up waiting after a minute.
-    window.setTimeout(() => setRefreshing(false), 60_000)
-    try {
-      await api.post('/api/dashboard/refresh')
-    } catch {
-      setRefreshing(false)
-    }
-  }
-
-  if (scores.error) return <Failure error={scores.error} what="Your scores" />
-  if (!scores.data) return <Spinner />
-  const s = scores.data
-  const deep = Object.entries(s.assessments).filter(([, v]) => v.score !== null)
   const d = dashboard.data
-  const median = (area: string) => d?.benchmarks.find((b) => b.area === area)?.median ?? null
-
   return (
-    <>
-      <div className="page-head">
-        <div>
-          <h1>Hello{user?.name ? `, ${user.name}` : ''}</h1>
-          <p className="muted">
-            <span className={`live-dot ${status}`} />{' '}
-            {status === 'open'
-              ? 'Live — updates appear as they happen'
-              : status === 'closed'
-                ? 'Offline'
-                : 'Connecting…'}
-          </p>
-        </div>
-        {d && (
-          <button className="btn" onClick={refresh} disabled={refreshing}>
+    <Page
+      title="Dashboard"
+      heading={`Hello${user?.name ? `, ${user.name}` : ''}`}
+      lead={<LiveLine status={status} />}
+      actions={
+        d && (
+          <button className="btn" onClick={() => refresh.mutate()} disabled={refreshing}>
             {refreshing ? 'Refreshing…' : 'Refresh insights'}
           </button>
-        )}
-      </div>
-      {flash && (
-        <div className="toast" role="status" data-testid="live-toast">
-          {flash}
+        )
+      }
+    >
+      {scores.error ? (
+        <ErrorState error={scores.error} what="Your scores" retry={() => scores.refetch()} />
+      ) : !scores.data ? (
+        <div className="grid dash-top">
+          <Card title="Overall">
+            <Skeleton lines={4} />
+          </Card>
+          <Card title="Growth areas">
+            <Skeleton lines={4} />
+          </Card>
+          <Card title="Deep assessments">
+            <Skeleton lines={4} />
+          </Card>
         </div>
+      ) : (
+        <ScoresSection s={scores.data} d={d} onDeepDive={(type) => modals.open(deepDiveModal(type))} />
       )}
+
+      <div className="grid two">
+        <Card title="Your areas">{scores.data ? <Radar s={scores.data} d={d} /> : <Skeleton lines={5} />}</Card>
+        <Card title="Overall score over time">
+          <TrendCard forecast={forecast.data} error={forecast.error} retry={() => forecast.refetch()} />
+        </Card>
+      </div>
+
+      <RecommendationsCard next={next.data} error={next.error} retry={() => next.refetch()} />
+
+      {dashboard.error ? (
+        <Card title="Insights">
+          <ErrorState error={dashboard.error} what="Insights" retry={() => dashboard.refetch()} />
+        </Card>
+      ) : !d ? (
+        <Card title="Insights">
+          <Skeleton lines={6} label="Preparing your insights" />
+        </Card>
+      ) : (
+        <Insights
+          d={d}
+          onPlan={() => modals.open(plannerModal({ roadmap: d.roadmap }))}
+          open={(i) => modals.open(insightModal(i))}
+        />
+      )}
+
+      <Card title="Live activity">
+        {activity.length === 0 ? (
+          <Empty title="Nothing new yet">
+            New scores, refreshed insights and finished analyses appear here as they happen.
+          </Empty>
+        ) : (
+          <ul className="events" data-testid="live-events">
+            {activity.slice(0, 6).map((e) => (
+              <li key={e.id} data-type={e.type}>
+                <span>{e.text}</span> <span className="muted small">{fmtDateTime(e.at)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </Page>
+  )
+}
+
+function LiveLine({ status }: { status: string }) {
+  return (
+    <>
+      <span className={`live-dot ${status}`} aria-hidden="true" />{' '}
+      {status === 'open' ? 'Live — updates appear as they happen' : status === 'closed' ? 'Offline' : 'Connecting…'}
+    </>
+  )
+}
+
+function ScoresSection({
+  s,
+  d,
+  onDeepDive,
+}: {
+  s: Scores
+  d: Dashboard | undefined
+  onDeepDive: (type: string) => void
+}) {
+  const deep = Object.entries(s.assessments).filter(([, v]) => v.score !== null)
+  const median = (area: string) => d?.benchmarks.find((b) => b.area === area)?.median ?? null
+  return (
+    <>
       {s.baseScore === null && (
         <div className="banner info">
-          Start with the <Link to="/onboarding">growth assessment</Link> — eight questions give you a baseline.
+          Start with the <Link to="/onboarding">growth assessment</Link>: eight questions give you a baseline.
         </div>
       )}
       <div className="grid dash-top">
@@ -104,7 +164,7 @@ export function DashboardPage() {
             />
             {d && d.benchmarks.length > 0 && (
               <p className="muted small">
-                <span className="legend-marker" /> peer median
+                <span className="legend-marker" aria-hidden="true" /> peer median
               </p>
             )}
           </div>
@@ -117,155 +177,313 @@ export function DashboardPage() {
           ) : (
             <div className="stack" data-testid="deep-scores">
               {deep.map(([type, v]) => (
-                <ScoreBar key={type} label={humanize(type)} score={v.score} testId={`deep-${type}`} />
+                <div key={type} className="deep-row">
+                  <ScoreBar label={humanize(type)} score={v.score} testId={`deep-${type}`} />
+                  <button
+                    type="button"
+                    className="btn ghost small"
+                    onClick={() => onDeepDive(type)}
+                    aria-label={`Deep dive into ${humanize(type)}`}
+                  >
+                    Deep dive
+                  </button>
+                </div>
               ))}
             </div>
           )}
         </Card>
       </div>
-      {next.data && (next.data.nextAssessments.length > 0 || next.data.actions.length > 0) && (
-        <Card title="Recommended next">
-          <div className="grid two" data-testid="recommendations">
-            {next.data.nextAssessments.length > 0 && (
-              <ul className="insight-list">
-                {next.data.nextAssessments.slice(0, 3).map((a) => (
-                  <li key={a.type}>
-                    <Link to={`/assessments/${a.type}`}>
-                      <strong>Take {humanize(a.type)}</strong>
-                    </Link>
-                    <span className="muted">{a.reason}</span>
-                  </li>
-                ))}
-              </ul>
-            )}
-            {next.data.actions.length > 0 && (
-              <ul className="insight-list">
-                {next.data.actions.slice(0, 3).map((a, i) => (
-                  <li key={i}>
-                    <strong>
-                      {a.title}{' '}
-                      <span className={`tag ${a.priority === 'high' ? 'bad' : a.priority === 'medium' ? 'warn' : ''}`}>
-                        {a.priority}
-                      </span>
-                    </strong>
-                    <span className="muted">
-                      {a.description} <span className="small">({a.timeframe})</span>
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        </Card>
-      )}
-      {dashboard.error ? (
-        dashboard.error.missing ? (
-          <Card title="Insights">
-            <Empty title="Insights are not available yet">
-              Strengths, weaknesses and a roadmap will appear here once this server offers them.
-            </Empty>
-          </Card>
-        ) : (
-          <Card title="Insights">
-            <Failure error={dashboard.error} what="Insights" />
-          </Card>
-        )
-      ) : !d ? (
-        <Spinner label="Preparing your insights…" />
-      ) : (
-        <>
-          <div className="grid two">
-            <Card title="Strengths">
-              <List items={d.strengths} empty="Complete an assessment to see your strengths." />
-            </Card>
-            <Card title="Weaknesses">
-              <List items={d.weaknesses} empty="Nothing stands out yet." />
-            </Card>
-          </div>
-          <Card title="Roadmap">
-            {d.roadmap.length === 0 ? (
-              <Empty title="No roadmap yet" />
-            ) : (
-              <ol className="roadmap">
-                {d.roadmap.map((r, i) => (
-                  <li key={i}>
-                    <strong>{r.task}</strong>
-                    <span className="muted">{r.expectedImpact}</span>
-                    <span className="tags">
-                      <span className="tag">{r.owner}</span>
-                      <span className="tag">{r.timeframe}</span>
-                    </span>
-                  </li>
-                ))}
-              </ol>
-            )}
-          </Card>
-          <div className="grid two">
-            <Card title="Benchmarks">
-              {d.benchmarks.length === 0 ? (
-                <Empty title="No benchmarks yet" />
-              ) : (
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th>Area</th>
-                      <th>You</th>
-                      <th>Median</th>
-                      <th>Percentile</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.benchmarks.map((b) => (
-                      <tr key={b.area}>
-                        <td>{humanize(b.area)}</td>
-                        <td>{b.userScore?.toFixed(2) ?? '—'}</td>
-                        <td>{b.median.toFixed(2)}</td>
-                        <td>{b.percentile === null ? '—' : `${Math.round(b.percentile)}th`}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </Card>
-            <Card title="Insights">
-              {d.insights.length === 0 ? (
-                <Empty title="No insights yet" />
-              ) : (
-                <ul className="bullets">
-                  {d.insights.map((t, i) => (
-                    <li key={i}>{t}</li>
-                  ))}
-                </ul>
-              )}
-              <p className="muted small">
-                Generated {fmtDateTime(d.generatedAt)} · {d.provider === 'rules' ? 'rules engine' : d.provider}
-              </p>
-            </Card>
-          </div>
-        </>
-      )}
-      {events.length > 0 && (
-        <Card title="Live activity">
-          <ul className="events" data-testid="live-events">
-            {events.slice(0, 6).map((e) => (
-              <li key={e.id}>
-                <span className="tag">{e.type}</span> <span className="muted small">{fmtDateTime(e.createdAt)}</span>
-              </li>
-            ))}
-          </ul>
-        </Card>
-      )}
     </>
   )
 }
 
-function List({ items, empty }: { items: Array<{ title: string; impact: string }>; empty: string }) {
+function Radar({ s, d }: { s: Scores; d: Dashboard | undefined }) {
+  const areas: Array<[string, number | null]> = [
+    ['strategy', s.strategyScore],
+    ['process', s.processScore],
+    ['technology', s.technologyScore],
+    ...Object.entries(s.assessments).map(([k, v]) => [k, v.score] as [string, number | null]),
+  ]
+  const data = areas
+    .filter(([, v]) => v !== null)
+    .map(([area, score]) => ({
+      area: humanize(area),
+      score: score!,
+      peer: d?.benchmarks.find((b) => b.area === area)?.median ?? null,
+    }))
+  if (data.length < 3)
+    return <Empty title="Not enough areas yet">Take the growth assessment to see your areas on a radar.</Empty>
+  return (
+    <AreasRadar
+      data={data}
+      label={`Your scores by area: ${data.map((p) => `${p.area} ${fmtScore(p.score)}`).join(', ')}`}
+    />
+  )
+}
+
+function TrendCard({
+  forecast,
+  error,
+  retry,
+}: {
+  forecast: Forecast | undefined
+  error: unknown
+  retry: () => unknown
+}) {
+  if (error) return <ErrorState error={error} what="The forecast" retry={retry} />
+  if (!forecast) return <Skeleton lines={5} />
+  const o = forecast.overall
+  if (!o.last)
+    return <Empty title="No history yet">Your score over time appears once you have taken an assessment.</Empty>
+  const last = o.last
+  const ahead = o.status === 'ok' ? o.forecast : []
+  const points: TrendPoint[] = [
+    {
+      at: last.at,
+      score: last.score,
+      value: ahead.length ? last.score : null,
+      band: ahead.length ? [last.score, last.score] : null,
+    },
+    ...ahead.map((f) => ({ at: f.at, value: f.value, band: [f.lower, f.upper] as [number, number] })),
+  ]
+  return (
+    <div className="stack">
+      {o.status === 'ok' ? (
+        <ScoreTrend
+          data={points}
+          label={`Overall score ${fmtScore(last.score)}; forecast ${ahead.map((f) => `${fmtScore(f.value)} in ${f.horizonDays} days (between ${fmtScore(f.lower)} and ${fmtScore(f.upper)})`).join('; ')}`}
+        />
+      ) : (
+        <p className="muted">{o.message}</p>
+      )}
+      <p className="small">{forecast.narrative.narrative}</p>
+      <p className="small muted">
+        {o.status === 'ok' ? `Trend: ${o.trend} · ` : ''}
+        <Source provider={forecast.provider} />
+      </p>
+      <Feedback requestId={forecast.requestId} compact />
+    </div>
+  )
+}
+
+function RecommendationsCard({
+  next,
+  error,
+  retry,
+}: {
+  next: Recommendations | undefined
+  error: unknown
+  retry: () => unknown
+}) {
+  if (error) {
+    return (
+      <Card title="Recommended next">
+        <ErrorState error={error} what="Recommendations" retry={retry} />
+      </Card>
+    )
+  }
+  if (!next) {
+    return (
+      <Card title="Recommended next">
+        <Skeleton lines={3} />
+      </Card>
+    )
+  }
+  if (next.nextAssessments.length === 0 && next.actions.length === 0) return null
+  return (
+    <Card title="Recommended next" actions={<Source provider={next.provider} />}>
+      <div className="grid two" data-testid="recommendations">
+        {next.nextAssessments.length > 0 && (
+          <ul className="insight-list">
+            {next.nextAssessments.slice(0, 3).map((a) => (
+              <li key={a.type}>
+                <Link to={a.path}>
+                  <strong>Take {a.title}</strong>
+                </Link>
+                <span className="muted">{a.reason}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {next.actions.length > 0 && (
+          <ul className="insight-list">
+            {next.actions.slice(0, 3).map((a, i) => (
+              <li key={i}>
+                <strong>
+                  {a.title}{' '}
+                  <span className={`tag ${a.priority === 'high' ? 'bad' : a.priority === 'medium' ? 'warn' : ''}`}>
+                    {a.priority} priority
+                  </span>
+                </strong>
+                <span className="muted">
+                  {a.description} <span className="small">({a.timeframe})</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <Feedback requestId={next.requestId} compact />
+    </Card>
+  )
+}
+
+function Insights({
+  d,
+  open,
+  onPlan,
+}: {
+  d: Dashboard
+  open: (i: Parameters<typeof insightModal>[0]) => void
+  onPlan: () => void
+}) {
+  const meta = { provider: d.provider, generatedAt: d.generatedAt, requestId: d.requestId }
+  const source = <Source provider={d.provider} at={d.generatedAt} />
+  return (
+    <>
+      <div className="grid two">
+        <Card title="Strengths" actions={source} testId="strengths">
+          <List
+            items={d.strengths}
+            empty={
+              Object.keys(d.scores.areas).length === 0
+                ? 'Complete the growth assessment to see your strengths.'
+                : 'No area stands out as a strength yet: a strength scores 3.0 or more and is clearly above your other areas.'
+            }
+            onOpen={(i) => open({ ...meta, kind: 'Strength', title: i.title, description: i.impact })}
+          />
+        </Card>
+        <Card title="Weaknesses" actions={source} testId="weaknesses">
+          <List
+            items={d.weaknesses}
+            empty="Nothing stands out yet."
+            onOpen={(i) =>
+              open({
+                ...meta,
+                kind: 'Weakness',
+                title: i.title,
+                description: i.impact,
+                recommendations: d.roadmap.slice(0, 2).map((r) => r.task),
+              })
+            }
+          />
+        </Card>
+      </div>
+      <Card
+        title="Roadmap"
+        testId="roadmap"
+        actions={
+          <>
+            {source}
+            <button type="button" className="btn small" onClick={onPlan} disabled={d.roadmap.length === 0}>
+              Plan it
+            </button>
+          </>
+        }
+      >
+        {d.roadmap.length === 0 ? (
+          <Empty title="No roadmap yet">Take an assessment; a roadmap follows from your scores.</Empty>
+        ) : (
+          <ol className="roadmap">
+            {d.roadmap.map((r, i) => (
+              <li key={i}>
+                <strong>{r.task}</strong>
+                <span className="muted">{r.expectedImpact}</span>
+                <span className="tags">
+                  <span className="tag">{r.owner}</span>
+                  <span className="tag">{r.timeframe}</span>
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
+      <div className="grid two">
+        <Card title="Benchmarks">
+          {d.benchmarks.length === 0 ? (
+            <Empty title="No benchmarks yet">Peer figures appear once enough similar businesses have scores.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table className="table">
+                <caption className="sr-only">Your scores against your peers</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Area</th>
+                    <th scope="col" className="num">
+                      You
+                    </th>
+                    <th scope="col" className="num">
+                      Median
+                    </th>
+                    <th scope="col" className="num">
+                      Percentile
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.benchmarks.map((b) => (
+                    <tr key={b.area}>
+                      <td>{humanize(b.area)}</td>
+                      <td className="num">{fmtScore(b.userScore)}</td>
+                      <td className="num">{fmtScore(b.median)}</td>
+                      <td className="num">{b.percentile === null ? '—' : Math.round(b.percentile).toLocaleString()}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+        <Card title="Insights" actions={source} testId="insights">
+          {d.insights.length === 0 ? (
+            <Empty title="No insights yet" />
+          ) : (
+            <ul className="bullets">
+              {d.insights.map((t, i) => (
+                <li key={i}>
+                  <button
+                    type="button"
+                    className="linklike"
+                    onClick={() =>
+                      open({
+                        ...meta,
+                        kind: 'Insight',
+                        title: `Insight ${i + 1}`,
+                        description: t,
+                        recommendations: d.roadmap.slice(0, 3).map((r) => r.task),
+                      })
+                    }
+                  >
+                    {t}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          <Feedback requestId={d.requestId} compact />
+        </Card>
+      </div>
+    </>
+  )
+}
+
+function List({
+  items,
+  empty,
+  onOpen,
+}: {
+  items: Array<{ title: string; impact: string }>
+  empty: string
+  onOpen: (i: { title: string; impact: string }) => void
+}) {
   if (items.length === 0) return <Empty title={empty} />
   return (
     <ul className="insight-list">
       {items.map((i, n) => (
         <li key={n}>
-          <strong>{i.title}</strong>
+          <button type="button" className="linklike strong" onClick={() => onOpen(i)}>
+            {i.title}
+          </button>
           <span className="muted">{i.impact}</span>
         </li>
       ))}

@@ -1,60 +1,83 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
+import { useForm } from 'react-hook-form'
+import { simulationBody } from '../../../src/contracts/features.ts'
 import { api, ApiError } from '../api/client.ts'
-import type { Commentary, Lever, Levers, Simulation, SimulationInput } from '../api/types.ts'
-import { Card, Empty, Failure, Spinner } from '../components/ui.tsx'
-import { humanize, useAsync } from '../hooks.ts'
+import type { Lever, Levers, Simulation, SimulationInput } from '../api/types.ts'
+import { applyServerErrors, plainResolver, sentence } from '../app/forms.ts'
+import { fmtMoney, fmtSigned, humanize } from '../app/format.ts'
+import { Page } from '../app/page.tsx'
+import { keys } from '../app/query.ts'
+import { Feedback } from '../components/Feedback.tsx'
+import { useModals } from '../components/Modal.tsx'
+import { Card, describedBy, ErrorState, Field, Skeleton, Source } from '../components/ui.tsx'
+import { insightModal } from '../modals/InsightModal.tsx'
+import { plannerModal } from '../modals/PlannerModal.tsx'
 
-const money = (n: number) =>
-  n.toLocaleString(undefined, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 })
-const signed = (n: number, unit = '') => `${n > 0 ? '+' : ''}${n.toFixed(1)}${unit}`
-
-export function GrowthStudioPage() {
-  const levers = useAsync(() => api.post<Levers>('/api/growth_studio/levers', {}))
+export default function GrowthStudioPage() {
+  const levers = useQuery({
+    queryKey: keys.levers,
+    queryFn: () => api.post('/api/growth_studio/levers', {}),
+    staleTime: 5 * 60_000,
+  })
+  const modals = useModals()
   return (
-    <>
-      <div className="page-head">
-        <div>
-          <h1>Growth studio</h1>
-          <p className="muted">
-            Your five growth levers, and what-if scenarios for improving strategy, process and technology.
-          </p>
-        </div>
-      </div>
+    <Page
+      title="Growth studio"
+      lead="Your five growth levers, and what-if scenarios for improving strategy, process and technology."
+      actions={
+        <button
+          type="button"
+          className="btn"
+          disabled={!levers.data}
+          onClick={() => modals.open(plannerModal({ levers: levers.data?.levers }))}
+        >
+          Plan my levers
+        </button>
+      }
+    >
       <div className="grid two">
-        <Card title="Growth levers">
+        <Card
+          title="Growth levers"
+          actions={levers.data && <Source provider={levers.data.provider} at={levers.data.generatedAt} />}
+        >
           {levers.error ? (
-            <Failure error={levers.error} what="Growth levers" />
+            <ErrorState error={levers.error} what="Growth levers" retry={() => levers.refetch()} />
           ) : !levers.data ? (
-            <Spinner label="Finding your levers…" />
+            <Skeleton lines={8} label="Finding your levers" />
           ) : (
-            <LeverList initial={levers.data.levers} />
+            <LeverList data={levers.data} />
           )}
         </Card>
         <Simulator />
       </div>
-    </>
+    </Page>
   )
 }
 
-function LeverList({ initial }: { initial: Lever[] }) {
-  const [levers, setLevers] = useState(initial)
-  const [error, setError] = useState<string>()
-  async function save(id: string, progress: number) {
-    try {
-      const updated = await api.patch<Lever>(`/api/growth_studio/levers/${id}/progress`, { progress })
-      setLevers((ls) => ls.map((l) => (l.id === id ? updated : l)))
-      setError(undefined)
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : 'Could not save progress')
-    }
-  }
+function LeverList({ data }: { data: Levers }) {
+  const client = useQueryClient()
+  const [draft, setDraft] = useState<Record<string, number>>({})
+  const save = useMutation({
+    mutationFn: ({ id, progress }: { id: string; progress: number }) =>
+      api.patch('/api/growth_studio/levers/:id/progress', { progress }, { params: { id } }),
+    onSuccess: (updated) =>
+      client.setQueryData<Levers>(keys.levers, (old) =>
+        old ? { ...old, levers: old.levers.map((l) => (l.id === updated.id ? updated : l)) } : old,
+      ),
+  })
+  const progressOf = (l: Lever) => draft[l.id] ?? l.progress
   return (
     <div>
-      {error && <div className="banner error">{error}</div>}
-      {levers.map((l) => (
+      {save.error && (
+        <div className="banner error" role="alert">
+          Could not save progress: {save.error.message}
+        </div>
+      )}
+      {data.levers.map((l) => (
         <div className="lever" key={l.id} data-testid="lever">
           <div className="lever-head">
-            <strong>{l.title}</strong>
+            <h3>{l.title}</h3>
             <span className="tags">
               <span className="tag">{humanize(l.targetArea)}</span>
               <span className="tag">{l.effort} effort</span>
@@ -62,21 +85,20 @@ function LeverList({ initial }: { initial: Lever[] }) {
           </div>
           <span className="muted small">{l.description}</span>
           <span className="small">Impact: {l.expectedImpact}</span>
-          <div className="slider" style={{ gridTemplateColumns: '1fr 56px' }}>
+          <div className="lever-progress">
             <input
               type="range"
               min={0}
               max={100}
               step={5}
               aria-label={`Progress on ${l.title}`}
-              value={l.progress}
-              onChange={(e) =>
-                setLevers((ls) => ls.map((x) => (x.id === l.id ? { ...x, progress: Number(e.target.value) } : x)))
-              }
-              onPointerUp={(e) => void save(l.id, Number((e.target as HTMLInputElement).value))}
-              onKeyUp={(e) => void save(l.id, Number((e.target as HTMLInputElement).value))}
+              aria-valuetext={`${progressOf(l)}%`}
+              value={progressOf(l)}
+              onChange={(e) => setDraft((d) => ({ ...d, [l.id]: Number(e.target.value) }))}
+              onPointerUp={(e) => save.mutate({ id: l.id, progress: Number((e.target as HTMLInputElement).value) })}
+              onKeyUp={(e) => save.mutate({ id: l.id, progress: Number((e.target as HTMLInputElement).value) })}
             />
-            <output>{l.progress}%</output>
+            <output>{progressOf(l)}%</output>
           </div>
         </div>
       ))}
@@ -85,149 +107,167 @@ function LeverList({ initial }: { initial: Lever[] }) {
 }
 
 const SLIDERS: Array<{
-  key: keyof SimulationInput
+  key: 'strategyChange' | 'processChange' | 'technologyChange' | 'efficiency'
   label: string
   min: number
   max: number
   step: number
   fmt: (n: number) => string
 }> = [
-  { key: 'strategyChange', label: 'Strategy change', min: -2, max: 2, step: 0.1, fmt: (n) => signed(n) },
-  { key: 'processChange', label: 'Process change', min: -2, max: 2, step: 0.1, fmt: (n) => signed(n) },
-  { key: 'technologyChange', label: 'Technology change', min: -2, max: 2, step: 0.1, fmt: (n) => signed(n) },
+  { key: 'strategyChange', label: 'Strategy change', min: -2, max: 2, step: 0.1, fmt: (n) => fmtSigned(n) },
+  { key: 'processChange', label: 'Process change', min: -2, max: 2, step: 0.1, fmt: (n) => fmtSigned(n) },
+  { key: 'technologyChange', label: 'Technology change', min: -2, max: 2, step: 0.1, fmt: (n) => fmtSigned(n) },
   { key: 'efficiency', label: 'Current efficiency', min: 0, max: 100, step: 1, fmt: (n) => `${n}%` },
 ]
 
 function Simulator() {
-  const [input, setInput] = useState<SimulationInput>({
-    strategyChange: 0.5,
-    processChange: 0.5,
-    technologyChange: 0.5,
-    revenue: 1_000_000,
-    costs: 700_000,
-    efficiency: 60,
-  })
+  const modals = useModals()
   const [sim, setSim] = useState<Simulation>()
-  const [commentary, setCommentary] = useState<string>()
-  const [error, setError] = useState<ApiError>()
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
-  const [busy, setBusy] = useState<'run' | 'comment'>()
-
-  async function run() {
-    setBusy('run')
-    setCommentary(undefined)
-    try {
-      setSim(await api.post<Simulation>('/api/growth_studio/simulation', input))
-      setError(undefined)
-      setFieldErrors({})
-    } catch (e) {
-      if (e instanceof ApiError) {
-        setError(e)
-        setFieldErrors(e.fieldErrors)
-      }
-    } finally {
-      setBusy(undefined)
-    }
-  }
-  async function comment() {
-    if (!sim) return
-    setBusy('comment')
-    try {
-      setCommentary((await api.post<Commentary>('/api/growth_studio/commentary', { simulationId: sim.id })).commentary)
-    } catch (e) {
-      setCommentary(e instanceof ApiError ? `Commentary unavailable: ${e.message}` : 'Commentary unavailable')
-    } finally {
-      setBusy(undefined)
-    }
-  }
-
-  if (error?.missing) {
-    return (
-      <Card title="What-if simulation">
-        <Empty title="Simulation is not available yet" />
-      </Card>
-    )
-  }
+  const [banner, setBanner] = useState<string>()
+  const form = useForm<SimulationInput>({
+    resolver: plainResolver(simulationBody),
+    defaultValues: {
+      strategyChange: 0.5,
+      processChange: 0.5,
+      technologyChange: 0.5,
+      revenue: 1_000_000,
+      costs: 700_000,
+      efficiency: 60,
+    },
+    mode: 'onChange',
+  })
+  const errors = form.formState.errors
+  const values = form.watch()
+  const run = useMutation({
+    mutationFn: (input: SimulationInput) => api.post('/api/growth_studio/simulation', input),
+    onMutate: () => setBanner(undefined),
+    onSuccess: setSim,
+    onError: (e) => {
+      setSim(undefined)
+      setBanner(applyServerErrors(e, form.setError, ['revenue', 'costs', ...SLIDERS.map((s) => s.key)]))
+    },
+  })
+  const comment = useMutation({
+    mutationFn: (simulationId: string) => api.post('/api/growth_studio/commentary', { simulationId }),
+  })
+  const missing = run.error instanceof ApiError && run.error.missing
   const r = sim?.result
   return (
     <Card title="What-if simulation">
-      {error && !error.missing && Object.keys(fieldErrors).length === 0 && <Failure error={error} what="Simulation" />}
-      <div className="slider">
-        <label htmlFor="sim-revenue">Annual revenue ($)</label>
-        <input
-          id="sim-revenue"
-          type="number"
-          min={0}
-          step={10000}
-          value={input.revenue}
-          onChange={(e) => setInput({ ...input, revenue: Number(e.target.value) })}
-        />
-        <span />
-      </div>
-      <div className="slider">
-        <label htmlFor="sim-costs">Annual costs ($)</label>
-        <input
-          id="sim-costs"
-          type="number"
-          min={0}
-          step={10000}
-          value={input.costs}
-          onChange={(e) => setInput({ ...input, costs: Number(e.target.value) })}
-        />
-        <span />
-      </div>
-      {SLIDERS.map((s) => (
-        <div className="slider" key={s.key}>
-          <label htmlFor={`sim-${s.key}`}>{s.label}</label>
-          <input
-            id={`sim-${s.key}`}
-            type="range"
-            min={s.min}
-            max={s.max}
-            step={s.step}
-            value={input[s.key]}
-            onChange={(e) => setInput({ ...input, [s.key]: Number(e.target.value) })}
-          />
-          <output>{s.fmt(input[s.key])}</output>
-        </div>
-      ))}
-      {Object.entries(fieldErrors).map(([k, v]) => (
-        <div className="field-error" key={k}>
-          {humanize(k)}: {v}
-        </div>
-      ))}
-      <div className="row end">
-        <button className="btn primary" onClick={run} disabled={busy !== undefined}>
-          {busy === 'run' ? 'Running…' : 'Run simulation'}
-        </button>
-      </div>
-      {r && (
-        <div className="stack" style={{ marginTop: 16 }} data-testid="simulation-result">
+      {missing ? (
+        <ErrorState error={run.error} what="Simulation" />
+      ) : (
+        <form
+          className="simulator"
+          noValidate
+          onSubmit={form.handleSubmit(
+            (v) => {
+              comment.reset()
+              run.mutate(v)
+            },
+            () => setSim(undefined),
+          )}
+        >
+          {banner && (
+            <div className="banner error" role="alert">
+              {banner}
+            </div>
+          )}
+          <Field id="sim-revenue" label="Annual revenue (USD)" error={sentence(errors.revenue?.message)}>
+            <input
+              type="number"
+              inputMode="decimal"
+              min={0}
+              step={10000}
+              {...describedBy('sim-revenue', errors.revenue?.message)}
+              {...form.register('revenue', { valueAsNumber: true, onChange: () => setSim(undefined) })}
+            />
+          </Field>
+          <Field id="sim-costs" label="Annual costs (USD)" error={sentence(errors.costs?.message)}>
+            <input
+              type="number"
+              inputMode="decimal"
+              min={0}
+              step={10000}
+              {...describedBy('sim-costs', errors.costs?.message)}
+              {...form.register('costs', { valueAsNumber: true, onChange: () => setSim(undefined) })}
+            />
+          </Field>
+          {SLIDERS.map((s) => (
+            <div className="slider" key={s.key}>
+              <label htmlFor={`sim-${s.key}`}>{s.label}</label>
+              <input
+                id={`sim-${s.key}`}
+                type="range"
+                min={s.min}
+                max={s.max}
+                step={s.step}
+                aria-valuetext={s.fmt(Number(values[s.key]))}
+                {...form.register(s.key, { valueAsNumber: true })}
+              />
+              <output htmlFor={`sim-${s.key}`}>{s.fmt(Number(values[s.key]))}</output>
+              {errors[s.key] && <div className="field-error">{sentence(errors[s.key]?.message)}</div>}
+            </div>
+          ))}
+          <div className="row end">
+            <button type="submit" className="btn primary" disabled={run.isPending}>
+              {run.isPending ? 'Running…' : 'Run simulation'}
+            </button>
+          </div>
+        </form>
+      )}
+      {r && sim && (
+        <div className="stack sim-result" data-testid="simulation-result" aria-live="polite">
           <div className="kpis">
             <div className="kpi">
               <span>Revenue impact</span>
-              <strong>{money(r.revenueImpact)}</strong>
-              <div className="muted small">{signed(r.revenueImpactPct, '%')}</div>
+              <strong>{fmtMoney(r.revenueImpact)}</strong>
+              <div className="muted small">{fmtSigned(r.revenueImpactPct, '%')}</div>
             </div>
             <div className="kpi">
               <span>Cost savings</span>
-              <strong>{money(r.costSavings)}</strong>
-              <div className="muted small">{signed(r.costSavingsPct, '%')}</div>
+              <strong>{fmtMoney(r.costSavings)}</strong>
+              <div className="muted small">{fmtSigned(r.costSavingsPct, '%')}</div>
             </div>
             <div className="kpi">
               <span>Projected profit</span>
-              <strong>{money(r.projected.profit)}</strong>
-              <div className="muted small">from {money(r.baseline.profit)}</div>
+              <strong>{fmtMoney(r.projected.profit)}</strong>
+              <div className="muted small">from {fmtMoney(r.baseline.profit)}</div>
             </div>
           </div>
-          {commentary ? (
-            <div className="commentary" data-testid="commentary">
-              {commentary}
+          {comment.data ? (
+            <div className="stack">
+              <div className="commentary" data-testid="commentary">
+                {comment.data.commentary}
+              </div>
+              <div className="row between wrap">
+                <Source provider={comment.data.provider} />
+                <button
+                  type="button"
+                  className="btn small"
+                  onClick={() =>
+                    modals.open(
+                      insightModal({
+                        kind: 'Executive commentary',
+                        title: 'Executive commentary',
+                        description: comment.data.commentary,
+                        provider: comment.data.provider,
+                        requestId: comment.data.requestId,
+                        generatedAt: new Date().toISOString(),
+                      }),
+                    )
+                  }
+                >
+                  Open as insight
+                </button>
+              </div>
+              <Feedback requestId={comment.data.requestId} compact />
             </div>
           ) : (
             <div className="row end">
-              <button className="btn" onClick={comment} disabled={busy !== undefined}>
-                {busy === 'comment' ? 'Writing…' : 'Get executive commentary'}
+              {comment.error && <span className="field-error">Commentary unavailable: {comment.error.message}</span>}
+              <button className="btn" onClick={() => comment.mutate(sim.id)} disabled={comment.isPending}>
+                {comment.isPending ? 'Writing…' : 'Get executive commentary'}
               </button>
             </div>
           )}

@@ -1,11 +1,19 @@
-import { useState } from 'react'
-import { api, ApiError } from '../api/client.ts'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useMemo, useState } from 'react'
+import { useForm, type FieldPath } from 'react-hook-form'
+import { useNavigate } from 'react-router'
+import { growthAnswersSchema } from '../../../src/domain/assessments/growth.ts'
+import { api } from '../api/client.ts'
 import type { GrowthAnswers, GrowthResult } from '../api/types.ts'
-import { Card, Field, ScoreBar, ScoreRing } from '../components/ui.tsx'
-import { useRouter } from '../router.tsx'
+import { applyServerErrors, plainResolver, sentence } from '../app/forms.ts'
+import { draftStore, useLeaveGuard } from '../app/guard.tsx'
+import { Page } from '../app/page.tsx'
+import { keys } from '../app/query.ts'
+import { useMe } from '../app/session.tsx'
+import { Card, describedBy, Field, FieldGroup, ProgressBar, ScoreBar, ScoreRing } from '../components/ui.tsx'
 
-type Options<K extends string> = Array<{ value: K; label: string }>
-const SIZES: Options<GrowthAnswers['companySize']> = [
+type Options = Array<{ value: string; label: string }>
+const SIZES: Options = [
   { value: '1', label: 'Just me' },
   { value: '2-10', label: '2–10 people' },
   { value: '11-50', label: '11–50 people' },
@@ -13,7 +21,7 @@ const SIZES: Options<GrowthAnswers['companySize']> = [
   { value: '201-1000', label: '201–1,000 people' },
   { value: '1000+', label: 'More than 1,000' },
 ]
-const REVENUES: Options<GrowthAnswers['revenueRange']> = [
+const REVENUES: Options = [
   { value: 'under_100k', label: 'Under $100k' },
   { value: '100k_500k', label: '$100k – $500k' },
   { value: '500k_1m', label: '$500k – $1M' },
@@ -22,7 +30,7 @@ const REVENUES: Options<GrowthAnswers['revenueRange']> = [
   { value: '20m_100m', label: '$20M – $100M' },
   { value: 'over_100m', label: 'Over $100M' },
 ]
-const OBSTACLES: Options<GrowthAnswers['obstacles'][number]> = [
+const OBSTACLES: Options = [
   { value: 'lead_generation', label: 'Generating leads' },
   { value: 'sales_conversion', label: 'Converting sales' },
   { value: 'customer_retention', label: 'Keeping customers' },
@@ -35,19 +43,19 @@ const OBSTACLES: Options<GrowthAnswers['obstacles'][number]> = [
   { value: 'competition', label: 'Competition' },
   { value: 'other', label: 'Something else' },
 ]
-const STRATEGY: Options<GrowthAnswers['strategy']> = [
+const STRATEGY: Options = [
   { value: 'none', label: "We don't have one yet" },
   { value: 'informal', label: 'Informal — it lives in our heads' },
   { value: 'documented', label: 'Documented' },
   { value: 'documented_with_kpis', label: 'Documented, with KPIs we track' },
 ]
-const CUSTOMERS: Options<GrowthAnswers['customers']> = [
+const CUSTOMERS: Options = [
   { value: 'guessing', label: "We're mostly guessing" },
   { value: 'anecdotal', label: 'Anecdotes from conversations' },
   { value: 'regular_feedback', label: 'We collect feedback regularly' },
   { value: 'data_driven', label: 'Data-driven: we measure it' },
 ]
-const TECHNOLOGY: Options<GrowthAnswers['technology']> = [
+const TECHNOLOGY: Options = [
   { value: 'outdated', label: 'Outdated' },
   { value: 'needs_work', label: 'Works, but needs work' },
   { value: 'optimized', label: 'Optimized for how we work' },
@@ -66,146 +74,79 @@ const INDUSTRIES = [
   'Other',
 ]
 
-type Draft = {
-  industry: string
-  companySize: string
-  revenueRange: string
-  obstacles: string[]
-  obstaclesDetail: string
-  strategy: string
-  process: '' | 'yes' | 'no'
-  customers: string
-  technology: string
-}
-const STEPS = ['Your business', 'Obstacles', 'Strategy & customers', 'Process & technology'] as const
+type Form = GrowthAnswers
+const STEPS: Array<{ title: string; fields: Array<FieldPath<Form>> }> = [
+  { title: 'Your business', fields: ['industry', 'companySize', 'revenueRange'] },
+  { title: 'Obstacles', fields: ['obstacles', 'obstaclesDetail'] },
+  { title: 'Strategy & customers', fields: ['strategy', 'customers'] },
+  { title: 'Process & technology', fields: ['process', 'technology'] },
+]
+type Draft = { step: number; values: Partial<Form> }
 
-/** Which step a field lives on (to jump to the first error). */
-const STEP_OF: Record<string, number> = {
-  industry: 0,
-  companySize: 0,
-  revenueRange: 0,
-  obstacles: 1,
-  obstaclesDetail: 1,
-  strategy: 2,
-  customers: 2,
-  process: 3,
-  technology: 3,
-}
-
-function Choice<K extends string>({
-  name,
-  options,
-  value,
-  onChange,
-}: {
-  name: string
-  options: Options<K>
-  value: string
-  onChange: (v: K) => void
-}) {
-  return (
-    <div className="choices" role="radiogroup" aria-label={name}>
-      {options.map((o) => (
-        <label key={o.value} className={`choice${value === o.value ? ' selected' : ''}`}>
-          <input
-            type="radio"
-            name={name}
-            value={o.value}
-            checked={value === o.value}
-            onChange={() => onChange(o.value)}
-          />
-          {o.label}
-        </label>
-      ))}
-    </div>
-  )
-}
-
-export function OnboardingPage() {
-  const { navigate } = useRouter()
-  const [step, setStep] = useState(0)
-  const [draft, setDraft] = useState<Draft>({
-    industry: '',
-    companySize: '',
-    revenueRange: '',
-    obstacles: [],
-    obstaclesDetail: '',
-    strategy: '',
-    process: '',
-    customers: '',
-    technology: '',
-  })
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [busy, setBusy] = useState(false)
-  const [result, setResult] = useState<GrowthResult>()
+/** The growth assessment in four steps, checked with the server's schema, with a draft kept on this device. */
+export default function OnboardingPage() {
+  const me = useMe()
+  const navigate = useNavigate()
+  const client = useQueryClient()
+  const drafts = useMemo(() => draftStore<Draft>(`optimaliq:draft:growth:${me?.id ?? 'anon'}`), [me?.id])
+  const [restored] = useState(() => drafts.load())
+  const [step, setStep] = useState(restored?.step ?? 0)
   const [banner, setBanner] = useState<string>()
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
-    setDraft((d) => ({ ...d, [key]: value }))
-    setErrors((e) => ({ ...e, [key]: '' }))
-  }
+  const [result, setResult] = useState<GrowthResult>()
+  const form = useForm<Form>({
+    resolver: plainResolver(growthAnswersSchema),
+    defaultValues: { obstacles: [], ...restored?.values },
+    shouldFocusError: true,
+  })
+  const { errors, isDirty } = form.formState
+  const values = form.watch()
+  const touched = isDirty || restored !== undefined
+  useEffect(() => {
+    if (!result && isDirty) drafts.save({ step, values })
+  }, [values, step, isDirty, result, drafts])
+  useLeaveGuard(touched && !result)
 
-  function check(s: number): Record<string, string> {
-    const e: Record<string, string> = {}
-    const need = (k: keyof Draft, msg: string) => {
-      if (!draft[k] || (Array.isArray(draft[k]) && draft[k].length === 0)) e[k] = msg
-    }
-    if (s === 0) {
-      need('industry', 'Choose your industry')
-      need('companySize', 'Choose your company size')
-      need('revenueRange', 'Choose your revenue range')
-    } else if (s === 1) need('obstacles', 'Pick at least one obstacle')
-    else if (s === 2) {
-      need('strategy', 'Choose one')
-      need('customers', 'Choose one')
-    } else {
-      need('process', 'Choose yes or no')
-      need('technology', 'Choose one')
-    }
-    return e
-  }
+  const submit = useMutation({
+    mutationFn: (body: Form) => api.post('/api/growth-assessment', body),
+    onSuccess: (r) => {
+      drafts.clear()
+      setResult(r)
+      void client.invalidateQueries({ queryKey: keys.scores })
+      void client.invalidateQueries({ queryKey: keys.catalogue })
+    },
+    onError: (e) => {
+      setBanner(
+        applyServerErrors(
+          e,
+          form.setError,
+          STEPS.flatMap((s) => s.fields),
+          (f) => f.split('.')[0]!,
+        ),
+      )
+      const first = STEPS.findIndex((s) => s.fields.some((f) => form.getFieldState(f).error))
+      if (first >= 0) setStep(first)
+    },
+  })
 
-  function next() {
-    const e = check(step)
-    setErrors(e)
-    if (Object.values(e).some(Boolean)) return
-    setStep((s) => s + 1)
+  async function next() {
+    if (await form.trigger(STEPS[step]!.fields, { shouldFocus: true })) setStep((s) => s + 1)
   }
-
-  async function submit() {
-    const e = check(step)
-    setErrors(e)
-    if (Object.values(e).some(Boolean)) return
-    setBusy(true)
-    setBanner(undefined)
-    try {
-      const body = {
-        industry: draft.industry,
-        companySize: draft.companySize,
-        revenueRange: draft.revenueRange,
-        obstacles: draft.obstacles,
-        ...(draft.obstaclesDetail.trim() ? { obstaclesDetail: draft.obstaclesDetail.trim() } : {}),
-        strategy: draft.strategy,
-        process: draft.process === 'yes',
-        customers: draft.customers,
-        technology: draft.technology,
-      }
-      setResult(await api.post<GrowthResult>('/api/growth-assessment', body))
-    } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.fieldErrors).length > 0) {
-        const fields = Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [k.split('.')[0]!, v]))
-        setErrors(fields)
-        const first = Math.min(...Object.keys(fields).map((k) => STEP_OF[k] ?? 0))
-        setStep(first)
-      } else setBanner(err instanceof Error ? err.message : 'Something went wrong')
-    } finally {
-      setBusy(false)
-    }
-  }
+  const onSubmit = form.handleSubmit(
+    (v) =>
+      submit.mutate({
+        ...v,
+        obstaclesDetail: v.obstaclesDetail?.trim() ? v.obstaclesDetail.trim() : undefined,
+      } as Form),
+    (errs) => {
+      const first = STEPS.findIndex((s) => s.fields.some((f) => f in errs))
+      if (first >= 0 && first !== step) setStep(first)
+    },
+  )
 
   if (result) {
     return (
-      <div className="narrow">
-        <Card title="Your growth baseline">
+      <Page title="Your growth baseline" narrow>
+        <Card>
           <div className="result-hero">
             <ScoreRing score={result.baseScore} label="Base score" testId="growth-base-score" />
             <div className="stack grow">
@@ -218,7 +159,7 @@ export function OnboardingPage() {
             Scores run from 1 (just starting) to 5 (best in class). Take the deep assessments to sharpen your overall
             score.
           </p>
-          <div className="row end">
+          <div className="row end wrap">
             <button className="btn" onClick={() => navigate('/assessments')}>
               Browse assessments
             </button>
@@ -227,171 +168,222 @@ export function OnboardingPage() {
             </button>
           </div>
         </Card>
-      </div>
+      </Page>
     )
   }
 
+  const obstacles = values.obstacles ?? []
+  const err = (f: keyof Form) => sentence(errors[f]?.message as string | undefined)
   return (
-    <div className="narrow">
-      <h1>Growth assessment</h1>
-      <p className="muted">Eight quick questions give you a baseline for strategy, process and technology.</p>
-      <Stepper steps={STEPS} current={step} />
-      <Card>
-        {banner && (
-          <div className="banner error" role="alert">
-            {banner}
-          </div>
-        )}
-        {step === 0 && (
-          <>
-            <Field label="Industry" htmlFor="industry" error={errors.industry}>
-              <select id="industry" value={draft.industry} onChange={(e) => set('industry', e.target.value)}>
-                <option value="">Choose…</option>
-                {INDUSTRIES.map((i) => (
-                  <option key={i}>{i}</option>
-                ))}
-              </select>
-            </Field>
-            <Field label="Company size" htmlFor="companySize" error={errors.companySize}>
-              <select id="companySize" value={draft.companySize} onChange={(e) => set('companySize', e.target.value)}>
-                <option value="">Choose…</option>
-                {SIZES.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <Field label="Annual revenue" htmlFor="revenueRange" error={errors.revenueRange}>
-              <select
-                id="revenueRange"
-                value={draft.revenueRange}
-                onChange={(e) => set('revenueRange', e.target.value)}
+    <Page
+      title="Growth assessment"
+      lead="Eight quick questions give you a baseline for strategy, process and technology."
+      narrow
+    >
+      <ProgressBar
+        value={step}
+        max={STEPS.length}
+        label={`Step ${step + 1} of ${STEPS.length}: ${STEPS[step]!.title}`}
+      />
+      {restored && isDirty === false && (
+        <div className="banner info row between wrap" role="status">
+          <span>We restored the answers you left unfinished.</span>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => {
+              drafts.clear()
+              form.reset({ obstacles: [] })
+              setStep(0)
+            }}
+          >
+            Start over
+          </button>
+        </div>
+      )}
+      <Card title={STEPS[step]!.title}>
+        <form noValidate onSubmit={step === STEPS.length - 1 ? onSubmit : (e) => (e.preventDefault(), void next())}>
+          {banner && (
+            <div className="banner error" role="alert">
+              {banner}
+            </div>
+          )}
+          {step === 0 && (
+            <>
+              <Field id="industry" label="Industry" error={err('industry')}>
+                <select {...describedBy('industry', err('industry'))} {...form.register('industry')}>
+                  <option value="">Choose…</option>
+                  {INDUSTRIES.map((i) => (
+                    <option key={i}>{i}</option>
+                  ))}
+                </select>
+              </Field>
+              <Field id="companySize" label="Company size" error={err('companySize')}>
+                <select
+                  {...describedBy('companySize', err('companySize'))}
+                  {...form.register('companySize', { setValueAs: (v: string) => v || undefined })}
+                >
+                  <option value="">Choose…</option>
+                  {SIZES.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              <Field id="revenueRange" label="Annual revenue" error={err('revenueRange')}>
+                <select
+                  {...describedBy('revenueRange', err('revenueRange'))}
+                  {...form.register('revenueRange', { setValueAs: (v: string) => v || undefined })}
+                >
+                  <option value="">Choose…</option>
+                  {REVENUES.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            </>
+          )}
+          {step === 1 && (
+            <>
+              <FieldGroup
+                id="obstacles"
+                legend="What is holding your growth back? (up to 5)"
+                error={err('obstacles')}
+                hint={`${obstacles.length} of 5 selected`}
               >
-                <option value="">Choose…</option>
-                {REVENUES.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          </>
-        )}
-        {step === 1 && (
-          <>
-            <Field label="What is holding your growth back? (up to 5)" error={errors.obstacles}>
-              <div className="choices">
-                {OBSTACLES.map((o) => {
-                  const on = draft.obstacles.includes(o.value)
-                  const full = !on && draft.obstacles.length >= 5
-                  return (
-                    <label key={o.value} className={`choice${on ? ' selected' : ''}${full ? ' disabled' : ''}`}>
+                <div className="choices">
+                  {OBSTACLES.map((o) => {
+                    const on = obstacles.includes(o.value as never)
+                    const full = !on && obstacles.length >= 5
+                    return (
+                      <label key={o.value} className={`choice${on ? ' selected' : ''}${full ? ' disabled' : ''}`}>
+                        <input type="checkbox" value={o.value} disabled={full} {...form.register('obstacles')} />
+                        {o.label}
+                      </label>
+                    )
+                  })}
+                </div>
+              </FieldGroup>
+              <Field
+                id="obstaclesDetail"
+                label="Anything to add? (optional)"
+                error={err('obstaclesDetail')}
+                hint={`${(values.obstaclesDetail ?? '').length.toLocaleString()} / 1,000`}
+              >
+                <textarea
+                  rows={3}
+                  maxLength={1000}
+                  {...describedBy('obstaclesDetail', err('obstaclesDetail'), 'hint')}
+                  {...form.register('obstaclesDetail')}
+                />
+              </Field>
+            </>
+          )}
+          {step === 2 && (
+            <>
+              <Radios
+                form={form}
+                name="strategy"
+                legend="How clear is your growth strategy?"
+                options={STRATEGY}
+                error={err('strategy')}
+              />
+              <Radios
+                form={form}
+                name="customers"
+                legend="How well do you know why customers buy from you — and why they leave?"
+                options={CUSTOMERS}
+                error={err('customers')}
+              />
+            </>
+          )}
+          {step === 3 && (
+            <>
+              <FieldGroup
+                id="process"
+                legend="Do you have documented, repeatable processes for your core operations?"
+                error={err('process')}
+              >
+                <div className="choices">
+                  {[
+                    ['true', 'Yes'],
+                    ['false', 'Not yet'],
+                  ].map(([v, label]) => (
+                    <label key={v} className={`choice${String(values.process) === v ? ' selected' : ''}`}>
+                      {/* A yes/no answer stored as a boolean (register's setValueAs does not apply to radios). */}
                       <input
-                        type="checkbox"
-                        value={o.value}
-                        checked={on}
-                        disabled={full}
+                        type="radio"
+                        name="process"
+                        value={v}
+                        checked={String(values.process) === v}
                         onChange={() =>
-                          set(
-                            'obstacles',
-                            on ? draft.obstacles.filter((v) => v !== o.value) : [...draft.obstacles, o.value],
-                          )
+                          form.setValue('process', v === 'true', {
+                            shouldDirty: true,
+                            shouldValidate: form.formState.isSubmitted,
+                          })
                         }
                       />
-                      {o.label}
+                      {label}
                     </label>
-                  )
-                })}
-              </div>
-            </Field>
-            <Field label="Anything to add? (optional)" htmlFor="obstaclesDetail" error={errors.obstaclesDetail}>
-              <textarea
-                id="obstaclesDetail"
-                maxLength={1000}
-                rows={3}
-                value={draft.obstaclesDetail}
-                onChange={(e) => set('obstaclesDetail', e.target.value)}
-              />
-            </Field>
-          </>
-        )}
-        {step === 2 && (
-          <>
-            <Field label="How clear is your growth strategy?" error={errors.strategy}>
-              <Choice name="strategy" options={STRATEGY} value={draft.strategy} onChange={(v) => set('strategy', v)} />
-            </Field>
-            <Field
-              label="How well do you know why customers buy from you — and why they leave?"
-              error={errors.customers}
-            >
-              <Choice
-                name="customers"
-                options={CUSTOMERS}
-                value={draft.customers}
-                onChange={(v) => set('customers', v)}
-              />
-            </Field>
-          </>
-        )}
-        {step === 3 && (
-          <>
-            <Field
-              label="Do you have documented, repeatable processes for your core operations?"
-              error={errors.process}
-            >
-              <Choice
-                name="process"
-                options={[
-                  { value: 'yes', label: 'Yes' },
-                  { value: 'no', label: 'Not yet' },
-                ]}
-                value={draft.process}
-                onChange={(v) => set('process', v)}
-              />
-            </Field>
-            <Field label="How would you describe your technology?" error={errors.technology}>
-              <Choice
+                  ))}
+                </div>
+              </FieldGroup>
+              <Radios
+                form={form}
                 name="technology"
+                legend="How would you describe your technology?"
                 options={TECHNOLOGY}
-                value={draft.technology}
-                onChange={(v) => set('technology', v)}
+                error={err('technology')}
               />
-            </Field>
-          </>
-        )}
-        <div className="row between">
-          <button className="btn" disabled={step === 0} onClick={() => setStep((s) => s - 1)}>
-            Back
-          </button>
-          {step < STEPS.length - 1 ? (
-            <button className="btn primary" onClick={next}>
-              Next
-            </button>
-          ) : (
-            <button className="btn primary" onClick={submit} disabled={busy}>
-              {busy ? 'Scoring…' : 'See my scores'}
-            </button>
+            </>
           )}
-        </div>
+          <div className="row between">
+            <button type="button" className="btn" disabled={step === 0} onClick={() => setStep((s) => s - 1)}>
+              Back
+            </button>
+            {step < STEPS.length - 1 ? (
+              <button type="submit" className="btn primary">
+                Next
+              </button>
+            ) : (
+              <button type="submit" className="btn primary" disabled={submit.isPending}>
+                {submit.isPending ? 'Scoring…' : 'See my scores'}
+              </button>
+            )}
+          </div>
+        </form>
       </Card>
-    </div>
+    </Page>
   )
 }
 
-export function Stepper({ steps, current }: { steps: readonly string[]; current: number }) {
+function Radios({
+  form,
+  name,
+  legend,
+  options,
+  error,
+}: {
+  form: ReturnType<typeof useForm<Form>>
+  name: 'strategy' | 'customers' | 'technology'
+  legend: string
+  options: Options
+  error: string | undefined
+}) {
+  const value = form.watch(name)
   return (
-    <ol className="stepper" aria-label="Progress">
-      {steps.map((s, i) => (
-        <li
-          key={s}
-          className={i < current ? 'done' : i === current ? 'current' : ''}
-          aria-current={i === current ? 'step' : undefined}
-        >
-          <span className="num">{i + 1}</span>
-          <span className="label">{s}</span>
-        </li>
-      ))}
-    </ol>
+    <FieldGroup id={name} legend={legend} error={error}>
+      <div className="choices">
+        {options.map((o) => (
+          <label key={o.value} className={`choice${value === o.value ? ' selected' : ''}`}>
+            <input type="radio" value={o.value} {...form.register(name)} />
+            {o.label}
+          </label>
+        ))}
+      </div>
+    </FieldGroup>
   )
 }

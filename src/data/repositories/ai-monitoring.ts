@@ -1,4 +1,12 @@
-import type { Database } from '../../data/db.ts'
+import type { Database } from '../db.ts'
+import { iso, isoOrNull } from '../row-values.ts'
+
+/**
+ * The monitoring statements (all SQL of `governance/monitoring/report.ts`), each one statement:
+ * nothing is loaded row by row into the process. Short windows read `ai_log` (index on
+ * created_at) with exact percentiles; long ones read the hourly and daily rollups of migration
+ * 0004 plus the partial hours at the edges, with percentiles from latency histograms.
+ */
 
 /**
  * The long monitoring windows from the rollups (migration 0004): whole UTC days from the `day`
@@ -25,7 +33,6 @@ const HOUR = 3_600_000
 const DAY = 86_400_000
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit
-const iso = (t: number) => new Date(t).toISOString()
 
 /**
  * Split [from, to] into raw edges, whole hours and (for the `day` grain) whole days. UTC hours
@@ -206,4 +213,153 @@ export function rollupStatements(db: Database, from: Date, to: Date, grain: Roll
   )
 
   return { grouped, percentiles, errors, topUsers }
+}
+
+export type RawBreakdown = {
+  g: number
+  provider: string | null
+  model: string | null
+  feature: string | null
+  requests: string
+  ok: string
+  p50: number | null
+  p95: number | null
+  p99: number | null
+  input: string | null
+  output: string | null
+  cost: string | null
+  fallback: string
+  cached: string
+}
+
+export type MonitoringKind = 'total' | 'provider' | 'model' | 'feature' | 'series'
+export type MonitoringGroup = Partial<RawBreakdown> & { kind: MonitoringKind; bin: string | null }
+export type MonitoringParts = {
+  /** `exact` (percentile_cont over the window's rows) or `histogram` (bucket midpoints, within 9.05 %). */
+  percentiles: 'exact' | 'histogram'
+  groups: MonitoringGroup[]
+  errors: Array<{ provider: string | null; error_class: string | null; n: string }>
+  topUsers: Array<{ user_id: string; email: string | null; requests: string; cost: string | null }>
+}
+
+const LOG_BIN = `date_bin($3::interval, created_at, '${SERIES_ORIGIN}'::timestamptz)`
+
+/** 1h and 24h: straight from `ai_log`, exact percentiles (percentile_cont). */
+export async function readMonitoringFromLog(
+  db: Database,
+  from: string,
+  to: string,
+  bucket: string,
+): Promise<MonitoringParts> {
+  const range = [from, to]
+  // One scan, four groupings: (), (provider), (provider, model), (feature).
+  const grouped = db.query<RawBreakdown>(
+    `select grouping(provider, model, feature) as g, provider, model, feature,
+        count(*) as requests, count(*) filter (where status = 'ok') as ok,
+        percentile_cont(0.5) within group (order by latency_ms) as p50,
+        percentile_cont(0.95) within group (order by latency_ms) as p95,
+        percentile_cont(0.99) within group (order by latency_ms) as p99,
+        sum(input_tokens) as input, sum(output_tokens) as output, sum(cost_usd) as cost,
+        count(*) filter (where fallback_used) as fallback, count(*) filter (where cache_hit) as cached
+      from ai_log where created_at >= $1 and created_at <= $2
+      group by grouping sets ((), (provider), (provider, model), (feature))`,
+    range,
+  )
+  const errors = db.query<{ provider: string | null; error_class: string | null; n: string }>(
+    `select provider, coalesce(error_class, 'unknown') as error_class, count(*) as n from ai_log
+      where created_at >= $1 and created_at <= $2 and status = 'error' group by 1, 2`,
+    range,
+  )
+  const topUsers = db.query<{ user_id: string; email: string | null; requests: string; cost: string | null }>(
+    `select t.user_id, u.email, t.requests, t.cost from (
+        select user_id, count(*) as requests, coalesce(sum(cost_usd), 0) as cost from ai_log
+        where created_at >= $1 and created_at <= $2 and user_id is not null group by user_id order by 3 desc, user_id limit 10
+      ) t left join users u on u.id = t.user_id order by t.cost desc, t.user_id`,
+    range,
+  )
+  const series = db.query<{
+    bin: string | Date
+    requests: string
+    ok: string
+    input: string | null
+    output: string | null
+    cost: string | null
+    p95: number | null
+  }>(
+    `select ${LOG_BIN} as bin, count(*) as requests, count(*) filter (where status = 'ok') as ok,
+        sum(input_tokens) as input, sum(output_tokens) as output, sum(cost_usd) as cost,
+        percentile_cont(0.95) within group (order by latency_ms) as p95
+      from ai_log where created_at >= $1 and created_at <= $2 group by 1 order by 1`,
+    [from, to, bucket],
+  )
+  const [g, e, t, s] = await Promise.all([grouped, errors, topUsers, series])
+  // grouping() bits: provider=4, model=2, feature=1; a 1 bit means "not grouped by it".
+  const kinds: Record<number, MonitoringKind> = { 7: 'total', 3: 'provider', 1: 'model', 6: 'feature' }
+  return {
+    percentiles: 'exact',
+    groups: [
+      ...g.map((r) => ({ ...r, kind: kinds[Number(r.g)]!, bin: null })),
+      ...s.map((r) => ({ ...r, kind: 'series' as const, bin: isoOrNull(r.bin) })),
+    ],
+    errors: e,
+    topUsers: t,
+  }
+}
+
+/** 7d and 30d: from the rollups plus the edges' raw rows (rollupStatements), histogram percentiles. */
+export async function readMonitoringFromRollups(
+  db: Database,
+  from: Date,
+  to: Date,
+  grain: RollupGrain,
+  bucket: string,
+): Promise<MonitoringParts> {
+  const q = rollupStatements(db, from, to, grain, bucket)
+  const [g, p, e, t] = await Promise.all([q.grouped, q.percentiles, q.errors, q.topUsers])
+  const key = (r: RollupGroupRow | RollupPercentileRow) =>
+    JSON.stringify([Number(r.g), r.provider, r.model, r.feature, isoOrNull(r.bin)])
+  const quantiles = new Map(p.map((r) => [key(r), r]))
+  const kinds: Record<number, MonitoringKind> = {
+    [GROUPING.total]: 'total',
+    [GROUPING.provider]: 'provider',
+    [GROUPING.model]: 'model',
+    [GROUPING.feature]: 'feature',
+    [GROUPING.series]: 'series',
+  }
+  const groups = g.map((r): MonitoringGroup => {
+    const q = quantiles.get(key(r))
+    return {
+      ...r,
+      p50: q?.p50 ?? null,
+      p95: q?.p95 ?? null,
+      p99: q?.p99 ?? null,
+      kind: kinds[Number(r.g)]!,
+      bin: isoOrNull(r.bin),
+    }
+  })
+  return { percentiles: 'histogram', groups, errors: e, topUsers: t }
+}
+
+/** Each provider's share of [from, to] not `down`, its latest status and since when. */
+export async function readProviderUptime(
+  db: Database,
+  from: string,
+  to: string,
+): Promise<Array<{ provider: string; uptime: number | null; status: string | null; since: string | Date | null }>> {
+  return db.query(
+    `with points as (
+        select provider, status, created_at as t from provider_status_history where created_at > $1 and created_at <= $2
+        union all
+        (select distinct on (provider) provider, status, $1::timestamptz as t from provider_status_history where created_at <= $1 order by provider, created_at desc)
+      ), spans as (
+        select provider, status, t, coalesce(lead(t) over (partition by provider order by t), $2::timestamptz) as t1 from points
+      ), latest as (
+        select distinct on (provider) provider, status, t from points order by provider, t desc
+      )
+      select s.provider,
+        sum(extract(epoch from s.t1 - s.t)) filter (where s.status <> 'down') / nullif(sum(extract(epoch from s.t1 - s.t)), 0) as uptime,
+        l.status, l.t as since
+      from spans s join latest l using (provider) group by s.provider, l.status, l.t order by s.provider`,
+    [from, to],
+  )
 }

@@ -35,6 +35,17 @@ export const eventPayloads = {
   }),
   'alert.resolved': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), message: z.string() }),
   'budget.threshold': z.object({ budget: z.string(), percent: z.number(), spentUsd: z.number(), limitUsd: z.number() }),
+  /**
+   * A user's access ended (logout of one token, account deleted, an API key revoked): every process
+   * drops its cached principals and keys and closes the user's streams. Audience `system`: no
+   * stream receives it (the user may no longer exist).
+   */
+  'auth.revoked': z.object({
+    userId: z.uuid(),
+    reason: z.enum(['logout', 'account_deleted', 'api_key_revoked']),
+    tokenId: z.string().max(200).optional(),
+    keyId: z.uuid().optional(),
+  }),
   'kpi.anomaly': z.object({
     anomalyId: z.uuid(),
     metric: z.string(),
@@ -59,11 +70,14 @@ export const eventPayloads = {
 export type EventType = keyof typeof eventPayloads
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>
 
-/** An event to publish: user events reach that user's streams; admin events reach admins. */
+/** Who receives an event on their streams: the user, admins, or no stream (`system`: for processes only). */
+export type EventAudience = 'user' | 'admin' | 'system'
+
+/** An event to publish: user events reach that user's streams; admin events reach admins; system events no stream. */
 export type NewEvent<T extends EventType = EventType> = {
   type: T
   userId: string | null
-  audience?: 'user' | 'admin'
+  audience?: EventAudience
   payload: EventPayload<T>
 }
 
@@ -72,7 +86,7 @@ export type StoredEvent = {
   id: number
   type: EventType
   userId: string | null
-  audience: 'user' | 'admin'
+  audience: EventAudience
   payload: Record<string, unknown>
   createdAt: string
 }

@@ -1,0 +1,150 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
+import { api, ApiError, clientHooks } from '../api/client.ts'
+import type { User } from '../api/types.ts'
+import {
+  createRealtimeClient,
+  type ConnectionStatus,
+  type RealtimeClient,
+  type RealtimeEvent,
+} from '../realtime/client.ts'
+import { fmtScore, humanize } from './format.ts'
+import { invalidationsFor, keys } from './query.ts'
+import { useToast } from './toasts.tsx'
+
+/** The signed-in user: `undefined` while checking, `null` when signed out. */
+export function useMe(): User | null | undefined {
+  const me = useQuery({
+    queryKey: keys.me,
+    queryFn: async () => {
+      try {
+        return (await api.get('/api/auth/me')).user
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) return null
+        throw e
+      }
+    },
+    staleTime: Infinity,
+  })
+  if (me.isError) return null
+  return me.data
+}
+
+const LIVE_EVENTS = [
+  'assessment.completed',
+  'dashboard.updated',
+  'task.updated',
+  'profile.updated',
+  'ai.processed',
+  'alert.fired',
+  'alert.resolved',
+  'alert.acknowledged',
+  'kpi.updated',
+  'kpi.anomaly',
+  'document.analyzed',
+]
+
+type Activity = { id: number; text: string; at: string; type: string }
+type LiveValue = { status: ConnectionStatus; activity: Activity[]; realtime: RealtimeClient | undefined }
+const LiveContext = createContext<LiveValue>({ status: 'closed', activity: [], realtime: undefined })
+
+/** What an event means, in words (the activity list and the toasts). */
+export function describeEvent(event: RealtimeEvent): string | undefined {
+  const p = event.payload
+  switch (event.type) {
+    case 'assessment.completed':
+      return `New ${humanize(String(p.type ?? 'assessment'))} score: ${fmtScore(Number(p.score))}`
+    case 'dashboard.updated':
+      return 'Your insights were refreshed'
+    case 'profile.updated':
+      return 'Your profile and scores were updated'
+    case 'task.updated':
+      return p.status === 'completed'
+        ? 'A background analysis finished'
+        : p.status === 'failed'
+          ? 'A background analysis failed'
+          : undefined
+    case 'alert.fired':
+      return `Alert: ${String(p.message ?? p.ruleId ?? 'a rule fired')}`
+    case 'alert.resolved':
+      return `Alert resolved: ${String(p.message ?? p.ruleId ?? '')}`
+    case 'kpi.anomaly':
+      return `Unusual value in ${String(p.name ?? 'a KPI')}`
+    case 'document.analyzed':
+      return 'A document analysis is ready'
+    default:
+      return undefined
+  }
+}
+
+/** Events that deserve a toast (the rest only refresh what is on screen). */
+const TOASTED = new Set([
+  'assessment.completed',
+  'dashboard.updated',
+  'alert.fired',
+  'kpi.anomaly',
+  'document.analyzed',
+])
+
+/**
+ * One realtime stream per signed-in user. Each event invalidates the queries it makes stale
+ * (TanStack Query refetches those on screen), feeds the activity list and, for some, a toast.
+ * A 401 from any request means the session is gone: the user becomes `null` and the app shows
+ * the sign-in page, with the page asked for kept for after.
+ */
+export function LiveProvider({ children }: { children: ReactNode }) {
+  const user = useMe()
+  const client = useQueryClient()
+  const { notify } = useToast()
+  const [status, setStatus] = useState<ConnectionStatus>('closed')
+  const [activity, setActivity] = useState<Activity[]>([])
+  const [realtime, setRealtime] = useState<RealtimeClient>()
+
+  useEffect(() => {
+    clientHooks.onUnauthorized = () => {
+      if (client.getQueryData(keys.me)) client.setQueryData(keys.me, null)
+    }
+    return () => {
+      clientHooks.onUnauthorized = undefined
+    }
+  }, [client])
+
+  const userId = user?.id
+  const admin = user?.role === 'admin'
+  useEffect(() => {
+    if (!userId) return
+    const rt = createRealtimeClient({ admin, onStatus: setStatus })
+    const offs = LIVE_EVENTS.map((type) =>
+      rt.on(type, (event) => {
+        for (const key of invalidationsFor(event)) void client.invalidateQueries({ queryKey: key })
+        const text = describeEvent(event)
+        if (!text) return
+        setActivity((list) => [{ id: event.id, text, at: event.createdAt, type: event.type }, ...list].slice(0, 20))
+        if (TOASTED.has(event.type)) notify(text)
+      }),
+    )
+    rt.connect()
+    setRealtime(rt)
+    return () => {
+      offs.forEach((off) => off())
+      rt.close()
+      setRealtime(undefined)
+      setActivity([])
+    }
+  }, [userId, admin, client, notify])
+
+  const value = useMemo(() => ({ status, activity, realtime }), [status, activity, realtime])
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>
+}
+
+export const useLive = () => useContext(LiveContext)
+
+/** Sign out: the server forgets the session, the cache forgets the user's data. */
+export function useSignOut() {
+  const client = useQueryClient()
+  return useCallback(async () => {
+    await api.post('/api/auth/logout', undefined).catch(() => undefined)
+    client.clear()
+    client.setQueryData(keys.me, null)
+  }, [client])
+}
