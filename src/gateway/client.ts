@@ -19,22 +19,24 @@ import {
   ErrorClass,
   InvalidOutputError,
   ProviderCallError,
+  UpstreamClientError,
 } from './router/errors.ts'
 import { createRouteTable, type RouteTable } from './router/routes.ts'
 import { createRouter, type CallContext, type Router } from './router/router.ts'
-import type {
-  AiAttempt,
-  AiCaller,
-  AiCandidate,
-  AiClient,
-  AiGuard,
-  AiPacer,
-  AiMeta,
-  AiUsage,
-  GenerateObjectRequest,
-  GenerateTextRequest,
-  ModelInfo,
-  VersionResolver,
+import {
+  cacheTenant,
+  type AiAttempt,
+  type AiCaller,
+  type AiCandidate,
+  type AiClient,
+  type AiGuard,
+  type AiPacer,
+  type AiMeta,
+  type AiUsage,
+  type GenerateObjectRequest,
+  type GenerateTextRequest,
+  type ModelInfo,
+  type VersionResolver,
 } from './types.ts'
 
 /** What the gateway needs from the provider registry (`ai/providers`). */
@@ -69,6 +71,8 @@ export type AiClientOptions = {
   routes?: Record<string, Array<AiCandidate | string>> | undefined
   /** OpenAI-format upstreams for the `/v1` passthrough (by provider); others go through the AI SDK. */
   upstreams?: Map<string, OpenAiUpstream> | undefined
+  /** `/v1` routes whose cache entries are shared across tenants (prompts without user data). */
+  sharedCacheRoutes?: readonly string[] | undefined
 }
 
 /** The in-code client plus the parts `/v1` and the admin routes use. */
@@ -85,6 +89,8 @@ export type AiGateway = AiClient & {
   readonly health: HealthTracker
   readonly passthrough: Passthrough
   readonly upstreams: Map<string, OpenAiUpstream>
+  /** `/v1` routes declared with a shared cache; every other cache entry is scoped to its tenant. */
+  readonly sharedCacheRoutes: ReadonlySet<string>
   /**
    * Ask the provider pacer for room before an attempt: waits briefly, or throws a `paced` provider
    * error so the router moves on. The returned function settles the token estimate with the real
@@ -384,6 +390,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
           schema: request.schema,
           promptVersion: request.promptVersion,
           cacheScope: request.cacheScope,
+          tenant: request.cacheShared ? undefined : cacheTenant(request.caller),
         })
         // Attempts and the fallback flag are stored too but describe the first request only.
         outcome = await cache.getOrCompute(key, ttl, compute, {
@@ -395,6 +402,8 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       }
     } catch (error) {
       if (error instanceof AllProvidersFailedError) return fromRules(error.attempts, error.code)
+      // A provider refused our own request (400/404/413/422): the feature still answers from rules.
+      if (error instanceof UpstreamClientError && rules) return fromRules(error.attempts, error.code)
       throw error
     }
     const cached = outcome.value
@@ -562,6 +571,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       })
     } catch (error) {
       if (error instanceof AllProvidersFailedError) return rulesStream(error.attempts)
+      if (error instanceof UpstreamClientError && request.rules) return rulesStream(error.attempts)
       throw error
     }
     const { candidate } = result
@@ -647,6 +657,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     health,
     passthrough,
     upstreams,
+    sharedCacheRoutes: new Set(options.sharedCacheRoutes ?? []),
     pace,
     guardBefore,
     guardAfter,

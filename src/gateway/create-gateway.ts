@@ -78,18 +78,12 @@ const candidateSpec = z.union([
 /** The part of the `OPTIMALIQ_CONFIG` JSON file the gateway reads: named routes. */
 export const routesFileSchema = z.looseObject({
   routes: z.record(z.string().min(1), z.array(candidateSpec).min(1)).optional(),
+  /** Routes whose `/v1` cache is shared across tenants (their prompts carry no user data). */
+  sharedCacheRoutes: z.array(z.string().min(1)).optional(),
 })
 
-/** Named routes from the `OPTIMALIQ_CONFIG` file, e.g. `{"routes": {"cheap": ["gpt-4.1-mini", {"provider": "anthropic", "model": "claude-3-5-haiku-latest", "weight": 2}]}}`. */
-export function loadRoutes(
-  file: string | undefined,
-): Record<
-  string,
-  Array<
-    | string
-    | { provider: string; model: string; weight?: number | undefined; params?: Record<string, unknown> | undefined }
-  >
-> {
+/** The gateway's part of the `OPTIMALIQ_CONFIG` JSON file: named routes and shared-cache routes. */
+export function loadGatewayFile(file: string | undefined): z.infer<typeof routesFileSchema> {
   if (!file) return {}
   let data: unknown
   try {
@@ -105,7 +99,12 @@ export function loadRoutes(
     throw new Error(
       `OPTIMALIQ_CONFIG ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     )
-  return parsed.data.routes ?? {}
+  return parsed.data
+}
+
+/** Named routes from the `OPTIMALIQ_CONFIG` file, e.g. `{"routes": {"cheap": ["gpt-4.1-mini", {"provider": "anthropic", "model": "claude-3-5-haiku-latest", "weight": 2}]}}`. */
+export function loadRoutes(file: string | undefined) {
+  return loadGatewayFile(file).routes ?? {}
 }
 
 /** The process's gateway, built from Config: AI SDK providers, the built-in catalog, router, cache, ledger, health. */
@@ -113,11 +112,13 @@ export function createGateway(
   options: { config: Config; db: Database; logger?: Logger | undefined } & Partial<AiClientOptions>,
 ): AiGateway {
   const registry = createProviderRegistry(options.config.ai, { catalog: builtInCatalog })
+  const file = loadGatewayFile(options.config.ai.configFile)
   return createAiClient({
     providers: gatewayProviders(registry),
     catalog: gatewayCatalog(builtInCatalog),
     upstreams: passthroughUpstreams(registry),
-    routes: loadRoutes(options.config.ai.configFile),
+    routes: file.routes ?? {},
+    sharedCacheRoutes: file.sharedCacheRoutes ?? [],
     ...options,
   })
 }

@@ -6,6 +6,9 @@ import type { Tier } from '../contracts/common.ts'
  * (limits, budgets, versions). Each side codes against these types; `main/container.ts` wires them.
  */
 
+/** The cache tenant of a caller: the user (an API key's owner), else the API key. */
+export const cacheTenant = (caller: AiCaller): string | undefined => caller.userId ?? caller.apiKeyId
+
 /** Who is calling: ledger rows, limits and budgets key on this. */
 export type AiCaller = {
   userId?: string | undefined
@@ -33,6 +36,8 @@ export type AiAttempt = {
   errorClass?: string | undefined
   error?: string | undefined
   status?: number | undefined
+  /** What the provider asked us to wait (`Retry-After`), in ms. */
+  retryAfterMs?: number | undefined
 }
 
 /** A chat message in the gateway's own (OpenAI-like) shape. */
@@ -68,6 +73,11 @@ export type GenerateObjectRequest<T> = {
   cacheTtlSeconds?: number | undefined
   /** Extra cache-key scope, e.g. the user's scores hash, so a change invalidates. */
   cacheScope?: string | undefined
+  /**
+   * Share cache entries across users (only for prompts that carry no user data). Default: entries
+   * are scoped to the caller (user, else API key).
+   */
+  cacheShared?: boolean | undefined
   promptVersion?: string | undefined
   /** The deterministic answer used when AI is disabled, unconfigured, or every candidate fails. */
   rules?: (() => T | Promise<T>) | undefined

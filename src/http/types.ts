@@ -7,6 +7,8 @@ import type {
 } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
+import type { DocumentService } from '../app/documents/documents.ts'
+import type { KpiService } from '../app/kpis/kpis.ts'
 import type { TaskService } from '../app/tasks/task-service.ts'
 import type { AuthService } from '../auth/service.ts'
 import type { Config } from '../config/env.ts'
@@ -49,6 +51,8 @@ export type HttpDeps = {
   tasks: TaskService
   /** The peer graph and its sync (docs/graph.md). */
   graph: { store: GraphStore; sync: GraphSync }
+  kpis: KpiService
+  documents: DocumentService
 }
 
 /** What every route module receives: the app's deps plus the auth hooks. */

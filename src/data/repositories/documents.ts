@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { writeWithEvents } from '../../events/publish.ts'
-import type { NewEvent } from '../../events/types.ts'
+import { writeWithEvents } from './events.ts'
+import type { NewEvent } from '../../contracts/events.ts'
 import type { DocumentMediaType } from '../../domain/documents/files.ts'
 import { rows, type Executor } from '../db.ts'
 

@@ -14,6 +14,8 @@ export type CacheKeyParts = {
   schema?: unknown
   promptVersion?: string | undefined
   cacheScope?: string | undefined
+  /** Whose answer this is (the API key's owner, or the user): two tenants never share an entry. Undefined: shared. */
+  tenant?: string | undefined
 }
 
 /** JSON with object keys sorted, so key order never changes a hash. */

@@ -1,5 +1,5 @@
 import { Pool } from 'undici'
-import { ErrorClass, ProviderCallError, classifyStatus, parseRetryAfter } from '../router/errors.ts'
+import { ErrorClass, ProviderCallError, classifyStatus, parseRetryAfter, upstreamError } from '../router/errors.ts'
 import type { AiUsage } from '../types.ts'
 
 /**
@@ -68,14 +68,10 @@ export function createPassthrough(options: { connections?: number } = {}): Passt
     })
     if (response.statusCode >= 200 && response.statusCode < 300) return response
     const text = await response.body.text().catch(() => '')
-    const message = (() => {
-      try {
-        return String((JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text.slice(0, 300))
-      } catch {
-        return text.slice(0, 300)
-      }
-    })()
+    const upstreamSaid = upstreamError(text, `${upstream.provider} answered ${response.statusCode}`)
+    const message = upstreamSaid.message.slice(0, 300)
     throw new ProviderCallError({
+      upstream: upstreamSaid,
       provider: upstream.provider,
       model: '',
       errorClass: classifyStatus(response.statusCode),

@@ -7,6 +7,7 @@ import type {
   LanguageModelV3StreamPart,
   LanguageModelV3Usage,
 } from '@ai-sdk/provider'
+import { errorMessage } from '../router/errors.ts'
 import type { AiUsage } from '../types.ts'
 import { contentText, type ChatChunk, type ChatRequest, type ChatResult, type ToolCall } from './chat.ts'
 
@@ -192,7 +193,7 @@ function toChunk(part: LanguageModelV3StreamPart): ChatChunk | undefined {
     case 'finish':
       return { type: 'finish', finishReason: toFinishReason(part.finishReason), usage: toUsage(part.usage) }
     case 'error':
-      throw part.error instanceof Error ? part.error : new Error(String(part.error))
+      throw part.error instanceof Error ? part.error : new Error(errorMessage(part.error))
     default:
       return undefined
   }

@@ -28,6 +28,8 @@ export class ProviderCallError extends OptimaliqError {
   readonly isRetryable: boolean
   /** Milliseconds the provider asked us to wait (`Retry-After`), if any. */
   readonly retryAfterMs: number | undefined
+  /** The provider's own error: its message (as it wrote it), code and param when it sent them. */
+  readonly upstream: { message: string; code?: string | undefined; param?: string | undefined } | undefined
 
   constructor(options: {
     provider: string
@@ -36,6 +38,7 @@ export class ProviderCallError extends OptimaliqError {
     message: string
     statusCode?: number | undefined
     retryAfterMs?: number | undefined
+    upstream?: { message: string; code?: string | undefined; param?: string | undefined } | undefined
     cause?: unknown
   }) {
     super('provider_call_failed', options.message, { status: 502, cause: options.cause })
@@ -44,6 +47,7 @@ export class ProviderCallError extends OptimaliqError {
     this.errorClass = options.errorClass
     this.statusCode = options.statusCode
     this.retryAfterMs = options.retryAfterMs
+    this.upstream = options.upstream
     this.isRetryable = RETRYABLE.has(options.errorClass)
   }
 
@@ -74,19 +78,63 @@ export class InvalidOutputError extends OptimaliqError {
   }
 }
 
-/** Every candidate failed and there was no rules fallback. Lists every attempt. */
+/** Upstream statuses that mean the client's request itself is wrong: returned as is, never retried or fallen back. */
+export const CLIENT_ERROR_STATUSES: ReadonlySet<number> = new Set([400, 404, 413, 422])
+
+/**
+ * The provider refused the request itself (400, 404, 413, 422): the client's error, with the
+ * provider's message, returned under the provider's status. Not retried, not fallen back, not a
+ * breaker failure.
+ */
+export class UpstreamClientError extends OptimaliqError {
+  readonly attempts: AiAttempt[]
+  readonly param: string | null
+  constructor(error: ProviderCallError, attempts: AiAttempt[]) {
+    super(error.upstream?.code ?? 'invalid_request', error.upstream?.message ?? error.message, {
+      status: error.statusCode ?? 400,
+      details: { provider: error.provider, model: error.model, attempts },
+      cause: error,
+    })
+    this.attempts = attempts
+    this.param = error.upstream?.param ?? null
+  }
+}
+
+/** Whether a failed call is the client's own error (see `UpstreamClientError`). */
+export function isClientError(error: unknown): error is ProviderCallError {
+  return (
+    error instanceof ProviderCallError &&
+    error.errorClass === ErrorClass.ClientError &&
+    error.statusCode !== undefined &&
+    CLIENT_ERROR_STATUSES.has(error.statusCode)
+  )
+}
+
+/** Attempts that reached no provider (skipped by a breaker or our pacing) say nothing about why it failed. */
+const SKIPPED = new Set<string>([ErrorClass.BreakerOpen, ErrorClass.Paced])
+
+/**
+ * Every candidate failed and there was no rules fallback. Lists every attempt. 429 with
+ * `Retry-After` when every provider that was reached said 429; 503 when none was reached; else 502.
+ */
 export class AllProvidersFailedError extends OptimaliqError {
   readonly attempts: AiAttempt[]
   constructor(attempts: AiAttempt[], options: { deadline?: boolean } = {}) {
     const summary = attempts.map((a) => `${a.provider}/${a.model}: ${a.errorClass ?? 'error'}`).join('; ')
+    const reached = attempts.filter((a) => !SKIPPED.has(a.errorClass ?? ''))
+    const rateLimited = reached.length > 0 && reached.every((a) => a.errorClass === ErrorClass.RateLimited)
+    const retryAfterMs = Math.max(0, ...reached.map((a) => a.retryAfterMs ?? 0))
     super(
       'all_providers_failed',
       attempts.length === 0
         ? 'No AI provider could take the request'
-        : `Every AI provider failed${options.deadline ? ' before the deadline' : ''} (${summary})`,
+        : rateLimited
+          ? `Every AI provider is rate limiting this request; retry after ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s (${summary})`
+          : `Every AI provider failed${options.deadline ? ' before the deadline' : ''} (${summary})`,
       {
-        status: attempts.length === 0 || attempts.every((a) => a.errorClass === ErrorClass.BreakerOpen) ? 503 : 502,
+        status: rateLimited ? 429 : reached.length === 0 ? 503 : 502,
         details: { attempts },
+        ...(rateLimited ? { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } } : {}),
       },
     )
     this.attempts = attempts
@@ -177,6 +225,7 @@ export function classifyError(
       statusCode: status,
       retryAfterMs: parseRetryAfter(headers['retry-after']),
       message: error.message,
+      upstream: upstreamError(error.responseBody, error.message),
     })
   }
   if (NoObjectGeneratedError.isInstance(error))
@@ -200,4 +249,46 @@ export function classifyError(
     errorClass: ErrorClass.MalformedResponse,
     message: error instanceof Error ? error.message : String(error),
   })
+}
+
+/**
+ * The provider's own error from its response body, in any of the shapes providers use (OpenAI
+ * `{error: {message, code, param}}`, Anthropic `{type: 'error', error: {type, message}}`, Gemini
+ * `{error: {code, message, status}}`, Mistral `{message, code}`). The message is always a string.
+ */
+export function upstreamError(
+  body: string | undefined,
+  fallback: string,
+): { message: string; code?: string | undefined; param?: string | undefined } {
+  let parsed: unknown
+  try {
+    parsed = body ? JSON.parse(body) : undefined
+  } catch {
+    return { message: body?.trim() ? body.trim().slice(0, 1000) : fallback }
+  }
+  const root = (parsed ?? {}) as Record<string, unknown>
+  const inner = (typeof root.error === 'object' && root.error !== null ? root.error : root) as Record<string, unknown>
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined)
+  return {
+    message: str(inner.message) ?? str(root.message) ?? (typeof root.error === 'string' ? root.error : fallback),
+    code: str(inner.code) ?? str(inner.type) ?? str(inner.status),
+    param: str(inner.param),
+  }
+}
+
+/** A readable message of anything thrown or sent as an error part (never "[object Object]"). */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  if (typeof error === 'string') return error
+  if (error && typeof error === 'object') {
+    const e = error as { message?: unknown; error?: unknown }
+    if (typeof e.message === 'string') return e.message
+    if (e.error !== undefined) return errorMessage(e.error)
+    try {
+      return JSON.stringify(error)
+    } catch {
+      return 'unknown error'
+    }
+  }
+  return String(error)
 }

@@ -6,8 +6,11 @@ import {
   ErrorClass,
   InvalidOutputError,
   ProviderCallError,
+  UpstreamClientError,
   classifyError,
+  errorMessage,
   parseRetryAfter,
+  upstreamError,
 } from './errors.ts'
 import { backoffDelay, createRouter, orderCandidates, type RouterOptions } from './router.ts'
 import { createRouteTable, UnknownModelError } from './routes.ts'
@@ -58,12 +61,44 @@ describe('router', () => {
     expect(sleeps).toEqual([75, 150])
   })
 
-  it('does not retry client errors or invalid output', async () => {
+  it("returns the client's own error (400/404/413/422) at once: no retry, no fallback, no breaker count", async () => {
+    for (const statusCode of [400, 404, 413, 422]) {
+      const { router: r, sleeps, breakers } = router({ retry: { maxRetries: 2 } })
+      let calls = 0
+      for (let i = 0; i < 4; i++) {
+        const error = await r
+          .run({
+            candidates: [A, B],
+            call: async ({ candidate }) => {
+              calls += 1
+              if (candidate.provider === 'a')
+                throw new ProviderCallError({
+                  provider: 'a',
+                  model: 'm1',
+                  errorClass: ErrorClass.ClientError,
+                  statusCode,
+                  message: 'a answered',
+                  upstream: { message: 'max_tokens is too large', code: 'invalid_value', param: 'max_tokens' },
+                })
+              return 'b'
+            },
+          })
+          .catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(UpstreamClientError)
+        expect(error).toMatchObject({ status: statusCode, message: 'max_tokens is too large', param: 'max_tokens' })
+      }
+      expect(calls).toBe(4)
+      expect(sleeps).toEqual([])
+      expect(breakers.state('a', 'm1')).toBe('closed')
+    }
+  })
+
+  it('does not retry other client errors (e.g. our key refused) or invalid output, and routes on', async () => {
     const { router: r, sleeps } = router()
     const result = await r.run({
       candidates: [A, B, { provider: 'c', model: 'x' }],
       call: async ({ candidate }) => {
-        if (candidate.provider === 'a') throw fail('a', ErrorClass.ClientError, { statusCode: 400 })
+        if (candidate.provider === 'a') throw fail('a', ErrorClass.ClientError, { statusCode: 401 })
         if (candidate.provider === 'b') throw new InvalidOutputError('bad')
         return 'c'
       },
@@ -134,6 +169,63 @@ describe('router', () => {
     const probe = await r.run({ candidates: [A, B], call })
     expect(probe.value).toBe('a')
     expect(breakers.state('a')).toBe('closed')
+  })
+
+  it("keeps one breaker per provider and model: a failing model leaves its provider's other models serving", async () => {
+    const { router: r, breakers } = router({ retry: { maxRetries: 0 } })
+    const bad = { provider: 'a', model: 'bad' }
+    const good = { provider: 'a', model: 'good' }
+    const call = async ({ candidate }: { candidate: { model: string } }) => {
+      if (candidate.model === 'bad') throw fail('a', ErrorClass.ServerError, { statusCode: 500 })
+      return candidate.model
+    }
+    for (let i = 0; i < 3; i++) await r.run({ candidates: [bad, good], call })
+    expect(breakers.state('a', 'bad')).toBe('open')
+    expect(breakers.state('a', 'good')).toBe('closed')
+    expect(breakers.state('a')).toBe('closed')
+    const served = await r.run({ candidates: [good], call })
+    expect(served).toMatchObject({ value: 'good', fallbackUsed: false })
+  })
+
+  it('when every breaker is open, still probes the candidate whose breaker opened first', async () => {
+    const { router: r, breakers } = router({ retry: { maxRetries: 0 } })
+    let down = true
+    const call = async ({ candidate }: { candidate: { provider: string } }) => {
+      if (down) throw fail(candidate.provider, ErrorClass.ServerError, { statusCode: 500 })
+      return candidate.provider
+    }
+    for (let i = 0; i < 3; i++) await r.run({ candidates: [A], call }).catch(() => undefined)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    for (let i = 0; i < 3; i++) await r.run({ candidates: [B], call }).catch(() => undefined)
+    expect([breakers.state('a'), breakers.state('b')]).toEqual(['open', 'open'])
+    down = false
+    // B is listed first, but A's breaker opened longer ago: A is probed and answers.
+    const probed = await r.run({ candidates: [B, A], call })
+    expect(probed.value).toBe('a')
+    expect(probed.attempts).toEqual([expect.objectContaining({ provider: 'a', ok: true })])
+  })
+
+  it('answers 429 with Retry-After when every provider reached said 429', async () => {
+    const { router: r } = router({ retry: { maxRetries: 0 } })
+    const error = (await r
+      .run({
+        candidates: [A, B],
+        call: async ({ candidate }) => {
+          throw fail(candidate.provider, ErrorClass.RateLimited, { statusCode: 429, retryAfterMs: 7_500 })
+        },
+      })
+      .catch((e: unknown) => e)) as AllProvidersFailedError
+    expect(error).toBeInstanceOf(AllProvidersFailedError)
+    expect(error.status).toBe(429)
+    expect(error.headers).toEqual({ 'retry-after': '8' })
+    expect(errorMessage({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })).toBe(
+      'Overloaded',
+    )
+    expect(upstreamError('{"type":"error","error":{"type":"invalid_request_error","message":"bad"}}', 'x')).toEqual({
+      message: 'bad',
+      code: 'invalid_request_error',
+      param: undefined,
+    })
   })
 
   it('enforces the per-attempt timeout and the overall deadline', async () => {

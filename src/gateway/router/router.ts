@@ -2,7 +2,14 @@ import { BrokenCircuitError, CircuitState } from 'cockatiel'
 import type { AiAttempt, AiCandidate } from '../types.ts'
 import type { BreakerRegistry } from './breakers.ts'
 import { systemClock, type Clock } from './clock.ts'
-import { AllProvidersFailedError, ErrorClass, ProviderCallError, classifyError } from './errors.ts'
+import {
+  AllProvidersFailedError,
+  ErrorClass,
+  ProviderCallError,
+  UpstreamClientError,
+  classifyError,
+  isClientError,
+} from './errors.ts'
 
 export type RetryOptions = {
   /** Retries per candidate after the first try (retryable errors only). */
@@ -85,7 +92,7 @@ export function orderCandidates(candidates: AiCandidate[], random: () => number)
 }
 
 /**
- * Tries candidates in order: per-provider breaker, retries with backoff on retryable errors,
+ * Tries candidates in order: a breaker per provider and model (all open: the likeliest is probed anyway), retries with backoff on retryable errors,
  * per-attempt timeout, overall deadline, optional hedging. Throws `AllProvidersFailedError` with
  * every attempt when nothing answered; the caller decides about the rules fallback.
  */
@@ -96,7 +103,7 @@ export function createRouter(options: RouterOptions): Router {
 
   async function run<T>(run: RunOptions<T>): Promise<RunResult<T>> {
     const attempts: AiAttempt[] = []
-    const candidates = orderCandidates(run.candidates, random)
+    const candidates = [...orderCandidates(run.candidates, random)]
     const deadlineMs = run.deadlineMs ?? options.deadlineMs ?? 60_000
     const attemptTimeoutMs = run.attemptTimeoutMs ?? options.attemptTimeoutMs ?? 30_000
     const hedgeAfterMs = run.hedgeAfterMs ?? options.hedgeAfterMs
@@ -109,11 +116,14 @@ export function createRouter(options: RouterOptions): Router {
       options.onAttempt?.(attempt)
     }
 
-    /** All tries at one candidate: resolves with its value or rejects with its last error. */
-    async function tryCandidate(candidate: AiCandidate, lane: AbortSignal): Promise<T> {
-      const breaker = options.breakers.get(candidate.provider)
+    /**
+     * All tries at one candidate: resolves with its value or rejects with its last error. `probe`:
+     * every candidate's breaker is open and this is the one most likely to succeed — call it anyway.
+     */
+    async function tryCandidate(candidate: AiCandidate, lane: AbortSignal, probe: boolean): Promise<T> {
+      const breaker = options.breakers.get(candidate.provider, candidate.model)
       for (let n = 0; ; n++) {
-        if (breaker.state === CircuitState.HalfOpen || breaker.state === CircuitState.Isolated) {
+        if (!probe && (breaker.state === CircuitState.HalfOpen || breaker.state === CircuitState.Isolated)) {
           // A probe is already in flight: do not queue behind it, move on.
           const error = new ProviderCallError({
             provider: candidate.provider,
@@ -152,13 +162,14 @@ export function createRouter(options: RouterOptions): Router {
           lane.removeEventListener('abort', onLane)
         }
         try {
-          const value = await breaker.execute(async () => {
+          const guarded = async () => {
             try {
               return await run.call({ candidate, signal, retry: n, record })
             } catch (error) {
               throw classifyError(error, candidate, signal)
             }
-          })
+          }
+          const value = probe ? await guarded() : await breaker.execute(guarded)
           // The winner's signal stays usable (a stream keeps reading); only the router's links go.
           unlink()
           record({
@@ -188,7 +199,10 @@ export function createRouter(options: RouterOptions): Router {
             errorClass,
             error: error.message.slice(0, 500),
             status: error instanceof ProviderCallError ? error.statusCode : undefined,
+            retryAfterMs: error instanceof ProviderCallError ? error.retryAfterMs : undefined,
           })
+          // The client's own mistake: no retry, no fallback, the provider's answer goes back.
+          if (isClientError(error)) throw new UpstreamClientError(error, attempts)
           if (!(error instanceof ProviderCallError) || !error.isRetryable || n >= retry.maxRetries) throw error
           if (overall.signal.aborted || lane.aborted) throw error
           if (error.retryAfterMs !== undefined && error.retryAfterMs > retry.maxRetryAfterMs) throw error
@@ -202,16 +216,39 @@ export function createRouter(options: RouterOptions): Router {
       }
     }
 
-    type Outcome = { kind: 'ok'; value: T; lane: number } | { kind: 'failed'; lane: number } | { kind: 'hedge' }
+    // Every breaker open: rather than failing at once, probe the candidate whose breaker opened
+    // longest ago (the likeliest to have recovered) first.
+    let probeIndex = -1
+    if (
+      candidates.length > 0 &&
+      candidates.every((c) => options.breakers.get(c.provider, c.model).state !== CircuitState.Closed)
+    ) {
+      probeIndex = 0
+      let oldest = Infinity
+      candidates.forEach((c, i) => {
+        const at = options.breakers.openedAt(c.provider, c.model) ?? 0
+        if (at < oldest) {
+          oldest = at
+          probeIndex = i
+        }
+      })
+      const probe = candidates[probeIndex] as AiCandidate
+      candidates.splice(probeIndex, 1)
+      candidates.unshift(probe)
+      probeIndex = 0
+    }
+
+    type Outcome =
+      { kind: 'ok'; value: T; lane: number } | { kind: 'failed'; lane: number; error: unknown } | { kind: 'hedge' }
     const lanes = new Map<number, { controller: AbortController; promise: Promise<Outcome> }>()
     let next = 0
     const startNext = (): boolean => {
       if (next >= candidates.length || overall.signal.aborted) return false
       const index = next++
       const controller = new AbortController()
-      const promise = tryCandidate(candidates[index] as AiCandidate, controller.signal).then(
+      const promise = tryCandidate(candidates[index] as AiCandidate, controller.signal, index === probeIndex).then(
         (value): Outcome => ({ kind: 'ok', value, lane: index }),
-        (): Outcome => ({ kind: 'failed', lane: index }),
+        (error: unknown): Outcome => ({ kind: 'failed', lane: index, error }),
       )
       lanes.set(index, { controller, promise })
       return true
@@ -238,6 +275,7 @@ export function createRouter(options: RouterOptions): Router {
           continue
         }
         lanes.delete(outcome.lane)
+        if (outcome.kind === 'failed' && outcome.error instanceof UpstreamClientError) throw outcome.error
         if (outcome.kind === 'ok') {
           // Keep the first valid answer; cancel the other lane.
           for (const lane of lanes.values()) lane.controller.abort(new Error('hedged request lost the race'))

@@ -6,9 +6,9 @@ import { usageFromSseTail, type UpstreamStream } from '../calls/passthrough.ts'
 import { sdkGenerate, sdkStream } from '../calls/sdk.ts'
 import type { AiGateway } from '../client.ts'
 import { rateLimitHeaders } from '../../governance/limits/errors.ts'
-import { AiUnavailableError, AllProvidersFailedError } from '../router/errors.ts'
+import { AiUnavailableError, AllProvidersFailedError, UpstreamClientError, errorMessage } from '../router/errors.ts'
 import type { CallContext } from '../router/router.ts'
-import type { AiAttempt, AiCaller, AiMeta, AiUsage } from '../types.ts'
+import { cacheTenant, type AiAttempt, type AiCaller, type AiMeta, type AiUsage } from '../types.ts'
 import {
   firstChunkEvent,
   toChatRequest,
@@ -58,13 +58,14 @@ const created = () => Math.floor(Date.now() / 1000)
  * The cache key of a request: route, messages and parameters. A stream's key also holds `stream`
  * and its options, so a streamed answer (SSE text) and a JSON one never stand in for each other.
  */
-function v1CacheKey(body: ChatCompletionBody): string {
+function v1CacheKey(ai: AiGateway, body: ChatCompletionBody, caller: AiCaller): string {
   const { messages, model, stream, stream_options: streamOptions, ...params } = body
   return cacheKey({
     route: model,
     feature: FEATURE,
     messages,
     params: stream ? { ...params, stream: true, stream_options: streamOptions } : params,
+    tenant: ai.sharedCacheRoutes.has(model) ? undefined : cacheTenant(caller),
   })
 }
 
@@ -121,7 +122,8 @@ function ledgerBase(caller: AiCaller, body: ChatCompletionBody, logPrompts: bool
 }
 
 function failed(ai: AiGateway, base: ReturnType<typeof ledgerBase>, started: number, error: unknown) {
-  const attempts = error instanceof AllProvidersFailedError ? error.attempts : []
+  const attempts =
+    error instanceof AllProvidersFailedError || error instanceof UpstreamClientError ? error.attempts : []
   ai.record({
     ...base,
     latencyMs: performance.now() - started,
@@ -203,7 +205,7 @@ export async function completeChat(
     let answer: Answer
     let cached = false
     if (input.cacheTtlSeconds > 0) {
-      const key = v1CacheKey(body)
+      const key = v1CacheKey(ai, body, caller)
       const outcome = await ai.cache.getOrCompute(key, input.cacheTtlSeconds, compute, {
         feature: FEATURE,
         userId: caller.userId,
@@ -278,7 +280,7 @@ export async function streamChat(
   const { body, caller, reply } = input
   const base = ledgerBase(caller, body, ai.config.ai.gateway.logPrompts)
   const ttl = input.cacheTtlSeconds ?? 0
-  const key = ttl > 0 ? v1CacheKey(body) : undefined
+  const key = ttl > 0 ? v1CacheKey(ai, body, caller) : undefined
   let result
   try {
     const candidates = start(ai, body)
@@ -440,7 +442,7 @@ export async function streamChat(
       false,
     )
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     if (!reply.raw.destroyed)
       reply.raw.end(
         `data: ${JSON.stringify({ error: { message: `The stream failed: ${message}`, type: 'api_error', param: null, code: 'stream_failed' } })}\n\n`,
@@ -460,14 +462,29 @@ export async function streamChat(
   }
 }
 
-/** Route names plus the catalog's models of configured providers, as OpenAI's model list. */
+/**
+ * Route names, the catalog's models of configured providers, and every other model a route or a
+ * provider's default names (e.g. the custom provider's `OPENAI_COMPATIBLE_MODEL`), as OpenAI's model list.
+ */
 export function listModels(ai: AiGateway) {
   const data: Array<{ id: string; object: 'model'; created: number; owned_by: string }> = []
   if (ai.enabled) {
-    for (const name of ai.routes.names()) data.push({ id: name, object: 'model', created: 0, owned_by: 'optimaliq' })
+    const seen = new Set<string>()
+    const add = (id: string, ownedBy: string) => {
+      if (seen.has(id)) return
+      seen.add(id)
+      data.push({ id, object: 'model', created: 0, owned_by: ownedBy })
+    }
+    for (const name of ai.routes.names()) add(name, 'optimaliq')
     for (const model of ai.models())
-      if (ai.providers.names.includes(model.provider))
-        data.push({ id: `${model.provider}/${model.id}`, object: 'model', created: 0, owned_by: model.provider })
+      if (ai.providers.names.includes(model.provider)) add(`${model.provider}/${model.id}`, model.provider)
+    for (const provider of ai.providers.names) {
+      const model = ai.providers.defaultModel(provider)
+      if (model) add(`${provider}/${model}`, provider)
+    }
+    for (const name of ai.routes.names())
+      for (const candidate of ai.routes.resolve(name))
+        add(`${candidate.provider}/${candidate.model}`, candidate.provider)
   }
   return { object: 'list' as const, data }
 }

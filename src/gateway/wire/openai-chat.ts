@@ -1,10 +1,18 @@
 import { z } from 'zod'
 import { OptimaliqError } from '../../errors.ts'
 import type { ChatChunk, ChatRequest, ChatResult } from '../calls/chat.ts'
+import { UpstreamClientError } from '../router/errors.ts'
+
+/** The largest output a request may ask for (no model writes more; larger numbers are a client's mistake). */
+export const MAX_OUTPUT_TOKENS = 1_000_000
+
+// eslint-disable-next-line no-control-regex
+const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/
 
 /** The `/v1/chat/completions` body: what we read; everything else passes through to OpenAI-format upstreams. */
 export const chatCompletionBody = z.looseObject({
-  model: z.string().min(1).max(200),
+  // A model name is printable text: control characters (NUL, CR/LF) are refused before any upstream call.
+  model: z.string().min(1).max(200).regex(PRINTABLE, 'must not contain control characters'),
   messages: z
     .array(
       z.looseObject({
@@ -29,9 +37,16 @@ export const chatCompletionBody = z.looseObject({
   stream: z.boolean().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   temperature: z.number().min(0).max(2).nullable().optional(),
-  max_tokens: z.number().int().positive().nullable().optional(),
-  max_completion_tokens: z.number().int().positive().nullable().optional(),
+  max_tokens: z.number().int().positive().max(MAX_OUTPUT_TOKENS).nullable().optional(),
+  max_completion_tokens: z.number().int().positive().max(MAX_OUTPUT_TOKENS).nullable().optional(),
   top_p: z.number().min(0).max(1).nullable().optional(),
+  n: z.number().int().min(1).max(128).nullable().optional(),
+  seed: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+  logprobs: z.boolean().nullable().optional(),
+  top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
+  user: z.string().max(256).optional(),
   stop: z
     .union([z.string(), z.array(z.string()).max(4)])
     .nullable()
@@ -192,11 +207,14 @@ export function openAiError(error: unknown): {
               ? 'api_error'
               : 'invalid_request_error'
     const param =
-      status === 404 && error.code === 'model_not_found'
-        ? 'model'
-        : Array.isArray(error.details)
-          ? String((error.details[0] as { field?: string } | undefined)?.field ?? '') || null
-          : null
+      error instanceof UpstreamClientError
+        ? error.param
+        : status === 404 && error.code === 'model_not_found'
+          ? 'model'
+          : Array.isArray(error.details)
+            ? // The field as the client named it: `model`, not `body.model`.
+              String((error.details[0] as { field?: string } | undefined)?.field ?? '').replace(/^body\./, '') || null
+            : null
     return {
       status,
       body: { error: { message: error.message, type, param, code: error.code } },

@@ -46,7 +46,9 @@ export const v1Routes: RouteModule = async (app, deps) => {
       if (error instanceof OptimaliqError) return sendOpenAiError(reply, error)
       if (error.validation) {
         const first = error.validation[0]
-        const param = first ? first.instancePath.split('/').filter(Boolean).join('.') || null : null
+        const path = first ? first.instancePath.split('/').filter(Boolean) : []
+        // The field as the client named it (`max_tokens`, `messages.0.content`), without the `body` root.
+        const param = (path[0] === 'body' ? path.slice(1) : path).join('.') || null
         return reply.code(400).send({
           error: {
             message: `Invalid request: ${param ?? 'body'} ${first?.message ?? 'is invalid'}`,
