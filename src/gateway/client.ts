@@ -665,7 +665,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     generateObject,
     generateText,
     stream,
-    providerHealth: () => health.list([...providers.names]),
+    providerHealth: () => health.list([...providers.names]).map((h) => ({ ...h, models: breakers.models(h.provider) })),
     models: () => catalog.models(),
     async close() {
       probe?.stop()

@@ -104,7 +104,10 @@ export type ProviderStatus = (typeof ProviderStatus)[keyof typeof ProviderStatus
 export type ProviderHealth = {
   provider: string
   status: ProviderStatus
+  /** The provider's summary: closed while any of its models' breakers is closed. */
   breaker: 'closed' | 'open' | 'half-open'
+  /** Each model's own breaker (a failing model opens only its own). */
+  models: { model: string; breaker: 'closed' | 'open' | 'half-open' }[]
   recentErrorRate: number
   p50LatencyMs: number | undefined
   lastSuccessAt: string | undefined

@@ -25,12 +25,15 @@ type ProviderState = {
   status: ProviderStatus
 }
 
+/** A provider's health as traffic shows it; the gateway adds each model's breaker. */
+export type ProviderSummary = Omit<ProviderHealth, 'models'>
+
 export type HealthTracker = {
   /** Feed one finished attempt (live traffic or a probe). */
   observe(attempt: AiAttempt): void
   breakerChanged(provider: string, state: BreakerState): void
-  health(provider: string): ProviderHealth
-  list(providers: string[]): ProviderHealth[]
+  health(provider: string): ProviderSummary
+  list(providers: string[]): ProviderSummary[]
   /** Milliseconds since the provider last saw traffic (Infinity if never). */
   idleFor(provider: string): number
   /** Wait for pending history writes. */
@@ -86,7 +89,7 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
     pending.add(write)
   }
 
-  function health(provider: string): ProviderHealth {
+  function health(provider: string): ProviderSummary {
     const state = stateOf(provider)
     const latencies = state.samples
       .filter((s) => s.ok)

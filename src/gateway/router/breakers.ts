@@ -22,6 +22,8 @@ export type BreakerRegistry = {
   state(provider: string, model?: string): BreakerState
   /** When the model's breaker last opened (ms since epoch); undefined while it never opened. */
   openedAt(provider: string, model: string): number | undefined
+  /** Every model of the provider that has a breaker, with its state. */
+  models(provider: string): { model: string; breaker: BreakerState }[]
 }
 
 const STATE: Record<number, BreakerState> = {
@@ -76,5 +78,12 @@ export function createBreakerRegistry(options: BreakerOptions): BreakerRegistry 
         ? summary(provider)
         : (STATE[breakers.get(`${provider}\u0000${model}`)?.state ?? CircuitState.Closed] ?? 'closed'),
     openedAt: (provider, model) => opened.get(`${provider}\u0000${model}`),
+    models: (provider) =>
+      [...breakers.entries()]
+        .filter(([key]) => key.startsWith(`${provider}\u0000`))
+        .map(([key, breaker]) => ({
+          model: key.slice(provider.length + 1),
+          breaker: STATE[breaker.state] ?? 'closed',
+        })),
   }
 }

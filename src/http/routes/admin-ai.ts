@@ -8,6 +8,7 @@ const providerHealth = z.object({
   provider: z.string(),
   status: z.enum(['healthy', 'degraded', 'down']),
   breaker: z.enum(['closed', 'open', 'half-open']),
+  models: z.array(z.object({ model: z.string(), breaker: z.enum(['closed', 'open', 'half-open']) })),
   recentErrorRate: z.number(),
   p50LatencyMs: z.number().optional(),
   lastSuccessAt: z.string().optional(),

@@ -7,6 +7,7 @@ import {
   type MonitoringWindow,
 } from '../../../src/governance/monitoring/report.ts'
 import { rollupSpans } from '../../../src/data/repositories/ai-monitoring.ts'
+import { PG_ERROR, pgErrorCode } from '../../../src/data/pg-errors.ts'
 import { runRetention } from '../../../src/governance/privacy/retention.ts'
 import type { Database } from '../../../src/data/db.ts'
 import { deleteUserData } from '../../../src/data/repositories/personal-data.ts'
@@ -229,7 +230,8 @@ describeBackends('AI monitoring rollups', (backend) => {
       )
       await expectRollupsToMatchLog(db)
 
-      // A user's own insert under RLS (the app role has no rights on the rollups; the trigger is SECURITY DEFINER).
+      // Users may not write ai_log at all (0009_hardening): a user's own insert is refused and the
+      // rollups stay as they were.
       const today = async () =>
         Number(
           (
@@ -240,12 +242,18 @@ describeBackends('AI monitoring rollups', (backend) => {
           )[0]?.n ?? 0,
         )
       const before = await today()
-      await db.asUser({ sub: users[0]!, role: 'user' }, (tx) =>
-        tx.execute(
-          sql`insert into ai_log (request_id, user_id, feature, provider, latency_ms) values (${`own-${backend}`}, ${users[0]!}, 'growth_levers', 'openai', 123)`,
-        ),
-      )
-      expect(await today()).toBe(before + 1)
+      const refused = await db
+        .asUser({ sub: users[0]!, role: 'user' }, (tx) =>
+          tx.execute(
+            sql`insert into ai_log (request_id, user_id, feature, provider, latency_ms) values (${`own-${backend}`}, ${users[0]!}, 'growth_levers', 'openai', 123)`,
+          ),
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+      expect(pgErrorCode(refused)).toBe(PG_ERROR.INSUFFICIENT_PRIVILEGE)
+      expect(await today()).toBe(before)
       await expectRollupsToMatchLog(db)
 
       // Deletes take rows away (histogram buckets included), in one statement and concurrently.

@@ -105,7 +105,7 @@ describeBackends('input sanitising, error shape and headers', (backend) => {
       const body = response.json() as { error: { type: string; param: string | null; code: string } }
       expect(body.error).toMatchObject({
         type: 'invalid_request_error',
-        param: 'body.model',
+        param: 'model',
         code: 'validation_failed',
       })
     }
@@ -129,7 +129,7 @@ describeBackends('input sanitising, error shape and headers', (backend) => {
       payload: { model: 'default', max_tokens: 1e12, messages: [{ role: 'user', content: 'hi' }] },
     })
     expect(tokens.statusCode, tokens.body).toBe(400)
-    expect((tokens.json() as { error: { param: string } }).error.param).toBe('body.max_tokens')
+    expect((tokens.json() as { error: { param: string } }).error.param).toBe('max_tokens')
     expect(sim.stats().total).toBe(0)
     const rules = await t.app.inject({ method: 'GET', url: '/api/admin/alert-rules', headers: admin.auth })
     expect(rules.statusCode, rules.body).toBe(200)
