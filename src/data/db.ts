@@ -21,8 +21,7 @@ export type Claims = { sub: string; role: 'user' | 'admin'; email?: string; tier
 export const APP_ROLE = 'optimaliq_app'
 
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string; poolSize: number; applicationName?: string }
-  | { kind: 'pglite'; dir?: string }
+  { kind: 'postgres'; url: string; poolSize: number; applicationName?: string } | { kind: 'pglite'; dir?: string }
 
 /**
  * PostgreSQL or PGlite behind one seam. `orm` runs as the owner (server-side work: sign-up,

@@ -53,9 +53,7 @@ export async function migrate(db: Database): Promise<MigrationResult> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEY})`)
     await tx.execute(sql.raw(BOOTSTRAP))
-    const done = new Set(
-      (await rows<{ tag: string }>(tx, sql`select tag from optimaliq_migrations`)).map((r) => r.tag),
-    )
+    const done = new Set((await rows<{ tag: string }>(tx, sql`select tag from optimaliq_migrations`)).map((r) => r.tag))
     const applied: string[] = []
     for (const migration of migrations) {
       if (done.has(migration.tag)) continue

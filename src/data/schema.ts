@@ -35,8 +35,12 @@ export const users = pgTable(
     email: text('email').notNull(),
     passwordHash: text('password_hash'),
     name: text('name'),
-    role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
-    tier: text('tier', { enum: ['free', 'premium', 'enterprise'] }).notNull().default('free'),
+    role: text('role', { enum: ['user', 'admin'] })
+      .notNull()
+      .default('user'),
+    tier: text('tier', { enum: ['free', 'premium', 'enterprise'] })
+      .notNull()
+      .default('free'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -156,7 +160,9 @@ export const aiLog = pgTable(
     latencyMs: integer('latency_ms'),
     cacheHit: boolean('cache_hit').notNull().default(false),
     fallbackUsed: boolean('fallback_used').notNull().default(false),
-    status: text('status', { enum: ['ok', 'error'] }).notNull().default('ok'),
+    status: text('status', { enum: ['ok', 'error'] })
+      .notNull()
+      .default('ok'),
     errorClass: text('error_class'),
     error: text('error'),
     attempts: jsonb('attempts').$type<unknown[]>(),
@@ -196,7 +202,10 @@ export const aiLogRollup = pgTable(
     costUsd: numeric('cost_usd', { mode: 'number' }).notNull(),
     latencyHistogram: integer('latency_histogram').array().notNull(),
   },
-  (t) => [unique('ai_log_rollup_key').on(t.grain, t.periodStart, t.provider, t.model, t.feature).nullsNotDistinct(), check('ai_log_rollup_grain_check', sql`${t.grain} in ('hour', 'day')`)],
+  (t) => [
+    unique('ai_log_rollup_key').on(t.grain, t.periodStart, t.provider, t.model, t.feature).nullsNotDistinct(),
+    check('ai_log_rollup_grain_check', sql`${t.grain} in ('hour', 'day')`),
+  ],
 )
 
 /** Failed `ai_log` requests per UTC hour and day, provider and error class (same triggers). */
@@ -209,7 +218,10 @@ export const aiLogErrorRollup = pgTable(
     errorClass: text('error_class'),
     errors: integer('errors').notNull(),
   },
-  (t) => [unique('ai_log_error_rollup_key').on(t.grain, t.periodStart, t.provider, t.errorClass).nullsNotDistinct(), check('ai_log_error_rollup_grain_check', sql`${t.grain} in ('hour', 'day')`)],
+  (t) => [
+    unique('ai_log_error_rollup_key').on(t.grain, t.periodStart, t.provider, t.errorClass).nullsNotDistinct(),
+    check('ai_log_error_rollup_grain_check', sql`${t.grain} in ('hour', 'day')`),
+  ],
 )
 
 /** Requests and cost per user per UTC day, for "top users by cost" (same triggers; removed with the user). */
@@ -265,7 +277,9 @@ export const events = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     type: text('type').notNull(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
-    audience: text('audience', { enum: ['user', 'admin'] }).notNull().default('user'),
+    audience: text('audience', { enum: ['user', 'admin'] })
+      .notNull()
+      .default('user'),
     payload: jsonb('payload').notNull().$type<Record<string, unknown>>(),
     createdAt: createdAt(),
   },
@@ -304,7 +318,9 @@ export const aiTasks = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
     type: text('type').notNull(),
-    status: text('status', { enum: ['queued', 'active', 'completed', 'failed'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'active', 'completed', 'failed'] })
+      .notNull()
+      .default('queued'),
     priority: integer('priority').notNull().default(0),
     input: jsonb('input').notNull().$type<Record<string, unknown>>(),
     result: jsonb('result').$type<Record<string, unknown>>(),
@@ -331,7 +347,9 @@ export const modelVersions = pgTable(
     model: text('model').notNull(),
     promptVersion: text('prompt_version').notNull(),
     params: jsonb('params').notNull().default({}).$type<Record<string, unknown>>(),
-    status: text('status', { enum: ['candidate', 'active', 'retired'] }).notNull().default('candidate'),
+    status: text('status', { enum: ['candidate', 'active', 'retired'] })
+      .notNull()
+      .default('candidate'),
     createdBy: uuid('created_by'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -345,7 +363,9 @@ export const experiments = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     feature: text('feature').notNull(),
-    status: text('status', { enum: ['running', 'promoted', 'rolled_back', 'stopped'] }).notNull().default('running'),
+    status: text('status', { enum: ['running', 'promoted', 'rolled_back', 'stopped'] })
+      .notNull()
+      .default('running'),
     variants: jsonb('variants').notNull().$type<Array<{ versionId: string; weight: number }>>(),
     winnerVersionId: uuid('winner_version_id'),
     createdBy: uuid('created_by'),
@@ -388,7 +408,9 @@ export const alerts = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     ruleId: text('rule_id').notNull(),
     scope: text('scope').notNull().default(''),
-    status: text('status', { enum: ['firing', 'resolved'] }).notNull().default('firing'),
+    status: text('status', { enum: ['firing', 'resolved'] })
+      .notNull()
+      .default('firing'),
     value: numeric('value', { precision: 18, scale: 6, mode: 'number' }),
     message: text('message').notNull(),
     details: jsonb('details').$type<Record<string, unknown>>(),
@@ -397,7 +419,9 @@ export const alerts = pgTable(
     notifiedAt: timestamp('notified_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('alerts_one_firing_key').on(t.ruleId, t.scope).where(sql`status = 'firing'`),
+    uniqueIndex('alerts_one_firing_key')
+      .on(t.ruleId, t.scope)
+      .where(sql`status = 'firing'`),
     index('alerts_fired_idx').on(t.firedAt),
   ],
 )
@@ -439,7 +463,10 @@ export const growthLevers = pgTable(
     carriedFrom: uuid('carried_from'),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
   },
-  (t) => [index('growth_levers_user_idx').on(t.userId, t.createdAt.desc()), index('growth_levers_user_key_idx').on(t.userId, t.leverKey)],
+  (t) => [
+    index('growth_levers_user_idx').on(t.userId, t.createdAt.desc()),
+    index('growth_levers_user_key_idx').on(t.userId, t.leverKey),
+  ],
 )
 
 /** What-if simulations and their commentary, kept as history. */
@@ -509,7 +536,9 @@ export const assessmentAttempts = pgTable(
     submissionId: uuid('submission_id'),
   },
   (t) => [
-    uniqueIndex('assessment_attempts_one_open_key').on(t.userId, t.type).where(sql`completed_at IS NULL`),
+    uniqueIndex('assessment_attempts_one_open_key')
+      .on(t.userId, t.type)
+      .where(sql`completed_at IS NULL`),
     index('assessment_attempts_type_idx').on(t.type, t.startedAt),
   ],
 )

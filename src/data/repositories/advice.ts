@@ -20,7 +20,13 @@ export async function recordAttemptStart(db: Executor, userId: string, type: str
  * through the API still counts: it is recorded as an attempt started and completed at once (and
  * left out of the median time, which only counts attempts with a measured duration).
  */
-export async function completeAttempt(db: Executor, userId: string, type: string, submissionId: string, now = new Date()): Promise<void> {
+export async function completeAttempt(
+  db: Executor,
+  userId: string,
+  type: string,
+  submissionId: string,
+  now = new Date(),
+): Promise<void> {
   const at = now.toISOString()
   await db.execute(sql`with done as (
       update assessment_attempts set completed_at = greatest(${at}::timestamptz, started_at), submission_id = ${submissionId}::uuid
@@ -30,15 +36,32 @@ export async function completeAttempt(db: Executor, userId: string, type: string
     select ${userId}, ${type}, ${at}::timestamptz, ${at}::timestamptz, ${submissionId}::uuid where not exists (select 1 from done)`)
 }
 
-export type FunnelRow = { type: string; started: number; completed: number; abandoned: number; inProgress: number; medianSecondsToComplete: number | null }
+export type FunnelRow = {
+  type: string
+  started: number
+  completed: number
+  abandoned: number
+  inProgress: number
+  medianSecondsToComplete: number | null
+}
 
 /**
  * Per assessment, over attempts started since `since`: started, completed, abandoned (open for
  * longer than `abandonAfterMs`), still in progress, and the median time to complete.
  */
-export async function funnelByAssessment(db: Executor, options: { since: Date; now: Date; abandonAfterMs: number }): Promise<FunnelRow[]> {
+export async function funnelByAssessment(
+  db: Executor,
+  options: { since: Date; now: Date; abandonAfterMs: number },
+): Promise<FunnelRow[]> {
   const cutoff = new Date(options.now.getTime() - options.abandonAfterMs).toISOString()
-  const list = await rows<{ type: string; started: string | number; completed: string | number; abandoned: string | number; in_progress: string | number; median: string | number | null }>(
+  const list = await rows<{
+    type: string
+    started: string | number
+    completed: string | number
+    abandoned: string | number
+    in_progress: string | number
+    median: string | number | null
+  }>(
     db,
     sql`select type, count(*) as started, count(completed_at) as completed,
           count(*) filter (where completed_at is null and started_at < ${cutoff}::timestamptz) as abandoned,
@@ -59,14 +82,30 @@ export async function funnelByAssessment(db: Executor, options: { since: Date; n
 
 // ---- satisfaction ----------------------------------------------------------------------------
 
-export type SatisfactionRow = { feature: string; provider: string; model: string; modelVersion: string | null; up: number; down: number; comments: number }
+export type SatisfactionRow = {
+  feature: string
+  provider: string
+  model: string
+  modelVersion: string | null
+  up: number
+  down: number
+  comments: number
+}
 
 /**
  * Thumbs per feature, provider, model and model version since `since`: feedback joined to the
  * answer it rates (one `ai_log` row per request id).
  */
 export async function satisfactionByFeature(db: Executor, since: Date): Promise<SatisfactionRow[]> {
-  const list = await rows<{ feature: string | null; provider: string | null; model: string | null; model_version: string | null; up: string | number; down: string | number; comments: string | number }>(
+  const list = await rows<{
+    feature: string | null
+    provider: string | null
+    model: string | null
+    model_version: string | null
+    up: string | number
+    down: string | number
+    comments: string | number
+  }>(
     db,
     sql`select l.feature, l.provider, l.model, l.model_version,
           count(*) filter (where f.rating = 'up') as up, count(*) filter (where f.rating = 'down') as down,
@@ -76,12 +115,27 @@ export async function satisfactionByFeature(db: Executor, since: Date): Promise<
         where f.created_at >= ${since.toISOString()}::timestamptz
         group by 1, 2, 3, 4 order by 1, 2, 3, 4`,
   )
-  return list.map((r) => ({ feature: r.feature ?? 'gateway', provider: r.provider ?? 'unknown', model: r.model ?? 'unknown', modelVersion: r.model_version, up: Number(r.up), down: Number(r.down), comments: Number(r.comments) }))
+  return list.map((r) => ({
+    feature: r.feature ?? 'gateway',
+    provider: r.provider ?? 'unknown',
+    model: r.model ?? 'unknown',
+    modelVersion: r.model_version,
+    up: Number(r.up),
+    down: Number(r.down),
+    comments: Number(r.comments),
+  }))
 }
 
 /** Whether an AI answer (by request id) belongs to the user; `ai_log` is not readable to users, so run as the owner. */
-export async function ownsAiAnswer(db: Executor, requestId: string, userId: string): Promise<{ feature: string | null } | undefined> {
-  const [row] = await rows<{ feature: string | null }>(db, sql`select feature from ai_log where request_id = ${requestId} and user_id = ${userId} order by created_at limit 1`)
+export async function ownsAiAnswer(
+  db: Executor,
+  requestId: string,
+  userId: string,
+): Promise<{ feature: string | null } | undefined> {
+  const [row] = await rows<{ feature: string | null }>(
+    db,
+    sql`select feature from ai_log where request_id = ${requestId} and user_id = ${userId} order by created_at limit 1`,
+  )
   return row
 }
 
@@ -107,7 +161,12 @@ export async function archiveLevers(db: Executor, userId: string, before: Date, 
 }
 
 /** Archived levers with progress whose key is not in the current set, newest first (at most `limit`). */
-export async function listArchivedLevers(db: Executor, userId: string, currentKeys: string[], limit = 10): Promise<LeverRow[]> {
+export async function listArchivedLevers(
+  db: Executor,
+  userId: string,
+  currentKeys: string[],
+  limit = 10,
+): Promise<LeverRow[]> {
   const list = await db
     .select()
     .from(growthLevers)
@@ -131,11 +190,22 @@ export async function listArchivedLevers(db: Executor, userId: string, currentKe
 export type SubmissionRow = typeof assessmentSubmissions.$inferSelect
 
 /** A submission of this user and type by id, and their submission of the same type just before it. Run under `asUser`. */
-export async function getSubmissionWithPrevious(tx: Executor, userId: string, type: string, id: string): Promise<{ submission: SubmissionRow; previous: SubmissionRow | null } | undefined> {
+export async function getSubmissionWithPrevious(
+  tx: Executor,
+  userId: string,
+  type: string,
+  id: string,
+): Promise<{ submission: SubmissionRow; previous: SubmissionRow | null } | undefined> {
   const [submission] = await tx
     .select()
     .from(assessmentSubmissions)
-    .where(and(eq(assessmentSubmissions.id, id), eq(assessmentSubmissions.userId, userId), eq(assessmentSubmissions.type, type)))
+    .where(
+      and(
+        eq(assessmentSubmissions.id, id),
+        eq(assessmentSubmissions.userId, userId),
+        eq(assessmentSubmissions.type, type),
+      ),
+    )
     .limit(1)
   if (!submission) return undefined
   const [previous] = await tx

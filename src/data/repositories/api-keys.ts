@@ -4,7 +4,10 @@ import { apiKeys, users } from '../schema.ts'
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 
-export async function insertApiKey(db: Executor, values: { userId: string; name: string; prefix: string; keyHash: string }): Promise<ApiKeyRow> {
+export async function insertApiKey(
+  db: Executor,
+  values: { userId: string; name: string; prefix: string; keyHash: string },
+): Promise<ApiKeyRow> {
   const [row] = await db.insert(apiKeys).values(values).returning()
   return row as ApiKeyRow
 }
@@ -21,7 +24,10 @@ export async function revokeApiKey(db: Executor, userId: string, id: string): Pr
     .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)))
     .returning()
   if (row) return row
-  const [existing] = await db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)))
+  const [existing] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)))
   return existing
 }
 

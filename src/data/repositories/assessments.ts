@@ -19,13 +19,25 @@ type TakenField = `${CamelCase<DeepAssessmentType>}LastTaken`
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 
 /** The profile fields that hold a deep assessment's current score and when it was last taken. */
-export function profileFields(type: DeepAssessmentType): { score: ScoreField; lastTaken: TakenField; columns: readonly [string, string] } {
-  return { score: `${camel(type)}Score` as ScoreField, lastTaken: `${camel(type)}LastTaken` as TakenField, columns: [`${type}_score`, `${type}_last_taken`] }
+export function profileFields(type: DeepAssessmentType): {
+  score: ScoreField
+  lastTaken: TakenField
+  columns: readonly [string, string]
+} {
+  return {
+    score: `${camel(type)}Score` as ScoreField,
+    lastTaken: `${camel(type)}LastTaken` as TakenField,
+    columns: [`${type}_score`, `${type}_last_taken`],
+  }
 }
 
 /** Every score that enters the overall score, from a profile row. */
 export function componentScores(profile: ProfileRow): Record<OverallComponent, number | null> {
-  const scores = { strategy: profile.strategyScore, process: profile.processScore, technology: profile.technologyScore } as Record<OverallComponent, number | null>
+  const scores = {
+    strategy: profile.strategyScore,
+    process: profile.processScore,
+    technology: profile.technologyScore,
+  } as Record<OverallComponent, number | null>
   for (const type of DEEP_ASSESSMENT_TYPES) scores[type] = profile[profileFields(type).score]
   return scores
 }
@@ -43,7 +55,10 @@ export async function lockProfile(tx: Executor, userId: string): Promise<Profile
  * The profile with its row version (`xmin`, which changes with every update of the row), for a
  * write that must only apply if nothing changed the profile meanwhile (`recordSubmission`'s `ifVersion`).
  */
-export async function readProfileVersion(db: Executor, userId: string): Promise<{ profile: ProfileRow; version: string } | undefined> {
+export async function readProfileVersion(
+  db: Executor,
+  userId: string,
+): Promise<{ profile: ProfileRow; version: string } | undefined> {
   const [row] = await db
     .select({ profile: profiles, version: sql<string>`${profiles}.xmin::text` })
     .from(profiles)
@@ -80,8 +95,16 @@ export async function recordSubmission(
   const at = options.now.toISOString()
   const [scoreColumn, takenColumn] = profileFields(input.type).columns
   const events = [
-    { type: 'assessment.completed', userId: input.userId, payload: { submissionId: id, type: input.type, score: input.score, overallScore } },
-    { type: 'profile.updated', userId: input.userId, payload: { fields: [scoreColumn, takenColumn, 'overall_score'], overallScore } },
+    {
+      type: 'assessment.completed',
+      userId: input.userId,
+      payload: { submissionId: id, type: input.type, score: input.score, overallScore },
+    },
+    {
+      type: 'profile.updated',
+      userId: input.userId,
+      payload: { fields: [scoreColumn, takenColumn, 'overall_score'], overallScore },
+    },
   ] satisfies NewEvent[]
   const written = await writeWithEvents(
     executor,
@@ -105,7 +128,12 @@ export async function recordSubmission(
 }
 
 /** A user's submissions of one type, newest first. Run under `asUser`: RLS keeps it to their own. */
-export async function listSubmissions(tx: Executor, userId: string, type: DeepAssessmentType, options: { limit: number }): Promise<SubmissionRow[]> {
+export async function listSubmissions(
+  tx: Executor,
+  userId: string,
+  type: DeepAssessmentType,
+  options: { limit: number },
+): Promise<SubmissionRow[]> {
   return tx
     .select()
     .from(assessmentSubmissions)
@@ -128,9 +156,18 @@ export type NewGrowthAssessment = {
  * score, the business fields it names when the profile has none yet, and `profile.updated`.
  * The AI growth insights store their result through this too.
  */
-export async function recordGrowthAssessment(tx: Executor, profile: ProfileRow, input: NewGrowthAssessment, weights: OverallWeights, now: Date) {
+export async function recordGrowthAssessment(
+  tx: Executor,
+  profile: ProfileRow,
+  input: NewGrowthAssessment,
+  weights: OverallWeights,
+  now: Date,
+) {
   const { scores } = input
-  const overallScore = computeOverallScore({ ...componentScores(profile), strategy: scores.strategy, process: scores.process, technology: scores.technology }, weights)
+  const overallScore = computeOverallScore(
+    { ...componentScores(profile), strategy: scores.strategy, process: scores.process, technology: scores.technology },
+    weights,
+  )
   const [row] = await tx
     .insert(growthAssessments)
     .values({
@@ -160,8 +197,14 @@ export async function recordGrowthAssessment(tx: Executor, profile: ProfileRow, 
       updatedAt: now,
     })
     .where(eq(profiles.userId, input.userId))
-  const fields = ['strategy_score', 'process_score', 'technology_score', 'base_score', 'growth_last_taken', 'overall_score']
+  const fields = [
+    'strategy_score',
+    'process_score',
+    'technology_score',
+    'base_score',
+    'growth_last_taken',
+    'overall_score',
+  ]
   await publish(tx, { type: 'profile.updated', userId: input.userId, payload: { fields, overallScore } })
   return { id: row!.id, takenAt: row!.createdAt, overallScore }
 }
-

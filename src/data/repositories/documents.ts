@@ -93,33 +93,49 @@ export async function insertDocument(tx: Executor, doc: NewDocument, content: Ui
         values (${doc.userId}, ${doc.filename}, ${doc.mediaType}, ${doc.sizeBytes}, ${doc.sha256}, ${doc.pages}, ${doc.width}, ${doc.height}, ${doc.text})
         returning ${COLUMNS}`,
   )
-  await tx.execute(sql`insert into document_files (document_id, content) values (${row!.id}, ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)})`)
+  await tx.execute(
+    sql`insert into document_files (document_id, content) values (${row!.id}, ${Buffer.from(content.buffer, content.byteOffset, content.byteLength)})`,
+  )
   return toRecord(row!)
 }
 
 export async function listDocuments(tx: Executor, userId: string): Promise<DocumentRecord[]> {
-  return (await rows<Row>(tx, sql`select ${COLUMNS} from documents where user_id = ${userId} order by created_at desc, id`)).map(toRecord)
+  return (
+    await rows<Row>(tx, sql`select ${COLUMNS} from documents where user_id = ${userId} order by created_at desc, id`)
+  ).map(toRecord)
 }
 
 export async function getDocument(tx: Executor, userId: string, id: string): Promise<DocumentDetail | undefined> {
-  const [row] = await rows<Row>(tx, sql`select ${COLUMNS}, text, analysis from documents where id = ${id} and user_id = ${userId}`)
+  const [row] = await rows<Row>(
+    tx,
+    sql`select ${COLUMNS}, text, analysis from documents where id = ${id} and user_id = ${userId}`,
+  )
   return row ? { ...toRecord(row), text: row.text ?? null, analysis: row.analysis ?? null } : undefined
 }
 
 /** Delete a document (its bytes go with it). Returns whether one was deleted. */
 export async function deleteDocument(tx: Executor, userId: string, id: string): Promise<boolean> {
-  const deleted = await rows<{ id: string }>(tx, sql`delete from documents where id = ${id} and user_id = ${userId} returning id`)
+  const deleted = await rows<{ id: string }>(
+    tx,
+    sql`delete from documents where id = ${id} and user_id = ${userId} returning id`,
+  )
   return deleted.length > 0
 }
 
 /** The document, its text and its bytes, for the analysis job (run as the owner). */
-export async function loadForAnalysis(db: Executor, id: string): Promise<{ doc: DocumentDetail & { userId: string }; content: Uint8Array } | undefined> {
+export async function loadForAnalysis(
+  db: Executor,
+  id: string,
+): Promise<{ doc: DocumentDetail & { userId: string }; content: Uint8Array } | undefined> {
   const [row] = await rows<Row & { user_id: string; content: Uint8Array | null }>(
     db,
     sql`select ${COLUMNS}, d.user_id, d.text, d.analysis, f.content from documents d left join document_files f on f.document_id = d.id where d.id = ${id}`,
   )
   if (!row) return undefined
-  return { doc: { ...toRecord(row), userId: row.user_id, text: row.text ?? null, analysis: row.analysis ?? null }, content: row.content ?? new Uint8Array() }
+  return {
+    doc: { ...toRecord(row), userId: row.user_id, text: row.text ?? null, analysis: row.analysis ?? null },
+    content: row.content ?? new Uint8Array(),
+  }
 }
 
 /** Link the queued task to its document. */
@@ -136,12 +152,25 @@ export async function updateDocumentStatus(
   db: Executor,
   userId: string,
   id: string,
-  change: { status: DocumentStatus; stage: string; progress: number; analysis?: Record<string, unknown>; provider?: string; error?: string },
+  change: {
+    status: DocumentStatus
+    stage: string
+    progress: number
+    analysis?: Record<string, unknown>
+    provider?: string
+    error?: string
+  },
 ): Promise<void> {
   const event: NewEvent<'document.updated'> = {
     type: 'document.updated',
     userId,
-    payload: { documentId: id, status: change.status, stage: change.stage, progress: change.progress, ...(change.error ? { error: change.error } : {}) },
+    payload: {
+      documentId: id,
+      status: change.status,
+      stage: change.stage,
+      progress: change.progress,
+      ...(change.error ? { error: change.error } : {}),
+    },
   }
   await writeWithEvents(
     db,

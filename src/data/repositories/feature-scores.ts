@@ -30,9 +30,19 @@ export const AREA_SQL_COLUMNS: Record<ScoreArea | 'overall' | 'base', string> = 
   ...(Object.fromEntries(SCORE_AREAS.map((a) => [a, `${a}_score`])) as Record<ScoreArea, string>),
 }
 
-export type ScoreSnapshot = { scores: ScoreSet; lastTaken: Partial<Record<ScoreArea, Date | null>>; context: BusinessContext; updatedAt: Date }
+export type ScoreSnapshot = {
+  scores: ScoreSet
+  lastTaken: Partial<Record<ScoreArea, Date | null>>
+  context: BusinessContext
+  updatedAt: Date
+}
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null)
+const num = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && v !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : null
 
 /** The business fields of a profile: its public view without the owner, scores and timestamp. */
 function businessFieldsOf(row: ProfileRow): BusinessContext {
@@ -71,18 +81,28 @@ export async function listScoreEvents(db: Executor, userId: string): Promise<Sco
     db,
     sql`select type, score, created_at from assessment_submissions where user_id = ${userId} order by created_at`,
   )
-  const growth = await rows<{ strategy_score: string | number; process_score: string | number; technology_score: string | number; created_at: Date | string }>(
+  const growth = await rows<{
+    strategy_score: string | number
+    process_score: string | number
+    technology_score: string | number
+    created_at: Date | string
+  }>(
     db,
     sql`select strategy_score, process_score, technology_score, created_at from growth_assessments where user_id = ${userId} order by created_at`,
   )
   const events: ScoreEvent[] = []
   const date = (v: Date | string) => (v instanceof Date ? v : new Date(v))
   for (const s of submissions) {
-    if ((SCORE_AREAS as readonly string[]).includes(s.type)) events.push({ at: date(s.created_at), area: s.type as ScoreArea, score: Number(s.score) })
+    if ((SCORE_AREAS as readonly string[]).includes(s.type))
+      events.push({ at: date(s.created_at), area: s.type as ScoreArea, score: Number(s.score) })
   }
   for (const g of growth) {
     const at = date(g.created_at)
-    events.push({ at, area: 'strategy', score: Number(g.strategy_score) }, { at, area: 'process', score: Number(g.process_score) }, { at, area: 'technology', score: Number(g.technology_score) })
+    events.push(
+      { at, area: 'strategy', score: Number(g.strategy_score) },
+      { at, area: 'process', score: Number(g.process_score) },
+      { at, area: 'technology', score: Number(g.technology_score) },
+    )
   }
   return events.sort((a, b) => a.at.getTime() - b.at.getTime())
 }

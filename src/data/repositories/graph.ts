@@ -36,7 +36,10 @@ export async function upsertGraphBusinesses(db: Executor, businesses: GraphBusin
 }
 
 /** Sets one current score unless a newer one is stored; creates a bare business when missing. */
-export async function recordGraphScore(db: Executor, input: { businessId: string; assessment: string; score: number; takenAt: Date }): Promise<void> {
+export async function recordGraphScore(
+  db: Executor,
+  input: { businessId: string; assessment: string; score: number; takenAt: Date },
+): Promise<void> {
   await db.execute(sql`insert into graph_businesses (id) values (${input.businessId}) on conflict (id) do nothing`)
   await db.execute(sql`
     insert into graph_scores (business_id, assessment, score, taken_at)
@@ -46,7 +49,11 @@ export async function recordGraphScore(db: Executor, input: { businessId: string
 }
 
 /** Replaces the scores of these businesses with exactly the ones listed (in one statement pair). */
-export async function replaceGraphScores(db: Executor, ids: string[], scores: Array<{ businessId: string; assessment: string; score: number; takenAt: Date }>): Promise<void> {
+export async function replaceGraphScores(
+  db: Executor,
+  ids: string[],
+  scores: Array<{ businessId: string; assessment: string; score: number; takenAt: Date }>,
+): Promise<void> {
   if (ids.length === 0) return
   await db.execute(sql`
     delete from graph_scores g
@@ -74,15 +81,34 @@ export async function deleteGraphBusinesses(db: Executor, demo: boolean | undefi
   else await db.execute(sql`delete from graph_businesses where demo = ${demo}`)
 }
 
-export type SimilarRow = { id: string; industry: string | null; sizeBand: string | null; demo: boolean; similarity: number; shared: string[] }
+export type SimilarRow = {
+  id: string
+  industry: string | null
+  sizeBand: string | null
+  demo: boolean
+  similarity: number
+  shared: string[]
+}
 
 /**
  * Businesses of the caller's cohort sharing at least one assessment, by similarity
  * `0.75 · (1 − mean|Δ| / 4) + 0.25 · shared / union` (graph/store.ts `similarityOf`), ties by id.
  */
 /** `demo`: null = the caller's own cohort, true = the demo cohort. */
-export async function findSimilarBusinesses(db: Executor, id: string, limit: number, demo: boolean | null = null): Promise<SimilarRow[]> {
-  const result = await rows<{ id: string; industry: string | null; size_band: string | null; demo: boolean; similarity: string | number; shared: string[] }>(
+export async function findSimilarBusinesses(
+  db: Executor,
+  id: string,
+  limit: number,
+  demo: boolean | null = null,
+): Promise<SimilarRow[]> {
+  const result = await rows<{
+    id: string
+    industry: string | null
+    size_band: string | null
+    demo: boolean
+    similarity: string | number
+    shared: string[]
+  }>(
     db,
     sql`with me as (select id, demo from graph_businesses where id = ${id}),
       mine as (select assessment, score from graph_scores where business_id = ${id}),
@@ -104,18 +130,40 @@ export async function findSimilarBusinesses(db: Executor, id: string, limit: num
       order by similarity desc, t.business_id asc
       limit ${limit}`,
   )
-  return result.map((r) => ({ id: r.id, industry: r.industry, sizeBand: r.size_band, demo: r.demo, similarity: Number(r.similarity), shared: r.shared }))
+  return result.map((r) => ({
+    id: r.id,
+    industry: r.industry,
+    sizeBand: r.size_band,
+    demo: r.demo,
+    similarity: Number(r.similarity),
+    shared: r.shared,
+  }))
 }
 
-export async function getGraphBusiness(db: Executor, id: string): Promise<(GraphBusinessRow & { scores: GraphScoreRow[] }) | undefined> {
+export async function getGraphBusiness(
+  db: Executor,
+  id: string,
+): Promise<(GraphBusinessRow & { scores: GraphScoreRow[] }) | undefined> {
   const [b] = await listGraphBusinesses(db, [id])
   return b
 }
 
 /** Businesses with their scores, by id (missing ones absent), ordered by id. */
-export async function listGraphBusinesses(db: Executor, ids: readonly string[]): Promise<Array<GraphBusinessRow & { scores: GraphScoreRow[] }>> {
+export async function listGraphBusinesses(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Array<GraphBusinessRow & { scores: GraphScoreRow[] }>> {
   if (ids.length === 0) return []
-  const result = await rows<{ id: string; industry: string | null; size_band: string | null; revenue_band: string | null; region: string | null; demo: boolean; overall: number | string | null; scores: Array<{ a: string; s: number; t: string }> | null }>(
+  const result = await rows<{
+    id: string
+    industry: string | null
+    size_band: string | null
+    revenue_band: string | null
+    region: string | null
+    demo: boolean
+    overall: number | string | null
+    scores: Array<{ a: string; s: number; t: string }> | null
+  }>(
     db,
     sql`select b.id::text as id, b.industry, b.size_band, b.revenue_band, b.region, b.demo, b.overall,
           (select jsonb_agg(jsonb_build_object('a', s.assessment, 's', s.score, 't', s.taken_at) order by s.assessment)
@@ -146,14 +194,31 @@ export async function listGraphBusinessIds(db: Executor, after: string | undefin
   return result.map((r) => r.id)
 }
 
-export type GroupStatsRow = { area: string; peers: number; mean: number; p10: number; p25: number; p50: number; p75: number; p90: number; below: number; equal: number }
+export type GroupStatsRow = {
+  area: string
+  peers: number
+  mean: number
+  p10: number
+  p25: number
+  p50: number
+  p75: number
+  p90: number
+  below: number
+  equal: number
+}
 
 /**
  * Per area, the distribution of the caller's peers (same cohort, the caller excluded) in one group:
  * `everyone`, the caller's `industry`, or its `industry_size` (industry and size band). The area
  * `overall` reads the businesses' overall score. Percentiles are continuous (linear interpolation).
  */
-export async function groupScoreStats(db: Executor, id: string, group: 'industry_size' | 'industry' | 'everyone', areas: readonly string[], demo: boolean | null = null): Promise<GroupStatsRow[]> {
+export async function groupScoreStats(
+  db: Executor,
+  id: string,
+  group: 'industry_size' | 'industry' | 'everyone',
+  areas: readonly string[],
+  demo: boolean | null = null,
+): Promise<GroupStatsRow[]> {
   if (areas.length === 0) return []
   const result = await rows<Record<string, string | number>>(
     db,
@@ -186,28 +251,59 @@ export async function groupScoreStats(db: Executor, id: string, group: 'industry
       from vals v left join my m on m.area = v.area
       group by v.area, m.score`,
   )
-  return result.map((r) => ({ area: String(r.area), peers: Number(r.peers), mean: Number(r.mean), p10: Number(r.p10), p25: Number(r.p25), p50: Number(r.p50), p75: Number(r.p75), p90: Number(r.p90), below: Number(r.below), equal: Number(r.equal) }))
+  return result.map((r) => ({
+    area: String(r.area),
+    peers: Number(r.peers),
+    mean: Number(r.mean),
+    p10: Number(r.p10),
+    p25: Number(r.p25),
+    p50: Number(r.p50),
+    p75: Number(r.p75),
+    p90: Number(r.p90),
+    below: Number(r.below),
+    equal: Number(r.equal),
+  }))
 }
 
 export type IndustryStatsRow = {
   businesses: number
   strengths: Array<{ area: string; businesses: number }>
   weaknesses: Array<{ area: string; businesses: number }>
-  clusters: Array<{ strongest: string; weakest: string; businesses: number; strongestAverage: number; weakestAverage: number }>
+  clusters: Array<{
+    strongest: string
+    weakest: string
+    businesses: number
+    strongestAverage: number
+    weakestAverage: number
+  }>
 }
 
 /** Strength/weakness counts and strongest×weakest clusters of one industry's scored businesses in a cohort. */
-export async function industryStats(db: Executor, industry: string, demo: boolean, thresholds: { strengthAt: number; weaknessAt: number; minGroup: number }): Promise<IndustryStatsRow> {
+export async function industryStats(
+  db: Executor,
+  industry: string,
+  demo: boolean,
+  thresholds: { strengthAt: number; weaknessAt: number; minGroup: number },
+): Promise<IndustryStatsRow> {
   const scored = sql`select s.business_id, s.assessment, s.score from graph_businesses b
       join graph_scores s on s.business_id = b.id where b.industry = ${industry} and b.demo = ${demo}`
-  const [head] = await rows<{ businesses: number }>(db, sql`select count(distinct business_id)::int as businesses from (${scored}) x`)
+  const [head] = await rows<{ businesses: number }>(
+    db,
+    sql`select count(distinct business_id)::int as businesses from (${scored}) x`,
+  )
   const counts = await rows<{ kind: 'strength' | 'weakness'; area: string; businesses: number }>(
     db,
     sql`select case when score >= ${thresholds.strengthAt} then 'strength' else 'weakness' end as kind, assessment as area, count(*)::int as businesses
         from (${scored}) x where score >= ${thresholds.strengthAt} or score <= ${thresholds.weaknessAt}
         group by 1, 2 order by 1, 3 desc, 2`,
   )
-  const clusters = await rows<{ strongest: string; weakest: string; businesses: number; sa: number | string; wa: number | string }>(
+  const clusters = await rows<{
+    strongest: string
+    weakest: string
+    businesses: number
+    sa: number | string
+    wa: number | string
+  }>(
     db,
     sql`with x as (${scored}),
       hi as (select distinct on (business_id) business_id, assessment, score from x order by business_id, score desc, assessment collate "C"),
@@ -221,11 +317,19 @@ export async function industryStats(db: Executor, industry: string, demo: boolea
     businesses: head?.businesses ?? 0,
     strengths: counts.filter((c) => c.kind === 'strength').map((c) => ({ area: c.area, businesses: c.businesses })),
     weaknesses: counts.filter((c) => c.kind === 'weakness').map((c) => ({ area: c.area, businesses: c.businesses })),
-    clusters: clusters.map((c) => ({ strongest: c.strongest, weakest: c.weakest, businesses: c.businesses, strongestAverage: Number(c.sa), weakestAverage: Number(c.wa) })),
+    clusters: clusters.map((c) => ({
+      strongest: c.strongest,
+      weakest: c.weakest,
+      businesses: c.businesses,
+      strongestAverage: Number(c.sa),
+      weakestAverage: Number(c.wa),
+    })),
   }
 }
 
-export async function graphCounts(db: Executor): Promise<{ businesses: number; demoBusinesses: number; scores: number; industries: number }> {
+export async function graphCounts(
+  db: Executor,
+): Promise<{ businesses: number; demoBusinesses: number; scores: number; industries: number }> {
   const [r] = await rows<{ businesses: number; demo: number; scores: number; industries: number }>(
     db,
     sql`select (select count(*)::int from graph_businesses) as businesses,
@@ -233,7 +337,12 @@ export async function graphCounts(db: Executor): Promise<{ businesses: number; d
       (select count(*)::int from graph_scores) as scores,
       (select count(distinct industry)::int from graph_businesses where industry is not null) as industries`,
   )
-  return { businesses: r?.businesses ?? 0, demoBusinesses: r?.demo ?? 0, scores: r?.scores ?? 0, industries: r?.industries ?? 0 }
+  return {
+    businesses: r?.businesses ?? 0,
+    demoBusinesses: r?.demo ?? 0,
+    scores: r?.scores ?? 0,
+    industries: r?.industries ?? 0,
+  }
 }
 
 export type GraphSourceRow = typeof profiles.$inferSelect
@@ -241,7 +350,11 @@ export type GraphSourceRow = typeof profiles.$inferSelect
 /** The profiles (business fields and current scores) the graph is built from, by user id. */
 export async function loadGraphSources(db: Executor, ids: readonly string[]): Promise<GraphSourceRow[]> {
   if (ids.length === 0) return []
-  return db.select().from(profiles).where(inArray(profiles.userId, [...ids])).orderBy(asc(profiles.userId))
+  return db
+    .select()
+    .from(profiles)
+    .where(inArray(profiles.userId, [...ids]))
+    .orderBy(asc(profiles.userId))
 }
 
 /** Profile ids in order, a page at a time (backfill and drift checks). */
@@ -256,7 +369,10 @@ export async function listProfileIds(db: Executor, after: string | undefined, li
 }
 
 /** Records which version of each profile the graph now holds. */
-export async function markGraphSynced(db: Executor, synced: Array<{ id: string; sourceUpdatedAt: Date }>): Promise<void> {
+export async function markGraphSynced(
+  db: Executor,
+  synced: Array<{ id: string; sourceUpdatedAt: Date }>,
+): Promise<void> {
   if (synced.length === 0) return
   await db.execute(sql`
     insert into graph_sync (business_id, source_updated_at, synced_at)
@@ -267,11 +383,15 @@ export async function markGraphSynced(db: Executor, synced: Array<{ id: string; 
 
 export async function forgetGraphSynced(db: Executor, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return
-  await db.execute(sql`delete from graph_sync where business_id in (select x::uuid from jsonb_array_elements_text(${json(ids)}) as x)`)
+  await db.execute(
+    sql`delete from graph_sync where business_id in (select x::uuid from jsonb_array_elements_text(${json(ids)}) as x)`,
+  )
 }
 
 /** Profiles whose latest change the graph does not hold yet, and how long the oldest has waited (versions compared to the millisecond, as JS dates carry them). */
-export async function graphSyncLag(db: Executor): Promise<{ pending: number; oldestPendingAt: Date | null; lastSyncedAt: Date | null }> {
+export async function graphSyncLag(
+  db: Executor,
+): Promise<{ pending: number; oldestPendingAt: Date | null; lastSyncedAt: Date | null }> {
   const [r] = await rows<{ pending: number; oldest: string | Date | null; last: string | Date | null }>(
     db,
     sql`select count(*)::int as pending, min(p.updated_at) as oldest, (select max(synced_at) from graph_sync) as last

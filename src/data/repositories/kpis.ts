@@ -39,7 +39,9 @@ function toMonth(row: MonthRow): KpiMonth & { updatedAt: string } {
 export async function upsertKpiMonths(tx: Executor, userId: string, months: readonly KpiMonth[]): Promise<number> {
   if (months.length === 0) return 0
   const values = months.map(
-    (m) => sql`(${userId}::uuid, ${`${m.month}-01`}::date, ${m.revenue}::numeric, ${m.costs}::numeric, ${m.customers}::integer, ${m.newCustomers}::integer,
+    (
+      m,
+    ) => sql`(${userId}::uuid, ${`${m.month}-01`}::date, ${m.revenue}::numeric, ${m.costs}::numeric, ${m.customers}::integer, ${m.newCustomers}::integer,
       ${m.churnedCustomers}::integer, ${m.leads}::integer, ${m.cash}::numeric)`,
   )
   const written = await rows<{ n: string | number }>(
@@ -73,10 +75,16 @@ export type StoredAnomaly = FoundAnomaly & { id: string; detectedAt: string }
  * Record anomalies; those not recorded before (same metric, month and kind) are inserted and
  * announced as `kpi.anomaly` events in the same statement. Returns the new ones.
  */
-export async function recordKpiAnomalies(tx: Executor, userId: string, found: readonly FoundAnomaly[]): Promise<StoredAnomaly[]> {
+export async function recordKpiAnomalies(
+  tx: Executor,
+  userId: string,
+  found: readonly FoundAnomaly[],
+): Promise<StoredAnomaly[]> {
   if (found.length === 0) return []
   const values = found.map(
-    (a) => sql`(${userId}::uuid, ${a.metric}, ${`${a.month}-01`}::date, ${a.kind}, ${a.direction}, ${a.value}::float8, ${a.expected}::float8,
+    (
+      a,
+    ) => sql`(${userId}::uuid, ${a.metric}, ${`${a.month}-01`}::date, ${a.kind}, ${a.direction}, ${a.value}::float8, ${a.expected}::float8,
       ${a.lower}::float8, ${a.upper}::float8, ${a.score}::float8, ${a.explanation})`,
   )
   const inserted = await rows<{ id: string; metric: string; month: string; kind: string; detected_at: string | Date }>(
@@ -94,7 +102,18 @@ export async function recordKpiAnomalies(tx: Executor, userId: string, found: re
   const events: NewEvent<'kpi.anomaly'>[] = stored.map((a) => ({
     type: 'kpi.anomaly',
     userId,
-    payload: { anomalyId: a.id, metric: a.metric, month: a.month, kind: a.kind, direction: a.direction, value: a.value, expected: a.expected, lower: a.lower, upper: a.upper, explanation: a.explanation },
+    payload: {
+      anomalyId: a.id,
+      metric: a.metric,
+      month: a.month,
+      kind: a.kind,
+      direction: a.direction,
+      value: a.value,
+      expected: a.expected,
+      lower: a.lower,
+      upper: a.upper,
+      explanation: a.explanation,
+    },
   }))
   await appendEvents(tx, events)
   return stored
@@ -135,4 +154,3 @@ export async function listKpiAnomalies(tx: Executor, userId: string): Promise<St
     detectedAt: new Date(r.detected_at).toISOString(),
   }))
 }
-

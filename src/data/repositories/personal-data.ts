@@ -26,13 +26,23 @@ function strip(table: string, row: Record<string, unknown>): Record<string, unkn
 }
 
 /** Everything of one user, table by table. Run as the owner (RLS hides some of their own rows, e.g. `ai_log`). */
-export async function exportUserData(tx: Executor, userId: string): Promise<Record<string, Array<Record<string, unknown>>>> {
+export async function exportUserData(
+  tx: Executor,
+  userId: string,
+): Promise<Record<string, Array<Record<string, unknown>>>> {
   const out: Record<string, Array<Record<string, unknown>>> = {}
-  out.users = (await rows<Record<string, unknown>>(tx, sql`select * from users where id = ${userId}`)).map((r) => strip('users', r))
+  out.users = (await rows<Record<string, unknown>>(tx, sql`select * from users where id = ${userId}`)).map((r) =>
+    strip('users', r),
+  )
   for (const table of await userTables(tx)) {
-    out[table] = (await rows<Record<string, unknown>>(tx, sql`select * from ${sql.identifier(table)} where user_id = ${userId}`)).map((r) => strip(table, r))
+    out[table] = (
+      await rows<Record<string, unknown>>(tx, sql`select * from ${sql.identifier(table)} where user_id = ${userId}`)
+    ).map((r) => strip(table, r))
   }
-  out.admin_audit_log = await rows<Record<string, unknown>>(tx, sql`select * from admin_audit_log where actor_id = ${userId} or target = ${userId} order by id`)
+  out.admin_audit_log = await rows<Record<string, unknown>>(
+    tx,
+    sql`select * from admin_audit_log where actor_id = ${userId} or target = ${userId} order by id`,
+  )
   return out
 }
 
@@ -41,14 +51,26 @@ export async function deleteUserData(tx: Executor, userId: string): Promise<Reco
   const counts: Record<string, number> = {}
   const keys = await rows<{ id: string }>(tx, sql`select id from api_keys where user_id = ${userId}`)
   if (keys.length > 0) {
-    const [r] = await rows<{ n: string }>(tx, sql`with d as (delete from ai_log where api_key_id in (${sql.join(keys.map((k) => sql`${k.id}::uuid`), sql`, `)}) returning 1) select count(*) as n from d`)
+    const [r] = await rows<{ n: string }>(
+      tx,
+      sql`with d as (delete from ai_log where api_key_id in (${sql.join(
+        keys.map((k) => sql`${k.id}::uuid`),
+        sql`, `,
+      )}) returning 1) select count(*) as n from d`,
+    )
     counts.ai_log_by_api_key = Number(r?.n ?? 0)
   }
   for (const table of await userTables(tx)) {
-    const [r] = await rows<{ n: string }>(tx, sql`with d as (delete from ${sql.identifier(table)} where user_id = ${userId} returning 1) select count(*) as n from d`)
+    const [r] = await rows<{ n: string }>(
+      tx,
+      sql`with d as (delete from ${sql.identifier(table)} where user_id = ${userId} returning 1) select count(*) as n from d`,
+    )
     counts[table] = Number(r?.n ?? 0)
   }
-  const [u] = await rows<{ n: string }>(tx, sql`with d as (delete from users where id = ${userId} returning 1) select count(*) as n from d`)
+  const [u] = await rows<{ n: string }>(
+    tx,
+    sql`with d as (delete from users where id = ${userId} returning 1) select count(*) as n from d`,
+  )
   counts.users = Number(u?.n ?? 0)
   return counts
 }

@@ -4,9 +4,23 @@ import type { Executor } from '../db.ts'
 import { profiles } from '../schema.ts'
 
 export type ProfileRow = typeof profiles.$inferSelect
-export type BusinessFieldsPatch = Partial<Pick<ProfileRow,
-  'companyName' | 'industry' | 'companySize' | 'revenueRange' | 'businessModel' | 'targetMarket' | 'growthStage' |
-  'yearsInBusiness' | 'primaryGoal' | 'fundingStatus' | 'keyChallenges' | 'salesChannels'>>
+export type BusinessFieldsPatch = Partial<
+  Pick<
+    ProfileRow,
+    | 'companyName'
+    | 'industry'
+    | 'companySize'
+    | 'revenueRange'
+    | 'businessModel'
+    | 'targetMarket'
+    | 'growthStage'
+    | 'yearsInBusiness'
+    | 'primaryGoal'
+    | 'fundingStatus'
+    | 'keyChallenges'
+    | 'salesChannels'
+  >
+>
 
 /** The business-fields view of a profile (scores have their own endpoint). */
 export function toProfile(row: ProfileRow): Profile {
@@ -36,7 +50,15 @@ export async function getProfile(db: Executor, userId: string): Promise<ProfileR
 }
 
 /** Update business fields; under RLS a user can only reach their own row. */
-export async function updateBusinessFields(db: Executor, userId: string, patch: BusinessFieldsPatch): Promise<ProfileRow | undefined> {
-  const [row] = await db.update(profiles).set({ ...patch, updatedAt: new Date() }).where(eq(profiles.userId, userId)).returning()
+export async function updateBusinessFields(
+  db: Executor,
+  userId: string,
+  patch: BusinessFieldsPatch,
+): Promise<ProfileRow | undefined> {
+  const [row] = await db
+    .update(profiles)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(profiles.userId, userId))
+    .returning()
   return row
 }

@@ -9,13 +9,21 @@ export async function listPlans(db: Executor, userId: string): Promise<PlanRow[]
   return db.select().from(strategyPlans).where(eq(strategyPlans.userId, userId)).orderBy(desc(strategyPlans.updatedAt))
 }
 
-export async function insertPlan(db: Executor, values: { userId: string; title: string; items: PlanItemRow[] }): Promise<PlanRow> {
+export async function insertPlan(
+  db: Executor,
+  values: { userId: string; title: string; items: PlanItemRow[] },
+): Promise<PlanRow> {
   const [row] = await db.insert(strategyPlans).values(values).returning()
   return row as PlanRow
 }
 
 /** Replace one of the user's plans; undefined when it is not theirs or does not exist. */
-export async function updatePlan(db: Executor, userId: string, id: string, values: { title: string; items: PlanItemRow[] }): Promise<PlanRow | undefined> {
+export async function updatePlan(
+  db: Executor,
+  userId: string,
+  id: string,
+  values: { title: string; items: PlanItemRow[] },
+): Promise<PlanRow | undefined> {
   const [row] = await db
     .update(strategyPlans)
     .set({ ...values, updatedAt: new Date() })

@@ -10,17 +10,37 @@ type UserRow = typeof users.$inferSelect
 
 /** The public view of a user row. */
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, tier: row.tier, createdAt: row.createdAt.toISOString() }
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    tier: row.tier,
+    createdAt: row.createdAt.toISOString(),
+  }
 }
 
-export type NewUser = { id?: string; email: string; passwordHash: string | null; name?: string | undefined; role: Role; profile?: Partial<typeof profiles.$inferInsert> }
+export type NewUser = {
+  id?: string
+  email: string
+  passwordHash: string | null
+  name?: string | undefined
+  role: Role
+  profile?: Partial<typeof profiles.$inferInsert>
+}
 
 /** Insert a user and their empty profile. Duplicate email (any case) → 409 `email_taken`. */
 export async function createUser(db: Executor, input: NewUser): Promise<UserRow> {
   try {
     const [row] = await db
       .insert(users)
-      .values({ ...(input.id ? { id: input.id } : {}), email: input.email.trim(), passwordHash: input.passwordHash, name: input.name ?? null, role: input.role })
+      .values({
+        ...(input.id ? { id: input.id } : {}),
+        email: input.email.trim(),
+        passwordHash: input.passwordHash,
+        name: input.name ?? null,
+        role: input.role,
+      })
       .returning()
     await db.insert(profiles).values({ ...input.profile, userId: row!.id })
     return row!
@@ -33,7 +53,11 @@ export async function createUser(db: Executor, input: NewUser): Promise<UserRow>
 }
 
 export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
-  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email.trim()})`).limit(1)
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email.trim()})`)
+    .limit(1)
   return row
 }
 
@@ -47,7 +71,15 @@ export async function findUserById(db: Executor, id: string): Promise<UserRow | 
  * since it runs on every authenticated request.
  */
 export async function findPrincipal(db: Executor, id: string, jti: string | undefined) {
-  const [row] = await rows<{ id: string; email: string; name: string | null; role: Role; tier: Tier; created_at: Date | string; revoked: boolean }>(
+  const [row] = await rows<{
+    id: string
+    email: string
+    name: string | null
+    role: Role
+    tier: Tier
+    created_at: Date | string
+    revoked: boolean
+  }>(
     db,
     sql`select u.id, u.email, u.name, u.role, u.tier, u.created_at,
           exists(select 1 from revoked_tokens r where r.jti = ${jti ?? ''}) as revoked
@@ -55,7 +87,17 @@ export async function findPrincipal(db: Executor, id: string, jti: string | unde
   )
   if (!row) return undefined
   const createdAt = row.created_at instanceof Date ? row.created_at : new Date(row.created_at)
-  return { user: { id: row.id, email: row.email, name: row.name, role: row.role, tier: row.tier, createdAt: createdAt.toISOString() } satisfies User, revoked: row.revoked }
+  return {
+    user: {
+      id: row.id,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      tier: row.tier,
+      createdAt: createdAt.toISOString(),
+    } satisfies User,
+    revoked: row.revoked,
+  }
 }
 
 export async function revokeToken(db: Executor, jti: string, userId: string, expiresAt: Date): Promise<void> {
@@ -64,7 +106,10 @@ export async function revokeToken(db: Executor, jti: string, userId: string, exp
 
 /** Drop revocations whose tokens have expired anyway. */
 export async function pruneRevokedTokens(db: Executor, now = new Date()): Promise<number> {
-  const deleted = await db.delete(revokedTokens).where(sql`${revokedTokens.expiresAt} < ${now}`).returning({ jti: revokedTokens.jti })
+  const deleted = await db
+    .delete(revokedTokens)
+    .where(sql`${revokedTokens.expiresAt} < ${now}`)
+    .returning({ jti: revokedTokens.jti })
   return deleted.length
 }
 
@@ -77,10 +122,18 @@ export async function listUsers(db: Executor, options: { limit: number; offset: 
   return { users: list.map(toUser), total: Number(total[0]?.n ?? 0) }
 }
 
-export async function updateUserPrivileges(db: Executor, id: string, patch: { role?: Role | undefined; tier?: Tier | undefined }) {
+export async function updateUserPrivileges(
+  db: Executor,
+  id: string,
+  patch: { role?: Role | undefined; tier?: Tier | undefined },
+) {
   const [row] = await db
     .update(users)
-    .set({ ...(patch.role ? { role: patch.role } : {}), ...(patch.tier ? { tier: patch.tier } : {}), updatedAt: new Date() })
+    .set({
+      ...(patch.role ? { role: patch.role } : {}),
+      ...(patch.tier ? { tier: patch.tier } : {}),
+      updatedAt: new Date(),
+    })
     .where(and(eq(users.id, id)))
     .returning()
   return row
