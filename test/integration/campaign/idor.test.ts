@@ -103,7 +103,7 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
       method: method.toUpperCase() as 'GET',
       url,
       headers: auth,
-      ...(payload !== undefined ? { payload } : {}),
+      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
     })
   const ok = async (auth: Record<string, string>, method: string, url: string, payload?: unknown) => {
     const response = await call(auth, method, url, payload)
