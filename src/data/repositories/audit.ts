@@ -6,12 +6,10 @@ export async function recordAdminAction(
   db: Executor,
   entry: { actorId: string | null; action: string; target?: string | null; details?: Record<string, unknown> },
 ) {
-  await db
-    .insert(adminAuditLog)
-    .values({
-      actorId: entry.actorId,
-      action: entry.action,
-      target: entry.target ?? null,
-      details: entry.details ?? null,
-    })
+  await db.insert(adminAuditLog).values({
+    actorId: entry.actorId,
+    action: entry.action,
+    target: entry.target ?? null,
+    details: entry.details ?? null,
+  })
 }

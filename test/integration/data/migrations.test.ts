@@ -17,15 +17,21 @@ describeBackends('migrations', (backend) => {
     expect(await migrate(t.db)).toEqual({ applied: all, alreadyApplied: 0 })
     expect(await migrate(t.db)).toEqual({ applied: [], alreadyApplied: all.length })
     expect(await pendingMigrations(t.db)).toEqual([])
-    const tables = await t.db.query<{ tablename: string }>("select tablename from pg_tables where schemaname = 'public' order by 1")
-    expect(tables.map((r) => r.tablename)).toEqual(expect.arrayContaining(['users', 'profiles', 'ai_log', 'events', 'assessment_submissions']))
+    const tables = await t.db.query<{ tablename: string }>(
+      "select tablename from pg_tables where schemaname = 'public' order by 1",
+    )
+    expect(tables.map((r) => r.tablename)).toEqual(
+      expect.arrayContaining(['users', 'profiles', 'ai_log', 'events', 'assessment_submissions']),
+    )
   })
 
   if (backend === 'postgres') {
     it('run once when several processes start together', async () => {
       const t = await createTestDatabase(backend, { migrate: false })
       created.push(t)
-      const others = await Promise.all([1, 2, 3].map(() => openDatabase({ kind: 'postgres', url: t.url!, poolSize: 2 })))
+      const others = await Promise.all(
+        [1, 2, 3].map(() => openDatabase({ kind: 'postgres', url: t.url!, poolSize: 2 })),
+      )
       try {
         const results = await Promise.all([t.db, ...others].map((db) => migrate(db)))
         const all = (await loadMigrations()).length
