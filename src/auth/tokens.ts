@@ -26,6 +26,8 @@ export type TokenService = {
 
 const ISSUER = 'optimaliq'
 const ALGORITHMS = ['HS256']
+/** Subjects are user ids; anything else (even correctly signed) is not a token of ours. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export function createTokenService(options: {
   secret: string
@@ -61,6 +63,7 @@ export function createTokenService(options: {
           currentDate,
           requiredClaims: ['sub', 'exp', 'jti'],
         })
+        if (!UUID.test(payload.sub!)) throw new UnauthorizedError('The token is invalid', 'invalid_token')
         return {
           userId: payload.sub!,
           email: stringClaim(payload.email),
@@ -87,6 +90,7 @@ export function createTokenService(options: {
           currentDate,
           requiredClaims: ['sub', 'exp'],
         })
+        if (!UUID.test(payload.sub!)) throw new UnauthorizedError('The token is invalid', 'invalid_token')
         return {
           userId: payload.sub!,
           email: stringClaim(payload.email),

@@ -32,6 +32,18 @@ export const signupBody = z
 
 export const loginBody = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) }).strict()
 
+/** `POST /api/auth/password`: the current password proves it is the owner, not only their session. */
+export const changePasswordBody = z
+  .object({
+    currentPassword: z.string().min(1).max(200),
+    newPassword: z.string().min(8, 'must be at least 8 characters').max(200),
+  })
+  .strict()
+  .refine((b) => b.newPassword !== b.currentPassword, {
+    message: 'must differ from the current password',
+    path: ['newPassword'],
+  })
+
 export const user = z
   .object({
     id: z.uuid(),

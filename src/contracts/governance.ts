@@ -191,3 +191,21 @@ export const usageStanding = z.object({
   limits: z.array(z.object({ limit: z.string(), max: z.number(), remaining: z.number(), resetAt: z.string() })),
   budgets: z.array(z.object({ budget: z.string(), limitUsd: z.number(), spentUsd: z.number(), resetAt: z.string() })),
 })
+
+/** `GET /api/keys/usage`: requests, tokens and cost per API key over the last `days`. */
+export const apiKeyUsageResponse = z
+  .object({
+    days: z.number().int(),
+    since: z.string(),
+    keys: z.array(
+      z.object({
+        keyId: z.string(),
+        requests: z.number().int(),
+        errors: z.number().int(),
+        tokens: z.number(),
+        costUsd: z.number(),
+        lastRequestAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'ApiKeyUsage' })

@@ -85,6 +85,7 @@ export const routes: RouteObject[] = [
           { path: 'assessments/:type', lazy: page(() => import('./pages/TakeAssessmentPage.tsx')) },
           { path: 'assessments/:type/history', lazy: page(() => import('./pages/HistoryPage.tsx')) },
           { path: 'growth-studio', lazy: page(() => import('./pages/GrowthStudioPage.tsx')) },
+          { path: 'account', lazy: page(() => import('./pages/AccountPage.tsx')) },
           { path: '*', lazy: page(() => import('./pages/NotFoundPage.tsx')) },
           {
             element: <RequireAdmin />,

@@ -1,6 +1,6 @@
-import { and, desc, eq, isNull } from 'drizzle-orm'
+import { and, desc, eq, gte, isNotNull, isNull, max, sql } from 'drizzle-orm'
 import type { Executor } from '../db.ts'
-import { apiKeys, users } from '../schema.ts'
+import { aiLog, apiKeys, users } from '../schema.ts'
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 
@@ -43,4 +43,28 @@ export async function findActiveKeyByHash(db: Executor, keyHash: string) {
 
 export async function touchApiKey(db: Executor, id: string): Promise<void> {
   await db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, id))
+}
+
+/** Requests, tokens and cost per API key of a user since `since`, from the AI ledger. */
+export async function usageByApiKey(db: Executor, userId: string, since: Date) {
+  const rows = await db
+    .select({
+      keyId: aiLog.apiKeyId,
+      requests: sql<number>`count(*)::int`,
+      errors: sql<number>`(count(*) filter (where ${aiLog.status} = 'error'))::int`,
+      tokens: sql<number>`coalesce(sum(coalesce(${aiLog.inputTokens}, 0) + coalesce(${aiLog.outputTokens}, 0)), 0)::bigint`,
+      costUsd: sql<number>`coalesce(sum(${aiLog.costUsd}), 0)::float8`,
+      lastRequestAt: max(aiLog.createdAt),
+    })
+    .from(aiLog)
+    .where(and(eq(aiLog.userId, userId), isNotNull(aiLog.apiKeyId), gte(aiLog.createdAt, since)))
+    .groupBy(aiLog.apiKeyId)
+  return rows.map((r) => ({
+    keyId: r.keyId!,
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+    tokens: Number(r.tokens),
+    costUsd: Number(r.costUsd),
+    lastRequestAt: r.lastRequestAt ? new Date(r.lastRequestAt).toISOString() : null,
+  }))
 }

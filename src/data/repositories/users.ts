@@ -113,6 +113,16 @@ export async function pruneRevokedTokens(db: Executor, now = new Date()): Promis
   return deleted.length
 }
 
+/** Replace a user's password hash. Returns false when the user does not exist. */
+export async function setPasswordHash(db: Executor, id: string, passwordHash: string): Promise<boolean> {
+  const updated = await db
+    .update(users)
+    .set({ passwordHash, updatedAt: new Date() })
+    .where(eq(users.id, id))
+    .returning({ id: users.id })
+  return updated.length > 0
+}
+
 export async function listUsers(db: Executor, options: { limit: number; offset: number; q?: string | undefined }) {
   const where = options.q ? ilike(users.email, `%${options.q.replace(/[%_\\]/g, '\\$&')}%`) : undefined
   const [list, total] = await Promise.all([

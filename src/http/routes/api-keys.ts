@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { keyUsage } from '../../app/account/key-usage.ts'
 import { announceKeyRevoked } from '../../app/account/revocation.ts'
+import { apiKeyUsageResponse } from '../../contracts/governance.ts'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
@@ -46,6 +48,19 @@ export const apiKeyRoutes: RouteModule = (app, deps) => {
       },
     },
     async (request) => ({ keys: await keys().list(principalOf(request).claims) }),
+  )
+  app.get(
+    '/api/keys/usage',
+    {
+      onRequest: deps.hooks.requireUser,
+      schema: {
+        tags: ['api keys'],
+        summary: 'Requests, tokens and cost per API key over the last 30 days',
+        security: [{ bearer: [] }],
+        response: { 200: apiKeyUsageResponse, ...errors },
+      },
+    },
+    async (request) => keyUsage(deps, principalOf(request).user.id),
   )
   app.delete(
     '/api/keys/:id',

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { authResponse, loginBody, signupBody, user } from '../../contracts/auth.ts'
+import { authResponse, changePasswordBody, loginBody, signupBody, user } from '../../contracts/auth.ts'
+import { changePassword } from '../../app/account/password.ts'
 import { logout } from '../../app/account/revocation.ts'
 import { errorResponse } from '../../contracts/common.ts'
 import { principalOf, SESSION_COOKIE } from '../plugins/auth.ts'
@@ -62,6 +63,21 @@ export const authRoutes: RouteModule = (app, deps) => {
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
       return reply.code(204).send(null)
     },
+  )
+
+  app.post(
+    '/api/auth/password',
+    {
+      onRequest: hooks.requireUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'Change my password (the current one is required)',
+        security: [{ bearer: [] }],
+        body: changePasswordBody,
+        response: { 200: z.object({ changed: z.literal(true) }), ...errors, 404: errorResponse },
+      },
+    },
+    async (request) => changePassword(deps, principalOf(request).user.id, request.body),
   )
 
   app.get(

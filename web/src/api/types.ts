@@ -41,6 +41,7 @@ export type Experiment = z.infer<typeof G.experiment>
 export type Feedback = z.infer<typeof G.feedback>
 export type FeedbackBody = z.infer<typeof G.feedbackBody>
 export type UsageStanding = z.infer<typeof G.usageStanding>
+export type KeyUsage = z.infer<typeof G.apiKeyUsageResponse>
 
 /** `GET /api/admin/ai/providers` (gateway). */
 export type ProviderHealth = {
@@ -89,6 +90,7 @@ export type GetRoutes = {
   '/api/growth_studio/simulations': { simulations: Simulation[] }
   '/api/profile': Profile
   '/api/keys': { keys: ApiKey[] }
+  '/api/keys/usage': KeyUsage
   '/api/me/export': Export
   '/api/me/ai-usage': UsageStanding
   '/api/plans': { plans: Plan[] }
@@ -110,7 +112,7 @@ export type PostRoutes = {
   '/api/auth/login': { body: z.infer<typeof Auth.loginBody>; res: { user: User } }
   '/api/auth/signup': { body: z.infer<typeof Auth.signupBody>; res: { user: User } }
   '/api/auth/logout': { body: undefined; res: null }
-  '/api/auth/password': { body: { currentPassword: string; newPassword: string }; res: { changed: true } }
+  '/api/auth/password': { body: z.infer<typeof Auth.changePasswordBody>; res: { changed: true } }
   '/api/growth-assessment': { body: GrowthAnswers; res: GrowthResult }
   '/api/assessments/:type': { body: z.infer<typeof A.submitAssessmentBody>; res: SubmissionResult }
   '/api/dashboard/refresh': { body: undefined; res: z.infer<typeof F.taskAccepted> }

@@ -16,6 +16,7 @@ export const keys = {
   levers: ['levers'] as const,
   profile: ['profile'] as const,
   apiKeys: ['keys'] as const,
+  keyUsage: ['keys', 'usage'] as const,
   usage: ['usage'] as const,
   plans: ['plans'] as const,
   peers: ['peers'] as const,

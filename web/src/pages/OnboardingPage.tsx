@@ -10,26 +10,9 @@ import { draftStore, useLeaveGuard } from '../app/guard.tsx'
 import { Page } from '../app/page.tsx'
 import { keys } from '../app/query.ts'
 import { useMe } from '../app/session.tsx'
+import { INDUSTRIES, REVENUES, SIZES, type Options } from '../app/options.ts'
 import { Card, describedBy, Field, FieldGroup, ProgressBar, ScoreBar, ScoreRing } from '../components/ui.tsx'
 
-type Options = Array<{ value: string; label: string }>
-const SIZES: Options = [
-  { value: '1', label: 'Just me' },
-  { value: '2-10', label: '2–10 people' },
-  { value: '11-50', label: '11–50 people' },
-  { value: '51-200', label: '51–200 people' },
-  { value: '201-1000', label: '201–1,000 people' },
-  { value: '1000+', label: 'More than 1,000' },
-]
-const REVENUES: Options = [
-  { value: 'under_100k', label: 'Under $100k' },
-  { value: '100k_500k', label: '$100k – $500k' },
-  { value: '500k_1m', label: '$500k – $1M' },
-  { value: '1m_5m', label: '$1M – $5M' },
-  { value: '5m_20m', label: '$5M – $20M' },
-  { value: '20m_100m', label: '$20M – $100M' },
-  { value: 'over_100m', label: 'Over $100M' },
-]
 const OBSTACLES: Options = [
   { value: 'lead_generation', label: 'Generating leads' },
   { value: 'sales_conversion', label: 'Converting sales' },
@@ -60,18 +43,6 @@ const TECHNOLOGY: Options = [
   { value: 'needs_work', label: 'Works, but needs work' },
   { value: 'optimized', label: 'Optimized for how we work' },
   { value: 'cutting_edge', label: 'Cutting edge' },
-]
-const INDUSTRIES = [
-  'Software',
-  'Professional services',
-  'Retail & e-commerce',
-  'Manufacturing',
-  'Healthcare',
-  'Financial services',
-  'Construction',
-  'Hospitality',
-  'Education',
-  'Other',
 ]
 
 type Form = GrowthAnswers

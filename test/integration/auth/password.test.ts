@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeBackends } from '../../helpers/backends.ts'
+import { errorOf, signUp, startTestApp, type TestApp } from '../../helpers/app.ts'
+
+describeBackends('change password', (backend) => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await startTestApp(backend)
+  })
+  afterAll(() => t?.close())
+
+  const change = (token: string, payload: unknown) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: { authorization: `Bearer ${token}` },
+      payload: payload as Record<string, unknown>,
+    })
+  const login = (email: string, password: string) =>
+    t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } })
+
+  it('changes the password when the current one is right: the new one signs in, the old one no longer', async () => {
+    const { user, token } = await signUp(t.app, { password: 'first password 1' })
+    const response = await change(token, { currentPassword: 'first password 1', newPassword: 'second password 2' })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ changed: true })
+    expect((await login(user.email, 'second password 2')).statusCode).toBe(200)
+    expect((await login(user.email, 'first password 1')).statusCode).toBe(401)
+    // The session that changed it goes on working.
+    const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } })
+    expect(me.statusCode).toBe(200)
+  })
+
+  it('refuses a wrong current password under currentPassword (400, not 401) and changes nothing', async () => {
+    const { user, token } = await signUp(t.app, { password: 'first password 1' })
+    const response = await change(token, { currentPassword: 'not my password', newPassword: 'second password 2' })
+    expect(response.statusCode).toBe(400)
+    const { error } = errorOf(response)
+    expect(error.code).toBe('validation_failed')
+    expect(error.details).toEqual([expect.objectContaining({ field: 'body.currentPassword', code: 'wrong_password' })])
+    expect((await login(user.email, 'first password 1')).statusCode).toBe(200)
+  })
+
+  it('checks the new password with the sign-up rules and refuses the same one', async () => {
+    const { token } = await signUp(t.app, { password: 'first password 1' })
+    const short = await change(token, { currentPassword: 'first password 1', newPassword: 'short' })
+    expect(short.statusCode).toBe(400)
+    expect(JSON.stringify(errorOf(short).error.details)).toMatch(/newPassword/)
+    const same = await change(token, { currentPassword: 'first password 1', newPassword: 'first password 1' })
+    expect(same.statusCode).toBe(400)
+    expect(JSON.stringify(errorOf(same).error.details)).toMatch(/newPassword/)
+  })
+
+  it('requires a session', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      payload: { currentPassword: 'a', newPassword: 'second password 2' },
+    })
+    expect(response.statusCode).toBe(401)
+  })
+})
