@@ -9,7 +9,7 @@ import type * as Auth from '../../../src/contracts/auth.ts'
 import type * as F from '../../../src/contracts/features.ts'
 import type * as G from '../../../src/contracts/governance.ts'
 import type { Plan, PlanBody } from '../../../src/contracts/plans.ts'
-import type { GrowthAnswers } from '../../../src/domain/assessments/growth.ts'
+import type { GrowthAssessmentBody as GrowthAnswers } from '../../../src/contracts/assessments.ts'
 
 export type User = Auth.User
 export type Profile = Auth.Profile
