@@ -129,6 +129,7 @@ export const scoresResponse = z
   .meta({ id: 'Scores' })
 
 export const growthAssessmentBody = growthAnswersSchema
+export type GrowthAssessmentBody = z.infer<typeof growthAssessmentBody>
 export const growthAssessmentResult = z
   .object({
     id: z.uuid(),

@@ -98,3 +98,20 @@ export const adminUserQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   q: z.string().trim().max(254).optional(),
 })
+
+/** What we know about the business: onboarding fields, all optional. */
+export const businessContext = z.object({
+  companyName: z.string().nullish(),
+  industry: z.string().nullish(),
+  companySize: z.string().nullish(),
+  revenueRange: z.string().nullish(),
+  businessModel: z.string().nullish(),
+  targetMarket: z.string().nullish(),
+  growthStage: z.string().nullish(),
+  yearsInBusiness: z.string().nullish(),
+  primaryGoal: z.string().nullish(),
+  fundingStatus: z.string().nullish(),
+  keyChallenges: z.array(z.string()).nullish(),
+  salesChannels: z.array(z.string()).nullish(),
+})
+export type BusinessContext = z.infer<typeof businessContext>

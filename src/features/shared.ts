@@ -8,22 +8,7 @@ export const score15 = z.number().min(1).max(5)
 export const effort = z.enum(['low', 'medium', 'high'])
 export const priority = z.enum(['high', 'medium', 'low'])
 
-/** What we know about the business: onboarding fields, all optional. */
-export const businessContext = z.object({
-  companyName: z.string().nullish(),
-  industry: z.string().nullish(),
-  companySize: z.string().nullish(),
-  revenueRange: z.string().nullish(),
-  businessModel: z.string().nullish(),
-  targetMarket: z.string().nullish(),
-  growthStage: z.string().nullish(),
-  yearsInBusiness: z.string().nullish(),
-  primaryGoal: z.string().nullish(),
-  fundingStatus: z.string().nullish(),
-  keyChallenges: z.array(z.string()).nullish(),
-  salesChannels: z.array(z.string()).nullish(),
-})
-export type BusinessContext = z.infer<typeof businessContext>
+export { businessContext, type BusinessContext } from '../contracts/auth.ts'
 
 /** Current scores by area (only assessed areas present), plus base and overall. */
 export const scoreSetSchema = z.object({

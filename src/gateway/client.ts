@@ -540,6 +540,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
         status: 'ok',
         attempts,
       })
+      guardAfter(request.caller, { feature: request.feature, meta })
       return {
         textStream: (async function* () {
           yield text
@@ -548,8 +549,14 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       }
     }
     if (!enabled) return rulesStream([])
-    const estimatedTokens = estimateTokens(request.system, request.messages, request.maxTokens ?? config.ai.maxTokens)
-    await guardBefore(request.caller, { feature: request.feature, estimatedTokens })
+    const maxTokens = request.maxTokens ?? config.ai.maxTokens
+    const estimatedTokens = estimateTokens(request.system, request.messages, maxTokens)
+    try {
+      await guardBefore(request.caller, { feature: request.feature, estimatedTokens })
+    } catch (error) {
+      if (request.rules && isRulesFallbackRefusal(error)) return rulesStream([])
+      throw error
+    }
     const candidates = await candidatesFor(request.feature, request.route, request.caller)
     let result: Awaited<ReturnType<typeof router.run<AsyncIterable<ChatChunk>>>>
     try {
@@ -584,11 +591,21 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       let ended = false
       const failed = (errorClass: string, error: unknown) => {
         ended = true
+        // Usage unknown (cancelled, broken): the estimate's cost, so budgets still count the stream.
+        const known = usage.inputTokens !== undefined || usage.outputTokens !== undefined
+        const costUsd = catalog.costUsd(
+          candidate.provider,
+          candidate.model,
+          known ? usage : { inputTokens: estimatedTokens - maxTokens, outputTokens: maxTokens },
+        )
         record({
           ...base,
           provider: candidate.provider,
           model: candidate.model,
           modelVersion: candidate.versionId,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          costUsd,
           latencyMs: performance.now() - started,
           cacheHit: false,
           fallbackUsed: result.fallbackUsed,
@@ -596,6 +613,21 @@ export function createAiClient(options: AiClientOptions): AiGateway {
           errorClass,
           error: error instanceof Error ? error.message : String(error),
           attempts: result.attempts,
+        })
+        guardAfter(request.caller, {
+          feature: request.feature,
+          meta: {
+            requestId,
+            provider: candidate.provider,
+            model: candidate.model,
+            modelVersion: candidate.versionId,
+            usage,
+            costUsd,
+            latencyMs: Math.round(performance.now() - started),
+            cached: false,
+            fallbackUsed: result.fallbackUsed,
+            attempts: result.attempts,
+          },
         })
         rejectMeta(error)
       }

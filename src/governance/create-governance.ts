@@ -2,7 +2,8 @@ import type { Config } from '../config/env.ts'
 import type { Database } from '../data/db.ts'
 import { evaluateAlerts, type EvaluateAlertsResult } from './alerts/evaluate.ts'
 import { ensureAlertRules } from './alerts/rules.ts'
-import { createBudgetGuard, type BudgetGuard, type Clock } from './budgets/budgets.ts'
+import { createBudgetGuard, type BudgetGuard } from './budgets/budgets.ts'
+import type { WallClock } from './budgets/periods.ts'
 import { resolveBudgets, resolvePacing, resolveTierLimits, type Budgets, type TierLimits } from './limits/config.ts'
 import { createCounterPool, type CounterPool } from './limits/counters.ts'
 import { createProviderPacer, type ProviderPacer } from './limits/provider-pacing.ts'
@@ -55,7 +56,7 @@ export type GovernanceJob = {
 export async function createGovernance(deps: {
   db: Database
   config: Config
-  clock?: Clock
+  clock?: WallClock
   metrics?: Metrics
   budgetCacheMs?: number
   versionCacheMs?: number

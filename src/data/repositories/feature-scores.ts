@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import type { BusinessContext } from '../../features/shared.ts'
+import type { BusinessContext } from '../../contracts/auth.ts'
 import type { ScoreEvent } from '../../domain/forecasting/history.ts'
 import { SCORE_AREAS, type ScoreArea, type ScoreSet } from '../../domain/growth/scores.ts'
 import { rows, type Executor } from '../db.ts'

@@ -134,15 +134,3 @@ export function createPassthrough(options: { connections?: number } = {}): Passt
     },
   }
 }
-
-/** Usage from the last SSE events of an OpenAI stream (present when `stream_options.include_usage`). */
-export function usageFromSseTail(tail: string): AiUsage {
-  const index = tail.lastIndexOf('"usage":{')
-  if (index === -1) return { inputTokens: undefined, outputTokens: undefined }
-  const prompt = /"prompt_tokens":(\d+)/.exec(tail.slice(index))
-  const completion = /"completion_tokens":(\d+)/.exec(tail.slice(index))
-  return {
-    inputTokens: prompt ? Number(prompt[1]) : undefined,
-    outputTokens: completion ? Number(completion[1]) : undefined,
-  }
-}

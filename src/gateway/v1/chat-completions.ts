@@ -1,12 +1,18 @@
 import { once } from 'node:events'
 import type { FastifyReply } from 'fastify'
 import { cacheKey } from '../cache/cache.ts'
-import type { ChatChunk } from '../calls/chat.ts'
-import { usageFromSseTail, type UpstreamStream } from '../calls/passthrough.ts'
+import { contentText, type ChatChunk, type ChatMessage } from '../calls/chat.ts'
+import type { UpstreamStream } from '../calls/passthrough.ts'
 import { sdkGenerate, sdkStream } from '../calls/sdk.ts'
 import type { AiGateway } from '../client.ts'
-import { rateLimitHeaders } from '../../governance/limits/errors.ts'
-import { AiUnavailableError, AllProvidersFailedError, UpstreamClientError, errorMessage } from '../router/errors.ts'
+import {
+  AiUnavailableError,
+  AllProvidersFailedError,
+  ErrorClass,
+  ProviderCallError,
+  UpstreamClientError,
+  errorMessage,
+} from '../router/errors.ts'
 import type { CallContext } from '../router/router.ts'
 import { cacheTenant, type AiAttempt, type AiCaller, type AiMeta, type AiUsage } from '../types.ts'
 import {
@@ -16,6 +22,7 @@ import {
   toCompletion,
   type ChatCompletionBody,
 } from '../wire/openai-chat.ts'
+import { createSseRelay, type SseRelay } from '../wire/openai-sse.ts'
 
 /**
  * `/v1/chat/completions` on top of the gateway: an OpenAI-format upstream gets the body forwarded
@@ -231,7 +238,10 @@ export async function completeChat(
   }
 }
 
-type Started = ({ kind: 'raw'; stream: UpstreamStream } | { kind: 'sdk'; chunks: AsyncIterable<ChatChunk> }) & {
+type Started = (
+  | { kind: 'raw'; stream: UpstreamStream; relay: SseRelay; first: string }
+  | { kind: 'sdk'; chunks: AsyncIterable<ChatChunk> }
+) & {
   settle(usage: AiUsage | undefined): void
 }
 
@@ -241,7 +251,7 @@ async function write(reply: FastifyReply, text: string | Buffer, signal: AbortSi
 
 function streamHead(
   reply: FastifyReply,
-  caller: AiCaller,
+  extraHeaders: Record<string, string>,
   headers: { requestId: string; provider: string; model: string; cached: boolean; fallbackUsed: boolean },
 ) {
   reply.hijack()
@@ -255,16 +265,30 @@ function streamHead(
     'x-optimaliq-model': headers.model,
     'x-optimaliq-cache': headers.cached ? 'hit' : 'miss',
     'x-optimaliq-fallback': String(headers.fallbackUsed),
-    ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
+    ...extraHeaders,
   })
 }
+
+/** An OpenAI-shaped error event, as the last event of a stream that broke. */
+export const streamErrorEvent = (message: string) =>
+  `data: ${JSON.stringify({ error: { message: `The stream failed: ${message}`, type: 'api_error', param: null, code: 'stream_failed' } })}\n\n`
+
+/**
+ * The body sent to an OpenAI-format upstream for a stream: the model id swapped, and usage asked
+ * for (`stream_options.include_usage`) so every stream can be paid for; the relay strips the extra
+ * usage chunk again when the client did not ask for it.
+ */
+export const upstreamStreamBody = (body: ChatCompletionBody, model: string) =>
+  JSON.stringify({ ...body, model, stream_options: { ...body.stream_options, include_usage: true } })
 
 /**
  * A streaming chat completion (SSE in OpenAI's chunk format). The router may fall back until the
  * first chunk arrived; after that, bytes are on the wire and a failure ends the stream with an
- * error event. With a cache TTL, a stream that ran to its end is kept as the SSE text it sent, and
- * an identical streamed request within the TTL gets that text back (identical requests in flight
- * at once are not merged: each streams from upstream until one has finished).
+ * error event. Every stream is settled (ledger, cost, limits, budgets) however it ends: with the
+ * upstream's usage, or with the request's estimate when the usage is unknown (cancelled, broken).
+ * With a cache TTL, a stream that ran to its end is kept as the SSE text it sent, and an identical
+ * streamed request within the TTL gets that text back (identical requests in flight at once are
+ * not merged: each streams from upstream until one has finished).
  */
 export async function streamChat(
   ai: AiGateway,
@@ -274,6 +298,8 @@ export async function streamChat(
     reply: FastifyReply
     signal: AbortSignal
     cacheTtlSeconds?: number
+    /** Extra response headers once the guards ran (e.g. X-RateLimit-* from `caller.rateLimit`). */
+    headers?: ((caller: AiCaller) => Record<string, string>) | undefined
   },
 ): Promise<void> {
   const started = performance.now()
@@ -281,13 +307,14 @@ export async function streamChat(
   const base = ledgerBase(caller, body, ai.config.ai.gateway.logPrompts)
   const ttl = input.cacheTtlSeconds ?? 0
   const key = ttl > 0 ? v1CacheKey(ai, body, caller) : undefined
+  const extraHeaders = () => input.headers?.(caller) ?? {}
   let result
   try {
     const candidates = start(ai, body)
     await ai.guardBefore(caller, { feature: FEATURE, estimatedTokens: estimate(body) })
     const hit = key ? await ai.cache.get<CachedStream>(key) : undefined
     if (hit && typeof hit.sse === 'string') {
-      streamHead(reply, caller, {
+      streamHead(reply, extraHeaders(), {
         requestId: base.requestId,
         provider: hit.provider,
         model: hit.model,
@@ -325,16 +352,29 @@ export async function streamChat(
         input.signal.addEventListener('abort', () => controller.abort(input.signal.reason), { once: true })
         const settle = await ai.pace(context.candidate, estimate(body))
         const upstream = ai.upstreams.get(context.candidate.provider)
-        if (upstream)
-          return {
-            kind: 'raw',
-            stream: await ai.passthrough.stream(
-              upstream,
-              JSON.stringify({ ...body, model: context.candidate.model }),
-              signal,
-            ),
-            settle,
+        if (upstream) {
+          const stream = await ai.passthrough.stream(
+            upstream,
+            upstreamStreamBody(body, context.candidate.model),
+            signal,
+          )
+          const relay = createSseRelay({ includeUsage: body.stream_options?.include_usage === true })
+          let first: string
+          try {
+            first = relay.push(stream.first)
+          } catch (error) {
+            // Broken from its first bytes: nothing was sent yet, so the router may still route on.
+            controller.abort(error)
+            throw new ProviderCallError({
+              provider: context.candidate.provider,
+              model: context.candidate.model,
+              errorClass: ErrorClass.MalformedResponse,
+              message: `${context.candidate.provider} sent a malformed stream: ${errorMessage(error)}`,
+              cause: error,
+            })
           }
+          return { kind: 'raw', stream, relay, first, settle }
+        }
         return {
           kind: 'sdk',
           chunks: await sdkStream(
@@ -351,7 +391,7 @@ export async function streamChat(
     throw error
   }
   const { candidate } = result
-  streamHead(reply, caller, {
+  streamHead(reply, extraHeaders(), {
     requestId: base.requestId,
     provider: candidate.provider,
     model: candidate.model,
@@ -359,31 +399,51 @@ export async function streamChat(
     fallbackUsed: result.fallbackUsed,
   })
   let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
-  let broken: string | undefined
   // What was sent, kept for the cache while it stays under the size cap.
-  let sent: Array<string | Buffer> | undefined = key ? [] : undefined
+  let sent: string[] | undefined = key ? [] : undefined
   let sentBytes = 0
-  const send = async (piece: string | Buffer) => {
+  const send = async (piece: string) => {
+    if (piece === '') return
     if (sent) {
-      sentBytes += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length
+      sentBytes += piece.length
       if (sentBytes > MAX_CACHED_STREAM_BYTES) sent = undefined
       else sent.push(piece)
     }
     await write(reply, piece, input.signal)
   }
+  /** Ledger, cost, limits and budgets for a stream that did not run to its end. */
+  const settleBroken = (errorClass: string, message: string) => {
+    result.value.settle(usage)
+    settleStream(ai, base, caller, body, {
+      started,
+      usage,
+      provider: candidate.provider,
+      model: candidate.model,
+      attempts: result.attempts,
+      fallbackUsed: result.fallbackUsed,
+      error: { errorClass, message },
+    })
+  }
   try {
     const opened = result.value
     if (opened.kind === 'raw') {
-      let tail = opened.stream.first.toString('utf8')
-      await send(opened.stream.first)
-      for await (const chunk of opened.stream.chunks) {
-        await send(chunk)
-        tail = (tail + chunk.toString('utf8')).slice(-4096)
+      const { relay } = opened
+      try {
+        await send(opened.first)
+        for await (const chunk of opened.stream.chunks) await send(relay.push(chunk))
+        await send(relay.end())
+      } finally {
+        usage = relay.usage
       }
-      usage = usageFromSseTail(tail)
-      // The bytes went through as sent; an upstream that broke off or sent an error event is
-      // still a failed request for the ledger (and not cached).
-      if (!ranToItsEnd(tail)) broken = 'the upstream stream ended without [DONE] or with an error event'
+      if (relay.errored || !relay.done) {
+        // The upstream's own error event went through (it is OpenAI-shaped); a stream that just
+        // stopped gets ours, so the client never waits for a [DONE] that will not come.
+        const message = relay.errorMessage ?? 'the upstream stream ended before [DONE]'
+        if (!relay.errored && !reply.raw.destroyed) await send(streamErrorEvent(message))
+        reply.raw.end()
+        settleBroken('stream_failed', message)
+        return
+      }
     } else {
       const meta = {
         id: `chatcmpl-${base.requestId}`,
@@ -401,64 +461,89 @@ export async function streamChat(
     }
     reply.raw.end()
     result.value.settle(usage)
-    if (broken) {
-      ai.record({
-        ...base,
-        provider: candidate.provider,
-        model: candidate.model,
-        latencyMs: performance.now() - started,
-        cacheHit: false,
-        fallbackUsed: result.fallbackUsed,
-        status: 'error',
-        errorClass: 'stream_failed',
-        error: broken,
-        attempts: result.attempts,
-      })
-      return
-    }
     if (key && sent) {
-      const sse = Buffer.concat(sent.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))).toString(
-        'utf8',
-      )
+      const sse = sent.join('')
       if (ranToItsEnd(sse))
         ai.cache.set(key, { sse, provider: candidate.provider, model: candidate.model } satisfies CachedStream, ttl, {
           feature: FEATURE,
           userId: caller.userId,
         })
     }
-    finished(
-      ai,
-      base,
-      caller,
-      {
-        body: '',
-        usage,
-        provider: candidate.provider,
-        model: candidate.model,
-        attempts: result.attempts,
-        fallbackUsed: result.fallbackUsed,
-      },
+    settleStream(ai, base, caller, body, {
       started,
-      false,
-    )
-  } catch (error) {
-    const message = errorMessage(error)
-    if (!reply.raw.destroyed)
-      reply.raw.end(
-        `data: ${JSON.stringify({ error: { message: `The stream failed: ${message}`, type: 'api_error', param: null, code: 'stream_failed' } })}\n\n`,
-      )
-    ai.record({
-      ...base,
+      usage,
       provider: candidate.provider,
       model: candidate.model,
-      latencyMs: performance.now() - started,
-      cacheHit: false,
-      fallbackUsed: result.fallbackUsed,
-      status: 'error',
-      errorClass: 'stream_failed',
-      error: message,
       attempts: result.attempts,
+      fallbackUsed: result.fallbackUsed,
     })
+  } catch (error) {
+    const gone = input.signal.aborted || reply.raw.destroyed
+    const message = gone ? 'the client closed the connection' : errorMessage(error)
+    if (!reply.raw.destroyed) reply.raw.end(streamErrorEvent(message))
+    settleBroken(gone ? 'cancelled' : 'stream_failed', message)
+  }
+}
+
+/**
+ * A stream's ledger row and guards' `after`, however it ended. Usage unknown (cancelled, broken,
+ * an upstream that sent none): the tokens stay unknown (limits keep their estimate) and the cost is
+ * the estimate's, so budgets still count the stream.
+ */
+function settleStream(
+  ai: AiGateway,
+  base: ReturnType<typeof ledgerBase>,
+  caller: AiCaller,
+  body: ChatCompletionBody,
+  end: {
+    started: number
+    usage: AiUsage
+    provider: string
+    model: string
+    attempts: AiAttempt[]
+    fallbackUsed: boolean
+    error?: { errorClass: string; message: string } | undefined
+  },
+) {
+  const known = end.usage.inputTokens !== undefined || end.usage.outputTokens !== undefined
+  const costUsd = ai.catalog.costUsd(end.provider, end.model, known ? end.usage : estimatedUsage(ai, body))
+  const meta: AiMeta = {
+    requestId: base.requestId,
+    provider: end.provider,
+    model: end.model,
+    modelVersion: undefined,
+    usage: end.usage,
+    costUsd,
+    latencyMs: Math.round(performance.now() - end.started),
+    cached: false,
+    fallbackUsed: end.fallbackUsed,
+    attempts: end.attempts,
+  }
+  ai.record({
+    ...base,
+    provider: meta.provider,
+    model: meta.model,
+    inputTokens: end.usage.inputTokens,
+    outputTokens: end.usage.outputTokens,
+    costUsd,
+    latencyMs: meta.latencyMs,
+    cacheHit: false,
+    fallbackUsed: meta.fallbackUsed,
+    status: end.error ? 'error' : 'ok',
+    errorClass: end.error?.errorClass,
+    error: end.error?.message,
+    attempts: meta.attempts,
+  })
+  ai.guardAfter(caller, { feature: FEATURE, meta })
+}
+
+/** The request's own estimate as usage: its prompt (4 characters a token) and the output it allowed. */
+function estimatedUsage(ai: AiGateway, body: ChatCompletionBody): AiUsage {
+  let chars = 0
+  for (const m of body.messages) chars += contentText(m.content as ChatMessage['content']).length
+  return {
+    inputTokens: Math.ceil(chars / 4),
+    outputTokens: body.max_completion_tokens ?? body.max_tokens ?? ai.config.ai.maxTokens,
   }
 }
 

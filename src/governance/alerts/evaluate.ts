@@ -1,9 +1,21 @@
-import { sql } from 'drizzle-orm'
-import { rows, type Database, type Executor } from '../../data/db.ts'
+import type { Database, Executor } from '../../data/db.ts'
 import type { Budgets } from '../limits/config.ts'
-import { periodEnd, periodKey, periodStart, type BudgetPeriod } from '../budgets/budgets.ts'
-import { listAlertRules, type AlertRule } from './rules.ts'
-import { fireAlert, firingAlerts, markNotified, resolveAlert, type AlertRow } from './store.ts'
+import type { WallClock } from '../budgets/periods.ts'
+import { periodEnd, periodKey, periodStart, type BudgetPeriod } from '../budgets/periods.ts'
+import {
+  averageLatencyByProvider,
+  costBetween,
+  errorCountsByProvider,
+  fireAlert,
+  firingAlerts,
+  latestProviderStatuses,
+  listAlertRules,
+  markNotified,
+  resolveAlert,
+  undeliveredAlertIds,
+  type AlertRow,
+  type AlertRule,
+} from '../../data/repositories/alerts.ts'
 import { postWebhook, type WebhookOptions } from './webhook.ts'
 
 /**
@@ -14,7 +26,7 @@ import { postWebhook, type WebhookOptions } from './webhook.ts'
  */
 export type EvaluateAlertsDeps = {
   db: Database
-  clock?: () => Date
+  clock?: WallClock
   webhook?: WebhookOptions | undefined
   budgets?: Budgets | undefined
 }
@@ -22,8 +34,6 @@ export type EvaluateAlertsDeps = {
 export type EvaluateAlertsResult = { fired: AlertRow[]; resolved: AlertRow[]; delivered: number; undelivered: number }
 
 type Condition = { scope: string; value: number; message: string; details: Record<string, unknown> }
-
-const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v))
 
 async function conditions(
   tx: Executor,
@@ -37,42 +47,30 @@ async function conditions(
   const until = new Date(now.getTime() + 1).toISOString()
   switch (rule.kind) {
     case 'error_rate': {
-      const list = await rows<{ provider: string; n: string; e: string }>(
-        tx,
-        sql`select provider, count(*) as n, count(*) filter (where status = 'error') as e from ai_log
-            where created_at >= ${since} and created_at <= ${until} and provider is not null group by provider`,
-      )
+      const list = await errorCountsByProvider(tx, since, until)
       return list
-        .map((r) => ({ r, rate: num(r.e) / Math.max(1, num(r.n)) }))
+        .map((r) => ({ r, rate: r.errors / Math.max(1, r.requests) }))
         .filter((x) => x.rate > rule.threshold)
         .map(({ r, rate }) => ({
           scope: `provider:${r.provider}`,
           value: rate,
           message: `Error rate of ${r.provider} is ${(rate * 100).toFixed(1)} % over ${rule.windowMinutes} min (threshold ${(rule.threshold * 100).toFixed(1)} %)`,
-          details: { provider: r.provider, requests: num(r.n), errors: num(r.e) },
+          details: { provider: r.provider, requests: r.requests, errors: r.errors },
         }))
     }
     case 'avg_latency': {
-      const list = await rows<{ provider: string; avg: string; n: string }>(
-        tx,
-        sql`select provider, avg(latency_ms) as avg, count(*) as n from ai_log
-            where created_at >= ${since} and created_at <= ${until} and provider is not null and latency_ms is not null and cache_hit = false group by provider`,
-      )
+      const list = await averageLatencyByProvider(tx, since, until)
       return list
-        .filter((r) => num(r.avg) > rule.threshold)
+        .filter((r) => r.avgMs > rule.threshold)
         .map((r) => ({
           scope: `provider:${r.provider}`,
-          value: num(r.avg),
-          message: `Average latency of ${r.provider} is ${Math.round(num(r.avg))} ms over ${rule.windowMinutes} min (threshold ${rule.threshold} ms)`,
-          details: { provider: r.provider, requests: num(r.n) },
+          value: r.avgMs,
+          message: `Average latency of ${r.provider} is ${Math.round(r.avgMs)} ms over ${rule.windowMinutes} min (threshold ${rule.threshold} ms)`,
+          details: { provider: r.provider, requests: r.requests },
         }))
     }
     case 'daily_cost': {
-      const [r] = await rows<{ cost: string | null }>(
-        tx,
-        sql`select coalesce(sum(cost_usd), 0) as cost from ai_log where created_at >= ${since} and created_at <= ${until}`,
-      )
-      const cost = num(r?.cost)
+      const cost = await costBetween(tx, since, until)
       return cost > rule.threshold
         ? [
             {
@@ -85,17 +83,14 @@ async function conditions(
         : []
     }
     case 'provider_down': {
-      const list = await rows<{ provider: string; status: string; reason: string | null; created_at: string | Date }>(
-        tx,
-        sql`select distinct on (provider) provider, status, reason, created_at from provider_status_history where created_at <= ${until} order by provider, created_at desc`,
-      )
+      const list = await latestProviderStatuses(tx, until)
       return list
         .filter((r) => r.status === 'down')
         .map((r) => ({
           scope: `provider:${r.provider}`,
           value: 1,
           message: `Provider ${r.provider} is down${r.reason ? `: ${r.reason}` : ''}`,
-          details: { provider: r.provider, since: new Date(r.created_at).toISOString() },
+          details: { provider: r.provider, since: r.createdAt.toISOString() },
         }))
     }
     case 'budget': {
@@ -104,11 +99,7 @@ async function conditions(
       for (const period of ['daily', 'monthly'] as BudgetPeriod[]) {
         const limit = period === 'daily' ? budgets.global.dailyUsd : budgets.global.monthlyUsd
         if (!limit) continue
-        const [r] = await rows<{ cost: string | null }>(
-          tx,
-          sql`select coalesce(sum(cost_usd), 0) as cost from ai_log where created_at >= ${periodStart(period, now).toISOString()} and created_at <= ${until}`,
-        )
-        const spent = num(r?.cost)
+        const spent = await costBetween(tx, periodStart(period, now).toISOString(), until)
         const level = rule.threshold >= 1 ? 1 : rule.threshold
         if (spent < limit * level) continue
         const budget = `global.${period}`
@@ -184,14 +175,9 @@ export async function evaluateAlerts(deps: EvaluateAlertsDeps): Promise<Evaluate
   let undelivered = 0
   if (deps.webhook) {
     // Everything fired and not yet delivered (including earlier runs' failures), then resolutions.
-    const pending = await deps.db.transaction((tx) =>
-      rows<{ id: string }>(
-        tx,
-        sql`select id from alerts where notified_at is null and status = 'firing' order by fired_at limit 100`,
-      ),
-    )
+    const pending = new Set(await deps.db.transaction((tx) => undeliveredAlertIds(tx)))
     const firingNow = await deps.db.transaction((tx) => firingAlerts(tx))
-    const toSend = firingNow.filter((a) => pending.some((p) => p.id === a.id))
+    const toSend = firingNow.filter((a) => pending.has(a.id))
     for (const alert of toSend) {
       const result = await postWebhook(deps.webhook, { event: 'alert.fired', alert })
       if (result.delivered) {

@@ -1,6 +1,8 @@
 import type { Tier } from '../../contracts/common.ts'
 import type { Database } from '../../data/db.ts'
-import { fireBudgetAlert } from '../alerts/budget-alerts.ts'
+import { spentSince } from '../../data/repositories/budgets.ts'
+import { periodEnd, periodKey, periodStart, type BudgetPeriod, type WallClock } from './periods.ts'
+import { fireBudgetAlert } from './threshold-alerts.ts'
 import type { AiCaller, AiGuard } from '../../gateway/types.ts'
 import type { BudgetLimit, Budgets } from '../limits/config.ts'
 import { BudgetExceededError } from '../limits/errors.ts'
@@ -13,9 +15,6 @@ import { BudgetExceededError } from '../limits/errors.ts'
  * off the database; `cacheMs: 0` reads the ledger every time.
  */
 
-export type Clock = () => Date
-
-export type BudgetPeriod = 'daily' | 'monthly'
 export type BudgetStanding = {
   budget: string
   scope: string
@@ -31,28 +30,10 @@ export type BudgetGuard = AiGuard & {
   standing(caller: AiCaller): Promise<BudgetStanding[]>
 }
 
-export function periodStart(period: BudgetPeriod, now: Date): Date {
-  return period === 'daily'
-    ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
-    : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
-}
-
-export function periodEnd(period: BudgetPeriod, now: Date): Date {
-  return period === 'daily'
-    ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1))
-    : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))
-}
-
-export function periodKey(period: BudgetPeriod, now: Date): string {
-  return periodStart(period, now)
-    .toISOString()
-    .slice(0, period === 'daily' ? 10 : 7)
-}
-
 export function createBudgetGuard(deps: {
   db: Database
   budgets: Budgets
-  clock?: Clock
+  clock?: WallClock
   cacheMs?: number
 }): BudgetGuard {
   const { db, budgets } = deps
@@ -134,16 +115,7 @@ export function createBudgetGuard(deps: {
     // The day rollups hold `ai_log` summed per UTC day (kept by its triggers, so as fresh as the
     // ledger): a month is at most 31 rows per user, and the global figure a few per model.
     const start = periodsAt(now)[line.period].start
-    const rows = line.userId
-      ? await db.query<{ spent: string | number | null }>(
-          'select coalesce(sum(cost_usd), 0) as spent from ai_log_user_daily where user_id = $1 and day >= $2',
-          [line.userId, start],
-        )
-      : await db.query<{ spent: string | number | null }>(
-          "select coalesce(sum(cost_usd), 0) as spent from ai_log_rollup where grain = 'day' and period_start >= $1",
-          [start],
-        )
-    const spent = Number(rows[0]?.spent ?? 0)
+    const spent = await spentSince(db, { userId: line.userId, start })
     cache.set(line.cacheKey, { spent, readAt: now.getTime(), periodKey: pk })
     return spent
   }

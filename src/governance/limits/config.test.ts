@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BUDGETS, DEFAULT_TIER_LIMITS, resolveBudgets, resolvePacing, resolveTierLimits } from './config.ts'
 import { BudgetExceededError, RateLimitedError } from './errors.ts'
-import { periodEnd, periodKey, periodStart } from '../budgets/budgets.ts'
+import { periodEnd, periodKey, periodStart } from '../budgets/periods.ts'
 
 describe('limits configuration', () => {
   it('has the plan defaults', () => {

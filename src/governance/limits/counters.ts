@@ -1,4 +1,9 @@
 import type { Database } from '../../data/db.ts'
+import { rejectedByDatabase } from '../../data/pg-errors.ts'
+import { pgCounterStore, type CounterStore, type TakeRow } from '../../data/repositories/rate-limits.ts'
+
+export { clearExpiredLimits } from '../../data/repositories/rate-limits.ts'
+export type { CounterStore }
 
 /**
  * Fixed-window counters in the unlogged `rate_limits` table, shared by every process, with leases:
@@ -14,6 +19,8 @@ import type { Database } from '../../data/db.ts'
  * leases on the counter (`exact: false`): then the caller may be refused early, for at most
  * `maxAgeMs`, and should retry soon rather than at the window's end.
  *
+ * The table is behind a `CounterStore` (data/repositories/rate-limits.ts), so this bookkeeping is
+ * tested on its own against an in-memory store as well as against the database.
  * Every contact is one call of `rate_limit_take` (migration 0003): all counters of a request at
  * once, all or nothing, in key order. Corrections (settled token counts) and returned leases go
  * out in batches through `rate_limit_give`, every `idleMs`: another process sees a correction
@@ -95,24 +102,8 @@ type Local = {
   served: number
 }
 
-type TakeRow = {
-  o_key: string
-  o_points: number
-  o_expire: string | number
-  o_leased: number
-  o_granted: number
-  o_fits: boolean
-}
-
 /** Rounds a request waits for other requests' contacts before it makes its own. */
 const MAX_WAITS = 4
-
-/**
- * Whether a failed call certainly changed nothing: the database answered with an error (SQLSTATE),
- * so its transaction rolled back. A connection lost mid-call may have committed.
- */
-const rejectedByDatabase = (error: unknown) =>
-  /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown } | null)?.code ?? ''))
 
 /**
  * What a process keeps of what it handed to a failed call. Rolled back: all of it. Unclear: only
@@ -137,9 +128,10 @@ function keepAfterFailure(
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
 export function createCounterPool(
-  db: Database,
+  storeOrDb: CounterStore | Database,
   options: Partial<LeaseOptions> & { onError?: (error: unknown) => void } = {},
 ): CounterPool {
+  const store: CounterStore = 'take' in storeOrDb ? storeOrDb : pgCounterStore(storeOrDb)
   const opts: LeaseOptions = { ...DEFAULT_LEASES, ...options }
   const locals = new Map<string, Local>()
 
@@ -252,21 +244,20 @@ export function createCounterPool(
       })
     let rows: TakeRow[]
     try {
-      const call = db.query<TakeRow>(
-        'select * from rate_limit_take($1::text[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[], $8::bigint[], $9::bigint, $10::int, $11::int)',
-        [
-          contact.map((c) => c.key),
-          contact.map((c) => c.s.points),
-          contact.map((c) => c.extra),
-          contact.map((c) => c.s.max),
-          contact.map((c) => c.s.durationMs),
-          contact.map((c) => c.handed.available - c.handed.pending),
-          contact.map((c) => c.handed.leased),
-          contact.map((c) => c.handed.expire),
-          now,
-          opts.minRoom,
-          opts.share,
-        ],
+      const call = store.take(
+        contact.map((c) => ({
+          key: c.key,
+          points: c.s.points,
+          extra: c.extra,
+          max: c.s.max,
+          durationMs: c.s.durationMs,
+          back: c.handed.available - c.handed.pending,
+          unleased: c.handed.leased,
+          handedExpire: c.handed.expire,
+        })),
+        now,
+        opts.minRoom,
+        opts.share,
       )
       for (const c of contact) inflight.set(c.key, call)
       try {
@@ -285,13 +276,13 @@ export function createCounterPool(
       throw error
     }
 
-    const rowOf = new Map(rows.map((r) => [r.o_key, r]))
+    const rowOf = new Map(rows.map((r) => [r.key, r]))
     const states: CounterState[] = []
     let over = -1
     specs.forEach((s, i) => {
       if (leaseServes[i]) return
       const row = rowOf.get(s.key)!
-      const expire = Number(row.o_expire)
+      const expire = row.expire
       let l = locals.get(s.key)
       if (!l || l.expire !== expire) {
         l = {
@@ -308,19 +299,19 @@ export function createCounterPool(
         }
         locals.set(s.key, l)
       }
-      if (row.o_granted > 0 && l.available === 0) l.grantedAt = now
-      l.available += row.o_granted
-      l.leased += row.o_granted
-      l.seen = row.o_points
-      l.exact = row.o_leased - l.leased <= 0
+      if (row.granted > 0 && l.available === 0) l.grantedAt = now
+      l.available += row.granted
+      l.leased += row.granted
+      l.seen = row.points
+      l.exact = row.leased - l.leased <= 0
       l.contactAt = now
       l.usedAt = now
       l.served = 0
       held[i] = l
-      if (!row.o_fits && over < 0) over = i
+      if (!row.fits && over < 0) over = i
     })
     settle(over < 0)
-    specs.forEach((s, i) => states.push(stateOf(s, held[i]!, leaseServes[i] || rowOf.get(s.key)!.o_fits)))
+    specs.forEach((s, i) => states.push(stateOf(s, held[i]!, leaseServes[i] || rowOf.get(s.key)!.fits)))
     return over < 0 ? { ok: true, states } : { ok: false, states, over }
   }
 
@@ -357,12 +348,9 @@ export function createCounterPool(
     if (batch.length === 0) return
     batch.sort(byKey)
     try {
-      await db.query('select rate_limit_give($1::text[], $2::int[], $3::int[], $4::bigint[])', [
-        batch.map((b) => b.key),
-        batch.map((b) => b.pending - b.available),
-        batch.map((b) => -b.leased),
-        batch.map((b) => b.l.expire),
-      ])
+      await store.give(
+        batch.map((b) => ({ key: b.key, points: b.pending - b.available, leased: -b.leased, expire: b.l.expire })),
+      )
     } catch (error) {
       const rolledBack = rejectedByDatabase(error)
       for (const b of batch) if (locals.get(b.key) === b.l) keepAfterFailure(b.l, b, rolledBack)
@@ -412,14 +400,14 @@ export function createCounterPool(
       l.pending += delta - fromLease
     },
     async peek(specs, now = Date.now()) {
-      const rows = await db.query<{ key: string; points: number; expire: string | number; leased: number }>(
-        'select key, points, expire, leased from rate_limits where key = any($1::text[]) and expire > $2',
-        [specs.map((s) => s.key), now],
+      const rows = await store.read(
+        specs.map((s) => s.key),
+        now,
       )
       const rowOf = new Map(rows.map((r) => [r.key, r]))
       return specs.map((s) => {
         const row = rowOf.get(s.key)
-        const expire = row ? Number(row.expire) : now + s.durationMs
+        const expire = row ? row.expire : now + s.durationMs
         const mine = live(s.key, now)
         const own = mine && mine.expire === expire ? mine : undefined
         const local: Local = {
@@ -444,15 +432,4 @@ export function createCounterPool(
       await give('all')
     },
   }
-}
-
-/** Drop counters whose window has ended (the retention job calls this). */
-export async function clearExpiredLimits(db: Database, now = Date.now()): Promise<number> {
-  // In key order and skipping rows a request holds, as rate_limit_take locks them: a plain DELETE
-  // locks in physical order and can deadlock with requests restarting those windows.
-  const rows = await db.query<{ n: string }>(
-    'with d as (delete from rate_limits where key in (select key from rate_limits where expire < $1 order by key for update skip locked) returning 1) select count(*)::text as n from d',
-    [now],
-  )
-  return Number(rows[0]?.n ?? 0)
 }

@@ -1,7 +1,7 @@
 import type { Database } from '../../data/db.ts'
 import type { AiCaller, AiCandidate, VersionResolver } from '../../gateway/types.ts'
 import { assignVariant } from './assignment.ts'
-import { routingState, type ModelVersion } from './repository.ts'
+import { routingState, type ModelVersion } from '../../data/repositories/model-versions.ts'
 
 /**
  * The gateway's `VersionResolver`: a running experiment assigns the caller (sticky by user hash)

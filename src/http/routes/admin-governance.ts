@@ -15,30 +15,34 @@ import {
   monitoringReport,
   promoteBody,
 } from '../../contracts/governance.ts'
-import { listAlertRules, updateAlertRule } from '../../governance/alerts/rules.ts'
-import { listAlerts } from '../../governance/alerts/store.ts'
-import { aiMonitoring } from '../../governance/monitoring/report.ts'
-import { experimentStats } from '../../governance/versions/experiment-stats.ts'
-import { promoteExperiment, rollbackExperiment } from '../../governance/versions/lifecycle.ts'
+import { alertRulesFor, alertsFor, changeAlertRule } from '../../app/admin/alerts.ts'
 import {
-  createExperiment,
-  createVersion,
-  getExperiment,
-  getVersions,
-  listExperiments,
-  listVersions,
-  updateVersion,
-} from '../../governance/versions/repository.ts'
-import { recordAdminAction } from '../../data/repositories/audit.ts'
-import { NotFoundError, ValidationError } from '../../errors.ts'
+  changeModelVersion,
+  createModelVersion,
+  experimentWithMetrics,
+  listExperimentsWithMetrics,
+  listModelVersions,
+  promote,
+  rollback,
+  startExperiment,
+  type Actor,
+} from '../../app/admin/model-versions.ts'
+import { aiMonitoring } from '../../governance/monitoring/report.ts'
 import { principalOf } from '../plugins/auth.ts'
+import type { FastifyRequest } from 'fastify'
 import type { RouteModule } from '../types.ts'
 
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse }
 const admin = { tags: ['admin'], security: [{ bearer: [] }] }
 
+const actorOf = (request: FastifyRequest): Actor => {
+  const { claims, user } = principalOf(request)
+  return { claims, userId: user.id }
+}
+
 /** Model versions, experiments, AI monitoring and alerts: admins only, changes audited. */
 export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance }) => {
+  const deps = { db, versions: governance.versions }
   app.get(
     '/api/admin/model-versions',
     {
@@ -50,9 +54,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: z.object({ versions: z.array(modelVersion) }), ...errors },
       },
     },
-    async (request) => ({
-      versions: await db.asUser(principalOf(request).claims, (tx) => listVersions(tx, request.query)),
-    }),
+    async (request) => ({ versions: await listModelVersions(deps, actorOf(request), request.query) }),
   )
 
   app.post(
@@ -66,21 +68,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 201: modelVersion, ...errors },
       },
     },
-    async (request, reply) => {
-      const { claims, user } = principalOf(request)
-      const version = await db.asUser(claims, async (tx) => {
-        const v = await createVersion(tx, { ...request.body, createdBy: user.id })
-        await recordAdminAction(tx, {
-          actorId: user.id,
-          action: 'model_version.create',
-          target: v.id,
-          details: request.body,
-        })
-        return v
-      })
-      governance.versions.invalidate(version.feature)
-      return reply.code(201).send(version)
-    },
+    async (request, reply) => reply.code(201).send(await createModelVersion(deps, actorOf(request), request.body)),
   )
 
   app.patch(
@@ -95,22 +83,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: modelVersion, ...errors },
       },
     },
-    async (request) => {
-      const { claims, user } = principalOf(request)
-      const version = await db.asUser(claims, async (tx) => {
-        const v = await updateVersion(tx, request.params.id, request.body)
-        if (!v) throw new NotFoundError('Model version')
-        await recordAdminAction(tx, {
-          actorId: user.id,
-          action: 'model_version.update',
-          target: v.id,
-          details: request.body,
-        })
-        return v
-      })
-      governance.versions.invalidate(version.feature)
-      return version
-    },
+    async (request) => changeModelVersion(deps, actorOf(request), request.params.id, request.body),
   )
 
   app.get(
@@ -124,13 +97,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: z.object({ experiments: z.array(experiment) }), ...errors },
       },
     },
-    async (request) =>
-      db.asUser(principalOf(request).claims, async (tx) => {
-        const list = await listExperiments(tx, request.query)
-        const out = []
-        for (const e of list) out.push({ ...e, metrics: await experimentStats(tx, e) })
-        return { experiments: out }
-      }),
+    async (request) => ({ experiments: await listExperimentsWithMetrics(deps, actorOf(request), request.query) }),
   )
 
   app.get(
@@ -144,12 +111,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: experiment, ...errors },
       },
     },
-    async (request) =>
-      db.asUser(principalOf(request).claims, async (tx) => {
-        const e = await getExperiment(tx, request.params.id)
-        if (!e) throw new NotFoundError('Experiment')
-        return { ...e, metrics: await experimentStats(tx, e) }
-      }),
+    async (request) => experimentWithMetrics(deps, actorOf(request), request.params.id),
   )
 
   app.post(
@@ -163,42 +125,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 201: experiment, ...errors },
       },
     },
-    async (request, reply) => {
-      const { claims, user } = principalOf(request)
-      const { feature, variants } = request.body
-      const created = await db.asUser(claims, async (tx) => {
-        const versions = await getVersions(
-          tx,
-          variants.map((v) => v.versionId),
-        )
-        const issues = variants.flatMap((v, i) => {
-          const found = versions.find((m) => m.id === v.versionId)
-          if (!found) return [{ field: `body.variants.${i}.versionId`, message: 'no such model version' }]
-          if (found.feature !== feature)
-            return [
-              { field: `body.variants.${i}.versionId`, message: `belongs to feature ${found.feature}, not ${feature}` },
-            ]
-          if (found.status === 'retired') return [{ field: `body.variants.${i}.versionId`, message: 'is retired' }]
-          return []
-        })
-        if (issues.length > 0) throw new ValidationError(issues)
-        const running = await listExperiments(tx, { feature, status: 'running' })
-        if (running.length > 0)
-          throw new ValidationError([
-            { field: 'body.feature', message: `experiment ${running[0]!.id} is already running for this feature` },
-          ])
-        const e = await createExperiment(tx, { feature, variants, createdBy: user.id })
-        await recordAdminAction(tx, {
-          actorId: user.id,
-          action: 'experiment.create',
-          target: e.id,
-          details: request.body,
-        })
-        return e
-      })
-      governance.versions.invalidate(feature)
-      return reply.code(201).send(created)
-    },
+    async (request, reply) => reply.code(201).send(await startExperiment(deps, actorOf(request), request.body)),
   )
 
   app.post(
@@ -213,14 +140,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: experiment, ...errors },
       },
     },
-    async (request) => {
-      const { claims, user } = principalOf(request)
-      const e = await db.asUser(claims, (tx) =>
-        promoteExperiment(tx, { id: request.params.id, versionId: request.body?.versionId, actorId: user.id }),
-      )
-      governance.versions.invalidate(e.feature)
-      return e
-    },
+    async (request) => promote(deps, actorOf(request), request.params.id, request.body?.versionId),
   )
 
   app.post(
@@ -234,12 +154,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: experiment, ...errors },
       },
     },
-    async (request) => {
-      const { claims, user } = principalOf(request)
-      const e = await db.asUser(claims, (tx) => rollbackExperiment(tx, { id: request.params.id, actorId: user.id }))
-      governance.versions.invalidate(e.feature)
-      return e
-    },
+    async (request) => rollback(deps, actorOf(request), request.params.id),
   )
 
   app.get(
@@ -267,9 +182,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: z.object({ alerts: z.array(alert) }), ...errors },
       },
     },
-    async (request) => ({
-      alerts: await db.asUser(principalOf(request).claims, (tx) => listAlerts(tx, request.query)),
-    }),
+    async (request) => ({ alerts: await alertsFor(db, actorOf(request), request.query) }),
   )
 
   app.get(
@@ -282,7 +195,7 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: z.object({ rules: z.array(alertRule) }), ...errors },
       },
     },
-    async (request) => ({ rules: await db.asUser(principalOf(request).claims, (tx) => listAlertRules(tx)) }),
+    async (request) => ({ rules: await alertRulesFor(db, actorOf(request)) }),
   )
 
   app.patch(
@@ -297,19 +210,6 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
         response: { 200: alertRule, ...errors },
       },
     },
-    async (request) => {
-      const { claims, user } = principalOf(request)
-      return db.asUser(claims, async (tx) => {
-        const rule = await updateAlertRule(tx, request.params.id, request.body)
-        if (!rule) throw new NotFoundError('Alert rule')
-        await recordAdminAction(tx, {
-          actorId: user.id,
-          action: 'alert_rule.update',
-          target: rule.id,
-          details: request.body,
-        })
-        return rule
-      })
-    },
+    async (request) => changeAlertRule(db, actorOf(request), request.params.id, request.body),
   )
 }

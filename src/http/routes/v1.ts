@@ -104,7 +104,14 @@ export const v1Routes: RouteModule = async (app, deps) => {
           if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
         })
         if (request.body.stream)
-          return streamChat(deps.ai, { body: request.body, caller, reply, signal: abort.signal, cacheTtlSeconds })
+          return streamChat(deps.ai, {
+            body: request.body,
+            caller,
+            reply,
+            signal: abort.signal,
+            cacheTtlSeconds,
+            headers: (c) => (c.rateLimit ? rateLimitHeaders(c.rateLimit) : {}),
+          })
         const result = await completeChat(deps.ai, {
           body: request.body,
           caller,

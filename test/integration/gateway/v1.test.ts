@@ -205,7 +205,7 @@ describeBackends('gateway against the simulator', (backend) => {
           await t.container.ai.ledger?.flush()
           return (
             await t.database.db.query<{ n: number }>(
-              "select count(*)::int as n from ai_log where error_class = 'stream_failed'",
+              "select count(*)::int as n from ai_log where error_class = 'cancelled'",
             )
           )[0]?.n
         },

@@ -12,7 +12,7 @@ import type { Plan, PlanBody } from '../../../src/contracts/plans.ts'
 import type * as K from '../../../src/contracts/kpis.ts'
 import type * as D from '../../../src/contracts/documents.ts'
 import type * as P from '../../../src/contracts/peers.ts'
-import type { GrowthAnswers } from '../../../src/domain/assessments/growth.ts'
+import type { GrowthAssessmentBody as GrowthAnswers } from '../../../src/contracts/assessments.ts'
 
 export type User = Auth.User
 export type Profile = Auth.Profile

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { ApiError } from '../api/client.ts'
-import { fmtScore } from '../app/format.ts'
+import { fmtScore } from '../lib/format.ts'
 
 /** Props that tie an input to its hint and error (`aria-describedby`, `aria-invalid`). */
 export function describedBy(id: string, error?: string, hint?: string) {

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useState } from 'react'
 import { useForm, type FieldPath } from 'react-hook-form'
 import { useNavigate } from 'react-router'
-import { growthAnswersSchema } from '../../../src/domain/assessments/growth.ts'
+import { growthAssessmentBody } from '../../../src/contracts/assessments.ts'
 import { api } from '../api/client.ts'
 import type { GrowthAnswers, GrowthResult } from '../api/types.ts'
 import { applyServerErrors, plainResolver, sentence } from '../app/forms.ts'
@@ -65,7 +65,7 @@ export default function OnboardingPage() {
   const [banner, setBanner] = useState<string>()
   const [result, setResult] = useState<GrowthResult>()
   const form = useForm<Form>({
-    resolver: plainResolver(growthAnswersSchema),
+    resolver: plainResolver(growthAssessmentBody),
     defaultValues: { obstacles: [], ...restored?.values },
     shouldFocusError: true,
   })

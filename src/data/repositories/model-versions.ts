@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { rows, type Executor } from '../../data/db.ts'
+import { rows, type Executor } from '../db.ts'
 
 export type ModelVersion = {
   id: string
@@ -170,6 +170,75 @@ export async function endExperiment(
     sql`update experiments set status = ${status}, winner_version_id = ${winnerVersionId}, ended_at = now() where id = ${id} and status = 'running' returning *`,
   )
   return r ? toExperiment(r) : undefined
+}
+
+/** Marks a promoted experiment rolled back (its winner keeps its id for the record). */
+export async function markRolledBack(tx: Executor, id: string): Promise<Experiment | undefined> {
+  const [r] = await rows<RawExperiment>(
+    tx,
+    sql`update experiments set status = 'rolled_back', ended_at = now() where id = ${id} returning *`,
+  )
+  return r ? toExperiment(r) : undefined
+}
+
+/** Per-variant ledger figures of an experiment (requests, errors, invalid outputs, latency, cost, feedback). */
+export type VariantRow = {
+  version: string
+  requests: number
+  errors: number
+  invalid: number
+  p50: number | null
+  p95: number | null
+  cost: number
+  up: number
+  down: number
+}
+
+export async function variantFigures(tx: Executor, experiment: Experiment): Promise<VariantRow[]> {
+  const ids = experiment.variants.map((v) => v.versionId)
+  const list = await rows<{
+    version: string
+    requests: string
+    errors: string
+    invalid: string
+    p50: number | null
+    p95: number | null
+    cost: string | null
+    up: string
+    down: string
+  }>(
+    tx,
+    sql`select l.model_version as version,
+          count(*) as requests,
+          count(*) filter (where l.status = 'error') as errors,
+          count(*) filter (where l.error_class = 'invalid_output'
+            or (jsonb_typeof(l.attempts) = 'array' and exists (select 1 from jsonb_array_elements(l.attempts) a where a->>'errorClass' = 'invalid_output'))) as invalid,
+          percentile_cont(0.5) within group (order by l.latency_ms) as p50,
+          percentile_cont(0.95) within group (order by l.latency_ms) as p95,
+          coalesce(sum(l.cost_usd), 0) as cost,
+          count(*) filter (where f.rating = 'up') as up,
+          count(*) filter (where f.rating = 'down') as down
+        from ai_log l
+        left join lateral (select rating from ai_feedback where request_id = l.request_id order by created_at desc limit 1) f on true
+        where l.feature = ${experiment.feature} and l.created_at >= ${experiment.createdAt}
+          ${experiment.endedAt ? sql`and l.created_at <= ${experiment.endedAt}` : sql``}
+          and l.model_version in (${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )})
+        group by l.model_version`,
+  )
+  return list.map((r) => ({
+    version: r.version,
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+    invalid: Number(r.invalid),
+    p50: r.p50 === null ? null : Number(r.p50),
+    p95: r.p95 === null ? null : Number(r.p95),
+    cost: Number(r.cost ?? 0),
+    up: Number(r.up),
+    down: Number(r.down),
+  }))
 }
 
 /** Active versions and running experiments of one feature: what the resolver needs. */

@@ -1,8 +1,7 @@
-import { sql } from 'drizzle-orm'
-import { rows, type Database } from '../../data/db.ts'
+import type { Database } from '../../data/db.ts'
+import { alertRuleEnabled, fireAlert } from '../../data/repositories/alerts.ts'
 import { publish } from '../../events/publish.ts'
-import type { BudgetStanding } from '../budgets/budgets.ts'
-import { fireAlert } from './store.ts'
+import type { BudgetStanding } from './budgets.ts'
 
 /**
  * A budget crossed its warning level (80 %) or is spent (100 %): one alert per budget, scope and
@@ -16,8 +15,7 @@ export async function fireBudgetAlert(
   const ruleId = a.level === 100 ? 'budget_100' : 'budget_80'
   const s = a.standing
   return db.transaction(async (tx) => {
-    const [rule] = await rows<{ enabled: boolean }>(tx, sql`select enabled from alert_rules where id = ${ruleId}`)
-    if (rule && !rule.enabled) return false
+    if ((await alertRuleEnabled(tx, ruleId)) === false) return false
     // A budget of $0 is spent from the start.
     const percent = s.limitUsd > 0 ? Math.round((s.spentUsd / s.limitUsd) * 1000) / 10 : 100
     const alert = await fireAlert(tx, {

@@ -1,0 +1,125 @@
+import { StringDecoder } from 'node:string_decoder'
+import type { AiUsage } from '../types.ts'
+
+/**
+ * Relays an OpenAI-format SSE stream from an upstream to our client, one whole event at a time:
+ * every `data:` line must be `[DONE]` or JSON (anything else is a malformed stream, never forwarded
+ * raw), the usage is read from the usage chunk, and when the client did not ask for usage (we asked
+ * upstream for it so the stream can be paid for) the extra usage chunk and the `"usage":null`
+ * fields are taken out again.
+ */
+export type SseRelay = {
+  /** Upstream bytes in; the whole events among them out (text to send on). Throws `MalformedStreamError`. */
+  push(chunk: Buffer): string
+  /** Upstream ended: a last event without its blank line, if whole; throws when a cut-off one is left over. */
+  end(): string
+  /** Usage from the usage chunk, when one came. */
+  readonly usage: AiUsage
+  /** `data: [DONE]` arrived. */
+  readonly done: boolean
+  /** An in-stream error event arrived (forwarded as it was: it is OpenAI-shaped). */
+  readonly errored: boolean
+  /** The upstream's error message, when it sent an error event. */
+  readonly errorMessage: string | undefined
+}
+
+export class MalformedStreamError extends Error {
+  override name = 'MalformedStreamError'
+}
+
+type Chunk = {
+  choices?: unknown
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null
+  error?: { message?: unknown } | string
+}
+
+export function createSseRelay(options: { includeUsage: boolean }): SseRelay {
+  const decoder = new StringDecoder('utf8')
+  let buffer = ''
+  let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
+  let done = false
+  let errored = false
+  let errorMessage: string | undefined
+
+  /** One event (its lines, without the blank separator line): the text to send on, or '' to drop it. */
+  function relayEvent(event: string): string {
+    let out = ''
+    for (const line of event.split('\n')) {
+      if (line === '' || line.startsWith(':') || /^(event|id|retry):/.test(line)) {
+        out += `${line}\n`
+        continue
+      }
+      if (!line.startsWith('data:')) throw new MalformedStreamError(`the upstream sent a line that is not SSE`)
+      const payload = line.slice(line.charAt(5) === ' ' ? 6 : 5)
+      if (payload === '[DONE]') {
+        done = true
+        out += `${line}\n`
+        continue
+      }
+      let chunk: Chunk
+      try {
+        chunk = JSON.parse(payload) as Chunk
+      } catch {
+        throw new MalformedStreamError('the upstream sent an event that is not JSON')
+      }
+      if (chunk === null || typeof chunk !== 'object')
+        throw new MalformedStreamError('the upstream sent an event that is not a JSON object')
+      if (chunk.error !== undefined) {
+        errored = true
+        errorMessage =
+          typeof chunk.error === 'string'
+            ? chunk.error
+            : typeof chunk.error?.message === 'string'
+              ? chunk.error.message
+              : 'error event'
+      }
+      if (chunk.usage) {
+        const input = chunk.usage.prompt_tokens
+        const output = chunk.usage.completion_tokens
+        usage = {
+          inputTokens: typeof input === 'number' ? input : undefined,
+          outputTokens: typeof output === 'number' ? output : undefined,
+        }
+      }
+      if (!options.includeUsage) {
+        // The usage-only chunk we asked for on the client's behalf: not theirs to see.
+        if (chunk.usage && Array.isArray(chunk.choices) && chunk.choices.length === 0) return ''
+        out += `${line.replace(/,"usage":null(?=[,}])/, '')}\n`
+      } else out += `${line}\n`
+    }
+    return `${out}\n`
+  }
+
+  return {
+    push(chunk) {
+      buffer += decoder.write(chunk)
+      if (buffer.includes('\r')) buffer = buffer.replace(/\r\n?/g, '\n')
+      let out = ''
+      let end = buffer.indexOf('\n\n')
+      while (end !== -1) {
+        const event = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        if (event.trim() !== '') out += relayEvent(event)
+        end = buffer.indexOf('\n\n')
+      }
+      return out
+    },
+    end() {
+      const rest = (buffer + decoder.end()).trim()
+      buffer = ''
+      return rest === '' ? '' : relayEvent(rest)
+    },
+    get usage() {
+      return usage
+    },
+    get done() {
+      return done
+    },
+    get errored() {
+      return errored
+    },
+    get errorMessage() {
+      return errorMessage
+    },
+  }
+}
