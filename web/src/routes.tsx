@@ -85,6 +85,10 @@ export const routes: RouteObject[] = [
           { path: 'assessments/:type', lazy: page(() => import('./pages/TakeAssessmentPage.tsx')) },
           { path: 'assessments/:type/history', lazy: page(() => import('./pages/HistoryPage.tsx')) },
           { path: 'growth-studio', lazy: page(() => import('./pages/GrowthStudioPage.tsx')) },
+          { path: 'peers', lazy: page(() => import('./pages/PeersPage.tsx')) },
+          { path: 'kpis', lazy: page(() => import('./pages/KpisPage.tsx')) },
+          { path: 'documents', lazy: page(() => import('./pages/DocumentsPage.tsx')) },
+          { path: 'documents/:id', lazy: page(() => import('./pages/DocumentPage.tsx')) },
           { path: 'account', lazy: page(() => import('./pages/AccountPage.tsx')) },
           { path: '*', lazy: page(() => import('./pages/NotFoundPage.tsx')) },
           {

@@ -94,25 +94,80 @@ export async function request<T>(method: Method, path: string, body?: unknown, s
     if (signal?.aborted) throw e
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection and try again.')
   }
-  const text = await response.text()
+  return settle<T>(response.status, await response.text(), path)
+}
+
+/** A response's JSON, or its `{error}` as an ApiError (a 401 outside /api/auth tells the app the session is gone). */
+function settle<T>(status: number, text: string, path: string): T {
   let json: unknown
   try {
     json = text ? JSON.parse(text) : undefined
   } catch {
     json = undefined
   }
-  if (!response.ok) {
+  if (status < 200 || status >= 300) {
     const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error
     const failure = new ApiError(
-      response.status,
+      status,
       error?.code ?? 'http_error',
-      error?.message ?? `Request failed (${response.status})`,
+      error?.message ?? (status === 0 ? 'Cannot reach the server.' : `Request failed (${status})`),
       error?.details,
     )
-    if (response.status === 401 && !path.startsWith('/api/auth/')) clientHooks.onUnauthorized?.()
+    if (status === 401 && !path.startsWith('/api/auth/')) clientHooks.onUnauthorized?.()
     throw failure
   }
   return json as T
+}
+
+/** POST a body that is not JSON (a CSV file as `text/csv`). */
+export async function postRaw<T>(path: string, body: string | Blob, contentType: string): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { accept: 'application/json', 'content-type': contentType },
+      body,
+    })
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection and try again.')
+  }
+  return settle<T>(response.status, await response.text(), path)
+}
+
+/**
+ * Upload one file as `multipart/form-data` (field `file`), reporting progress 0–1. XMLHttpRequest,
+ * because fetch has no upload progress.
+ */
+export function uploadFile<T>(
+  path: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', path)
+    xhr.withCredentials = true
+    xhr.setRequestHeader('accept', 'application/json')
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total)
+    }
+    xhr.onload = () => {
+      try {
+        resolve(settle<T>(xhr.status, xhr.responseText, path))
+      } catch (error) {
+        reject(error)
+      }
+    }
+    xhr.onerror = () =>
+      reject(new ApiError(0, 'network_error', 'The upload was interrupted. Check your connection and try again.'))
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'The upload was cancelled.'))
+    signal?.addEventListener('abort', () => xhr.abort())
+    const form = new FormData()
+    form.append('file', file)
+    xhr.send(form)
+  })
 }
 
 export const api = {

@@ -9,6 +9,9 @@ import type * as Auth from '../../../src/contracts/auth.ts'
 import type * as F from '../../../src/contracts/features.ts'
 import type * as G from '../../../src/contracts/governance.ts'
 import type { Plan, PlanBody } from '../../../src/contracts/plans.ts'
+import type * as K from '../../../src/contracts/kpis.ts'
+import type * as D from '../../../src/contracts/documents.ts'
+import type * as P from '../../../src/contracts/peers.ts'
 import type { GrowthAssessmentBody as GrowthAnswers } from '../../../src/contracts/assessments.ts'
 
 export type User = Auth.User
@@ -74,6 +77,21 @@ export type AdminUsers = z.infer<typeof Auth.adminUserList>
 export type { Plan, PlanBody } from '../../../src/contracts/plans.ts'
 export type PlanItem = PlanBody['items'][number]
 
+/** KPIs (`/api/kpis*`, docs/analytics.md). */
+export type KpiMonth = z.infer<typeof K.kpiMonthView>
+export type KpiMonthInput = z.input<typeof K.kpiMonthRequest>
+export type KpiAnomaly = z.infer<typeof K.kpiAnomaly>
+export type KpiForecast = z.infer<typeof K.forecastResponse>
+export type KpiAnomalies = z.infer<typeof K.anomaliesResponse>
+export type KpiNarrative = z.infer<typeof K.kpiNarrativeResponse>
+export type KpiImport = z.infer<typeof K.importKpiResponse>
+/** Peers (`/api/benchmarks`, `/api/peers/*`, docs/graph.md). */
+export type PeerBenchmarks = z.infer<typeof P.benchmarksResponse>
+export type AreaBenchmark = PeerBenchmarks['benchmarks'][number]
+/** Documents (`/api/documents*`). */
+export type DocumentSummary = z.infer<typeof D.documentSummary>
+export type DocumentDetail = z.infer<typeof D.documentDetail>
+
 /** Endpoints other branches are building: typed loosely, read defensively. */
 export type Loose = Record<string, unknown>
 
@@ -101,11 +119,15 @@ export type GetRoutes = {
   '/api/admin/model-versions': { versions: ModelVersion[] }
   '/api/admin/experiments': { experiments: Experiment[] }
   '/api/admin/users': AdminUsers
-  '/api/peers/similar': Loose
-  '/api/benchmarks': Loose
-  '/api/kpis': Loose
-  '/api/documents': Loose
-  '/api/documents/:id': Loose
+  '/api/peers/similar': z.infer<typeof P.similarPeersResponse>
+  '/api/benchmarks': PeerBenchmarks
+  '/api/peers/analytics': z.infer<typeof P.peerAnalyticsResponse>
+  '/api/kpis': z.infer<typeof K.kpiListResponse>
+  '/api/kpis/forecast': KpiForecast
+  '/api/kpis/anomalies': KpiAnomalies
+  '/api/kpis/narrative': KpiNarrative
+  '/api/documents': z.infer<typeof D.documentList>
+  '/api/documents/:id': DocumentDetail
 }
 
 export type PostRoutes = {
@@ -125,7 +147,7 @@ export type PostRoutes = {
   '/api/admin/alerts/:id/acknowledge': { body: undefined; res: Alert }
   '/api/admin/experiments/:id/promote': { body: { versionId?: string }; res: Experiment }
   '/api/admin/experiments/:id/rollback': { body: undefined; res: Experiment }
-  '/api/kpis': { body: Loose; res: Loose }
+  '/api/kpis': { body: KpiMonthInput; res: z.infer<typeof K.recordKpiResponse> }
 }
 
 export type PatchRoutes = {
@@ -140,4 +162,5 @@ export type DeleteRoutes = {
   '/api/keys/:id': ApiKey
   '/api/me': { deleted: Record<string, number> }
   '/api/plans/:id': { deleted: true }
+  '/api/documents/:id': null
 }

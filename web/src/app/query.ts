@@ -72,6 +72,8 @@ export function invalidationsFor(event: RealtimeEvent): ReadonlyArray<readonly u
       return [keys.adminAlerts]
     case 'ai.processed':
       return [['admin', 'monitoring'], keys.adminProviders]
+    case 'budget.threshold':
+      return [['admin']]
     default:
       return event.type.startsWith('kpi') ? [keys.kpis] : event.type.startsWith('document') ? [keys.documents] : []
   }

@@ -39,9 +39,9 @@ const LIVE_EVENTS = [
   'alert.fired',
   'alert.resolved',
   'alert.acknowledged',
-  'kpi.updated',
   'kpi.anomaly',
-  'document.analyzed',
+  'document.updated',
+  'budget.threshold',
 ]
 
 type Activity = { id: number; text: string; at: string; type: string }
@@ -69,22 +69,22 @@ export function describeEvent(event: RealtimeEvent): string | undefined {
     case 'alert.resolved':
       return `Alert resolved: ${String(p.message ?? p.ruleId ?? '')}`
     case 'kpi.anomaly':
-      return `Unusual value in ${String(p.name ?? 'a KPI')}`
-    case 'document.analyzed':
-      return 'A document analysis is ready'
+      return `Unusual ${humanize(String(p.metric ?? 'KPI')).toLowerCase()} in ${String(p.month ?? 'a month')}`
+    case 'document.updated':
+      return p.status === 'analysed'
+        ? 'A document analysis is ready'
+        : p.status === 'failed'
+          ? 'A document analysis failed'
+          : undefined
+    case 'budget.threshold':
+      return `Budget ${String(p.budget ?? '')} at ${Math.round(Number(p.percent ?? 0))} %`
     default:
       return undefined
   }
 }
 
 /** Events that deserve a toast (the rest only refresh what is on screen). */
-const TOASTED = new Set([
-  'assessment.completed',
-  'dashboard.updated',
-  'alert.fired',
-  'kpi.anomaly',
-  'document.analyzed',
-])
+const TOASTED = new Set(['assessment.completed', 'dashboard.updated', 'alert.fired', 'kpi.anomaly', 'document.updated'])
 
 /**
  * One realtime stream per signed-in user. Each event invalidates the queries it makes stale

@@ -210,3 +210,162 @@ export function Bars({
     </figure>
   )
 }
+
+export type KpiPoint = {
+  month: string
+  actual: number | null
+  forecast: number | null
+  band80: [number, number] | null
+  band95: [number, number] | null
+}
+export type KpiMarker = { month: string; value: number; kind: string }
+
+const monthTick = (m: string) => {
+  const [y, mo] = m.split('-').map(Number)
+  return new Date(y!, (mo ?? 1) - 1, 1).toLocaleDateString(undefined, { month: 'short', year: '2-digit' })
+}
+
+/** A KPI by month: the recorded values, the forecast inside its 80 % and 95 % bands, anomalies marked. */
+export function KpiChart({
+  data,
+  anomalies,
+  label,
+  name,
+  format,
+  height = 260,
+}: {
+  data: KpiPoint[]
+  anomalies: KpiMarker[]
+  label: string
+  name: string
+  format: (v: number) => string
+  height?: number
+}) {
+  const fmt = (v: unknown) =>
+    Array.isArray(v) ? `${format(Number(v[0]))} – ${format(Number(v[1]))}` : typeof v === 'number' ? format(v) : ''
+  const hasForecast = data.some((d) => d.forecast !== null)
+  return (
+    <figure className="chart" role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height={height}>
+        <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 8 }} accessibilityLayer={false}>
+          <CartesianGrid stroke="#e1e6ef" vertical={false} />
+          <XAxis dataKey="month" tickFormatter={monthTick} tick={{ fontSize: 11, fill: MUTED }} minTickGap={16} />
+          <YAxis tick={{ fontSize: 11, fill: MUTED }} tickFormatter={(v: number) => format(v)} width={64} />
+          <Tooltip labelFormatter={(m) => monthTick(String(m))} formatter={fmt} />
+          {hasForecast && (
+            <Area
+              dataKey="band95"
+              name="95 % range"
+              stroke="none"
+              fill={BAND}
+              fillOpacity={0.45}
+              isAnimationActive={false}
+            />
+          )}
+          {hasForecast && (
+            <Area
+              dataKey="band80"
+              name="80 % range"
+              stroke="none"
+              fill={BAND}
+              fillOpacity={0.9}
+              isAnimationActive={false}
+            />
+          )}
+          <Line
+            dataKey="actual"
+            name={name}
+            stroke={PRIMARY}
+            strokeWidth={2}
+            dot={{ r: 2.5 }}
+            isAnimationActive={false}
+          />
+          {hasForecast && (
+            <Line
+              dataKey="forecast"
+              name="Forecast"
+              stroke={PRIMARY}
+              strokeDasharray="5 4"
+              dot={false}
+              isAnimationActive={false}
+            />
+          )}
+          {anomalies.map((a) => (
+            <ReferenceDot
+              key={`${a.month}-${a.kind}`}
+              x={a.month}
+              y={a.value}
+              r={6}
+              fill="#c92a2a"
+              stroke="#fff"
+              strokeWidth={1.5}
+              ifOverflow="extendDomain"
+            />
+          ))}
+          <Legend />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </figure>
+  )
+}
+
+export type PeerRange = {
+  area: string
+  p10: number
+  p25: number
+  p50: number
+  p75: number
+  p90: number
+  you: number | null
+}
+
+/**
+ * Peer distributions by area: p10–p90 (light), p25–p75 (darker, split at the median) on the 1–5
+ * scale, and your score as a red dot.
+ */
+export function PeerRanges({ data, label }: { data: PeerRange[]; label: string }) {
+  const rows = data.map((d) => ({
+    area: d.area,
+    base: d.p10 - 1,
+    low: d.p25 - d.p10,
+    midLow: d.p50 - d.p25,
+    midHigh: d.p75 - d.p50,
+    high: d.p90 - d.p75,
+  }))
+  return (
+    <figure className="chart" role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height={56 + 44 * rows.length}>
+        <BarChart
+          data={rows}
+          layout="vertical"
+          margin={{ top: 8, right: 16, bottom: 4, left: 8 }}
+          barCategoryGap={10}
+          accessibilityLayer={false}
+        >
+          <CartesianGrid stroke="#e1e6ef" horizontal={false} />
+          <XAxis type="number" domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} tick={{ fontSize: 11, fill: MUTED }} />
+          <YAxis type="category" dataKey="area" width={110} tick={{ fontSize: 12, fill: MUTED }} />
+          <Bar dataKey="base" stackId="a" fill="transparent" isAnimationActive={false} legendType="none" />
+          <Bar dataKey="low" stackId="a" fill={BAND} name="Middle 80 % of peers" isAnimationActive={false} />
+          <Bar
+            dataKey="midLow"
+            stackId="a"
+            fill="#8ea2f0"
+            stroke="#fff"
+            name="Middle half (split at the median)"
+            isAnimationActive={false}
+          />
+          <Bar dataKey="midHigh" stackId="a" fill="#8ea2f0" stroke="#fff" legendType="none" isAnimationActive={false} />
+          <Bar dataKey="high" stackId="a" fill={BAND} legendType="none" isAnimationActive={false} />
+          {data
+            .filter((d) => d.you !== null)
+            .map((d) => (
+              <ReferenceDot key={d.area} x={d.you!} y={d.area} r={6} fill="#c92a2a" stroke="#fff" strokeWidth={1.5} />
+            ))}
+          <Legend />
+        </BarChart>
+      </ResponsiveContainer>
+      <figcaption className="muted small">The red dot is you.</figcaption>
+    </figure>
+  )
+}

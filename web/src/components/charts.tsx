@@ -19,4 +19,6 @@ export const AreasRadar = lazyChart((m) => m.AreasRadar)
 export const ScoreTrend = lazyChart((m) => m.ScoreTrend)
 export const Series = lazyChart((m) => m.Series)
 export const Bars = lazyChart((m) => m.Bars)
-export type { AreaPoint, SeriesPoint, TrendPoint } from '../charts/charts.tsx'
+export const KpiChart = lazyChart((m) => m.KpiChart)
+export const PeerRanges = lazyChart((m) => m.PeerRanges)
+export type { AreaPoint, KpiMarker, KpiPoint, PeerRange, SeriesPoint, TrendPoint } from '../charts/charts.tsx'

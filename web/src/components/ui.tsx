@@ -104,6 +104,15 @@ export function Card({
   )
 }
 
+/** A table that may scroll sideways on a phone: a labelled region reachable by keyboard to scroll it. */
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  )
+}
+
 /** Nothing to show yet, and what to do about it. */
 export function Empty({ title, children }: { title: string; children?: ReactNode }) {
   return (

@@ -61,6 +61,9 @@ export default function AccountPage() {
   )
 }
 
+/** `user.requests_per_minute` → "Requests per minute"; `user.free.daily` → "Daily". */
+const lastPart = (name: string) => humanize(name.split('.').at(-1) ?? name)
+
 function Allowance({ usage }: { usage: UsageStanding }) {
   if (usage.limits.length === 0 && usage.budgets.length === 0)
     return <p className="muted">No limits apply to your plan.</p>
@@ -69,7 +72,7 @@ function Allowance({ usage }: { usage: UsageStanding }) {
       {usage.limits.map((l) => (
         <div key={l.limit} className="progressbar">
           <div className="progressbar-label">
-            <span>{humanize(l.limit)}</span>
+            <span>{lastPart(l.limit)}</span>
             <span>
               {fmtNumber(l.remaining)} of {fmtNumber(l.max)} left
             </span>
@@ -77,7 +80,7 @@ function Allowance({ usage }: { usage: UsageStanding }) {
           <div
             className="progressbar-track"
             role="meter"
-            aria-label={`${humanize(l.limit)}: requests left`}
+            aria-label={`${lastPart(l.limit)}: left`}
             aria-valuemin={0}
             aria-valuemax={l.max}
             aria-valuenow={l.remaining}
@@ -89,7 +92,7 @@ function Allowance({ usage }: { usage: UsageStanding }) {
       ))}
       {usage.budgets.map((b) => (
         <p key={b.budget} className="small">
-          <strong>{humanize(b.budget)} budget:</strong> {fmtUsd(b.spentUsd)} of {fmtUsd(b.limitUsd)} spent · resets{' '}
+          <strong>{lastPart(b.budget)} budget:</strong> {fmtUsd(b.spentUsd)} of {fmtUsd(b.limitUsd)} spent · resets{' '}
           {fmtDateTime(b.resetAt)}
         </p>
       ))}

@@ -8,7 +8,7 @@ import { applyServerErrors, plainResolver, sentence } from '../../app/forms.ts'
 import { fmtDateTime, fmtNumber, fmtUsd } from '../../app/format.ts'
 import { keys } from '../../app/query.ts'
 import { useModals } from '../../components/Modal.tsx'
-import { describedBy, Empty, ErrorState, Field, Skeleton } from '../../components/ui.tsx'
+import { describedBy, Empty, ErrorState, Field, Skeleton, TableWrap } from '../../components/ui.tsx'
 
 /** The server's rule for a key name (`POST /api/keys`). */
 const nameSchema = z.object({ name: z.string().trim().min(1).max(100) })
@@ -149,7 +149,7 @@ function KeyTable({
 }) {
   const of = (id: string) => usage?.keys.find((k) => k.keyId === id)
   return (
-    <div className="table-wrap">
+    <TableWrap label="API keys">
       <table className="table" data-testid="api-keys">
         <caption className="sr-only">Your API keys and their use over the last {usage?.days ?? 30} days</caption>
         <thead>
@@ -205,6 +205,6 @@ function KeyTable({
           })}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   )
 }

@@ -21,8 +21,7 @@ export function DataAndDeletion({ email }: { email: string }) {
           Download my data
         </a>
       </div>
-      <hr />
-      <p>
+      <p className="section-gap">
         Deleting your account removes all of the above for good and signs you out everywhere. Download your data first
         if you may want it.
       </p>

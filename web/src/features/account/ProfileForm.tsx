@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useForm } from 'react-hook-form'
+import { z } from 'zod'
 import { businessFields } from '../../../../src/contracts/auth.ts'
 import { api } from '../../api/client.ts'
 import type { Profile, ProfilePatch } from '../../api/types.ts'
@@ -20,7 +21,12 @@ const FIELDS = [
 ] as const
 type Key = (typeof FIELDS)[number]
 type Form = Record<Key, string>
-const schema = businessFields.pick(Object.fromEntries(FIELDS.map((k) => [k, true])) as Record<Key, true>).partial()
+/** The contract's rule for each field, an empty box allowed (left as it was). */
+const schema = z.object(
+  Object.fromEntries(FIELDS.map((k) => [k, z.union([z.literal(''), businessFields.shape[k]])])) as {
+    [K in Key]: z.ZodUnion<[z.ZodLiteral<''>, (typeof businessFields.shape)[K]]>
+  },
+)
 
 /** Only what changed is sent; an emptied field is left as it was (the API has no "clear"). */
 function changes(values: Form, profile: Profile): ProfilePatch {
