@@ -244,6 +244,62 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
     await context.close()
   }, 150_000)
 
+  it('dashboard: each piece of advice names who produced it, one rating per answer, peers with their distribution or why not; the peers page', async () => {
+    const context = await chromium.newContext({ width: 1280, height: 900 })
+    const page = await watchedPage(context)
+    current = page
+    await signUp(page, uniqueEmail('peers'))
+    await page.getByLabel('Industry').selectOption('Software')
+    await page.getByLabel('Company size').selectOption('11-50')
+    await page.getByLabel('Annual revenue').selectOption('1m_5m')
+    await page.getByRole('button', { name: 'Next' }).click()
+    await page.getByText('Generating leads').click()
+    await page.getByRole('button', { name: 'Next' }).click()
+    await page.getByText('Documented, with KPIs we track').click()
+    await page.getByText('We collect feedback regularly').click()
+    await page.getByRole('button', { name: 'Next' }).click()
+    await page.getByText('Yes', { exact: true }).click()
+    await page.getByText('Optimized for how we work').click()
+    await page.getByRole('button', { name: 'See my scores' }).click()
+    await page.getByRole('button', { name: 'Go to my dashboard' }).click()
+
+    // Every strength, weakness, roadmap step and recommendation says who produced it.
+    await page.getByTestId('roadmap').locator('li').first().waitFor()
+    const items = page.locator(
+      '[data-testid="advice-item"], [data-testid="roadmap"] li, [data-testid="recommendations"] li',
+    )
+    const count = await items.count()
+    expect(count).toBeGreaterThan(0)
+    for (let i = 0; i < count; i++)
+      expect(await items.nth(i).getByTestId('source').textContent()).toMatch(/^(Rules engine|AI model · .+)$/)
+    // Strengths, weaknesses, roadmap and insights are one answer: rating one part thanks them all.
+    const roadmapFeedback = page.getByTestId('roadmap').getByRole('group', { name: 'Was this helpful? (Roadmap)' })
+    await roadmapFeedback.getByRole('button', { name: 'Yes' }).click()
+    await page.getByTestId('roadmap').getByText('Thanks — your feedback was saved.').waitFor()
+    await page.getByTestId('insights').getByText('Thanks — your feedback was saved.').waitFor()
+
+    // Peers: the distribution, or for each area why there is nothing yet.
+    const peers = page.getByTestId('dashboard-peers')
+    await peers.getByTestId('peer-benchmarks').waitFor()
+    const rows = peers.locator('tbody tr')
+    await poll(() => rows.count()).toBeGreaterThan(0)
+    for (let i = 0; i < (await rows.count()); i++)
+      expect(await rows.nth(i).locator('td').nth(2).textContent()).toMatch(
+        /^(Above \d+ % of peers \(\d+(st|nd|rd|th) percentile\)|Not enough peers yet: \d+ more needed|Not scored yet)$/,
+      )
+    await expectAccessible(page, 'dashboard with peers')
+    await shot(page, 'desktop-dashboard-peers')
+
+    await peers.getByRole('link', { name: 'All peer figures' }).click()
+    await page.getByRole('heading', { name: 'Peers', level: 1 }).waitFor()
+    await page.getByTestId('similar-peers').locator('.skeleton').waitFor({ state: 'detached' })
+    await page.getByTestId('industry-peers').locator('.skeleton').waitFor({ state: 'detached' })
+    await expectAccessible(page, 'peers')
+    await shot(page, 'desktop-peers')
+    expect(page.problems).toEqual([])
+    await context.close()
+  }, 150_000)
+
   it('on a phone (375 px) the new pages fit without sideways scrolling and pass axe', async () => {
     const context = await chromium.newContext({ width: 375, height: 812 })
     const page = await watchedPage(context)
@@ -256,6 +312,7 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
       ['/kpis', 'KPIs'],
       ['/documents', 'Documents'],
       ['/account', 'Account'],
+      ['/peers', 'Peers'],
     ] as const) {
       await page.goto(`${base}${path}`)
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor()

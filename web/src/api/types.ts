@@ -142,6 +142,7 @@ export type PostRoutes = {
   '/api/growth_studio/simulation': { body: SimulationInput; res: Simulation }
   '/api/growth_studio/commentary': { body: { simulationId: string }; res: Commentary }
   '/api/insights/:requestId/feedback': { body: FeedbackBody; res: Feedback }
+  '/api/ai/answers/:requestId/feedback': { body: FeedbackBody; res: Feedback }
   '/api/keys': { body: { name: string }; res: CreatedKey }
   '/api/plans': { body: PlanBody; res: Plan }
   '/api/admin/alerts/:id/acknowledge': { body: undefined; res: Alert }

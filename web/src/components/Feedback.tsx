@@ -1,18 +1,30 @@
-import { useMutation } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useId, useState } from 'react'
 import { api, ApiError } from '../api/client.ts'
 
-/** Thumbs up or down on one AI answer (by its request id), with an optional comment. */
-export function Feedback({ requestId, compact }: { requestId: string; compact?: boolean }) {
+/** The rating given to an answer in this session, shared by every thumbs control of that answer. */
+const ratedKey = (requestId: string) => ['feedback', requestId] as const
+
+/**
+ * Thumbs up or down on one AI answer (by its request id), with an optional comment. Several
+ * parts of one answer (a dashboard's strengths, weaknesses and roadmap) share its rating: the
+ * server keeps one per answer, so rating one part thanks them all. `about` names the part in the
+ * comment sent.
+ */
+export function Feedback({ requestId, compact, about }: { requestId: string; compact?: boolean; about?: string }) {
   const id = useId()
+  const client = useQueryClient()
   const [rating, setRating] = useState<'up' | 'down'>()
   const [comment, setComment] = useState('')
   const [asking, setAsking] = useState(false)
+  const rated = useQuery({ queryKey: ratedKey(requestId), queryFn: () => null, enabled: false, staleTime: Infinity })
   const send = useMutation({
     mutationFn: (body: { rating: 'up' | 'down'; comment?: string }) =>
-      api.post('/api/insights/:requestId/feedback', body, { params: { requestId } }),
+      api.post('/api/ai/answers/:requestId/feedback', body, { params: { requestId } }),
+    onSuccess: (saved) => client.setQueryData(ratedKey(requestId), saved.rating),
   })
-  if (send.isSuccess) {
+  const withAbout = (text: string) => (about ? `${about}${text ? `: ${text}` : ''}` : text)
+  if (send.isSuccess || rated.data) {
     return (
       <p className="feedback-done small" role="status">
         Thanks — your feedback was saved.
@@ -21,12 +33,12 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
   }
   const choose = (r: 'up' | 'down') => {
     setRating(r)
-    if (compact) send.mutate({ rating: r })
+    if (compact) send.mutate({ rating: r, ...(about ? { comment: about } : {}) })
     else setAsking(true)
   }
   return (
     <div className="feedback" data-testid="feedback">
-      <div className="row" role="group" aria-label="Was this helpful?">
+      <div className="row" role="group" aria-label={about ? `Was this helpful? (${about})` : 'Was this helpful?'}>
         <span className="small muted">Helpful?</span>
         <button
           type="button"
@@ -52,7 +64,8 @@ export function Feedback({ requestId, compact }: { requestId: string; compact?: 
           className="stack feedback-form"
           onSubmit={(e) => {
             e.preventDefault()
-            send.mutate({ rating, ...(comment.trim() ? { comment: comment.trim() } : {}) })
+            const text = withAbout(comment.trim())
+            send.mutate({ rating, ...(text ? { comment: text } : {}) })
           }}
         >
           <label htmlFor={`${id}-comment`}>Anything to add? (optional)</label>

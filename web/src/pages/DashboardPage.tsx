@@ -11,6 +11,7 @@ import { AreasRadar, ScoreTrend, type TrendPoint } from '../components/charts.ts
 import { Feedback } from '../components/Feedback.tsx'
 import { useModals } from '../components/Modal.tsx'
 import { Card, Empty, ErrorState, ScoreBar, ScoreRing, Skeleton, Source } from '../components/ui.tsx'
+import { PeerBenchmarks } from '../features/peers/PeerBenchmarks.tsx'
 import { deepDiveModal } from '../modals/DeepDiveModal.tsx'
 import { insightModal } from '../modals/InsightModal.tsx'
 import { plannerModal } from '../modals/PlannerModal.tsx'
@@ -301,6 +302,9 @@ function RecommendationsCard({
                   <strong>Take {a.title}</strong>
                 </Link>
                 <span className="muted">{a.reason}</span>
+                <span>
+                  <Source provider={next.provider} />
+                </span>
               </li>
             ))}
           </ul>
@@ -318,12 +322,15 @@ function RecommendationsCard({
                 <span className="muted">
                   {a.description} <span className="small">({a.timeframe})</span>
                 </span>
+                <span>
+                  <Source provider={next.provider} />
+                </span>
               </li>
             ))}
           </ul>
         )}
       </div>
-      <Feedback requestId={next.requestId} compact />
+      <Feedback requestId={next.requestId} compact about="Recommended next" />
     </Card>
   )
 }
@@ -351,7 +358,9 @@ function Insights({
                 : 'No area stands out as a strength yet: a strength scores 3.0 or more and is clearly above your other areas.'
             }
             onOpen={(i) => open({ ...meta, kind: 'Strength', title: i.title, description: i.impact })}
+            provider={d.provider}
           />
+          {d.strengths.length > 0 && <Feedback requestId={d.requestId} compact about="Strengths" />}
         </Card>
         <Card title="Weaknesses" actions={source} testId="weaknesses">
           <List
@@ -366,7 +375,9 @@ function Insights({
                 recommendations: d.roadmap.slice(0, 2).map((r) => r.task),
               })
             }
+            provider={d.provider}
           />
+          {d.weaknesses.length > 0 && <Feedback requestId={d.requestId} compact about="Weaknesses" />}
         </Card>
       </div>
       <Card
@@ -392,50 +403,17 @@ function Insights({
                 <span className="tags">
                   <span className="tag">{r.owner}</span>
                   <span className="tag">{r.timeframe}</span>
+                  <Source provider={d.provider} />
                 </span>
               </li>
             ))}
           </ol>
         )}
+        {d.roadmap.length > 0 && <Feedback requestId={d.requestId} compact about="Roadmap" />}
       </Card>
       <div className="grid two">
-        <Card title="Benchmarks">
-          {d.benchmarks.length === 0 ? (
-            <Empty title="No benchmarks yet">Peer figures appear once enough similar businesses have scores.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="sr-only">Your scores against your peers</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Area</th>
-                    <th scope="col" className="num">
-                      You
-                    </th>
-                    <th scope="col" className="num">
-                      Median
-                    </th>
-                    <th scope="col" className="num">
-                      Percentile
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.benchmarks.map((b) => (
-                    <tr key={b.area}>
-                      <td>{humanize(b.area)}</td>
-                      <td className="num">{fmtScore(b.userScore)}</td>
-                      <td className="num">
-                        {b.median === null ? 'not enough peers yet' : fmtScore(b.median)}
-                        {b.demo ? ' (demo)' : ''}
-                      </td>
-                      <td className="num">{b.percentile === null ? '—' : Math.round(b.percentile).toLocaleString()}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+        <Card title="You and your peers" testId="dashboard-peers" actions={<Link to="/peers">All peer figures</Link>}>
+          <PeerBenchmarks compact />
         </Card>
         <Card title="Insights" actions={source} testId="insights">
           {d.insights.length === 0 ? (
@@ -463,7 +441,7 @@ function Insights({
               ))}
             </ul>
           )}
-          <Feedback requestId={d.requestId} compact />
+          <Feedback requestId={d.requestId} compact about="Insights" />
         </Card>
       </div>
     </>
@@ -474,20 +452,25 @@ function List({
   items,
   empty,
   onOpen,
+  provider,
 }: {
   items: Array<{ title: string; impact: string }>
   empty: string
   onOpen: (i: { title: string; impact: string }) => void
+  provider: string
 }) {
   if (items.length === 0) return <Empty title={empty} />
   return (
     <ul className="insight-list">
       {items.map((i, n) => (
-        <li key={n}>
+        <li key={n} data-testid="advice-item">
           <button type="button" className="linklike strong" onClick={() => onOpen(i)}>
             {i.title}
           </button>
           <span className="muted">{i.impact}</span>
+          <span>
+            <Source provider={provider} />
+          </span>
         </li>
       ))}
     </ul>
