@@ -56,4 +56,15 @@ describe('loadConfig', () => {
     expect(config.auth.cookieSecure).toBe(true)
     expect(config.ai.enabled).toBe(false)
   })
+
+  it('reads TRUST_PROXY as off, hops, or proxy addresses, and refuses anything else', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1)
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1, loopback' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ])
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(ConfigError)
+  })
 })

@@ -57,6 +57,33 @@ const csv = z
       .filter(Boolean),
   )
 
+/**
+ * Which proxies may name the client in X-Forwarded-For (Fastify's `trustProxy`): unset/false (the
+ * socket's address is the client), a number of hops, or a list of proxy addresses/CIDRs. `true`
+ * trusts any sender, so any client could name itself: per-address throttles and the loopback-only
+ * /metrics would be spoofable. See docs/RELIABILITY.md.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): boolean | number | string[] => {
+    const value = (v ?? '').trim()
+    if (value === '' || value === 'false' || value === '0') return false
+    if (value === 'true') return true
+    if (/^\d+$/.test(value)) return Number(value)
+    const list = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+    if (
+      list.some((s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s))
+    ) {
+      ctx.addIssue({ code: 'custom', message: 'must be true, false, a number of hops, or proxy addresses/CIDRs' })
+      return z.NEVER
+    }
+    return list
+  })
+
 /** `name=weight,name=weight` (e.g. `sales=0.2,reassessment=0`); names are checked where they are used. */
 const weightList = z
   .string()
@@ -135,6 +162,7 @@ export const envSchema = z.object({
   COOKIE_SECURE: bool(false),
   CORS_ORIGINS: csv,
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 50 * 1_048_576),
+  TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   ASSESSMENT_RETAKE_DAYS: num(30, 0, 3650),
   BENCHMARK_MIN_PEERS: int(5, 1, 100_000),
@@ -235,6 +263,7 @@ function toConfig(env: Env) {
       host: env.HOST,
       port: env.PORT,
       bodyLimit: env.BODY_LIMIT_BYTES,
+      trustProxy: env.TRUST_PROXY,
       corsOrigins: env.CORS_ORIGINS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },

@@ -70,6 +70,11 @@ export async function buildApp(services: HttpDeps, options: { routes?: RouteModu
   const serverOptions: FastifyServerOptions = {
     loggerInstance: services.logger,
     bodyLimit: config.http.bodyLimit,
+    // TRUST_PROXY: who may name the client (request.ip) in X-Forwarded-For; unset, nobody.
+    trustProxy:
+      typeof config.http.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.http.trustProxy as number)
+        : config.http.trustProxy,
     requestIdHeader: false,
     // Take the caller's x-request-id when it is a sane token, else make one.
     genReqId: (req) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator, type Simulator } from '../../../src/simulator/index.ts'
-import { errorOf, signUp, uniqueEmail } from '../../helpers/app.ts'
+import { errorOf, signUp, startTestApp, uniqueEmail } from '../../helpers/app.ts'
 import { BACKENDS } from '../../helpers/backends.ts'
 import { startGatewayApp, type GatewayTestApp } from '../../helpers/gateway.ts'
 import { eventually } from '../../helpers/sse.ts'
@@ -154,6 +154,39 @@ describe.skipIf(BACKENDS.length === 0)('limit and budget bypass attempts', () =>
     if (insights.statusCode === 200) expect((insights.json() as { provider: string }).provider).toBe('rules')
     tally.refused += 1
     expect(sim.stats().total, 'no upstream call once the budget is spent').toBe(upstreamBefore)
+  })
+
+  it('X-Forwarded-For does not escape the per-address sign-up throttle; with TRUST_PROXY it names the client behind the proxy', async () => {
+    const signup = (app: GatewayTestApp['app'], forwardedFor: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        remoteAddress: '10.9.9.9', // the proxy, or a client on its own
+        headers: { 'x-forwarded-for': forwardedFor },
+        payload: { email: uniqueEmail('xff'), password: 'correct horse battery' },
+      })
+    const direct = await startTestApp(backend, { AUTH_SIGNUPS_PER_ADDRESS_PER_HOUR: '2' })
+    const proxied = await startTestApp(backend, { AUTH_SIGNUPS_PER_ADDRESS_PER_HOUR: '2', TRUST_PROXY: '1' })
+    try {
+      // No proxy trusted: a forged header per request changes nothing, the socket's address counts.
+      const spoofed = []
+      for (let i = 0; i < 4; i++) spoofed.push((await signup(direct.app, `198.51.100.${i}`)).statusCode)
+      expect(spoofed).toEqual([201, 201, 429, 429])
+      tally.attempts += 2
+      tally.refused += 2
+      // One trusted hop: clients behind the proxy are counted apart, each on its own.
+      const clients = []
+      for (let i = 0; i < 4; i++) clients.push((await signup(proxied.app, `198.51.100.${i}`)).statusCode)
+      expect(clients).toEqual([201, 201, 201, 201])
+      const one = []
+      for (let i = 0; i < 3; i++) one.push((await signup(proxied.app, '203.0.113.7')).statusCode)
+      expect(one).toEqual([201, 201, 429])
+      tally.attempts += 1
+      tally.refused += 1
+    } finally {
+      await direct.close()
+      await proxied.close()
+    }
   })
 
   // Issue 12 (another engineer) settles stream usage in the one pipeline (passthrough streams with
