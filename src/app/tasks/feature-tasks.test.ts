@@ -3,7 +3,8 @@ import type { StoredEvent } from '../../contracts/events.ts'
 import type { TaskDefinition } from './task-service.ts'
 import { createRulesAiClient } from '../../features/rules-client.ts'
 import type { FeatureDeps } from '../deps.ts'
-import { analyzeCompletedAssessments, defineFeatureTasks } from './feature-tasks.ts'
+import { analyzeCompletedAssessments } from '../assessments/analysis-task.ts'
+import { defineFeatureTasks } from './feature-tasks.ts'
 
 const deps = {
   db: undefined as never,

@@ -1,98 +1,14 @@
-import type { Logger } from 'pino'
-import { z } from 'zod'
-import type { EventHub } from '../../events/hub.ts'
-import type { TaskService } from './task-service.ts'
-import { analyzeAssessment, assessmentAnalysisInput } from '../../domain/growth/area-summary.ts'
-import { SCORE_AREAS, clampScore, type ScoreArea } from '../../domain/growth/scores.ts'
-import { assessmentAnalysis } from '../../features/assessment-analysis.ts'
-import { runFeature } from '../../features/run.ts'
-import { analyzeSubmission } from '../assessments/analyze-submission.ts'
-import { generateDashboard } from '../dashboard/generate-dashboard.ts'
+import { defineAssessmentAnalysisTask } from '../assessments/analysis-task.ts'
+import { defineDashboardRefreshTask } from '../dashboard/refresh-task.ts'
 import type { FeatureDeps } from '../deps.ts'
+import type { TaskService } from './task-service.ts'
 
 /**
- * The AI features' queued tasks: `assessment_analysis` (the AI feature replaces the deterministic
- * analysis, which stays for area names outside the catalogue) and `dashboard_refresh`.
+ * The AI features' queued tasks, each defined beside its use case: `assessment_analysis`
+ * (app/assessments/analysis-task.ts) and `dashboard_refresh` (app/dashboard/refresh-task.ts).
+ * Documents register theirs in app/documents/analysis-task.ts.
  */
 export function defineFeatureTasks(tasks: Pick<TaskService, 'define'>, deps: FeatureDeps) {
-  tasks.define({
-    type: 'assessment_analysis',
-    input: assessmentAnalysisInput,
-    async run(input, context) {
-      const caller = { userId: context.userId, tier: context.tier }
-      if (input.submissionId) {
-        const { type, score, areaScores, ...analysis } = await analyzeSubmission(deps, input.submissionId, caller, {
-          taskId: context.taskId,
-          ownerId: context.userId,
-        })
-        // The deterministic summary (weakest and strongest areas) stays beside the AI analysis.
-        const scores = Object.fromEntries(
-          Object.entries({ ...areaScores, [type]: score }).filter(
-            (e): e is [string, number] => typeof e[1] === 'number',
-          ),
-        )
-        const { assessmentType, averageScore, weakestAreas, strongestArea } = analyzeAssessment({
-          assessmentType: type,
-          scores,
-        })
-        return {
-          submissionId: input.submissionId,
-          assessmentType,
-          averageScore,
-          weakestAreas,
-          strongestArea,
-          ...analysis,
-        }
-      }
-      const type = input.assessmentType!
-      const scores = input.scores!
-      if (!(SCORE_AREAS as readonly string[]).includes(type)) return analyzeAssessment({ assessmentType: type, scores })
-      const values = Object.values(scores)
-      const score = clampScore(scores[type] ?? values.reduce((a, b) => a + b, 0) / values.length)
-      const { object, meta } = await runFeature(
-        deps.ai,
-        assessmentAnalysis,
-        { type: type as ScoreArea, score, answers: {}, overall: null, context: {} },
-        caller,
-      )
-      return { assessmentType: type, ...object, provider: meta.provider, requestId: meta.requestId }
-    },
-  })
-  tasks.define({
-    type: 'dashboard_refresh',
-    input: z.object({}).strict(),
-    async run(_input, context) {
-      const dashboard = await generateDashboard(
-        deps,
-        context.userId,
-        { userId: context.userId, tier: context.tier },
-        { force: true },
-      )
-      return { provider: dashboard.provider, generatedAt: dashboard.generatedAt, scoresHash: dashboard.scoresHash }
-    },
-  })
-}
-
-/**
- * After every `assessment.completed`, queue its analysis. Every process sees the event; the
- * idempotency key (one per submission) makes the task exist once.
- */
-export function analyzeCompletedAssessments(
-  events: Pick<EventHub, 'subscribe'>,
-  tasks: Pick<TaskService, 'submit'>,
-  logger: Pick<Logger, 'warn'>,
-) {
-  return events.subscribe('assessment.completed', async (event) => {
-    if (!event.userId) return
-    const submissionId = String(event.payload.submissionId)
-    try {
-      await tasks.submit(event.userId, {
-        type: 'assessment_analysis',
-        input: { submissionId },
-        idempotencyKey: `analysis:${submissionId}`,
-      })
-    } catch (error) {
-      logger.warn({ err: error, submissionId }, 'could not queue the assessment analysis')
-    }
-  })
+  defineAssessmentAnalysisTask(tasks, deps)
+  defineDashboardRefreshTask(tasks, deps)
 }
