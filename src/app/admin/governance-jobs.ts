@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { queuedJobCounts } from '../../data/repositories/tasks.ts'
 import { z } from 'zod'
 import type { Database } from '../../data/db.ts'
 import type { Queue } from '../../queue/queue.ts'
@@ -62,12 +63,8 @@ export function registerQueueAndStreamGauges(
   deps: { db: Database; realtime: RealtimeHub },
 ): void {
   governance.metrics.onCollect('queue_depth', async () => {
-    const [exists] = await deps.db.query<{ t: string | null }>(`select to_regclass('pgboss.job')::text as t`)
-    if (!exists?.t) return []
-    const list = await deps.db.query<{ name: string; n: string }>(
-      `select name, count(*) as n from pgboss.job where state in ('created', 'retry') group by name`,
-    )
-    return list.map((r) => ({ labels: { name: r.name }, value: Number(r.n) }))
+    const list = await queuedJobCounts(deps.db)
+    return list.map((r) => ({ labels: { name: r.name }, value: r.count }))
   })
   governance.metrics.onCollect('sse_clients', () => deps.realtime.size)
 }

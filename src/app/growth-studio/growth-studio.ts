@@ -3,6 +3,7 @@ import {
   insertLevers,
   insertSimulation,
   listCurrentLevers,
+  listSimulations,
   setSimulationCommentary,
   updateLeverProgress,
   type LeverRow,
@@ -11,8 +12,8 @@ import {
 import { archiveLevers, listActiveLevers, listArchivedLevers } from '../../data/repositories/advice.ts'
 import { getScoreSnapshot } from '../../data/repositories/feature-scores.ts'
 import { carryOverProgress, leverKey } from '../../domain/advice/levers.ts'
-import type { Claims } from '../../data/db.ts'
-import { scoresHash } from '../../domain/growth/scores.ts'
+import type { Claims, Database } from '../../data/db.ts'
+import { scoresHash } from '../scores-hash.ts'
 import {
   simulateGrowth,
   simulationWarnings,
@@ -227,4 +228,10 @@ export async function commentOnSimulation(deps: FeatureDeps, claims: Claims, cal
     requestId: meta.requestId,
     result: stored.result,
   }
+}
+
+/** The caller's recent simulations, newest first. */
+export async function simulationHistory(db: Database, claims: Claims, limit: number): Promise<StoredSimulation[]> {
+  const list = await db.asUser(claims, (tx) => listSimulations(tx, claims.sub, limit))
+  return list.map(toStoredSimulation)
 }

@@ -188,3 +188,13 @@ export async function finishTask(
     ),
   )
 }
+
+/** Jobs waiting in pg-boss, by queue name (none before pg-boss has created its schema). */
+export async function queuedJobCounts(db: Database): Promise<{ name: string; count: number }[]> {
+  const [exists] = await db.query<{ t: string | null }>(`select to_regclass('pgboss.job')::text as t`)
+  if (!exists?.t) return []
+  const list = await db.query<{ name: string; n: string }>(
+    `select name, count(*) as n from pgboss.job where state in ('created', 'retry') group by name`,
+  )
+  return list.map((r) => ({ name: r.name, count: Number(r.n) }))
+}

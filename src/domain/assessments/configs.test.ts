@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CONFIG_DIR, loadAssessmentCatalogue, questionCounts } from './assessment-configs.ts'
+import { DEFAULT_CONFIG_DIR, loadAssessmentCatalogue } from '../../app/assessments/load-configs.ts'
+import { questionCounts } from './assessment-configs.ts'
 import type { Answers } from './answers.ts'
 import { validateAnswers } from './answers.ts'
 import { BRACKETS, type QuestionSet } from './config-schema.ts'

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { DEEP_ASSESSMENT_TYPES, GROWTH_AREAS, type DeepAssessmentType, type GrowthArea } from '../assessments/types.ts'
 
 /** Every score area a user can have: the three growth areas and the eleven deep assessments. */
@@ -41,17 +40,17 @@ export function rankedAreas(scores: ScoreSet): Array<[ScoreArea, number]> {
 }
 
 /**
- * A stable hash of the scores that drive generated content (dashboard, levers). Any change to
- * a score, the base or the overall changes it, so cached content keyed on it is invalidated.
- * Scores are rounded to 2 decimals (the column precision) so float noise never invalidates.
+ * The scores that drive generated content (dashboard, levers) in a canonical form: areas in a
+ * fixed order, rounded to 2 decimals (the column precision) so float noise never changes it.
+ * `app/scores-hash.ts` hashes it: cached content keyed on the hash is invalidated by any change.
  */
-export function scoresHash(scores: ScoreSet): string {
+export function canonicalScores(scores: ScoreSet): string {
   const canonical: Array<[string, number | null]> = SCORE_AREAS.map((area) => [
     area,
     round2(scores.areas[area] ?? null),
   ])
   canonical.push(['base', round2(scores.base)], ['overall', round2(scores.overall)])
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32)
+  return JSON.stringify(canonical)
 }
 
 function round2(value: number | null): number | null {

@@ -1,5 +1,6 @@
 import type { Database } from '../../data/db.ts'
-import { clearExpiredLimits } from '../limits/counters.ts'
+import { clearExpiredLimits } from '../../data/repositories/rate-limits.ts'
+import { deleteInBatches, pruneRollups } from '../../data/repositories/retention.ts'
 
 /**
  * Retention: delete `ai_log` rows older than `aiLogDays` and `events` older than `eventsDays`, in
@@ -11,43 +12,6 @@ import { clearExpiredLimits } from '../limits/counters.ts'
  * every period that ended before the cutoff (`rollups`: rows pruned in the three tables).
  */
 export type RetentionResult = { aiLog: number; events: number; rateLimits: number; rollups: number }
-
-async function deleteInBatches(
-  db: Database,
-  table: 'ai_log' | 'events',
-  cutoff: string,
-  batch: number,
-): Promise<number> {
-  let total = 0
-  for (;;) {
-    const [r] = await db.query<{ n: string }>(
-      `with d as (delete from ${table} where id in (select id from ${table} where created_at < $1 limit ${batch}) returning 1) select count(*) as n from d`,
-      [cutoff],
-    )
-    const n = Number(r?.n ?? 0)
-    total += n
-    if (n < batch) return total
-  }
-}
-
-async function pruneRollups(db: Database, cutoff: string): Promise<number> {
-  const [r] = await db.query<{ n: string }>(
-    `with a as (
-        delete from ai_log_rollup where requests = 0
-          or grain = 'hour' and period_start <= $1::timestamptz - interval '1 hour' or grain = 'day' and period_start <= $1::timestamptz - interval '1 day'
-        returning 1
-      ), b as (
-        delete from ai_log_error_rollup where errors = 0
-          or grain = 'hour' and period_start <= $1::timestamptz - interval '1 hour' or grain = 'day' and period_start <= $1::timestamptz - interval '1 day'
-        returning 1
-      ), c as (
-        delete from ai_log_user_daily where requests = 0 or day <= $1::timestamptz - interval '1 day' returning 1
-      )
-      select (select count(*) from a) + (select count(*) from b) + (select count(*) from c) as n`,
-    [cutoff],
-  )
-  return Number(r?.n ?? 0)
-}
 
 export async function runRetention(
   db: Database,

@@ -1,7 +1,6 @@
-import { desc } from 'drizzle-orm'
 import { z } from 'zod'
+import { providerHealthReport } from '../../app/admin/provider-health.ts'
 import { errorResponse } from '../../contracts/common.ts'
-import { providerStatusHistory } from '../../data/schema.ts'
 import type { RouteModule } from '../types.ts'
 
 const providerHealth = z.object({
@@ -39,28 +38,6 @@ export const adminAiRoutes: RouteModule = (app, { ai, db, hooks }) => {
         },
       },
     },
-    async () => {
-      const history = await db.orm
-        .select()
-        .from(providerStatusHistory)
-        .orderBy(desc(providerStatusHistory.id))
-        .limit(50)
-      return {
-        enabled: ai.enabled,
-        providers: ai.providerHealth().map((h) => ({
-          ...h,
-          p50LatencyMs: h.p50LatencyMs,
-          lastSuccessAt: h.lastSuccessAt,
-          lastFailureAt: h.lastFailureAt,
-        })),
-        routes: ai.enabled ? ai.routes.names() : [],
-        history: history.map((h) => ({
-          provider: h.provider,
-          status: h.status,
-          reason: h.reason,
-          at: h.createdAt.toISOString(),
-        })),
-      }
-    },
+    async () => providerHealthReport({ ai, db }),
   )
 }

@@ -1,8 +1,6 @@
 import { adminUserList, adminUserPatch, adminUserQuery, user } from '../../contracts/auth.ts'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
-import { listUsers, toUser, updateUserPrivileges } from '../../data/repositories/users.ts'
-import { recordAdminAction } from '../../data/repositories/audit.ts'
-import { NotFoundError } from '../../errors.ts'
+import { changeUser, usersFor } from '../../app/admin/users.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
@@ -22,7 +20,10 @@ export const adminUserRoutes: RouteModule = (app, { db, hooks, auth }) => {
         response: { 200: adminUserList, ...adminErrors },
       },
     },
-    async (request) => db.asUser(principalOf(request).claims, (tx) => listUsers(tx, request.query)),
+    async (request) => {
+      const { claims, user } = principalOf(request)
+      return usersFor(db, { claims, userId: user.id }, request.query)
+    },
   )
 
   app.patch(
@@ -39,15 +40,8 @@ export const adminUserRoutes: RouteModule = (app, { db, hooks, auth }) => {
       },
     },
     async (request) => {
-      const { claims, user: actor } = principalOf(request)
-      const updated = await db.asUser(claims, async (tx) => {
-        const row = await updateUserPrivileges(tx, request.params.id, request.body)
-        if (!row) throw new NotFoundError('User')
-        await recordAdminAction(tx, { actorId: actor.id, action: 'user.update', target: row.id, details: request.body })
-        return toUser(row)
-      })
-      auth.forget(updated.id)
-      return updated
+      const { claims, user } = principalOf(request)
+      return changeUser({ db, auth }, { claims, userId: user.id }, request.params.id, request.body)
     },
   )
 }

@@ -7,7 +7,7 @@ import {
   getGrowthLevers,
   runSimulation,
   setLeverProgress,
-  toStoredSimulation,
+  simulationHistory,
 } from '../../app/growth-studio/growth-studio.ts'
 import {
   growthAssessmentInsights,
@@ -38,10 +38,7 @@ import {
   simulationResponse,
   taskAccepted,
 } from '../../contracts/features.ts'
-import { listSimulations } from '../../data/repositories/ai-products.ts'
-import { getProfile, toProfile, updateBusinessFields } from '../../data/repositories/profiles.ts'
-import { NotFoundError } from '../../errors.ts'
-import { publish } from '../../events/publish.ts'
+import { changeProfile } from '../../app/account/profile.ts'
 import { peerRecommendations } from '../../app/peers/peers.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteDeps, RouteModule } from '../types.ts'
@@ -123,16 +120,7 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const { user, claims } = principalOf(request)
-      const fields = Object.keys(request.body)
-      const row = await db.asUser(claims, async (tx) => {
-        const updated =
-          fields.length > 0 ? await updateBusinessFields(tx, user.id, request.body) : await getProfile(tx, user.id)
-        if (updated && fields.length > 0)
-          await publish(tx, { type: 'profile.updated', userId: user.id, payload: { fields } })
-        return updated
-      })
-      if (!row) throw new NotFoundError('Profile')
-      const profile = toProfile(row)
+      const profile = await changeProfile(db, claims, request.body)
       const { maturity, provider, requestId } = await scoreProfileFields(services, callerOf(user, request.id), {
         companyName: profile.companyName,
         industry: profile.industry,
@@ -257,8 +245,7 @@ export const aiFeatureRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const { claims } = principalOf(request)
-      const list = await db.asUser(claims, (tx) => listSimulations(tx, claims.sub, request.query.limit))
-      return { simulations: list.map(toStoredSimulation) }
+      return { simulations: await simulationHistory(db, claims, request.query.limit) }
     },
   )
 

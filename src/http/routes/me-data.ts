@@ -1,9 +1,9 @@
+import { exportMyData } from '../../app/account/export.ts'
 import { deleteAccount } from '../../app/account/revocation.ts'
 import { rateAnswer } from '../../app/insights/answer-feedback.ts'
 import { z } from 'zod'
 import { errorResponse } from '../../contracts/common.ts'
 import { feedback, feedbackBody, feedbackParams, usageStanding } from '../../contracts/governance.ts'
-import { exportUserData } from '../../data/repositories/personal-data.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
@@ -32,14 +32,8 @@ export const meDataRoutes: RouteModule = (app, deps) => {
     },
     async (request, reply) => {
       const { user } = principalOf(request)
-      // As the owner: some of a user's rows (ai_log) are not readable to them under RLS.
-      const tables = await db.transaction((tx) => exportUserData(tx, user.id))
       reply.header('content-disposition', `attachment; filename="optimaliq-export-${user.id}.json"`)
-      return {
-        exportedAt: new Date().toISOString(),
-        userId: user.id,
-        tables: JSON.parse(JSON.stringify(tables)) as Record<string, Array<Record<string, unknown>>>,
-      }
+      return exportMyData(db, user.id)
     },
   )
 

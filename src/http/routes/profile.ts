@@ -1,8 +1,6 @@
 import { profile, profilePatch } from '../../contracts/auth.ts'
 import { errorResponse } from '../../contracts/common.ts'
-import { getProfile, toProfile, updateBusinessFields } from '../../data/repositories/profiles.ts'
-import { NotFoundError } from '../../errors.ts'
-import { publish } from '../../events/publish.ts'
+import { changeProfile, myProfile } from '../../app/account/profile.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
@@ -19,12 +17,7 @@ export const profileRoutes: RouteModule = (app, { db, hooks }) => {
         response: { 200: profile, 401: errorResponse, 404: errorResponse },
       },
     },
-    async (request) => {
-      const { user, claims } = principalOf(request)
-      const row = await db.asUser(claims, (tx) => getProfile(tx, user.id))
-      if (!row) throw new NotFoundError('Profile')
-      return toProfile(row)
-    },
+    async (request) => myProfile(db, principalOf(request).claims),
   )
 
   app.patch(
@@ -39,18 +32,6 @@ export const profileRoutes: RouteModule = (app, { db, hooks }) => {
         response: { 200: profile, 400: errorResponse, 401: errorResponse, 404: errorResponse },
       },
     },
-    async (request) => {
-      const { user, claims } = principalOf(request)
-      const fields = Object.keys(request.body)
-      // The event (same transaction) tells the peer graph, dashboards and open tabs that the profile changed.
-      const row = await db.asUser(claims, async (tx) => {
-        const updated = await updateBusinessFields(tx, user.id, request.body)
-        if (updated && fields.length > 0)
-          await publish(tx, { type: 'profile.updated', userId: user.id, payload: { fields } })
-        return updated
-      })
-      if (!row) throw new NotFoundError('Profile')
-      return toProfile(row)
-    },
+    async (request) => changeProfile(db, principalOf(request).claims, request.body),
   )
 }

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   AssessmentConfigError,
-  loadAssessmentCatalogue,
   parseAssessmentConfig,
   questionCounts,
-} from './assessment-configs.ts'
+} from '../../domain/assessments/assessment-configs.ts'
+import { loadAssessmentCatalogue } from './load-configs.ts'
 
 const FIXTURES = new URL('../../../test/fixtures/assessments/', import.meta.url).pathname
 const temps: string[] = []
