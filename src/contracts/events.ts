@@ -34,6 +34,8 @@ export const eventPayloads = {
     message: z.string(),
   }),
   'alert.resolved': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), message: z.string() }),
+  /** An admin has seen a firing alert (it keeps firing until its condition clears). */
+  'alert.acknowledged': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), by: z.uuid() }),
   'budget.threshold': z.object({ budget: z.string(), percent: z.number(), spentUsd: z.number(), limitUsd: z.number() }),
   /**
    * A user's access ended (logout of one token, account deleted, an API key revoked): every process

@@ -154,6 +154,8 @@ export const alert = z
     firedAt: z.string(),
     resolvedAt: z.string().nullable(),
     notifiedAt: z.string().nullable(),
+    acknowledgedAt: z.string().nullable().describe('When an admin acknowledged it (it keeps firing until it clears)'),
+    acknowledgedBy: z.string().nullable().describe('The admin who acknowledged it'),
   })
   .meta({ id: 'Alert' })
 
@@ -209,3 +211,18 @@ export const apiKeyUsageResponse = z
     ),
   })
   .meta({ id: 'ApiKeyUsage' })
+
+/** `GET /api/admin/budgets`: the install-wide budgets against their limits. */
+export const adminBudgetsResponse = z
+  .object({
+    budgets: z.array(
+      z.object({
+        budget: z.string(),
+        period: z.enum(['daily', 'monthly']),
+        limitUsd: z.number(),
+        spentUsd: z.number(),
+        resetAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'AdminBudgets' })

@@ -1,5 +1,12 @@
 import type { Database } from '../../data/db.ts'
-import { listAlertRules, listAlerts, updateAlertRule, type AlertRule } from '../../data/repositories/alerts.ts'
+import {
+  acknowledgeAlert as markAcknowledged,
+  listAlertRules,
+  listAlerts,
+  updateAlertRule,
+  type AlertRow,
+  type AlertRule,
+} from '../../data/repositories/alerts.ts'
 import { recordAdminAction } from '../../data/repositories/audit.ts'
 import { NotFoundError } from '../../errors.ts'
 import type { Actor } from './model-versions.ts'
@@ -25,5 +32,16 @@ export async function changeAlertRule(
     if (!rule) throw new NotFoundError('Alert rule')
     await recordAdminAction(tx, { actorId: actor.userId, action: 'alert_rule.update', target: rule.id, details: patch })
     return rule
+  })
+}
+
+/** An admin acknowledges an alert: recorded once, audited, announced live to the other admins. */
+export async function acknowledgeAlert(db: Database, actor: Actor, id: string): Promise<AlertRow> {
+  return db.asUser(actor.claims, async (tx) => {
+    const result = await markAcknowledged(tx, id, actor.userId)
+    if (!result) throw new NotFoundError('Alert')
+    if (result.changed)
+      await recordAdminAction(tx, { actorId: actor.userId, action: 'alert.acknowledge', target: id, details: {} })
+    return result.alert
   })
 }

@@ -14,6 +14,8 @@ export type AlertRow = {
   firedAt: string
   resolvedAt: string | null
   notifiedAt: string | null
+  acknowledgedAt: string | null
+  acknowledgedBy: string | null
 }
 
 type RawAlert = {
@@ -41,6 +43,9 @@ export function toAlert(r: RawAlert): AlertRow {
     firedAt: iso(r.fired_at)!,
     resolvedAt: iso(r.resolved_at),
     notifiedAt: iso(r.notified_at),
+    // Kept in `details` (no column of its own): who acknowledged it and when.
+    acknowledgedAt: typeof r.details?.acknowledgedAt === 'string' ? r.details.acknowledgedAt : null,
+    acknowledgedBy: typeof r.details?.acknowledgedBy === 'string' ? r.details.acknowledgedBy : null,
   }
 }
 
@@ -102,6 +107,37 @@ export async function resolveAlert(
     payload: { alertId: alert.id, ruleId: alert.ruleId, scope: alert.scope, message },
   })
   return alert
+}
+
+/**
+ * Acknowledge an alert once (a second acknowledgement keeps the first), publishing
+ * `alert.acknowledged` to admins in the same transaction. `undefined` when there is no such alert.
+ */
+export async function acknowledgeAlert(
+  tx: Executor,
+  id: string,
+  by: string,
+  at = new Date(),
+): Promise<{ alert: AlertRow; changed: boolean } | undefined> {
+  const [r] = await rows<RawAlert>(
+    tx,
+    sql`update alerts
+        set details = coalesce(details, '{}'::jsonb) || jsonb_build_object('acknowledgedAt', ${at.toISOString()}::text, 'acknowledgedBy', ${by}::text)
+        where id = ${id} and not (coalesce(details, '{}'::jsonb) ? 'acknowledgedAt')
+        returning *`,
+  )
+  if (r) {
+    const alert = toAlert(r)
+    await publish(tx, {
+      type: 'alert.acknowledged',
+      userId: null,
+      audience: 'admin',
+      payload: { alertId: alert.id, ruleId: alert.ruleId, scope: alert.scope, by },
+    })
+    return { alert, changed: true }
+  }
+  const [existing] = await rows<RawAlert>(tx, sql`select * from alerts where id = ${id}`)
+  return existing ? { alert: toAlert(existing), changed: false } : undefined
 }
 
 export async function firingAlerts(tx: Executor): Promise<AlertRow[]> {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
 import {
+  adminBudgetsResponse,
   alert,
   alertQuery,
   alertRule,
@@ -15,7 +16,8 @@ import {
   monitoringReport,
   promoteBody,
 } from '../../contracts/governance.ts'
-import { alertRulesFor, alertsFor, changeAlertRule } from '../../app/admin/alerts.ts'
+import { acknowledgeAlert, alertRulesFor, alertsFor, changeAlertRule } from '../../app/admin/alerts.ts'
+import { globalBudgets } from '../../app/admin/budgets.ts'
 import {
   changeModelVersion,
   createModelVersion,
@@ -183,6 +185,33 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
       },
     },
     async (request) => ({ alerts: await alertsFor(db, actorOf(request), request.query) }),
+  )
+
+  app.get(
+    '/api/admin/budgets',
+    {
+      onRequest: hooks.requireAdmin,
+      schema: {
+        ...admin,
+        summary: 'Install-wide AI budgets against their limits',
+        response: { 200: adminBudgetsResponse, ...errors },
+      },
+    },
+    async () => ({ budgets: await globalBudgets(governance) }),
+  )
+
+  app.post(
+    '/api/admin/alerts/:id/acknowledge',
+    {
+      onRequest: hooks.requireAdmin,
+      schema: {
+        ...admin,
+        summary: 'Acknowledge an alert (once; it keeps firing until its condition clears)',
+        params: uuidParam,
+        response: { 200: alert, ...errors },
+      },
+    },
+    async (request) => acknowledgeAlert(db, actorOf(request), request.params.id),
   )
 
   app.get(
