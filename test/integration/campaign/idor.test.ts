@@ -71,6 +71,7 @@ const RESOURCES: Record<string, Resource> = {
   'get /api/admin/experiments/{id}': { params: () => ({ id: randomUUID() }), admin: true },
   'post /api/admin/experiments/{id}/promote': { params: () => ({ id: randomUUID() }), body: {}, admin: true },
   'post /api/admin/experiments/{id}/rollback': { params: () => ({ id: randomUUID() }), body: {}, admin: true },
+  'post /api/admin/alerts/{id}/acknowledge': { params: () => ({ id: randomUUID() }), body: {}, admin: true },
   'patch /api/admin/alert-rules/{id}': {
     params: () => ({ id: 'high_error_rate' }),
     body: { threshold: 0.5 },

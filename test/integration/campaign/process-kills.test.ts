@@ -10,7 +10,8 @@ import { eventually, openSse, type SseClient } from '../../helpers/sse.ts'
  * killed with SIGKILL mid-task, again and again, while every database connection of every
  * OptimaliQ process (pools, pg-boss, LISTEN) is cut with pg_terminate_backend. Promise: every
  * accepted task completes exactly once (one `completed` event, its result once), and a live stream
- * on the API process receives every event of its user exactly once.
+ * receives every event of its user exactly once — across a SIGKILL of the API process too, resuming
+ * with Last-Event-ID on a new one.
  * `CHAOS_TASKS`, `CHAOS_KILLS`, `CHAOS_TERMINATIONS` make it larger for `npm run chaos`.
  * (One worker kill with its retry, and LISTEN reconnects, are also in main/multiprocess.test.ts and
  * events/events.test.ts.)
@@ -25,7 +26,7 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
   let observer: pg.Pool
   let env: Record<string, string>
   const processes: OptimaliqProcess[] = []
-  const tally = { tasks: 0, kills: 0, terminated: 0, events: 0, restarts: 0 }
+  const tally = { tasks: 0, kills: 0, serverKills: 0, terminated: 0, events: 0, restarts: 0 }
 
   /** Start a process; one whose connection is cut while it starts exits (fail fast): start it again. */
   const start = async (args: string[], extra: Record<string, string> = {}) => {
@@ -60,7 +61,7 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
   }, 60_000)
   afterAll(async () => {
     console.warn(
-      `[campaign] kills: ${tally.tasks} tasks, ${tally.kills} workers killed mid-task, ${tally.terminated} connections terminated, ${tally.events} events streamed, ${tally.restarts} start-ups cut short and restarted`,
+      `[campaign] kills: ${tally.tasks} tasks, ${tally.kills} workers killed mid-task, ${tally.serverKills} API server killed mid-stream, ${tally.terminated} connections terminated, ${tally.events} events streamed, ${tally.restarts} start-ups cut short and restarted`,
     )
     for (const p of processes) await p.kill9()
     await observer?.end()
@@ -129,6 +130,14 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
       cutting = false
       await cutter
     }
+    // The API process too: SIGKILL mid-stream; the client resumes on a new one from its last SSE id.
+    await api.kill9()
+    await stream.ended
+    tally.serverKills += 1
+    const cursor = stream.events().at(-1)?.id ?? '0'
+    const api2 = await start(['serve', '--no-worker'])
+    const resumed = await openSse(`${api2.address}/api/realtime/stream`, { ...auth, 'last-event-id': cursor })
+    await resumed.next((m) => m.event === 'ready')
     // Healthy workers finish the rest, retries of the killed ones included.
     await start(['worker'], { TASK_SIMULATED_DELAY_MS: '50' })
     await start(['worker'], { TASK_SIMULATED_DELAY_MS: '50' })
@@ -147,14 +156,14 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
     expect(completions).toHaveLength(TASKS)
     expect(completions.every((c) => c.n === 1)).toBe(true)
 
-    // The stream on the API process: every event of the user, once, in order.
+    // The stream, before and after the API's kill: every event of the user, once, in order.
     const logged = await query<{ id: string }>(
       'select e.id::text as id from events e where e.user_id = $1 order by e.id',
       [user.user.id],
     )
     const last = logged.at(-1)!.id
     // The event's own id is in `data`; the SSE id is the resume cursor (a late commit carries the highest id sent).
-    const streamedIds = () => stream.events().map((m) => String(m.json.id))
+    const streamedIds = () => [...stream.events(), ...resumed.events()].map((m) => String(m.json.id))
     await eventually(() => streamedIds().includes(last), 30_000, 'the stream to catch up')
     const streamed = streamedIds()
     tally.events = streamed.length
@@ -167,7 +176,7 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
     // In id order, but for events that committed after a higher id was sent (delivered late, once).
     const late = streamed.filter((id, i) => i > 0 && Number(id) < Number(streamed[i - 1]))
     expect(streamed.filter((id) => !late.includes(id))).toEqual(ids.filter((id) => !late.includes(id)))
-    stream.close()
+    resumed.close()
     expect(tally.kills).toBe(KILLS)
     expect(tally.terminated).toBeGreaterThan(0)
   }, 300_000)
