@@ -6,7 +6,8 @@ import type { AiGateway } from '../gateway/client.ts'
 import type { AiGuard, VersionResolver } from '../gateway/types.ts'
 import { createApiKeyService, type ApiKeyService } from '../governance/keys/api-keys.ts'
 import { createGateway } from '../gateway/create-gateway.ts'
-import { defineFeatureTasks } from '../app/tasks/feature-tasks.ts'
+import { defineAssessmentAnalysisTask } from '../app/assessments/analysis-task.ts'
+import { defineDashboardRefreshTask } from '../app/dashboard/refresh-task.ts'
 import { createAuthService, type AuthService } from '../auth/service.ts'
 import { subscribeRevocations } from '../app/account/revocation.ts'
 import { createAuthThrottle } from '../auth/throttle.ts'
@@ -205,7 +206,9 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const graph = { store: graphStore, sync: createGraphSync({ db, store: graphStore, logger }) }
     registerGraphSyncJob(queue, graph.sync)
     // AI features: the queued assessment analysis and dashboard refresh.
-    defineFeatureTasks(tasks, { db, ai, config, overallWeights: assessments.overallWeights, graph, logger })
+    const featureDeps = { db, ai, config, overallWeights: assessments.overallWeights, graph, logger }
+    defineAssessmentAnalysisTask(tasks, featureDeps)
+    defineDashboardRefreshTask(tasks, featureDeps)
     defineDocumentTasks(tasks, { db, ai })
     const kpis = createKpiService({ db, ai })
     const documents = createDocumentService({ db, tasks })

@@ -1,6 +1,6 @@
 import type { Config } from '../config/env.ts'
 import { buildApp } from '../http/app.ts'
-import { analyzeCompletedAssessments } from '../app/tasks/feature-tasks.ts'
+import { analyzeCompletedAssessments } from '../app/assessments/analysis-task.ts'
 import { scheduleGovernanceJobs } from '../app/admin/governance-jobs.ts'
 import { seedDemoCohort } from '../graph/demo.ts'
 import { syncGraphOnEvents } from '../graph/sync.ts'

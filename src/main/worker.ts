@@ -1,5 +1,5 @@
 import type { Config } from '../config/env.ts'
-import { analyzeCompletedAssessments } from '../app/tasks/feature-tasks.ts'
+import { analyzeCompletedAssessments } from '../app/assessments/analysis-task.ts'
 import { scheduleGovernanceJobs } from '../app/admin/governance-jobs.ts'
 import { syncGraphOnEvents } from '../graph/sync.ts'
 import { createContainer } from './container.ts'

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Database, type Executor } from '../db.ts'
 import { publish } from './events.ts'
+import { isoOrNull as iso, num } from '../row-values.ts'
 
 export type AlertRow = {
   id: string
@@ -29,8 +30,6 @@ type RawAlert = {
   resolved_at: string | Date | null
   notified_at: string | Date | null
 }
-
-const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString())
 
 export function toAlert(r: RawAlert): AlertRow {
   return {
@@ -227,8 +226,6 @@ export async function undeliveredAlertIds(tx: Executor, limit = 100): Promise<st
   )
   return list.map((r) => r.id)
 }
-
-const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v))
 
 /** Requests and errors per provider in a window of `ai_log`. */
 export async function errorCountsByProvider(

@@ -3,6 +3,7 @@ import { writeWithEvents } from './events.ts'
 import type { NewEvent } from '../../contracts/events.ts'
 import type { DocumentMediaType } from '../../domain/documents/files.ts'
 import { rows, type Executor } from '../db.ts'
+import { iso } from '../row-values.ts'
 
 /** Uploaded documents: metadata, extracted text and analysis in `documents`, bytes in `document_files`. */
 
@@ -47,8 +48,6 @@ type Row = {
   text?: string | null
   analysis?: Record<string, unknown> | null
 }
-
-const iso = (v: string | Date) => new Date(v).toISOString()
 
 function toRecord(r: Row): DocumentRecord {
   return {

@@ -1,6 +1,7 @@
 import { asc, gt, inArray, sql } from 'drizzle-orm'
 import { rows, type Executor } from '../db.ts'
 import { profiles } from '../schema.ts'
+import { numOrNull as num } from '../row-values.ts'
 
 /**
  * The peer graph's SQL (the SQL GraphStore in src/graph/sql/ calls these; docs/graph.md). Tables from
@@ -20,7 +21,6 @@ export type GraphBusinessRow = {
 export type GraphScoreRow = { assessment: string; score: number; takenAt: Date }
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
 
 export async function upsertGraphBusinesses(db: Executor, businesses: GraphBusinessRow[]): Promise<void> {
   if (businesses.length === 0) return

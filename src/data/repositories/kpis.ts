@@ -4,6 +4,7 @@ import type { KpiMonth } from '../../domain/analytics/kpis.ts'
 import type { NewEvent } from '../../contracts/events.ts'
 import { rows, type Executor } from '../db.ts'
 import { appendEvents } from './events.ts'
+import { numOrNull as num } from '../row-values.ts'
 
 /** KPI months and the anomalies found in them. Months are stored as the first day of the month. */
 
@@ -18,8 +19,6 @@ type MonthRow = {
   cash: string | null
   updated_at: string | Date
 }
-
-const num = (v: string | number | null) => (v === null ? null : Number(v))
 
 function toMonth(row: MonthRow): KpiMonth & { updatedAt: string } {
   return {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Executor } from '../db.ts'
+import { iso } from '../row-values.ts'
 
 export type ModelVersion = {
   id: string
@@ -43,8 +44,6 @@ type RawExperiment = {
   created_at: string | Date
   ended_at: string | Date | null
 }
-
-const iso = (v: string | Date) => new Date(v).toISOString()
 
 function toVersion(r: RawVersion): ModelVersion {
   return {

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: this is content (the rules engine's whole advice library), not logic;
+// splitting it by area would scatter one editorial voice across files.
 import type { MaturityLevel, ScoreArea } from '../growth/scores.ts'
 
 /**

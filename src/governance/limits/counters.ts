@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one algorithm (leases over shared counters) whose parts share the
+// per-process state; the SQL is in data/repositories/rate-limits.ts, the tests beside it.
 import type { Database } from '../../data/db.ts'
 import { rejectedByDatabase } from '../../data/pg-errors.ts'
 import { pgCounterStore, type CounterStore, type TakeRow } from '../../data/repositories/rate-limits.ts'

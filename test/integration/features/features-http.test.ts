@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { analyzeSubmission } from '../../../src/app/assessments/analyze-submission.ts'
-import { analyzeCompletedAssessments } from '../../../src/app/tasks/feature-tasks.ts'
+import { analyzeCompletedAssessments } from '../../../src/app/assessments/analysis-task.ts'
 import { featureDeps } from '../../../src/http/routes/ai-features.ts'
 import { computeMlScore } from '../../../src/domain/growth/ml-score.ts'
 import { errorOf, signUp, startTestApp, type TestApp } from '../../helpers/app.ts'

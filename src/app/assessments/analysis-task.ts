@@ -1,20 +1,19 @@
 import type { Logger } from 'pino'
-import { z } from 'zod'
 import type { EventHub } from '../../events/hub.ts'
-import type { TaskService } from './task-service.ts'
 import { analyzeAssessment, assessmentAnalysisInput } from '../../domain/growth/area-summary.ts'
 import { SCORE_AREAS, clampScore, type ScoreArea } from '../../domain/growth/scores.ts'
 import { assessmentAnalysis } from '../../features/assessment-analysis.ts'
 import { runFeature } from '../../features/run.ts'
-import { analyzeSubmission } from '../assessments/analyze-submission.ts'
-import { generateDashboard } from '../dashboard/generate-dashboard.ts'
 import type { FeatureDeps } from '../deps.ts'
+import type { TaskService } from '../tasks/task-service.ts'
+import { analyzeSubmission } from './analyze-submission.ts'
 
 /**
- * The AI features' queued tasks: `assessment_analysis` (the AI feature replaces the deterministic
- * analysis, which stays for area names outside the catalogue) and `dashboard_refresh`.
+ * The queued `assessment_analysis` task: the AI feature's analysis of a submission (the
+ * deterministic summary of weakest and strongest areas stays beside it, and answers alone for
+ * area names outside the catalogue).
  */
-export function defineFeatureTasks(tasks: Pick<TaskService, 'define'>, deps: FeatureDeps) {
+export function defineAssessmentAnalysisTask(tasks: Pick<TaskService, 'define'>, deps: FeatureDeps) {
   tasks.define({
     type: 'assessment_analysis',
     input: assessmentAnalysisInput,
@@ -56,19 +55,6 @@ export function defineFeatureTasks(tasks: Pick<TaskService, 'define'>, deps: Fea
         caller,
       )
       return { assessmentType: type, ...object, provider: meta.provider, requestId: meta.requestId }
-    },
-  })
-  tasks.define({
-    type: 'dashboard_refresh',
-    input: z.object({}).strict(),
-    async run(_input, context) {
-      const dashboard = await generateDashboard(
-        deps,
-        context.userId,
-        { userId: context.userId, tier: context.tier },
-        { force: true },
-      )
-      return { provider: dashboard.provider, generatedAt: dashboard.generatedAt, scoresHash: dashboard.scoresHash }
     },
   })
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredEvent } from '../../contracts/events.ts'
-import type { TaskDefinition } from './task-service.ts'
+import type { TaskDefinition } from '../tasks/task-service.ts'
 import { createRulesAiClient } from '../../features/rules-client.ts'
 import type { FeatureDeps } from '../deps.ts'
-import { analyzeCompletedAssessments, defineFeatureTasks } from './feature-tasks.ts'
+import { analyzeCompletedAssessments, defineAssessmentAnalysisTask } from './analysis-task.ts'
+import { defineDashboardRefreshTask } from '../dashboard/refresh-task.ts'
 
 const deps = {
   db: undefined as never,
@@ -14,7 +15,9 @@ const context = { db: undefined as never, userId: 'u1', taskId: 't1', attempt: 1
 
 function definitions() {
   const defs = new Map<string, TaskDefinition>()
-  defineFeatureTasks({ define: (def) => void defs.set(def.type, def as TaskDefinition) }, deps)
+  const tasks = { define: (def: TaskDefinition) => void defs.set(def.type, def) }
+  defineAssessmentAnalysisTask(tasks as never, deps)
+  defineDashboardRefreshTask(tasks as never, deps)
   return defs
 }
 
