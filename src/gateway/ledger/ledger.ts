@@ -1,31 +1,10 @@
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
-import { insertAiLogBatch } from '../../data/repositories/ai-log.ts'
+import { insertAiLogBatch, type AiLogInsert } from '../../data/repositories/ai-log.ts'
 import type { AiAttempt } from '../types.ts'
 
-/** One request as it lands in `ai_log` (attempts inside; unknown tokens stay null). */
-export type LedgerEntry = {
-  requestId: string
-  userId?: string | undefined
-  apiKeyId?: string | undefined
-  feature?: string | undefined
-  route?: string | undefined
-  provider?: string | undefined
-  model?: string | undefined
-  modelVersion?: string | undefined
-  request?: unknown
-  response?: unknown
-  inputTokens?: number | undefined
-  outputTokens?: number | undefined
-  costUsd?: number | undefined
-  latencyMs: number
-  cacheHit: boolean
-  fallbackUsed: boolean
-  status: 'ok' | 'error'
-  errorClass?: string | undefined
-  error?: string | undefined
-  attempts: AiAttempt[]
-}
+/** One request as it lands in `ai_log`: the row, with the attempts typed (unknown tokens stay null). */
+export type LedgerEntry = Omit<AiLogInsert, 'attempts'> & { attempts: AiAttempt[] }
 
 export type Ledger = {
   /** Buffer one row; never blocks the request. */
