@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { fireAlert } from '../../src/data/repositories/alerts.ts'
 import { buildWeb } from '../../tools/build-web.ts'
 import { startTestApp, uniqueEmail, type TestApp } from '../helpers/app.ts'
 import {
@@ -460,7 +461,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await context.close()
   }, 150_000)
 
-  it('an admin: the monitoring console, promoting a version, signing out and back in', async () => {
+  it('an admin: the monitoring console, an alert acknowledged live, an experiment started and its best version promoted, satisfaction and funnel, a tier changed, signing out and back in', async () => {
     const context = await chromium.newContext({ width: 1280, height: 900 })
     const page = await watchedPage(context)
     current = page
@@ -479,13 +480,6 @@ describe.skipIf(!available)('web app in Chromium', () => {
       model: 'gpt-b',
       promptVersion: 'v2',
     })
-    const experiment = await api<{ id: string }>('POST', '/api/admin/experiments', {
-      feature: 'dashboard_insights',
-      variants: [
-        { versionId: v1.id, weight: 1 },
-        { versionId: v2.id, weight: 1 },
-      ],
-    })
 
     await page.getByRole('link', { name: 'Monitoring' }).click()
     await page.getByRole('heading', { name: 'AI monitoring' }).waitFor()
@@ -502,9 +496,44 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'Alert rules' }).waitFor()
     await expectAccessible(page, 'admin alerts')
 
+    // An alert fires while the admin watches: it arrives live; acknowledging it is recorded.
+    const fired = await t.container.db.transaction((tx) =>
+      fireAlert(tx, { ruleId: 'error_rate', scope: 'e2e', value: 0.5, message: 'Error rate 50 % over 5 minutes' }),
+    )
+    const alertRow = page.getByTestId('alert-row').filter({ hasText: 'Error rate 50 % over 5 minutes' })
+    await alertRow.waitFor()
+    await alertRow.getByRole('button', { name: 'Acknowledge alert: Error rate 50 % over 5 minutes' }).click()
+    await alertRow.getByRole('button').waitFor({ state: 'detached' })
+    const alerts = await api<{ alerts: Array<{ id: string; acknowledgedBy: string | null }> }>(
+      'GET',
+      '/api/admin/alerts',
+    )
+    expect(alerts.alerts.find((a) => a.id === fired!.id)?.acknowledgedBy).toBeTruthy()
+    await expectAccessible(page, 'admin alerts acknowledged')
+
     await page.getByRole('tab', { name: 'Versions & experiments' }).click()
+    // An experiment started from the console: two versions, split 3:1.
+    const creator = page.getByTestId('new-experiment')
+    await creator.getByRole('button', { name: 'Start experiment' }).click()
+    await creator.getByText('Pick at least two versions (at most ten).').waitFor()
+    await creator.getByRole('checkbox', { name: /gpt-a/ }).check()
+    await creator.getByRole('checkbox', { name: /gpt-b/ }).check()
+    await creator.getByLabel('Weight').first().fill('3')
+    await creator.getByText('75 % of traffic').waitFor()
+    await expectAccessible(page, 'admin new experiment')
+    await creator.getByRole('button', { name: 'Start experiment' }).click()
     const exp = page.getByTestId('experiment').first()
     await exp.waitFor()
+    const experiment = (
+      await api<{ experiments: Array<{ id: string; variants: Array<{ versionId: string; weight: number }> }> }>(
+        'GET',
+        '/api/admin/experiments',
+      )
+    ).experiments[0]!
+    expect(experiment.variants).toEqual([
+      { versionId: v1.id, weight: 3 },
+      { versionId: v2.id, weight: 1 },
+    ])
     await exp.getByRole('button', { name: 'Promote best' }).click()
     await page.getByText('Version promoted').first().waitFor()
     await poll(
@@ -517,8 +546,17 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await expectAccessible(page, 'admin versions')
     await shot(page, 'desktop-admin-versions')
 
+    await page.getByRole('tab', { name: 'Satisfaction & funnel' }).click()
+    await page.getByTestId('funnel').locator('.skeleton').waitFor({ state: 'detached' })
+    await page.getByTestId('satisfaction').locator('.skeleton').waitFor({ state: 'detached' })
+    await expectAccessible(page, 'admin satisfaction and funnel')
+    await shot(page, 'desktop-admin-quality')
+
     await page.getByRole('tab', { name: 'Users' }).click()
-    await page.getByRole('cell', { name: ADMIN }).waitFor()
+    await page.getByRole('cell', { name: ADMIN, exact: true }).waitFor()
+    await page.getByLabel(`Tier of ${ADMIN}`).selectOption('premium')
+    await page.getByText(`${ADMIN} is now on the premium tier`).first().waitFor()
+    await expectAccessible(page, 'admin users')
 
     // Sign out; a wrong password is a message; the right one signs back in.
     await page.getByRole('button', { name: 'Sign out' }).click()

@@ -97,6 +97,7 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
   let b: Awaited<ReturnType<typeof signUp>>
   let ids: Ids
   let operations: Array<{ key: string; method: string; path: string }>
+  let adminOperations: Array<{ key: string; method: string; path: string }>
   const tally = { requests: 0, refused: 0 }
 
   const call = (auth: Record<string, string>, method: string, url: string, payload?: unknown) =>
@@ -157,6 +158,9 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
       paths: Record<string, Record<string, unknown>>
     }
+    adminOperations = Object.entries(spec.paths)
+      .filter(([path]) => path.startsWith('/api/admin'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ key: `${method} ${path}`, method, path })))
     operations = Object.entries(spec.paths)
       // Ids, not names: `{type}` of an assessment is the same for everyone.
       .filter(([path]) => /\{(id|\w+Id)\}/.test(path))
@@ -164,7 +168,7 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
   })
   afterAll(async () => {
     console.warn(
-      `[campaign] idor on ${backend}: ${operations?.length} operations with ids, ${tally.requests} requests with another user's ids, ${tally.refused} refused`,
+      `[campaign] idor on ${backend}: ${operations?.length} operations with ids and ${adminOperations?.length} admin operations, ${tally.requests} requests with another user's ids or a user's token, ${tally.refused} refused`,
     )
     await t?.close()
   })
@@ -211,6 +215,25 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
     }
     expect(leaks).toEqual([])
     expect(await snapshot()).toEqual(before)
+  })
+
+  it('closes every admin operation to a user (403) and to no one (401)', async () => {
+    expect(adminOperations.length).toBeGreaterThan(10)
+    const open: string[] = []
+    for (const { key, method, path } of adminOperations) {
+      const url = path.replace(/\{\w+\}/g, randomUUID())
+      const body = method === 'get' ? undefined : {}
+      for (const [who, auth, expected] of [
+        ['user', b.auth, 403],
+        ['nobody', {}, 401],
+      ] as const) {
+        const response = await call(auth, method, url, body)
+        tally.requests += 1
+        if (response.statusCode === expected) tally.refused += 1
+        else open.push(`${key} as ${who} → ${response.statusCode}`)
+      }
+    }
+    expect(open).toEqual([])
   })
 
   it('the same requests succeed for A (the ids and bodies were real), deletions last', async () => {

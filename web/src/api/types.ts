@@ -12,6 +12,7 @@ import type { Plan, PlanBody } from '../../../src/contracts/plans.ts'
 import type * as K from '../../../src/contracts/kpis.ts'
 import type * as D from '../../../src/contracts/documents.ts'
 import type * as P from '../../../src/contracts/peers.ts'
+import type * as Adv from '../../../src/contracts/advice.ts'
 import type { GrowthAssessmentBody as GrowthAnswers } from '../../../src/contracts/assessments.ts'
 
 export type User = Auth.User
@@ -37,7 +38,7 @@ export type Recommendations = z.infer<typeof F.recommendationsResponse>
 export type Forecast = z.infer<typeof F.forecastResponse>
 export type SeriesForecast = Forecast['overall']
 export type Monitoring = z.infer<typeof G.monitoringReport>
-export type Alert = z.infer<typeof G.alert> & { acknowledgedAt?: string | null; acknowledgedBy?: string | null }
+export type Alert = z.infer<typeof G.alert>
 export type AlertRule = z.infer<typeof G.alertRule>
 export type ModelVersion = z.infer<typeof G.modelVersion>
 export type Experiment = z.infer<typeof G.experiment>
@@ -53,6 +54,8 @@ export type ProviderHealth = {
     provider: string
     status: 'healthy' | 'degraded' | 'down'
     breaker: string
+    /** Each model's own breaker: a failing model opens only its own. */
+    models?: Array<{ model: string; breaker: 'closed' | 'open' | 'half-open' }>
     recentErrorRate: number
     p50LatencyMs?: number
     lastSuccessAt?: string
@@ -85,6 +88,10 @@ export type KpiForecast = z.infer<typeof K.forecastResponse>
 export type KpiAnomalies = z.infer<typeof K.anomaliesResponse>
 export type KpiNarrative = z.infer<typeof K.kpiNarrativeResponse>
 export type KpiImport = z.infer<typeof K.importKpiResponse>
+/** Admin quality figures (`/api/admin/satisfaction`, `/api/admin/funnel`) and install-wide budgets. */
+export type Satisfaction = z.infer<typeof Adv.satisfactionResponse>
+export type Funnel = z.infer<typeof Adv.funnelResponse>
+export type AdminBudgets = z.infer<typeof G.adminBudgetsResponse>
 /** Peers (`/api/benchmarks`, `/api/peers/*`, docs/graph.md). */
 export type PeerBenchmarks = z.infer<typeof P.benchmarksResponse>
 export type AreaBenchmark = PeerBenchmarks['benchmarks'][number]
@@ -119,6 +126,9 @@ export type GetRoutes = {
   '/api/admin/model-versions': { versions: ModelVersion[] }
   '/api/admin/experiments': { experiments: Experiment[] }
   '/api/admin/users': AdminUsers
+  '/api/admin/satisfaction': Satisfaction
+  '/api/admin/funnel': Funnel
+  '/api/admin/budgets': AdminBudgets
   '/api/peers/similar': z.infer<typeof P.similarPeersResponse>
   '/api/benchmarks': PeerBenchmarks
   '/api/peers/analytics': z.infer<typeof P.peerAnalyticsResponse>
@@ -146,6 +156,7 @@ export type PostRoutes = {
   '/api/keys': { body: { name: string }; res: CreatedKey }
   '/api/plans': { body: PlanBody; res: Plan }
   '/api/admin/alerts/:id/acknowledge': { body: undefined; res: Alert }
+  '/api/admin/experiments': { body: z.input<typeof G.experimentCreate>; res: Experiment }
   '/api/admin/experiments/:id/promote': { body: { versionId?: string }; res: Experiment }
   '/api/admin/experiments/:id/rollback': { body: undefined; res: Experiment }
   '/api/kpis': { body: KpiMonthInput; res: z.infer<typeof K.recordKpiResponse> }
@@ -157,6 +168,7 @@ export type PatchRoutes = {
   '/api/plans/:id': { body: PlanBody; res: Plan }
   '/api/admin/alert-rules/:id': { body: z.infer<typeof G.alertRulePatch>; res: AlertRule }
   '/api/admin/model-versions/:id': { body: z.infer<typeof G.modelVersionPatch>; res: ModelVersion }
+  '/api/admin/users/:id': { body: z.infer<typeof Auth.adminUserPatch>; res: User }
 }
 
 export type DeleteRoutes = {

@@ -75,8 +75,10 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
               type="button"
               className="btn ghost small"
               onClick={async () => {
-                navigate('/signin', { replace: true })
+                // Signed out first: navigating first showed the sign-in page, bounced to the
+                // dashboard (still signed in), then mounted it again when the session ended.
                 await signOut()
+                navigate('/signin', { replace: true })
               }}
             >
               Sign out
