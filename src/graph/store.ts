@@ -139,8 +139,14 @@ export type GraphStore = {
   /** Every business of the cohort (`demo`) and its scores; `undefined` = both cohorts. */
   removeAll(options?: { demo?: boolean }): Promise<void>
 
-  /** The most similar businesses of the caller's cohort sharing at least one assessment; ties by id. */
-  similarBusinesses(id: string, options?: { limit?: number; cohort?: Cohort }): Promise<SimilarBusiness[]>
+  /**
+   * The most similar businesses of the caller's cohort sharing at least one assessment, ties by id, among
+   * its `candidates` (default `SIMILAR_CANDIDATES`) nearest by score key (graph/similar.ts, docs/graph.md).
+   */
+  similarBusinesses(
+    id: string,
+    options?: { limit?: number; cohort?: Cohort; candidates?: number },
+  ): Promise<SimilarBusiness[]>
   /** Assessments the caller has not taken, from its `peers` most similar businesses. */
   recommendedAssessments(
     id: string,
@@ -169,6 +175,9 @@ export type GraphStore = {
 export const MIN_GROUP = 5
 export const DEFAULT_SIMILAR_LIMIT = 10
 export const MAX_SIMILAR_LIMIT = 50
+/** How many businesses similarity compares the caller with (bounded, so a query costs the same at any cohort size). */
+export const SIMILAR_CANDIDATES = 200
+export const MAX_SIMILAR_CANDIDATES = 1000
 /** Similar businesses a recommendation is drawn from. */
 export const DEFAULT_RECOMMENDATION_PEERS = 25
 /** A score at or above this is a strength in analytics; at or below `WEAKNESS_AT` a weakness. */
@@ -185,6 +194,17 @@ export const WEAKNESS_AT = 2.5
 export function similarityOf(sumAbsDiff: number, shared: number, union: number): number {
   if (shared === 0 || union === 0) return 0
   return round(0.75 * (1 - sumAbsDiff / shared / 4) + 0.25 * (shared / union), 4)
+}
+
+/**
+ * A business's score key: the mean of its scores in units of 1/10,000, from scores rounded to 2 decimals,
+ * in integer arithmetic (so SQL, Cypher and TypeScript compute the same integer): ⌊Σ⌊100·s + ½⌋ · 100 / n⌋.
+ * Null without scores. Both backends store it on the business and index it with industry and size band.
+ */
+export function scoreKeyOf(scores: readonly number[]): number | null {
+  if (scores.length === 0) return null
+  const total = scores.reduce((sum, s) => sum + Math.floor(s * 100 + 0.5), 0)
+  return Math.trunc((total * 100) / scores.length)
 }
 
 export function round(value: number, digits: number): number {

@@ -5,7 +5,7 @@ import { numOrNull as num } from '../row-values.ts'
 
 /**
  * The peer graph's SQL (the SQL GraphStore in src/graph/sql/ calls these; docs/graph.md). Tables from
- * migration 0006: graph_businesses, graph_scores, graph_sync. Every query stays inside one cohort
+ * migrations 0006 and 0012: graph_businesses, graph_scores, graph_sync. Every query stays inside one cohort
  * (`demo` equal to the caller's). Runs as the owner: the API shows only anonymous peers and aggregates.
  */
 
@@ -46,9 +46,26 @@ export async function recordGraphScore(
     values (${input.businessId}, ${input.assessment}, ${input.score}, ${input.takenAt.toISOString()})
     on conflict (business_id, assessment) do update set score = excluded.score, taken_at = excluded.taken_at
     where graph_scores.taken_at <= excluded.taken_at`)
+  await refreshScoreKeys(db, [input.businessId])
 }
 
-/** Replaces the scores of these businesses with exactly the ones listed (in one statement pair). */
+/**
+ * Recomputes the score key (graph/store.ts `scoreKeyOf`: the mean score in units of 1/10,000, in integer
+ * arithmetic) of these businesses from their scores; similarity's candidate search is indexed on it.
+ */
+export async function refreshScoreKeys(db: Executor, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return
+  await db.execute(sql`
+    update graph_businesses b set score_key = k.key
+    from (
+      select x.id::uuid as id,
+        (select (sum(floor(s.score * 100 + 0.5))::bigint * 100 / count(*))::int from graph_scores s where s.business_id = x.id::uuid) as key
+      from jsonb_array_elements_text(${json(ids)}) as x(id)
+    ) k
+    where b.id = k.id and b.score_key is distinct from k.key`)
+}
+
+/** Replaces the scores of these businesses with exactly the ones listed (in one statement pair), then their score keys. */
 export async function replaceGraphScores(
   db: Executor,
   ids: string[],
@@ -62,14 +79,15 @@ export async function replaceGraphScores(
       and not exists (
         select 1 from jsonb_to_recordset(${json(scores.map((s) => ({ b: s.businessId, a: s.assessment })))}) as k(b uuid, a text)
         where k.b = g.business_id and k.a = g.assessment)`)
-  if (scores.length === 0) return
-  await db.execute(sql`
+  if (scores.length > 0)
+    await db.execute(sql`
     insert into graph_scores (business_id, assessment, score, taken_at)
     select b, a, s, t
     from jsonb_to_recordset(${json(scores.map((s) => ({ b: s.businessId, a: s.assessment, s: s.score, t: s.takenAt.toISOString() })))})
       as x(b uuid, a text, s float8, t timestamptz)
     order by b, a
     on conflict (business_id, assessment) do update set score = excluded.score, taken_at = excluded.taken_at`)
+  await refreshScoreKeys(db, ids)
 }
 
 export async function deleteGraphBusiness(db: Executor, id: string): Promise<void> {
@@ -81,63 +99,52 @@ export async function deleteGraphBusinesses(db: Executor, demo: boolean | undefi
   else await db.execute(sql`delete from graph_businesses where demo = ${demo}`)
 }
 
-export type SimilarRow = {
-  id: string
-  industry: string | null
-  sizeBand: string | null
-  demo: boolean
-  similarity: number
-  shared: string[]
+/** The caller of a similarity search: its cohort, bands and score key. */
+export async function getScoreKey(
+  db: Executor,
+  id: string,
+): Promise<{ demo: boolean; industry: string | null; sizeBand: string | null; key: number | null } | undefined> {
+  const [r] = await rows<{ demo: boolean; industry: string | null; size_band: string | null; key: number | null }>(
+    db,
+    sql`select demo, industry, size_band, score_key as key from graph_businesses where id = ${id}`,
+  )
+  return r && { demo: r.demo, industry: r.industry, sizeBand: r.size_band, key: r.key === null ? null : Number(r.key) }
 }
 
 /**
- * Businesses of the caller's cohort sharing at least one assessment, by similarity
- * `0.75 · (1 − mean|Δ| / 4) + 0.25 · shared / union` (graph/store.ts `similarityOf`), ties by id.
+ * One side of one tier of the similarity candidate search (graph/similar.ts): businesses of the cohort
+ * nearest to `key` by score key, ties by id. `band`: same industry and size band; `industry`: same industry,
+ * another (or no) band; `rest`: another (or no) industry. Served by the (demo, …, score_key, id) indexes of 0012.
  */
-/** `demo`: null = the caller's own cohort, true = the demo cohort. */
-export async function findSimilarBusinesses(
+export async function nearestByScoreKey(
   db: Executor,
-  id: string,
-  limit: number,
-  demo: boolean | null = null,
-): Promise<SimilarRow[]> {
-  const result = await rows<{
-    id: string
-    industry: string | null
-    size_band: string | null
+  q: {
+    tier: 'band' | 'industry' | 'rest'
     demo: boolean
-    similarity: string | number
-    shared: string[]
-  }>(
+    industry: string | null
+    sizeBand: string | null
+    key: number
+    excludeId: string
+    side: 'up' | 'down'
+    limit: number
+  },
+): Promise<Array<{ id: string; key: number }>> {
+  const tier =
+    q.tier === 'band'
+      ? sql`industry = ${q.industry} and size_band = ${q.sizeBand}`
+      : q.tier === 'industry'
+        ? sql`industry = ${q.industry} and not coalesce(size_band = ${q.sizeBand}::text, false)`
+        : sql`not coalesce(industry = ${q.industry}::text, false)`
+  const side =
+    q.side === 'up'
+      ? sql`score_key >= ${q.key} order by score_key asc, id asc`
+      : sql`score_key < ${q.key} order by score_key desc, id asc`
+  const result = await rows<{ id: string; key: number }>(
     db,
-    sql`with me as (select id, demo from graph_businesses where id = ${id}),
-      mine as (select assessment, score from graph_scores where business_id = ${id}),
-      my_count as (select count(*)::int as n from mine),
-      cand as (
-        select s.business_id, count(*)::int as shared, sum(abs(s.score - m.score)) as diff,
-          array_agg(s.assessment order by s.assessment collate "C") as assessments
-        from mine m join graph_scores s on s.assessment = m.assessment and s.business_id <> ${id}
-        group by s.business_id
-      ),
-      theirs as (
-        select c.*, b.industry, b.size_band, b.demo,
-          (select count(*)::int from graph_scores t where t.business_id = c.business_id) as n
-        from cand c join graph_businesses b on b.id = c.business_id join me on b.demo = coalesce(${demo}::boolean, me.demo)
-      )
-      select t.business_id::text as id, t.industry, t.size_band, t.demo, t.assessments as shared,
-        round((0.75 * (1 - t.diff / t.shared / 4) + 0.25 * t.shared::float8 / (t.n + my_count.n - t.shared))::numeric, 4) as similarity
-      from theirs t cross join my_count
-      order by similarity desc, t.business_id asc
-      limit ${limit}`,
+    sql`select id::text as id, score_key as key from graph_businesses
+        where demo = ${q.demo} and ${tier} and id <> ${q.excludeId} and ${side} limit ${q.limit}`,
   )
-  return result.map((r) => ({
-    id: r.id,
-    industry: r.industry,
-    sizeBand: r.size_band,
-    demo: r.demo,
-    similarity: Number(r.similarity),
-    shared: r.shared,
-  }))
+  return result.map((r) => ({ id: r.id, key: Number(r.key) }))
 }
 
 export async function getGraphBusiness(

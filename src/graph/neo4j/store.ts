@@ -1,8 +1,7 @@
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver'
-import { analyticsFrom, benchmarksFrom, byName, clampLimit, recommendationsFrom, type GroupStats } from '../shared.ts'
+import { analyticsFrom, benchmarksFrom, byName, recommendationsFrom, type GroupStats } from '../shared.ts'
+import { similarFrom, type NearestQuery, type SimilarPrimitives } from '../similar.ts'
 import {
-  DEFAULT_SIMILAR_LIMIT,
-  MAX_SIMILAR_LIMIT,
   MIN_GROUP,
   STRENGTH_AT,
   WEAKNESS_AT,
@@ -38,7 +37,37 @@ const SCHEMA = [
   'CREATE CONSTRAINT industry_name IF NOT EXISTS FOR (i:Industry) REQUIRE i.name IS UNIQUE',
   'CREATE CONSTRAINT assessment_type IF NOT EXISTS FOR (a:Assessment) REQUIRE a.type IS UNIQUE',
   'CREATE INDEX business_cohort IF NOT EXISTS FOR (b:Business) ON (b.demo, b.industry, b.sizeBand)',
+  // Similarity's bounded candidate search (graph/similar.ts): nearest by score key within a tier.
+  'CREATE INDEX business_band_key IF NOT EXISTS FOR (b:Business) ON (b.demo, b.industry, b.sizeBand, b.scoreKey)',
+  'CREATE INDEX business_industry_key IF NOT EXISTS FOR (b:Business) ON (b.demo, b.industry, b.scoreKey)',
+  'CREATE INDEX business_key IF NOT EXISTS FOR (b:Business) ON (b.demo, b.scoreKey)',
 ]
+
+/** graph/store.ts `scoreKeyOf` in Cypher (integer arithmetic, so it equals SQL's and TypeScript's). */
+const REFRESH_KEYS = `
+UNWIND $ids AS id
+MATCH (b:Business {id: id})
+OPTIONAL MATCH (b)-[s:SCORED]->(:Assessment)
+WITH b, sum(toInteger(floor(s.score * 100 + 0.5))) AS total, count(s) AS n
+SET b.scoreKey = CASE WHEN n = 0 THEN null ELSE total * 100 / n END`
+
+/** Businesses written before score keys existed get theirs at start-up, a batch at a time. */
+const MISSING_KEYS = `
+MATCH (b:Business) WHERE b.scoreKey IS NULL AND EXISTS { (b)-[:SCORED]->() }
+WITH b LIMIT 5000
+RETURN collect(b.id) AS ids`
+
+const TIERS: Record<NearestQuery['tier'], string> = {
+  band: 'b.industry = $industry AND b.sizeBand = $sizeBand',
+  industry: 'b.industry = $industry AND NOT coalesce(b.sizeBand = $sizeBand, false)',
+  rest: 'NOT coalesce(b.industry = $industry, false)',
+}
+const nearestQuery = (q: NearestQuery) => `
+MATCH (b:Business)
+WHERE b.demo = $demo AND ${TIERS[q.tier]} AND b.id <> $id AND b.scoreKey ${q.side === 'up' ? '>=' : '<'} $key
+RETURN b.id AS id, b.scoreKey AS key
+ORDER BY b.scoreKey ${q.side === 'up' ? 'ASC' : 'DESC'}, b.id ASC
+LIMIT $limit`
 
 const UPSERT_BUSINESSES = `
 UNWIND $rows AS r
@@ -73,17 +102,6 @@ MATCH (b:Business {id: x.id})
 MERGE (a:Assessment {type: x.assessment})
 MERGE (b)-[s:SCORED]->(a)
 SET s.score = x.score, s.takenAt = x.takenAt`
-
-/** graph/store.ts `similarityOf`, in Cypher: 0.75 · (1 − mean|Δ| / 4) + 0.25 · shared / union, 4 decimals, ties by id. */
-const SIMILAR = `
-MATCH (me:Business {id: $id})-[ms:SCORED]->(a:Assessment)<-[os:SCORED]-(other:Business)
-WHERE other <> me AND other.demo = coalesce($demo, me.demo)
-WITH me, other, count(a) AS shared, sum(abs(os.score - ms.score)) AS diff, collect(a.type) AS types
-WITH other, types, shared, diff, COUNT { (other)-[:SCORED]->() } + COUNT { (me)-[:SCORED]->() } - shared AS union
-WITH other, types, round(0.75 * (1 - diff / shared / 4.0) + 0.25 * toFloat(shared) / union, 4) AS similarity
-ORDER BY similarity DESC, other.id ASC
-LIMIT $limit
-RETURN other.id AS id, other.industry AS industry, other.sizeBand AS sizeBand, other.demo AS demo, similarity, types`
 
 const PEERS: Record<BenchmarkGroup, string> = {
   industry_size:
@@ -136,7 +154,7 @@ UNWIND $ids AS id
 MATCH (b:Business {id: id})
 OPTIONAL MATCH (b)-[s:SCORED]->(a:Assessment)
 RETURN b.id AS id, b.industry AS industry, b.sizeBand AS sizeBand, b.demo AS demo, b.overall AS overall,
-  collect(CASE WHEN a IS NULL THEN NULL ELSE [a.type, s.score] END) AS scores`
+  b.scoreKey AS key, collect(CASE WHEN a IS NULL THEN NULL ELSE [a.type, s.score] END) AS scores`
 
 type Row = Record<string, unknown>
 
@@ -183,12 +201,36 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
         sizeBand: (r.sizeBand as string | null) ?? null,
         demo: Boolean(r.demo),
         overall: r.overall === null || r.overall === undefined ? null : Number(r.overall),
+        key: r.key === null || r.key === undefined ? null : Number(r.key),
         scores: Object.fromEntries((r.scores as Array<[string, number]>).map(([a, s]) => [a, Number(s)])) as Record<
           string,
           number
         >,
       }))
       .sort((a, b) => byName(a.id, b.id))
+  }
+
+  const similar: SimilarPrimitives = {
+    async subject(id) {
+      const [me] = await digestOf([id])
+      return (
+        me && { id: me.id, industry: me.industry, sizeBand: me.sizeBand, demo: me.demo, scores: me.scores, key: me.key }
+      )
+    },
+    async nearest(q) {
+      const list = await read((tx) =>
+        records(tx, nearestQuery(q), {
+          demo: q.demo,
+          industry: q.industry,
+          sizeBand: q.sizeBand,
+          id: q.excludeId,
+          key: neo4j.int(q.key),
+          limit: neo4j.int(q.limit),
+        }),
+      )
+      return list.map((r) => ({ id: String(r.id), key: Number(r.key) }))
+    },
+    digest: (ids) => digestOf(ids),
   }
 
   const toStats = (r: Row): GroupStats => ({
@@ -208,19 +250,26 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
     kind: 'neo4j',
     async init() {
       for (const statement of SCHEMA) await write((tx) => tx.run(statement))
+      for (;;) {
+        const [row] = await read((tx) => records(tx, MISSING_KEYS))
+        const ids = (row?.ids as string[] | undefined) ?? []
+        if (ids.length === 0) break
+        await write((tx) => tx.run(REFRESH_KEYS, { ids }))
+      }
     },
     async upsertBusiness(business) {
       await write((tx) => tx.run(UPSERT_BUSINESSES, { rows: [businessParams(business)] }))
     },
     async recordScore(score) {
-      await write((tx) =>
-        tx.run(RECORD_SCORE, {
+      await write(async (tx) => {
+        await tx.run(RECORD_SCORE, {
           id: score.businessId,
           assessment: score.assessment,
           score: score.score,
           takenAt: neo4j.int(score.takenAt.getTime()),
-        }),
-      )
+        })
+        await tx.run(REFRESH_KEYS, { ids: [score.businessId] })
+      })
     },
     async syncBusinesses(snapshots) {
       if (snapshots.length === 0) return
@@ -238,6 +287,7 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
           })),
         )
         if (scores.length > 0) await tx.run(SET_SCORES, { scores })
+        await tx.run(REFRESH_KEYS, { ids: snapshots.map((s) => s.business.id) })
       })
     },
     async removeBusiness(id) {
@@ -255,20 +305,7 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
         if (!row || Number(row.n) === 0) break
       }
     },
-    async similarBusinesses(id, opts = {}) {
-      const limit = clampLimit(opts.limit, DEFAULT_SIMILAR_LIMIT, MAX_SIMILAR_LIMIT)
-      const list = await read((tx) =>
-        records(tx, SIMILAR, { id, limit: neo4j.int(limit), demo: opts.cohort === 'demo' ? true : null }),
-      )
-      return list.map((r) => ({
-        id: String(r.id),
-        industry: (r.industry as string | null) ?? null,
-        sizeBand: (r.sizeBand as string | null) ?? null,
-        demo: Boolean(r.demo),
-        similarity: Number(r.similarity),
-        sharedAssessments: [...(r.types as string[])].sort(byName),
-      }))
-    },
+    similarBusinesses: (id, opts) => similarFrom(similar, id, opts),
     recommendedAssessments: (id, opts) => recommendationsFrom(store, id, opts),
     async benchmarks(id, opts) {
       const [me] = await digestOf([id])

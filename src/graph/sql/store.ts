@@ -1,20 +1,32 @@
 import type { Database } from '../../data/db.ts'
 import * as repo from '../../data/repositories/graph.ts'
-import { analyticsFrom, benchmarksFrom, clampLimit, recommendationsFrom } from '../shared.ts'
-import {
-  DEFAULT_SIMILAR_LIMIT,
-  MAX_SIMILAR_LIMIT,
-  MIN_GROUP,
-  STRENGTH_AT,
-  WEAKNESS_AT,
-  type BusinessDigest,
-  type GraphStore,
-} from '../store.ts'
+import { analyticsFrom, benchmarksFrom, recommendationsFrom } from '../shared.ts'
+import { similarFrom, type SimilarPrimitives } from '../similar.ts'
+import { MIN_GROUP, STRENGTH_AT, WEAKNESS_AT, type BusinessDigest, type GraphStore } from '../store.ts'
 
-/** The GraphStore on PostgreSQL or PGlite (the embedded default): tables from migration 0006, SQL in data/repositories/graph.ts. */
+/** The GraphStore on PostgreSQL or PGlite (the embedded default): tables from migrations 0006 and 0012, SQL in data/repositories/graph.ts. */
 export function createSqlGraphStore(options: { db: Database }): GraphStore {
   const { db } = options
   const orm = db.orm
+
+  async function digestOf(ids: readonly string[]): Promise<BusinessDigest[]> {
+    const list = await repo.listGraphBusinesses(orm, ids)
+    return list.map((b) => ({
+      id: b.id,
+      industry: b.industry,
+      sizeBand: b.sizeBand,
+      demo: b.demo,
+      scores: Object.fromEntries(b.scores.map((s) => [s.assessment, s.score])),
+    }))
+  }
+  const similar: SimilarPrimitives = {
+    async subject(id) {
+      const [key, [me]] = await Promise.all([repo.getScoreKey(orm, id), digestOf([id])])
+      return key && me ? { ...me, key: key.key } : undefined
+    },
+    nearest: (query) => repo.nearestByScoreKey(orm, query),
+    digest: digestOf,
+  }
 
   const store: GraphStore = {
     kind: 'sql',
@@ -47,18 +59,7 @@ export function createSqlGraphStore(options: { db: Database }): GraphStore {
     async removeAll(opts = {}) {
       await repo.deleteGraphBusinesses(orm, opts.demo)
     },
-    async similarBusinesses(id, opts = {}) {
-      const limit = clampLimit(opts.limit, DEFAULT_SIMILAR_LIMIT, MAX_SIMILAR_LIMIT)
-      const found = await repo.findSimilarBusinesses(orm, id, limit, opts.cohort === 'demo' ? true : null)
-      return found.map((r) => ({
-        id: r.id,
-        industry: r.industry,
-        sizeBand: r.sizeBand,
-        demo: r.demo,
-        similarity: r.similarity,
-        sharedAssessments: r.shared,
-      }))
-    },
+    similarBusinesses: (id, opts) => similarFrom(similar, id, opts),
     recommendedAssessments: (id, opts) => recommendationsFrom(store, id, opts),
     async benchmarks(id, opts) {
       const me = await repo.getGraphBusiness(orm, id)
@@ -84,16 +85,7 @@ export function createSqlGraphStore(options: { db: Database }): GraphStore {
       return analyticsFrom(industry, stats, minGroup, opts.top ?? 5)
     },
     counts: () => repo.graphCounts(orm),
-    async digest(ids) {
-      const list = await repo.listGraphBusinesses(orm, ids)
-      return list.map((b): BusinessDigest => ({
-        id: b.id,
-        industry: b.industry,
-        sizeBand: b.sizeBand,
-        demo: b.demo,
-        scores: Object.fromEntries(b.scores.map((s) => [s.assessment, s.score])),
-      }))
-    },
+    digest: digestOf,
     listIds: (opts) => repo.listGraphBusinessIds(orm, opts.after, opts.limit),
     async close() {
       // The database belongs to the container.

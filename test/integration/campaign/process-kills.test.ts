@@ -36,7 +36,7 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
         processes.push(p)
         return p
       } catch (error) {
-        if (attempt >= 5) throw error
+        if (attempt >= 10) throw error
         tally.restarts += 1
       }
     }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createNeo4jDriver, createNeo4jGraphStore } from '../../../src/graph/neo4j/store.ts'
 import { createSqlGraphStore } from '../../../src/graph/sql/store.ts'
 import { byName } from '../../../src/graph/shared.ts'
-import { similarityOf, type BusinessSnapshot, type GraphStore } from '../../../src/graph/store.ts'
+import { tiersOf } from '../../../src/graph/similar.ts'
+import { scoreKeyOf, similarityOf, type BusinessSnapshot, type GraphStore } from '../../../src/graph/store.ts'
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../../helpers/backends.ts'
 import { startTestNeo4j, type TestNeo4j } from '../../helpers/neo4j.ts'
 
@@ -74,12 +75,40 @@ const byId = new Map(DATA.map((s) => [s.business.id, s]))
 const scoresOf = (id: string) =>
   Object.fromEntries(byId.get(id)!.scores.map((s) => [s.assessment, s.score])) as Record<string, number>
 
-function referenceSimilar(id: string, limit: number) {
+const keyOf = (id: string) => scoreKeyOf(byId.get(id)!.scores.map((s) => s.score))
+
+/**
+ * The candidate rule of docs/graph.md, plainly: `candidates` businesses of the cohort nearest by score key (then
+ * id), tier by tier — same industry and size band, rest of the industry, everyone else. Infinity = everyone.
+ */
+function referenceCandidates(id: string, candidates: number): Set<string> {
+  const me = byId.get(id)!.business
+  const key = keyOf(id)!
+  const pool = DATA.filter((o) => o.business.id !== id && o.business.demo === me.demo && o.scores.length > 0)
+  const inTier = {
+    band: (o: BusinessSnapshot) => o.business.industry === me.industry && o.business.sizeBand === me.sizeBand,
+    industry: (o: BusinessSnapshot) => o.business.industry === me.industry && o.business.sizeBand !== me.sizeBand,
+    rest: (o: BusinessSnapshot) => !(me.industry !== null && o.business.industry === me.industry),
+  }
+  const chosen: string[] = []
+  for (const tier of tiersOf(me)) {
+    const ranked = pool
+      .filter(inTier[tier])
+      .map((o) => ({ id: o.business.id, d: Math.abs(keyOf(o.business.id)! - key) }))
+      .sort((a, b) => a.d - b.d || byName(a.id, b.id))
+    chosen.push(...ranked.slice(0, Math.max(0, candidates - chosen.length)).map((x) => x.id))
+  }
+  return new Set(chosen)
+}
+
+function referenceSimilar(id: string, limit: number, candidates = Infinity) {
   const me = byId.get(id)!
   const mine = scoresOf(id)
+  const allowed = Number.isFinite(candidates) ? referenceCandidates(id, candidates) : null
   const out: Array<{ id: string; similarity: number; shared: string[] }> = []
   for (const other of DATA) {
     if (other.business.id === id || other.business.demo !== me.business.demo) continue
+    if (allowed && !allowed.has(other.business.id)) continue
     const theirs = scoresOf(other.business.id)
     const shared = Object.keys(mine)
       .filter((a) => a in theirs)
@@ -228,6 +257,22 @@ for (const backend of backends) {
       expect(asDemo.every((d) => d.demo)).toBe(true)
       const [sales] = await store.benchmarks(idOf(2), { areas: ['sales'], cohort: 'demo' })
       expect(sales).toMatchObject({ status: 'ok', group: 'industry_size', peers: 8, mean: 4.88, p50: 4.88 })
+    })
+
+    it('searches a bounded candidate set: nearest by score key, same band first, widening to industry then everyone', async () => {
+      // 20 candidates (1: 16 in its band and 4 more from retail; 17: 13 in band, 7 from the rest of retail;
+      // 45: 3 farming businesses, then 17 from other industries), 10 results each.
+      for (const n of [1, 17, 45]) {
+        const id = idOf(n)
+        const got = await store.similarBusinesses(id, { limit: 10, candidates: 20 })
+        const want = referenceSimilar(id, 10, 20)
+        expect(got.map((g) => ({ id: g.id, similarity: g.similarity, shared: g.sharedAssessments }))).toEqual(want)
+        // The bound changes the answer here (it is not the unbounded one), so the rule itself is what is checked.
+        record[`bounded:${n}`] = got
+      }
+      expect(referenceSimilar(idOf(45), 10, 20)).not.toEqual(referenceSimilar(idOf(45), 10))
+      // The score key is the same integer on every backend and in TypeScript.
+      expect(scoreKeyOf([2.675, 3, 4.125])).toBe(32700)
     })
 
     it('recommends assessments the caller has not taken, with support and a k-anonymous expected score', async () => {
