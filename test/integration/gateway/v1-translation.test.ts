@@ -199,6 +199,45 @@ describeBackends('/v1 translation', (backend) => {
     expect(JSON.stringify(calls[2])).toContain('That answer is invalid')
   })
 
+  it('round-trips a tool call through Anthropic: tool_use out, tool_result back in', async () => {
+    const tools = [
+      {
+        type: 'function' as const,
+        function: {
+          name: 'lookup_kpi',
+          description: 'Look up a KPI',
+          parameters: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        },
+      },
+    ]
+    const first = await openai.chat.completions.create({
+      model: CLAUDE,
+      messages: [{ role: 'user', content: 'What is our churn?' }],
+      tools,
+      tool_choice: 'required',
+    })
+    const call = first.choices[0]?.message.tool_calls?.[0]
+    expect(first.choices[0]?.finish_reason).toBe('tool_calls')
+    expect(call).toMatchObject({ type: 'function', function: { name: 'lookup_kpi' } })
+    if (call?.type !== 'function') throw new Error('expected a function call')
+    const second = await openai.chat.completions.create({
+      model: CLAUDE,
+      messages: [
+        { role: 'user', content: 'What is our churn?' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: call.id, content: '4.2 %' },
+      ],
+      tools,
+    })
+    expect(second.choices[0]?.message.content).toEqual(expect.any(String))
+    const [out, back] = received('/anthropic/')
+    expect(out?.tool_choice).toMatchObject({ type: 'any' })
+    expect(back?.messages?.[1]?.content).toEqual([expect.objectContaining({ type: 'tool_use', id: call.id })])
+    expect(back?.messages?.[2]?.content).toEqual([
+      expect.objectContaining({ type: 'tool_result', tool_use_id: call.id }),
+    ])
+  })
+
   it('carries penalties and seed to Mistral', async () => {
     const response = await ask({ model: 'mistral/mistral-small-latest', seed: 3, frequency_penalty: 0.5 })
     expect(response.statusCode).toBe(200)
