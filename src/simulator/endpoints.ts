@@ -12,6 +12,7 @@ export const SIMULATED_PROVIDERS = [
   'vertex',
   'mistral',
   'azure',
+  'bedrock',
   'custom',
 ] as const satisfies readonly AiProviderName[]
 export type SimulatedProvider = (typeof SIMULATED_PROVIDERS)[number]
@@ -30,6 +31,7 @@ export function simulatorBaseUrls(url: string): Record<SimulatedProvider, string
     mistral: `${root}/mistral/v1`,
     azure: `${root}/azure/openai/v1`,
     custom: `${root}/custom/v1`,
+    bedrock: `${root}/bedrock`,
   }
 }
 
@@ -70,6 +72,14 @@ export function simulatorEnv(
           AZURE_API_KEY: 'sim-azure-key',
           AZURE_RESOURCE_NAME: 'simulator',
           AZURE_BASE_URL: base.azure,
+        })
+        break
+      case 'bedrock':
+        Object.assign(env, {
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'sim-access-key',
+          AWS_SECRET_ACCESS_KEY: 'sim-secret-key',
+          AWS_BEDROCK_BASE_URL: base.bedrock,
         })
         break
       case 'custom':

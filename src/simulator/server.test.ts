@@ -172,7 +172,7 @@ describe('simulator routing and control', () => {
       MISTRAL_API_KEY: 'sim-mistral-key',
       MISTRAL_BASE_URL: `${sim.url}/mistral/v1`,
     })
-    expect(Object.keys(simulatorEnv('http://h:1/')).length).toBe(18)
+    expect(Object.keys(simulatorEnv('http://h:1/')).length).toBe(22)
   })
 })
 

@@ -5,13 +5,14 @@ import { digest, produce, type SimRequest } from './content.ts'
 import { simulatorBaseUrls, simulatorEnv, SIM_CUSTOM_MODEL, type SimulatedProvider } from './endpoints.ts'
 import { createFaultState, faultsSchema, parseFaultHeader, type FaultPlan, type Faults } from './faults.ts'
 import { createAnthropicFormat } from './formats/anthropic.ts'
+import { createBedrockFormat } from './formats/bedrock.ts'
 import { createGeminiFormat } from './formats/gemini.ts'
 import { createOpenAiFormat } from './formats/openai.ts'
 import { BadRequest, isRecord, type StreamEvent, type WireFormat } from './formats/wire.ts'
 
 /**
  * The provider simulator: one loopback HTTP server speaking the OpenAI, Azure OpenAI,
- * OpenAI-compatible, Mistral, Anthropic and Gemini (Google AI and Vertex) wire formats under one
+ * OpenAI-compatible, Mistral, Anthropic, Gemini (Google AI and Vertex) and Bedrock Converse wire formats under one
  * path prefix per provider, with deterministic answers and scriptable faults (see `faults.ts`).
  *
  * Control API: `GET|POST|DELETE /_control/faults`, `GET /_control/stats`, `POST /_control/reset`.
@@ -58,7 +59,7 @@ type Route = {
   stream?: boolean
 }
 
-const PROVIDER_FORMAT: Record<SimulatedProvider, 'openai' | 'mistral' | 'anthropic' | 'gemini'> = {
+const PROVIDER_FORMAT: Record<SimulatedProvider, 'openai' | 'mistral' | 'anthropic' | 'gemini' | 'bedrock'> = {
   openai: 'openai',
   azure: 'openai',
   custom: 'openai',
@@ -66,9 +67,11 @@ const PROVIDER_FORMAT: Record<SimulatedProvider, 'openai' | 'mistral' | 'anthrop
   anthropic: 'anthropic',
   google: 'gemini',
   vertex: 'gemini',
+  bedrock: 'bedrock',
 }
 
 const GEMINI_METHOD = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/
+const BEDROCK_METHOD = /^\/model\/([^/]+)\/(converse|converse-stream)$/
 
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const formats = {
@@ -76,6 +79,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     mistral: createOpenAiFormat('mistral'),
     anthropic: createAnthropicFormat(),
     gemini: createGeminiFormat(),
+    bedrock: createBedrockFormat(),
   }
   const faultState = createFaultState()
   if (options.faults) faultState.set(options.faults)
@@ -93,7 +97,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     if (!(prefix in PROVIDER_FORMAT)) return undefined
     const provider = prefix as SimulatedProvider
     const format = formats[PROVIDER_FORMAT[provider]]
-    if (method === 'GET' && rest.endsWith('/models')) return { provider, format, kind: 'models' }
+    if (method === 'GET' && (rest.endsWith('/models') || rest === '/foundation-models'))
+      return { provider, format, kind: 'models' }
     if (method !== 'POST') return undefined
     if (format.name === 'gemini') {
       const match = GEMINI_METHOD.exec(rest)
@@ -108,6 +113,17 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     }
     if (format.name === 'anthropic')
       return rest.endsWith('/messages') ? { provider, format, kind: 'completion' } : undefined
+    if (format.name === 'bedrock') {
+      const match = BEDROCK_METHOD.exec(rest)
+      if (!match) return undefined
+      return {
+        provider,
+        format,
+        kind: 'completion',
+        model: decodeURIComponent(match[1] as string),
+        stream: match[2] === 'converse-stream',
+      }
+    }
     return rest.endsWith('/chat/completions') ? { provider, format, kind: 'completion' } : undefined
   }
 
@@ -216,6 +232,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       if (failure.kind === 'truncate') return sendTruncated(res, 'application/json', text)
       return sendText(res, 200, 'application/json', text)
     }
+    if (format.encodeStream) return streamFrames(res, format.encodeStream(events), plan)
     return streamEvents(res, events, format.sseSeparator, plan)
   }
 
@@ -306,9 +323,46 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 
 function hasCredentials(req: IncomingMessage, url: URL): boolean {
   const h = req.headers
+  // Bedrock clients sign with SigV4 (an Authorization header) or send a Bedrock API key as a bearer.
   return Boolean(
     h.authorization || h['x-api-key'] || h['x-goog-api-key'] || h['api-key'] || url.searchParams.get('key'),
   )
+}
+
+/** A binary event stream (Bedrock): frames as they come, with the same faults as SSE. */
+async function streamFrames(
+  res: ServerResponse,
+  stream: { contentType: string; frames: Buffer[] },
+  plan: FaultPlan,
+): Promise<void> {
+  const { frames } = stream
+  res.writeHead(200, { 'content-type': stream.contentType, 'x-request-id': `sim-${Date.now().toString(36)}` })
+  const half = frames.slice(0, Math.max(2, Math.floor(frames.length / 2)))
+  switch (plan.failure.kind) {
+    case 'truncate':
+      res.write(Buffer.concat(half), () => res.socket?.destroy())
+      return
+    case 'stall':
+      res.write(Buffer.concat(half))
+      return
+    case 'malformed': {
+      // The first frame, then one whose checksum does not match its bytes.
+      const broken = Buffer.from(frames[1] ?? frames[0] ?? Buffer.alloc(16))
+      broken.writeUInt32BE((broken.readUInt32BE(broken.length - 4) + 1) >>> 0, broken.length - 4)
+      res.end(Buffer.concat([frames[0] ?? Buffer.alloc(0), broken]))
+      return
+    }
+  }
+  if (plan.chunkDelayMs <= 0) {
+    res.end(Buffer.concat(frames))
+    return
+  }
+  for (const f of frames) {
+    if (res.destroyed) return
+    res.write(f)
+    await sleep(plan.chunkDelayMs)
+  }
+  res.end()
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -3,10 +3,17 @@ import type { AiUsage } from '../types.ts'
 /** A chat message in OpenAI's shape, as `/v1` receives it (the in-code client uses the text subset). */
 export type ChatMessage = {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool'
-  content?: string | Array<{ type: string; text?: string }> | null | undefined
+  content?: string | ContentPart[] | null | undefined
   name?: string | undefined
   tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> | undefined
   tool_call_id?: string | undefined
+}
+
+/** A content part as OpenAI clients send it: text, an image (`data:` or https URL), audio, … */
+export type ContentPart = {
+  type: string
+  text?: string | undefined
+  image_url?: { url: string; detail?: string | undefined } | undefined
 }
 
 export type ChatTool = {
@@ -21,7 +28,12 @@ export type ChatRequest = {
   temperature?: number | undefined
   maxTokens?: number | undefined
   topP?: number | undefined
+  seed?: number | undefined
+  presencePenalty?: number | undefined
+  frequencyPenalty?: number | undefined
   stop?: string[] | undefined
+  /** AI SDK provider options (e.g. `{anthropic: {metadata: {userId}}}`), for parameters a provider has under its own name. */
+  providerOptions?: Record<string, Record<string, unknown>> | undefined
   responseFormat?:
     | { type: 'text' }
     | { type: 'json'; schema?: Record<string, unknown> | undefined; name?: string | undefined }
@@ -47,11 +59,14 @@ export type ChatChunk =
   | { type: 'tool-call'; call: ToolCall }
   | { type: 'finish'; finishReason: ChatResult['finishReason']; usage: AiUsage }
 
-/** The text of an OpenAI message content (string or text parts). */
+/** The text of an OpenAI message content (string, or its text parts in order, one per line). */
 export function contentText(content: ChatMessage['content']): string {
   if (typeof content === 'string') return content
   if (!content) return ''
-  return content.map((part) => (part.type === 'text' ? (part.text ?? '') : '')).join('')
+  return content
+    .filter((part) => part.type === 'text')
+    .map((part) => part.text ?? '')
+    .join('\n')
 }
 
 export const unknownUsage = (): AiUsage => ({ inputTokens: undefined, outputTokens: undefined })

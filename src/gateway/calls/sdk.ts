@@ -9,7 +9,14 @@ import type {
 } from '@ai-sdk/provider'
 import { errorMessage } from '../router/errors.ts'
 import type { AiUsage } from '../types.ts'
-import { contentText, type ChatChunk, type ChatRequest, type ChatResult, type ToolCall } from './chat.ts'
+import {
+  contentText,
+  type ChatChunk,
+  type ChatMessage,
+  type ChatRequest,
+  type ChatResult,
+  type ToolCall,
+} from './chat.ts'
 
 /**
  * Chat calls through an AI SDK language model (`doGenerate` / `doStream`): the path for providers
@@ -28,7 +35,7 @@ export function toPrompt(request: ChatRequest): LanguageModelV3Prompt {
         prompt.push({ role: 'system', content: text })
         break
       case 'user':
-        prompt.push({ role: 'user', content: [{ type: 'text', text }] })
+        prompt.push({ role: 'user', content: userParts(message.content) })
         break
       case 'assistant': {
         const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = text
@@ -66,6 +73,36 @@ export function toPrompt(request: ChatRequest): LanguageModelV3Prompt {
   return prompt
 }
 
+type UserPart = Extract<LanguageModelV3Message, { role: 'user' }>['content'][number]
+
+/** A user message's parts in order: text as text, images as AI SDK file parts (`data:` URLs inline, others by URL). */
+function userParts(content: ChatMessage['content']): UserPart[] {
+  if (typeof content === 'string' || !content) return [{ type: 'text', text: content ?? '' }]
+  const parts: UserPart[] = []
+  for (const part of content) {
+    if (part.type === 'text') parts.push({ type: 'text', text: part.text ?? '' })
+    else if (part.type === 'image_url' && part.image_url) parts.push(imagePart(part.image_url.url))
+  }
+  return parts
+}
+
+const DATA_URL = /^data:([^;,]+)(;base64)?,(.*)$/s
+const IMAGE_TYPES: Record<string, string> = { png: 'image/png', gif: 'image/gif', webp: 'image/webp' }
+
+function imagePart(url: string): UserPart {
+  const data = DATA_URL.exec(url)
+  if (data) {
+    const [, mediaType, base64, payload] = data as unknown as [string, string, string | undefined, string]
+    return {
+      type: 'file',
+      mediaType,
+      data: base64 ? payload : Buffer.from(decodeURIComponent(payload)).toString('base64'),
+    }
+  }
+  const extension = /\.(\w+)(?:[?#]|$)/.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? ''
+  return { type: 'file', mediaType: IMAGE_TYPES[extension] ?? 'image/jpeg', data: new URL(url) }
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown
@@ -79,6 +116,10 @@ export function toCallOptions(request: ChatRequest, signal: AbortSignal): Langua
   if (request.temperature !== undefined) options.temperature = request.temperature
   if (request.maxTokens !== undefined) options.maxOutputTokens = request.maxTokens
   if (request.topP !== undefined) options.topP = request.topP
+  if (request.seed !== undefined) options.seed = request.seed
+  if (request.presencePenalty !== undefined) options.presencePenalty = request.presencePenalty
+  if (request.frequencyPenalty !== undefined) options.frequencyPenalty = request.frequencyPenalty
+  if (request.providerOptions) options.providerOptions = request.providerOptions as never
   if (request.stop?.length) options.stopSequences = request.stop
   if (request.responseFormat?.type === 'json') {
     options.responseFormat = {

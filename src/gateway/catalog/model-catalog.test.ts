@@ -61,7 +61,7 @@ describe('model catalog', () => {
   })
 
   it('lists models per provider and names a default for each', () => {
-    for (const provider of ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure']) {
+    for (const provider of ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'azure', 'bedrock']) {
       expect(modelsFor(provider).length).toBeGreaterThan(0)
       expect(modelsFor(provider).every((m) => m.provider === provider)).toBe(true)
       expect(defaultModel(provider)?.provider).toBe(provider)
@@ -72,8 +72,10 @@ describe('model catalog', () => {
       modelsFor('openai').length * 2 +
         modelsFor('anthropic').length +
         modelsFor('google').length * 2 +
-        modelsFor('mistral').length,
+        modelsFor('mistral').length +
+        modelsFor('bedrock').length,
     )
+    expect(costUsd('amazon.nova-lite-v1:0', { inputTokens: 1_000_000, outputTokens: 1_000_000 })).toBeCloseTo(0.3, 12)
   })
 
   it('prices usage from list prices per million tokens', () => {

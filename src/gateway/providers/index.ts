@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config.ts'
 import { AI_PROVIDERS, type ProviderName } from '../provider-names.ts'
 import { anthropic } from './anthropic.ts'
 import { azure } from './azure.ts'
+import { bedrock } from './bedrock.ts'
 import { custom } from './custom.ts'
 import { google } from './google.ts'
 import { mistral } from './mistral.ts'
@@ -59,7 +60,7 @@ export class ProviderNotConfiguredError extends OptimaliqError {
 }
 
 /** Every provider module, in the order of `AI_PROVIDERS`. */
-export const PROVIDER_MODULES = { openai, anthropic, google, vertex, mistral, azure, custom }
+export const PROVIDER_MODULES = { openai, anthropic, google, vertex, mistral, azure, bedrock, custom }
 
 /** Each provider's settings, as read from the environment by its module. */
 export type ProviderSettings = { [K in ProviderName]: ReturnType<(typeof PROVIDER_MODULES)[K]['settings']> }
@@ -72,6 +73,7 @@ export const PROVIDER_ENV = {
   ...vertex.env,
   ...mistral.env,
   ...azure.env,
+  ...bedrock.env,
   ...custom.env,
 }
 type ProviderEnv = { [K in keyof typeof PROVIDER_ENV]: z.output<(typeof PROVIDER_ENV)[K]> }
@@ -85,6 +87,7 @@ export function readProviderSettings(env: ProviderEnv): ProviderSettings {
     vertex: vertex.settings(env),
     mistral: mistral.settings(env),
     azure: azure.settings(env),
+    bedrock: bedrock.settings(env),
     custom: custom.settings(env),
   }
 }

@@ -9,7 +9,7 @@ export type ModelFactory = (modelId: string) => LanguageModelV3
 export type ProviderEndpoint = {
   provider: ProviderName
   /** `openai-chat`: POST `chatCompletionsUrl` with an OpenAI chat-completions body (OpenAI, Azure, OpenAI-compatible, Mistral). */
-  format: 'openai-chat' | 'anthropic-messages' | 'gemini'
+  format: 'openai-chat' | 'anthropic-messages' | 'gemini' | 'bedrock-converse'
   baseURL: string
   /** Full URL of the chat endpoint (for Gemini: the `generateContent` URL template with `{model}`). */
   chatCompletionsUrl: string

@@ -57,11 +57,13 @@ export class ProviderCallError extends OptimaliqError {
   }
 }
 
+/** Retried on the same candidate (with backoff). A malformed body is a passing fault like a 502. */
 const RETRYABLE = new Set<ErrorClass>([
   ErrorClass.Timeout,
   ErrorClass.RateLimited,
   ErrorClass.ServerError,
   ErrorClass.Network,
+  ErrorClass.MalformedResponse,
 ])
 const PROVIDER_FAULTS = new Set<ErrorClass>([
   ErrorClass.Timeout,

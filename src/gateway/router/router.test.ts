@@ -292,7 +292,7 @@ describe('errors', () => {
     expect(net).toMatchObject({ errorClass: ErrorClass.Network, isRetryable: true })
     expect(classifyError(new SyntaxError('Unexpected token'), A)).toMatchObject({
       errorClass: ErrorClass.MalformedResponse,
-      isRetryable: false,
+      isRetryable: true,
     })
   })
 })

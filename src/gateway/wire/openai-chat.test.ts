@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { OptimaliqError } from '../../errors.ts'
 import { UnknownModelError } from '../router/routes.ts'
-import {
-  chatCompletionBody,
-  firstChunkEvent,
-  openAiError,
-  toChatRequest,
-  toChunkEvents,
-  toCompletion,
-} from './openai-chat.ts'
+import { chatCompletionBody, firstChunkEvent, openAiError, toChunkEvents, toCompletion } from './openai-chat.ts'
+import { toChatRequest } from './translate.ts'
 
 describe('openai format', () => {
   it('maps a request body to a provider-neutral chat request', () => {

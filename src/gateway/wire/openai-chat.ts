@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { OptimaliqError } from '../../errors.ts'
-import type { ChatChunk, ChatRequest, ChatResult } from '../calls/chat.ts'
+import type { ChatChunk, ChatResult } from '../calls/chat.ts'
 import { UpstreamClientError } from '../router/errors.ts'
 
 /** The largest output a request may ask for (no model writes more; larger numbers are a client's mistake). */
@@ -85,26 +85,6 @@ export const chatCompletionBody = z.looseObject({
     .optional(),
 })
 export type ChatCompletionBody = z.infer<typeof chatCompletionBody>
-
-/** The provider-neutral request for the AI SDK path. */
-export function toChatRequest(body: ChatCompletionBody): ChatRequest {
-  const format = body.response_format
-  return {
-    messages: body.messages as ChatRequest['messages'],
-    temperature: body.temperature ?? undefined,
-    maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-    topP: body.top_p ?? undefined,
-    stop: body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop],
-    responseFormat:
-      !format || format.type === 'text'
-        ? undefined
-        : format.type === 'json_object'
-          ? { type: 'json' }
-          : { type: 'json', schema: format.json_schema.schema, name: format.json_schema.name },
-    tools: body.tools as ChatRequest['tools'],
-    toolChoice: body.tool_choice,
-  }
-}
 
 const usageJson = (usage: ChatResult['usage']) =>
   usage.inputTokens === undefined || usage.outputTokens === undefined

@@ -123,3 +123,7 @@ export function createSseRelay(options: { includeUsage: boolean }): SseRelay {
     },
   }
 }
+
+/** An OpenAI-shaped error event, as the last event of a stream that broke. */
+export const streamErrorEvent = (message: string) =>
+  `data: ${JSON.stringify({ error: { message: `The stream failed: ${message}`, type: 'api_error', param: null, code: 'stream_failed' } })}\n\n`

@@ -42,6 +42,8 @@ export function createVersionResolver(deps: {
     const hit = cache.get(feature)
     if (hit && now() - hit.at < cacheMs) return hit.state
     const state = deps.db.transaction((tx) => routingState(tx, feature))
+    // Keys come from callers too (`/v1`'s model): bounded, so unknown names cannot grow it.
+    if (cache.size >= 10_000) cache.clear()
     cache.set(feature, { at: now(), state })
     state.catch(() => cache.delete(feature))
     return state

@@ -1,10 +1,14 @@
+import { once } from 'node:events'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { rateLimitHeaders } from '../../governance/limits/errors.ts'
 import type { AiCaller } from '../../gateway/types.ts'
 import { chatCompletionBody, openAiError } from '../../gateway/wire/openai-chat.ts'
-import { completeChat, streamChat, listModels } from '../../gateway/v1/chat-completions.ts'
+import { listModels } from '../../gateway/v1/chat-completions.ts'
+import type { Answer } from '../../gateway/pipeline/index.ts'
+import { errorMessage } from '../../gateway/router/errors.ts'
+import { streamErrorEvent } from '../../gateway/wire/openai-sse.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
 
@@ -32,6 +36,52 @@ function sendOpenAiError(reply: FastifyReply, error: unknown) {
   if (status >= 500) reply.request.log.error({ err: error }, 'v1 request failed')
   if (headers) reply.headers(headers)
   return reply.code(status).send(body)
+}
+
+/** The gateway headers of an answer, and the caller's X-RateLimit-* standing (set by the limits guard). */
+function answerHeaders(caller: AiCaller, answer: Answer<unknown>): Record<string, string> {
+  return {
+    'x-content-type-options': 'nosniff',
+    'x-optimaliq-provider': answer.provider,
+    'x-optimaliq-model': answer.model,
+    'x-optimaliq-cache': answer.cached ? 'hit' : 'miss',
+    'x-optimaliq-fallback': String(answer.fallbackUsed),
+    ...(answer.modelVersion ? { 'x-optimaliq-model-version': answer.modelVersion } : {}),
+    ...(answer.dropped?.length ? { 'x-optimaliq-dropped-params': answer.dropped.join(', ') } : {}),
+    ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
+  }
+}
+
+/**
+ * An SSE answer: the head once the pipeline committed to a provider (the router may fall back until
+ * the first chunk), then its text with backpressure. A stream that breaks ends with an OpenAI-shaped
+ * error event; a client that goes away stops the reading (the gateway cancels upstream and settles).
+ */
+async function writeStream(
+  reply: FastifyReply,
+  answer: Answer<AsyncIterable<string>>,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+) {
+  reply.hijack()
+  const res = reply.raw
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': String(reply.request.id),
+    ...headers,
+  })
+  try {
+    for await (const piece of answer.value) {
+      if (piece === '') continue
+      if (!res.write(piece)) await once(res, 'drain', { signal })
+    }
+    res.end()
+  } catch (error) {
+    if (!res.destroyed && !signal.aborted) res.end(streamErrorEvent(errorMessage(error)))
+    else res.destroy()
+  }
 }
 
 /**
@@ -103,32 +153,21 @@ export const v1Routes: RouteModule = async (app, deps) => {
         reply.raw.once('close', () => {
           if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
         })
-        if (request.body.stream)
-          return streamChat(deps.ai, {
-            body: request.body,
-            caller,
-            reply,
-            signal: abort.signal,
-            cacheTtlSeconds,
-            headers: (c) => (c.rateLimit ? rateLimitHeaders(c.rateLimit) : {}),
-          })
-        const result = await completeChat(deps.ai, {
+        const input = {
           body: request.body,
           caller,
           cacheTtlSeconds,
           signal: abort.signal,
-        })
+          dropParams: request.headers['x-optimaliq-drop-params'] === 'true',
+        }
+        if (request.body.stream) {
+          const answer = await deps.ai.chatStream(input)
+          return writeStream(reply, answer, answerHeaders(caller, answer), abort.signal)
+        }
+        const answer = await deps.ai.chatCompletion(input)
         return reply
-          .headers({
-            'content-type': 'application/json; charset=utf-8',
-            'x-content-type-options': 'nosniff',
-            'x-optimaliq-provider': result.provider,
-            'x-optimaliq-model': result.model,
-            'x-optimaliq-cache': result.cached ? 'hit' : 'miss',
-            'x-optimaliq-fallback': String(result.fallbackUsed),
-            ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
-          })
-          .send(result.body)
+          .headers({ 'content-type': 'application/json; charset=utf-8', ...answerHeaders(caller, answer) })
+          .send(answer.value)
       },
     )
 

@@ -15,6 +15,8 @@ export type WireFormat = {
   modelList(ids: string[]): unknown
   /** Event separator: Gemini uses CRLF pairs, the others LF pairs. */
   sseSeparator: string
+  /** A binary stream framing instead of SSE (Bedrock's AWS event stream): one frame per event. */
+  encodeStream?(events: StreamEvent[]): { contentType: string; frames: Buffer[] }
 }
 
 /** A request the provider would reject with 400. */

@@ -3,6 +3,7 @@ import { FEATURE_NAMES, featureByName, runFeature } from '../../../src/features/
 import type { Faults } from '../../../src/simulator/index.ts'
 import { SAMPLES } from '../../fixtures/feature-samples.ts'
 import { BACKENDS } from '../../helpers/backends.ts'
+import { signUp } from '../../helpers/app.ts'
 import { startGatewayApp, userWithKey, type GatewayTestApp } from '../../helpers/gateway.ts'
 import { startSimulator, type TestSimulator } from '../../helpers/simulator.ts'
 
@@ -15,6 +16,42 @@ import { startSimulator, type TestSimulator } from '../../helpers/simulator.ts'
  * `CHAOS_ROUNDS` (default 1 per fault kind) makes it larger for `npm run chaos`.
  */
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 1)
+const GROWTH = {
+  industry: 'Retail',
+  companySize: '11-50',
+  revenueRange: '1m_5m',
+  obstacles: ['lead_generation'],
+  strategy: 'documented',
+  process: true,
+  customers: 'regular_feedback',
+  technology: 'needs_work',
+}
+/** The app's AI endpoints (seed paths kept), as a signed-in user calls them. */
+const ENDPOINTS: Array<[method: 'GET' | 'POST', url: string, body?: Record<string, unknown>]> = [
+  ['POST', '/api/growthAssessment/getInsights', {}],
+  ['POST', '/api/profile/update', { growthStage: 'Early' }],
+  ['GET', '/api/dashboard'],
+  ['POST', '/api/dashboard/refresh'],
+  ['POST', '/api/growth_studio/levers', {}],
+  [
+    'POST',
+    '/api/growth_studio/commentary',
+    {
+      simulation: {
+        strategyChange: 1,
+        processChange: 0.5,
+        technologyChange: 0,
+        revenue: 1e6,
+        costs: 7e5,
+        efficiency: 60,
+      },
+    },
+  ],
+  ['POST', '/api/ml_score', {}],
+  ['GET', '/api/insights/forecast'],
+  ['GET', '/api/recommendations'],
+  ['GET', '/api/kpis/narrative'],
+]
 const FAULTS: Faults[] = [
   { status: 500 },
   { status: 429, retryAfter: 0 },
@@ -30,7 +67,7 @@ describe.skipIf(BACKENDS.length === 0)('provider chaos through features and /v1'
   const backend = BACKENDS.includes('postgres') ? 'postgres' : 'pglite'
   let sim: TestSimulator
   let t: GatewayTestApp
-  const tally = { features: 0, featureAnswers: 0, fromProvider: 0, v1: 0, v1Answered: 0, v1Ok: 0 }
+  const tally = { features: 0, featureAnswers: 0, fromProvider: 0, http: 0, httpOk: 0, v1: 0, v1Answered: 0, v1Ok: 0 }
 
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, host: '127.0.0.1' })
@@ -48,7 +85,7 @@ describe.skipIf(BACKENDS.length === 0)('provider chaos through features and /v1'
   afterAll(async () => {
     const pct = (n: number, d: number) => (d ? ((100 * n) / d).toFixed(1) : '0')
     console.warn(
-      `[campaign] chaos on ${backend}: features ${tally.featureAnswers}/${tally.features} answered (${pct(tally.featureAnswers, tally.features)} %, ${tally.fromProvider} from a provider); /v1 ${tally.v1Answered}/${tally.v1} answered (${tally.v1Ok} 200)`,
+      `[campaign] chaos on ${backend}: features ${tally.featureAnswers}/${tally.features} answered (${pct(tally.featureAnswers, tally.features)} %, ${tally.fromProvider} from a provider); AI endpoints ${tally.httpOk}/${tally.http} answered 2xx; /v1 ${tally.v1Answered}/${tally.v1} answered (${tally.v1Ok} 200)`,
     )
     await t?.close()
     await sim?.close()
@@ -90,6 +127,40 @@ describe.skipIf(BACKENDS.length === 0)('provider chaos through features and /v1'
     expect(wrong).toEqual([])
     // Half the requests succeed: the providers must have answered some of them.
     expect(tally.fromProvider).toBeGreaterThan(0)
+  }, 240_000)
+
+  it('every AI endpoint of the app answers (2xx) under 50 % faults of every kind', async () => {
+    const user = await signUp(t.app, { industry: 'Retail' })
+    sim.clearFaults()
+    const growth = await t.app.inject({
+      method: 'POST',
+      url: '/api/growth-assessment',
+      headers: user.auth,
+      payload: GROWTH,
+    })
+    expect(growth.statusCode).toBe(201)
+    const wrong: string[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const faults of FAULTS) {
+        withHalfFailing(faults)
+        for (const [method, url, body] of ENDPOINTS) {
+          tally.http += 1
+          const response = await t.app.inject({
+            method,
+            url,
+            headers: user.auth,
+            ...(body !== undefined ? { payload: body } : {}),
+          })
+          // 2xx: an answer, or for the dashboard refresh a queued task (202).
+          if (response.statusCode < 300) tally.httpOk += 1
+          else
+            wrong.push(
+              `${method} ${url} ${JSON.stringify(faults)} → ${response.statusCode} ${response.body.slice(0, 160)}`,
+            )
+        }
+      }
+    }
+    expect(wrong).toEqual([])
   }, 240_000)
 
   it('every /v1 call answers, JSON and streams, under 50 % faults of every kind', async () => {

@@ -1,0 +1,25 @@
+import { routed } from './with-router.ts'
+import { withCache } from './with-cache.ts'
+import { withGuards } from './with-guards.ts'
+import { withLedger } from './with-ledger.ts'
+import { withPacing } from './with-pacing.ts'
+import { withRules } from './with-rules.ts'
+import { withVersions } from './with-versions.ts'
+import { compose, type Answer, type PipelineDeps, type PipelineRequest } from './types.ts'
+
+export type Pipeline = <T>(request: PipelineRequest<T>) => Promise<Answer<T>>
+
+/**
+ * The gateway's one pipeline (DESIGN §6): `ledger → guards → rules → versions → cache → pacing →
+ * router → call`. In-code `generateObject`/`generateText`/`stream` and `/v1` JSON and streams all
+ * run it; they differ only in the innermost call they hand it.
+ */
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  return compose(
+    [withLedger(deps), withGuards(deps), withRules(deps), withVersions(deps), withCache(deps), withPacing(deps)],
+    routed(deps),
+  )
+}
+
+export { metaOf } from './meta.ts'
+export type { Answer, PipelineDeps, PipelineRequest, Settlement } from './types.ts'

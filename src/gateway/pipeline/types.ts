@@ -1,0 +1,114 @@
+import type { Logger } from 'pino'
+import type { ConfigWithGateway as Config } from '../config.ts'
+import type { AiCache } from '../cache/cache.ts'
+import type { Passthrough, OpenAiUpstream } from '../calls/passthrough.ts'
+import type { GatewayCatalog, GatewayProviders } from '../gateway-parts.ts'
+import type { LedgerEntry } from '../ledger/ledger.ts'
+import type { RouteTable } from '../router/routes.ts'
+import type { CallContext, Router } from '../router/router.ts'
+import type { AiAttempt, AiCaller, AiCandidate, AiGuard, AiPacer, AiUsage, VersionResolver } from '../types.ts'
+
+/**
+ * The one pipeline every way into the gateway runs (DESIGN §6): `ledger → guards → rules →
+ * versions → cache → pacing → router`, around one innermost call (`call.ts`: the passthrough when
+ * client and upstream speak the same wire format, the AI SDK otherwise). Each middleware is one
+ * file with one job, like the AI SDK's `wrapLanguageModel`.
+ */
+
+/** How an answer ended: its usage (unknown stays undefined) and, for a stream that broke, why. */
+export type Settlement = {
+  usage: AiUsage
+  error?: { errorClass: string; message: string } | undefined
+}
+
+/** What one attempt at one candidate gave: the value, its usage so far, and when it is fully delivered. */
+export type AttemptAnswer<T> = {
+  value: T
+  usage: AiUsage
+  settled: Promise<Settlement>
+  /** Parameters dropped at the client's request (`x-optimaliq-drop-params`), as it named them. */
+  dropped?: string[] | undefined
+}
+
+/** The innermost call: one attempt at one candidate. */
+export type Call<T> = (context: CallContext) => Promise<AttemptAnswer<T>>
+
+/** What the pipeline answers: the value, who answered, and when it settled (JSON: at once; streams: at their end). */
+export type Answer<T> = AttemptAnswer<T> & {
+  provider: string
+  model: string
+  modelVersion: string | undefined
+  attempts: AiAttempt[]
+  fallbackUsed: boolean
+  cached: boolean
+}
+
+export type PipelineRequest<T> = {
+  feature: string
+  /** What the caller named: a route name, a catalog alias or `provider/model` (the ledger's `route`). */
+  route: string
+  /** Whose model versions and experiments apply (default: the feature). */
+  versionKey?: string | undefined
+  caller: AiCaller
+  requestId: string
+  /** `performance.now()` when the request arrived. */
+  started: number
+  signal?: AbortSignal | undefined
+  /** A stream: the value is an `AsyncIterable<string>` that settles when it ends. */
+  stream: boolean
+  /** Tokens reserved by limits and pacing before the call. */
+  estimatedTokens: number
+  /** The usage charged (cost, budgets) when the real one is unknown (a cancelled stream, an upstream without usage). */
+  estimatedUsage: AiUsage
+  /** Set by the versions middleware. */
+  candidates?: AiCandidate[] | undefined
+  /** Why a candidate cannot take this request (an unsupported parameter), or undefined: such candidates are skipped. */
+  refuses?: ((candidate: AiCandidate) => Error | undefined) | undefined
+  /** Exact cache, when asked for. Streams: `accept` says whether the sent text is a whole answer. */
+  cache?: { key: string; ttlSeconds: number; accept?: ((text: string) => boolean) | undefined } | undefined
+  call: Call<T>
+  /** The deterministic answer when AI is off, every candidate failed, or a budget says so. */
+  rules?: (() => Promise<T>) | undefined
+  /** Thrown when AI is off or unconfigured and no rules answer. */
+  unavailable?: (() => Error) | undefined
+  /** The ledger's `request` (prompts only when AI_LOG_PROMPTS) and, for JSON answers, its `response`. */
+  ledger: { request: unknown; response?: ((value: T) => unknown) | undefined }
+}
+
+export type Handler<T> = (request: PipelineRequest<T>) => Promise<Answer<T>>
+export type Middleware = <T>(request: PipelineRequest<T>, next: Handler<T>) => Promise<Answer<T>>
+
+/** What the middlewares share (built once by `createAiClient`). */
+export type PipelineDeps = {
+  config: Config
+  enabled: boolean
+  providers: GatewayProviders
+  catalog: GatewayCatalog
+  routes: RouteTable
+  router: Router
+  cache: AiCache
+  record(entry: LedgerEntry): void
+  guards: readonly AiGuard[]
+  pacer?: AiPacer | undefined
+  pacingMaxWaitMs?: number | undefined
+  resolveVersions?: VersionResolver | undefined
+  passthrough: Passthrough
+  upstreams: Map<string, OpenAiUpstream>
+  sharedCacheRoutes: ReadonlySet<string>
+  logger?: Logger | undefined
+}
+
+/** Compose middlewares, first outermost, around the terminal handler. */
+export function compose(middlewares: Middleware[], terminal: <T>(request: PipelineRequest<T>) => Promise<Answer<T>>) {
+  return <T>(request: PipelineRequest<T>): Promise<Answer<T>> => {
+    const at = (i: number): Handler<T> => {
+      const middleware = middlewares[i]
+      return middleware ? (r) => middleware(r, at(i + 1)) : terminal
+    }
+    return at(0)(request)
+  }
+}
+
+export const settledAt = (usage: AiUsage): Promise<Settlement> => Promise.resolve({ usage })
+export const unknownUsage = (): AiUsage => ({ inputTokens: undefined, outputTokens: undefined })
+export const usageKnown = (usage: AiUsage) => usage.inputTokens !== undefined || usage.outputTokens !== undefined

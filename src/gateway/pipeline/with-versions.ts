@@ -1,0 +1,28 @@
+import type { Middleware, PipelineDeps } from './types.ts'
+
+/**
+ * Model versions and experiments: the candidates of the request's version key (a feature, or the
+ * route `/v1` names) from its active version or running experiment (sticky by user), else the
+ * route table's (`default`, an alias, `provider/model`, a named route). Candidates the request
+ * refuses (a parameter their provider cannot carry) are left out, before any upstream call.
+ */
+/** A version key that names no feature: the route table alone decides (no look-up). */
+export const VERSIONLESS = ''
+
+export function withVersions(deps: Pick<PipelineDeps, 'resolveVersions' | 'routes'>): Middleware {
+  return async (request, next) => {
+    const key = request.versionKey ?? request.feature
+    const versioned =
+      deps.resolveVersions && key !== VERSIONLESS ? await deps.resolveVersions(key, request.caller) : undefined
+    let candidates = versioned && versioned.length > 0 ? versioned : deps.routes.resolve(request.route)
+    // Candidates that cannot carry what the client sent are skipped; none left: the client hears why.
+    const refuses = request.refuses
+    if (refuses) {
+      const refusals = candidates.map((c) => refuses(c))
+      const accepted = candidates.filter((_, i) => refusals[i] === undefined)
+      if (accepted.length === 0 && refusals[0]) throw refusals[0]
+      candidates = accepted
+    }
+    return next({ ...request, candidates })
+  }
+}
