@@ -8,6 +8,7 @@ const LARGER: Record<string, string> = {
   CHAOS_ROUNDS: '4', // provider-chaos rounds over eight fault kinds (CI: 1)
   CHAOS_TASKS: '60', // queued tasks worked through kills and cut connections (CI: 16)
   CHAOS_KILLS: '10', // workers SIGKILLed mid-task (CI: 3)
+  CHAOS_SERVER_KILLS: '6', // API servers SIGKILLed mid-stream, the client resuming on the next (CI: 2)
   CHAOS_TERMINATIONS: '60', // rounds of pg_terminate_backend over every OptimaliQ connection (CI: 12)
 }
 const env = { ...process.env }

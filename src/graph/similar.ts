@@ -19,7 +19,8 @@ import {
  *    `candidates` were found. Each tier is two index range scans (key ≥ the caller's, key < the
  *    caller's), so the cost does not grow with the cohort.
  * 2. Among the candidates sharing at least one assessment, `similarityOf` (computed here, in TypeScript,
- *    from the backend's scores, so backends agree by construction), highest first, ties by id.
+ *    from the score vectors the backend stores on each business, so backends agree by construction),
+ *    highest first, ties by id.
  */
 
 /** The peer tiers, narrowest first. `band`: same industry and size band; `industry`: same industry, other band; `rest`: other industries. */
@@ -39,13 +40,13 @@ export type NearestQuery = {
   limit: number
 }
 
-export type SimilarSubject = BusinessDigest & { key: number | null }
+/** A business with its score key and score vector, both stored on the business (so one index scan reads a tier). */
+export type KeyedBusiness = BusinessDigest & { key: number | null }
 
-/** What a backend provides: the caller with its key, one side of one tier by key, and candidates' scores. */
+/** What a backend provides: the caller, and one side of one tier by key (with each candidate's scores). */
 export type SimilarPrimitives = {
-  subject(id: string): Promise<SimilarSubject | undefined>
-  nearest(query: NearestQuery): Promise<Array<{ id: string; key: number }>>
-  digest(ids: readonly string[]): Promise<BusinessDigest[]>
+  subject(id: string): Promise<KeyedBusiness | undefined>
+  nearest(query: NearestQuery): Promise<Array<KeyedBusiness & { key: number }>>
 }
 
 /** Which tiers a caller has: without a size band no `band`, without an industry only `rest` (everyone). */
@@ -56,16 +57,15 @@ export function tiersOf(subject: { industry: string | null; sizeBand: string | n
 }
 
 /** Up to `limit` businesses nearest to `key` from the two sides of a tier, by |Δkey| then id. */
-export function mergeNearest(
+export function mergeNearest<T extends { id: string; key: number }>(
   key: number,
-  up: Array<{ id: string; key: number }>,
-  down: Array<{ id: string; key: number }>,
+  up: T[],
+  down: T[],
   limit: number,
-): string[] {
+): T[] {
   return [...up, ...down]
     .sort((a, b) => Math.abs(a.key - key) - Math.abs(b.key - key) || byName(a.id, b.id))
     .slice(0, limit)
-    .map((x) => x.id)
 }
 
 export async function similarFrom(
@@ -78,7 +78,7 @@ export async function similarFrom(
   const me = await backend.subject(id)
   if (!me || me.key === null) return []
   const demo = options.cohort === 'demo' ? true : me.demo
-  const candidates: string[] = []
+  const candidates: BusinessDigest[] = []
   for (const tier of tiersOf(me)) {
     const need = wanted - candidates.length
     if (need <= 0) break
@@ -92,7 +92,7 @@ export async function similarFrom(
   const mine = me.scores
   const myAreas = Object.keys(mine)
   const found: SimilarBusiness[] = []
-  for (const other of await backend.digest(candidates)) {
+  for (const other of candidates) {
     const shared = myAreas.filter((a) => a in other.scores).sort(byName)
     if (shared.length === 0) continue
     const diff = shared.reduce((sum, a) => sum + Math.abs(mine[a]! - other.scores[a]!), 0)

@@ -168,10 +168,42 @@ function sortKeys(record: Record<string, number>) {
 
 const syncPayload = z.object({ businessId: z.uuid() })
 
-/** The `graph_sync` job: one business per job, deduplicated per business while waiting. */
+/**
+ * Runs the `syncIds` calls that arrive in the same turn of the event loop as one call: the queue hands a
+ * worker a batch of jobs (100 for this job) and runs them together, so a burst of events costs
+ * one read of the profiles and one graph transaction per batch instead of per business. Every caller of a
+ * batch shares its outcome: if the write fails, each of its jobs fails and is retried (the sync is idempotent).
+ */
+export function coalesceSyncs(
+  syncIds: GraphSync['syncIds'],
+): (id: string) => Promise<{ synced: number; removed: number }> {
+  let pending: { ids: Set<string>; done: Promise<{ synced: number; removed: number }> } | undefined
+  return (id) => {
+    if (!pending) {
+      const batch = {
+        ids: new Set<string>(),
+        done: undefined as unknown as Promise<{ synced: number; removed: number }>,
+      }
+      batch.done = new Promise((resolve, reject) =>
+        setImmediate(() => {
+          if (pending === batch) pending = undefined
+          syncIds([...batch.ids]).then(resolve, reject)
+        }),
+      )
+      pending = batch
+    }
+    pending.ids.add(id)
+    return pending.done
+  }
+}
+
+/** The `graph_sync` job: one business per job, deduplicated per business while waiting; a worker's batch of jobs is written together. */
 export function registerGraphSyncJob(queue: Queue, sync: GraphSync): void {
-  queue.register(GRAPH_SYNC_JOB, syncPayload, async ({ businessId }) => sync.syncIds([businessId]), {
+  const syncOne = coalesceSyncs(sync.syncIds)
+  queue.register(GRAPH_SYNC_JOB, syncPayload, async ({ businessId }) => syncOne(businessId), {
     policy: 'stately',
+    // Sync jobs are small and coalesced per batch: a bigger batch is fewer round trips per event.
+    batchSize: 100,
     retryLimit: 10,
     retryDelaySeconds: 5,
     retryBackoff: true,

@@ -50,19 +50,24 @@ export async function recordGraphScore(
 }
 
 /**
- * Recomputes the score key (graph/store.ts `scoreKeyOf`: the mean score in units of 1/10,000, in integer
- * arithmetic) of these businesses from their scores; similarity's candidate search is indexed on it.
+ * Recomputes what similarity reads from the business row (graph/similar.ts): the score key
+ * (graph/store.ts `scoreKeyOf`: the mean score in units of 1/10,000, in integer arithmetic) and the
+ * score vector (`{assessment: score}`), from these businesses' scores.
  */
 export async function refreshScoreKeys(db: Executor, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return
   await db.execute(sql`
-    update graph_businesses b set score_key = k.key
+    update graph_businesses b set score_key = k.key, score_vector = k.vector
     from (
-      select x.id::uuid as id,
-        (select (sum(floor(s.score * 100 + 0.5))::bigint * 100 / count(*))::int from graph_scores s where s.business_id = x.id::uuid) as key
+      select x.id::uuid as id, v.key, v.vector
       from jsonb_array_elements_text(${json(ids)}) as x(id)
+      cross join lateral (
+        select (sum(floor(s.score * 100 + 0.5))::bigint * 100 / count(*))::int as key,
+          jsonb_object_agg(s.assessment, s.score) as vector
+        from graph_scores s where s.business_id = x.id::uuid
+      ) v
     ) k
-    where b.id = k.id and b.score_key is distinct from k.key`)
+    where b.id = k.id`)
 }
 
 /** Replaces the scores of these businesses with exactly the ones listed (in one statement pair), then their score keys. */
@@ -74,8 +79,7 @@ export async function replaceGraphScores(
   if (ids.length === 0) return
   await db.execute(sql`
     delete from graph_scores g
-    using jsonb_array_elements_text(${json(ids)}) as x(id)
-    where g.business_id = x.id::uuid
+    where g.business_id = any(array(select x::uuid from jsonb_array_elements_text(${json(ids)}) as x))
       and not exists (
         select 1 from jsonb_to_recordset(${json(scores.map((s) => ({ b: s.businessId, a: s.assessment })))}) as k(b uuid, a text)
         where k.b = g.business_id and k.a = g.assessment)`)
@@ -99,22 +103,43 @@ export async function deleteGraphBusinesses(db: Executor, demo: boolean | undefi
   else await db.execute(sql`delete from graph_businesses where demo = ${demo}`)
 }
 
-/** The caller of a similarity search: its cohort, bands and score key. */
-export async function getScoreKey(
-  db: Executor,
-  id: string,
-): Promise<{ demo: boolean; industry: string | null; sizeBand: string | null; key: number | null } | undefined> {
-  const [r] = await rows<{ demo: boolean; industry: string | null; size_band: string | null; key: number | null }>(
-    db,
-    sql`select demo, industry, size_band, score_key as key from graph_businesses where id = ${id}`,
-  )
-  return r && { demo: r.demo, industry: r.industry, sizeBand: r.size_band, key: r.key === null ? null : Number(r.key) }
+export type KeyedBusinessRow = {
+  id: string
+  industry: string | null
+  sizeBand: string | null
+  demo: boolean
+  key: number | null
+  scores: Record<string, number>
+}
+type KeyedRaw = {
+  id: string
+  industry: string | null
+  size_band: string | null
+  demo: boolean
+  key: number | null
+  vector: Record<string, number> | null
+}
+const keyed = (r: KeyedRaw): KeyedBusinessRow => ({
+  id: r.id,
+  industry: r.industry,
+  sizeBand: r.size_band,
+  demo: r.demo,
+  key: r.key === null ? null : Number(r.key),
+  scores: Object.fromEntries(Object.entries(r.vector ?? {}).map(([a, s]) => [a, Number(s)])),
+})
+const KEYED = sql`b.id::text as id, b.industry, b.size_band, b.demo, b.score_key as key, b.score_vector as vector`
+
+/** The caller of a similarity search: its cohort, bands, score key and scores, from its row. */
+export async function getKeyedBusiness(db: Executor, id: string): Promise<KeyedBusinessRow | undefined> {
+  const [r] = await rows<KeyedRaw>(db, sql`select ${KEYED} from graph_businesses b where b.id = ${id}`)
+  return r && keyed(r)
 }
 
 /**
  * One side of one tier of the similarity candidate search (graph/similar.ts): businesses of the cohort
- * nearest to `key` by score key, ties by id. `band`: same industry and size band; `industry`: same industry,
- * another (or no) band; `rest`: another (or no) industry. Served by the (demo, …, score_key, id) indexes of 0012.
+ * nearest to `key` by score key, ties by id, with their score vectors. `band`: same industry and size band;
+ * `industry`: same industry, another (or no) band; `rest`: another (or no) industry. Served by the
+ * (demo, …, score_key, id) indexes of migration 0012: reads at most `limit` rows of the tier.
  */
 export async function nearestByScoreKey(
   db: Executor,
@@ -128,23 +153,23 @@ export async function nearestByScoreKey(
     side: 'up' | 'down'
     limit: number
   },
-): Promise<Array<{ id: string; key: number }>> {
+): Promise<Array<KeyedBusinessRow & { key: number }>> {
   const tier =
     q.tier === 'band'
-      ? sql`industry = ${q.industry} and size_band = ${q.sizeBand}`
+      ? sql`b.industry = ${q.industry} and b.size_band = ${q.sizeBand}`
       : q.tier === 'industry'
-        ? sql`industry = ${q.industry} and not coalesce(size_band = ${q.sizeBand}::text, false)`
-        : sql`not coalesce(industry = ${q.industry}::text, false)`
+        ? sql`b.industry = ${q.industry} and not coalesce(b.size_band = ${q.sizeBand}::text, false)`
+        : sql`not coalesce(b.industry = ${q.industry}::text, false)`
   const side =
     q.side === 'up'
-      ? sql`score_key >= ${q.key} order by score_key asc, id asc`
-      : sql`score_key < ${q.key} order by score_key desc, id asc`
-  const result = await rows<{ id: string; key: number }>(
+      ? sql`b.score_key >= ${q.key} order by b.score_key asc, b.id asc`
+      : sql`b.score_key < ${q.key} order by b.score_key desc, b.id asc`
+  const result = await rows<KeyedRaw>(
     db,
-    sql`select id::text as id, score_key as key from graph_businesses
-        where demo = ${q.demo} and ${tier} and id <> ${q.excludeId} and ${side} limit ${q.limit}`,
+    sql`select ${KEYED} from graph_businesses b
+        where b.demo = ${q.demo} and ${tier} and b.id <> ${q.excludeId} and ${side} limit ${q.limit}`,
   )
-  return result.map((r) => ({ id: r.id, key: Number(r.key) }))
+  return result.map((r) => ({ ...keyed(r), key: Number(r.key) }))
 }
 
 export async function getGraphBusiness(
@@ -176,7 +201,7 @@ export async function listGraphBusinesses(
           (select jsonb_agg(jsonb_build_object('a', s.assessment, 's', s.score, 't', s.taken_at) order by s.assessment)
              from graph_scores s where s.business_id = b.id) as scores
         from graph_businesses b
-        where b.id in (select x::uuid from jsonb_array_elements_text(${json(ids)}) as x)
+        where b.id = any(array(select x::uuid from jsonb_array_elements_text(${json(ids)}) as x))
         order by b.id`,
   )
   return result.map((r) => ({
@@ -391,7 +416,7 @@ export async function markGraphSynced(
 export async function forgetGraphSynced(db: Executor, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return
   await db.execute(
-    sql`delete from graph_sync where business_id in (select x::uuid from jsonb_array_elements_text(${json(ids)}) as x)`,
+    sql`delete from graph_sync where business_id = any(array(select x::uuid from jsonb_array_elements_text(${json(ids)}) as x))`,
   )
 }
 

@@ -43,19 +43,27 @@ const SCHEMA = [
   'CREATE INDEX business_key IF NOT EXISTS FOR (b:Business) ON (b.demo, b.scoreKey)',
 ]
 
-/** graph/store.ts `scoreKeyOf` in Cypher (integer arithmetic, so it equals SQL's and TypeScript's). */
+/**
+ * What similarity reads from the node (graph/similar.ts): the score key (graph/store.ts `scoreKeyOf`, integer
+ * arithmetic, so it equals SQL's and TypeScript's) and the score vector as two parallel lists (`scoreAreas`,
+ * `scoreValues`; Neo4j properties cannot be maps), from the business's SCORED relationships.
+ */
 const REFRESH_KEYS = `
 UNWIND $ids AS id
 MATCH (b:Business {id: id})
-OPTIONAL MATCH (b)-[s:SCORED]->(:Assessment)
-WITH b, sum(toInteger(floor(s.score * 100 + 0.5))) AS total, count(s) AS n
-SET b.scoreKey = CASE WHEN n = 0 THEN null ELSE total * 100 / n END`
+OPTIONAL MATCH (b)-[s:SCORED]->(a:Assessment)
+WITH b, a, s ORDER BY a.type
+WITH b, sum(toInteger(floor(s.score * 100 + 0.5))) AS total, count(s) AS n, collect(a.type) AS areas, collect(s.score) AS values
+SET b.scoreKey = CASE WHEN n = 0 THEN null ELSE total * 100 / n END, b.scoreAreas = areas, b.scoreValues = values`
 
 /** Businesses written before score keys existed get theirs at start-up, a batch at a time. */
 const MISSING_KEYS = `
-MATCH (b:Business) WHERE b.scoreKey IS NULL AND EXISTS { (b)-[:SCORED]->() }
+MATCH (b:Business) WHERE (b.scoreKey IS NULL OR b.scoreAreas IS NULL) AND EXISTS { (b)-[:SCORED]->() }
 WITH b LIMIT 5000
 RETURN collect(b.id) AS ids`
+
+const KEYED =
+  'b.id AS id, b.industry AS industry, b.sizeBand AS sizeBand, b.demo AS demo, b.scoreKey AS key, b.scoreAreas AS areas, b.scoreValues AS values'
 
 const TIERS: Record<NearestQuery['tier'], string> = {
   band: 'b.industry = $industry AND b.sizeBand = $sizeBand',
@@ -65,7 +73,7 @@ const TIERS: Record<NearestQuery['tier'], string> = {
 const nearestQuery = (q: NearestQuery) => `
 MATCH (b:Business)
 WHERE b.demo = $demo AND ${TIERS[q.tier]} AND b.id <> $id AND b.scoreKey ${q.side === 'up' ? '>=' : '<'} $key
-RETURN b.id AS id, b.scoreKey AS key
+RETURN ${KEYED}
 ORDER BY b.scoreKey ${q.side === 'up' ? 'ASC' : 'DESC'}, b.id ASC
 LIMIT $limit`
 
@@ -154,7 +162,7 @@ UNWIND $ids AS id
 MATCH (b:Business {id: id})
 OPTIONAL MATCH (b)-[s:SCORED]->(a:Assessment)
 RETURN b.id AS id, b.industry AS industry, b.sizeBand AS sizeBand, b.demo AS demo, b.overall AS overall,
-  b.scoreKey AS key, collect(CASE WHEN a IS NULL THEN NULL ELSE [a.type, s.score] END) AS scores`
+  collect(CASE WHEN a IS NULL THEN NULL ELSE [a.type, s.score] END) AS scores`
 
 type Row = Record<string, unknown>
 
@@ -201,7 +209,6 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
         sizeBand: (r.sizeBand as string | null) ?? null,
         demo: Boolean(r.demo),
         overall: r.overall === null || r.overall === undefined ? null : Number(r.overall),
-        key: r.key === null || r.key === undefined ? null : Number(r.key),
         scores: Object.fromEntries((r.scores as Array<[string, number]>).map(([a, s]) => [a, Number(s)])) as Record<
           string,
           number
@@ -210,12 +217,22 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
       .sort((a, b) => byName(a.id, b.id))
   }
 
+  const keyed = (r: Row) => {
+    const areas = (r.areas as string[] | null) ?? []
+    const values = (r.values as number[] | null) ?? []
+    return {
+      id: String(r.id),
+      industry: (r.industry as string | null) ?? null,
+      sizeBand: (r.sizeBand as string | null) ?? null,
+      demo: Boolean(r.demo),
+      key: r.key === null || r.key === undefined ? null : Number(r.key),
+      scores: Object.fromEntries(areas.map((a, i) => [a, Number(values[i])])),
+    }
+  }
   const similar: SimilarPrimitives = {
     async subject(id) {
-      const [me] = await digestOf([id])
-      return (
-        me && { id: me.id, industry: me.industry, sizeBand: me.sizeBand, demo: me.demo, scores: me.scores, key: me.key }
-      )
+      const [r] = await read((tx) => records(tx, `MATCH (b:Business {id: $id}) RETURN ${KEYED}`, { id }))
+      return r && keyed(r)
     },
     async nearest(q) {
       const list = await read((tx) =>
@@ -228,9 +245,8 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
           limit: neo4j.int(q.limit),
         }),
       )
-      return list.map((r) => ({ id: String(r.id), key: Number(r.key) }))
+      return list.map((r) => ({ ...keyed(r), key: Number(r.key) }))
     },
-    digest: (ids) => digestOf(ids),
   }
 
   const toStats = (r: Row): GroupStats => ({

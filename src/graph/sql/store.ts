@@ -20,12 +20,8 @@ export function createSqlGraphStore(options: { db: Database }): GraphStore {
     }))
   }
   const similar: SimilarPrimitives = {
-    async subject(id) {
-      const [key, [me]] = await Promise.all([repo.getScoreKey(orm, id), digestOf([id])])
-      return key && me ? { ...me, key: key.key } : undefined
-    },
+    subject: (id) => repo.getKeyedBusiness(orm, id),
     nearest: (query) => repo.nearestByScoreKey(orm, query),
-    digest: digestOf,
   }
 
   const store: GraphStore = {

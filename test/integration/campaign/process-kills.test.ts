@@ -18,6 +18,7 @@ import { eventually, openSse, type SseClient } from '../../helpers/sse.ts'
  */
 const TASKS = Number(process.env.CHAOS_TASKS ?? 16)
 const KILLS = Number(process.env.CHAOS_KILLS ?? 3)
+const SERVER_KILLS = Number(process.env.CHAOS_SERVER_KILLS ?? 2)
 const TERMINATIONS = Number(process.env.CHAOS_TERMINATIONS ?? 12)
 const OBSERVER = 'campaign-observer'
 
@@ -61,7 +62,7 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
   }, 60_000)
   afterAll(async () => {
     console.warn(
-      `[campaign] kills: ${tally.tasks} tasks, ${tally.kills} workers killed mid-task, ${tally.serverKills} API server killed mid-stream, ${tally.terminated} connections terminated, ${tally.events} events streamed, ${tally.restarts} start-ups cut short and restarted`,
+      `[campaign] kills: ${tally.tasks} tasks, ${tally.kills} workers killed mid-task, ${tally.serverKills} API servers killed mid-stream, ${tally.terminated} connections terminated, ${tally.events} events streamed, ${tally.restarts} start-ups cut short and restarted`,
     )
     for (const p of processes) await p.kill9()
     await observer?.end()
@@ -130,17 +131,28 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
       cutting = false
       await cutter
     }
-    // The API process too: SIGKILL mid-stream; the client resumes on a new one from its last SSE id.
-    await api.kill9()
-    await stream.ended
-    tally.serverKills += 1
-    const cursor = stream.events().at(-1)?.id ?? '0'
-    const api2 = await start(['serve', '--no-worker'])
-    const resumed = await openSse(`${api2.address}/api/realtime/stream`, { ...auth, 'last-event-id': cursor })
-    await resumed.next((m) => m.event === 'ready')
-    // Healthy workers finish the rest, retries of the killed ones included.
-    await start(['worker'], { TASK_SIMULATED_DELAY_MS: '50' })
-    await start(['worker'], { TASK_SIMULATED_DELAY_MS: '50' })
+    // Healthy workers finish the rest, retries of the killed ones included, while the API process
+    // is killed with SIGKILL mid-stream, again and again; the client resumes on a new one each time
+    // from its last SSE id, as EventSource does.
+    await start(['worker'], { TASK_SIMULATED_DELAY_MS: '400' })
+    await start(['worker'], { TASK_SIMULATED_DELAY_MS: '400' })
+    const streams: SseClient[] = [stream]
+    let server = api
+    for (let k = 0; k < SERVER_KILLS; k++) {
+      const current = streams.at(-1)!
+      const seen = current.events().length
+      // Kill it once it has streamed something more (events are flowing), or after two seconds anyway.
+      for (const until = Date.now() + 2_000; Date.now() < until && current.events().length <= seen;)
+        await new Promise((r) => setTimeout(r, 20))
+      await server.kill9()
+      await current.ended
+      tally.serverKills += 1
+      const cursor = streams.flatMap((s) => s.events()).at(-1)?.id ?? '0'
+      server = await start(['serve', '--no-worker'])
+      const resumed = await openSse(`${server.address}/api/realtime/stream`, { ...auth, 'last-event-id': cursor })
+      await resumed.next((m) => m.event === 'ready')
+      streams.push(resumed)
+    }
     await eventually(
       async () => (await statusOf()).every((r) => r.status === 'completed' || r.status === 'failed') || undefined,
       90_000,
@@ -163,7 +175,7 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
     )
     const last = logged.at(-1)!.id
     // The event's own id is in `data`; the SSE id is the resume cursor (a late commit carries the highest id sent).
-    const streamedIds = () => [...stream.events(), ...resumed.events()].map((m) => String(m.json.id))
+    const streamedIds = () => streams.flatMap((s) => s.events()).map((m) => String(m.json.id))
     await eventually(() => streamedIds().includes(last), 30_000, 'the stream to catch up')
     const streamed = streamedIds()
     tally.events = streamed.length
@@ -176,7 +188,7 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
     // In id order, but for events that committed after a higher id was sent (delivered late, once).
     const late = streamed.filter((id, i) => i > 0 && Number(id) < Number(streamed[i - 1]))
     expect(streamed.filter((id) => !late.includes(id))).toEqual(ids.filter((id) => !late.includes(id)))
-    resumed.close()
+    for (const s of streams) s.close()
     expect(tally.kills).toBe(KILLS)
     expect(tally.terminated).toBeGreaterThan(0)
   }, 300_000)
