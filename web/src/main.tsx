@@ -5,11 +5,14 @@ import { createBrowserRouter, RouterProvider } from 'react-router'
 import { createQueryClient } from './app/query.ts'
 import { LiveProvider } from './app/session.tsx'
 import { ToastProvider } from './app/toasts.tsx'
-import { routes } from './routes.tsx'
+import { queries } from './app/queries.ts'
+import { createRoutes } from './routes.tsx'
 import './styles.css'
 
 const queryClient = createQueryClient()
-const router = createBrowserRouter(routes)
+// Who is signed in, asked at once: every page waits for it.
+void queryClient.prefetchQuery(queries.me)
+const router = createBrowserRouter(createRoutes(queryClient))
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

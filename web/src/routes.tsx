@@ -1,6 +1,8 @@
+import type { QueryClient } from '@tanstack/react-query'
 import { Navigate, Outlet, useLocation, useRouteError, type RouteObject } from 'react-router'
 import { ModalProvider } from './components/Modal.tsx'
 import { Skeleton } from './components/ui.tsx'
+import { prefetchFor, queries } from './app/queries.ts'
 import { useMe } from './app/session.tsx'
 import { Shell } from './app/Shell.tsx'
 
@@ -63,7 +65,8 @@ function RouteError() {
   )
 }
 
-export const routes: RouteObject[] = [
+/** The app's routes; `client` lets a route start its page's queries while the page's code loads. */
+export const createRoutes = (client: QueryClient): RouteObject[] => [
   {
     element: (
       <ModalProvider>
@@ -78,7 +81,18 @@ export const routes: RouteObject[] = [
       {
         element: <RequireAuth />,
         children: [
-          { index: true, lazy: page(() => import('./pages/DashboardPage.tsx')) },
+          {
+            index: true,
+            loader: prefetchFor(
+              client,
+              queries.scores,
+              queries.dashboard,
+              queries.recommendations,
+              queries.forecast,
+              queries.benchmarks,
+            ),
+            lazy: page(() => import('./pages/DashboardPage.tsx')),
+          },
           { path: 'dashboard', element: <Navigate to="/" replace /> },
           { path: 'onboarding', lazy: page(() => import('./pages/OnboardingPage.tsx')) },
           { path: 'assessments', lazy: page(() => import('./pages/AssessmentsPage.tsx')) },

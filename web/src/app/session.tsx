@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
-import { api, ApiError, clientHooks } from '../api/client.ts'
+import { api, clientHooks } from '../api/client.ts'
 import type { User } from '../api/types.ts'
 import {
   createRealtimeClient,
@@ -9,23 +9,13 @@ import {
   type RealtimeEvent,
 } from '../realtime/client.ts'
 import { fmtScore, humanize } from './format.ts'
+import { queries } from './queries.ts'
 import { invalidationsFor, keys } from './query.ts'
 import { useToast } from './toasts.tsx'
 
 /** The signed-in user: `undefined` while checking, `null` when signed out. */
 export function useMe(): User | null | undefined {
-  const me = useQuery({
-    queryKey: keys.me,
-    queryFn: async () => {
-      try {
-        return (await api.get('/api/auth/me')).user
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return null
-        throw e
-      }
-    },
-    staleTime: Infinity,
-  })
+  const me = useQuery(queries.me)
   if (me.isError) return null
   return me.data
 }

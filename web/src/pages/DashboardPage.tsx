@@ -5,7 +5,7 @@ import { api } from '../api/client.ts'
 import type { Dashboard, Forecast, Recommendations, Scores } from '../api/types.ts'
 import { fmtDateTime, fmtScore, humanize } from '../app/format.ts'
 import { Page } from '../app/page.tsx'
-import { keys } from '../app/query.ts'
+import { queries } from '../app/queries.ts'
 import { useLive, useMe } from '../app/session.tsx'
 import { AreasRadar, ScoreTrend, type TrendPoint } from '../components/charts.tsx'
 import { Feedback } from '../components/Feedback.tsx'
@@ -20,10 +20,10 @@ export default function DashboardPage() {
   const user = useMe()
   const { status, activity } = useLive()
   const modals = useModals()
-  const scores = useQuery({ queryKey: keys.scores, queryFn: () => api.get('/api/scores') })
-  const dashboard = useQuery({ queryKey: keys.dashboard, queryFn: () => api.get('/api/dashboard') })
-  const next = useQuery({ queryKey: keys.recommendations, queryFn: () => api.get('/api/recommendations') })
-  const forecast = useQuery({ queryKey: keys.forecast, queryFn: () => api.get('/api/insights/forecast') })
+  const scores = useQuery(queries.scores)
+  const dashboard = useQuery(queries.dashboard)
+  const next = useQuery(queries.recommendations)
+  const forecast = useQuery(queries.forecast)
   const [refreshing, setRefreshing] = useState(false)
   const refresh = useMutation({
     mutationFn: () => api.post('/api/dashboard/refresh', undefined),

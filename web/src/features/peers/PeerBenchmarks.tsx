@@ -1,8 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
-import { api } from '../../api/client.ts'
 import type { AreaBenchmark, PeerBenchmarks as Data } from '../../api/types.ts'
 import { fmtScore, humanize } from '../../app/format.ts'
-import { keys } from '../../app/query.ts'
+import { queries } from '../../app/queries.ts'
 import { PeerRanges } from '../../components/charts.tsx'
 import { Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
 
@@ -22,7 +21,7 @@ export const ordinal = (n: number) => {
 
 /** Where you stand among peers, area by area: percentile, distribution, or why there is nothing yet. */
 export function PeerBenchmarks({ compact }: { compact?: boolean }) {
-  const q = useQuery({ queryKey: keys.benchmarks, queryFn: () => api.get('/api/benchmarks') })
+  const q = useQuery(queries.benchmarks)
   if (q.error) return <ErrorState error={q.error} what="Peer benchmarks" retry={() => q.refetch()} />
   if (!q.data) return <Skeleton lines={4} label="Loading peer benchmarks" />
   return <BenchmarksView data={q.data} compact={compact} />
