@@ -80,8 +80,15 @@ function userParts(content: ChatMessage['content']): UserPart[] {
   if (typeof content === 'string' || !content) return [{ type: 'text', text: content ?? '' }]
   const parts: UserPart[] = []
   for (const part of content) {
-    if (part.type === 'text') parts.push({ type: 'text', text: part.text ?? '' })
-    else if (part.type === 'image_url' && part.image_url) parts.push(imagePart(part.image_url.url))
+    if (part.type === 'text') {
+      // Anthropic's prompt caching hint on a part, carried as its AI SDK provider option.
+      const cacheControl = (part as { cache_control?: unknown }).cache_control
+      parts.push({
+        type: 'text',
+        text: part.text ?? '',
+        ...(cacheControl ? { providerOptions: { anthropic: { cacheControl } } as never } : {}),
+      })
+    } else if (part.type === 'image_url' && part.image_url) parts.push(imagePart(part.image_url.url))
   }
   return parts
 }

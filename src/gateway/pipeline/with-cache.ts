@@ -11,9 +11,16 @@ type CachedAnswer<T> = {
   usage: AiUsage
   attempts: AiAttempt[]
   fallbackUsed: boolean
+  dropped?: string[] | undefined
 }
 /** What the cache holds for a stream: the text as it was sent, and who answered it. */
-type CachedStream = { sse: string; provider: string; model: string; modelVersion?: string | undefined }
+type CachedStream = {
+  sse: string
+  provider: string
+  model: string
+  modelVersion?: string | undefined
+  dropped?: string[] | undefined
+}
 
 /** A stream is cached only up to this size. */
 const MAX_CACHED_STREAM_CHARS = 1_000_000
@@ -28,7 +35,10 @@ export function withCache(deps: Pick<PipelineDeps, 'cache'>): Middleware {
     const spec = request.cache
     if (!spec || spec.ttlSeconds <= 0) return next(request)
     const owner = { feature: request.feature, userId: request.caller.userId }
-    const hitAnswer = <T>(value: T, from: { provider: string; model: string; modelVersion?: string | undefined }) => {
+    const hitAnswer = <T>(
+      value: T,
+      from: { provider: string; model: string; modelVersion?: string | undefined; dropped?: string[] | undefined },
+    ) => {
       const usage = unknownUsage()
       return {
         value,
@@ -40,6 +50,7 @@ export function withCache(deps: Pick<PipelineDeps, 'cache'>): Middleware {
         attempts: [],
         fallbackUsed: false,
         cached: true,
+        ...(from.dropped ? { dropped: from.dropped } : {}),
       } satisfies Answer<T>
     }
 
@@ -64,7 +75,13 @@ export function withCache(deps: Pick<PipelineDeps, 'cache'>): Middleware {
         if (sse !== undefined && !settlement.error && (spec.accept?.(sse) ?? true))
           deps.cache.set(
             spec.key,
-            { sse, provider: answer.provider, model: answer.model, modelVersion: answer.modelVersion },
+            {
+              sse,
+              provider: answer.provider,
+              model: answer.model,
+              modelVersion: answer.modelVersion,
+              dropped: answer.dropped,
+            },
             spec.ttlSeconds,
             owner,
           )
@@ -85,6 +102,7 @@ export function withCache(deps: Pick<PipelineDeps, 'cache'>): Middleware {
           usage: answer.usage,
           attempts: answer.attempts,
           fallbackUsed: answer.fallbackUsed,
+          dropped: answer.dropped,
         }
         return { value: cached, cacheable: true }
       },
@@ -102,6 +120,7 @@ export function withCache(deps: Pick<PipelineDeps, 'cache'>): Middleware {
       attempts: cached.attempts,
       fallbackUsed: cached.fallbackUsed,
       cached: false,
+      ...(cached.dropped ? { dropped: cached.dropped } : {}),
     }
   }
 }

@@ -16,11 +16,11 @@ export type TranslationTarget = { provider: string; model: string; capabilities?
 /** One parameter a target cannot take, as the client named it. */
 export type Unsupported = { param: string; message: string }
 
-type Feature = 'seed' | 'penalties' | 'user' | 'reasoning' | 'parallelTools' | 'urlImages' | 'thinking'
+type Feature = 'seed' | 'penalties' | 'user' | 'reasoning' | 'parallelTools' | 'urlImages' | 'thinking' | 'cacheControl'
 
 /** What each translated provider carries beyond the common options (AI SDK provider options, checked in their schemas). */
 const CARRIES: Record<string, ReadonlySet<Feature>> = {
-  anthropic: new Set<Feature>(['user', 'reasoning', 'parallelTools', 'urlImages', 'thinking']),
+  anthropic: new Set<Feature>(['user', 'reasoning', 'parallelTools', 'urlImages', 'thinking', 'cacheControl']),
   google: new Set<Feature>(['seed', 'penalties', 'reasoning']),
   vertex: new Set<Feature>(['seed', 'penalties', 'reasoning']),
   mistral: new Set<Feature>(['seed', 'penalties', 'reasoning', 'parallelTools', 'urlImages']),
@@ -81,6 +81,8 @@ export function unsupportedParams(body: ChatCompletionBody, target: TranslationT
     if (!Array.isArray(message.content)) return
     message.content.forEach((part, j) => {
       const param = `messages[${i}].content[${j}]`
+      if ('cache_control' in part && !(carries.has('cacheControl') && message.role === 'user'))
+        out.push({ param: `${param}.cache_control`, message: `cache_control is not supported by ${name} here` })
       if (part.type === 'text') return
       if (part.type !== 'image_url' || message.role !== 'user')
         out.push({ param, message: `${part.type} content parts are not supported by ${name}` })

@@ -1,6 +1,7 @@
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver'
 import { analyticsFrom, benchmarksFrom, byName, recommendationsFrom, type GroupStats } from '../shared.ts'
-import { similarFrom, type NearestQuery, type SimilarPrimitives } from '../similar.ts'
+import { similarFrom } from '../similar.ts'
+import { MISSING_KEYS, neo4jSimilar, REFRESH_KEYS } from './similar.ts'
 import {
   MIN_GROUP,
   STRENGTH_AT,
@@ -42,40 +43,6 @@ const SCHEMA = [
   'CREATE INDEX business_industry_key IF NOT EXISTS FOR (b:Business) ON (b.demo, b.industry, b.scoreKey)',
   'CREATE INDEX business_key IF NOT EXISTS FOR (b:Business) ON (b.demo, b.scoreKey)',
 ]
-
-/**
- * What similarity reads from the node (graph/similar.ts): the score key (graph/store.ts `scoreKeyOf`, integer
- * arithmetic, so it equals SQL's and TypeScript's) and the score vector as two parallel lists (`scoreAreas`,
- * `scoreValues`; Neo4j properties cannot be maps), from the business's SCORED relationships.
- */
-const REFRESH_KEYS = `
-UNWIND $ids AS id
-MATCH (b:Business {id: id})
-OPTIONAL MATCH (b)-[s:SCORED]->(a:Assessment)
-WITH b, a, s ORDER BY a.type
-WITH b, sum(toInteger(floor(s.score * 100 + 0.5))) AS total, count(s) AS n, collect(a.type) AS areas, collect(s.score) AS values
-SET b.scoreKey = CASE WHEN n = 0 THEN null ELSE total * 100 / n END, b.scoreAreas = areas, b.scoreValues = values`
-
-/** Businesses written before score keys existed get theirs at start-up, a batch at a time. */
-const MISSING_KEYS = `
-MATCH (b:Business) WHERE (b.scoreKey IS NULL OR b.scoreAreas IS NULL) AND EXISTS { (b)-[:SCORED]->() }
-WITH b LIMIT 5000
-RETURN collect(b.id) AS ids`
-
-const KEYED =
-  'b.id AS id, b.industry AS industry, b.sizeBand AS sizeBand, b.demo AS demo, b.scoreKey AS key, b.scoreAreas AS areas, b.scoreValues AS values'
-
-const TIERS: Record<NearestQuery['tier'], string> = {
-  band: 'b.industry = $industry AND b.sizeBand = $sizeBand',
-  industry: 'b.industry = $industry AND NOT coalesce(b.sizeBand = $sizeBand, false)',
-  rest: 'NOT coalesce(b.industry = $industry, false)',
-}
-const nearestQuery = (q: NearestQuery) => `
-MATCH (b:Business)
-WHERE b.demo = $demo AND ${TIERS[q.tier]} AND b.id <> $id AND b.scoreKey ${q.side === 'up' ? '>=' : '<'} $key
-RETURN ${KEYED}
-ORDER BY b.scoreKey ${q.side === 'up' ? 'ASC' : 'DESC'}, b.id ASC
-LIMIT $limit`
 
 const UPSERT_BUSINESSES = `
 UNWIND $rows AS r
@@ -217,37 +184,7 @@ export function createNeo4jGraphStore(options: { driver: Driver; database?: stri
       .sort((a, b) => byName(a.id, b.id))
   }
 
-  const keyed = (r: Row) => {
-    const areas = (r.areas as string[] | null) ?? []
-    const values = (r.values as number[] | null) ?? []
-    return {
-      id: String(r.id),
-      industry: (r.industry as string | null) ?? null,
-      sizeBand: (r.sizeBand as string | null) ?? null,
-      demo: Boolean(r.demo),
-      key: r.key === null || r.key === undefined ? null : Number(r.key),
-      scores: Object.fromEntries(areas.map((a, i) => [a, Number(values[i])])),
-    }
-  }
-  const similar: SimilarPrimitives = {
-    async subject(id) {
-      const [r] = await read((tx) => records(tx, `MATCH (b:Business {id: $id}) RETURN ${KEYED}`, { id }))
-      return r && keyed(r)
-    },
-    async nearest(q) {
-      const list = await read((tx) =>
-        records(tx, nearestQuery(q), {
-          demo: q.demo,
-          industry: q.industry,
-          sizeBand: q.sizeBand,
-          id: q.excludeId,
-          key: neo4j.int(q.key),
-          limit: neo4j.int(q.limit),
-        }),
-      )
-      return list.map((r) => ({ ...keyed(r), key: Number(r.key) }))
-    },
-  }
+  const similar = neo4jSimilar(read, records)
 
   const toStats = (r: Row): GroupStats => ({
     area: String(r.area),

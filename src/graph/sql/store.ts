@@ -1,5 +1,6 @@
 import type { Database } from '../../data/db.ts'
 import * as repo from '../../data/repositories/graph.ts'
+import * as similarRepo from '../../data/repositories/graph-similar.ts'
 import { analyticsFrom, benchmarksFrom, recommendationsFrom } from '../shared.ts'
 import { similarFrom, type SimilarPrimitives } from '../similar.ts'
 import { MIN_GROUP, STRENGTH_AT, WEAKNESS_AT, type BusinessDigest, type GraphStore } from '../store.ts'
@@ -20,8 +21,8 @@ export function createSqlGraphStore(options: { db: Database }): GraphStore {
     }))
   }
   const similar: SimilarPrimitives = {
-    subject: (id) => repo.getKeyedBusiness(orm, id),
-    nearest: (query) => repo.nearestByScoreKey(orm, query),
+    subject: (id) => similarRepo.getKeyedBusiness(orm, id),
+    nearest: (query) => similarRepo.nearestByScoreKey(orm, query),
   }
 
   const store: GraphStore = {

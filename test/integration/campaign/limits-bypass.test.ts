@@ -219,8 +219,6 @@ describe.skipIf(BACKENDS.length === 0)('limit and budget bypass attempts', () =>
     tally.refused += 1
   })
 
-  // Issue 12 (another engineer) settles usage for passthrough streams a reader cancels part-way
-  // (stream_options.include_usage injected and stripped). Until it lands, a cancelled stream's
-  // tokens may not reach the budget.
-  it.todo('a stream cancelled by its reader settles the tokens it used against the budget (issue 12)')
+  // A stream its reader cancels part-way is settled with its estimated cost (the budget still counts
+  // it): test/integration/gateway/v1-streams.test.ts, 'settles a cancelled stream with its estimated cost'.
 })

@@ -65,7 +65,8 @@ describeBackends('/v1 translation', (backend) => {
         {
           role: 'user',
           content: [
-            { type: 'text', text: 'First part.' },
+            // Anthropic's prompt-caching hint rides along (a provider extra).
+            { type: 'text', text: 'First part.', cache_control: { type: 'ephemeral' } } as never,
             { type: 'image_url', image_url: { url: PNG } },
             { type: 'text', text: 'Second part.' },
             { type: 'image_url', image_url: { url: 'https://example.com/chart.png' } },
@@ -76,7 +77,7 @@ describeBackends('/v1 translation', (backend) => {
     expect(answer.choices[0]?.message.content).toEqual(expect.any(String))
     const [sent] = received('/anthropic/')
     expect(sent?.messages?.[0]?.content).toEqual([
-      expect.objectContaining({ type: 'text', text: 'First part.' }),
+      expect.objectContaining({ type: 'text', text: 'First part.', cache_control: { type: 'ephemeral' } }),
       expect.objectContaining({
         type: 'image',
         source: { type: 'base64', media_type: 'image/png', data: PNG.split(',')[1] },
@@ -119,6 +120,10 @@ describeBackends('/v1 translation', (backend) => {
       [{ model: CLAUDE, n: 2 }, 'n'],
       [{ model: GEMINI, logprobs: true }, 'logprobs'],
       [{ model: GEMINI, user: 'user-42' }, 'user'],
+      [
+        { model: GEMINI, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: {} }] }] },
+        'messages[0].content[0].cache_control',
+      ],
       // The AI SDK leaves penalties out for Gemini 2.5 on the Developer API: refused, not lost.
       [{ model: GEMINI, presence_penalty: 0.5 }, 'presence_penalty'],
       [{ model: CLAUDE, logit_bias: { '42': 1 } }, 'logit_bias'],
@@ -170,6 +175,13 @@ describeBackends('/v1 translation', (backend) => {
     const sent = received('/anthropic/')[0]
     expect(sent?.messages?.[0]?.content).toEqual([expect.objectContaining({ type: 'text', text: 'Describe.' })])
     expect(JSON.stringify(sent)).not.toContain('seed')
+
+    // A cached answer still says what was dropped.
+    const cached = { model: CLAUDE, seed: 7, messages: [{ role: 'user', content: 'Cache me.' }] }
+    const headers = { 'x-optimaliq-drop-params': 'true', 'x-optimaliq-cache-ttl': '60' }
+    expect((await ask(cached, headers)).headers['x-optimaliq-cache']).toBe('miss')
+    const hit = await ask(cached, headers)
+    expect(hit.headers).toMatchObject({ 'x-optimaliq-cache': 'hit', 'x-optimaliq-dropped-params': 'seed' })
   })
 
   it('ensures JSON for json_object and validates a strict json_schema with one repair', async () => {
