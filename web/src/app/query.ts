@@ -1,4 +1,5 @@
 import { QueryCache, QueryClient } from '@tanstack/react-query'
+import type { Scores } from '../api/types.ts'
 import { ApiError } from '../api/client.ts'
 import type { RealtimeEvent } from '../realtime/client.ts'
 
@@ -43,6 +44,30 @@ export function createQueryClient(): QueryClient {
       mutations: { retry: false },
     },
   })
+}
+
+/**
+ * What an event says for certain, written into the cache before the refetch: a new assessment
+ * score shows as soon as its event arrives, not a round trip later (the refetch then confirms it).
+ */
+export function applyEvent(client: QueryClient, event: RealtimeEvent): void {
+  if (event.type !== 'assessment.completed') return
+  const p = event.payload as { type?: unknown; score?: unknown; overallScore?: unknown }
+  if (typeof p.type !== 'string' || typeof p.score !== 'number') return
+  const type = p.type
+  const score = p.score
+  client.setQueryData<Scores>(keys.scores, (s) =>
+    s
+      ? {
+          ...s,
+          overallScore: typeof p.overallScore === 'number' ? p.overallScore : s.overallScore,
+          assessments: {
+            ...s.assessments,
+            [type]: { score, lastTaken: event.createdAt },
+          } as Scores['assessments'],
+        }
+      : s,
+  )
 }
 
 /** Which queries an event makes stale. Pages never reload by hand: they read the cache. */

@@ -10,7 +10,7 @@ import {
 } from '../realtime/client.ts'
 import { fmtScore, humanize } from './format.ts'
 import { queries } from './queries.ts'
-import { invalidationsFor, keys } from './query.ts'
+import { applyEvent, invalidationsFor, keys } from './query.ts'
 import { useToast } from './toasts.tsx'
 
 /** The signed-in user: `undefined` while checking, `null` when signed out. */
@@ -106,6 +106,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     const rt = createRealtimeClient({ admin, onStatus: setStatus })
     const offs = LIVE_EVENTS.map((type) =>
       rt.on(type, (event) => {
+        applyEvent(client, event)
         for (const key of invalidationsFor(event)) void client.invalidateQueries({ queryKey: key })
         const text = describeEvent(event)
         if (!text) return
