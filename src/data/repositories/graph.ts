@@ -168,13 +168,14 @@ export async function groupScoreStats(
     sql`with me as (select id, demo, industry, size_band, overall from graph_businesses where id = ${id}),
       wanted as (select x as area from jsonb_array_elements_text(${json(areas)}) as x),
       peers as (
-        select b.id, b.overall from graph_businesses b join me on b.demo = coalesce(${demo}::boolean, me.demo) and b.id <> me.id
+        select b.id, b.overall, b.score_vector from graph_businesses b join me on b.demo = coalesce(${demo}::boolean, me.demo) and b.id <> me.id
         where (${group} = 'everyone' or b.industry = me.industry)
           and (${group} <> 'industry_size' or b.size_band = me.size_band)
       ),
       vals as (
-        select s.assessment as area, s.score from peers p join graph_scores s on s.business_id = p.id
-        where s.assessment in (select area from wanted)
+        -- the peers' score vectors (kept beside graph_scores, migration 0012): no lookup per peer
+        select v.key as area, v.value::float8 as score from peers p cross join jsonb_each(p.score_vector) v
+        where v.key in (select area from wanted)
         union all
         select 'overall', p.overall from peers p where p.overall is not null and 'overall' in (select area from wanted)
       ),
