@@ -21,6 +21,10 @@ export const documentAnalysisInput = z.object({
   height: z.number().int().nullable(),
   /** Extracted text per page (PDF), trimmed to fit the prompt. */
   pageTexts: z.array(z.object({ page: z.number().int(), text: z.string() })),
+  /** An uploaded image itself (base64), for a vision-capable model; the upload limit bounds it. */
+  image: z
+    .object({ mediaType: z.enum(['image/png', 'image/jpeg', 'image/webp']), base64: z.base64().max(14_000_000) })
+    .optional(),
 })
 export type DocumentAnalysisInput = z.infer<typeof documentAnalysisInput>
 
@@ -110,13 +114,16 @@ export const documentAnalysis: AiFeature<DocumentAnalysisInput, DocumentAnalysis
   input: documentAnalysisInput,
   output: documentAnalysisOutput,
   prompt: {
-    version: 'document_analysis@1',
-    system: `You analyse a business document (report, statement, contract, plan) for its owner. From its text (given page by page) write a summary, list the key figures with a short label, the value as written, the page and the sentence it came from, the risks it shows with their evidence and page, and up to three of these assessments worth taking next with a reason: ${DEEP_ASSESSMENT_TYPES.join(', ')}. Quote figures exactly as written; never invent one. ${DATA_SAFETY}`,
+    version: 'document_analysis@2',
+    system: `You analyse a business document (report, statement, contract, plan) for its owner. From its text (given page by page) or the attached image, write a summary, list the key figures with a short label, the value as written, the page and the sentence it came from, the risks it shows with their evidence and page, and up to three of these assessments worth taking next with a reason: ${DEEP_ASSESSMENT_TYPES.join(', ')}. Quote figures exactly as written; never invent one. ${DATA_SAFETY}`,
     render: (input) =>
       [
         `File: ${dataBlock('file', { filename: input.filename, mediaType: input.mediaType, pages: input.pages, width: input.width, height: input.height })}`,
-        `Text: ${dataBlock('pages', promptPages(input.pageTexts))}`,
+        input.image
+          ? 'The image is attached after this message: read its text, figures and charts.'
+          : `Text: ${dataBlock('pages', promptPages(input.pageTexts))}`,
       ].join('\n'),
+    images: (input) => (input.image ? [input.image] : []),
   },
   route: 'default',
   temperature: 0.2,

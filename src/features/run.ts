@@ -8,7 +8,19 @@ export function renderFeaturePrompt<I, O>(
   feature: AiFeature<I, O>,
   input: I,
 ): { system: string; messages: AiMessage[] } {
-  return { system: feature.prompt.system, messages: [{ role: 'user', content: feature.prompt.render(input) }] }
+  const text = feature.prompt.render(input)
+  const images = feature.prompt.images?.(input) ?? []
+  const content: AiMessage['content'] =
+    images.length === 0
+      ? text
+      : [
+          { type: 'text', text },
+          ...images.map((image) => ({
+            type: 'image_url' as const,
+            image_url: { url: `data:${image.mediaType};base64,${image.base64}` },
+          })),
+        ]
+  return { system: feature.prompt.system, messages: [{ role: 'user', content }] }
 }
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { ConfigWithGateway as Config } from './config.ts'
 import type { Database } from '../data/db.ts'
 import { createAiCache, cacheKey, type AiCache } from './cache/cache.ts'
-import type { ChatMessage, ChatRequest } from './calls/chat.ts'
+import { contentText, type ChatMessage, type ChatRequest } from './calls/chat.ts'
 import { createPassthrough, type OpenAiUpstream, type Passthrough } from './calls/passthrough.ts'
 import type { GatewayCatalog, GatewayProviders } from './gateway-parts.ts'
 import { createHealthTracker, startIdleProbe, type HealthTracker } from './health/health.ts'
@@ -15,6 +15,7 @@ import { onePiece } from './pipeline/settle.ts'
 import type { Call } from './pipeline/types.ts'
 import { createBreakerRegistry, type BreakerRegistry } from './router/breakers.ts'
 import type { Clock } from './router/clock.ts'
+import { AllProvidersFailedError, ErrorClass } from './router/errors.ts'
 import { createRouteTable, type RouteTable } from './router/routes.ts'
 import { createRouter, type Router } from './router/router.ts'
 import { chatCompletionRequest, chatStreamRequest, type ChatInput } from './v1/chat-completions.ts'
@@ -29,6 +30,7 @@ import {
   type GenerateTextRequest,
   type VersionResolver,
 } from './types.ts'
+import { capabilitiesOf } from './catalog/capabilities.ts'
 
 export { checkObject }
 export type { GatewayCatalog, GatewayProviders }
@@ -88,7 +90,10 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
 }
 
 const promptChars = (system: string | undefined, messages: ChatMessage[]) =>
-  (system?.length ?? 0) + messages.reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0)
+  (system?.length ?? 0) + messages.reduce((n, m) => n + contentText(m.content).length, 0)
+
+const hasImages = (messages: ChatMessage[]) =>
+  messages.some((m) => Array.isArray(m.content) && m.content.some((part) => part.type === 'image_url'))
 
 /**
  * The gateway: one pipeline (`pipeline/`) behind every entry — in-code `generateObject`,
@@ -173,6 +178,22 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       }
     }
 
+  /** Images need a model that can read them: candidates the catalog says cannot are skipped. */
+  const capabilities = capabilitiesOf(catalog)
+  const refusesWithoutVision = (candidate: AiCandidate) =>
+    capabilities(candidate.provider, candidate.model)?.includes('vision') === false
+      ? new AllProvidersFailedError([
+          {
+            provider: candidate.provider,
+            model: candidate.model,
+            latencyMs: 0,
+            ok: false,
+            errorClass: ErrorClass.ClientError,
+            error: 'the model cannot read images (catalog: no vision)',
+          },
+        ])
+      : undefined
+
   /** An in-code request as a pipeline request. */
   function inCode<T>(
     request: GenerateTextRequest & { schema?: unknown },
@@ -213,6 +234,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
           : undefined,
       call,
       rules,
+      refuses: hasImages(request.messages) ? refusesWithoutVision : undefined,
       ledger: settings.logPrompts
         ? {
             request: {

@@ -41,7 +41,13 @@ export type AiAttempt = {
 }
 
 /** A chat message in the gateway's own (OpenAI-like) shape. */
-export type AiMessage = { role: 'system' | 'user' | 'assistant'; content: string }
+/**
+ * A message of an in-code call. Content is text, or parts in order: text and images (a `data:` URL
+ * or an https URL, in OpenAI's `image_url` shape). A request with images goes only to candidates
+ * whose catalog capabilities include `vision` (others are skipped; none left: the rules answer).
+ */
+export type AiMessage = { role: 'system' | 'user' | 'assistant'; content: string | AiContentPart[] }
+export type AiContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } }
 
 /** What every successful gateway call returns beside its value. */
 export type AiMeta = {
@@ -165,7 +171,13 @@ export type AiFeature<I, O> = {
   description: string
   input: z.ZodType<I>
   output: z.ZodType<O>
-  prompt: { version: string; system: string; render(input: I): string }
+  prompt: {
+    version: string
+    system: string
+    render(input: I): string
+    /** Images sent after the text (the route's candidates without `vision` are skipped). */
+    images?(input: I): Array<{ mediaType: string; base64: string }>
+  }
   route: string
   temperature: number
   maxTokens: number

@@ -558,6 +558,17 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByText(`${ADMIN} is now on the premium tier`).first().waitFor()
     await expectAccessible(page, 'admin users')
 
+    // The console on a phone: no sideways scrolling on any tab.
+    await page.setViewportSize({ width: 375, height: 812 })
+    for (const tab of ['Overview', 'Alerts', 'Versions & experiments', 'Satisfaction & funnel', 'Users']) {
+      await page.getByRole('tab', { name: tab }).click()
+      await poll(() => page.locator('.skeleton').count()).toBe(0)
+      await expectNoSideScroll(page, `admin ${tab} at 375 px`)
+    }
+    await expectAccessible(page, 'admin on a phone')
+    await shot(page, 'phone-admin-users')
+    await page.setViewportSize({ width: 1280, height: 900 })
+
     // Sign out; a wrong password is a message; the right one signs back in.
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('heading', { name: 'Welcome back' }).waitFor()

@@ -21,7 +21,7 @@ export function defineDocumentTasks(tasks: Pick<TaskService, 'define'>, deps: { 
     async run(input, context) {
       const loaded = await loadForAnalysis(deps.db.orm, input.documentId)
       if (!loaded || loaded.doc.userId !== context.userId) return { documentId: input.documentId, skipped: 'deleted' }
-      const { doc } = loaded
+      const { doc, content } = loaded
       await updateDocumentStatus(deps.db.orm, doc.userId, doc.id, {
         status: 'processing',
         stage: 'analysing',
@@ -38,6 +38,10 @@ export function defineDocumentTasks(tasks: Pick<TaskService, 'define'>, deps: { 
             width: doc.width,
             height: doc.height,
             pageTexts: splitPages(doc.text),
+            // An image goes to a vision-capable model as it is; a PDF's text is enough.
+            ...(doc.mediaType === 'application/pdf'
+              ? {}
+              : { image: { mediaType: doc.mediaType, base64: Buffer.from(content).toString('base64') } }),
           },
           { userId: context.userId },
           { signal: context.signal },

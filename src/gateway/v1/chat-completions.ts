@@ -8,6 +8,7 @@ import { cacheTenant, type AiCaller, type AiCandidate, type AiUsage } from '../t
 import { UnsupportedParameterError, unsupportedParams } from '../wire/translate.ts'
 import type { ChatCompletionBody } from '../wire/openai-chat.ts'
 import type { AiGateway } from '../client.ts'
+import { capabilitiesOf } from '../catalog/capabilities.ts'
 
 /**
  * `/v1/chat/completions` as pipeline requests: the same pipeline as in-code calls, with the
@@ -31,17 +32,9 @@ type Deps = Pick<
   'config' | 'providers' | 'passthrough' | 'upstreams' | 'sharedCacheRoutes' | 'catalog' | 'resolveVersions'
 >
 
-const capabilityTables = new WeakMap<object, Map<string, readonly string[]>>()
-
 /** How `/v1` translates for non-OpenAI providers, with the catalog's capabilities per `provider/model`. */
 function translationOf(deps: Deps, dropParams: boolean): Translation {
-  let table = capabilityTables.get(deps.catalog)
-  if (!table) {
-    table = new Map(deps.catalog.models().map((m) => [`${m.provider}/${m.id}`, m.capabilities]))
-    capabilityTables.set(deps.catalog, table)
-  }
-  const known = table
-  return { dropParams, capabilities: (provider, model) => known.get(`${provider}/${model}`) }
+  return { dropParams, capabilities: capabilitiesOf(deps.catalog) }
 }
 
 /** Why a candidate cannot carry this body (translated providers only; OpenAI-format upstreams take it as sent). */

@@ -121,7 +121,7 @@ describe.runIf(BACKENDS.includes('postgres'))('process kills and cut database co
         const worker = await start(['worker'], { TASK_SIMULATED_DELAY_MS: '1500' })
         await eventually(
           async () => (await statusOf()).some((r) => r.status === 'active'),
-          30_000,
+          90_000,
           'a worker to take a task',
         )
         await worker.kill9()

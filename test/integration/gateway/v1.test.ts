@@ -23,8 +23,8 @@ describeBackends('gateway against the simulator', (backend) => {
       AI_PROVIDER: 'openai',
       AI_MAX_RETRIES: '1',
       AI_RETRY_AFTER_CAP_MS: '3000',
-      AI_ATTEMPT_TIMEOUT_MS: '400',
-      AI_DEADLINE_MS: '2500',
+      AI_ATTEMPT_TIMEOUT_MS: '1500',
+      AI_DEADLINE_MS: '6000',
       AI_BREAKER_THRESHOLD: '3',
       AI_BREAKER_HALF_OPEN_MS: '300',
     })

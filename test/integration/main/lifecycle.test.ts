@@ -47,5 +47,5 @@ describeBackends('restart', (backend) => {
       await rm(dir, { recursive: true, force: true })
       if (pg) await pg.drop().catch(() => undefined)
     }
-  })
+  }, 120_000)
 })
