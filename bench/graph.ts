@@ -88,6 +88,7 @@ async function syncThroughput(db: Database, store: GraphStore) {
       GRAPH_SYNC_JOB,
       ids.map((id) => ({ data: { businessId: id }, singletonKey: id })),
     )
+    await db.exec('analyze') // DESIGN §3: ANALYZE after bulk loads (the seeded graph, the profiles, the jobs)
     const t = performance.now()
     await queue.startWorkers()
     while ((await sync.lag()).pending > 0) await sleep(20)
@@ -111,6 +112,7 @@ async function run(name: string, store: GraphStore, db: Database, cleanup: () =>
     const t = performance.now()
     await seedDemoCohort(store, N, { demo: false, cohort: 'bench' })
     const writeSeconds = (performance.now() - t) / 1000
+    await db.exec('analyze')
     const id = (i: number) => demoBusinessId((i * 7919) % N, 'bench')
     const similar = await time((i) => store.similarBusinesses(id(i), { limit: 10 }))
     const recs = await time((i) => store.recommendedAssessments(id(i), { limit: 5 }))
