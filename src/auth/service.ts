@@ -77,6 +77,17 @@ export function createAuthService(deps: {
       return session(toUser(row))
     },
 
+    /**
+     * Check a signed-in user's current password (before changing it): counted by the same
+     * throttle as logins, so a stolen session cannot guess the password any faster than a login can.
+     */
+    async checkPassword(email: string, password: string, passwordHash: string, address = 'unknown') {
+      const ticket = await deps.throttle?.login(email, address)
+      const ok = await verifyPassword(password, passwordHash)
+      if (ok) ticket?.succeeded()
+      return ok
+    },
+
     /** Drop this process's cached principals of a user (revocation events, role/tier changes). Logout: app/account/revocation.ts. */
     forget(userId: string) {
       if (!cache) return

@@ -1,4 +1,5 @@
-import { hashPassword, verifyPassword } from '../../auth/passwords.ts'
+import { hashPassword } from '../../auth/passwords.ts'
+import type { AuthService } from '../../auth/service.ts'
 import type { Database } from '../../data/db.ts'
 import { findUserById, setPasswordHash } from '../../data/repositories/users.ts'
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts'
@@ -11,12 +12,18 @@ export type ChangePasswordInput = { currentPassword: string; newPassword: string
  * which would read as "signed out". Accounts without a password (signed in through Supabase)
  * have none to change here.
  */
-export async function changePassword(deps: { db: Database }, userId: string, input: ChangePasswordInput) {
+export async function changePassword(
+  deps: { db: Database; auth: Pick<AuthService, 'checkPassword'> },
+  userId: string,
+  input: ChangePasswordInput,
+  address = 'unknown',
+) {
   const row = await findUserById(deps.db.orm, userId)
   if (!row) throw new NotFoundError('User')
   if (!row.passwordHash)
     throw new ConflictError('no_password', 'This account signs in through its identity provider: it has no password')
-  if (!(await verifyPassword(input.currentPassword, row.passwordHash)))
+  // Wrong guesses count against the account like failed logins (429 with Retry-After when locked).
+  if (!(await deps.auth.checkPassword(row.email, input.currentPassword, row.passwordHash, address)))
     throw new ValidationError(
       [{ field: 'body.currentPassword', message: 'The current password is not right', code: 'wrong_password' }],
       'The current password is not right',

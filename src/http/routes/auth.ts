@@ -77,7 +77,7 @@ export const authRoutes: RouteModule = (app, deps) => {
         response: { 200: z.object({ changed: z.literal(true) }), ...errors, 404: errorResponse },
       },
     },
-    async (request) => changePassword(deps, principalOf(request).user.id, request.body),
+    async (request) => changePassword(deps, principalOf(request).user.id, request.body, request.ip),
   )
 
   app.get(

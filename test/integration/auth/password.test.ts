@@ -51,6 +51,23 @@ describeBackends('change password', (backend) => {
     expect(JSON.stringify(errorOf(same).error.details)).toMatch(/newPassword/)
   })
 
+  it('counts wrong current passwords like failed logins: a stolen session cannot guess faster (429, then even the right one waits)', async () => {
+    const { user, token } = await signUp(t.app, { password: 'first password 1' })
+    const statuses: number[] = []
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (await change(token, { currentPassword: `guess ${i} wrong`, newPassword: 'second password 2' })).statusCode,
+      )
+    // Five wrong guesses a minute (AUTH_LOGIN_BACKOFF_FAILURES' default), then the account backs off.
+    expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400])
+    expect(statuses.slice(5)).toEqual([429, 429])
+    const right = await change(token, { currentPassword: 'first password 1', newPassword: 'second password 2' })
+    expect(right.statusCode).toBe(429)
+    expect(right.headers['retry-after']).toBeDefined()
+    // The same counter as logins: signing in with the right password waits too.
+    expect((await login(user.email, 'first password 1')).statusCode).toBe(429)
+  })
+
   it('requires a session', async () => {
     const response = await t.app.inject({
       method: 'POST',

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react'
 import { NavLink, useLocation, useNavigate, useNavigation } from 'react-router'
 import type { User } from '../api/types.ts'
-import { fmtEmail } from './format.ts'
+import { fmtEmail } from '../lib/format.ts'
 import { useLive, useSignOut } from './session.tsx'
 
 const STATUS_TEXT = {

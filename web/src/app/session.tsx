@@ -8,7 +8,7 @@ import {
   type RealtimeClient,
   type RealtimeEvent,
 } from '../realtime/client.ts'
-import { fmtScore, humanize } from './format.ts'
+import { fmtScore, humanize } from '../lib/format.ts'
 import { queries } from './queries.ts'
 import { applyEvent, invalidationsFor, keys } from './query.ts'
 import { useToast } from './toasts.tsx'

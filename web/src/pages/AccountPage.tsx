@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { api } from '../api/client.ts'
 import type { UsageStanding } from '../api/types.ts'
-import { fmtDateTime, fmtEmail, fmtNumber, fmtUsd, humanize } from '../app/format.ts'
+import { fmtDateTime, fmtEmail, fmtNumber, fmtUsd, humanize } from '../lib/format.ts'
 import { Page } from '../app/page.tsx'
 import { keys } from '../app/query.ts'
 import { useMe } from '../app/session.tsx'

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router'
 import { api } from '../api/client.ts'
-import { fmtDate, fmtScore } from '../app/format.ts'
+import { fmtDate, fmtScore } from '../lib/format.ts'
 import { Page } from '../app/page.tsx'
 import { keys } from '../app/query.ts'
 import { useModals } from '../components/Modal.tsx'

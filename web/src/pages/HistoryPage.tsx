@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { Link, useParams } from 'react-router'
 import { api } from '../api/client.ts'
-import { fmtDateTime, fmtScore, humanize } from '../app/format.ts'
+import { fmtDateTime, fmtScore, humanize } from '../lib/format.ts'
 import { Page } from '../app/page.tsx'
 import { keys } from '../app/query.ts'
 import { Card, Empty, ErrorState, Skeleton } from '../components/ui.tsx'

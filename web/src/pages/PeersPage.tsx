@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { api } from '../api/client.ts'
-import { fmtPct, humanize } from '../app/format.ts'
+import { fmtPct, humanize } from '../lib/format.ts'
 import { Page } from '../app/page.tsx'
 import { keys } from '../app/query.ts'
 import { Card, Empty, ErrorState, Skeleton } from '../components/ui.tsx'

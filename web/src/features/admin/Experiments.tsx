@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api } from '../../api/client.ts'
 import type { Experiment } from '../../api/types.ts'
-import { fmtMs, fmtNumber, fmtPct, humanize } from '../../app/format.ts'
+import { fmtMs, fmtNumber, fmtPct, humanize } from '../../lib/format.ts'
 import { useToast } from '../../app/toasts.tsx'
 import { Card, Empty, ErrorState, Skeleton } from '../../components/ui.tsx'
 import { statusTone } from './common.ts'

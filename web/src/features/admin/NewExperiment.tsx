@@ -3,7 +3,7 @@ import { useId, useState } from 'react'
 import { experimentCreate } from '../../../../src/contracts/governance.ts'
 import { api, ApiError } from '../../api/client.ts'
 import { plainIssue } from '../../api/errors.ts'
-import { humanize } from '../../app/format.ts'
+import { humanize } from '../../lib/format.ts'
 import { useToast } from '../../app/toasts.tsx'
 import { Empty } from '../../components/ui.tsx'
 

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { api } from '../../api/client.ts'
-import { fmtDateTime, fmtMs, fmtPct } from '../../app/format.ts'
+import { fmtDateTime, fmtMs, fmtPct } from '../../lib/format.ts'
 import { keys } from '../../app/query.ts'
 import { Card, Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
 import { statusTone } from './common.ts'

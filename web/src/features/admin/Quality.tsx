@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { api } from '../../api/client.ts'
-import { fmtNumber, fmtPct, humanize } from '../../app/format.ts'
+import { fmtNumber, fmtPct, humanize } from '../../lib/format.ts'
 import { keys } from '../../app/query.ts'
 import { Bars } from '../../components/charts.tsx'
 import { Card, Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'

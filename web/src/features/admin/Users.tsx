@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api } from '../../api/client.ts'
 import type { User } from '../../api/types.ts'
-import { fmtDateTime, fmtEmail } from '../../app/format.ts'
+import { fmtDateTime, fmtEmail } from '../../lib/format.ts'
 import { useToast } from '../../app/toasts.tsx'
 import { Card, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
 

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api } from '../../api/client.ts'
 import type { ModelVersion } from '../../api/types.ts'
-import { humanize } from '../../app/format.ts'
+import { humanize } from '../../lib/format.ts'
 import { Card, Empty, ErrorState, Skeleton } from '../../components/ui.tsx'
 import { statusTone } from './common.ts'
 

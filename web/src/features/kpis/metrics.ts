@@ -1,4 +1,4 @@
-import { fmtMoney, fmtNumber, fmtPct } from '../../app/format.ts'
+import { fmtMoney, fmtNumber, fmtPct } from '../../lib/format.ts'
 import type { KpiMonth } from '../../api/types.ts'
 
 /** The recorded KPIs, in the order of the form and the CSV. */

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import type { AreaBenchmark, PeerBenchmarks as Data } from '../../api/types.ts'
-import { fmtScore, humanize } from '../../app/format.ts'
+import { fmtScore, humanize } from '../../lib/format.ts'
 import { queries } from '../../app/queries.ts'
 import { PeerRanges } from '../../components/charts.tsx'
 import { Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
