@@ -34,12 +34,27 @@ const TIERS: Record<NearestQuery['tier'], string> = {
   industry: 'b.industry = $industry AND NOT coalesce(b.sizeBand = $sizeBand, false)',
   rest: 'NOT coalesce(b.industry = $industry, false)',
 }
-const nearestQuery = (q: NearestQuery) => `
+/**
+ * One side of one tier, nearest by key then id. First the key range that holds the answer: the `limit + 1`
+ * nearest keys (the caller may be among them) read from the index alone, no property of the node; then only
+ * that range, sorted by key and id. Ordering the whole tier by (key, id) at once reads every node's id — at
+ * 100,000 businesses that doubled the query's time.
+ */
+const nearestQuery = (q: NearestQuery) => {
+  const up = q.side === 'up'
+  const tier = `b.demo = $demo AND ${TIERS[q.tier]}`
+  return `
+CALL () {
+  MATCH (b:Business) WHERE ${tier} AND b.scoreKey ${up ? '>=' : '<'} $key
+  WITH b.scoreKey AS k ORDER BY k ${up ? 'ASC' : 'DESC'} LIMIT $probe
+  RETURN ${up ? 'max' : 'min'}(k) AS edge
+}
 MATCH (b:Business)
-WHERE b.demo = $demo AND ${TIERS[q.tier]} AND b.id <> $id AND b.scoreKey ${q.side === 'up' ? '>=' : '<'} $key
+WHERE ${tier} AND b.id <> $id AND b.scoreKey ${up ? '>= $key AND b.scoreKey <= edge' : '< $key AND b.scoreKey >= edge'}
 RETURN ${KEYED}
-ORDER BY b.scoreKey ${q.side === 'up' ? 'ASC' : 'DESC'}, b.id ASC
+ORDER BY b.scoreKey ${up ? 'ASC' : 'DESC'}, b.id ASC
 LIMIT $limit`
+}
 
 /** Similarity's primitives on Neo4j: the caller and one side of one tier, read from node properties. */
 export function neo4jSimilar(read: Read, records: Records): SimilarPrimitives {
@@ -69,6 +84,7 @@ export function neo4jSimilar(read: Read, records: Records): SimilarPrimitives {
           id: q.excludeId,
           key: neo4j.int(q.key),
           limit: neo4j.int(q.limit),
+          probe: neo4j.int(q.limit + 1),
         }),
       )
       return list.map((r) => ({ ...keyed(r), key: Number(r.key) }))
