@@ -12,6 +12,8 @@ import { DATA_SAFETY, dataBlock } from './shared.ts'
  */
 
 export const MAX_PROMPT_TEXT = 24_000
+/** Images sent with one analysis (page scans beyond this are left out, and the summary is of those pages). */
+export const MAX_IMAGES = 4
 
 export const documentAnalysisInput = z.object({
   filename: z.string().max(200),
@@ -21,9 +23,15 @@ export const documentAnalysisInput = z.object({
   height: z.number().int().nullable(),
   /** Extracted text per page (PDF), trimmed to fit the prompt. */
   pageTexts: z.array(z.object({ page: z.number().int(), text: z.string() })),
-  /** An uploaded image itself (base64), for a vision-capable model; the upload limit bounds it. */
-  image: z
-    .object({ mediaType: z.enum(['image/png', 'image/jpeg', 'image/webp']), base64: z.base64().max(14_000_000) })
+  /**
+   * Images for a vision-capable model (base64): an uploaded image itself, or the page scans of a
+   * PDF without a text layer. The upload limit bounds them.
+   */
+  images: z
+    .array(
+      z.object({ mediaType: z.enum(['image/png', 'image/jpeg', 'image/webp']), base64: z.base64().max(14_000_000) }),
+    )
+    .max(MAX_IMAGES)
     .optional(),
 })
 export type DocumentAnalysisInput = z.infer<typeof documentAnalysisInput>
@@ -119,11 +127,11 @@ export const documentAnalysis: AiFeature<DocumentAnalysisInput, DocumentAnalysis
     render: (input) =>
       [
         `File: ${dataBlock('file', { filename: input.filename, mediaType: input.mediaType, pages: input.pages, width: input.width, height: input.height })}`,
-        input.image
-          ? 'The image is attached after this message: read its text, figures and charts.'
+        input.images && input.images.length > 0
+          ? `${input.mediaType === 'application/pdf' ? `The PDF has no text layer: its first ${input.images.length} page scan(s) are attached` : 'The image is attached'} after this message: read its text, figures and charts.`
           : `Text: ${dataBlock('pages', promptPages(input.pageTexts))}`,
       ].join('\n'),
-    images: (input) => (input.image ? [input.image] : []),
+    images: (input) => input.images ?? [],
   },
   route: 'default',
   temperature: 0.2,

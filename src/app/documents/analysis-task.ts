@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import type { Database } from '../../data/db.ts'
 import { loadForAnalysis, updateDocumentStatus } from '../../data/repositories/documents.ts'
-import { documentAnalysis } from '../../features/document-analysis.ts'
+import { documentAnalysis, MAX_IMAGES } from '../../features/document-analysis.ts'
 import { runFeature } from '../../features/run.ts'
 import type { AiClient } from '../../gateway/types.ts'
 import type { TaskService } from '../tasks/task-service.ts'
-import { splitPages } from './inspect.ts'
+import { scannedPageImages, splitPages } from './inspect.ts'
 
 export const documentAnalysisTaskInput = z.object({ documentId: z.uuid() }).strict()
 
@@ -38,10 +38,13 @@ export function defineDocumentTasks(tasks: Pick<TaskService, 'define'>, deps: { 
             width: doc.width,
             height: doc.height,
             pageTexts: splitPages(doc.text),
-            // An image goes to a vision-capable model as it is; a PDF's text is enough.
-            ...(doc.mediaType === 'application/pdf'
-              ? {}
-              : { image: { mediaType: doc.mediaType, base64: Buffer.from(content).toString('base64') } }),
+            // An image goes to a vision-capable model as it is; a PDF's text is enough, unless it has
+            // none (a scan): then its page images go.
+            ...(doc.mediaType !== 'application/pdf'
+              ? { images: [{ mediaType: doc.mediaType, base64: Buffer.from(content).toString('base64') }] }
+              : (doc.text ?? '').trim().length < 20
+                ? { images: await scannedPageImages(content, MAX_IMAGES) }
+                : {}),
           },
           { userId: context.userId },
           { signal: context.signal },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { imageSize } from 'image-size'
+import { PDFDocument, PDFName, PDFRawStream } from 'pdf-lib'
 import { extractText, getDocumentProxy } from 'unpdf'
 import {
   DOCUMENT_LIMITS,
@@ -144,4 +145,31 @@ export function joinPages(pageTexts: readonly PageText[]): string {
 export function splitPages(text: string | null): PageText[] {
   if (!text) return []
   return text.split('\f').map((t, i) => ({ page: i + 1, text: t }))
+}
+
+/**
+ * The JPEG images embedded in a PDF, in file order, up to `max`: a scanned PDF is usually one JPEG
+ * (DCTDecode) per page, which a vision model reads as it is. Other image encodings are skipped
+ * (they would need decoding and re-encoding); an unreadable PDF gives none.
+ */
+export async function scannedPageImages(
+  bytes: Uint8Array,
+  max: number,
+): Promise<Array<{ mediaType: 'image/jpeg'; base64: string }>> {
+  let pdf: PDFDocument
+  try {
+    // A copy: pdf-lib reads from the start of the underlying buffer, and a Buffer may sit inside a pool.
+    pdf = await PDFDocument.load(new Uint8Array(bytes), { ignoreEncryption: true, updateMetadata: false })
+  } catch {
+    return []
+  }
+  const images: Array<{ mediaType: 'image/jpeg'; base64: string }> = []
+  for (const [, object] of pdf.context.enumerateIndirectObjects()) {
+    if (images.length >= max) break
+    if (!(object instanceof PDFRawStream)) continue
+    if (object.dict.get(PDFName.of('Subtype')) !== PDFName.of('Image')) continue
+    if (object.dict.get(PDFName.of('Filter')) !== PDFName.of('DCTDecode')) continue
+    images.push({ mediaType: 'image/jpeg', base64: Buffer.from(object.contents).toString('base64') })
+  }
+  return images
 }

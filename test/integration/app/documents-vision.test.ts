@@ -1,4 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib'
+import { PDFDocument } from 'pdf-lib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts'
 import { BACKENDS } from '../../helpers/backends.ts'
@@ -7,7 +8,8 @@ import { eventually } from '../../helpers/sse.ts'
 import { createSimulator, simulatorEnv, type Simulator } from '../../../src/simulator/index.ts'
 
 /**
- * An uploaded image goes to a vision-capable model as an image (issue 15, item 6): the provider
+ * An uploaded image, or the page scans of a PDF without text, go to a vision-capable model as
+ * images (issue 15, item 6): the provider
  * receives it as an image part beside the prompt text; a route whose models cannot read images is
  * never called, and the rules engine answers, saying why.
  */
@@ -33,6 +35,12 @@ function png(): Buffer {
     chunk('IEND', Buffer.alloc(0)),
   ])
 }
+/** A valid 1×1 baseline JPEG. */
+const JPEG_1X1 = Buffer.from(
+  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
+  'base64',
+)
+
 const backend = BACKENDS.includes('postgres') ? 'postgres' : 'pglite'
 
 describe.skipIf(BACKENDS.length === 0)('documents: images to a vision-capable model', () => {
@@ -50,16 +58,19 @@ describe.skipIf(BACKENDS.length === 0)('documents: images to a vision-capable mo
     await sim?.close()
   })
 
-  async function analyse(env: Record<string, string>) {
+  async function analyse(
+    env: Record<string, string>,
+    file: { name: string; type: string; bytes: Buffer } = { name: 'chart.png', type: 'image/png', bytes: png() },
+  ) {
     const t = await startTestApp(backend, { TASK_RETRY_DELAY_SECONDS: '0', TASK_RETRY_LIMIT: '1', ...env })
     apps.push(t)
     await t.container.queue.startWorkers()
     const user = await signUp(t.app)
-    const image = png()
+    const image = file.bytes
     const boundary = '----oqvision'
     const payload = Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="chart.png"\r\nContent-Type: image/png\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
       ),
       image,
       Buffer.from(`\r\n--${boundary}--\r\n`),
@@ -100,6 +111,30 @@ describe.skipIf(BACKENDS.length === 0)('documents: images to a vision-capable mo
       type: 'image_url',
       image_url: { url: `data:image/png;base64,${image.toString('base64')}` },
     })
+  })
+
+  it('sends the page scans of a PDF without a text layer as images', async () => {
+    upstream.clear()
+    const pdf = await PDFDocument.create()
+    // A copy: pdf-lib reads the JPEG from its buffer's start, and a small Buffer lives inside a shared pool.
+    const scan = await pdf.embedJpg(new Uint8Array(JPEG_1X1))
+    pdf.addPage([200, 200]).drawImage(scan, { x: 0, y: 0, width: 200, height: 200 })
+    const bytes = Buffer.from(await pdf.save())
+    const { doc } = await analyse(
+      { ...simulatorEnv(upstream.url, ['openai']), AI_PROVIDER: 'openai' },
+      { name: 'scan.pdf', type: 'application/pdf', bytes },
+    )
+    expect(doc).toMatchObject({ status: 'analysed', provider: 'openai' })
+    const body = upstream.to('/openai/')[0]!.body as { messages: Array<{ role: string; content: unknown }> }
+    const parts = body.messages.find((m) => m.role === 'user')!.content as Array<{
+      type: string
+      text?: string
+      image_url?: { url: string }
+    }>
+    expect(parts[0]!.text).toContain('no text layer')
+    expect(parts.slice(1)).toEqual([
+      { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${JPEG_1X1.toString('base64')}` } },
+    ])
   })
 
   it('never calls a model that cannot read images: the rules answer says a vision model is needed', async () => {
