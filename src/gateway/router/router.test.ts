@@ -302,7 +302,12 @@ describe('routes', () => {
     {
       providers: ['openai', 'anthropic'],
       defaultModel: (p) => (p === 'openai' ? 'gpt-4.1-mini' : 'claude-sonnet-4-0'),
-      resolveModel: (n) => (n === 'fast' ? { provider: 'anthropic', model: 'claude-3-5-haiku' } : undefined),
+      resolveModel: (n) =>
+        n === 'fast'
+          ? { provider: 'anthropic', model: 'claude-3-5-haiku' }
+          : n === 'openai/mini'
+            ? { provider: 'openai', model: 'gpt-4.1-mini' }
+            : undefined,
     },
     { cheap: ['fast', 'openai/gpt-4.1-nano', 'mistral/nope'] },
   )
@@ -316,6 +321,8 @@ describe('routes', () => {
       { provider: 'openai', model: 'gpt-4.1-nano' },
     ])
     expect(table.resolve('openai/gpt-4o')).toEqual([{ provider: 'openai', model: 'gpt-4o' }])
+    // A provider's catalog alias after its prefix goes out as the real model id.
+    expect(table.resolve('openai/mini')).toEqual([{ provider: 'openai', model: 'gpt-4.1-mini' }])
     expect(() => table.resolve('mistral/x')).toThrow(UnknownModelError)
     expect(table.names()).toEqual(['default', 'cheap'])
   })

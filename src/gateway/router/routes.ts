@@ -39,7 +39,11 @@ export function createRouteTable(
     const slash = spec.indexOf('/')
     if (slash > 0) {
       const provider = spec.slice(0, slash)
-      if (sources.providers.includes(provider)) return { provider, model: spec.slice(slash + 1) }
+      if (sources.providers.includes(provider)) {
+        // A catalog alias of this provider becomes the model's real id (the provider knows only ids).
+        const known = sources.resolveModel(spec)
+        return { provider, model: known?.provider === provider ? known.model : spec.slice(slash + 1) }
+      }
     }
     const found = sources.resolveModel(spec)
     return found && sources.providers.includes(found.provider)

@@ -50,8 +50,9 @@ describeBackends('Amazon Bedrock through the gateway', (backend) => {
   })
 
   it('answers /v1 chat completions from Bedrock, plain and streamed, and prices them from the catalog', async () => {
+    // `nova-lite` is our catalog's alias: Bedrock receives the model's real id.
     const plain = await openai.chat.completions
-      .create({ model: 'bedrock/amazon.nova-lite-v1:0', messages: [{ role: 'user', content: 'One growth tip.' }] })
+      .create({ model: 'bedrock/nova-lite', messages: [{ role: 'user', content: 'One growth tip.' }] })
       .withResponse()
     expect(plain.data.choices[0]?.message.content).toMatch(/\w+/)
     expect(plain.response.headers.get('x-optimaliq-provider')).toBe('bedrock')

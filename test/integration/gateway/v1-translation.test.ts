@@ -147,7 +147,11 @@ describeBackends('/v1 translation', (backend) => {
       expect(response.statusCode, param).toBe(400)
       const { error } = response.json() as { error: { code: string; param: string; message: string } }
       expect(error).toMatchObject({ code: 'unsupported_parameter', param, type: 'invalid_request_error' })
-      expect(error.message).toContain(payload.model)
+      // The message names the model that would have been called: a catalog alias as its real id.
+      const [provider, name] = payload.model.split('/') as [string, string]
+      expect(error.message).toContain(
+        `${provider}/${t.container.ai.catalog.resolveModel(payload.model)?.model ?? name}`,
+      )
     }
     expect(upstream.requests).toHaveLength(0)
   })
