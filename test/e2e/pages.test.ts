@@ -274,8 +274,15 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
       expect(await items.nth(i).getByTestId('source').textContent()).toMatch(/^(Rules engine|AI model · .+)$/)
     // Strengths, weaknesses, roadmap and insights are one answer: rating one part thanks them all.
     const roadmapFeedback = page.getByTestId('roadmap').getByRole('group', { name: 'Was this helpful? (Roadmap)' })
-    await roadmapFeedback.getByRole('button', { name: 'Yes' }).click()
-    await page.getByTestId('roadmap').getByText('Thanks — your feedback was saved.').waitFor()
+    // A live refresh of the dashboard (the queued analysis finishing) may replace the answer just
+    // rated, and with it the thanks: rate the answer on screen until its thanks shows.
+    const thanks = page.getByTestId('roadmap').getByText('Thanks — your feedback was saved.')
+    for (let attempt = 0; attempt < 3 && !(await thanks.isVisible()); attempt++) {
+      const yes = roadmapFeedback.getByRole('button', { name: 'Yes' })
+      if (await yes.isVisible()) await yes.click()
+      await thanks.waitFor({ timeout: 10_000 }).catch(() => undefined)
+    }
+    await thanks.waitFor()
     await page.getByTestId('insights').getByText('Thanks — your feedback was saved.').waitFor()
 
     // Peers: the distribution, or for each area why there is nothing yet.
