@@ -141,6 +141,11 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(3000, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** OpenTelemetry traces go to this OTLP/HTTP collector (`/v1/traces` is appended); off when unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  /** A traces-only endpoint, used as is (the OTel spec's precedence over the generic one). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.string().min(1).default('optimaliq'),
   OPTIMALIQ_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: optionalUrl.refine((v) => v === undefined || /^postgres(ql)?:/.test(v), {
     message: 'must be a postgres:// URL',
@@ -268,6 +273,14 @@ function toConfig(env: Env) {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
     logLevel: env.LOG_LEVEL,
+    telemetry: {
+      tracesEndpoint:
+        env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+        (env.OTEL_EXPORTER_OTLP_ENDPOINT
+          ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`
+          : undefined),
+      serviceName: env.OTEL_SERVICE_NAME,
+    },
     dataDir: env.OPTIMALIQ_DATA_DIR,
     database: env.DATABASE_URL
       ? { kind: 'postgres' as const, url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }

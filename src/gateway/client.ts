@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { Tracer } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { ConfigWithGateway as Config } from './config.ts'
@@ -54,6 +55,8 @@ export type AiClientOptions = {
   upstreams?: Map<string, OpenAiUpstream> | undefined
   /** `/v1` routes whose cache entries are shared across tenants (prompts without user data). */
   sharedCacheRoutes?: readonly string[] | undefined
+  /** OpenTelemetry tracer: a span per request and per attempt (none when unset). */
+  tracer?: Tracer | undefined
 }
 
 /** The in-code client plus `/v1`'s calls and the parts the admin routes and tests read. */
@@ -160,6 +163,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     upstreams,
     sharedCacheRoutes: new Set(options.sharedCacheRoutes ?? []),
     logger,
+    tracer: options.tracer,
   }
   const run = createPipeline(deps)
 
@@ -215,6 +219,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       stream,
       estimatedTokens: input + maxTokens,
       estimatedUsage: { inputTokens: input, outputTokens: maxTokens },
+      telemetry: { operation: 'chat', maxTokens, temperature: request.temperature ?? config.ai.temperature },
       cache:
         ttl > 0
           ? {

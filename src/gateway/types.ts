@@ -16,6 +16,9 @@ export type AiCaller = {
   tier?: Tier | undefined
   /** The HTTP request id (x-request-id), reused as the ledger's request id. */
   requestId?: string | undefined
+  /** The caller's W3C trace context (`traceparent`, `tracestate` headers): the gateway's spans continue it. */
+  traceparent?: string | undefined
+  tracestate?: string | undefined
   /** Set by the rate-limit guard: the tightest request window after this request (for X-RateLimit-* headers). */
   rateLimit?: RateLimitStanding | undefined
 }

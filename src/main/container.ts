@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Tracer } from '@opentelemetry/api'
 import pino, { type Logger } from 'pino'
 import type { AiGateway } from '../gateway/client.ts'
 import type { AiGuard, VersionResolver } from '../gateway/types.ts'
@@ -15,6 +16,7 @@ import { createTokenService } from '../auth/tokens.ts'
 import { recordAdminAction } from '../data/repositories/audit.ts'
 import { ConfigError, type Config } from '../config/env.ts'
 import { LOG_SERIALIZERS } from './log-serializers.ts'
+import { otlpTracing } from './tracing.ts'
 import { openDatabase, type Database } from '../data/db.ts'
 import { migrate } from '../data/migrate.ts'
 import { loadAssessmentCatalogue } from '../app/assessments/load-configs.ts'
@@ -78,8 +80,11 @@ export type ContainerOverrides = {
     logger: Logger
     guards: AiGuard[]
     resolveVersions: VersionResolver
+    tracer: Tracer | undefined
   }) => AiGateway
   assessmentCatalogue?: AssessmentCatalogue
+  /** OpenTelemetry tracer (tests: an in-memory exporter); default: OTLP when configured, else none. */
+  tracer?: Tracer
 }
 
 /** Paths and headers that must never reach a log line. */
@@ -171,10 +176,14 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     })
     // The gateway calls governance around every request: rate limits and budgets (guards, which
     // also feed the AI metrics), and model versions / experiments (the resolver).
+    const tracing = overrides.tracer ? undefined : otlpTracing(config)
+    // Flushed after the gateway closed (closers run in reverse order): the last spans end with the ledger.
+    if (tracing) closers.push(() => tracing.shutdown())
     const gatewayDeps = {
       config,
       db,
       logger,
+      tracer: overrides.tracer ?? tracing?.tracer,
       guards: governance.guards,
       pacer: governance.pacer,
       resolveVersions: governance.versions.resolve,

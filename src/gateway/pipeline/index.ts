@@ -4,19 +4,29 @@ import { withGuards } from './with-guards.ts'
 import { withLedger } from './with-ledger.ts'
 import { withPacing } from './with-pacing.ts'
 import { withRules } from './with-rules.ts'
+import { withTracing } from './with-tracing.ts'
 import { withVersions } from './with-versions.ts'
 import { compose, type Answer, type PipelineDeps, type PipelineRequest } from './types.ts'
 
 export type Pipeline = <T>(request: PipelineRequest<T>) => Promise<Answer<T>>
 
 /**
- * The gateway's one pipeline (DESIGN §6): `ledger → guards → rules → versions → cache → pacing →
+ * The gateway's one pipeline (DESIGN §6): `tracing → ledger → guards → rules → versions → cache → pacing →
  * router → call`. In-code `generateObject`/`generateText`/`stream` and `/v1` JSON and streams all
  * run it; they differ only in the innermost call they hand it.
  */
 export function createPipeline(deps: PipelineDeps): Pipeline {
+  const tracing = deps.tracer ? [withTracing({ ...deps, tracer: deps.tracer })] : []
   return compose(
-    [withLedger(deps), withGuards(deps), withRules(deps), withVersions(deps), withCache(deps), withPacing(deps)],
+    [
+      ...tracing,
+      withLedger(deps),
+      withGuards(deps),
+      withRules(deps),
+      withVersions(deps),
+      withCache(deps),
+      withPacing(deps),
+    ],
     routed(deps),
   )
 }

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import type { ConfigWithGateway as Config } from '../config.ts'
 import type { AiCache } from '../cache/cache.ts'
@@ -71,6 +72,15 @@ export type PipelineRequest<T> = {
   rules?: (() => Promise<T>) | undefined
   /** Thrown when AI is off or unconfigured and no rules answer. */
   unavailable?: (() => Error) | undefined
+  /** What traces say of the request (GenAI semantic conventions); operation defaults to `chat`. */
+  telemetry?:
+    | {
+        operation?: string | undefined
+        maxTokens?: number | undefined
+        temperature?: number | undefined
+        topP?: number | undefined
+      }
+    | undefined
   /** The ledger's `request` (prompts only when AI_LOG_PROMPTS) and, for JSON answers, its `response`. */
   ledger: { request: unknown; response?: ((value: T) => unknown) | undefined }
 }
@@ -96,6 +106,8 @@ export type PipelineDeps = {
   upstreams: Map<string, OpenAiUpstream>
   sharedCacheRoutes: ReadonlySet<string>
   logger?: Logger | undefined
+  /** OpenTelemetry: a span per request and per attempt when set. */
+  tracer?: Tracer | undefined
 }
 
 /** Compose middlewares, first outermost, around the terminal handler. */

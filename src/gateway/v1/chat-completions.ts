@@ -101,6 +101,12 @@ function request<T>(
     stream,
     estimatedTokens: estimate.tokens,
     estimatedUsage: estimate.usage,
+    telemetry: {
+      operation: 'chat',
+      maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      temperature: body.temperature ?? undefined,
+      topP: body.top_p ?? undefined,
+    },
     cache:
       input.cacheTtlSeconds > 0
         ? {

@@ -18,6 +18,15 @@ declare module 'fastify' {
   }
 }
 
+/** The caller's W3C trace context, continued by the gateway's spans. */
+export function traceContext(request: FastifyRequest): Pick<AiCaller, 'traceparent' | 'tracestate'> {
+  const { traceparent, tracestate } = request.headers
+  return {
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+    ...(typeof tracestate === 'string' ? { tracestate } : {}),
+  }
+}
+
 /** Every /v1 response carries the gateway headers; a refused or failed request was answered by no provider. */
 function markUnanswered(reply: FastifyReply) {
   if (!reply.hasHeader('x-optimaliq-provider')) {
@@ -142,6 +151,7 @@ export const v1Routes: RouteModule = async (app, deps) => {
           apiKeyId: key.keyId,
           tier: key.tier,
           requestId: String(request.id),
+          ...traceContext(request),
         }
         const ttlHeader = request.headers['x-optimaliq-cache-ttl']
         const cacheTtlSeconds =
