@@ -4,7 +4,7 @@ import { ErrorClass, InvalidOutputError, ProviderCallError, errorMessage } from 
 import type { CallContext } from '../router/router.ts'
 import type { AiCandidate, AiUsage } from '../types.ts'
 import { firstChunkEvent, toChunkEvents, toCompletion, type ChatCompletionBody } from '../wire/openai-chat.ts'
-import { outputCheck, repairMessage } from '../wire/structured.ts'
+import { invalidStreamEvent, outputCheck, repairMessage } from '../wire/structured.ts'
 import { toChatRequest, unsupportedParams } from '../wire/translate.ts'
 import { createSseRelay, MalformedStreamError } from '../wire/openai-sse.ts'
 import { settling } from './settle.ts'
@@ -129,6 +129,7 @@ export function chatStreamCall(
   translation: Translation,
 ): Call<AsyncIterable<string>> {
   const includeUsage = body.stream_options?.include_usage === true
+  const check = outputCheck(body)
   const gone = () => clientSignal?.aborted === true
   return async (context: CallContext) => {
     const { candidate } = context
@@ -139,7 +140,7 @@ export function chatStreamCall(
     const upstream = deps.upstreams.get(candidate.provider)
     if (upstream) {
       const stream = await deps.passthrough.stream(upstream, upstreamStreamBody(body, candidate.model), signal)
-      const relay = createSseRelay({ includeUsage })
+      const relay = createSseRelay({ includeUsage, check })
       let first: string
       try {
         first = relay.push(stream.first)
@@ -167,7 +168,10 @@ export function chatStreamCall(
         () => ({
           usage: relay.usage,
           error: relay.errored
-            ? { errorClass: 'stream_failed', message: relay.errorMessage ?? 'error event' }
+            ? {
+                errorClass: relay.invalidOutput ? ErrorClass.InvalidOutput : 'stream_failed',
+                message: relay.errorMessage ?? 'error event',
+              }
             : undefined,
         }),
         gone,
@@ -177,17 +181,34 @@ export function chatStreamCall(
     const { chat, dropped } = translated(body, candidate, translation)
     const chunks = await sdkStream(deps.providers.languageModel(candidate.provider, candidate.model), chat, signal)
     let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
+    let invalid: string | undefined
     const meta = { id: `chatcmpl-${requestId}`, model: candidate.model, created: created(), includeUsage }
     const pieces = (async function* () {
       const state = { toolIndex: 0 }
+      let text = ''
+      let toolCalls = false
       yield firstChunkEvent(meta)
       for await (const chunk of chunks) {
         if (chunk.type === 'finish') usage = chunk.usage
+        if (chunk.type === 'text') text += chunk.text
+        if (chunk.type === 'tool-call') toolCalls = true
         yield toChunkEvents(chunk, meta, state)
       }
-      yield 'data: [DONE]\n\n'
+      const checked = check && !toolCalls ? check(text) : { ok: true as const }
+      if (checked.ok) yield 'data: [DONE]\n\n'
+      else {
+        invalid = checked.error
+        yield invalidStreamEvent(checked.error)
+      }
     })()
-    const { value, settled } = settling(pieces, () => ({ usage }), gone)
+    const { value, settled } = settling(
+      pieces,
+      () => ({
+        usage,
+        error: invalid ? { errorClass: ErrorClass.InvalidOutput, message: invalid } : undefined,
+      }),
+      gone,
+    )
     return { value, usage, settled, ...(dropped.length > 0 ? { dropped } : {}) }
   }
 }

@@ -10,6 +10,30 @@ const chunk = (content: string, extra: Record<string, unknown> = {}) => ({
 const usageChunk = { object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 7, completion_tokens: 3 } }
 
 describe('SSE relay', () => {
+  it('checks the first choice against the response_format at [DONE], skipping answers that called tools', () => {
+    const check = (text: string) =>
+      text.startsWith('{') ? { ok: true as const } : { ok: false as const, error: 'not JSON' }
+    const good = createSseRelay({ includeUsage: false, check })
+    expect(good.push(Buffer.from(event(chunk('{"a"')) + event(chunk(':1}')) + event('[DONE]')))).toContain('[DONE]')
+    expect(good.invalidOutput).toBe(false)
+
+    const bad = createSseRelay({ includeUsage: false, check })
+    const out = bad.push(
+      Buffer.from(
+        event(chunk('plain')) + event({ choices: [{ index: 1, delta: { content: '{' } }] }) + event('[DONE]'),
+      ),
+    )
+    expect(out).not.toContain('[DONE]')
+    expect(JSON.parse(out.trim().split('\n').at(-1)?.slice(6) ?? '')).toMatchObject({
+      error: { code: 'invalid_output', param: 'response_format' },
+    })
+    expect(bad).toMatchObject({ done: true, errored: true, invalidOutput: true, errorMessage: 'not JSON' })
+
+    const tools = createSseRelay({ includeUsage: false, check })
+    const called = { choices: [{ index: 0, delta: { tool_calls: [{ index: 0 }] }, finish_reason: 'tool_calls' }] }
+    expect(tools.push(Buffer.from(event(called) + event('[DONE]')))).toContain('[DONE]')
+  })
+
   it('passes whole events on, across chunk boundaries, and reads the usage', () => {
     const relay = createSseRelay({ includeUsage: true })
     const text = event(chunk('Hel')) + event(usageChunk) + event('[DONE]')

@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { AiUsage } from '../types.ts'
+import { invalidStreamEvent, type OutputCheck } from './structured.ts'
 
 /**
  * Relays an OpenAI-format SSE stream from an upstream to our client, one whole event at a time:
@@ -21,6 +22,8 @@ export type SseRelay = {
   readonly errored: boolean
   /** The upstream's error message, when it sent an error event. */
   readonly errorMessage: string | undefined
+  /** The answer failed the response_format check at its end (its `[DONE]` became an error event). */
+  readonly invalidOutput: boolean
 }
 
 export class MalformedStreamError extends Error {
@@ -33,13 +36,19 @@ type Chunk = {
   error?: { message?: unknown } | string
 }
 
-export function createSseRelay(options: { includeUsage: boolean }): SseRelay {
+type ChoiceDelta = { index?: unknown; delta?: { content?: unknown }; finish_reason?: unknown }
+
+export function createSseRelay(options: { includeUsage: boolean; check?: OutputCheck | undefined }): SseRelay {
   const decoder = new StringDecoder('utf8')
   let buffer = ''
   let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
   let done = false
   let errored = false
   let errorMessage: string | undefined
+  let invalidOutput = false
+  // The first choice's text and how it finished, for the response_format check at [DONE].
+  let text = ''
+  let finish: unknown
 
   /** One event (its lines, without the blank separator line): the text to send on, or '' to drop it. */
   function relayEvent(event: string): string {
@@ -53,7 +62,13 @@ export function createSseRelay(options: { includeUsage: boolean }): SseRelay {
       const payload = line.slice(line.charAt(5) === ' ' ? 6 : 5)
       if (payload === '[DONE]') {
         done = true
-        out += `${line}\n`
+        const checked =
+          options.check && !errored && finish !== 'tool_calls' ? options.check(text) : { ok: true as const }
+        if (!checked.ok) {
+          errored = invalidOutput = true
+          errorMessage = checked.error
+          out += invalidStreamEvent(checked.error).slice(0, -1)
+        } else out += `${line}\n`
         continue
       }
       let chunk: Chunk
@@ -73,6 +88,12 @@ export function createSseRelay(options: { includeUsage: boolean }): SseRelay {
               ? chunk.error.message
               : 'error event'
       }
+      if (options.check && Array.isArray(chunk.choices))
+        for (const choice of chunk.choices as ChoiceDelta[]) {
+          if (choice?.index !== 0) continue
+          if (typeof choice.delta?.content === 'string') text += choice.delta.content
+          if (choice.finish_reason) finish = choice.finish_reason
+        }
       if (chunk.usage) {
         const input = chunk.usage.prompt_tokens
         const output = chunk.usage.completion_tokens
@@ -120,6 +141,9 @@ export function createSseRelay(options: { includeUsage: boolean }): SseRelay {
     },
     get errorMessage() {
       return errorMessage
+    },
+    get invalidOutput() {
+      return invalidOutput
     },
   }
 }

@@ -57,3 +57,11 @@ export function outputCheck(body: ChatCompletionBody): OutputCheck | undefined {
 /** The user message of the one repair attempt. */
 export const repairMessage = (error: string) =>
   `That answer is invalid: ${error}. Reply with only the corrected JSON that satisfies the requested format.`
+
+/**
+ * A stream's answer cannot be repaired (it was sent as it came), so it is checked when it ends:
+ * an answer that fails its response_format ends with this error event instead of `[DONE]`, the
+ * ledger records `invalid_output`, and the client knows not to trust what it received.
+ */
+export const invalidStreamEvent = (error: string) =>
+  `data: ${JSON.stringify({ error: { message: `The streamed answer failed its response_format: ${error}`.slice(0, 600), type: 'invalid_response_error', param: 'response_format', code: 'invalid_output' } })}\n\n`

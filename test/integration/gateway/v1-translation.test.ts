@@ -215,6 +215,50 @@ describeBackends('/v1 translation', (backend) => {
     expect(JSON.stringify(calls[2])).toContain('That answer is invalid')
   })
 
+  it('checks a streamed strict json_schema at its end: valid ends with [DONE], invalid with an invalid_output error event', async () => {
+    const schema = {
+      type: 'object',
+      properties: { tip: { type: 'string' }, impact: { type: 'integer', minimum: 1, maximum: 5 } },
+      required: ['tip', 'impact'],
+      additionalProperties: false,
+    }
+    const response_format = { type: 'json_schema' as const, json_schema: { name: 'tip', schema, strict: true } }
+    const streamed = async (model: string) => {
+      const stream = await openai.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'A tip with its impact.' }],
+        response_format,
+        stream: true,
+      })
+      let text = ''
+      try {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+        return { text }
+      } catch (error) {
+        return { text, error: error as { code?: string; param?: string; message: string } }
+      }
+    }
+    for (const [model, provider] of [
+      ['openai/gpt-4.1-mini', 'openai'],
+      [CLAUDE, 'anthropic'],
+    ] as const) {
+      const good = await streamed(model)
+      expect(good.error, model).toBeUndefined()
+      expect(JSON.parse(good.text), model).toEqual({ tip: expect.any(String), impact: expect.any(Number) })
+
+      sim.setFaults({ invalidSchema: true, times: 1 }, provider)
+      const bad = await streamed(model)
+      expect(bad.text.length, model).toBeGreaterThan(0)
+      expect(bad.error, model).toMatchObject({ code: 'invalid_output', param: 'response_format' })
+      expect(bad.error?.message).toContain('failed its response_format')
+    }
+    await t.container.ai.ledger?.flush()
+    const [row] = await t.database.db.query<{ n: string }>(
+      "select count(*) as n from ai_log where error_class = 'invalid_output' and status = 'error'",
+    )
+    expect(Number(row?.n)).toBeGreaterThanOrEqual(2)
+  })
+
   it('round-trips a tool call through Anthropic: tool_use out, tool_result back in', async () => {
     const tools = [
       {
