@@ -94,6 +94,9 @@ export const forecastResponse = z
   .object({
     overall: scoreForecast,
     areas: z.record(z.string(), scoreForecast),
+    history: z
+      .array(z.object({ at: timestamp, score }))
+      .describe('The overall score after each change, oldest first (one point per instant); empty before any score'),
     narrative: z.object({
       narrative: z.string(),
       outlook: z.enum(['improving', 'stable', 'declining', 'insufficient_data']),

@@ -108,7 +108,14 @@ export async function scoreForecast(deps: FeatureDeps, claims: Claims, caller: A
     caller,
     { cacheScope: key },
   )
-  return { overall, areas, narrative: object, provider: meta.provider, requestId: meta.requestId }
+  return {
+    overall,
+    areas,
+    history: history.overall.map((p) => ({ at: p.at.toISOString(), score: p.score })),
+    narrative: object,
+    provider: meta.provider,
+    requestId: meta.requestId,
+  }
 }
 
 /**

@@ -128,6 +128,9 @@ describeBackends('advice that is right and explained', (backend) => {
     expect(early.overall).toMatchObject({ status: 'insufficient_data', submissions: 1, spanDays: 0 })
     expect(early.overall.message).toMatch(/^A forecast needs 3 assessments on different days spanning at least 30 days/)
     expect(early.narrative.outlook).toBe('insufficient_data')
+    // The overall score's history is there before a forecast can be made: one point per submission.
+    expect(early.history).toHaveLength(2)
+    expect(early.history.at(-1).score).toBeCloseTo(early.overall.last.score, 6)
     // Spread the history over 90 days (as if taken then).
     await t.container.db.query(
       `update assessment_submissions s set created_at = now() - make_interval(days => 90 - 45 * n.rn::int)
@@ -150,6 +153,10 @@ describeBackends('advice that is right and explained', (backend) => {
     })
     for (const p of f.areas.sales.forecast)
       expect(p.lower <= p.value && p.value <= p.upper && p.lower >= 1 && p.upper <= 5).toBe(true)
+    expect(f.history).toHaveLength(3)
+    const times = f.history.map((p: Json) => Date.parse(p.at))
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    expect(f.history.at(-1).score).toBeCloseTo(f.overall.last.score, 6)
   })
 
   it('lever progress survives regeneration; levers that drop out are archived with their progress', async () => {

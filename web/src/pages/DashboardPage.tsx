@@ -2,16 +2,17 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import { api } from '../api/client.ts'
-import type { Dashboard, Forecast, Recommendations, Scores } from '../api/types.ts'
+import type { Dashboard, Recommendations, Scores } from '../api/types.ts'
 import { fmtDateTime, fmtScore, humanize } from '../lib/format.ts'
 import { Page } from '../app/page.tsx'
 import { queries } from '../app/queries.ts'
 import { useLive, useMe } from '../app/session.tsx'
-import { AreasRadar, ScoreTrend, type TrendPoint } from '../components/charts.tsx'
+import { AreasRadar } from '../components/charts.tsx'
 import { Feedback } from '../components/Feedback.tsx'
 import { useModals } from '../components/Modal.tsx'
 import { Card, Empty, ErrorState, ScoreBar, ScoreRing, Skeleton, Source } from '../components/ui.tsx'
 import { Insights } from '../features/dashboard/Insights.tsx'
+import { TrendCard } from '../features/dashboard/TrendCard.tsx'
 import { deepDiveModal } from '../modals/DeepDiveModal.tsx'
 import { insightModal } from '../modals/InsightModal.tsx'
 import { plannerModal } from '../modals/PlannerModal.tsx'
@@ -219,51 +220,6 @@ function Radar({ s, d }: { s: Scores; d: Dashboard | undefined }) {
       data={data}
       label={`Your scores by area: ${data.map((p) => `${p.area} ${fmtScore(p.score)}`).join(', ')}`}
     />
-  )
-}
-
-function TrendCard({
-  forecast,
-  error,
-  retry,
-}: {
-  forecast: Forecast | undefined
-  error: unknown
-  retry: () => unknown
-}) {
-  if (error) return <ErrorState error={error} what="The forecast" retry={retry} />
-  if (!forecast) return <Skeleton lines={5} />
-  const o = forecast.overall
-  if (!o.last)
-    return <Empty title="No history yet">Your score over time appears once you have taken an assessment.</Empty>
-  const last = o.last
-  const ahead = o.status === 'ok' ? o.forecast : []
-  const points: TrendPoint[] = [
-    {
-      at: last.at,
-      score: last.score,
-      value: ahead.length ? last.score : null,
-      band: ahead.length ? [last.score, last.score] : null,
-    },
-    ...ahead.map((f) => ({ at: f.at, value: f.value, band: [f.lower, f.upper] as [number, number] })),
-  ]
-  return (
-    <div className="stack">
-      {o.status === 'ok' ? (
-        <ScoreTrend
-          data={points}
-          label={`Overall score ${fmtScore(last.score)}; forecast ${ahead.map((f) => `${fmtScore(f.value)} in ${f.horizonDays} days (between ${fmtScore(f.lower)} and ${fmtScore(f.upper)})`).join('; ')}`}
-        />
-      ) : (
-        <p className="muted">{o.message}</p>
-      )}
-      <p className="small">{forecast.narrative.narrative}</p>
-      <p className="small muted">
-        {o.status === 'ok' ? `Trend: ${o.trend} · ` : ''}
-        <Source provider={forecast.provider} />
-      </p>
-      <Feedback requestId={forecast.requestId} compact />
-    </div>
   )
 }
 
