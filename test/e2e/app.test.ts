@@ -301,9 +301,16 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByTestId(`deep-${other}`).waitFor()
     await page
       .getByTestId('live-toast')
-      .filter({ hasText: /^New .+ score: \d/ })
+      .filter({ hasText: /New .+ score: \d/ })
       .first()
       .waitFor()
+    // The score, the analysis and the refreshed insights of one submission share one toast.
+    expect(
+      await page
+        .getByTestId('live-toast')
+        .filter({ hasText: /score|insights|analysis/ })
+        .count(),
+    ).toBe(1)
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42)
     expect(await page.getByTestId('live-events').textContent()).toMatch(/New .+ score/)
     // The second tab's own list updated from the stream too.

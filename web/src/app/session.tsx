@@ -73,8 +73,19 @@ export function describeEvent(event: RealtimeEvent): string | undefined {
   }
 }
 
-/** Events that deserve a toast (the rest only refresh what is on screen). */
-const TOASTED = new Set(['assessment.completed', 'dashboard.updated', 'alert.fired', 'kpi.anomaly', 'document.updated'])
+/**
+ * Events that deserve a toast (the rest only refresh what is on screen), and the toast each one
+ * joins: one submission brings a new score, a finished analysis and refreshed insights, which
+ * read as one piece of news in one toast that updates, not a stack.
+ */
+const TOASTED: Record<string, string> = {
+  'assessment.completed': 'progress',
+  'dashboard.updated': 'progress',
+  'task.updated': 'progress',
+  'alert.fired': 'alerts',
+  'kpi.anomaly': 'kpis',
+  'document.updated': 'documents',
+}
 
 /**
  * One realtime stream per signed-in user. Each event invalidates the queries it makes stale
@@ -111,7 +122,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         const text = describeEvent(event)
         if (!text) return
         setActivity((list) => [{ id: event.id, text, at: event.createdAt, type: event.type }, ...list].slice(0, 20))
-        if (TOASTED.has(event.type)) notify(text)
+        const group = TOASTED[event.type]
+        if (group) notify(text, { group })
       }),
     )
     rt.connect()
