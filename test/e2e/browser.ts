@@ -2,7 +2,7 @@
 /// <reference lib="dom.iterable" />
 import { existsSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 
 /**
@@ -86,6 +86,12 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true })
+}
+
+/** A screenshot of one part of a page (a card), for looking at it closely. */
+export async function shotOf(part: Locator, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  await part.screenshot({ path: `${SCREENSHOTS}${name}.png` })
 }
 
 /** The page does not scroll sideways (the message names the elements that stick out). */

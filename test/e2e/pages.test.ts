@@ -13,6 +13,7 @@ import {
   expectNoSideScroll,
   launchBrowser,
   shot,
+  shotOf,
   watchedPage,
 } from './browser.ts'
 
@@ -27,6 +28,17 @@ if (!available && ci)
 
 const PASSWORD = 'correct horse battery'
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 })
+
+const GROWTH = {
+  industry: 'Retail',
+  companySize: '11-50',
+  revenueRange: '1m_5m',
+  obstacles: ['lead_generation'],
+  strategy: 'documented',
+  process: true,
+  customers: 'regular_feedback',
+  technology: 'needs_work',
+}
 
 /** 14 months of revenue growing by 1,000 a month with a little noise, and one spike. */
 function kpiCsv(): string {
@@ -296,6 +308,7 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
       )
     await expectAccessible(page, 'dashboard with peers')
     await shot(page, 'desktop-dashboard-peers')
+    await shotOf(page.getByTestId('overall-trend'), 'desktop-dashboard-trend')
 
     await peers.getByRole('link', { name: 'All peer figures' }).click()
     await page.getByRole('heading', { name: 'Peers', level: 1 }).waitFor()
@@ -315,6 +328,17 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
     await page.evaluate(async (csv) => {
       await fetch('/api/kpis/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv })
     }, kpiCsv())
+    // Scores, so the peers table has its rows and the dashboard an overall score's history.
+    expect(
+      await page.evaluate(async (body) => {
+        const res = await fetch('/api/growth-assessment', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+        return res.status
+      }, GROWTH),
+    ).toBe(201)
     for (const [path, heading] of [
       ['/kpis', 'KPIs'],
       ['/documents', 'Documents'],
@@ -328,6 +352,28 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
       await expectAccessible(page, `phone ${heading}`)
       await shot(page, `phone-${path.slice(1)}`)
     }
+    // The peers table reads as stacked rows on a phone: nothing scrolls, even inside its region.
+    const table = page.getByTestId('peers-benchmarks').getByRole('region', { name: 'Percentiles by area' })
+    expect(await page.getByTestId('peers-benchmarks').locator('tbody tr').count()).toBeGreaterThan(0)
+    expect(await table.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true)
+    expect(
+      await page
+        .getByTestId('peers-benchmarks')
+        .locator('tbody tr')
+        .first()
+        .locator('td')
+        .first()
+        .evaluate((td) => getComputedStyle(td, '::before').content),
+    ).toBe('"You"')
+
+    // The dashboard's overall score over time: the history drawn, what is missing said once.
+    await page.goto(`${base}/`)
+    const trend = page.getByTestId('overall-trend')
+    await trend.getByRole('img', { name: /^Overall score over time: / }).waitFor()
+    expect(await trend.getByText(/A forecast needs/).count()).toBe(1)
+    await expectNoSideScroll(page, 'Dashboard')
+    await shot(page, 'phone-dashboard')
+    await shotOf(trend, 'phone-dashboard-trend')
     expect(page.problems).toEqual([])
     await context.close()
   }, 150_000)

@@ -61,7 +61,7 @@ export function BenchmarksView({ data, compact }: { data: Data; compact?: boolea
         />
       )}
       <TableWrap label="Percentiles by area">
-        <table className="table">
+        <table className="table stacked">
           <caption className="sr-only">Your scores against your peers, by area</caption>
           <thead>
             <tr>
@@ -80,9 +80,13 @@ export function BenchmarksView({ data, compact }: { data: Data; compact?: boolea
             {data.benchmarks.map((b) => (
               <tr key={b.area} data-testid={`benchmark-${b.area}`}>
                 <th scope="row">{humanize(b.area)}</th>
-                <td className="num">{fmtScore(b.score)}</td>
-                <td className="num">{b.status === 'ok' ? fmtScore(b.p50) : '—'}</td>
-                <td>
+                <td className="num" data-label="You">
+                  {fmtScore(b.score)}
+                </td>
+                <td className="num" data-label="Median">
+                  {b.status === 'ok' ? fmtScore(b.p50) : '—'}
+                </td>
+                <td data-label="Your place">
                   {b.status === 'ok' ? (
                     b.percentile === null ? (
                       'Not scored yet'
@@ -96,7 +100,7 @@ export function BenchmarksView({ data, compact }: { data: Data; compact?: boolea
                   )}
                 </td>
                 {!compact && (
-                  <td className="small muted">
+                  <td className="small muted" data-label="Compared with">
                     {b.group
                       ? `${b.peers.toLocaleString()} in ${GROUP[b.group]}`
                       : `${b.peers.toLocaleString()} so far`}
