@@ -202,6 +202,7 @@ export const envSchema = z.object({
   AI_HEALTH_PROBE_INTERVAL_SECONDS: int(0, 0, 86_400),
   AI_LEDGER_FLUSH_MS: int(1_000, 10, 60_000),
   AI_LOG_PROMPTS: bool(false),
+  AI_MEDIA_FETCH: z.enum(['public', 'any', 'off']).default('public'),
   AI_V1_CACHE_TTL_SECONDS: int(0, 0, 31 * 86_400),
 
   AI_LIMITS_ENABLED: bool(true),
@@ -373,6 +374,7 @@ function toConfig(env: Env) {
         logPrompts: env.AI_LOG_PROMPTS,
         /** Default cache TTL of `/v1` requests (a request can set `x-optimaliq-cache-ttl`). */
         v1CacheTtlSeconds: env.AI_V1_CACHE_TTL_SECONDS,
+        mediaFetch: env.AI_MEDIA_FETCH,
       },
       providers: readProviderSettings(env),
     } satisfies GatewayConfig,

@@ -6,6 +6,7 @@ import type { ConfigWithGateway as Config } from './config.ts'
 import type { Database } from '../data/db.ts'
 import { createAiCache, cacheKey, type AiCache } from './cache/cache.ts'
 import { contentText, type ChatMessage, type ChatRequest } from './calls/chat.ts'
+import { createMediaFetcher } from './calls/media-fetch.ts'
 import { createPassthrough, type OpenAiUpstream, type Passthrough } from './calls/passthrough.ts'
 import type { GatewayCatalog, GatewayProviders } from './gateway-parts.ts'
 import { createHealthTracker, startIdleProbe, type HealthTracker } from './health/health.ts'
@@ -164,6 +165,14 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     sharedCacheRoutes: new Set(options.sharedCacheRoutes ?? []),
     logger,
     tracer: options.tracer,
+    fetchMedia:
+      settings.mediaFetch === 'off'
+        ? undefined
+        : createMediaFetcher({
+            allowPrivate: settings.mediaFetch === 'any',
+            maxBytes: 20 * 1024 * 1024,
+            timeoutMs: 10_000,
+          }),
   }
   const run = createPipeline(deps)
 

@@ -29,6 +29,8 @@ export type GatewayConfig = {
     logPrompts: boolean
     /** Default cache TTL of `/v1` requests (a request can set `x-optimaliq-cache-ttl`). */
     v1CacheTtlSeconds: number
+    /** Image URLs for models that take only bytes: fetched from public https hosts, from any host, or not at all. */
+    mediaFetch: 'public' | 'any' | 'off'
   }
   providers: ProviderSettings
 }

@@ -14,6 +14,7 @@ export type ContentPart = {
   type: string
   text?: string | undefined
   image_url?: { url: string; detail?: string | undefined } | undefined
+  input_audio?: { data: string; format: string } | undefined
 }
 
 export type ChatTool = {

@@ -8,6 +8,8 @@ import type {
   LanguageModelV3Usage,
 } from '@ai-sdk/provider'
 import { errorMessage } from '../router/errors.ts'
+import { guessImageType, inlineMedia } from './inline-media.ts'
+import type { MediaFetcher } from './media-fetch.ts'
 import type { AiUsage } from '../types.ts'
 import {
   contentText,
@@ -89,12 +91,19 @@ function userParts(content: ChatMessage['content']): UserPart[] {
         ...(cacheControl ? { providerOptions: { anthropic: { cacheControl } } as never } : {}),
       })
     } else if (part.type === 'image_url' && part.image_url) parts.push(imagePart(part.image_url.url))
+    else if (part.type === 'input_audio' && part.input_audio)
+      // OpenAI's audio input part (base64 wav or mp3), as an AI SDK file part.
+      parts.push({
+        type: 'file',
+        mediaType: AUDIO_TYPES[part.input_audio.format] ?? `audio/${part.input_audio.format}`,
+        data: part.input_audio.data,
+      })
   }
   return parts
 }
 
 const DATA_URL = /^data:([^;,]+)(;base64)?,(.*)$/s
-const IMAGE_TYPES: Record<string, string> = { png: 'image/png', gif: 'image/gif', webp: 'image/webp' }
+const AUDIO_TYPES: Record<string, string> = { wav: 'audio/wav', mp3: 'audio/mpeg' }
 
 function imagePart(url: string): UserPart {
   const data = DATA_URL.exec(url)
@@ -106,8 +115,7 @@ function imagePart(url: string): UserPart {
       data: base64 ? payload : Buffer.from(decodeURIComponent(payload)).toString('base64'),
     }
   }
-  const extension = /\.(\w+)(?:[?#]|$)/.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? ''
-  return { type: 'file', mediaType: IMAGE_TYPES[extension] ?? 'image/jpeg', data: new URL(url) }
+  return { type: 'file', mediaType: guessImageType(new URL(url)), data: new URL(url) }
 }
 
 function safeJson(text: string): unknown {
@@ -171,8 +179,9 @@ export async function sdkGenerate(
   model: LanguageModelV3,
   request: ChatRequest,
   signal: AbortSignal,
+  fetchMedia?: MediaFetcher,
 ): Promise<ChatResult> {
-  const result = await model.doGenerate(toCallOptions(request, signal))
+  const result = await model.doGenerate(toCallOptions(await inlineMedia(request, model, fetchMedia, signal), signal))
   let text = ''
   const toolCalls: ToolCall[] = []
   for (const part of result.content) {
@@ -191,8 +200,9 @@ export async function sdkStream(
   model: LanguageModelV3,
   request: ChatRequest,
   signal: AbortSignal,
+  fetchMedia?: MediaFetcher,
 ): Promise<AsyncIterable<ChatChunk>> {
-  const { stream } = await model.doStream(toCallOptions(request, signal))
+  const { stream } = await model.doStream(toCallOptions(await inlineMedia(request, model, fetchMedia, signal), signal))
   const reader = stream.getReader()
   const pending: ChatChunk[] = []
   let done = false

@@ -16,7 +16,7 @@ import { settledAt, type Call, type PipelineDeps } from './types.ts'
  * other provider, its AI SDK model with the request and answer translated.
  */
 
-type Deps = Pick<PipelineDeps, 'providers' | 'passthrough' | 'upstreams'>
+type Deps = Pick<PipelineDeps, 'providers' | 'passthrough' | 'upstreams' | 'fetchMedia'>
 
 const created = () => Math.floor(Date.now() / 1000)
 
@@ -31,6 +31,8 @@ export const upstreamStreamBody = (body: ChatCompletionBody, model: string) =>
 /** How `/v1` translates for a candidate: whether the client lets us drop what a model cannot take, and the catalog's capabilities. */
 export type Translation = {
   dropParams: boolean
+  /** Image URLs are fetched for providers that take only bytes. */
+  fetchesUrls: boolean
   capabilities(provider: string, model: string): readonly string[] | undefined
 }
 
@@ -40,6 +42,7 @@ function translated(body: ChatCompletionBody, candidate: AiCandidate, translatio
     provider: candidate.provider,
     model: candidate.model,
     capabilities: translation.capabilities(candidate.provider, candidate.model),
+    fetchesUrls: translation.fetchesUrls,
   }
   const dropped = translation.dropParams ? unsupportedParams(body, target).map((u) => u.param) : []
   return { chat: toChatRequest(body, target, new Set(dropped)), dropped }
@@ -77,7 +80,12 @@ export function chatCompletionCall(
         return { body: answer.body, text: check ? firstContent(answer.body) : '', usage: answer.usage, dropped: [] }
       }
       const { chat, dropped } = translated({ ...body, messages }, candidate, translation)
-      const result = await sdkGenerate(deps.providers.languageModel(candidate.provider, candidate.model), chat, signal)
+      const result = await sdkGenerate(
+        deps.providers.languageModel(candidate.provider, candidate.model),
+        chat,
+        signal,
+        deps.fetchMedia,
+      )
       const id = `chatcmpl-${requestId}`
       return {
         body: toCompletion(result, { id, model: candidate.model, created: created() }),
@@ -179,7 +187,12 @@ export function chatStreamCall(
       return { value, usage: relay.usage, settled }
     }
     const { chat, dropped } = translated(body, candidate, translation)
-    const chunks = await sdkStream(deps.providers.languageModel(candidate.provider, candidate.model), chat, signal)
+    const chunks = await sdkStream(
+      deps.providers.languageModel(candidate.provider, candidate.model),
+      chat,
+      signal,
+      deps.fetchMedia,
+    )
     let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
     let invalid: string | undefined
     const meta = { id: `chatcmpl-${requestId}`, model: candidate.model, created: created(), includeUsage }

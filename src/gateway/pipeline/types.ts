@@ -2,6 +2,7 @@ import type { Tracer } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import type { ConfigWithGateway as Config } from '../config.ts'
 import type { AiCache } from '../cache/cache.ts'
+import type { MediaFetcher } from '../calls/media-fetch.ts'
 import type { Passthrough, OpenAiUpstream } from '../calls/passthrough.ts'
 import type { GatewayCatalog, GatewayProviders } from '../gateway-parts.ts'
 import type { LedgerEntry } from '../ledger/ledger.ts'
@@ -106,6 +107,8 @@ export type PipelineDeps = {
   upstreams: Map<string, OpenAiUpstream>
   sharedCacheRoutes: ReadonlySet<string>
   logger?: Logger | undefined
+  /** Fetches image URLs for models that take only bytes (`AI_MEDIA_FETCH`); unset: such URLs are refused. */
+  fetchMedia?: MediaFetcher | undefined
   /** OpenTelemetry: a span per request and per attempt when set. */
   tracer?: Tracer | undefined
 }

@@ -29,12 +29,19 @@ export type ChatInput = {
 
 type Deps = Pick<
   PipelineDeps,
-  'config' | 'providers' | 'passthrough' | 'upstreams' | 'sharedCacheRoutes' | 'catalog' | 'resolveVersions'
+  | 'config'
+  | 'providers'
+  | 'passthrough'
+  | 'upstreams'
+  | 'sharedCacheRoutes'
+  | 'catalog'
+  | 'resolveVersions'
+  | 'fetchMedia'
 >
 
 /** How `/v1` translates for non-OpenAI providers, with the catalog's capabilities per `provider/model`. */
 function translationOf(deps: Deps, dropParams: boolean): Translation {
-  return { dropParams, capabilities: capabilitiesOf(deps.catalog) }
+  return { dropParams, fetchesUrls: deps.fetchMedia !== undefined, capabilities: capabilitiesOf(deps.catalog) }
 }
 
 /** Why a candidate cannot carry this body (translated providers only; OpenAI-format upstreams take it as sent). */
@@ -42,7 +49,12 @@ function refusalOf(deps: Deps, body: ChatCompletionBody, translation: Translatio
   return (candidate: AiCandidate): Error | undefined => {
     if (deps.upstreams.has(candidate.provider)) return undefined
     const capabilities = translation.capabilities(candidate.provider, candidate.model)
-    const [first] = unsupportedParams(body, { provider: candidate.provider, model: candidate.model, capabilities })
+    const [first] = unsupportedParams(body, {
+      provider: candidate.provider,
+      model: candidate.model,
+      capabilities,
+      fetchesUrls: translation.fetchesUrls,
+    })
     return first ? new UnsupportedParameterError(first, `${candidate.provider}/${candidate.model}`) : undefined
   }
 }

@@ -11,18 +11,25 @@ import type { ChatCompletionBody } from './openai-chat.ts'
  */
 
 /** Where a request goes: the provider, the model, and the model's catalog capabilities (unknown: not checked). */
-export type TranslationTarget = { provider: string; model: string; capabilities?: readonly string[] | undefined }
+export type TranslationTarget = {
+  provider: string
+  model: string
+  capabilities?: readonly string[] | undefined
+  /** The gateway fetches image URLs for providers that take only bytes (`AI_MEDIA_FETCH` not `off`). */
+  fetchesUrls?: boolean | undefined
+}
 
 /** One parameter a target cannot take, as the client named it. */
 export type Unsupported = { param: string; message: string }
 
-type Feature = 'seed' | 'penalties' | 'user' | 'reasoning' | 'parallelTools' | 'urlImages' | 'thinking' | 'cacheControl'
+type Feature =
+  'seed' | 'penalties' | 'user' | 'reasoning' | 'parallelTools' | 'urlImages' | 'thinking' | 'cacheControl' | 'audio'
 
 /** What each translated provider carries beyond the common options (AI SDK provider options, checked in their schemas). */
 const CARRIES: Record<string, ReadonlySet<Feature>> = {
   anthropic: new Set<Feature>(['user', 'reasoning', 'parallelTools', 'urlImages', 'thinking', 'cacheControl']),
-  google: new Set<Feature>(['seed', 'penalties', 'reasoning']),
-  vertex: new Set<Feature>(['seed', 'penalties', 'reasoning']),
+  google: new Set<Feature>(['seed', 'penalties', 'reasoning', 'audio']),
+  vertex: new Set<Feature>(['seed', 'penalties', 'reasoning', 'audio']),
   mistral: new Set<Feature>(['seed', 'penalties', 'reasoning', 'parallelTools', 'urlImages']),
 }
 
@@ -84,6 +91,14 @@ export function unsupportedParams(body: ChatCompletionBody, target: TranslationT
       if ('cache_control' in part && !(carries.has('cacheControl') && message.role === 'user'))
         out.push({ param: `${param}.cache_control`, message: `cache_control is not supported by ${name} here` })
       if (part.type === 'text') return
+      if (part.type === 'input_audio' && message.role === 'user') {
+        const audio = (part as { input_audio?: { data?: unknown; format?: unknown } }).input_audio
+        if (!carries.has('audio') || !(target.capabilities ?? []).includes('audio'))
+          out.push({ param, message: `${name} does not take audio` })
+        else if (typeof audio?.data !== 'string' || (audio.format !== 'wav' && audio.format !== 'mp3'))
+          out.push({ param, message: 'an input_audio part needs base64 data and a format of wav or mp3' })
+        return
+      }
       if (part.type !== 'image_url' || message.role !== 'user')
         out.push({ param, message: `${part.type} content parts are not supported by ${name}` })
       else if (!vision) out.push({ param, message: `${name} does not take images` })
@@ -91,8 +106,11 @@ export function unsupportedParams(body: ChatCompletionBody, target: TranslationT
         const url = (part as { image_url?: { url?: unknown } }).image_url?.url
         if (typeof url !== 'string' || !/^(data:|https?:\/\/)/.test(url))
           out.push({ param, message: 'an image_url needs a data: or http(s) URL' })
-        else if (!url.startsWith('data:') && !carries.has('urlImages'))
-          out.push({ param, message: `${name} takes images as data: URLs only` })
+        else if (!url.startsWith('data:') && !carries.has('urlImages') && !target.fetchesUrls)
+          out.push({
+            param,
+            message: `${name} takes images as data: URLs only (this server does not fetch image URLs: AI_MEDIA_FETCH=off)`,
+          })
       }
     })
   })

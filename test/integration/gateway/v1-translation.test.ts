@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { createSimulator, simulatorEnv, type Simulator } from '../../../src/simulator/index.ts'
@@ -9,6 +10,8 @@ const PNG =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
 const CLAUDE = 'anthropic/claude-sonnet-4-0'
 const GEMINI = 'google/gemini-2.5-flash'
+/** A few bytes of a RIFF/WAVE header: what matters is that they arrive as sent. */
+const WAV = Buffer.from('RIFF$\u0000\u0000\u0000WAVEfmt ').toString('base64')
 
 type Body = Record<string, unknown> & { messages?: Array<{ content: unknown }> }
 
@@ -23,6 +26,8 @@ describeBackends('/v1 translation', (backend) => {
   let t: GatewayTestApp
   let openai: OpenAI
   let v1: Record<string, string>
+  let images: Server
+  let imageBase: string
 
   beforeAll(async () => {
     sim = await createSimulator({ port: 0, host: '127.0.0.1' })
@@ -32,7 +37,18 @@ describeBackends('/v1 translation', (backend) => {
       AI_PROVIDER: 'openai',
       AI_MAX_RETRIES: '0',
       AI_BREAKER_THRESHOLD: '50',
+      // Image URLs on loopback (the test's image server) are fetched; the default refuses private hosts.
+      AI_MEDIA_FETCH: 'any',
     })
+    images = createServer((req, res) => {
+      if (req.url === '/chart.png')
+        res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from(PNG.split(',')[1] ?? '', 'base64'))
+      else if (req.url === '/moved') res.writeHead(302, { location: '/chart.png' }).end()
+      else if (req.url === '/page') res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>')
+      else res.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve))
+    imageBase = `http://127.0.0.1:${(images.address() as { port: number }).port}`
     await t.app.listen({ port: 0, host: '127.0.0.1' })
     const owner = await userWithKey(t.app)
     v1 = owner.v1
@@ -40,6 +56,7 @@ describeBackends('/v1 translation', (backend) => {
     openai = new OpenAI({ apiKey: owner.key.key, baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 })
   }, 120_000)
   afterAll(async () => {
+    await new Promise((resolve) => images?.close(resolve))
     await t?.close()
     await upstream?.close()
     await sim?.close()
@@ -87,6 +104,57 @@ describeBackends('/v1 translation', (backend) => {
     ])
   })
 
+  it('fetches image URLs for Gemini (which takes bytes), follows a redirect, and carries audio parts as inline data', async () => {
+    const response = await ask({
+      model: GEMINI,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Read these:' },
+            { type: 'image_url', image_url: { url: `${imageBase}/chart.png` } },
+            { type: 'image_url', image_url: { url: `${imageBase}/moved` } },
+            { type: 'input_audio', input_audio: { data: WAV, format: 'wav' } },
+          ],
+        },
+      ],
+    })
+    expect(response.statusCode, response.body).toBe(200)
+    const parts = (received('/google/')[0] as { contents?: Array<{ parts: unknown[] }> }).contents?.[0]?.parts
+    const png = PNG.split(',')[1]
+    expect(parts).toEqual([
+      { text: 'Read these:' },
+      { inlineData: { mimeType: 'image/png', data: png } },
+      { inlineData: { mimeType: 'image/png', data: png } },
+      { inlineData: { mimeType: 'audio/wav', data: WAV } },
+    ])
+  })
+
+  it('answers 400 invalid_image_url naming the part when an image URL cannot be fetched, without calling the provider', async () => {
+    for (const [path, reason] of [
+      ['/missing.png', 'answered 404'],
+      ['/page', 'not an image'],
+    ] as const) {
+      const response = await ask({
+        model: GEMINI,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'x' },
+              { type: 'image_url', image_url: { url: `${imageBase}${path}` } },
+            ],
+          },
+        ],
+      })
+      expect(response.statusCode, path).toBe(400)
+      const { error } = response.json() as { error: { code: string; param: string; message: string } }
+      expect(error).toMatchObject({ code: 'invalid_image_url', param: 'messages[0].content[1].image_url.url' })
+      expect(error.message).toContain(reason)
+    }
+    expect(received('/google/')).toHaveLength(0)
+  })
+
   it('maps seed, penalties and reasoning_effort to Gemini, and user and reasoning_effort to Anthropic', async () => {
     const gemini = await ask({
       model: 'google/gemini-2.0-flash',
@@ -129,13 +197,13 @@ describeBackends('/v1 translation', (backend) => {
       [{ model: CLAUDE, logit_bias: { '42': 1 } }, 'logit_bias'],
       [
         {
-          model: GEMINI,
+          model: CLAUDE,
           messages: [
             {
               role: 'user',
               content: [
                 { type: 'text', text: 'x' },
-                { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+                { type: 'input_audio', input_audio: { data: WAV, format: 'wav' } },
               ],
             },
           ],
