@@ -13,7 +13,7 @@ import { ProviderCallError } from '../router/errors.ts'
 import type { CallContext } from '../router/router.ts'
 import type { AiUsage } from '../types.ts'
 import { metaOf } from './meta.ts'
-import type { Answer, Handler, Middleware, PipelineDeps, PipelineRequest } from './types.ts'
+import type { Answer, Handler, Middleware, PipelineDeps, PipelineRequest, Settlement } from './types.ts'
 
 /**
  * OpenTelemetry traces (DESIGN §6): one span per gateway request and one child span per attempt
@@ -51,22 +51,13 @@ export function withTracing(deps: Pick<PipelineDeps, 'catalog'> & { tracer: Trac
       ...(answer.modelVersion ? { 'optimaliq.model_version': answer.modelVersion } : {}),
       ...(answer.dropped?.length ? { 'optimaliq.dropped_params': answer.dropped } : {}),
     })
-    void answer.settled.then(
-      (settlement) => {
-        const meta = metaOf(deps, request, answer, settlement)
-        span.setAttributes(usageAttributes(meta.usage))
-        if (meta.costUsd !== undefined) span.setAttribute('optimaliq.cost_usd', meta.costUsd)
-        if (settlement.error) {
-          span.setAttribute('error.type', settlement.error.errorClass)
-          span.setStatus({ code: SpanStatusCode.ERROR, message: settlement.error.message })
-        }
-        span.end()
-      },
-      (error: unknown) => {
-        failed(span, error)
-        span.end()
-      },
-    )
+    endWhenSettled(span, answer.settled, (settlement) => {
+      const meta = metaOf(deps, request, answer, settlement)
+      return {
+        ...usageAttributes(meta.usage),
+        ...(meta.costUsd !== undefined ? { 'optimaliq.cost_usd': meta.costUsd } : {}),
+      }
+    })
     return answer
   }
 }
@@ -94,20 +85,7 @@ function tracedCall<T>(tracer: Tracer, parent: Context, request: PipelineRequest
     )
     try {
       const attempt = await call(context)
-      void attempt.settled.then(
-        (settlement) => {
-          span.setAttributes(usageAttributes(settlement.usage))
-          if (settlement.error) {
-            span.setAttribute('error.type', settlement.error.errorClass)
-            span.setStatus({ code: SpanStatusCode.ERROR, message: settlement.error.message })
-          }
-          span.end()
-        },
-        (error: unknown) => {
-          failed(span, error)
-          span.end()
-        },
-      )
+      endWhenSettled(span, attempt.settled, (settlement) => usageAttributes(settlement.usage))
       return attempt
     } catch (error) {
       failed(span, error)
@@ -137,6 +115,24 @@ const usageAttributes = (usage: AiUsage): Attributes => ({
   ...(usage.inputTokens !== undefined ? { 'gen_ai.usage.input_tokens': usage.inputTokens } : {}),
   ...(usage.outputTokens !== undefined ? { 'gen_ai.usage.output_tokens': usage.outputTokens } : {}),
 })
+
+/** End a span when its answer settled (a stream: at its end), with what the settlement tells. */
+function endWhenSettled(span: Span, settled: Promise<Settlement>, attributes: (settlement: Settlement) => Attributes) {
+  void settled.then(
+    (settlement) => {
+      span.setAttributes(attributes(settlement))
+      if (settlement.error) {
+        span.setAttribute('error.type', settlement.error.errorClass)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: settlement.error.message })
+      }
+      span.end()
+    },
+    (error: unknown) => {
+      failed(span, error)
+      span.end()
+    },
+  )
+}
 
 function failed(span: Span, error: unknown) {
   const type =
