@@ -25,6 +25,8 @@ describe('isPrivateAddress', () => {
       'fd00::1',
       '::ffff:127.0.0.1',
       '::ffff:169.254.169.254',
+      '::ffff:7f00:1',
+      '0:0:0:0:0:ffff:127.0.0.1',
       'not-an-ip',
     ])
       expect(isPrivateAddress(address), address).toBe(true)
@@ -84,6 +86,9 @@ describe('createMediaFetcher', () => {
     expect(await refusal(strict(new URL(`${base}/a.png`), signal()))).toContain('only https:')
     expect(await refusal(strict(new URL('https://127.0.0.1/a.png'), signal()))).toContain('private address')
     expect(await refusal(strict(new URL('https://[::1]/a.png'), signal()))).toContain('private address')
+    // Other spellings of loopback: decimal, hex and IPv4-mapped IPv6 (the URL parser normalises them).
+    for (const spelled of ['https://2130706433/a.png', 'https://0x7f.1/a.png', 'https://[::ffff:7f00:1]/a.png'])
+      expect(await refusal(strict(new URL(spelled), signal())), spelled).toContain('private address')
     expect(await refusal(strict(new URL('https://169.254.169.254/latest/meta-data'), signal()))).toContain(
       'private address',
     )
