@@ -21,6 +21,8 @@ import { AllProvidersFailedError, ErrorClass } from './router/errors.ts'
 import { createRouteTable, type RouteTable } from './router/routes.ts'
 import { createRouter, type Router } from './router/router.ts'
 import { chatCompletionRequest, chatStreamRequest, type ChatInput } from './v1/chat-completions.ts'
+import { embeddingsRequest, type EmbeddingsInput } from './v1/embeddings.ts'
+import { createEmbeddingsPassthrough } from './calls/embeddings.ts'
 import {
   cacheTenant,
   type AiCandidate,
@@ -76,6 +78,8 @@ export type AiGateway = AiClient & {
   chatCompletion(input: ChatInput): Promise<Answer<string>>
   /** `/v1/chat/completions` with `stream`: the answer's value is OpenAI SSE text, settled at its end. */
   chatStream(input: ChatInput): Promise<Answer<AsyncIterable<string>>>
+  /** `/v1/embeddings`: the answer's value is OpenAI's `list` body. */
+  embeddings(input: EmbeddingsInput): Promise<Answer<string>>
   close(): Promise<void>
 }
 
@@ -136,6 +140,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     ? createLedger({ db: options.db, logger, flushIntervalMs: settings.ledgerFlushMs })
     : undefined
   const passthrough: Passthrough = createPassthrough()
+  const embeddingsPassthrough = createEmbeddingsPassthrough()
   const upstreams = options.upstreams ?? new Map<string, OpenAiUpstream>()
   const probe =
     settings.healthProbeIntervalSeconds > 0
@@ -324,6 +329,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     stream,
     chatCompletion: (input) => run(chatCompletionRequest(deps, input)),
     chatStream: (input) => run(chatStreamRequest(deps, input)),
+    embeddings: (input) => run(embeddingsRequest({ ...deps, embeddingsPassthrough }, input)),
     providerHealth: () => health.list([...providers.names]).map((h) => ({ ...h, models: breakers.models(h.provider) })),
     models: () => catalog.models(),
     async close() {
@@ -332,6 +338,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       await cache.flush()
       await health.flush()
       await passthrough.close()
+      await embeddingsPassthrough.close()
     },
   }
 }

@@ -20,6 +20,7 @@ export function gatewayProviders(registry: ProviderRegistry): GatewayProviders {
     names: registry.configured,
     defaultModel: (provider) => registry.defaultModel(provider),
     languageModel: (provider, model) => registry.languageModel(provider, model),
+    embeddingModel: (provider, model) => registry.embeddingModel(provider, model),
   }
 }
 

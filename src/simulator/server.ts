@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { catalog } from '../gateway/catalog/model-catalog.ts'
 import { digest, produce, type SimRequest } from './content.ts'
+import { embeddingAnswer, type EmbeddingFormat } from './embeddings.ts'
 import { simulatorBaseUrls, simulatorEnv, SIM_CUSTOM_MODEL, type SimulatedProvider } from './endpoints.ts'
 import { createFaultState, faultsSchema, parseFaultHeader, type Faults } from './faults.ts'
 import { createAnthropicFormat } from './formats/anthropic.ts'
@@ -65,9 +66,11 @@ export type Simulator = {
 type Route = {
   provider: SimulatedProvider
   format: WireFormat
-  kind: 'completion' | 'models'
+  kind: 'completion' | 'models' | 'embeddings'
   model?: string
   stream?: boolean
+  /** Embeddings: Gemini's `:batchEmbedContents`. */
+  batch?: boolean
 }
 
 const PROVIDER_FORMAT: Record<SimulatedProvider, 'openai' | 'mistral' | 'anthropic' | 'gemini' | 'bedrock'> = {
@@ -83,6 +86,8 @@ const PROVIDER_FORMAT: Record<SimulatedProvider, 'openai' | 'mistral' | 'anthrop
 
 const GEMINI_METHOD = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/
 const BEDROCK_METHOD = /^\/model\/([^/]+)\/(converse|converse-stream)$/
+const GEMINI_EMBED = /\/models\/([^/:]+):(embedContent|batchEmbedContents)$/
+const BEDROCK_INVOKE = /^\/model\/([^/]+)\/invoke$/
 
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const formats = {
@@ -111,6 +116,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     if (method === 'GET' && (rest.endsWith('/models') || rest === '/foundation-models'))
       return { provider, format, kind: 'models' }
     if (method !== 'POST') return undefined
+    const embeddings = embeddingRoute(format.name, rest)
+    if (embeddings) return { provider, format, kind: 'embeddings', ...embeddings }
     if (format.name === 'gemini') {
       const match = GEMINI_METHOD.exec(rest)
       if (!match) return undefined
@@ -157,6 +164,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const ids = provider === 'custom' ? [SIM_CUSTOM_MODEL] : catalog.modelsFor(provider).map((m) => m.id)
       return sendJson(res, 200, format.modelList(ids))
     }
+
+    if (found.kind === 'embeddings') return embeddings(req, res, found)
 
     let headerFaults: Faults | undefined
     let request: SimRequest
@@ -247,6 +256,42 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     return streamEvents(res, events, format.sseSeparator, plan)
   }
 
+  /** An embeddings request: latency, hang, status and malformed faults apply as to completions. */
+  async function embeddings(req: IncomingMessage, res: ServerResponse, found: Route): Promise<void> {
+    const { format, provider } = found
+    let answer: ReturnType<typeof embeddingAnswer>
+    let headerFaults: Faults | undefined
+    try {
+      headerFaults = parseFaultHeader(headerValue(req, 'x-sim-fault'))
+      const body: unknown = JSON.parse(await readBody(req))
+      if (!isRecord(body)) throw new BadRequest('request body must be a JSON object')
+      answer = embeddingAnswer(EMBEDDING_FORMAT[PROVIDER_FORMAT[provider]], body, found)
+    } catch (error) {
+      const message = error instanceof SyntaxError ? `Invalid JSON body: ${error.message}` : errorText(error)
+      return sendJson(res, 400, format.errorBody(400, message))
+    }
+    const plan = faultState.plan(provider, headerFaults)
+    if (plan.latencyMs > 0) await sleep(plan.latencyMs)
+    const failure = plan.failure
+    if (failure.kind !== 'none') {
+      const key = failure.kind === 'status' ? `status_${failure.status}` : failure.kind
+      stats.faults[key] = (stats.faults[key] ?? 0) + 1
+    }
+    if (failure.kind === 'hang' || failure.kind === 'stall') return
+    if (failure.kind === 'status' || failure.kind === 'streamError') {
+      const status = failure.kind === 'status' ? failure.status : 500
+      const headers: Record<string, string> = {}
+      if (failure.kind === 'status' && failure.retryAfter !== undefined)
+        headers['retry-after'] = String(failure.retryAfter)
+      return sendJson(res, status, format.errorBody(status, `Simulated failure with status ${status}.`), headers)
+    }
+    const text = JSON.stringify(answer.json)
+    if (failure.kind === 'malformed')
+      return sendText(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)))
+    if (failure.kind === 'truncate') return sendTruncated(res, 'application/json', text)
+    return sendJson(res, 200, answer.json, answer.headers)
+  }
+
   async function control(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     if (path === '/_control/stats' && method === 'GET') return sendJson(res, 200, stats)
     if (path === '/_control/reset' && method === 'POST') {
@@ -322,6 +367,32 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       }),
   }
 }
+
+const EMBEDDING_FORMAT = {
+  openai: 'openai',
+  mistral: 'mistral',
+  anthropic: 'openai',
+  gemini: 'gemini',
+  bedrock: 'bedrock',
+} as const satisfies Record<string, EmbeddingFormat>
+
+/** The embeddings endpoint of a path, per provider format (Anthropic has none). */
+function embeddingRoute(format: string, rest: string): { model?: string; batch?: boolean } | undefined {
+  if (format === 'openai' || format === 'mistral') return rest.endsWith('/embeddings') ? {} : undefined
+  if (format === 'gemini') {
+    const match = GEMINI_EMBED.exec(rest)
+    return match
+      ? { model: decodeURIComponent(match[1] as string), batch: match[2] === 'batchEmbedContents' }
+      : undefined
+  }
+  if (format === 'bedrock') {
+    const match = BEDROCK_INVOKE.exec(rest)
+    return match ? { model: decodeURIComponent(match[1] as string) } : undefined
+  }
+  return undefined
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 function emptyStats(): SimulatorStats {
   return { total: 0, byProvider: {}, streams: 0, streamsCancelled: 0, faults: {} }

@@ -8,7 +8,8 @@ import builtIn from './models.json' with { type: 'json' }
  * window, capabilities and list prices. Data lives in `models.json`, validated at load.
  */
 
-export const CAPABILITIES = ['json_schema', 'tools', 'vision', 'audio', 'streaming'] as const
+/** `embeddings`: an embedding model (`/v1/embeddings`), which chat never routes to. */
+export const CAPABILITIES = ['json_schema', 'tools', 'vision', 'audio', 'streaming', 'embeddings'] as const
 export type Capability = (typeof CAPABILITIES)[number]
 
 const providerName = z.enum(AI_PROVIDERS)

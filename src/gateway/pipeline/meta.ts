@@ -6,7 +6,7 @@ import { unknownUsage, usageKnown } from './types.ts'
  * The meta of a settled answer. A cache hit or the rules engine cost nothing; a stream whose usage
  * is unknown (cancelled, broken, an upstream that sent none) is charged its estimate, so budgets
  * still count it, while its tokens stay unknown (limits keep their estimate). A JSON answer without
- * usage keeps an unknown cost.
+ * usage keeps an unknown cost, unless the request asks for its estimate then (embeddings).
  */
 export function metaOf<T>(
   deps: Pick<PipelineDeps, 'catalog'>,
@@ -27,7 +27,10 @@ export function metaOf<T>(
       : deps.catalog.costUsd(
           answer.provider,
           answer.model,
-          usageKnown(usage) || !request.stream ? usage : request.estimatedUsage,
+          (usageKnown(usage) || !request.stream) &&
+            !(request.chargeEstimateWhenUnknown && usage.inputTokens === undefined)
+            ? usage
+            : request.estimatedUsage,
         ),
     latencyMs: Math.round(performance.now() - request.started),
     cached: answer.cached,

@@ -62,6 +62,8 @@ export type PipelineRequest<T> = {
   estimatedTokens: number
   /** The usage charged (cost, budgets) when the real one is unknown (a cancelled stream, an upstream without usage). */
   estimatedUsage: AiUsage
+  /** Charge the estimate when the provider reports no input tokens (a JSON answer too; e.g. Gemini embeddings). */
+  chargeEstimateWhenUnknown?: boolean | undefined
   /** Set by the versions middleware. */
   candidates?: AiCandidate[] | undefined
   /** Why a candidate cannot take this request (an unsupported parameter), or undefined: such candidates are skipped. */

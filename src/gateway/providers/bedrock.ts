@@ -1,6 +1,6 @@
 import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock'
 import { optionalText, optionalUrl } from './env-fields.ts'
-import { bearer, defineProvider, fetchOption } from './provider-module.ts'
+import { bearer, defineProvider, fetchOption, type FetchFunction } from './provider-module.ts'
 
 /**
  * Amazon Bedrock through its Converse API (`@ai-sdk/amazon-bedrock`): SigV4 with the AWS access
@@ -30,15 +30,12 @@ export const bedrock = defineProvider({
     s.region !== undefined &&
     (s.apiKey !== undefined || (s.accessKeyId !== undefined && s.secretAccessKey !== undefined)),
   createModelFactory(s, fetch) {
-    const provider = createAmazonBedrock({
-      region: s.region,
-      ...(s.apiKey !== undefined
-        ? { apiKey: s.apiKey }
-        : { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken }),
-      baseURL: s.baseURL,
-      ...fetchOption(fetch),
-    })
+    const provider = bedrockProvider(s, fetch)
     return (id) => provider.languageModel(id)
+  },
+  createEmbeddingFactory(s, fetch) {
+    const provider = bedrockProvider(s, fetch)
+    return (id) => provider.embedding(id)
   },
   endpoint(s) {
     const baseURL = s.baseURL ?? `https://bedrock-runtime.${s.region ?? 'us-east-1'}.amazonaws.com`
@@ -51,3 +48,23 @@ export const bedrock = defineProvider({
     }
   },
 })
+
+type BedrockSettings = {
+  region: string | undefined
+  accessKeyId: string | undefined
+  secretAccessKey: string | undefined
+  sessionToken: string | undefined
+  apiKey: string | undefined
+  baseURL: string | undefined
+}
+
+function bedrockProvider(s: BedrockSettings, fetch: FetchFunction | undefined) {
+  return createAmazonBedrock({
+    region: s.region,
+    ...(s.apiKey !== undefined
+      ? { apiKey: s.apiKey }
+      : { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken }),
+    baseURL: s.baseURL,
+    ...fetchOption(fetch),
+  })
+}

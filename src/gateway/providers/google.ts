@@ -12,6 +12,10 @@ export const google = defineProvider({
     const provider = createGoogleGenerativeAI({ apiKey: s.apiKey, baseURL: s.baseURL, ...fetchOption(fetch) })
     return (id) => provider.languageModel(id)
   },
+  createEmbeddingFactory(s, fetch) {
+    const provider = createGoogleGenerativeAI({ apiKey: s.apiKey, baseURL: s.baseURL, ...fetchOption(fetch) })
+    return (id) => provider.embedding(id)
+  },
   endpoint(s) {
     const baseURL = s.baseURL ?? 'https://generativelanguage.googleapis.com/v1beta'
     return {

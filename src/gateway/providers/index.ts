@@ -10,9 +10,15 @@ import { custom } from './custom.ts'
 import { google } from './google.ts'
 import { mistral } from './mistral.ts'
 import { openai } from './openai.ts'
-import type { FetchFunction, ModelFactory, ProviderEndpoint, ProviderModule } from './provider-module.ts'
+import type {
+  EmbeddingModelFactory,
+  FetchFunction,
+  ModelFactory,
+  ProviderEndpoint,
+  ProviderModule,
+} from './provider-module.ts'
 import { vertex } from './vertex.ts'
-import type { LanguageModelV3 } from '@ai-sdk/provider'
+import type { EmbeddingModelV3, LanguageModelV3 } from '@ai-sdk/provider'
 
 export type { FetchFunction, ProviderEndpoint, ProviderName }
 /**
@@ -32,6 +38,8 @@ export type ProviderRegistry = {
   languageModel(provider: string, modelId?: string): LanguageModelV3
   /** The provider's default model id (`AI_MODEL` for the default provider), or undefined if unknown. */
   defaultModel(provider: string): string | undefined
+  /** An embedding model of a provider the AI SDK translates embeddings for; undefined when the provider has none. */
+  embeddingModel(provider: string, modelId: string): EmbeddingModelV3 | undefined
   /** Generation defaults from `AI_MAX_TOKENS` / `AI_TEMPERATURE` (0 stays 0). */
   defaults: { maxOutputTokens: number; temperature: number }
   /**
@@ -117,6 +125,8 @@ export function createProviderRegistry(ai: AiConfig, options: ProviderRegistryOp
   const defaultProvider = configured[0]
   const factories = new Map<ProviderName, ModelFactory>()
   const models = new Map<string, LanguageModelV3>()
+  const embeddingFactories = new Map<ProviderName, EmbeddingModelFactory | undefined>()
+  const embeddingModels = new Map<string, EmbeddingModelV3>()
 
   const isConfigured = (provider: string): provider is ProviderName => (configured as string[]).includes(provider)
 
@@ -157,11 +167,31 @@ export function createProviderRegistry(ai: AiConfig, options: ProviderRegistryOp
     return model
   }
 
+  function embeddingModel(provider: string, modelId: string): EmbeddingModelV3 | undefined {
+    if (!isConfigured(provider)) throw new ProviderNotConfiguredError(provider)
+    const id = resolveId(provider, modelId)
+    const key = `${provider}/${id}`
+    let model = embeddingModels.get(key)
+    if (!model) {
+      if (!embeddingFactories.has(provider))
+        embeddingFactories.set(
+          provider,
+          moduleOf(provider).createEmbeddingFactory?.(ai.providers[provider], options.fetch),
+        )
+      const factory = embeddingFactories.get(provider)
+      if (!factory) return undefined
+      model = factory(id)
+      embeddingModels.set(key, model)
+    }
+    return model
+  }
+
   return {
     configured,
     defaultProvider,
     isConfigured,
     languageModel,
+    embeddingModel,
     defaultModel,
     defaults: { maxOutputTokens: ai.maxTokens, temperature: ai.temperature },
     endpoint(provider) {

@@ -12,6 +12,10 @@ export const mistral = defineProvider({
     const provider = createMistral({ apiKey: s.apiKey, baseURL: s.baseURL, ...fetchOption(fetch) })
     return (id) => provider.languageModel(id)
   },
+  createEmbeddingFactory(s, fetch) {
+    const provider = createMistral({ apiKey: s.apiKey, baseURL: s.baseURL, ...fetchOption(fetch) })
+    return (id) => provider.embedding(id)
+  },
   endpoint(s) {
     const baseURL = s.baseURL ?? 'https://api.mistral.ai/v1'
     return {

@@ -1,9 +1,10 @@
-import type { LanguageModelV3 } from '@ai-sdk/provider'
+import type { EmbeddingModelV3, LanguageModelV3 } from '@ai-sdk/provider'
 import type { z } from 'zod'
 import type { ProviderName } from '../provider-names.ts'
 
 export type FetchFunction = typeof globalThis.fetch
 export type ModelFactory = (modelId: string) => LanguageModelV3
+export type EmbeddingModelFactory = (modelId: string) => EmbeddingModelV3
 
 /** Where a provider's API lives and how to authenticate to it. */
 export type ProviderEndpoint = {
@@ -29,6 +30,8 @@ export type ProviderModule<Name extends ProviderName, Env extends z.ZodRawShape,
   isConfigured(settings: Settings): boolean
   /** The AI SDK provider for these settings; `fetch` replaces the SDK's fetch (tests, pooled clients). */
   createModelFactory(settings: Settings, fetch: FetchFunction | undefined): ModelFactory
+  /** The AI SDK's embedding models, for providers `/v1/embeddings` translates to (OpenAI-format ones are passed through). */
+  createEmbeddingFactory?(settings: Settings, fetch: FetchFunction | undefined): EmbeddingModelFactory
   endpoint(settings: Settings): Omit<ProviderEndpoint, 'provider'>
   /** The model to use when neither the call nor `AI_MODEL` names one (otherwise the catalog's default). */
   defaultModel?(settings: Settings): string | undefined

@@ -11,6 +11,7 @@ import { errorMessage } from '../../gateway/router/errors.ts'
 import { streamErrorEvent } from '../../gateway/wire/openai-sse.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
+import { v1EmbeddingRoutes } from './v1-embeddings.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,7 +49,7 @@ function sendOpenAiError(reply: FastifyReply, error: unknown) {
 }
 
 /** The gateway headers of an answer, and the caller's X-RateLimit-* standing (set by the limits guard). */
-function answerHeaders(caller: AiCaller, answer: Answer<unknown>): Record<string, string> {
+export function answerHeaders(caller: AiCaller, answer: Answer<unknown>): Record<string, string> {
   return {
     'x-content-type-options': 'nosniff',
     'x-optimaliq-provider': answer.provider,
@@ -180,6 +181,8 @@ export const v1Routes: RouteModule = async (app, deps) => {
           .send(answer.value)
       },
     )
+
+    v1EmbeddingRoutes(v1, deps, answerHeaders)
 
     v1.get(
       '/v1/models',
