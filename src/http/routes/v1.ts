@@ -12,6 +12,7 @@ import { streamErrorEvent } from '../../gateway/wire/openai-sse.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
 import { v1EmbeddingRoutes } from './v1-embeddings.ts'
+import { v1ModelRoutes } from './v1-models.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -183,6 +184,7 @@ export const v1Routes: RouteModule = async (app, deps) => {
     )
 
     v1EmbeddingRoutes(v1, deps, answerHeaders)
+    v1ModelRoutes(v1, deps)
 
     v1.get(
       '/v1/models',
