@@ -204,6 +204,7 @@ export const envSchema = z.object({
   AI_LOG_PROMPTS: bool(false),
   AI_MEDIA_FETCH: z.enum(['public', 'any', 'off']).default('public'),
   AI_V1_CACHE_TTL_SECONDS: int(0, 0, 31 * 86_400),
+  AI_ROUTES_POLL_MS: int(2_000, 0, 3_600_000),
 
   AI_LIMITS_ENABLED: bool(true),
   AI_RATE_LIMITS: jsonChecked(resolveTierLimits),
@@ -375,6 +376,8 @@ function toConfig(env: Env) {
         /** Default cache TTL of `/v1` requests (a request can set `x-optimaliq-cache-ttl`). */
         v1CacheTtlSeconds: env.AI_V1_CACHE_TTL_SECONDS,
         mediaFetch: env.AI_MEDIA_FETCH,
+        /** How often routes stored by admins are re-read; 0: never. */
+        routesPollMs: env.AI_ROUTES_POLL_MS,
       },
       providers: readProviderSettings(env),
     } satisfies GatewayConfig,

@@ -18,7 +18,10 @@ import type { Call } from './pipeline/types.ts'
 import { createBreakerRegistry, type BreakerRegistry } from './router/breakers.ts'
 import type { Clock } from './router/clock.ts'
 import { AllProvidersFailedError, ErrorClass } from './router/errors.ts'
-import { createRouteTable, type RouteTable } from './router/routes.ts'
+import { createLatencyTracker, type LatencyTracker } from './router/latency.ts'
+import { startRouteSync } from './router/route-sync.ts'
+import { createRouteTable, type FileRoute, type RouteTable } from './router/routes.ts'
+import { orderByStrategy, type StrategyDeps } from './router/strategies.ts'
 import { createRouter, type Router } from './router/router.ts'
 import { chatCompletionRequest, chatStreamRequest, type ChatInput } from './v1/chat-completions.ts'
 import { embeddingsRequest, type EmbeddingsInput } from './v1/embeddings.ts'
@@ -34,7 +37,7 @@ import {
   type GenerateTextRequest,
   type VersionResolver,
 } from './types.ts'
-import { capabilitiesOf } from './catalog/capabilities.ts'
+import { capabilitiesOf, contextWindowOf } from './catalog/capabilities.ts'
 
 export { checkObject }
 export type { GatewayCatalog, GatewayProviders }
@@ -52,8 +55,12 @@ export type AiClientOptions = {
   pacingMaxWaitMs?: number | undefined
   resolveVersions?: VersionResolver | undefined
   clock?: Clock | undefined
-  /** Named routes beside `default`: candidates as objects, aliases or `provider/model`. */
-  routes?: Record<string, Array<AiCandidate | string>> | undefined
+  /** Named routes beside `default`: candidate lists (objects, aliases or `provider/model`) or definitions with a strategy. */
+  routes?: Record<string, FileRoute> | undefined
+  /** How often routes stored by admins are re-read (ms; default 2000); 0: never (no database: never). */
+  routesPollMs?: number | undefined
+  /** Randomness of the `weighted` and `latency` strategies (tests script it). */
+  random?: (() => number) | undefined
   /** OpenAI-format upstreams for the `/v1` passthrough (by provider); others go through the AI SDK. */
   upstreams?: Map<string, OpenAiUpstream> | undefined
   /** `/v1` routes whose cache entries are shared across tenants (prompts without user data). */
@@ -74,6 +81,10 @@ export type AiGateway = AiClient & {
   readonly ledger: Ledger | undefined
   readonly health: HealthTracker
   readonly upstreams: Map<string, OpenAiUpstream>
+  /** Live p50 per provider and model (the `latency` strategy). */
+  readonly latency: LatencyTracker
+  /** Re-read the routes stored by admins now (the process that changed them calls it). */
+  reloadRoutes(): Promise<void>
   /** `/v1/chat/completions` without `stream`: the answer's value is the response body. */
   chatCompletion(input: ChatInput): Promise<Answer<string>>
   /** `/v1/chat/completions` with `stream`: the answer's value is OpenAI SSE text, settled at its end. */
@@ -113,6 +124,8 @@ export function createAiClient(options: AiClientOptions): AiGateway {
   const settings = config.ai.gateway
   const enabled = config.ai.enabled && providers.names.length > 0
   const health = createHealthTracker({ db: options.db, logger })
+  const now = options.clock ? () => (options.clock as Clock).now() : () => performance.now()
+  const latency = createLatencyTracker({ now })
   const breakers = createBreakerRegistry({
     threshold: settings.breakerThreshold,
     halfOpenAfterMs: settings.breakerHalfOpenMs,
@@ -125,7 +138,12 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     attemptTimeoutMs: settings.attemptTimeoutMs,
     deadlineMs: settings.deadlineMs,
     hedgeAfterMs: settings.hedgeAfterMs > 0 ? settings.hedgeAfterMs : undefined,
-    onAttempt: (attempt) => health.observe(attempt),
+    onAttempt: (attempt) => {
+      health.observe(attempt)
+      // Answers and timeouts speak about speed; a quick error does not make a provider fast.
+      if (attempt.ok || attempt.errorClass === ErrorClass.Timeout)
+        latency.observe(attempt.provider, attempt.model, attempt.latencyMs)
+    },
   })
   const routes = createRouteTable(
     {
@@ -135,6 +153,26 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     },
     options.routes,
   )
+  const pollMs = options.routesPollMs ?? settings.routesPollMs ?? 2_000
+  const routeSync =
+    options.db && pollMs > 0 ? startRouteSync({ db: options.db, routes, intervalMs: pollMs, logger }) : undefined
+  const capabilities = capabilitiesOf(catalog)
+  const strategyDeps: StrategyDeps = {
+    random: options.random ?? Math.random,
+    now,
+    healthy: (c) => {
+      const state = breakers.state(c.provider, c.model)
+      if (state === 'closed') return true
+      // Open long enough: its next call is the half-open probe, so it may lead again.
+      const opened = breakers.openedAt(c.provider, c.model)
+      return state === 'open' && opened !== undefined && Date.now() - opened >= settings.breakerHalfOpenMs
+    },
+    costOf: (c, needs) =>
+      catalog.costUsd(c.provider, c.model, { inputTokens: needs.inputTokens, outputTokens: needs.outputTokens }),
+    capabilities,
+    contextWindow: contextWindowOf(catalog),
+    latency,
+  }
   const cache = createAiCache({ db: options.db, logger })
   const ledger = options.db
     ? createLedger({ db: options.db, logger, flushIntervalMs: settings.ledgerFlushMs })
@@ -159,6 +197,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     catalog,
     routes,
     router,
+    order: (strategy, candidates, needs) => orderByStrategy(strategy, candidates, needs, strategyDeps),
     cache,
     record: (entry) => ledger?.record(entry),
     guards: options.guards ?? [],
@@ -197,7 +236,6 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     }
 
   /** Images need a model that can read them: candidates the catalog says cannot are skipped. */
-  const capabilities = capabilitiesOf(catalog)
   const refusesWithoutVision = (candidate: AiCandidate) =>
     capabilities(candidate.provider, candidate.model)?.includes('vision') === false
       ? new AllProvidersFailedError([
@@ -234,6 +272,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       estimatedTokens: input + maxTokens,
       estimatedUsage: { inputTokens: input, outputTokens: maxTokens },
       telemetry: { operation: 'chat', maxTokens, temperature: request.temperature ?? config.ai.temperature },
+      needs: { vision: hasImages(request.messages), jsonSchema: request.schema !== undefined },
       cache:
         ttl > 0
           ? {
@@ -324,6 +363,8 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     ledger,
     health,
     upstreams,
+    latency,
+    reloadRoutes: async () => await routeSync?.refresh(),
     generateObject,
     generateText,
     stream,
@@ -334,6 +375,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     models: () => catalog.models(),
     async close() {
       probe?.stop()
+      routeSync?.stop()
       await ledger?.close()
       await cache.flush()
       await health.flush()

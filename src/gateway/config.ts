@@ -31,6 +31,8 @@ export type GatewayConfig = {
     v1CacheTtlSeconds: number
     /** Image URLs for models that take only bytes: fetched from public https hosts, from any host, or not at all. */
     mediaFetch: 'public' | 'any' | 'off'
+    /** `AI_ROUTES_POLL_MS`: how often routes stored by admins are re-read (default 2000); 0: never. */
+    routesPollMs?: number | undefined
   }
   providers: ProviderSettings
 }

@@ -13,6 +13,8 @@ import {
   type GatewayProviders,
 } from './client.ts'
 import { createProviderRegistry, type ProviderRegistry } from './providers/index.ts'
+import { modelPrice, routeFileEntry, type ModelPrice } from '../contracts/routing.ts'
+import type { AiUsage } from './types.ts'
 
 /** The provider registry as the gateway sees it. */
 export function gatewayProviders(registry: ProviderRegistry): GatewayProviders {
@@ -24,9 +26,19 @@ export function gatewayProviders(registry: ProviderRegistry): GatewayProviders {
   }
 }
 
-/** The catalog as the gateway sees it: aliases resolve to provider + real model id; prices per provider/model. */
-export function gatewayCatalog(catalog: Catalog): GatewayCatalog {
+/**
+ * The catalog as the gateway sees it: aliases resolve to provider + real model id; prices per
+ * provider/model, custom prices (`prices` of the `OPTIMALIQ_CONFIG` file) first.
+ */
+export function gatewayCatalog(catalog: Catalog, prices: Readonly<Record<string, ModelPrice>> = {}): GatewayCatalog {
   const infos = new Map<string, ReturnType<Catalog['resolveModel']>>()
+  // Keyed as written and, for a catalog alias, by the model's real id (what the router calls).
+  const custom = new Map<string, ModelPrice>()
+  for (const [key, price] of Object.entries(prices)) {
+    custom.set(key, price)
+    const ref = catalog.parseModelRef(key)
+    if (ref.provider && ref.info) custom.set(`${ref.provider}/${ref.info.id}`, price)
+  }
   return {
     resolveModel(name) {
       const ref = catalog.parseModelRef(name)
@@ -34,6 +46,8 @@ export function gatewayCatalog(catalog: Catalog): GatewayCatalog {
     },
     costUsd(provider, model, usage) {
       const key = `${provider}/${model}`
+      const price = custom.get(key)
+      if (price) return customCost(price, usage)
       let info = infos.get(key)
       if (!infos.has(key)) {
         info = catalog.parseModelRef(key).info ?? catalog.resolveModel(model)
@@ -67,21 +81,48 @@ export function passthroughUpstreams(registry: ProviderRegistry): Map<string, Op
   return map
 }
 
-const candidateSpec = z.union([
-  z.string().min(1),
-  z.object({
-    provider: z.string().min(1),
-    model: z.string().min(1),
-    weight: z.number().positive().optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
-  }),
-])
-/** The part of the `OPTIMALIQ_CONFIG` JSON file the gateway reads: named routes. */
-export const routesFileSchema = z.looseObject({
-  routes: z.record(z.string().min(1), z.array(candidateSpec).min(1)).optional(),
-  /** Routes whose `/v1` cache is shared across tenants (their prompts carry no user data). */
-  sharedCacheRoutes: z.array(z.string().min(1)).optional(),
-})
+/** A custom price applied to usage; unknown counts stay unknown. */
+function customCost(price: ModelPrice, usage: AiUsage): number | undefined {
+  const { inputTokens, outputTokens } = usage
+  if (inputTokens === undefined || outputTokens === undefined) return undefined
+  if (!Number.isFinite(inputTokens) || !Number.isFinite(outputTokens)) return undefined
+  const cost = (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000
+  return Math.round(cost * 1e12) / 1e12
+}
+
+/** The part of the `OPTIMALIQ_CONFIG` JSON file the gateway reads: named routes, shared-cache routes, prices. */
+export const routesFileSchema = z
+  .looseObject({
+    /** A list of candidates (weights → `weighted`) or `{strategy, candidates, rules, latency}`. */
+    routes: z.record(z.string().min(1), routeFileEntry).optional(),
+    /** Routes whose `/v1` cache is shared across tenants (their prompts carry no user data). */
+    sharedCacheRoutes: z.array(z.string().min(1)).optional(),
+    /** Custom prices per `provider/model` (USD per million tokens): a custom model's cost is then known. */
+    prices: z
+      .record(
+        z
+          .string()
+          .min(3)
+          .regex(/^[^/]+\/.+$/, 'must be provider/model'),
+        modelPrice,
+      )
+      .optional(),
+  })
+  .superRefine((file, ctx) => {
+    for (const [name, route] of Object.entries(file.routes ?? {})) {
+      if (Array.isArray(route)) continue
+      if (!route.candidates && !route.rules?.length && name !== 'default')
+        ctx.addIssue({ code: 'custom', path: ['routes', name], message: 'needs candidates or rules' })
+      route.rules?.forEach((rule, i) => {
+        if (rule.route !== 'default' && !file.routes?.[rule.route])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', name, 'rules', i, 'route'],
+            message: `no route named "${rule.route}"`,
+          })
+      })
+    }
+  })
 
 /** The gateway's part of the `OPTIMALIQ_CONFIG` JSON file: named routes and shared-cache routes. */
 export function loadGatewayFile(file: string | undefined): z.infer<typeof routesFileSchema> {
@@ -116,7 +157,7 @@ export function createGateway(
   const file = loadGatewayFile(options.config.ai.configFile)
   return createAiClient({
     providers: gatewayProviders(registry),
-    catalog: gatewayCatalog(builtInCatalog),
+    catalog: gatewayCatalog(builtInCatalog, file.prices),
     upstreams: passthroughUpstreams(registry),
     routes: file.routes ?? {},
     sharedCacheRoutes: file.sharedCacheRoutes ?? [],

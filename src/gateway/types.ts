@@ -21,6 +21,8 @@ export type AiCaller = {
   tracestate?: string | undefined
   /** Set by the rate-limit guard: the tightest request window after this request (for X-RateLimit-* headers). */
   rateLimit?: RateLimitStanding | undefined
+  /** Caller-supplied labels (`x-optimaliq-metadata` on `/v1`): routing rules match on them. */
+  metadata?: Readonly<Record<string, string>> | undefined
 }
 
 /** A request window's standing: its name (e.g. `user.requests_per_minute`), size, what is left and when it resets. */

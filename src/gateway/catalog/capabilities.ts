@@ -17,3 +17,16 @@ export function capabilitiesOf(
   const known = table
   return (provider, model) => known.get(`${provider}/${model}`)
 }
+
+const windows = new WeakMap<object, Map<string, number>>()
+
+/** The catalog's context window of a `provider/model`; undefined for a model the catalog does not know. */
+export function contextWindowOf(catalog: GatewayCatalog): (provider: string, model: string) => number | undefined {
+  let table = windows.get(catalog)
+  if (!table) {
+    table = new Map(catalog.models().map((m) => [`${m.provider}/${m.id}`, m.contextWindow]))
+    windows.set(catalog, table)
+  }
+  const known = table
+  return (provider, model) => known.get(`${provider}/${model}`)
+}

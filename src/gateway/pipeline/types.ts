@@ -8,6 +8,7 @@ import type { GatewayCatalog, GatewayProviders } from '../gateway-parts.ts'
 import type { LedgerEntry } from '../ledger/ledger.ts'
 import type { RouteTable } from '../router/routes.ts'
 import type { CallContext, Router } from '../router/router.ts'
+import type { CallNeeds, RouteStrategy } from '../router/strategies.ts'
 import type { AiAttempt, AiCaller, AiCandidate, AiGuard, AiPacer, AiUsage, VersionResolver } from '../types.ts'
 
 /**
@@ -43,6 +44,8 @@ export type Answer<T> = AttemptAnswer<T> & {
   attempts: AiAttempt[]
   fallbackUsed: boolean
   cached: boolean
+  /** The route that served (a rule may have chosen it), when the request named one. */
+  route?: string | undefined
 }
 
 export type PipelineRequest<T> = {
@@ -66,6 +69,10 @@ export type PipelineRequest<T> = {
   chargeEstimateWhenUnknown?: boolean | undefined
   /** Set by the versions middleware. */
   candidates?: AiCandidate[] | undefined
+  /** Set by the versions middleware: the serving route and its strategy (none: tried as listed). */
+  plan?: (RouteStrategy & { name: string }) | undefined
+  /** What the call needs from a model (tools, vision, JSON schema, tokens), for the `cost` strategy. */
+  needs?: Partial<CallNeeds> | undefined
   /** Why a candidate cannot take this request (an unsupported parameter), or undefined: such candidates are skipped. */
   refuses?: ((candidate: AiCandidate) => Error | undefined) | undefined
   /** Exact cache, when asked for. Streams: `accept` says whether the sent text is a whole answer. */
@@ -99,6 +106,8 @@ export type PipelineDeps = {
   catalog: GatewayCatalog
   routes: RouteTable
   router: Router
+  /** Order one request's candidates by its route's strategy (`router/strategies.ts`). */
+  order(strategy: RouteStrategy, candidates: AiCandidate[], needs: CallNeeds): AiCandidate[]
   cache: AiCache
   record(entry: LedgerEntry): void
   guards: readonly AiGuard[]

@@ -14,7 +14,17 @@ export function withVersions(deps: Pick<PipelineDeps, 'resolveVersions' | 'route
     const key = request.versionKey ?? request.feature
     const versioned =
       deps.resolveVersions && key !== VERSIONLESS ? await deps.resolveVersions(key, request.caller) : undefined
-    let candidates = versioned && versioned.length > 0 ? versioned : deps.routes.resolve(request.route)
+    // Unversioned: the route table's plan — rules on tier, feature, key and metadata may pick another route.
+    const plan =
+      versioned && versioned.length > 0
+        ? undefined
+        : deps.routes.plan(request.route, {
+            tier: request.caller.tier,
+            feature: request.feature,
+            apiKeyId: request.caller.apiKeyId,
+            metadata: request.caller.metadata,
+          })
+    let candidates = plan ? plan.candidates : (versioned as NonNullable<typeof versioned>)
     // Candidates that cannot carry what the client sent are skipped; none left: the client hears why.
     const refuses = request.refuses
     if (refuses) {
@@ -23,6 +33,10 @@ export function withVersions(deps: Pick<PipelineDeps, 'resolveVersions' | 'route
       if (accepted.length === 0 && refusals[0]) throw refusals[0]
       candidates = accepted
     }
-    return next({ ...request, candidates })
+    return next({
+      ...request,
+      candidates,
+      plan: plan && { name: plan.name, strategy: plan.strategy, latency: plan.latency },
+    })
   }
 }

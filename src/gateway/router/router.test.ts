@@ -12,7 +12,7 @@ import {
   parseRetryAfter,
   upstreamError,
 } from './errors.ts'
-import { backoffDelay, createRouter, orderCandidates, type RouterOptions } from './router.ts'
+import { backoffDelay, createRouter, type RouterOptions } from './router.ts'
 import { createRouteTable, UnknownModelError } from './routes.ts'
 
 /** A clock whose sleeps return at once and are recorded. */
@@ -265,14 +265,7 @@ describe('router', () => {
     expect(aborted).toBe(true)
   })
 
-  it('orders weighted candidates by draw and computes jittered backoff', () => {
-    const list = [
-      { ...A, weight: 1 },
-      { ...B, weight: 3 },
-    ]
-    expect(orderCandidates(list, () => 0.1)[0]?.provider).toBe('a')
-    expect(orderCandidates(list, () => 0.9)[0]?.provider).toBe('b')
-    expect(orderCandidates([A, B], () => 0.9)[0]?.provider).toBe('a')
+  it('computes jittered backoff', () => {
     const opts = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 300, maxRetryAfterMs: 1000 }
     expect(backoffDelay(5, opts, () => 1)).toBe(300)
     expect(backoffDelay(0, opts, () => 0)).toBe(50)

@@ -80,17 +80,6 @@ export function backoffDelay(
   return Math.round(ceiling / 2 + (random() * ceiling) / 2)
 }
 
-/** Order candidates for one request: with weights, the first is drawn by weight, the rest follow in order. */
-export function orderCandidates(candidates: AiCandidate[], random: () => number): AiCandidate[] {
-  if (candidates.length < 2 || !candidates.some((c) => c.weight !== undefined)) return candidates
-  const total = candidates.reduce((sum, c) => sum + Math.max(0, c.weight ?? 0), 0)
-  if (total <= 0) return candidates
-  let pick = random() * total
-  const index = candidates.findIndex((c) => (pick -= Math.max(0, c.weight ?? 0)) < 0)
-  const first = index === -1 ? candidates.length - 1 : index
-  return [candidates[first] as AiCandidate, ...candidates.filter((_, i) => i !== first)]
-}
-
 /**
  * Tries candidates in order: a breaker per provider and model (all open: the likeliest is probed anyway), retries with backoff on retryable errors,
  * per-attempt timeout, overall deadline, optional hedging. Throws `AllProvidersFailedError` with
@@ -103,7 +92,8 @@ export function createRouter(options: RouterOptions): Router {
 
   async function run<T>(run: RunOptions<T>): Promise<RunResult<T>> {
     const attempts: AiAttempt[] = []
-    const candidates = [...orderCandidates(run.candidates, random)]
+    // Already in the route strategy's order (`strategies.ts`, applied by the pipeline).
+    const candidates = [...run.candidates]
     const deadlineMs = run.deadlineMs ?? options.deadlineMs ?? 60_000
     const attemptTimeoutMs = run.attemptTimeoutMs ?? options.attemptTimeoutMs ?? 30_000
     const hedgeAfterMs = run.hedgeAfterMs ?? options.hedgeAfterMs

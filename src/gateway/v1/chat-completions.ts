@@ -119,6 +119,11 @@ function request<T>(
       temperature: body.temperature ?? undefined,
       topP: body.top_p ?? undefined,
     },
+    needs: {
+      tools: (body.tools?.length ?? 0) > 0,
+      vision: body.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url')),
+      jsonSchema: body.response_format?.type === 'json_schema',
+    },
     cache:
       input.cacheTtlSeconds > 0
         ? {

@@ -6,6 +6,7 @@ import { rateLimitHeaders } from '../../governance/limits/errors.ts'
 import type { AiCaller } from '../../gateway/types.ts'
 import { chatCompletionBody, openAiError } from '../../gateway/wire/openai-chat.ts'
 import { listModels } from '../../gateway/v1/chat-completions.ts'
+import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
 import type { Answer } from '../../gateway/pipeline/index.ts'
 import { errorMessage } from '../../gateway/router/errors.ts'
 import { streamErrorEvent } from '../../gateway/wire/openai-sse.ts'
@@ -58,6 +59,7 @@ export function answerHeaders(caller: AiCaller, answer: Answer<unknown>): Record
     'x-optimaliq-cache': answer.cached ? 'hit' : 'miss',
     'x-optimaliq-fallback': String(answer.fallbackUsed),
     ...(answer.modelVersion ? { 'x-optimaliq-model-version': answer.modelVersion } : {}),
+    ...(answer.route ? { 'x-optimaliq-route': answer.route } : {}),
     ...(answer.dropped?.length ? { 'x-optimaliq-dropped-params': answer.dropped.join(', ') } : {}),
     ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
   }
@@ -154,6 +156,7 @@ export const v1Routes: RouteModule = async (app, deps) => {
           tier: key.tier,
           requestId: String(request.id),
           ...traceContext(request),
+          metadata: parseMetadataHeader(request.headers[METADATA_HEADER]),
         }
         const ttlHeader = request.headers['x-optimaliq-cache-ttl']
         const cacheTtlSeconds =
