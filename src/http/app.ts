@@ -28,6 +28,7 @@ import { metricsRoutes } from './routes/metrics.ts'
 import { peerRoutes } from './routes/peers.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { adminAiRoutes } from './routes/admin-ai.ts'
+import { adminRoutingRoutes } from './routes/admin-routing.ts'
 import { aiFeatureRoutes } from './routes/ai-features.ts'
 import { apiKeyRoutes } from './routes/api-keys.ts'
 import { realtimeRoutes } from './routes/realtime.ts'
@@ -47,6 +48,7 @@ const ROUTES: RouteModule[] = [
   adminUserRoutes,
   apiKeyRoutes,
   adminAiRoutes,
+  adminRoutingRoutes,
   v1Routes,
   assessmentRoutes,
   realtimeRoutes,
