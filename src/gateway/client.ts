@@ -8,6 +8,7 @@ import { createAiCache, cacheKey, type AiCache } from './cache/cache.ts'
 import { contentText, type ChatMessage, type ChatRequest } from './calls/chat.ts'
 import { createMediaFetcher } from './calls/media-fetch.ts'
 import { createPassthrough, type OpenAiUpstream, type Passthrough } from './calls/passthrough.ts'
+import { createAnthropicPassthrough, type AnthropicUpstream } from './calls/anthropic-passthrough.ts'
 import type { GatewayCatalog, GatewayProviders } from './gateway-parts.ts'
 import { createHealthTracker, startIdleProbe, type HealthTracker } from './health/health.ts'
 import { createLedger, type Ledger } from './ledger/ledger.ts'
@@ -26,6 +27,7 @@ import { createRouter, type Router } from './router/router.ts'
 import { chatCompletionRequest, chatStreamRequest, type ChatInput } from './v1/chat-completions.ts'
 import { embeddingsRequest, type EmbeddingsInput } from './v1/embeddings.ts'
 import { createEmbeddingsPassthrough } from './calls/embeddings.ts'
+import { messagesRequest, messagesStreamRequest, type MessagesInput } from './v1/messages.ts'
 import {
   cacheTenant,
   type AiCandidate,
@@ -63,6 +65,8 @@ export type AiClientOptions = {
   random?: (() => number) | undefined
   /** OpenAI-format upstreams for the `/v1` passthrough (by provider); others go through the AI SDK. */
   upstreams?: Map<string, OpenAiUpstream> | undefined
+  /** Anthropic Messages upstreams for the `/v1/messages` passthrough (by provider); others are translated. */
+  anthropicUpstreams?: Map<string, AnthropicUpstream> | undefined
   /** `/v1` routes whose cache entries are shared across tenants (prompts without user data). */
   sharedCacheRoutes?: readonly string[] | undefined
   /** OpenTelemetry tracer: a span per request and per attempt (none when unset). */
@@ -91,6 +95,10 @@ export type AiGateway = AiClient & {
   chatStream(input: ChatInput): Promise<Answer<AsyncIterable<string>>>
   /** `/v1/embeddings`: the answer's value is OpenAI's `list` body. */
   embeddings(input: EmbeddingsInput): Promise<Answer<string>>
+  /** `/v1/messages` without `stream`: the answer's value is Anthropic's `message` body. */
+  messages(input: MessagesInput): Promise<Answer<string>>
+  /** `/v1/messages` with `stream`: the answer's value is Anthropic SSE text, settled at its end. */
+  messagesStream(input: MessagesInput): Promise<Answer<AsyncIterable<string>>>
   close(): Promise<void>
 }
 
@@ -219,6 +227,11 @@ export function createAiClient(options: AiClientOptions): AiGateway {
           }),
   }
   const run = createPipeline(deps)
+  const messagesDeps = {
+    ...deps,
+    anthropicPassthrough: createAnthropicPassthrough(),
+    anthropicUpstreams: options.anthropicUpstreams ?? new Map<string, AnthropicUpstream>(),
+  }
 
   /** The provider-neutral chat of an in-code request for one candidate (its version's parameters win). */
   const chatFor =
@@ -371,6 +384,8 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     chatCompletion: (input) => run(chatCompletionRequest(deps, input)),
     chatStream: (input) => run(chatStreamRequest(deps, input)),
     embeddings: (input) => run(embeddingsRequest({ ...deps, embeddingsPassthrough }, input)),
+    messages: (input) => run(messagesRequest(messagesDeps, input)),
+    messagesStream: (input) => run(messagesStreamRequest(messagesDeps, input)),
     providerHealth: () => health.list([...providers.names]).map((h) => ({ ...h, models: breakers.models(h.provider) })),
     models: () => catalog.models(),
     async close() {
@@ -381,6 +396,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       await health.flush()
       await passthrough.close()
       await embeddingsPassthrough.close()
+      await messagesDeps.anthropicPassthrough.close()
     },
   }
 }

@@ -5,6 +5,7 @@ import type { ConfigWithGateway as Config } from './config.ts'
 import type { Database } from '../data/db.ts'
 import { catalog as builtInCatalog, type Catalog } from './catalog/model-catalog.ts'
 import type { OpenAiUpstream } from './calls/passthrough.ts'
+import type { AnthropicUpstream } from './calls/anthropic-passthrough.ts'
 import {
   createAiClient,
   type AiClientOptions,
@@ -77,6 +78,17 @@ export function passthroughUpstreams(registry: ProviderRegistry): Map<string, Op
         baseURL: endpoint.baseURL,
         headers: endpoint.headers,
       })
+  }
+  return map
+}
+
+/** Providers whose endpoint speaks the Anthropic Messages API (the `/v1/messages` passthrough). */
+export function anthropicUpstreams(registry: ProviderRegistry): Map<string, AnthropicUpstream> {
+  const map = new Map<string, AnthropicUpstream>()
+  for (const provider of registry.configured) {
+    const endpoint = registry.endpoint(provider)
+    if (endpoint.format === 'anthropic-messages')
+      map.set(provider, { provider, messagesUrl: endpoint.chatCompletionsUrl, headers: endpoint.headers })
   }
   return map
 }
@@ -159,6 +171,7 @@ export function createGateway(
     providers: gatewayProviders(registry),
     catalog: gatewayCatalog(builtInCatalog, file.prices),
     upstreams: passthroughUpstreams(registry),
+    anthropicUpstreams: anthropicUpstreams(registry),
     routes: file.routes ?? {},
     sharedCacheRoutes: file.sharedCacheRoutes ?? [],
     ...options,

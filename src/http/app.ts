@@ -36,6 +36,7 @@ import { taskRoutes } from './routes/tasks.ts'
 import { kpiRoutes } from './routes/kpis.ts'
 import { documentRoutes } from './routes/documents.ts'
 import { v1Routes } from './routes/v1.ts'
+import { v1MessagesRoutes } from './routes/v1-messages.ts'
 import { webAppRoutes } from './routes/web.ts'
 import type { App, HttpDeps, RouteDeps, RouteModule } from './types.ts'
 
@@ -50,6 +51,7 @@ const ROUTES: RouteModule[] = [
   adminAiRoutes,
   adminRoutingRoutes,
   v1Routes,
+  v1MessagesRoutes,
   assessmentRoutes,
   realtimeRoutes,
   taskRoutes,
@@ -125,7 +127,12 @@ export async function buildApp(services: HttpDeps, options: { routes?: RouteModu
         version: '0.1.0',
         description: 'Growth-maturity assessments, AI features and the AI gateway.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

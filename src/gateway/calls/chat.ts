@@ -7,6 +7,8 @@ export type ChatMessage = {
   name?: string | undefined
   tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> | undefined
   tool_call_id?: string | undefined
+  /** A tool result that reports a failure (Anthropic's `is_error`), carried as the AI SDK's `error-text` output. */
+  is_error?: boolean | undefined
 }
 
 /** A content part as OpenAI clients send it: text, an image (`data:` or https URL), audio, … */
@@ -29,6 +31,7 @@ export type ChatRequest = {
   temperature?: number | undefined
   maxTokens?: number | undefined
   topP?: number | undefined
+  topK?: number | undefined
   seed?: number | undefined
   presencePenalty?: number | undefined
   frequencyPenalty?: number | undefined

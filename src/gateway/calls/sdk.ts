@@ -64,7 +64,7 @@ export function toPrompt(request: ChatRequest): LanguageModelV3Prompt {
               type: 'tool-result',
               toolCallId: id,
               toolName: toolNames.get(id) ?? message.name ?? 'tool',
-              output: { type: 'text', value: text },
+              output: message.is_error ? { type: 'error-text', value: text } : { type: 'text', value: text },
             },
           ],
         })
@@ -131,6 +131,7 @@ export function toCallOptions(request: ChatRequest, signal: AbortSignal): Langua
   if (request.temperature !== undefined) options.temperature = request.temperature
   if (request.maxTokens !== undefined) options.maxOutputTokens = request.maxTokens
   if (request.topP !== undefined) options.topP = request.topP
+  if (request.topK !== undefined) options.topK = request.topK
   if (request.seed !== undefined) options.seed = request.seed
   if (request.presencePenalty !== undefined) options.presencePenalty = request.presencePenalty
   if (request.frequencyPenalty !== undefined) options.frequencyPenalty = request.frequencyPenalty

@@ -1,0 +1,180 @@
+import { once } from 'node:events'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
+import { rateLimitHeaders } from '../../governance/limits/errors.ts'
+import type { Answer } from '../../gateway/pipeline/index.ts'
+import { errorMessage } from '../../gateway/router/errors.ts'
+import type { AiCaller } from '../../gateway/types.ts'
+import {
+  ANTHROPIC_VERSION,
+  anthropicError,
+  anthropicErrorType,
+  anthropicStreamErrorEvent,
+  messagesBody,
+} from '../../gateway/wire/anthropic-messages.ts'
+import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
+import type { App, RouteModule } from '../types.ts'
+
+/** The principal of each authenticated request (this scope's own: `/v1`'s decoration is not shared). */
+const principals = new WeakMap<FastifyRequest, ApiKeyPrincipal>()
+
+const anthropicBody = (type: string, message: string) => ({ type: 'error' as const, error: { type, message } })
+
+function markUnanswered(reply: FastifyReply) {
+  if (!reply.hasHeader('x-optimaliq-provider'))
+    reply.headers({
+      'x-optimaliq-provider': 'none',
+      'x-optimaliq-model': 'none',
+      'x-optimaliq-cache': 'miss',
+      'x-optimaliq-fallback': 'false',
+    })
+}
+
+function sendError(reply: FastifyReply, error: unknown) {
+  markUnanswered(reply)
+  const { status, body, headers } = anthropicError(error)
+  if (status >= 500) reply.request.log.error({ err: error }, 'v1/messages request failed')
+  if (headers) reply.headers(headers)
+  return reply.code(status).send(body)
+}
+
+function answerHeaders(request: FastifyRequest, caller: AiCaller, answer: Answer<unknown>): Record<string, string> {
+  return {
+    'x-content-type-options': 'nosniff',
+    'request-id': String(request.id),
+    'anthropic-version': String(request.headers['anthropic-version']),
+    'x-optimaliq-provider': answer.provider,
+    'x-optimaliq-model': answer.model,
+    'x-optimaliq-cache': answer.cached ? 'hit' : 'miss',
+    'x-optimaliq-fallback': String(answer.fallbackUsed),
+    ...(answer.modelVersion ? { 'x-optimaliq-model-version': answer.modelVersion } : {}),
+    ...(answer.dropped?.length ? { 'x-optimaliq-dropped-params': answer.dropped.join(', ') } : {}),
+    ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
+  }
+}
+
+/** An SSE answer with backpressure; a stream that breaks ends with Anthropic's `error` event. */
+async function writeStream(
+  reply: FastifyReply,
+  answer: Answer<AsyncIterable<string>>,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+) {
+  reply.hijack()
+  const res = reply.raw
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': String(reply.request.id),
+    ...headers,
+  })
+  try {
+    for await (const piece of answer.value) {
+      if (piece === '') continue
+      if (!res.write(piece)) await once(res, 'drain', { signal })
+    }
+    res.end()
+  } catch (error) {
+    if (!res.destroyed && !signal.aborted) res.end(anthropicStreamErrorEvent(errorMessage(error)))
+    else res.destroy()
+  }
+}
+
+/** The key from `x-api-key` (as Anthropic clients send it) or `Authorization: Bearer`. */
+function keyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key']
+  if (typeof header === 'string' && header.trim() !== '') return header.trim()
+  const bearer = request.headers.authorization ? /^Bearer\s+(\S+)$/i.exec(request.headers.authorization) : null
+  return bearer?.[1]
+}
+
+/**
+ * The Anthropic Messages API, `POST /v1/messages` (JSON and SSE), in Anthropic's wire format in and
+ * out: authenticated by our `oq_…` keys in `x-api-key` or as a Bearer token, `anthropic-version`
+ * required as Anthropic requires it, errors as `{type: 'error', error: {type, message}}`.
+ */
+export const v1MessagesRoutes: RouteModule = async (app, deps) => {
+  await app.register(async (scope: App) => {
+    scope.setErrorHandler((error: FastifyError, _request, reply) => {
+      if (error instanceof OptimaliqError) return sendError(reply, error)
+      markUnanswered(reply)
+      if (error.validation) {
+        const first = error.validation[0]
+        const path = first ? first.instancePath.split('/').filter(Boolean) : []
+        const field = (path[0] === 'body' ? path.slice(1) : path).join('.') || 'body'
+        return reply
+          .code(400)
+          .send(anthropicBody('invalid_request_error', `${field}: ${first?.message ?? 'is invalid'}`))
+      }
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+      if (status === 500) return sendError(reply, error)
+      return reply.code(status).send(anthropicBody(anthropicErrorType(status), error.message))
+    })
+    scope.addHook('onRequest', async (request: FastifyRequest) => {
+      const key = keyOf(request)
+      if (!key)
+        throw new UnauthorizedError('x-api-key header is required (or "Authorization: Bearer oq_…")', 'invalid_api_key')
+      principals.set(request, await deps.apiKeys.authenticate(key))
+      const version = request.headers['anthropic-version']
+      if (typeof version !== 'string' || version === '')
+        throw new OptimaliqError('invalid_request', 'anthropic-version: header is required', { status: 400 })
+      if (!ANTHROPIC_VERSION.test(version))
+        throw new OptimaliqError(
+          'invalid_request',
+          `anthropic-version: "${version.slice(0, 40)}" is not a version (a date, e.g. 2023-06-01)`,
+          { status: 400 },
+        )
+    })
+
+    scope.post(
+      '/v1/messages',
+      {
+        helmet: false,
+        schema: {
+          tags: ['v1'],
+          summary: 'Anthropic Messages API (JSON or SSE)',
+          security: [{ apiKey: [] }, { bearer: [] }],
+          body: messagesBody,
+        },
+      },
+      async (request, reply) => {
+        const key = principals.get(request) as ApiKeyPrincipal
+        const caller: AiCaller = {
+          userId: key.userId,
+          apiKeyId: key.keyId,
+          tier: key.tier,
+          requestId: String(request.id),
+        }
+        const ttlHeader = request.headers['x-optimaliq-cache-ttl']
+        const cacheTtlSeconds =
+          typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader)
+            ? Number(ttlHeader)
+            : deps.ai.config.ai.gateway.v1CacheTtlSeconds
+        const abort = new AbortController()
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
+        })
+        const headers: Record<string, string> = { 'anthropic-version': String(request.headers['anthropic-version']) }
+        const beta = request.headers['anthropic-beta']
+        if (typeof beta === 'string' && beta !== '') headers['anthropic-beta'] = beta
+        const input = {
+          body: request.body,
+          caller,
+          cacheTtlSeconds,
+          signal: abort.signal,
+          headers,
+          dropParams: request.headers['x-optimaliq-drop-params'] === 'true',
+        }
+        if (request.body.stream) {
+          const answer = await deps.ai.messagesStream(input)
+          return writeStream(reply, answer, answerHeaders(request, caller, answer), abort.signal)
+        }
+        const answer = await deps.ai.messages(input)
+        return reply
+          .headers({ 'content-type': 'application/json; charset=utf-8', ...answerHeaders(request, caller, answer) })
+          .send(answer.value)
+      },
+    )
+  })
+}
