@@ -25,7 +25,7 @@ import { settledAt, type Call, type PipelineDeps } from './types.ts'
  * provider, its AI SDK model with the request and answer translated.
  */
 
-export type MessagesCallDeps = Pick<PipelineDeps, 'providers'> & {
+export type MessagesCallDeps = Pick<PipelineDeps, 'providers' | 'fetchMedia'> & {
   anthropicPassthrough: AnthropicPassthrough
   anthropicUpstreams: ReadonlyMap<string, AnthropicUpstream>
 }
@@ -38,6 +38,7 @@ function translated(body: MessagesBody, candidate: AiCandidate, translation: Tra
     provider: candidate.provider,
     model: candidate.model,
     capabilities: translation.capabilities(candidate.provider, candidate.model),
+    fetchesUrls: translation.fetchesUrls,
   }
   const dropped = translation.dropParams ? unsupportedMessageParams(body, target).map((u) => u.param) : []
   return { chat: toChatFromMessages(body, target, new Set(dropped)), dropped }
@@ -65,7 +66,8 @@ export function messagesCall(
       return { value: answer.body, usage: answer.usage, settled: settledAt(answer.usage) }
     }
     const { chat, dropped } = translated(body, candidate, translation)
-    const result = await sdkGenerate(deps.providers.languageModel(candidate.provider, candidate.model), chat, signal)
+    const model = deps.providers.languageModel(candidate.provider, candidate.model)
+    const result = await sdkGenerate(model, chat, signal, deps.fetchMedia)
     const value = toAnthropicMessage(result, { id: `msg_${requestId}`, model: candidate.model })
     return { value, usage: result.usage, settled: settledAt(result.usage), ...withDropped(dropped) }
   }
@@ -195,7 +197,8 @@ export function messagesStreamCall(
       return { value, usage: relay.usage, settled }
     }
     const { chat, dropped } = translated(body, candidate, translation)
-    const chunks = await sdkStream(deps.providers.languageModel(candidate.provider, candidate.model), chat, signal)
+    const model = deps.providers.languageModel(candidate.provider, candidate.model)
+    const chunks = await sdkStream(model, chat, signal, deps.fetchMedia)
     let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
     const writer = createEventWriter({ id: `msg_${requestId}`, model: candidate.model })
     const pieces = (async function* () {

@@ -36,7 +36,7 @@ export type MessagesInput = {
 
 export type MessagesDeps = Pick<
   PipelineDeps,
-  'config' | 'providers' | 'sharedCacheRoutes' | 'catalog' | 'resolveVersions'
+  'config' | 'providers' | 'sharedCacheRoutes' | 'catalog' | 'resolveVersions' | 'fetchMedia'
 > &
   MessagesCallDeps
 
@@ -113,6 +113,7 @@ function request<T>(
             ...(stream ? { accept: ranToItsEnd } : {}),
           }
         : undefined,
+    telemetry: { operation: 'chat', maxTokens: body.max_tokens, temperature: body.temperature, topP: body.top_p },
     unavailable: () =>
       new AiUnavailableError(
         deps.config.ai.enabled
@@ -128,6 +129,7 @@ function request<T>(
 
 const translationOf = (deps: MessagesDeps, input: MessagesInput): Translation => ({
   dropParams: input.dropParams === true,
+  fetchesUrls: deps.fetchMedia !== undefined,
   capabilities: capabilitiesOf(deps.catalog),
 })
 

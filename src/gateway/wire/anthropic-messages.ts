@@ -164,8 +164,12 @@ export function unsupportedMessageParams(body: MessagesBody, target: Translation
       if (b.type === 'image') {
         if (!vision) refuse(param, 'the model does not take images')
         else if (!imageUrl(b.source)) refuse(`${param}.source`, 'an image source must be base64 or an http(s) url')
-        else if ((b.source as { type: string }).type === 'url' && !URL_IMAGES.has(target.provider))
-          refuse(`${param}.source`, 'url images are not supported (send base64)')
+        else if (
+          (b.source as { type: string }).type === 'url' &&
+          !URL_IMAGES.has(target.provider) &&
+          !target.fetchesUrls
+        )
+          refuse(`${param}.source`, 'url images are not supported (send base64; this server does not fetch image URLs)')
       }
       if (b.type === 'tool_result' && toolResultText(b.content) === undefined)
         refuse(`${param}.content`, 'tool_result content other than text is not supported')

@@ -68,13 +68,18 @@ describeBackends('/v1/messages', (backend) => {
   })
 
   const sent = (part: string) => upstream.to(part).map((r) => r.body as Sent)
+  /** The ledger row of a request. A stream settles as its last event is written, which the client may read first: look again. */
   const ledgerRow = async (requestId: string) => {
-    await t.container.ai.ledger?.flush()
-    const [row] = await t.database.db.query<Row>(
-      'select feature, provider, status, input_tokens, output_tokens, cost_usd, api_key_id from ai_log where request_id = $1',
-      [requestId],
-    )
-    return row
+    for (let tries = 0; tries < 50; tries++) {
+      await t.container.ai.ledger?.flush()
+      const [row] = await t.database.db.query<Row>(
+        'select feature, provider, status, input_tokens, output_tokens, cost_usd, api_key_id from ai_log where request_id = $1',
+        [requestId],
+      )
+      if (row) return row
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    return undefined
   }
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
     t.app.inject({
