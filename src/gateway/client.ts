@@ -28,6 +28,8 @@ import { chatCompletionRequest, chatStreamRequest, type ChatInput } from './v1/c
 import { embeddingsRequest, type EmbeddingsInput } from './v1/embeddings.ts'
 import { createEmbeddingsPassthrough } from './calls/embeddings.ts'
 import { messagesRequest, messagesStreamRequest, type MessagesInput } from './v1/messages.ts'
+import { createResponseStore } from './v1/response-store.ts'
+import { createResponsesApi, type ResponsesApi } from './v1/responses.ts'
 import {
   cacheTenant,
   type AiCandidate,
@@ -99,6 +101,8 @@ export type AiGateway = AiClient & {
   messages(input: MessagesInput): Promise<Answer<string>>
   /** `/v1/messages` with `stream`: the answer's value is Anthropic SSE text, settled at its end. */
   messagesStream(input: MessagesInput): Promise<Answer<AsyncIterable<string>>>
+  /** `/v1/responses`: create (JSON or SSE), retrieve and delete stored responses. */
+  readonly responses: ResponsesApi
   close(): Promise<void>
 }
 
@@ -232,6 +236,11 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     anthropicPassthrough: createAnthropicPassthrough(),
     anthropicUpstreams: options.anthropicUpstreams ?? new Map<string, AnthropicUpstream>(),
   }
+  const responses = createResponsesApi({
+    ...deps,
+    run,
+    store: options.db ? createResponseStore(options.db) : undefined,
+  })
 
   /** The provider-neutral chat of an in-code request for one candidate (its version's parameters win). */
   const chatFor =
@@ -386,6 +395,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     embeddings: (input) => run(embeddingsRequest({ ...deps, embeddingsPassthrough }, input)),
     messages: (input) => run(messagesRequest(messagesDeps, input)),
     messagesStream: (input) => run(messagesStreamRequest(messagesDeps, input)),
+    responses,
     providerHealth: () => health.list([...providers.names]).map((h) => ({ ...h, models: breakers.models(h.provider) })),
     models: () => catalog.models(),
     async close() {

@@ -9,6 +9,7 @@ import { createAnthropicFormat } from './formats/anthropic.ts'
 import { createBedrockFormat } from './formats/bedrock.ts'
 import { createGeminiFormat } from './formats/gemini.ts'
 import { createOpenAiFormat } from './formats/openai.ts'
+import { createOpenAiResponsesFormat } from './formats/openai-responses.ts'
 import { BadRequest, isRecord, type WireFormat } from './formats/wire.ts'
 import {
   hasCredentials,
@@ -97,6 +98,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     gemini: createGeminiFormat(),
     bedrock: createBedrockFormat(),
   }
+  const responsesFormat = createOpenAiResponsesFormat()
   const faultState = createFaultState()
   if (options.faults) faultState.set(options.faults)
   let stats = emptyStats()
@@ -142,6 +144,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         stream: match[2] === 'converse-stream',
       }
     }
+    // OpenAI's Responses API, on the OpenAI-format prefixes (openai, azure, custom).
+    if (format.name === 'openai' && rest.endsWith('/responses'))
+      return { provider, format: responsesFormat, kind: 'completion' }
     return rest.endsWith('/chat/completions') ? { provider, format, kind: 'completion' } : undefined
   }
 

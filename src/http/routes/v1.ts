@@ -14,6 +14,7 @@ import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
 import { v1EmbeddingRoutes } from './v1-embeddings.ts'
 import { v1ModelRoutes } from './v1-models.ts'
+import { responsesRoutes } from './v1-responses.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -75,6 +76,7 @@ async function writeStream(
   answer: Answer<AsyncIterable<string>>,
   headers: Record<string, string>,
   signal: AbortSignal,
+  errorEvent: (message: string) => string = streamErrorEvent,
 ) {
   reply.hijack()
   const res = reply.raw
@@ -92,7 +94,7 @@ async function writeStream(
     }
     res.end()
   } catch (error) {
-    if (!res.destroyed && !signal.aborted) res.end(streamErrorEvent(errorMessage(error)))
+    if (!res.destroyed && !signal.aborted) res.end(errorEvent(errorMessage(error)))
     else res.destroy()
   }
 }
@@ -209,5 +211,6 @@ export const v1Routes: RouteModule = async (app, deps) => {
       },
       async () => listModels(deps.ai),
     )
+    await responsesRoutes(v1, deps, { writeStream, answerHeaders })
   })
 }
