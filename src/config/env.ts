@@ -212,6 +212,8 @@ export const envSchema = z.object({
   AI_PROVIDER_PACING: jsonChecked(resolvePacing),
   AI_REDACT_PROMPTS: bool(false),
   AI_LOG_RETENTION_DAYS: int(90, 0, 36_500),
+  /** Stored `/v1/responses` (store: true) are deleted after this many days (0: kept); OpenAI keeps them 30. */
+  AI_RESPONSES_RETENTION_DAYS: int(30, 0, 36_500),
   ALERT_WEBHOOK_URL: optionalUrl,
   ALERT_WEBHOOK_RETRIES: int(3, 0, 10),
   ALERT_INTERVAL_SECONDS: int(60, 5, 86_400),
@@ -388,6 +390,7 @@ function toConfig(env: Env) {
       pacing: env.AI_PROVIDER_PACING,
       redactPrompts: env.AI_REDACT_PROMPTS,
       aiLogRetentionDays: env.AI_LOG_RETENTION_DAYS,
+      aiResponsesRetentionDays: env.AI_RESPONSES_RETENTION_DAYS,
       alertWebhookUrl: env.ALERT_WEBHOOK_URL,
       alertWebhookRetries: env.ALERT_WEBHOOK_RETRIES,
       alertIntervalSeconds: env.ALERT_INTERVAL_SECONDS,

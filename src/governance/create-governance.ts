@@ -113,7 +113,8 @@ export async function createGovernance(deps: {
     redactPrompt: (value) => (g.redactPrompts ? redactDeep(value) : value),
     evaluateAlerts: () =>
       evaluateAlerts({ db, webhook, budgets: budgetsConfig, ...(deps.clock ? { clock: deps.clock } : {}) }),
-    runRetention: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: 0 }),
+    runRetention: () =>
+      runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: 0, responsesDays: g.aiResponsesRetentionDays }),
     jobs: [
       {
         name: 'alerts.evaluate',
@@ -126,7 +127,12 @@ export async function createGovernance(deps: {
         name: 'retention.run',
         everySeconds: 86_400,
         cron: '17 3 * * *',
-        run: () => runRetention(db, { aiLogDays: g.aiLogRetentionDays, eventsDays: 0 }),
+        run: () =>
+          runRetention(db, {
+            aiLogDays: g.aiLogRetentionDays,
+            eventsDays: 0,
+            responsesDays: g.aiResponsesRetentionDays,
+          }),
       },
     ],
   }

@@ -3,7 +3,7 @@ import type { Database } from '../db.ts'
 /** Delete rows created before `cutoff`, `batch` at a time, so a backlog never holds one long lock. */
 export async function deleteInBatches(
   db: Database,
-  table: 'ai_log' | 'events',
+  table: 'ai_log' | 'events' | 'ai_responses',
   cutoff: string,
   batch: number,
 ): Promise<number> {

@@ -3,7 +3,8 @@ import { clearExpiredLimits } from '../../data/repositories/rate-limits.ts'
 import { deleteInBatches, pruneRollups } from '../../data/repositories/retention.ts'
 
 /**
- * Retention: delete `ai_log` rows older than `aiLogDays` and `events` older than `eventsDays`, in
+ * Retention: delete `ai_log` rows older than `aiLogDays`, `events` older than `eventsDays` and
+ * stored `/v1/responses` (`ai_responses`) older than `responsesDays`, in
  * batches so a large backlog never holds one long lock. The queue runs this daily
  * (`retention.run`); it also clears expired rate-limit counters.
  *
@@ -11,11 +12,18 @@ import { deleteInBatches, pruneRollups } from '../../data/repositories/retention
  * rows out of them, so an hour or day left with no requests is a row of zeros, pruned here with
  * every period that ended before the cutoff (`rollups`: rows pruned in the three tables).
  */
-export type RetentionResult = { aiLog: number; events: number; rateLimits: number; rollups: number }
+export type RetentionResult = {
+  aiLog: number
+  events: number
+  rateLimits: number
+  rollups: number
+  /** Stored `/v1/responses` older than `responsesDays` (AI_RESPONSES_RETENTION_DAYS). */
+  responses: number
+}
 
 export async function runRetention(
   db: Database,
-  options: { aiLogDays: number; eventsDays: number; now?: Date; batch?: number },
+  options: { aiLogDays: number; eventsDays: number; responsesDays?: number; now?: Date; batch?: number },
 ): Promise<RetentionResult> {
   const now = options.now ?? new Date()
   const batch = options.batch ?? 5_000
@@ -28,8 +36,13 @@ export async function runRetention(
     options.eventsDays > 0
       ? await deleteInBatches(db, 'events', new Date(now.getTime() - options.eventsDays * day).toISOString(), batch)
       : 0
+  const responsesDays = options.responsesDays ?? 0
+  const responses =
+    responsesDays > 0
+      ? await deleteInBatches(db, 'ai_responses', new Date(now.getTime() - responsesDays * day).toISOString(), batch)
+      : 0
   const rollups =
     options.aiLogDays > 0 ? await pruneRollups(db, new Date(now.getTime() - options.aiLogDays * day).toISOString()) : 0
   const rateLimits = await clearExpiredLimits(db, now.getTime()).catch(() => 0)
-  return { aiLog, events, rateLimits, rollups }
+  return { aiLog, events, rateLimits, rollups, responses }
 }

@@ -2,6 +2,7 @@ import { createOpenAI } from '@ai-sdk/openai'
 import { generateText, streamText, Output, jsonSchema } from 'ai'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { runRetention } from '../../../src/governance/privacy/retention.ts'
 import { createSimulator, simulatorEnv, type Simulator } from '../../../src/simulator/index.ts'
 import { describeBackends } from '../../helpers/backends.ts'
 import { startGatewayApp, userWithKey, type GatewayTestApp } from '../../helpers/gateway.ts'
@@ -420,6 +421,16 @@ describeBackends('/v1/responses', (backend) => {
       })
       expect(tooled.toolCalls[0]?.toolName).toBe('get_weather')
     }
+  })
+
+  it('forgets stored responses after their retention (AI_RESPONSES_RETENTION_DAYS)', async () => {
+    const old = await openai.responses.create({ model: GPT, input: 'An old question.' })
+    const fresh = await openai.responses.create({ model: GPT, input: 'A fresh question.' })
+    await t.database.db.query("update ai_responses set created_at = now() - interval '31 days' where id = $1", [old.id])
+    const result = await runRetention(t.database.db, { aiLogDays: 0, eventsDays: 0, responsesDays: 30 })
+    expect(result.responses).toBeGreaterThanOrEqual(1)
+    expect(await openai.responses.retrieve(old.id).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError)
+    expect((await openai.responses.retrieve(fresh.id)).id).toBe(fresh.id)
   })
 
   it('refuses GET with stream=true and unknown ids in OpenAI shape', async () => {
