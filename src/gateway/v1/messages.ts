@@ -99,6 +99,11 @@ function request<T>(
     stream,
     estimatedTokens: estimate.tokens,
     estimatedUsage: estimate.usage,
+    // What the `cost` strategy checks against the catalog (tools, images).
+    needs: {
+      tools: (body.tools?.length ?? 0) > 0,
+      vision: body.messages.some((m) => Array.isArray(m.content) && m.content.some((b) => b.type === 'image')),
+    },
     cache:
       input.cacheTtlSeconds > 0
         ? {

@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { rateLimitHeaders } from '../../governance/limits/errors.ts'
@@ -145,6 +146,7 @@ export const v1MessagesRoutes: RouteModule = async (app, deps) => {
           apiKeyId: key.keyId,
           tier: key.tier,
           requestId: String(request.id),
+          metadata: parseMetadataHeader(request.headers[METADATA_HEADER]),
         }
         const ttlHeader = request.headers['x-optimaliq-cache-ttl']
         const cacheTtlSeconds =

@@ -141,6 +141,33 @@ describeBackends('routing strategies and rules', (backend) => {
     }
   })
 
+  it('applies the rules to /v1/messages and /v1/embeddings too, and refuses a bad header in each API’s shape', async () => {
+    const messages = (headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/messages',
+        headers: { 'x-api-key': user.key.key, 'anthropic-version': '2023-06-01', ...headers },
+        payload: { model: 'default', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] },
+      })
+    const tagged = await messages({ 'x-optimaliq-metadata': '{"team":"search"}' })
+    expect(tagged.statusCode, tagged.body).toBe(200)
+    // The cheap route's cheapest model: the rule chose it.
+    expect(servedBy(tagged)).toBe('bedrock/amazon.nova-micro-v1:0')
+    expect(servedBy(await messages({}))).toBe('openai/gpt-4.1-mini')
+    const bad = await messages({ 'x-optimaliq-metadata': '[]' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } })
+    expect((bad.json() as { error: { message: string } }).error.message).toMatch(/x-optimaliq-metadata/)
+    const embeddings = await t.app.inject({
+      method: 'POST',
+      url: '/v1/embeddings',
+      headers: { ...user.v1, 'x-optimaliq-metadata': 'nope' },
+      payload: { model: 'openai/text-embedding-3-small', input: 'hello' },
+    })
+    expect(embeddings.statusCode).toBe(400)
+    expect(embeddings.json()).toMatchObject({ error: { param: 'x-optimaliq-metadata' } })
+  })
+
   it('lets admins store a route at run time: audited, served at once, and picked up by a second gateway', async () => {
     second = createGateway({ config: t.container.config, db: t.container.db, routesPollMs: 50 })
     expect(second.routes.plan('default', { apiKeyId: user.key.id }).name).toBe('default')
