@@ -34,7 +34,7 @@ import type { ResponseStore } from './response-store.ts'
  * `http/routes/v1-responses.ts`. No exact cache: every response is a new object with its own id.
  */
 
-const FEATURE = 'v1-responses'
+const FEATURE = 'v1.responses'
 
 export type ResponsesInput = {
   body: ResponsesBody

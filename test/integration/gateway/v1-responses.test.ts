@@ -112,7 +112,7 @@ describeBackends('/v1/responses', (backend) => {
     expect(again.output).toEqual(data.output)
 
     const row = await ledgerRow(String(response.headers.get('x-request-id')))
-    expect(row).toMatchObject({ feature: 'v1-responses', status: 'ok', user_id: owner.user.id })
+    expect(row).toMatchObject({ feature: 'v1.responses', status: 'ok', user_id: owner.user.id })
     expect(Number(row?.input_tokens)).toBe(data.usage?.input_tokens)
     expect(Number(row?.cost_usd)).toBeGreaterThan(0)
   })
@@ -420,6 +420,47 @@ describeBackends('/v1/responses', (backend) => {
         maxRetries: 0,
       })
       expect(tooled.toolCalls[0]?.toolName).toBe('get_weather')
+    }
+  })
+
+  it('routes on from a stream malformed in its first bytes; a cut-off or failing stream ends with a numbered error event and is not stored', async () => {
+    const events = (body: string) =>
+      body
+        .trim()
+        .split('\n\n')
+        .map(
+          (e) =>
+            JSON.parse(
+              e
+                .split('\n')
+                .find((l) => l.startsWith('data: '))!
+                .slice(6),
+            ) as Record<string, unknown>,
+        )
+    sim.setFaults({ malformed: true }, 'openai')
+    const rerouted = await post({ model: 'default', input: 'Hello', stream: true })
+    expect(rerouted.headers['x-optimaliq-provider']).toBe('anthropic')
+    expect(rerouted.headers['x-optimaliq-fallback']).toBe('true')
+    expect(events(rerouted.body).at(-1)).toMatchObject({ type: 'response.completed' })
+
+    for (const fault of [{ truncate: true }, { streamError: true }]) {
+      sim.setFaults(fault, 'openai')
+      const cut = await post({ model: GPT, input: 'Hello', stream: true })
+      const seen = events(cut.body)
+      const last = seen.at(-1) as { type: string; code?: string; sequence_number: number }
+      expect(last.type).toBe('error')
+      if ('truncate' in fault) {
+        // Our own error event continues the numbering.
+        expect(last).toMatchObject({ code: 'stream_failed' })
+        expect(last.sequence_number).toBe((seen.at(-2) as { sequence_number: number }).sequence_number + 1)
+      }
+      expect(seen.some((e) => e.type === 'response.completed')).toBe(false)
+      const id = (seen[0] as { response: { id: string } }).response.id
+      expect(await openai.responses.retrieve(id).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError)
+      await t.container.ai.ledger?.flush()
+      await expect
+        .poll(async () => (await ledgerRow(String(cut.headers['x-request-id'])))?.status, { timeout: 5000 })
+        .toBe('error')
     }
   })
 
