@@ -3,8 +3,9 @@
 // `x-portkey-provider`/`x-portkey-custom-host`) and our POST /v1/chat/completions with the whole
 // pipeline (API-key auth, limits and budgets on, versions, breaker, router, ledger; cache miss), the
 // three measured in alternation (`--rounds` rounds each), JSON and streams, at 1 and 50 connections;
-// plus cache hits and the server's RSS. Targets (2 cores, issue 12): ≥ 7,500 RPS at 50 connections and
-// ≥ 5.5× Portkey, added p50 ≤ 0.25 ms and p99 ≤ 3 ms at 1 connection; cache-hit p99 ≤ 1 ms added; RSS ≤ 200 MB.
+// plus cache hits, POST /v1/responses (issue 13) against the simulator's /responses, and the server's
+// RSS. Targets (2 cores, issue 12): ≥ 7,500 RPS at 50 connections and ≥ 5.5× Portkey, added p50
+// ≤ 0.25 ms and p99 ≤ 3 ms at 1 connection; cache-hit p99 ≤ 1 ms added; RSS ≤ 200 MB.
 // Usage: node bench/gateway.ts [--duration 5] [--rounds 2] [--backend pglite|postgres] [--limits on|off]
 import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
@@ -293,6 +294,48 @@ try {
       errors: c.errors,
       target: connections === 1 ? 'added p99 ≤ 1' : '—',
     })
+  }
+  // /v1/responses (issue 13): the same-format pass-through (whole pipeline, plus the store's insert
+  // with the default `store: true`) against the simulator's /responses direct, in alternation.
+  const input = 'Give one growth tip for a ten-person agency.'
+  const directResponses: Target = {
+    name: 'direct simulator /responses',
+    url: simulator.url,
+    path: '/openai/v1/responses',
+    headers: { authorization: 'Bearer sim-openai-key' },
+    body: (stream) => JSON.stringify({ model: 'gpt-4.1-mini', input, stream }),
+  }
+  const responsesTarget = (store: boolean): Target => ({
+    name: `OptimaliQ /v1/responses (store: ${store})`,
+    url: server.url,
+    path: '/v1/responses',
+    headers: { authorization: `Bearer ${key}` },
+    body: (stream) => JSON.stringify({ model: 'default', input, stream, store }),
+  })
+  const responsesTargets = [directResponses, responsesTarget(true), responsesTarget(false)]
+  for (const stream of [false, true]) {
+    for (const connections of [1, 50]) {
+      for (const t of responsesTargets) await run(t, stream, connections, 1000)
+      const measured = new Map<Target, Measure[]>(responsesTargets.map((t) => [t, []]))
+      for (let round = 0; round < rounds; round++)
+        for (const t of responsesTargets) measured.get(t)!.push(await run(t, stream, connections, durationMs / rounds))
+      const [d, ...ours] = responsesTargets.map((t) => summarise(measured.get(t)!)) as [Summary, ...Summary[]]
+      responsesTargets.forEach((t, i) => {
+        const m = i === 0 ? d : (ours[i - 1] as Summary)
+        rows.push({
+          run: t.name,
+          kind: stream ? 'stream' : 'json',
+          conns: connections,
+          rps: m.rps,
+          'p50 ms': fmt(m.p50),
+          'p99 ms': fmt(m.p99),
+          'added p50': i === 0 ? '—' : fmt(m.p50 - d.p50),
+          'added p99': i === 0 ? '—' : fmt(m.p99 - d.p99),
+          errors: m.errors,
+          target: '—',
+        })
+      })
+    }
   }
   printTable(
     `Gateway /v1 vs Portkey OSS vs direct simulator (${backend}, limits ${values.limits}, ${durationMs / 1000} s per target and row in ${rounds} alternating rounds, Node ${process.version})`,
