@@ -110,11 +110,22 @@ export const forecastResponse = z
 // ---- feedback on any AI answer ----------------------------------------------------------------
 
 export const answerFeedbackParams = z.object({ requestId: z.string().min(1).max(128) })
+/** A part of an answer: a list and an item of it ("roadmap.2", "levers.<id>"), or a whole list ("roadmap"). */
+export const FEEDBACK_ITEM = /^[a-z][A-Za-z0-9_]{0,39}(\.[A-Za-z0-9_-]{1,64})?$/
 export const answerFeedbackBody = z
-  .object({ rating: z.enum(['up', 'down']), comment: z.string().trim().max(2_000).optional() })
+  .object({
+    rating: z.enum(['up', 'down']),
+    comment: z.string().trim().max(2_000).optional(),
+    item: z
+      .string()
+      .regex(FEEDBACK_ITEM, 'must name a part of the answer, such as "roadmap" or "roadmap.2"')
+      .optional()
+      .describe('The part of the answer rated; without it the rating is of the whole answer'),
+  })
   .strict()
 export const answerFeedback = z.object({
   requestId: z.string(),
+  item: z.string().nullable().describe('The part rated; null for the whole answer'),
   feature: z.string().nullable().describe('The AI feature that produced the answer'),
   rating: z.enum(['up', 'down']),
   comment: z.string().nullable(),

@@ -178,12 +178,12 @@ export const alertRulePatch = z
   })
   .strict()
 
-export const feedbackBody = z
-  .object({ rating: z.enum(['up', 'down']), comment: z.string().trim().max(2_000).optional() })
-  .strict()
+/** The older feedback path takes the same body as `POST /api/ai/answers/:requestId/feedback`. */
+export { answerFeedbackBody as feedbackBody } from './advice.ts'
 export const feedbackParams = z.object({ requestId: z.string().min(1).max(128) })
 export const feedback = z.object({
   requestId: z.string(),
+  item: z.string().nullable(),
   rating: z.enum(['up', 'down']),
   comment: z.string().nullable(),
   createdAt: z.string(),

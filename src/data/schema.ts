@@ -43,6 +43,8 @@ export const users = pgTable(
     tier: text('tier', { enum: ['free', 'premium', 'enterprise'] })
       .notNull()
       .default('free'),
+    /** Tokens issued before this instant are refused (set by a password change). */
+    tokensValidAfter: timestamp('tokens_valid_after', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -386,11 +388,13 @@ export const aiFeedback = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** The part of the answer rated ("roadmap.2"); '' for the whole answer. */
+    item: text('item').notNull().default(''),
     rating: text('rating', { enum: ['up', 'down'] }).notNull(),
     comment: text('comment'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('ai_feedback_request_user_key').on(t.requestId, t.userId)],
+  (t) => [uniqueIndex('ai_feedback_request_user_item_key').on(t.requestId, t.userId, t.item)],
 )
 
 /** Alert rules (error rate, daily cost, latency, provider down, budgets) and their thresholds. */

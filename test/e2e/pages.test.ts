@@ -284,7 +284,7 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
     expect(count).toBeGreaterThan(0)
     for (let i = 0; i < count; i++)
       expect(await items.nth(i).getByTestId('source').textContent()).toMatch(/^(Rules engine|AI model · .+)$/)
-    // Strengths, weaknesses, roadmap and insights are one answer: rating one part thanks them all.
+    // Rating a part (the roadmap) thanks that part.
     const roadmapFeedback = page.getByTestId('roadmap').getByRole('group', { name: 'Was this helpful? (Roadmap)' })
     // A live refresh of the dashboard (the queued analysis finishing) may replace the answer just
     // rated, and with it the thanks: rate the answer on screen until its thanks shows.
@@ -295,7 +295,13 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
       await thanks.waitFor({ timeout: 10_000 }).catch(() => undefined)
     }
     await thanks.waitFor()
-    await page.getByTestId('insights').getByText('Thanks — your feedback was saved.').waitFor()
+    // Each part keeps its own rating now, and so does each item: rate one roadmap step.
+    expect(await page.getByTestId('insights').getByText('Thanks — your feedback was saved.').count()).toBe(0)
+    const step = page.getByTestId('roadmap').locator('li').first().getByTestId('item-feedback')
+    await step.getByRole('button', { name: /^Helpful: / }).click()
+    await step.getByText('Rating saved').waitFor()
+    expect(await step.getByRole('button', { name: /^Helpful: / }).getAttribute('aria-pressed')).toBe('true')
+    await shotOf(page.getByTestId('roadmap'), 'desktop-dashboard-roadmap-thumbs')
 
     // Peers: the distribution, or for each area why there is nothing yet.
     const peers = page.getByTestId('dashboard-peers')

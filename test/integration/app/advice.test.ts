@@ -254,6 +254,49 @@ describeBackends('advice that is right and explained', (backend) => {
     })
   })
 
+  it('feedback per item of an answer: each item keeps its own rating; a bad item reference is a 400 naming the field', async () => {
+    const u = await signUp(t.app)
+    const [dash] = await insertAiLog(t.container.db, [
+      {
+        at: new Date(),
+        userId: u.user.id,
+        feature: 'dashboard_insights',
+        provider: 'openai',
+        model: 'gpt-4.1-mini',
+        modelVersion: null,
+      },
+    ])
+    const rate = (body: Json) => call(u.auth, 'POST', `/api/ai/answers/${dash}/feedback`, body)
+    const first = await rate({ rating: 'up', item: 'roadmap.0' })
+    expect(first.statusCode, first.body).toBe(200)
+    expect(first.json()).toMatchObject({ requestId: dash, item: 'roadmap.0', rating: 'up' })
+    expect((await rate({ rating: 'down', item: 'roadmap.1', comment: 'too vague' })).json()).toMatchObject({
+      item: 'roadmap.1',
+      rating: 'down',
+      comment: 'too vague',
+    })
+    // Rating an item again replaces its rating only; the whole answer is rated apart (item null).
+    expect((await rate({ rating: 'down', item: 'roadmap.0' })).json()).toMatchObject({
+      item: 'roadmap.0',
+      rating: 'down',
+    })
+    expect((await rate({ rating: 'up' })).json()).toMatchObject({ item: null, rating: 'up' })
+    const stored = await t.container.db.query<{ item: string; rating: string }>(
+      `select item, rating from ai_feedback where request_id = $1 order by item`,
+      [dash],
+    )
+    expect(stored).toEqual([
+      { item: '', rating: 'up' },
+      { item: 'roadmap.0', rating: 'down' },
+      { item: 'roadmap.1', rating: 'down' },
+    ])
+    for (const item of ['', 'Roadmap.1', 'roadmap.', 'roadmap.1.2', 'a'.repeat(41), 'roadmap 1']) {
+      const bad = await rate({ rating: 'up', item })
+      expect(bad.statusCode, item).toBe(400)
+      expect(JSON.stringify(bad.json()), item).toContain('item')
+    }
+  })
+
   it('the assessment funnel: started when the questions are served, completed by the submission, abandoned after a day', async () => {
     const done = await signUp(t.app)
     const browsing = await signUp(t.app)

@@ -2,29 +2,53 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useId, useState } from 'react'
 import { api, ApiError } from '../api/client.ts'
 
-/** The rating given to an answer in this session, shared by every thumbs control of that answer. */
-const ratedKey = (requestId: string) => ['feedback', requestId] as const
+/** The rating given to an answer (or one item of it) in this session, shared by its thumbs controls. */
+const ratedKey = (requestId: string, item?: string) => ['feedback', requestId, item ?? ''] as const
+type Rating = 'up' | 'down'
+
+function useRate(requestId: string, item: string | undefined) {
+  const client = useQueryClient()
+  const rated = useQuery<Rating | null>({
+    queryKey: ratedKey(requestId, item),
+    queryFn: () => null,
+    enabled: false,
+    staleTime: Infinity,
+  })
+  const send = useMutation({
+    mutationFn: (body: { rating: Rating; comment?: string }) =>
+      api.post(
+        '/api/ai/answers/:requestId/feedback',
+        { ...body, ...(item ? { item } : {}) },
+        { params: { requestId } },
+      ),
+    onSuccess: (saved) => client.setQueryData(ratedKey(requestId, item), saved.rating),
+  })
+  return { rated: rated.data ?? undefined, send }
+}
 
 /**
- * Thumbs up or down on one AI answer (by its request id), with an optional comment. Several
- * parts of one answer (a dashboard's strengths, weaknesses and roadmap) share its rating: the
- * server keeps one per answer, so rating one part thanks them all. `about` names the part in the
- * comment sent.
+ * Thumbs up or down on one AI answer (by its request id), with an optional comment. `item` names
+ * the part rated ("roadmap", "strengths"): each part keeps its own rating on the server. Without
+ * it, `about` names the part in the comment sent.
  */
-export function Feedback({ requestId, compact, about }: { requestId: string; compact?: boolean; about?: string }) {
+export function Feedback({
+  requestId,
+  compact,
+  about,
+  item,
+}: {
+  requestId: string
+  compact?: boolean
+  about?: string
+  item?: string
+}) {
   const id = useId()
-  const client = useQueryClient()
-  const [rating, setRating] = useState<'up' | 'down'>()
+  const [rating, setRating] = useState<Rating>()
   const [comment, setComment] = useState('')
   const [asking, setAsking] = useState(false)
-  const rated = useQuery({ queryKey: ratedKey(requestId), queryFn: () => null, enabled: false, staleTime: Infinity })
-  const send = useMutation({
-    mutationFn: (body: { rating: 'up' | 'down'; comment?: string }) =>
-      api.post('/api/ai/answers/:requestId/feedback', body, { params: { requestId } }),
-    onSuccess: (saved) => client.setQueryData(ratedKey(requestId), saved.rating),
-  })
-  const withAbout = (text: string) => (about ? `${about}${text ? `: ${text}` : ''}` : text)
-  if (send.isSuccess || rated.data) {
+  const { rated, send } = useRate(requestId, item)
+  const withAbout = (text: string) => (about && !item ? `${about}${text ? `: ${text}` : ''}` : text)
+  if (send.isSuccess || rated) {
     return (
       <p className="feedback-done small" role="status">
         Thanks — your feedback was saved.
@@ -33,7 +57,7 @@ export function Feedback({ requestId, compact, about }: { requestId: string; com
   }
   const choose = (r: 'up' | 'down') => {
     setRating(r)
-    if (compact) send.mutate({ rating: r, ...(about ? { comment: about } : {}) })
+    if (compact) send.mutate({ rating: r, ...(about && !item ? { comment: about } : {}) })
     else setAsking(true)
   }
   return (
@@ -91,6 +115,47 @@ export function Feedback({ requestId, compact, about }: { requestId: string; com
         </p>
       )}
     </div>
+  )
+}
+
+/**
+ * Thumbs on one item of an answer (a strength, a roadmap step, a lever): two small buttons named
+ * after the item; the chosen one stays pressed.
+ */
+export function ItemFeedback({ requestId, item, label }: { requestId: string; item: string; label: string }) {
+  const { rated, send } = useRate(requestId, item)
+  const chosen = send.isPending ? send.variables?.rating : rated
+  return (
+    <span className="item-feedback" role="group" aria-label={`Rate: ${label}`} data-testid="item-feedback">
+      <button
+        type="button"
+        className="btn ghost icon"
+        aria-label={`Helpful: ${label}`}
+        aria-pressed={chosen === 'up'}
+        disabled={send.isPending}
+        onClick={() => send.mutate({ rating: 'up' })}
+      >
+        <Thumb />
+      </button>
+      <button
+        type="button"
+        className="btn ghost icon"
+        aria-label={`Not helpful: ${label}`}
+        aria-pressed={chosen === 'down'}
+        disabled={send.isPending}
+        onClick={() => send.mutate({ rating: 'down' })}
+      >
+        <Thumb down />
+      </button>
+      <span className="sr-only" role="status">
+        {rated ? 'Rating saved' : send.error ? 'Could not save your rating' : ''}
+      </span>
+      {send.error && (
+        <span className="field-error small" aria-hidden="true">
+          Not saved
+        </span>
+      )}
+    </span>
   )
 }
 

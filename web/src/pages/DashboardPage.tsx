@@ -8,7 +8,7 @@ import { Page } from '../app/page.tsx'
 import { queries } from '../app/queries.ts'
 import { useLive, useMe } from '../app/session.tsx'
 import { AreasRadar } from '../components/charts.tsx'
-import { Feedback } from '../components/Feedback.tsx'
+import { Feedback, ItemFeedback } from '../components/Feedback.tsx'
 import { useModals } from '../components/Modal.tsx'
 import { Card, Empty, ErrorState, ScoreBar, ScoreRing, Skeleton, Source } from '../components/ui.tsx'
 import { Insights } from '../features/dashboard/Insights.tsx'
@@ -258,8 +258,13 @@ function RecommendationsCard({
                   <strong>Take {a.title}</strong>
                 </Link>
                 <span className="muted">{a.reason}</span>
-                <span>
+                <span className="tags">
                   <Source provider={next.provider} />
+                  <ItemFeedback
+                    requestId={next.requestId}
+                    item={`nextAssessments.${a.type}`}
+                    label={`Take ${a.title}`}
+                  />
                 </span>
               </li>
             ))}
@@ -278,15 +283,16 @@ function RecommendationsCard({
                 <span className="muted">
                   {a.description} <span className="small">({a.timeframe})</span>
                 </span>
-                <span>
+                <span className="tags">
                   <Source provider={next.provider} />
+                  <ItemFeedback requestId={next.requestId} item={`actions.${i}`} label={a.title} />
                 </span>
               </li>
             ))}
           </ul>
         )}
       </div>
-      <Feedback requestId={next.requestId} compact about="Recommended next" />
+      <Feedback requestId={next.requestId} compact about="Recommended next" item="recommendations" />
     </Card>
   )
 }

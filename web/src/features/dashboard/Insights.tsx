@@ -1,6 +1,6 @@
 import { Link } from 'react-router'
 import type { Dashboard } from '../../api/types.ts'
-import { Feedback } from '../../components/Feedback.tsx'
+import { Feedback, ItemFeedback } from '../../components/Feedback.tsx'
 import { Card, Empty, Source } from '../../components/ui.tsx'
 import { PeerBenchmarks } from '../peers/PeerBenchmarks.tsx'
 import type { insightModal } from '../../modals/InsightModal.tsx'
@@ -30,8 +30,10 @@ export function Insights({
             }
             onOpen={(i) => open({ ...meta, kind: 'Strength', title: i.title, description: i.impact })}
             provider={d.provider}
+            requestId={d.requestId}
+            part="strengths"
           />
-          {d.strengths.length > 0 && <Feedback requestId={d.requestId} compact about="Strengths" />}
+          {d.strengths.length > 0 && <Feedback requestId={d.requestId} compact about="Strengths" item="strengths" />}
         </Card>
         <Card title="Weaknesses" actions={source} testId="weaknesses">
           <List
@@ -47,8 +49,10 @@ export function Insights({
               })
             }
             provider={d.provider}
+            requestId={d.requestId}
+            part="weaknesses"
           />
-          {d.weaknesses.length > 0 && <Feedback requestId={d.requestId} compact about="Weaknesses" />}
+          {d.weaknesses.length > 0 && <Feedback requestId={d.requestId} compact about="Weaknesses" item="weaknesses" />}
         </Card>
       </div>
       <Card
@@ -75,12 +79,13 @@ export function Insights({
                   <span className="tag">{r.owner}</span>
                   <span className="tag">{r.timeframe}</span>
                   <Source provider={d.provider} />
+                  <ItemFeedback requestId={d.requestId} item={`roadmap.${i}`} label={r.task} />
                 </span>
               </li>
             ))}
           </ol>
         )}
-        {d.roadmap.length > 0 && <Feedback requestId={d.requestId} compact about="Roadmap" />}
+        {d.roadmap.length > 0 && <Feedback requestId={d.requestId} compact about="Roadmap" item="roadmap" />}
       </Card>
       <div className="grid two">
         <Card title="You and your peers" testId="dashboard-peers" actions={<Link to="/peers">All peer figures</Link>}>
@@ -112,7 +117,7 @@ export function Insights({
               ))}
             </ul>
           )}
-          <Feedback requestId={d.requestId} compact about="Insights" />
+          <Feedback requestId={d.requestId} compact about="Insights" item="insights" />
         </Card>
       </div>
     </>
@@ -124,11 +129,15 @@ function List({
   empty,
   onOpen,
   provider,
+  requestId,
+  part,
 }: {
   items: Array<{ title: string; impact: string }>
   empty: string
   onOpen: (i: { title: string; impact: string }) => void
   provider: string
+  requestId: string
+  part: string
 }) {
   if (items.length === 0) return <Empty title={empty} />
   return (
@@ -139,8 +148,9 @@ function List({
             {i.title}
           </button>
           <span className="muted">{i.impact}</span>
-          <span>
+          <span className="tags">
             <Source provider={provider} />
+            <ItemFeedback requestId={requestId} item={`${part}.${n}`} label={i.title} />
           </span>
         </li>
       ))}

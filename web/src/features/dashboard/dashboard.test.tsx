@@ -1,7 +1,9 @@
 import { screen } from '@testing-library/react'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Forecast } from '../../api/types.ts'
-import { renderRoutes } from '../../test/render.tsx'
+import userEvent from '@testing-library/user-event'
+import { ItemFeedback } from '../../components/Feedback.tsx'
+import { fakeFetch, renderRoutes } from '../../test/render.tsx'
 import { TrendCard } from './TrendCard.tsx'
 
 afterEach(() => vi.unstubAllGlobals())
@@ -100,5 +102,48 @@ describe('Overall score over time', () => {
       requestId: 'r3',
     })
     expect(screen.getByText('No history yet')).toBeTruthy()
+  })
+})
+
+describe('thumbs per item', () => {
+  it('rates one item by its reference, keeps the choice pressed, and leaves the other items alone', async () => {
+    const calls = fakeFetch({
+      'POST /api/ai/answers/req-1/feedback': (body) => ({
+        status: 200,
+        body: {
+          requestId: 'req-1',
+          item: (body as { item: string }).item,
+          feature: 'dashboard_insights',
+          rating: (body as { rating: string }).rating,
+          comment: null,
+          createdAt: '2026-03-01T10:00:00.000Z',
+        },
+      }),
+    })
+    const u = userEvent.setup()
+    renderRoutes(
+      [
+        {
+          path: '/',
+          element: (
+            <>
+              <ItemFeedback requestId="req-1" item="roadmap.0" label="Write the plan" />
+              <ItemFeedback requestId="req-1" item="roadmap.1" label="Hire a lead" />
+            </>
+          ),
+        },
+      ],
+      '/',
+    )
+    await u.click(await screen.findByRole('button', { name: 'Not helpful: Hire a lead' }))
+    await screen.findByText('Rating saved')
+    expect(calls).toEqual([
+      { method: 'POST', url: '/api/ai/answers/req-1/feedback', body: { rating: 'down', item: 'roadmap.1' } },
+    ])
+    expect(screen.getByRole('button', { name: 'Not helpful: Hire a lead' }).getAttribute('aria-pressed')).toBe('true')
+    expect(screen.getByRole('button', { name: 'Helpful: Write the plan' }).getAttribute('aria-pressed')).toBe('false')
+    expect(screen.getByRole('button', { name: 'Not helpful: Write the plan' }).getAttribute('aria-pressed')).toBe(
+      'false',
+    )
   })
 })
