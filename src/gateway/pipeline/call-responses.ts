@@ -7,6 +7,7 @@ import type { AiCandidate, AiUsage } from '../types.ts'
 import type { ChatCompletionBody } from '../wire/openai-chat.ts'
 import {
   fromChatResult,
+  invalidOutputEvent,
   outputText,
   responsesErrorEvent,
   translatedEvents,
@@ -29,7 +30,7 @@ import { settledAt, type Call, type PipelineDeps } from './types.ts'
  * to chat and the answer written as Responses JSON or events.
  */
 
-type Deps = Pick<PipelineDeps, 'providers' | 'passthrough' | 'upstreams'>
+type Deps = Pick<PipelineDeps, 'providers' | 'passthrough' | 'upstreams' | 'fetchMedia'>
 
 /** Providers whose API takes a Responses body as is. */
 const NATIVE = new Set(['openai'])
@@ -57,6 +58,8 @@ export type ResponsesCallPlan = {
   upstreamInput: string | ResponseItem[]
   translation: ChatTranslation
   dropParams: boolean
+  /** The gateway fetches image URLs for providers that take only bytes (`AI_MEDIA_FETCH` not `off`). */
+  fetchesUrls: boolean
   capabilities(provider: string, model: string): readonly string[] | undefined
   /** Called with the final response object before the client sees it end (the store). */
   onDone(response: Record<string, unknown>): Promise<void>
@@ -70,6 +73,7 @@ export function unsupportedFor(plan: ResponsesCallPlan, candidate: AiCandidate):
     provider: candidate.provider,
     model: candidate.model,
     capabilities: plan.capabilities(candidate.provider, candidate.model),
+    fetchesUrls: plan.fetchesUrls,
   }
   return [
     ...unsupported.map((u) => ({ param: u.param, message: `${u.what} are not supported by ${name}` })),
@@ -87,6 +91,7 @@ function translated(plan: ResponsesCallPlan, candidate: AiCandidate, messages?: 
     provider: candidate.provider,
     model: candidate.model,
     capabilities: plan.capabilities(candidate.provider, candidate.model),
+    fetchesUrls: plan.fetchesUrls,
   }
   const unsupported = plan.dropParams ? unsupportedFor(plan, candidate) : []
   const drop = new Set(unsupported.map((u) => (u as { chatParam?: string }).chatParam ?? u.param))
@@ -166,7 +171,8 @@ export function responsesCall(deps: Deps, plan: ResponsesCallPlan): Call<string>
           ]
         : undefined
       const { chat, dropped } = translated(plan, candidate, messages)
-      const result = await sdkGenerate(deps.providers.languageModel(candidate.provider, candidate.model), chat, signal)
+      const model = deps.providers.languageModel(candidate.provider, candidate.model)
+      const result = await sdkGenerate(model, chat, signal, deps.fetchMedia)
       const response = fromChatResult({ ...plan.head, model: candidate.model }, result)
       return { response, text: result.text, usage: result.usage, dropped }
     }
@@ -195,6 +201,11 @@ export function responsesCall(deps: Deps, plan: ResponsesCallPlan): Call<string>
   }
 }
 
+/** A streamed answer that failed its `text.format` at its end (caught below: it ends the stream with an event). */
+class InvalidStreamOutput extends Error {
+  override name = 'InvalidStreamOutput'
+}
+
 /** A stream of Responses events; its `errorEvent` numbers the event a broken stream ends with. */
 export type ResponsesStream = AsyncIterable<string> & { errorEvent(message: string): string }
 
@@ -205,13 +216,36 @@ export function responsesStreamCall(
   clientSignal: AbortSignal | undefined,
 ): Call<ResponsesStream> {
   const gone = () => clientSignal?.aborted === true
+  const check = outputCheck(plan.translation.chat)
   return async (context: CallContext) => {
+    const counter: EventCounter = { next: 0 }
+    let invalid: string | undefined
+    /** The final response: checked against `text.format`, then stored (before the client sees it end). */
+    const finish = async (response: Record<string, unknown>) => {
+      const checked = check?.(outputText(response)) ?? { ok: true as const }
+      if (!checked.ok) {
+        invalid = checked.error
+        throw new InvalidStreamOutput(checked.error)
+      }
+      await plan.onDone(response)
+    }
+    /** Ends the stream with an `invalid_output` event instead of its last one when the answer failed its format. */
+    const guarded = (source: AsyncIterable<string>) =>
+      (async function* () {
+        try {
+          yield* source
+        } catch (error) {
+          if (!(error instanceof InvalidStreamOutput)) throw error
+          yield invalidOutputEvent(counter, error.message)
+        }
+      })()
+    const invalidError = () =>
+      invalid === undefined ? undefined : { errorClass: ErrorClass.InvalidOutput, message: invalid.slice(0, 500) }
     const { candidate } = context
     const controller = new AbortController()
     const signal = controller.signal
     context.signal.addEventListener('abort', () => controller.abort(context.signal.reason), { once: true })
     clientSignal?.addEventListener('abort', () => controller.abort(clientSignal.reason), { once: true })
-    const counter: EventCounter = { next: 0 }
     const withErrorEvent = (value: AsyncIterable<string>): ResponsesStream =>
       Object.assign(value, { errorEvent: (message: string) => responsesErrorEvent(counter, message) })
     const upstream = nativeUpstream(deps, candidate.provider)
@@ -233,7 +267,7 @@ export function responsesStreamCall(
       const pieces = (async function* () {
         const send = async function* (events: RelayedEvent[]) {
           for (const event of events) {
-            if (event.final) await plan.onDone(event.final)
+            if (event.final) await finish(event.final)
             yield event.text
           }
         }
@@ -244,18 +278,22 @@ export function responsesStreamCall(
           throw new MalformedStreamError('the upstream stream ended before response.completed')
       })()
       const { value, settled } = settling(
-        pieces,
+        guarded(pieces),
         () => ({
           usage: relay.usage,
           error:
-            relay.errorMessage !== undefined ? { errorClass: 'stream_failed', message: relay.errorMessage } : undefined,
+            invalidError() ??
+            (relay.errorMessage !== undefined
+              ? { errorClass: 'stream_failed', message: relay.errorMessage }
+              : undefined),
         }),
         gone,
       )
       return { value: withErrorEvent(value), usage: relay.usage, settled }
     }
     const { chat, dropped } = translated(plan, candidate)
-    const chunks = await sdkStream(deps.providers.languageModel(candidate.provider, candidate.model), chat, signal)
+    const model = deps.providers.languageModel(candidate.provider, candidate.model)
+    const chunks = await sdkStream(model, chat, signal, deps.fetchMedia)
     let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
     let finished = false
     const head = { ...plan.head, model: candidate.model }
@@ -263,11 +301,11 @@ export function responsesStreamCall(
       yield* translatedEvents(head, chunks, counter, async (response) => {
         finished = true
         usage = { inputTokens: response.usage?.input_tokens, outputTokens: response.usage?.output_tokens }
-        await plan.onDone(response)
+        await finish(response)
       })
       if (!finished) throw new MalformedStreamError(`${candidate.provider} ended the stream before its finish`)
     })()
-    const { value, settled } = settling(pieces, () => ({ usage }), gone)
+    const { value, settled } = settling(guarded(pieces), () => ({ usage, error: invalidError() }), gone)
     return { value: withErrorEvent(value), usage, settled, ...(dropped.length > 0 ? { dropped } : {}) }
   }
 }

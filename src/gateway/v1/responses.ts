@@ -56,7 +56,7 @@ export type ResponsesApi = {
 
 type Deps = Pick<
   PipelineDeps,
-  'config' | 'providers' | 'passthrough' | 'upstreams' | 'catalog' | 'resolveVersions' | 'logger'
+  'config' | 'providers' | 'passthrough' | 'upstreams' | 'catalog' | 'resolveVersions' | 'logger' | 'fetchMedia'
 > & { run: Pipeline; store: ResponseStore | undefined }
 
 /** 404 in OpenAI's shape, `param` naming what was not found. */
@@ -138,6 +138,7 @@ async function plan(deps: Deps, input: ResponsesInput): Promise<{ plan: Response
       upstreamInput: resolved ? [...history, ...items] : (body.input as string),
       translation: toChatBody(body, history, items),
       dropParams: input.dropParams === true,
+      fetchesUrls: deps.fetchMedia !== undefined,
       capabilities: capabilitiesOf(deps.catalog),
       async onDone(response) {
         if (!store) return

@@ -124,6 +124,17 @@ export const responsesErrorEvent = (counter: EventCounter, message: string) =>
   })
 
 /**
+ * The `error` event a streamed answer ends with when it fails its `text.format` (checked at its end:
+ * it cannot be repaired once sent), instead of `response.completed`; the response is not stored.
+ */
+export const invalidOutputEvent = (counter: EventCounter, error: string) =>
+  sseEvent('error', counter.next++, {
+    code: 'invalid_output',
+    message: `The streamed answer failed its text.format: ${error}`.slice(0, 600),
+    param: 'text.format',
+  })
+
+/**
  * The Responses event sequence of a translated (AI SDK) stream. `onDone` receives the final
  * response object before its `response.completed` (or `response.incomplete`) event is written, so
  * a stored response is retrievable as soon as the client saw the end.

@@ -53,10 +53,12 @@ describeBackends('/v1/responses', (backend) => {
     sim = await createSimulator({ port: 0, host: '127.0.0.1' })
     upstream = await createRecordingUpstream(sim.url)
     t = await startGatewayApp(backend, {
-      ...simulatorEnv(upstream.url, ['openai', 'anthropic']),
+      ...simulatorEnv(upstream.url, ['openai', 'anthropic', 'google']),
       AI_PROVIDER: 'openai',
       AI_MAX_RETRIES: '0',
       AI_BREAKER_THRESHOLD: '50',
+      // Image URLs on loopback (served by the recording upstream below) are fetched for byte-only providers.
+      AI_MEDIA_FETCH: 'any',
     })
     await t.app.listen({ port: 0, host: '127.0.0.1' })
     port = (t.app.server.address() as { port: number }).port
@@ -71,6 +73,7 @@ describeBackends('/v1/responses', (backend) => {
   beforeEach(() => {
     sim.clearFaults()
     upstream.clear()
+    upstream.script = undefined
   })
 
   const post = (payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -298,6 +301,29 @@ describeBackends('/v1/responses', (backend) => {
     expect(claude.messages[0]?.content.map((c) => c.type)).toEqual(['text', 'image'])
   })
 
+  it('fetches image URLs for a provider that takes only bytes (Gemini), as chat does', async () => {
+    upstream.script = (request, res) => {
+      if (request.path !== '/chart.png') return false
+      res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from(PNG.split(',')[1] ?? '', 'base64'))
+      return true
+    }
+    const answer = await openai.responses.create({
+      model: 'google/gemini-2.5-flash',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Describe the chart.' },
+            { type: 'input_image', image_url: `${upstream.url}/chart.png`, detail: 'auto' },
+          ],
+        },
+      ],
+    })
+    expect(answer.output_text.length).toBeGreaterThan(0)
+    const gemini = JSON.stringify(sent('/google/')[0])
+    expect(gemini).toContain('"inlineData":{"mimeType":"image/png"')
+  })
+
   it.each([
     ['OpenAI', GPT],
     ['Anthropic', CLAUDE],
@@ -359,6 +385,45 @@ describeBackends('/v1/responses', (backend) => {
         text: { format: { type: 'json_object' } },
       })
       expect(JSON.parse(json.output_text)).toBeTypeOf('object')
+    },
+  )
+
+  it.each([
+    ['OpenAI', GPT],
+    ['Anthropic', CLAUDE],
+  ])(
+    'checks a streamed json_schema answer at its end (%s): a failing one ends with invalid_output, unstored',
+    async (_n, model) => {
+      const format = { type: 'json_schema', name: 'lever', schema: levers, strict: true }
+      const parse = (body: string) =>
+        body
+          .trim()
+          .split('\n\n')
+          .map(
+            (e) =>
+              JSON.parse(
+                e
+                  .split('\n')
+                  .find((l) => l.startsWith('data: '))!
+                  .slice(6),
+              ) as Record<string, unknown>,
+          )
+      const good = parse((await post({ model, input: 'One lever.', text: { format }, stream: true })).body)
+      expect(good.at(-1)).toMatchObject({ type: 'response.completed' })
+      sim.setFaults({ invalidSchema: true }, model.split('/')[0])
+      const bad = await post({ model, input: 'One lever.', text: { format }, stream: true })
+      const events = parse(bad.body)
+      expect(events.at(-1), JSON.stringify(events.at(-1))).toMatchObject({
+        type: 'error',
+        code: 'invalid_output',
+        param: 'text.format',
+      })
+      expect(events.some((e) => e.type === 'response.completed')).toBe(false)
+      const id = (events[0] as { response: { id: string } }).response.id
+      expect(await openai.responses.retrieve(id).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError)
+      await expect
+        .poll(async () => (await ledgerRow(String(bad.headers['x-request-id'])))?.error_class, { timeout: 5000 })
+        .toBe('invalid_output')
     },
   )
 
