@@ -83,6 +83,12 @@ const TABLES: Record<string, Target> = {
     (s) => `insert into ai_feedback (request_id, user_id, rating) values ('rls-a', ${q(s.a)}, 'up')`,
     'rating',
   ),
+  ai_responses: byUser(
+    'user_id',
+    (s) =>
+      `insert into ai_responses (id, user_id, model, input, output, response) values ('resp_rls_a', ${q(s.a)}, 'm', '[]', '[{"id":"msg_rls_a"}]', '{}')`,
+    'model',
+  ),
   ai_tasks: byUser(
     'user_id',
     (s) => `insert into ai_tasks (user_id, type, input) values (${q(s.a)}, 'x', '{}')`,
