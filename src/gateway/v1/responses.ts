@@ -135,7 +135,7 @@ async function plan(deps: Deps, input: ResponsesInput): Promise<{ plan: Response
     plan: {
       head: { id, createdAt: Math.floor(Date.now() / 1000), body },
       upstreamBody,
-      upstreamInput: resolved ? [...history, ...items] : (body.input as string),
+      upstreamInput: resolved ? [...history.filter(replayable), ...items] : (body.input as string),
       translation: toChatBody(body, history, items),
       dropParams: input.dropParams === true,
       fetchesUrls: deps.fetchMedia !== undefined,
@@ -155,6 +155,13 @@ async function plan(deps: Deps, input: ResponsesInput): Promise<{ plan: Response
     },
   }
 }
+
+/**
+ * Whether a stored item can go back to OpenAI as input. Upstream runs with `store: false`, where
+ * OpenAI refuses reasoning items it cannot read back: only those with `encrypted_content` return
+ * (as the AI SDK does); the model reasons afresh otherwise.
+ */
+const replayable = (item: ResponseItem) => item.type !== 'reasoning' || typeof item.encrypted_content === 'string'
 
 /** Why a candidate cannot carry this request (translated providers only; a native upstream takes it as sent). */
 const refusalOf = (deps: Deps, p: ResponsesCallPlan) => (candidate: AiCandidate) => {

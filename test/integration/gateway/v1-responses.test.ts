@@ -187,6 +187,25 @@ describeBackends('/v1/responses', (backend) => {
     },
   )
 
+  it('leaves stored reasoning items OpenAI cannot read back (no encrypted_content) out of the replayed conversation', async () => {
+    const first = await openai.responses.create({ model: GPT, input: 'Think first.' })
+    const reasoning = (encrypted: boolean) => ({
+      id: `rs_${encrypted ? 'kept' : 'left'}`,
+      type: 'reasoning',
+      summary: [],
+      ...(encrypted ? { encrypted_content: 'opaque' } : {}),
+    })
+    await t.database.db.query('update ai_responses set output = $2::jsonb || output where id = $1', [
+      first.id,
+      JSON.stringify([reasoning(false), reasoning(true)]),
+    ])
+    await openai.responses.create({ model: GPT, input: 'Go on.', previous_response_id: first.id })
+    const seen = JSON.stringify(sent('/openai/v1/responses')[1])
+    expect(seen).toContain('rs_kept')
+    expect(seen).not.toContain('rs_left')
+    expect(seen).toContain(first.output_text)
+  })
+
   it('keeps users apart: another user cannot retrieve, continue or delete a response (404, OpenAI shape)', async () => {
     const mine = await openai.responses.create({ model: GPT, input: 'Private plan.' })
     const other = await userWithKey(t.app)
