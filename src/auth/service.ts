@@ -42,12 +42,16 @@ export function createAuthService(deps: {
   const ttl = deps.principalCacheMs ?? 0
   const cache = ttl > 0 ? new LRUCache<string, Principal>({ max: 50_000, ttl }) : undefined
 
-  async function session(user: User) {
-    const { token, expiresAt } = await tokens.issue(user)
-    return { token, expiresAt: expiresAt.toISOString(), user }
+  async function issueSession(user: User) {
+    const { token, expiresAt, issuedAt } = await tokens.issue(user)
+    return { session: { token, expiresAt: expiresAt.toISOString(), user }, issuedAt }
   }
+  const session = async (user: User) => (await issueSession(user)).session
 
   return {
+    /** A new session token for a signed-in user, and when it was issued (a password change ends the older ones). */
+    issueSession,
+
     /** Create an account (admin when its email is listed in OPTIMALIQ_ADMIN_EMAILS) and sign it in. */
     async signup(input: SignupInput, address = 'unknown') {
       await deps.throttle?.signup(input.email, address)
@@ -112,6 +116,9 @@ export function createAuthService(deps: {
       }
       if (!found) throw new UnauthorizedError('The account behind this token no longer exists', 'invalid_token')
       if (found.revoked) throw new UnauthorizedError('This session has been signed out', 'token_revoked')
+      // A password change ends the sessions issued before it.
+      if (found.tokensValidAfter && subject.issuedAt && subject.issuedAt < found.tokensValidAfter)
+        throw new UnauthorizedError('This session ended when the password was changed', 'token_revoked')
       const principal: Principal = {
         user: found.user,
         claims: claimsOf(found.user),

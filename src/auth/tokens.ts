@@ -11,6 +11,8 @@ export type TokenSubject = {
   email: string | undefined
   jti: string | undefined
   expiresAt: Date
+  /** When it was issued (milliseconds for ours, seconds for Supabase's); undefined without `iat`. */
+  issuedAt: Date | undefined
   source: 'optimaliq' | 'supabase'
 }
 
@@ -20,7 +22,7 @@ export type TokenService = {
     email: string
     role: 'user' | 'admin'
     tier: string
-  }): Promise<{ token: string; expiresAt: Date }>
+  }): Promise<{ token: string; expiresAt: Date; issuedAt: Date }>
   verify(token: string): Promise<TokenSubject>
 }
 
@@ -41,9 +43,12 @@ export function createTokenService(options: {
 
   return {
     async issue(user) {
-      const issuedAt = Math.floor(now() / 1000)
+      const issuedMs = now()
+      const issuedAt = Math.floor(issuedMs / 1000)
       const exp = issuedAt + options.expiresInSeconds
-      const token = await new SignJWT({ email: user.email, role: user.role, tier: user.tier })
+      // iat_ms: iat to the millisecond, so a password change ends the sessions issued before it
+      // even within the same second (and not the one issued with it).
+      const token = await new SignJWT({ email: user.email, role: user.role, tier: user.tier, iat_ms: issuedMs })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(user.id)
         .setIssuer(ISSUER)
@@ -51,7 +56,7 @@ export function createTokenService(options: {
         .setExpirationTime(exp)
         .setJti(randomUUID())
         .sign(key)
-      return { token, expiresAt: new Date(exp * 1000) }
+      return { token, expiresAt: new Date(exp * 1000), issuedAt: new Date(issuedMs) }
     },
 
     async verify(token) {
@@ -69,6 +74,12 @@ export function createTokenService(options: {
           email: stringClaim(payload.email),
           jti: payload.jti,
           expiresAt: new Date(payload.exp! * 1000),
+          issuedAt:
+            typeof payload.iat_ms === 'number'
+              ? new Date(payload.iat_ms)
+              : payload.iat !== undefined
+                ? new Date(payload.iat * 1000)
+                : undefined,
           source: 'optimaliq',
         }
       } catch (error) {
@@ -96,6 +107,7 @@ export function createTokenService(options: {
           email: stringClaim(payload.email),
           jti: payload.jti ?? stringClaim(payload.session_id),
           expiresAt: new Date(payload.exp! * 1000),
+          issuedAt: payload.iat !== undefined ? new Date(payload.iat * 1000) : undefined,
           source: 'supabase',
         }
       } catch (error) {

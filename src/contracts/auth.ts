@@ -57,6 +57,8 @@ export const user = z
 export type User = z.infer<typeof user>
 
 export const authResponse = z.object({ token: z.string(), expiresAt: z.string(), user })
+/** `POST /api/auth/password`: the other sessions have ended; this one goes on with a new token (also set as the cookie). */
+export const changePasswordResponse = authResponse.extend({ changed: z.literal(true) })
 
 export const scoreValue = z.number().min(1).max(5).nullable()
 

@@ -206,7 +206,7 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
     await expectAccessible(page, 'account password error')
     await page.getByLabel('Current password').fill(PASSWORD)
     await page.getByRole('button', { name: 'Change password' }).click()
-    await page.getByText('Your password was changed.', { exact: false }).waitFor()
+    await page.getByText('Your password was changed', { exact: false }).waitFor()
 
     // API keys: created and shown once, then revoked after a confirmation.
     await page.getByLabel('Name of the new key').fill('CRM sync')

@@ -1,8 +1,8 @@
 import { hashPassword } from '../../auth/passwords.ts'
-import type { AuthService } from '../../auth/service.ts'
-import type { Database } from '../../data/db.ts'
+import type { AuthService, Principal } from '../../auth/service.ts'
 import { findUserById, setPasswordHash } from '../../data/repositories/users.ts'
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts'
+import { applyRevocation, recordPasswordChange, type RevocationDeps } from './revocation.ts'
 
 export type ChangePasswordInput = { currentPassword: string; newPassword: string }
 
@@ -11,13 +11,19 @@ export type ChangePasswordInput = { currentPassword: string; newPassword: string
  * (a borrowed laptop) is not enough. A wrong one is a 400 on `currentPassword`, never a 401,
  * which would read as "signed out". Accounts without a password (signed in through Supabase)
  * have none to change here.
+ *
+ * Every other session ends: tokens issued before the change are refused (`tokens_valid_after`,
+ * checked in `auth/service.ts`), in every process at once (`auth.revoked`). The session that
+ * changed it goes on with a new token, returned (and set as the cookie by the route). API keys
+ * are not sessions and keep working (revoke them on the account page).
  */
 export async function changePassword(
-  deps: { db: Database; auth: Pick<AuthService, 'checkPassword'> },
-  userId: string,
+  deps: RevocationDeps & { auth: Pick<AuthService, 'checkPassword' | 'issueSession'> },
+  principal: Principal,
   input: ChangePasswordInput,
   address = 'unknown',
 ) {
+  const userId = principal.user.id
   const row = await findUserById(deps.db.orm, userId)
   if (!row) throw new NotFoundError('User')
   if (!row.passwordHash)
@@ -28,6 +34,13 @@ export async function changePassword(
       [{ field: 'body.currentPassword', message: 'The current password is not right', code: 'wrong_password' }],
       'The current password is not right',
     )
-  await setPasswordHash(deps.db.orm, userId, await hashPassword(input.newPassword))
-  return { changed: true as const }
+  const hash = await hashPassword(input.newPassword)
+  // The new token is issued first: the sessions it outlives are exactly those issued before it.
+  const { session, issuedAt } = await deps.auth.issueSession(principal.user)
+  const revocation = await deps.db.transaction(async (tx) => {
+    await setPasswordHash(tx, userId, hash, issuedAt)
+    return recordPasswordChange(tx, principal)
+  })
+  applyRevocation(deps, revocation)
+  return { changed: true as const, ...session }
 }

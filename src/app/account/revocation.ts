@@ -1,5 +1,5 @@
 import type { AuthService, Principal } from '../../auth/service.ts'
-import type { Database } from '../../data/db.ts'
+import type { Database, Tx } from '../../data/db.ts'
 import { recordAdminAction } from '../../data/repositories/audit.ts'
 import { deleteUserData } from '../../data/repositories/personal-data.ts'
 import { revokeToken } from '../../data/repositories/users.ts'
@@ -35,6 +35,11 @@ export function applyRevocation(targets: RevocationTargets, revocation: Revocati
     return
   }
   targets.auth.forget(userId)
+  if (reason === 'password_changed') {
+    // Every stream of the user ends; the session that changed it reconnects with its new token.
+    targets.realtime.closeUser(userId, { reason: 'password_changed' })
+    return
+  }
   if (reason === 'account_deleted') {
     targets.apiKeys.forget({ userId })
     targets.realtime.closeUser(userId, { reason: 'account_deleted' })
@@ -68,6 +73,19 @@ export async function logout(deps: RevocationDeps, principal: Principal): Promis
     await publish(tx, revokedEvent(revocation))
   })
   applyRevocation(deps, revocation)
+}
+
+/**
+ * Inside a password change's transaction: the token of the session that changed it is revoked (it
+ * gets a new one) and `auth.revoked` is written; after the commit, `applyRevocation` with the
+ * result drops the principals cached in every process (tokens issued before the change, refused
+ * by `tokens_valid_after`, stop working at once) and closes the user's streams.
+ */
+export async function recordPasswordChange(tx: Tx, principal: Principal): Promise<Revocation> {
+  const revocation: Revocation = { userId: principal.user.id, reason: 'password_changed' }
+  if (principal.token.jti) await revokeToken(tx, principal.token.jti, principal.user.id, principal.token.expiresAt)
+  await publish(tx, revokedEvent(revocation))
+  return revocation
 }
 
 /** Delete the caller's account and everything of theirs; their tokens, keys and streams end everywhere. */

@@ -78,10 +78,11 @@ export async function findPrincipal(db: Executor, id: string, jti: string | unde
     role: Role
     tier: Tier
     created_at: Date | string
+    tokens_valid_after: Date | string | null
     revoked: boolean
   }>(
     db,
-    sql`select u.id, u.email, u.name, u.role, u.tier, u.created_at,
+    sql`select u.id, u.email, u.name, u.role, u.tier, u.created_at, u.tokens_valid_after,
           exists(select 1 from revoked_tokens r where r.jti = ${jti ?? ''}) as revoked
         from users u where u.id = ${id}`,
   )
@@ -97,6 +98,7 @@ export async function findPrincipal(db: Executor, id: string, jti: string | unde
       createdAt: createdAt.toISOString(),
     } satisfies User,
     revoked: row.revoked,
+    tokensValidAfter: row.tokens_valid_after === null ? null : new Date(row.tokens_valid_after),
   }
 }
 
@@ -114,10 +116,16 @@ export async function pruneRevokedTokens(db: Executor, now = new Date()): Promis
 }
 
 /** Replace a user's password hash. Returns false when the user does not exist. */
-export async function setPasswordHash(db: Executor, id: string, passwordHash: string): Promise<boolean> {
+/** Set a new password hash; `tokensValidAfter` also ends every session issued before that instant. */
+export async function setPasswordHash(
+  db: Executor,
+  id: string,
+  passwordHash: string,
+  tokensValidAfter?: Date,
+): Promise<boolean> {
   const updated = await db
     .update(users)
-    .set({ passwordHash, updatedAt: new Date() })
+    .set({ passwordHash, updatedAt: new Date(), ...(tokensValidAfter ? { tokensValidAfter } : {}) })
     .where(eq(users.id, id))
     .returning({ id: users.id })
   return updated.length > 0

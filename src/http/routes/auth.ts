@@ -1,5 +1,12 @@
 import { z } from 'zod'
-import { authResponse, changePasswordBody, loginBody, signupBody, user } from '../../contracts/auth.ts'
+import {
+  authResponse,
+  changePasswordBody,
+  changePasswordResponse,
+  loginBody,
+  signupBody,
+  user,
+} from '../../contracts/auth.ts'
 import { changePassword } from '../../app/account/password.ts'
 import { logout } from '../../app/account/revocation.ts'
 import { errorResponse } from '../../contracts/common.ts'
@@ -71,13 +78,18 @@ export const authRoutes: RouteModule = (app, deps) => {
       onRequest: hooks.requireUser,
       schema: {
         tags: ['auth'],
-        summary: 'Change my password (the current one is required)',
+        summary:
+          'Change my password (the current one is required); my other sessions end, this one continues with the new token returned',
         security: [{ bearer: [] }],
         body: changePasswordBody,
-        response: { 200: z.object({ changed: z.literal(true) }), ...errors, 404: errorResponse },
+        response: { 200: changePasswordResponse, ...errors, 404: errorResponse },
       },
     },
-    async (request) => changePassword(deps, principalOf(request).user.id, request.body, request.ip),
+    async (request, reply) => {
+      const result = await changePassword(deps, principalOf(request), request.body, request.ip)
+      reply.setCookie(SESSION_COOKIE, result.token, { ...cookieOptions, expires: new Date(result.expiresAt) })
+      return result
+    },
   )
 
   app.get(

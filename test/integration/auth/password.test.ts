@@ -23,12 +23,34 @@ describeBackends('change password', (backend) => {
     const { user, token } = await signUp(t.app, { password: 'first password 1' })
     const response = await change(token, { currentPassword: 'first password 1', newPassword: 'second password 2' })
     expect(response.statusCode).toBe(200)
-    expect(response.json()).toEqual({ changed: true })
+    expect(response.json()).toMatchObject({ changed: true, user: { id: user.id }, token: expect.any(String) })
     expect((await login(user.email, 'second password 2')).statusCode).toBe(200)
     expect((await login(user.email, 'first password 1')).statusCode).toBe(401)
-    // The session that changed it goes on working.
-    const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } })
-    expect(me.statusCode).toBe(200)
+  })
+
+  const me = (token: string) =>
+    t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } })
+
+  it('ends every other session: tokens issued before the change are refused; the session that changed it goes on with a new token (also the cookie)', async () => {
+    const { user, token } = await signUp(t.app, { password: 'first password 1' })
+    const laptop = (await login(user.email, 'first password 1')).json().token as string
+    const phone = (await login(user.email, 'first password 1')).json().token as string
+    // Cached principals must not keep them alive: each was used once before the change.
+    for (const tk of [token, laptop, phone]) expect((await me(tk)).statusCode).toBe(200)
+    const response = await change(laptop, { currentPassword: 'first password 1', newPassword: 'second password 2' })
+    expect(response.statusCode, response.body).toBe(200)
+    const fresh = response.json().token as string
+    expect(fresh).not.toBe(laptop)
+    expect(response.cookies.find((c) => c.name === 'optimaliq_token')?.value).toBe(fresh)
+    for (const old of [token, laptop, phone]) {
+      const refused = await me(old)
+      expect(refused.statusCode).toBe(401)
+      expect(errorOf(refused).error.code).toBe('token_revoked')
+    }
+    expect((await me(fresh)).statusCode).toBe(200)
+    // A session begun after the change works.
+    const later = (await login(user.email, 'second password 2')).json().token as string
+    expect((await me(later)).statusCode).toBe(200)
   })
 
   it('refuses a wrong current password under currentPassword (400, not 401) and changes nothing', async () => {

@@ -59,6 +59,38 @@ describeBackends('revocation reaches every process at once', (backend) => {
     expect((refused.json() as { error: { code: string } }).error.code).toBe('token_revoked')
   })
 
+  it('a password change ends the other sessions in both processes (cached in B for a minute); the changing session goes on with its new token', async () => {
+    const user = await signUp(a.app, { password: 'first password 1' })
+    const other = (
+      await a.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: user.user.email, password: 'first password 1' },
+      })
+    ).json().token as string
+    const otherAuth = { authorization: `Bearer ${other}` }
+    expect((await me(b.app, otherAuth)).statusCode).toBe(200) // cached in B
+    const onB = await openSse(`${b.url}/api/realtime/stream`, otherAuth)
+    await onB.next((m) => m.event === 'ready')
+    const changed = await a.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: user.auth,
+      payload: { currentPassword: 'first password 1', newPassword: 'second password 2' },
+    })
+    expect(changed.statusCode, changed.body).toBe(200)
+    await onB.ended
+    expect(onB.messages.find((m) => m.event === 'close')?.json).toEqual({ reason: 'password_changed' })
+    for (const app of [a.app, b.app]) {
+      for (const auth of [otherAuth, user.auth]) {
+        const refused = await me(app, auth)
+        expect(refused.statusCode).toBe(401)
+        expect((refused.json() as { error: { code: string } }).error.code).toBe('token_revoked')
+      }
+      expect((await me(app, { authorization: `Bearer ${changed.json().token}` })).statusCode).toBe(200)
+    }
+  })
+
   it('account deletion closes streams, stops API keys and sessions everywhere; writes answer 401, not 500', async () => {
     const owner = await userWithKey(a.app)
     const onB = await openSse(`${b.url}/api/realtime/stream`, owner.auth)

@@ -144,7 +144,7 @@ export type PostRoutes = {
   '/api/auth/login': { body: z.infer<typeof Auth.loginBody>; res: { user: User } }
   '/api/auth/signup': { body: z.infer<typeof Auth.signupBody>; res: { user: User } }
   '/api/auth/logout': { body: undefined; res: null }
-  '/api/auth/password': { body: z.infer<typeof Auth.changePasswordBody>; res: { changed: true } }
+  '/api/auth/password': { body: z.infer<typeof Auth.changePasswordBody>; res: { changed: true; user: User } }
   '/api/growth-assessment': { body: GrowthAnswers; res: GrowthResult }
   '/api/assessments/:type': { body: z.infer<typeof A.submitAssessmentBody>; res: SubmissionResult }
   '/api/dashboard/refresh': { body: undefined; res: z.infer<typeof F.taskAccepted> }

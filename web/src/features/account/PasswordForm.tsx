@@ -83,7 +83,7 @@ export function PasswordForm() {
       )}
       {change.isSuccess && !isDirty && (
         <p className="banner info" role="status">
-          Your password was changed. Use the new one next time you sign in.
+          Your password was changed and your other sessions were signed out. Use the new one next time you sign in.
         </p>
       )}
       <div className="row end">
