@@ -170,6 +170,8 @@ export const aiLog = pgTable(
     errorClass: text('error_class'),
     error: text('error'),
     attempts: jsonb('attempts').$type<unknown[]>(),
+    /** What the request's guardrails did (rule, action); null when none were configured (0017). */
+    guardrails: jsonb('guardrails').$type<unknown[]>(),
     createdAt: createdAt(),
   },
   (t) => [

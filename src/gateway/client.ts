@@ -13,6 +13,7 @@ import type { GatewayCatalog, GatewayProviders } from './gateway-parts.ts'
 import { createHealthTracker, startIdleProbe, type HealthTracker } from './health/health.ts'
 import { createLedger, type Ledger } from './ledger/ledger.ts'
 import { checkObject, objectCall, textCall, textStreamCall } from './pipeline/call-sdk.ts'
+import type { GuardrailsConfig } from './guardrails/config.ts'
 import { createPipeline, metaOf, type Answer, type PipelineDeps, type PipelineRequest } from './pipeline/index.ts'
 import { onePiece } from './pipeline/settle.ts'
 import type { Call } from './pipeline/types.ts'
@@ -73,6 +74,8 @@ export type AiClientOptions = {
   sharedCacheRoutes?: readonly string[] | undefined
   /** OpenTelemetry tracer: a span per request and per attempt (none when unset). */
   tracer?: Tracer | undefined
+  /** Guardrails per route or feature (none: off). */
+  guardrails?: GuardrailsConfig | undefined
 }
 
 /** The in-code client plus `/v1`'s calls and the parts the admin routes and tests read. */
@@ -125,6 +128,30 @@ const promptChars = (system: string | undefined, messages: ChatMessage[]) =>
 
 const hasImages = (messages: ChatMessage[]) =>
   messages.some((m) => Array.isArray(m.content) && m.content.some((part) => part.type === 'image_url'))
+
+/** The texts of an in-code prompt with their roles (guardrails read them). */
+function promptTexts(request: GenerateTextRequest): Array<{ role: string; text: string }> {
+  const texts = request.system ? [{ role: 'system', text: request.system }] : []
+  for (const m of request.messages)
+    if (typeof m.content === 'string') texts.push({ role: m.role, text: m.content })
+    else for (const part of m.content) if (part.type === 'text') texts.push({ role: m.role, text: part.text })
+  return texts
+}
+
+/** The request with every prompt text rewritten (guardrails: redaction before the prompt leaves). */
+function rewritePrompt(request: GenerateTextRequest, map: (text: string) => string): GenerateTextRequest {
+  return {
+    ...request,
+    system: request.system === undefined ? undefined : map(request.system),
+    messages: request.messages.map((m) => ({
+      ...m,
+      content:
+        typeof m.content === 'string'
+          ? map(m.content)
+          : m.content.map((part) => (part.type === 'text' ? { ...part, text: map(part.text) } : part)),
+    })),
+  }
+}
 
 /**
  * The gateway: one pipeline (`pipeline/`) behind every entry — in-code `generateObject`,
@@ -221,6 +248,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     sharedCacheRoutes: new Set(options.sharedCacheRoutes ?? []),
     logger,
     tracer: options.tracer,
+    guardrails: options.guardrails,
     fetchMedia:
       settings.mediaFetch === 'off'
         ? undefined
@@ -275,9 +303,10 @@ export function createAiClient(options: AiClientOptions): AiGateway {
   /** An in-code request as a pipeline request. */
   function inCode<T>(
     request: GenerateTextRequest & { schema?: unknown },
-    call: Call<T>,
+    makeCall: (request: GenerateTextRequest) => Call<T>,
     rules: (() => Promise<T>) | undefined,
     stream: boolean,
+    outputText?: (value: T) => string,
   ): PipelineRequest<T> {
     const maxTokens = request.maxTokens ?? config.ai.maxTokens
     const input = Math.ceil(promptChars(request.system, request.messages) / 4)
@@ -312,7 +341,12 @@ export function createAiClient(options: AiClientOptions): AiGateway {
               ttlSeconds: ttl,
             }
           : undefined,
-      call,
+      call: makeCall(request),
+      prompt: {
+        texts: () => promptTexts(request),
+        rewrite: (map) => makeCall(rewritePrompt(request, map)),
+      },
+      outputText,
       rules,
       refuses: hasImages(request.messages) ? refusesWithoutVision : undefined,
       ledger: settings.logPrompts
@@ -339,19 +373,25 @@ export function createAiClient(options: AiClientOptions): AiGateway {
 
   async function generateObject<T>(request: GenerateObjectRequest<T>): Promise<{ object: T } & AiMeta> {
     const schema = jsonSchemaOf(request.schema)
-    const chat = chatFor(request as GenerateTextRequest, {
-      responseFormat: { type: 'json', schema, name: request.feature.replace(/[^\w-]/g, '_').slice(0, 64) },
-    })
-    const call = objectCall(deps, chat, (text) => checkObject(request.schema, text))
+    const makeCall = (r: GenerateTextRequest) =>
+      objectCall(
+        deps,
+        chatFor(r, {
+          responseFormat: { type: 'json', schema, name: request.feature.replace(/[^\w-]/g, '_').slice(0, 64) },
+        }),
+        (text) => checkObject(request.schema, text),
+      )
     const { value, ...meta } = await settle(
-      inCode<T>({ ...(request as GenerateTextRequest), schema }, call, rulesOf(request.rules), false),
+      inCode<T>({ ...(request as GenerateTextRequest), schema }, makeCall, rulesOf(request.rules), false, (v) =>
+        JSON.stringify(v),
+      ),
     )
     return { object: value, ...meta }
   }
 
   async function generateText(request: GenerateTextRequest): Promise<{ text: string } & AiMeta> {
-    const call = textCall(deps, chatFor(request))
-    const { value, ...meta } = await settle(inCode(request, call, rulesOf(request.rules), false))
+    const makeCall = (r: GenerateTextRequest) => textCall(deps, chatFor(r))
+    const { value, ...meta } = await settle(inCode(request, makeCall, rulesOf(request.rules), false, (v) => v))
     return { text: value, ...meta }
   }
 
@@ -361,7 +401,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     const rules = request.rules
     const pipelineRequest = inCode(
       request,
-      textStreamCall(deps, chatFor(request)),
+      (r) => textStreamCall(deps, chatFor(r)),
       rules ? async () => onePiece(await rules()) : undefined,
       true,
     )

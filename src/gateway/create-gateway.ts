@@ -13,6 +13,7 @@ import {
   type GatewayCatalog,
   type GatewayProviders,
 } from './client.ts'
+import { guardrailsConfigSchema } from './guardrails/config.ts'
 import { createProviderRegistry, type ProviderRegistry } from './providers/index.ts'
 import { modelPrice, routeFileEntry, type ModelPrice } from '../contracts/routing.ts'
 import type { AiUsage } from './types.ts'
@@ -109,6 +110,8 @@ export const routesFileSchema = z
     routes: z.record(z.string().min(1), routeFileEntry).optional(),
     /** Routes whose `/v1` cache is shared across tenants (their prompts carry no user data). */
     sharedCacheRoutes: z.array(z.string().min(1)).optional(),
+    /** Guardrails per route or feature (off when absent). */
+    guardrails: guardrailsConfigSchema.optional(),
     /** Custom prices per `provider/model` (USD per million tokens): a custom model's cost is then known. */
     prices: z
       .record(
@@ -174,6 +177,7 @@ export function createGateway(
     anthropicUpstreams: anthropicUpstreams(registry),
     routes: file.routes ?? {},
     sharedCacheRoutes: file.sharedCacheRoutes ?? [],
+    guardrails: file.guardrails,
     ...options,
   })
 }

@@ -22,6 +22,8 @@ export type AiLogInsert = {
   errorClass?: string | undefined
   error?: string | undefined
   attempts: unknown
+  /** What the request's guardrails did (null: none configured). */
+  guardrails?: unknown
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -49,17 +51,19 @@ const toRow = (e: AiLogInsert) => ({
   error_class: e.errorClass ?? null,
   error: e.error?.slice(0, 2000) ?? null,
   attempts: e.attempts,
+  guardrails: e.guardrails ?? null,
 })
 
 // One statement per batch with a single jsonb parameter: no per-row query building (measured:
 // Drizzle's multi-row insert builder was 14 % of the /v1 CPU profile).
 const INSERT = `insert into ai_log (request_id, user_id, api_key_id, feature, route, provider, model, model_version, request, response,
-  input_tokens, output_tokens, cost_usd, latency_ms, cache_hit, fallback_used, status, error_class, error, attempts)
+  input_tokens, output_tokens, cost_usd, latency_ms, cache_hit, fallback_used, status, error_class, error, attempts, guardrails)
 select request_id, user_id, api_key_id, feature, route, provider, model, model_version, request, response,
-  input_tokens, output_tokens, cost_usd, latency_ms, cache_hit, fallback_used, status, error_class, error, attempts
+  input_tokens, output_tokens, cost_usd, latency_ms, cache_hit, fallback_used, status, error_class, error, attempts, guardrails
 from jsonb_to_recordset($1::jsonb) as r(request_id text, user_id uuid, api_key_id uuid, feature text, route text, provider text,
   model text, model_version text, request jsonb, response jsonb, input_tokens integer, output_tokens integer, cost_usd numeric,
-  latency_ms integer, cache_hit boolean, fallback_used boolean, status text, error_class text, error text, attempts jsonb)`
+  latency_ms integer, cache_hit boolean, fallback_used boolean, status text, error_class text, error text, attempts jsonb,
+  guardrails jsonb)`
 
 /**
  * Insert a batch of `ai_log` rows in one statement. Ids that are not UUIDs (an API key id from a

@@ -1,5 +1,6 @@
 import { routed } from './with-router.ts'
 import { withCache } from './with-cache.ts'
+import { withGuardrails } from './with-guardrails.ts'
 import { withGuards } from './with-guards.ts'
 import { withLedger } from './with-ledger.ts'
 import { withPacing } from './with-pacing.ts'
@@ -11,7 +12,7 @@ import { compose, type Answer, type PipelineDeps, type PipelineRequest } from '.
 export type Pipeline = <T>(request: PipelineRequest<T>) => Promise<Answer<T>>
 
 /**
- * The gateway's one pipeline (DESIGN §6): `tracing → ledger → guards → rules → versions → cache → pacing →
+ * The gateway's one pipeline (DESIGN §6): `tracing → ledger → guardrails → guards → rules → versions → cache → pacing →
  * router → call`. In-code `generateObject`/`generateText`/`stream` and `/v1` JSON and streams all
  * run it; they differ only in the innermost call they hand it.
  */
@@ -21,6 +22,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     [
       ...tracing,
       withLedger(deps),
+      withGuardrails(deps),
       withGuards(deps),
       withRules(deps),
       withVersions(deps),

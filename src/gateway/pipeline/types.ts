@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api'
 import type { Logger } from 'pino'
+import type { GuardrailResult, GuardrailsConfig } from '../guardrails/config.ts'
 import type { ConfigWithGateway as Config } from '../config.ts'
 import type { AiCache } from '../cache/cache.ts'
 import type { MediaFetcher } from '../calls/media-fetch.ts'
@@ -22,6 +23,8 @@ import type { AiAttempt, AiCaller, AiCandidate, AiGuard, AiPacer, AiUsage, Versi
 export type Settlement = {
   usage: AiUsage
   error?: { errorClass: string; message: string } | undefined
+  /** What the guardrails of the request did (for the ledger). */
+  guardrails?: GuardrailResult[] | undefined
 }
 
 /** What one attempt at one candidate gave: the value, its usage so far, and when it is fully delivered. */
@@ -91,6 +94,12 @@ export type PipelineRequest<T> = {
         topP?: number | undefined
       }
     | undefined
+  /** The prompt's texts with their roles, and the call with every text rewritten (guardrails: redaction). */
+  prompt?:
+    | { texts(): ReadonlyArray<{ role: string; text: string }>; rewrite(map: (text: string) => string): Call<T> }
+    | undefined
+  /** The text of a JSON answer, for output guardrails (streams are not checked). */
+  outputText?: ((value: T) => string) | undefined
   /** The ledger's `request` (prompts only when AI_LOG_PROMPTS) and, for JSON answers, its `response`. */
   ledger: { request: unknown; response?: ((value: T) => unknown) | undefined }
 }
@@ -122,6 +131,8 @@ export type PipelineDeps = {
   fetchMedia?: MediaFetcher | undefined
   /** OpenTelemetry: a span per request and per attempt when set. */
   tracer?: Tracer | undefined
+  /** Guardrails per route or feature (`OPTIMALIQ_CONFIG` `guardrails`); none: off. */
+  guardrails?: GuardrailsConfig | undefined
 }
 
 /** Compose middlewares, first outermost, around the terminal handler. */

@@ -1,4 +1,6 @@
 import { AllProvidersFailedError, UpstreamClientError } from '../router/errors.ts'
+import { GuardrailBlockedError } from '../guardrails/config.ts'
+import type { AiMeta } from '../types.ts'
 import { metaOf } from './meta.ts'
 import type { Middleware, PipelineDeps } from './types.ts'
 
@@ -20,8 +22,21 @@ export function withLedger(deps: Pick<PipelineDeps, 'catalog' | 'record' | 'conf
     try {
       answer = await next(request)
     } catch (error) {
+      // A guardrail that refused an answer says what it cost (it was generated and is paid for).
+      const spent = error instanceof GuardrailBlockedError ? (error.spent as AiMeta | undefined) : undefined
       deps.record({
         ...base,
+        ...(spent
+          ? {
+              provider: spent.provider,
+              model: spent.model,
+              modelVersion: spent.modelVersion,
+              inputTokens: spent.usage.inputTokens,
+              outputTokens: spent.usage.outputTokens,
+              costUsd: spent.costUsd,
+            }
+          : {}),
+        guardrails: error instanceof GuardrailBlockedError ? error.guardrails : undefined,
         latencyMs: performance.now() - request.started,
         cacheHit: false,
         fallbackUsed: false,
@@ -55,6 +70,7 @@ export function withLedger(deps: Pick<PipelineDeps, 'catalog' | 'record' | 'conf
         errorClass: settlement.error?.errorClass,
         error: settlement.error?.message,
         attempts: meta.attempts,
+        guardrails: settlement.guardrails,
       })
     })
     return answer

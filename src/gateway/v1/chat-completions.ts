@@ -9,6 +9,7 @@ import { UnsupportedParameterError, unsupportedParams } from '../wire/translate.
 import type { ChatCompletionBody } from '../wire/openai-chat.ts'
 import type { AiGateway } from '../client.ts'
 import { capabilitiesOf } from '../catalog/capabilities.ts'
+import { chatAnswerText, chatTexts, rewriteChat } from '../guardrails/prompts.ts'
 
 /**
  * `/v1/chat/completions` as pipeline requests: the same pipeline as in-code calls, with the
@@ -149,14 +150,25 @@ function request<T>(
 export function chatCompletionRequest(deps: Deps, input: ChatInput): PipelineRequest<string> {
   const translation = translationOf(deps, input.dropParams === true)
   const base = request<string>(deps, input, false, translation)
-  return { ...base, call: chatCompletionCall(deps, input.body, base.requestId, translation) }
+  const call = (body: ChatCompletionBody) => chatCompletionCall(deps, body, base.requestId, translation)
+  return {
+    ...base,
+    call: call(input.body),
+    prompt: { texts: () => chatTexts(input.body), rewrite: (map) => call(rewriteChat(input.body, map)) },
+    outputText: chatAnswerText,
+  }
 }
 
 /** A streamed chat completion request: its value is OpenAI SSE text, settled at its end however it ends. */
 export function chatStreamRequest(deps: Deps, input: ChatInput): PipelineRequest<AsyncIterable<string>> {
   const translation = translationOf(deps, input.dropParams === true)
   const base = request<AsyncIterable<string>>(deps, input, true, translation)
-  return { ...base, call: chatStreamCall(deps, input.body, base.requestId, input.signal, translation) }
+  const call = (body: ChatCompletionBody) => chatStreamCall(deps, body, base.requestId, input.signal, translation)
+  return {
+    ...base,
+    call: call(input.body),
+    prompt: { texts: () => chatTexts(input.body), rewrite: (map) => call(rewriteChat(input.body, map)) },
+  }
 }
 
 export type ChatAnswer<T> = Answer<T>

@@ -13,6 +13,7 @@ import { AiUnavailableError } from '../router/errors.ts'
 import { cacheTenant, type AiCaller, type AiCandidate, type AiUsage } from '../types.ts'
 import { systemText, unsupportedMessageParams, type MessagesBody } from '../wire/anthropic-messages.ts'
 import { UnsupportedParameterError } from '../wire/translate.ts'
+import { messagesAnswerText, messagesTexts, rewriteMessages } from '../guardrails/prompts.ts'
 
 /**
  * `/v1/messages` (the Anthropic Messages API) as pipeline requests: the same pipeline as chat
@@ -142,7 +143,13 @@ const translationOf = (deps: MessagesDeps, input: MessagesInput): Translation =>
 export function messagesRequest(deps: MessagesDeps, input: MessagesInput): PipelineRequest<string> {
   const translation = translationOf(deps, input)
   const base = request<string>(deps, input, false, translation)
-  return { ...base, call: messagesCall(deps, input.body, base.requestId, input.headers, translation) }
+  const call = (body: MessagesBody) => messagesCall(deps, body, base.requestId, input.headers, translation)
+  return {
+    ...base,
+    call: call(input.body),
+    prompt: { texts: () => messagesTexts(input.body), rewrite: (map) => call(rewriteMessages(input.body, map)) },
+    outputText: messagesAnswerText,
+  }
 }
 
 /** A streamed `/v1/messages` request: its value is Anthropic SSE text, settled at its end however it ends. */
@@ -152,8 +159,11 @@ export function messagesStreamRequest(
 ): PipelineRequest<AsyncIterable<string>> {
   const translation = translationOf(deps, input)
   const base = request<AsyncIterable<string>>(deps, input, true, translation)
+  const call = (body: MessagesBody) =>
+    messagesStreamCall(deps, body, base.requestId, input.headers, input.signal, translation)
   return {
     ...base,
-    call: messagesStreamCall(deps, input.body, base.requestId, input.headers, input.signal, translation),
+    call: call(input.body),
+    prompt: { texts: () => messagesTexts(input.body), rewrite: (map) => call(rewriteMessages(input.body, map)) },
   }
 }

@@ -1,0 +1,84 @@
+import { z } from 'zod'
+
+/**
+ * Output checks on an answer's text: a JSON schema it must satisfy, a maximum length, banned
+ * terms (whole words or phrases, any case). Each failing check is named.
+ */
+
+export type OutputPolicy = {
+  maxChars?: number | undefined
+  bannedTerms?: readonly string[] | undefined
+  jsonSchema?: Record<string, unknown> | undefined
+}
+
+export type OutputFinding = { rule: 'max_chars' | 'banned_terms' | 'json_schema'; detail: string }
+
+const validators = new WeakMap<object, z.ZodType | undefined>()
+function validatorOf(schema: Record<string, unknown>): z.ZodType | undefined {
+  if (!validators.has(schema)) {
+    let validator: z.ZodType | undefined
+    try {
+      validator = z.fromJSONSchema(schema as never)
+    } catch {
+      validator = undefined
+    }
+    validators.set(schema, validator)
+  }
+  return validators.get(schema)
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const termPatterns = new WeakMap<readonly string[], RegExp | undefined>()
+function bannedPattern(terms: readonly string[]): RegExp | undefined {
+  if (!termPatterns.has(terms)) {
+    const words = terms.map((t) => t.trim()).filter(Boolean)
+    termPatterns.set(
+      terms,
+      words.length > 0
+        ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'giu')
+        : undefined,
+    )
+  }
+  return termPatterns.get(terms)
+}
+
+/** Whether a JSON schema can be checked (an unusable one is refused when the config loads). */
+export const schemaUsable = (schema: Record<string, unknown>) => validatorOf(schema) !== undefined
+
+/** The checks `text` fails. */
+export function checkOutput(text: string, policy: OutputPolicy): OutputFinding[] {
+  const findings: OutputFinding[] = []
+  if (policy.maxChars !== undefined && text.length > policy.maxChars)
+    findings.push({ rule: 'max_chars', detail: `${text.length} characters, at most ${policy.maxChars}` })
+  const banned = policy.bannedTerms ? bannedPattern(policy.bannedTerms) : undefined
+  if (banned) {
+    const hits = [...new Set([...text.matchAll(banned)].map((m) => m[0].toLowerCase()))]
+    if (hits.length > 0) findings.push({ rule: 'banned_terms', detail: `contains ${hits.join(', ')}` })
+  }
+  if (policy.jsonSchema) {
+    let parsed: unknown
+    let parses = true
+    try {
+      parsed = JSON.parse(
+        text
+          .trim()
+          .replace(/^```(?:json)?\s*/i, '')
+          .replace(/\s*```$/, ''),
+      )
+    } catch {
+      parses = false
+    }
+    if (!parses) findings.push({ rule: 'json_schema', detail: 'the answer is not valid JSON' })
+    else {
+      const result = validatorOf(policy.jsonSchema)?.safeParse(parsed)
+      if (result && !result.success) {
+        const issue = result.error.issues[0]
+        findings.push({
+          rule: 'json_schema',
+          detail: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'does not match the schema'}`,
+        })
+      }
+    }
+  }
+  return findings
+}
