@@ -8,7 +8,7 @@ import {
   type StoredRoute,
 } from '../../data/repositories/ai-routes.ts'
 import { NotFoundError, ValidationError, type FieldIssue } from '../../errors.ts'
-import type { RouteDefinition, RouteView } from '../../contracts/routing.ts'
+import { routeDefinition, type RouteDefinition, type RouteView } from '../../contracts/routing.ts'
 import type { RouteEntry, RouteTable } from '../../gateway/router/routes.ts'
 
 /**
@@ -23,11 +23,14 @@ export type RouteAdminDeps = {
 export type Actor = { claims: Claims; userId: string }
 
 function view(name: string, entry: RouteEntry | undefined, stored: StoredRoute | undefined): RouteView {
+  // A row written by hand that the schema refuses is shown without its definition (the gateway ignores it too).
+  const parsed = stored ? routeDefinition.safeParse(stored.definition) : undefined
+  const definition = parsed?.success ? parsed.data : undefined
   return {
     name,
     source: entry?.source ?? 'admin',
-    ...(stored ? { definition: stored.definition as RouteDefinition } : {}),
-    strategy: entry?.strategy ?? (stored?.definition.strategy as RouteView['strategy'] | undefined) ?? 'ordered',
+    ...(definition ? { definition } : {}),
+    strategy: entry?.strategy ?? definition?.strategy ?? 'ordered',
     candidates: (entry?.candidates ?? []).map((c) => ({
       provider: c.provider,
       model: c.model,

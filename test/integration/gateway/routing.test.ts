@@ -315,5 +315,16 @@ describeBackends('routing strategies and rules', (backend) => {
       rows<{ name: string }>(tx, sql`select name from ai_routes where name = 'rls-check'`),
     )
     expect(adminSeen).toEqual([{ name: 'rls-check' }])
+    // A row the schema refuses (written by hand) is ignored with a warning; the others still load.
+    await t.container.db.orm.execute(
+      sql`insert into ai_routes (name, definition) values ('broken', '{"strategy":"fastest"}'::jsonb)`,
+    )
+    await t.container.ai.reloadRoutes()
+    expect(t.container.ai.routes.names()).toContain('rls-check')
+    expect(t.container.ai.routes.names()).not.toContain('broken')
+    const listed = await t.app.inject({ method: 'GET', url: '/api/admin/routes/broken', headers: admin.auth })
+    expect(listed.statusCode, listed.body).toBe(200)
+    expect(listed.json()).toMatchObject({ name: 'broken', source: 'admin', strategy: 'ordered', candidates: [] })
+    expect(listed.json()).not.toHaveProperty('definition')
   })
 })
