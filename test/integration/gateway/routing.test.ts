@@ -141,7 +141,7 @@ describeBackends('routing strategies and rules', (backend) => {
     }
   })
 
-  it('applies the rules to /v1/messages and /v1/embeddings too, and refuses a bad header in each API’s shape', async () => {
+  it('applies the rules to /v1/messages, /v1/responses and /v1/embeddings too, and refuses a bad header in each API’s shape', async () => {
     const messages = (headers: Record<string, string>) =>
       t.app.inject({
         method: 'POST',
@@ -158,6 +158,15 @@ describeBackends('routing strategies and rules', (backend) => {
     expect(bad.statusCode).toBe(400)
     expect(bad.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } })
     expect((bad.json() as { error: { message: string } }).error.message).toMatch(/x-optimaliq-metadata/)
+    const responses = await t.app.inject({
+      method: 'POST',
+      url: '/v1/responses',
+      headers: { ...user.v1, 'x-optimaliq-metadata': '{"team":"search"}' },
+      payload: { model: 'default', input: 'Hi', store: false },
+    })
+    expect(responses.statusCode, responses.body).toBe(200)
+    expect(responses.headers['x-optimaliq-route']).toBe('cheap')
+    expect(servedBy(responses)).toBe('bedrock/amazon.nova-micro-v1:0')
     const embeddings = await t.app.inject({
       method: 'POST',
       url: '/v1/embeddings',
