@@ -105,6 +105,66 @@ const breakdown = {
 
 export const monitoringQuery = z.object({ window: z.enum(['1h', '24h', '7d', '30d']).default('24h') }).strict()
 
+/** `GET /api/admin/ai-monitoring/series`: buckets a series may use, and their length. */
+export const SERIES_BUCKETS = { '5m': 300_000, '1h': 3_600_000, '6h': 21_600_000, '1d': 86_400_000 } as const
+const WINDOW_MS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000, '30d': 2_592_000_000 } as const
+/** At most this many points per series. */
+export const MAX_SERIES_POINTS = 400
+export const usageSeriesQuery = z
+  .object({
+    window: z.enum(['1h', '24h', '7d', '30d']).default('24h'),
+    bucket: z
+      .enum(['5m', '1h', '6h', '1d'])
+      .optional()
+      .describe('Width of each point; by default 5m for 1h, 1h for 24h, 6h for 7d, 1d for 30d'),
+    by: z.enum(['provider', 'model', 'feature']).default('provider'),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    if (!q.bucket) return
+    const points = WINDOW_MS[q.window] / SERIES_BUCKETS[q.bucket]
+    if (points > MAX_SERIES_POINTS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bucket'],
+        message: `${q.bucket} buckets over ${q.window} make ${points} points; at most ${MAX_SERIES_POINTS}: choose a wider bucket`,
+      })
+    else if (points < 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bucket'],
+        message: `a ${q.bucket} bucket is wider than the ${q.window} window`,
+      })
+  })
+
+export const usageSeriesResponse = z
+  .object({
+    window: z.string(),
+    bucket: z.enum(['5m', '1h', '6h', '1d']),
+    by: z.enum(['provider', 'model', 'feature']),
+    from: z.string(),
+    to: z.string(),
+    series: z.array(
+      z.object({
+        key: z.string().describe('The provider, "provider/model", or the feature'),
+        requests: z.number().int(),
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+        costUsd: z.number(),
+        points: z.array(
+          z.object({
+            bucket: z.string().describe('Start of the bucket (ISO 8601, UTC-aligned)'),
+            requests: z.number().int(),
+            inputTokens: z.number(),
+            outputTokens: z.number(),
+            costUsd: z.number(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'AiUsageSeries' })
+
 export const monitoringReport = z
   .object({
     window: z.string(),

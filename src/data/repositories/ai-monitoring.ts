@@ -363,3 +363,61 @@ export async function readProviderUptime(
     [from, to],
   )
 }
+
+export type UsageSeriesRow = {
+  bin: string | Date
+  provider: string | null
+  model: string | null
+  feature: string | null
+  requests: string
+  input: string
+  output: string
+  cost: string
+}
+
+/**
+ * Tokens, cost and requests per bucket, split by provider, model or feature, in one statement.
+ * Buckets of an hour or more read the rollups (`grain`: hour rows, or day rows for daily
+ * buckets) plus the edges' raw rows; narrower buckets read `ai_log` (windows of a day at most).
+ */
+export function readUsageSeries(
+  db: Database,
+  from: Date,
+  to: Date,
+  grain: RollupGrain | null,
+  bucket: string,
+  by: 'provider' | 'model' | 'feature',
+): Promise<UsageSeriesRow[]> {
+  const columns =
+    by === 'provider'
+      ? 'provider, null::text as model, null::text as feature'
+      : by === 'model'
+        ? 'provider, model, null::text as feature'
+        : 'null::text as provider, null::text as model, feature'
+  const group = by === 'model' ? '1, 2, 3' : by === 'provider' ? '1, 2' : '1, 4'
+  const select = (source: string, bucketParam: string) =>
+    `select date_bin(${bucketParam}::interval, t, '${SERIES_ORIGIN}'::timestamptz) as bin, ${columns},
+        sum(requests) as requests, sum(input_tokens) as input, sum(output_tokens) as output, sum(cost_usd) as cost
+      from (${source}) s group by ${group} having sum(requests) <> 0 order by 1, 2, 3, 4`
+  if (grain === null) {
+    return db.query<UsageSeriesRow>(
+      select(
+        `select created_at as t, provider, model, feature, 1 as requests, coalesce(input_tokens, 0) as input_tokens,
+          coalesce(output_tokens, 0) as output_tokens, coalesce(cost_usd, 0) as cost_usd
+        from ai_log where created_at >= $1 and created_at <= $2`,
+        '$3',
+      ),
+      [iso(from.getTime()), iso(to.getTime()), bucket],
+    )
+  }
+  const spans = rollupSpans(from, to, grain)
+  return db.query<UsageSeriesRow>(select(sumsOf(rollupRows('$5', '$6')), '$7'), [
+    spans.from,
+    spans.hourStart,
+    spans.hourEnd,
+    spans.to,
+    spans.dayStart,
+    spans.dayEnd,
+    bucket,
+  ])
+}

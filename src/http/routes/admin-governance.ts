@@ -13,6 +13,8 @@ import {
   modelVersionCreate,
   modelVersionPatch,
   monitoringQuery,
+  usageSeriesQuery,
+  usageSeriesResponse,
   monitoringReport,
   promoteBody,
 } from '../../contracts/governance.ts'
@@ -30,6 +32,7 @@ import {
   type Actor,
 } from '../../app/admin/model-versions.ts'
 import { aiMonitoring } from '../../governance/monitoring/report.ts'
+import { usageSeries } from '../../governance/monitoring/usage-series.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { FastifyRequest } from 'fastify'
 import type { RouteModule } from '../types.ts'
@@ -171,6 +174,20 @@ export const adminGovernanceRoutes: RouteModule = (app, { db, hooks, governance 
       },
     },
     async (request) => aiMonitoring(db, request.query.window),
+  )
+
+  app.get(
+    '/api/admin/ai-monitoring/series',
+    {
+      onRequest: hooks.requireAdmin,
+      schema: {
+        ...admin,
+        summary: 'Tokens, cost and requests over time, one series per provider, model or feature',
+        querystring: usageSeriesQuery,
+        response: { 200: usageSeriesResponse, ...errors },
+      },
+    },
+    async (request) => usageSeries(db, request.query),
   )
 
   app.get(

@@ -54,6 +54,7 @@ describeBackends('governance HTTP', (backend) => {
       ['POST', `/api/admin/experiments/${id}/promote`, {}],
       ['POST', `/api/admin/experiments/${id}/rollback`],
       ['GET', '/api/admin/ai-monitoring?window=1h'],
+      ['GET', '/api/admin/ai-monitoring/series?window=1h'],
       ['GET', '/api/admin/alerts'],
       ['GET', '/api/admin/alert-rules'],
       ['PATCH', '/api/admin/alert-rules/error_rate', { threshold: 0.1 }],
@@ -268,6 +269,27 @@ describeBackends('governance HTTP', (backend) => {
     expect(
       (await call('POST', `/api/admin/experiments/${crypto.randomUUID()}/promote`, admin.auth, {})).statusCode,
     ).toBe(404)
+  })
+
+  it('serves tokens and cost over time by provider, model or feature; refuses a bucket that makes too many points, naming it', async () => {
+    const ok = await call('GET', '/api/admin/ai-monitoring/series?window=7d&bucket=1h&by=model', admin.auth)
+    expect(ok.statusCode, ok.body).toBe(200)
+    expect(ok.json()).toMatchObject({ window: '7d', bucket: '1h', by: 'model', series: expect.any(Array) })
+    const byDefault = (await call('GET', '/api/admin/ai-monitoring/series?window=30d', admin.auth)).json()
+    expect(byDefault).toMatchObject({ bucket: '1d', by: 'provider' })
+    for (const [query, field] of [
+      ['window=30d&bucket=5m', 'bucket'],
+      ['window=1h&bucket=1d', 'bucket'],
+      ['window=2d', 'window'],
+      ['by=user', 'by'],
+      ['window=24h&extra=1', 'extra'],
+    ] as const) {
+      const bad = await call('GET', `/api/admin/ai-monitoring/series?${query}`, admin.auth)
+      expect(bad.statusCode, query).toBe(400)
+      expect(JSON.stringify(errorOf(bad).error), query).toContain(field)
+    }
+    const many = errorOf(await call('GET', '/api/admin/ai-monitoring/series?window=30d&bucket=5m', admin.auth)).error
+    expect(many.message).toMatch(/8640 points; at most 400/)
   })
 
   it('lists and edits alert rules (audited) and lists alerts', async () => {

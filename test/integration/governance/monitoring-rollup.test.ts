@@ -7,6 +7,7 @@ import {
   type MonitoringWindow,
 } from '../../../src/governance/monitoring/report.ts'
 import { rollupSpans } from '../../../src/data/repositories/ai-monitoring.ts'
+import { usageSeries, type SeriesBucket } from '../../../src/governance/monitoring/usage-series.ts'
 import { PG_ERROR, pgErrorCode } from '../../../src/data/pg-errors.ts'
 import { runRetention } from '../../../src/governance/privacy/retention.ts'
 import type { Database } from '../../../src/data/db.ts'
@@ -629,6 +630,68 @@ describeBackends('AI monitoring rollups', (backend) => {
           expect(compared).toBeGreaterThan(30)
         }
       }
+    })
+  })
+
+  describe('usage series (GET /api/admin/ai-monitoring/series)', () => {
+    const now = new Date('2026-09-10T12:34:56Z')
+    it('per provider, model and feature, each bucket equals a GROUP BY over ai_log (rollups and edges alike)', async () => {
+      // The larger spread above is still in ai_log.
+      const ends = [now, new Date('2026-09-09T23:59:59.999Z'), new Date('2026-09-10T00:00:00.001Z')]
+      const cases: Array<[MonitoringWindow, SeriesBucket]> = [
+        ['24h', '5m'],
+        ['24h', '1h'],
+        ['7d', '1h'],
+        ['7d', '6h'],
+        ['30d', '6h'],
+        ['30d', '1d'],
+      ]
+      const INTERVAL = { '5m': '5 minutes', '1h': '1 hour', '6h': '6 hours', '1d': '1 day' } as const
+      let points = 0
+      for (const end of ends) {
+        for (const [window, bucket] of cases) {
+          for (const by of ['provider', 'model', 'feature'] as const) {
+            const got = await usageSeries(db, { window, bucket, by }, end)
+            const key =
+              by === 'provider'
+                ? `coalesce(provider, 'unknown')`
+                : by === 'model'
+                  ? `coalesce(provider, 'unknown') || '/' || coalesce(model, 'unknown')`
+                  : `coalesce(feature, 'unknown')`
+            const want = await db.query<{
+              key: string
+              bin: Date | string
+              n: string
+              i: string
+              o: string
+              c: string
+            }>(
+              `select ${key} as key, date_bin($3::interval, created_at, '2000-01-01T00:00:00Z'::timestamptz) as bin,
+                  count(*) as n, coalesce(sum(input_tokens), 0) as i, coalesce(sum(output_tokens), 0) as o, coalesce(sum(cost_usd), 0) as c
+                from ai_log where created_at >= $1 and created_at <= $2 group by 1, 2 order by 1, 2`,
+              [got.from, got.to, INTERVAL[bucket]],
+            )
+            const flat = got.series
+              .flatMap((s) =>
+                s.points.map((p) => [s.key, p.bucket, p.requests, p.inputTokens, p.outputTokens, p.costUsd]),
+              )
+              .sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1])))
+            const expected = want
+              .map((r) => [r.key, new Date(r.bin).toISOString(), Number(r.n), Number(r.i), Number(r.o), Number(r.c)])
+              .sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1])))
+            const label = `${window} ${bucket} by ${by} to ${end.toISOString()}`
+            expect(flat.length, label).toBe(expected.length)
+            flat.forEach((row, i) => {
+              expect(row.slice(0, 5), label).toEqual(expected[i]!.slice(0, 5))
+              expect(row[5] as number, label).toBeCloseTo(expected[i]![5] as number, 9)
+            })
+            points += flat.length
+            // Series are sorted by cost, and their totals are their points' sums.
+            for (const s of got.series) expect(s.requests).toBe(s.points.reduce((a, p) => a + p.requests, 0))
+          }
+        }
+      }
+      expect(points).toBeGreaterThan(500)
     })
   })
 
