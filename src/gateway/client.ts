@@ -14,7 +14,14 @@ import { createHealthTracker, startIdleProbe, type HealthTracker } from './healt
 import { createLedger, type Ledger } from './ledger/ledger.ts'
 import { checkObject, objectCall, textCall, textStreamCall } from './pipeline/call-sdk.ts'
 import type { GuardrailsConfig } from './guardrails/config.ts'
-import { createPipeline, metaOf, type Answer, type PipelineDeps, type PipelineRequest } from './pipeline/index.ts'
+import {
+  createEmbeddingPipeline,
+  createPipeline,
+  metaOf,
+  type Answer,
+  type PipelineDeps,
+  type PipelineRequest,
+} from './pipeline/index.ts'
 import { onePiece } from './pipeline/settle.ts'
 import type { Call } from './pipeline/types.ts'
 import { createBreakerRegistry, type BreakerRegistry } from './router/breakers.ts'
@@ -27,6 +34,12 @@ import { orderByStrategy, type StrategyDeps } from './router/strategies.ts'
 import { createRouter, type Router } from './router/router.ts'
 import { chatCompletionRequest, chatStreamRequest, type ChatInput } from './v1/chat-completions.ts'
 import { embeddingsRequest, type EmbeddingsInput } from './v1/embeddings.ts'
+import { vectorsOf } from './wire/openai-embeddings.ts'
+import {
+  createSemanticCache,
+  SEMANTIC_CACHE_FEATURE,
+  type SemanticCacheConfig,
+} from './semantic-cache/semantic-cache.ts'
 import { createEmbeddingsPassthrough } from './calls/embeddings.ts'
 import { messagesRequest, messagesStreamRequest, type MessagesInput } from './v1/messages.ts'
 import { createResponseStore } from './v1/response-store.ts'
@@ -72,6 +85,8 @@ export type AiClientOptions = {
   anthropicUpstreams?: Map<string, AnthropicUpstream> | undefined
   /** `/v1` routes whose cache entries are shared across tenants (prompts without user data). */
   sharedCacheRoutes?: readonly string[] | undefined
+  /** The semantic cache (needs `db`): off unless given, and then only on the routes it lists. */
+  semanticCache?: SemanticCacheConfig | undefined
   /** OpenTelemetry tracer: a span per request and per attempt (none when unset). */
   tracer?: Tracer | undefined
   /** Guardrails per route or feature (none: off). */
@@ -257,6 +272,39 @@ export function createAiClient(options: AiClientOptions): AiGateway {
             maxBytes: 20 * 1024 * 1024,
             timeoutMs: 10_000,
           }),
+  }
+  if (options.semanticCache && options.db) {
+    const semantic = options.semanticCache
+    const embedRun = createEmbeddingPipeline(deps)
+    const ttl = Math.max(...Object.values(semantic.routes).map((r) => r.ttlSeconds), 0)
+    deps.semanticCache = createSemanticCache({
+      config: semantic,
+      db: options.db,
+      logger,
+      // The prompt's embedding through the gateway: ledgered (feature `semantic_cache`), exact-cached.
+      embed: async (text, caller, signal) => {
+        const answer = await embedRun(
+          embeddingsRequest(
+            { ...deps, embeddingsPassthrough },
+            {
+              body: {
+                model: semantic.embeddingModel,
+                input: text,
+                encoding_format: 'base64',
+                ...(semantic.sendDimensions === false ? {} : { dimensions: semantic.dimensions }),
+              },
+              caller,
+              cacheTtlSeconds: ttl,
+              signal,
+              feature: SEMANTIC_CACHE_FEATURE,
+            },
+          ),
+        )
+        const [vector] = vectorsOf(answer.value)
+        if (!vector) throw new Error('the embedding model answered no vector')
+        return Float32Array.from(vector)
+      },
+    })
   }
   const run = createPipeline(deps)
   const messagesDeps = {
@@ -447,6 +495,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       await passthrough.close()
       await embeddingsPassthrough.close()
       await messagesDeps.anthropicPassthrough.close()
+      deps.semanticCache?.close()
     },
   }
 }

@@ -14,6 +14,7 @@ import {
   type GatewayProviders,
 } from './client.ts'
 import { guardrailsConfigSchema } from './guardrails/config.ts'
+import { semanticCacheConfigSchema } from './semantic-cache/semantic-cache.ts'
 import { createProviderRegistry, type ProviderRegistry } from './providers/index.ts'
 import { modelPrice, routeFileEntry, type ModelPrice } from '../contracts/routing.ts'
 import type { AiUsage } from './types.ts'
@@ -112,6 +113,8 @@ export const routesFileSchema = z
     sharedCacheRoutes: z.array(z.string().min(1)).optional(),
     /** Guardrails per route or feature (off when absent). */
     guardrails: guardrailsConfigSchema.optional(),
+    /** The semantic cache (off unless set): embedding model, vector size, routes with thresholds. */
+    semanticCache: semanticCacheConfigSchema.optional(),
     /** Custom prices per `provider/model` (USD per million tokens): a custom model's cost is then known. */
     prices: z
       .record(
@@ -178,6 +181,7 @@ export function createGateway(
     routes: file.routes ?? {},
     sharedCacheRoutes: file.sharedCacheRoutes ?? [],
     guardrails: file.guardrails,
+    semanticCache: file.semanticCache,
     ...options,
   })
 }

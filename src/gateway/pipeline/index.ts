@@ -1,6 +1,7 @@
 import { routed } from './with-router.ts'
 import { withCache } from './with-cache.ts'
 import { withGuardrails } from './with-guardrails.ts'
+import { withSemanticCache } from './with-semantic-cache.ts'
 import { withGuards } from './with-guards.ts'
 import { withLedger } from './with-ledger.ts'
 import { withPacing } from './with-pacing.ts'
@@ -12,7 +13,7 @@ import { compose, type Answer, type PipelineDeps, type PipelineRequest } from '.
 export type Pipeline = <T>(request: PipelineRequest<T>) => Promise<Answer<T>>
 
 /**
- * The gateway's one pipeline (DESIGN §6): `tracing → ledger → guardrails → guards → rules → versions → cache → pacing →
+ * The gateway's one pipeline (DESIGN §6): `tracing → ledger → guardrails → guards → rules → versions → cache → semantic cache → pacing →
  * router → call`. In-code `generateObject`/`generateText`/`stream` and `/v1` JSON and streams all
  * run it; they differ only in the innermost call they hand it.
  */
@@ -27,10 +28,19 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       withRules(deps),
       withVersions(deps),
       withCache(deps),
+      withSemanticCache(deps),
       withPacing(deps),
     ],
     routed(deps),
   )
+}
+
+/**
+ * The semantic cache's own embedding calls: ledger (their cost is real), versions (candidates),
+ * exact cache, pacing, router — no guards (the request they serve was guarded), no semantic cache.
+ */
+export function createEmbeddingPipeline(deps: PipelineDeps): Pipeline {
+  return compose([withLedger(deps), withVersions(deps), withCache(deps), withPacing(deps)], routed(deps))
 }
 
 export { metaOf } from './meta.ts'

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { GuardrailResult, GuardrailsConfig } from '../guardrails/config.ts'
 import type { ConfigWithGateway as Config } from '../config.ts'
 import type { AiCache } from '../cache/cache.ts'
+import type { SemanticCache } from '../semantic-cache/semantic-cache.ts'
 import type { MediaFetcher } from '../calls/media-fetch.ts'
 import type { Passthrough, OpenAiUpstream } from '../calls/passthrough.ts'
 import type { GatewayCatalog, GatewayProviders } from '../gateway-parts.ts'
@@ -49,6 +50,8 @@ export type Answer<T> = AttemptAnswer<T> & {
   cached: boolean
   /** The route that served (a rule may have chosen it), when the request named one. */
   route?: string | undefined
+  /** Which cache answered (`semantic`: a similar prompt's answer); undefined: the exact cache or none. */
+  cacheKind?: 'semantic' | undefined
 }
 
 export type PipelineRequest<T> = {
@@ -78,6 +81,8 @@ export type PipelineRequest<T> = {
   needs?: Partial<CallNeeds> | undefined
   /** Why a candidate cannot take this request (an unsupported parameter), or undefined: such candidates are skipped. */
   refuses?: ((candidate: AiCandidate) => Error | undefined) | undefined
+  /** Semantic cache (routes that have it on): the prompt text to embed, the tenant, and the scope (a hash of everything else that must match). */
+  semantic?: { text: string; tenant: string; scope: string } | undefined
   /** Exact cache, when asked for. Streams: `accept` says whether the sent text is a whole answer. */
   cache?: { key: string; ttlSeconds: number; accept?: ((text: string) => boolean) | undefined } | undefined
   call: Call<T>
@@ -126,6 +131,7 @@ export type PipelineDeps = {
   passthrough: Passthrough
   upstreams: Map<string, OpenAiUpstream>
   sharedCacheRoutes: ReadonlySet<string>
+  semanticCache?: SemanticCache | undefined
   logger?: Logger | undefined
   /** Fetches image URLs for models that take only bytes (`AI_MEDIA_FETCH`); unset: such URLs are refused. */
   fetchMedia?: MediaFetcher | undefined

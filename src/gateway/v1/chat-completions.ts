@@ -38,6 +38,7 @@ type Deps = Pick<
   | 'catalog'
   | 'resolveVersions'
   | 'fetchMedia'
+  | 'semanticCache'
 >
 
 /** How `/v1` translates for non-OpenAI providers, with the catalog's capabilities per `provider/model`. */
@@ -87,6 +88,23 @@ function v1CacheKey(deps: Deps, body: ChatCompletionBody, caller: AiCaller): str
   })
 }
 
+/**
+ * The semantic cache's view of a JSON request on a route that has it: the conversation as text
+ * (`role: content` lines, what is embedded) and the scope, a hash of everything else — model,
+ * parameters, tools, response format — which must match exactly. `user` is in neither.
+ */
+function semanticOf(deps: Deps, body: ChatCompletionBody, caller: AiCaller) {
+  if (body.stream || !deps.semanticCache?.settingsFor(body.model)) return undefined
+  const { messages, model, user: _user, ...params } = body
+  const text = messages.map((m) => `${m.role}: ${contentText(m.content as ChatMessage['content'])}`).join('\n')
+  const shared = deps.sharedCacheRoutes.has(model)
+  return {
+    text,
+    tenant: shared ? '' : (cacheTenant(caller) ?? ''),
+    scope: cacheKey({ route: model, feature: FEATURE, messages: null, params }),
+  }
+}
+
 /** Whether SSE text is a whole answer: it ends with `[DONE]` and carries no in-stream error event. */
 const ranToItsEnd = (sse: string) =>
   /data: \[DONE\]\s*$/.test(sse) && !/^data: *\{("error"|"object": *"error")/m.test(sse)
@@ -125,6 +143,7 @@ function request<T>(
       vision: body.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url')),
       jsonSchema: body.response_format?.type === 'json_schema',
     },
+    semantic: semanticOf(deps, body, caller),
     cache:
       input.cacheTtlSeconds > 0
         ? {

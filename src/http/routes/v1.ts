@@ -57,7 +57,7 @@ export function answerHeaders(caller: AiCaller, answer: Answer<unknown>): Record
     'x-content-type-options': 'nosniff',
     'x-optimaliq-provider': answer.provider,
     'x-optimaliq-model': answer.model,
-    'x-optimaliq-cache': answer.cached ? 'hit' : 'miss',
+    'x-optimaliq-cache': answer.cached ? (answer.cacheKind ?? 'hit') : 'miss',
     'x-optimaliq-fallback': String(answer.fallbackUsed),
     ...(answer.modelVersion ? { 'x-optimaliq-model-version': answer.modelVersion } : {}),
     ...(answer.route ? { 'x-optimaliq-route': answer.route } : {}),
