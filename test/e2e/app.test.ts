@@ -13,6 +13,7 @@ import {
   expectNoSideScroll,
   launchBrowser,
   shot,
+  shotOf,
   watchedPage,
 } from './browser.ts'
 
@@ -488,6 +489,23 @@ describe.skipIf(!available)('web app in Chromium', () => {
       promptVersion: 'v2',
     })
 
+    // Some AI traffic of the admin's own (a scored profile, then its forecast's narrative), logged.
+    await api('POST', '/api/growth-assessment', {
+      industry: 'Retail',
+      companySize: '11-50',
+      revenueRange: '1m_5m',
+      obstacles: ['lead_generation'],
+      strategy: 'documented',
+      process: true,
+      customers: 'regular_feedback',
+      technology: 'needs_work',
+    })
+    await api('GET', '/api/insights/forecast')
+    await poll(
+      async () =>
+        (await api<{ series: unknown[] }>('GET', '/api/admin/ai-monitoring/series?window=7d&by=model')).series.length,
+    ).toBeGreaterThan(0)
+
     await page.getByRole('link', { name: 'Monitoring' }).click()
     await page.getByRole('heading', { name: 'AI monitoring' }).waitFor()
     await poll(() => page.title()).toBe('AI monitoring · OptimaliQ')
@@ -498,6 +516,20 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await poll(() => page.locator('.skeleton').count()).toBe(0)
     await expectAccessible(page, 'admin overview')
     await shot(page, 'desktop-admin-overview')
+    // Tokens and cost over time, one line per provider, model or feature. (Reduced motion: axe
+    // must not see a button halfway through its colour transition.)
+    await page.emulateMedia({ reducedMotion: 'reduce' })
+    const overTime = page.getByTestId('usage-over-time')
+    await overTime
+      .getByRole('radiogroup', { name: 'Over time, split by' })
+      .getByRole('radio', { name: 'Model' })
+      .click()
+    await poll(() => overTime.getByRole('heading').first().textContent()).toMatch(/by model$/)
+    await overTime.getByRole('img', { name: /^Cost per 6h by model: / }).waitFor()
+    await overTime.getByRole('radiogroup', { name: 'Measure over time' }).getByRole('radio', { name: 'Tokens' }).click()
+    await overTime.getByRole('img', { name: /^Tokens per 6h by model: / }).waitFor()
+    await expectAccessible(page, 'admin usage over time')
+    await shotOf(overTime, 'desktop-admin-usage-over-time')
 
     await page.getByRole('tab', { name: 'Alerts' }).click()
     await page.getByRole('heading', { name: 'Alert rules' }).waitFor()

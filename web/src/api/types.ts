@@ -38,6 +38,7 @@ export type Recommendations = z.infer<typeof F.recommendationsResponse>
 export type Forecast = z.infer<typeof F.forecastResponse>
 export type SeriesForecast = Forecast['overall']
 export type Monitoring = z.infer<typeof G.monitoringReport>
+export type UsageSeries = z.infer<typeof G.usageSeriesResponse>
 export type Alert = z.infer<typeof G.alert>
 export type AlertRule = z.infer<typeof G.alertRule>
 export type ModelVersion = z.infer<typeof G.modelVersion>
@@ -121,6 +122,7 @@ export type GetRoutes = {
   '/api/plans': { plans: Plan[] }
   '/api/admin/ai/providers': ProviderHealth
   '/api/admin/ai-monitoring': Monitoring
+  '/api/admin/ai-monitoring/series': UsageSeries
   '/api/admin/alerts': { alerts: Alert[] }
   '/api/admin/alert-rules': { rules: AlertRule[] }
   '/api/admin/model-versions': { versions: ModelVersion[] }

@@ -27,6 +27,7 @@ export const keys = {
   admin: ['admin'] as const,
   adminAlerts: ['admin', 'alerts'] as const,
   adminMonitoring: (window: string) => ['admin', 'monitoring', window] as const,
+  adminUsageSeries: (window: string, by: string) => ['admin', 'monitoring', window, 'series', by] as const,
   adminProviders: ['admin', 'providers'] as const,
 }
 

@@ -165,7 +165,7 @@ export function Series({
               key={l.key}
               dataKey={l.key}
               name={l.name}
-              stroke={l.color ?? [PRIMARY, '#c92a2a', '#2b9a66', '#a86b00'][i % 4]}
+              stroke={l.color ?? [PRIMARY, '#c92a2a', '#2b9a66', '#a86b00', '#7048e8', '#495057'][i % 6]}
               dot={false}
               strokeWidth={2}
               isAnimationActive={false}

@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api } from '../../api/client.ts'
-import type { Monitoring } from '../../api/types.ts'
+import type { Monitoring, UsageSeries } from '../../api/types.ts'
+import type { SeriesPoint } from '../../components/charts.tsx'
 import { fmtDateTime, fmtEmail, fmtMs, fmtNumber, fmtPct, fmtUsd, humanize } from '../../lib/format.ts'
 import { keys } from '../../app/query.ts'
 import { Bars, Series } from '../../components/charts.tsx'
@@ -96,6 +97,7 @@ export function Usage({ window }: { window: Window }) {
         <Breakdown title="By feature" rows={m.byFeature.map((r) => ({ key: humanize(r.feature), ...r }))} />
       </div>
       <Breakdown title="By model" rows={m.byModel.map((r) => ({ key: `${r.provider} · ${r.model}`, ...r }))} />
+      <UsageOverTime window={window} />
       <CostBars m={m} />
       <div className="grid two">
         <GlobalBudgets />
@@ -192,6 +194,100 @@ const DIMENSIONS = [
   { id: 'model', label: 'Model' },
   { id: 'feature', label: 'Feature' },
 ] as const
+
+const SHOWN = 5
+
+/**
+ * Rows for the chart: one per bucket, one column per series (`s0`…, named apart: keys such as
+ * "openai/gpt-4.1" are not safe as chart data keys); beyond the five heaviest, "Other".
+ */
+export function usageRows(data: UsageSeries, measure: 'costUsd' | 'tokens') {
+  const value = (p: UsageSeries['series'][number]['points'][number]) =>
+    measure === 'costUsd' ? p.costUsd : p.inputTokens + p.outputTokens
+  const shown = data.series.slice(0, SHOWN)
+  const rest = data.series.slice(SHOWN)
+  const lines = [
+    ...shown.map((s, i) => ({ key: `s${i}`, name: s.key })),
+    ...(rest.length ? [{ key: 'other', name: `Other (${rest.length})` }] : []),
+  ]
+  const byBucket = new Map<string, SeriesPoint>()
+  const row = (bucket: string) => {
+    let r = byBucket.get(bucket)
+    if (!r) {
+      r = { bucket, ...Object.fromEntries(lines.map((l) => [l.key, 0])) }
+      byBucket.set(bucket, r)
+    }
+    return r
+  }
+  shown.forEach((s, i) => s.points.forEach((p) => (row(p.bucket)[`s${i}`] = value(p))))
+  for (const s of rest) for (const p of s.points) row(p.bucket).other = Number(row(p.bucket).other) + value(p)
+  const rows = [...byBucket.values()].sort((a, b) => a.bucket.localeCompare(b.bucket))
+  return { rows, lines }
+}
+
+/** Tokens or cost over time, one line per provider, model or feature (`GET /api/admin/ai-monitoring/series`). */
+function UsageOverTime({ window }: { window: Window }) {
+  const [by, setBy] = useState<(typeof DIMENSIONS)[number]['id']>('provider')
+  const [measure, setMeasure] = useState<'costUsd' | 'tokens'>('costUsd')
+  const q = useQuery({
+    queryKey: keys.adminUsageSeries(window, by),
+    queryFn: () => api.get('/api/admin/ai-monitoring/series', { query: { window, by } }),
+    placeholderData: (prev) => prev,
+    refetchInterval: 15_000,
+  })
+  const what = measure === 'costUsd' ? 'Cost' : 'Tokens'
+  const fmt = (v: number) => (measure === 'costUsd' ? fmtUsd(v) : fmtNumber(v))
+  return (
+    <Card
+      title={`${what} over time by ${by}`}
+      testId="usage-over-time"
+      actions={
+        <>
+          <Segmented
+            label="Measure over time"
+            value={measure}
+            options={[
+              ['costUsd', 'Cost'],
+              ['tokens', 'Tokens'],
+            ]}
+            onChange={setMeasure}
+          />
+          <Segmented
+            label="Over time, split by"
+            value={by}
+            options={DIMENSIONS.map((d) => [d.id, d.label])}
+            onChange={setBy}
+          />
+        </>
+      }
+    >
+      {q.error ? (
+        <ErrorState error={q.error} what="Usage over time" retry={() => q.refetch()} />
+      ) : !q.data ? (
+        <Skeleton lines={4} />
+      ) : q.data.series.length === 0 ? (
+        <Empty title="No traffic in this window" />
+      ) : (
+        (() => {
+          const { rows, lines } = usageRows(q.data, measure)
+          const total = (s: UsageSeries['series'][number]) =>
+            measure === 'costUsd' ? s.costUsd : s.inputTokens + s.outputTokens
+          return (
+            <Series
+              data={rows}
+              lines={lines}
+              height={240}
+              label={`${what} per ${q.data.bucket} by ${by}: ${q.data.series
+                .slice(0, SHOWN)
+                .map((s) => `${s.key} ${fmt(total(s))}`)
+                .join(', ')}`}
+            />
+          )
+        })()
+      )}
+    </Card>
+  )
+}
 
 /** Cost and tokens of the window split by provider, model or feature. */
 function CostBars({ m }: { m: Monitoring }) {

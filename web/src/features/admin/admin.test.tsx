@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { fakeFetch, renderRoutes } from '../../test/render.tsx'
 import { NewExperiment } from './NewExperiment.tsx'
+import { usageRows } from './Usage.tsx'
 
 afterEach(() => vi.unstubAllGlobals())
 
@@ -69,5 +70,51 @@ describe('new experiment form', () => {
       screen.getByRole('group', { name: 'Versions and their share of traffic' }).getAttribute('aria-invalid'),
     ).toBe('true')
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0)
+  })
+})
+
+describe('usage over time', () => {
+  const point = (bucket: string, costUsd: number, tokens: number) => ({
+    bucket,
+    requests: 1,
+    inputTokens: tokens,
+    outputTokens: 0,
+    costUsd,
+  })
+  const series = (key: string, points: ReturnType<typeof point>[]) => ({
+    key,
+    requests: points.length,
+    inputTokens: points.reduce((a, p) => a + p.inputTokens, 0),
+    outputTokens: 0,
+    costUsd: points.reduce((a, p) => a + p.costUsd, 0),
+    points,
+  })
+  const A = '2026-03-01T00:00:00.000Z'
+  const B = '2026-03-01T01:00:00.000Z'
+
+  it('makes one row per bucket with a column per series (zero where a series had no traffic), the sixth and later summed as Other', () => {
+    const data = {
+      window: '24h',
+      bucket: '1h' as const,
+      by: 'model' as const,
+      from: A,
+      to: B,
+      series: [
+        series('openai/gpt-4.1', [point(A, 5, 100), point(B, 4, 90)]),
+        series('anthropic/claude', [point(B, 3, 50)]),
+        series('m3', [point(A, 1, 10)]),
+        series('m4', [point(A, 1, 10)]),
+        series('m5', [point(A, 1, 10)]),
+        series('m6', [point(A, 0.5, 5)]),
+        series('m7', [point(B, 0.25, 7)]),
+      ],
+    }
+    const cost = usageRows(data, 'costUsd')
+    expect(cost.lines.map((l) => l.name)).toEqual(['openai/gpt-4.1', 'anthropic/claude', 'm3', 'm4', 'm5', 'Other (2)'])
+    expect(cost.rows).toEqual([
+      { bucket: A, s0: 5, s1: 0, s2: 1, s3: 1, s4: 1, other: 0.5 },
+      { bucket: B, s0: 4, s1: 3, s2: 0, s3: 0, s4: 0, other: 0.25 },
+    ])
+    expect(usageRows(data, 'tokens').rows[1]).toMatchObject({ s0: 90, s1: 50, other: 7 })
   })
 })
