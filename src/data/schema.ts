@@ -272,8 +272,47 @@ export const apiKeys = pgTable(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: createdAt(),
+    /** The owner's settings (contracts/api-keys.ts `KeySettings`): scopes, allowlist, limits, budgets. */
+    settings: jsonb('settings').notNull().default({}).$type<Record<string, unknown>>(),
+    /** An admin's overrides of this key's settings (same shape); only admins change it under RLS. */
+    adminSettings: jsonb('admin_settings').notNull().default({}).$type<Record<string, unknown>>(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    rotatedAt: timestamp('rotated_at', { withTimezone: true }),
+    /** The secret replaced by the last rotation, accepted until `previousKeyExpiresAt`. */
+    previousKeyHash: text('previous_key_hash'),
+    previousKeyExpiresAt: timestamp('previous_key_expires_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('api_keys_hash_key').on(t.keyHash), index('api_keys_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('api_keys_hash_key').on(t.keyHash),
+    index('api_keys_user_idx').on(t.userId),
+    uniqueIndex('api_keys_previous_hash_key')
+      .on(t.previousKeyHash)
+      .where(sql`${t.previousKeyHash} is not null`),
+  ],
+)
+
+/** An admin's overrides for every API key of one user (migration 0015). */
+export const apiKeyUserOverrides = pgTable('api_key_user_overrides', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  settings: jsonb('settings').notNull().default({}).$type<Record<string, unknown>>(),
+  updatedBy: uuid('updated_by'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+/** Requests, tokens and cost per API key per UTC day (its own triggers on ai_log, migration 0015). */
+export const aiLogKeyDaily = pgTable(
+  'ai_log_key_daily',
+  {
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    apiKeyId: uuid('api_key_id').notNull(),
+    requests: integer('requests').notNull(),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull(),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull(),
+    costUsd: numeric('cost_usd', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'ai_log_key_daily_pk', columns: [t.apiKeyId, t.day] })],
 )
 
 /** The outbox and event log. Its id, not the row, goes through NOTIFY. */
