@@ -44,7 +44,7 @@ export const eventPayloads = {
    */
   'auth.revoked': z.object({
     userId: z.uuid(),
-    reason: z.enum(['logout', 'account_deleted', 'api_key_revoked', 'password_changed']),
+    reason: z.enum(['logout', 'account_deleted', 'api_key_revoked', 'password_changed', 'api_key_changed']),
     tokenId: z.string().max(200).optional(),
     keyId: z.uuid().optional(),
   }),

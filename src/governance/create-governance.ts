@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import type { Config } from '../config/env.ts'
 import type { Database } from '../data/db.ts'
 import { evaluateAlerts, type EvaluateAlertsResult } from './alerts/evaluate.ts'
@@ -14,6 +15,8 @@ import { runRetention, type RetentionResult } from './privacy/retention.ts'
 import type { LedgerEntry } from '../gateway/ledger/ledger.ts'
 import type { AiGuard } from '../gateway/types.ts'
 import { createVersionResolver, type VersionResolverService } from './versions/resolver.ts'
+import { createApiKeyService, type ApiKeyService } from './keys/api-keys.ts'
+import { createApiKeyGuard } from './keys/key-guard.ts'
 
 /**
  * Everything governance gives the rest of the system, built once from Config:
@@ -30,6 +33,8 @@ export type Governance = {
   counters: CounterPool
   rateLimits: RateLimitGuard
   budgets: BudgetGuard
+  /** API keys: authentication (expiry, rotation) and each key's settings, enforced by a guard of its own. */
+  apiKeys: ApiKeyService
   guards: AiGuard[]
   pacer: ProviderPacer
   versions: VersionResolverService
@@ -60,7 +65,8 @@ export async function createGovernance(deps: {
   metrics?: Metrics
   budgetCacheMs?: number
   versionCacheMs?: number
-  logger?: { warn(obj: object, msg: string): void }
+  apiKeyCacheMs?: number
+  logger?: Logger
 }): Promise<Governance> {
   const { db, config } = deps
   const g = config.governance
@@ -75,6 +81,16 @@ export async function createGovernance(deps: {
     budgets: budgetsConfig,
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.budgetCacheMs === undefined ? {} : { cacheMs: deps.budgetCacheMs }),
+  })
+  const apiKeys = createApiKeyService({ db, logger: deps.logger, clock: deps.clock, cacheMs: deps.apiKeyCacheMs })
+  // A key's own limits and budgets are its owner's (or an admin's) explicit settings: enforced
+  // whether or not the tier limits are on (AI_LIMITS_ENABLED).
+  const keyGuard = createApiKeyGuard({
+    db,
+    counters,
+    settingsOf: (keyId) => apiKeys.settingsOf(keyId),
+    clock: deps.clock,
+    budgetCacheMs: deps.budgetCacheMs,
   })
   const pacer = createProviderPacer({ counters, pacing: resolvePacing(g.pacing) })
   const versions = createVersionResolver({
@@ -106,7 +122,12 @@ export async function createGovernance(deps: {
     counters,
     rateLimits,
     budgets,
-    guards: [...(g.limitsEnabled ? [counted(rateLimits), counted(budgets)] : []), metricsGuard(metrics)],
+    apiKeys,
+    guards: [
+      ...(g.limitsEnabled ? [counted(rateLimits), counted(budgets)] : []),
+      counted(keyGuard),
+      metricsGuard(metrics),
+    ],
     pacer,
     versions,
     metrics,

@@ -5,7 +5,8 @@ import type { Tracer } from '@opentelemetry/api'
 import pino, { type Logger } from 'pino'
 import type { AiGateway } from '../gateway/client.ts'
 import type { AiGuard, VersionResolver } from '../gateway/types.ts'
-import { createApiKeyService, type ApiKeyService } from '../governance/keys/api-keys.ts'
+import type { ApiKeyService } from '../governance/keys/api-keys.ts'
+import type { WallClock } from '../governance/budgets/periods.ts'
 import { createGateway } from '../gateway/create-gateway.ts'
 import { defineAssessmentAnalysisTask } from '../app/assessments/analysis-task.ts'
 import { defineDashboardRefreshTask } from '../app/dashboard/refresh-task.ts'
@@ -85,6 +86,8 @@ export type ContainerOverrides = {
   assessmentCatalogue?: AssessmentCatalogue
   /** OpenTelemetry tracer (tests: an in-memory exporter); default: OTLP when configured, else none. */
   tracer?: Tracer
+  /** Wall-clock time for governance (budget periods, API key expiry and rotation): tests pick the instant. */
+  clock?: WallClock
 }
 
 /** Paths and headers that must never reach a log line. */
@@ -158,7 +161,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       expiresInSeconds: config.auth.jwtExpiresInSeconds,
       supabaseSecret: config.auth.supabaseJwtSecret,
     })
-    const governance = await createGovernance({ db, config, logger })
+    const governance = await createGovernance({
+      db,
+      config,
+      logger,
+      ...(overrides.clock ? { clock: overrides.clock } : {}),
+    })
     closers.push(() => governance.counters.close())
     // Login and sign-up throttling on the limiter's shared counters; refusals go to the audit log.
     const throttle = createAuthThrottle({
@@ -191,7 +199,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const ai = overrides.ai ? overrides.ai(gatewayDeps) : createGateway(gatewayDeps)
     // Flushes the ledger before the database closes (closers run in reverse order).
     closers.push(() => ai.close())
-    const apiKeys = createApiKeyService({ db, logger })
+    const apiKeys = governance.apiKeys
     if (ai.ledger) observeLedger(ai.ledger, governance)
     // Breaker states are read from the gateway at scrape time.
     governance.metrics.onScrape(() => {

@@ -34,6 +34,11 @@ export function applyRevocation(targets: RevocationTargets, revocation: Revocati
     if (revocation.keyId) targets.apiKeys.forget({ keyId: revocation.keyId })
     return
   }
+  // A rotation or an admin's override: the key (or every key of the user) is read again.
+  if (reason === 'api_key_changed') {
+    targets.apiKeys.forget(revocation.keyId ? { keyId: revocation.keyId } : { userId })
+    return
+  }
   targets.auth.forget(userId)
   if (reason === 'password_changed') {
     // Every stream of the user ends; the session that changed it reconnects with its new token.
@@ -114,5 +119,16 @@ export async function announceKeyRevoked(
 ): Promise<void> {
   const revocation: Revocation = { userId, reason: 'api_key_revoked', keyId }
   applyRevocation(deps, revocation)
+  await deps.db.transaction((tx) => publish(tx, revokedEvent(revocation)))
+}
+
+/** After an API key (or, without `keyId`, every key of a user) changed: every process reads it again. */
+export async function announceKeyChanged(
+  deps: Pick<RevocationDeps, 'db'> & Pick<RevocationTargets, 'apiKeys'>,
+  userId: string,
+  keyId?: string,
+): Promise<void> {
+  const revocation: Revocation = { userId, reason: 'api_key_changed', ...(keyId ? { keyId } : {}) }
+  deps.apiKeys.forget(keyId ? { keyId } : { userId })
   await deps.db.transaction((tx) => publish(tx, revokedEvent(revocation)))
 }

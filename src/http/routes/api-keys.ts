@@ -1,25 +1,28 @@
-import { z } from 'zod'
 import { keyUsage } from '../../app/account/key-usage.ts'
-import { announceKeyRevoked } from '../../app/account/revocation.ts'
+import { announceKeyChanged, announceKeyRevoked } from '../../app/account/revocation.ts'
+import { overrideKey, overrideUserKeys, userKeysFor } from '../../app/admin/api-keys.ts'
+import {
+  adminUserKeys,
+  apiKey,
+  apiKeyList,
+  createApiKeyBody,
+  createdApiKey,
+  DEFAULT_ROTATION_GRACE_SECONDS,
+  keySettings,
+  rotateApiKeyBody,
+} from '../../contracts/api-keys.ts'
 import { apiKeyUsageResponse } from '../../contracts/governance.ts'
 import { errorResponse, uuidParam } from '../../contracts/common.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { RouteModule } from '../types.ts'
 
-const apiKey = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    prefix: z.string(),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
-  })
-  .meta({ id: 'ApiKey' })
-const createdKey = apiKey.extend({ key: z.string().describe('The key itself: shown once, store it now') })
-const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 503: errorResponse }
+const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse, 503: errorResponse }
+const adminErrors = { ...errors, 403: errorResponse }
 
-/** API keys for the OpenAI-compatible `/v1` API: create (shown once), list, revoke. */
+/**
+ * API keys for the OpenAI-compatible `/v1` API: create (shown once) with their settings, list with
+ * usage and standing, rotate, revoke; and an admin's overrides per key and per user (audited).
+ */
 export const apiKeyRoutes: RouteModule = (app, deps) => {
   const keys = () => deps.apiKeys
   app.post(
@@ -28,13 +31,13 @@ export const apiKeyRoutes: RouteModule = (app, deps) => {
       onRequest: deps.hooks.requireUser,
       schema: {
         tags: ['api keys'],
-        summary: 'Create an API key (shown once)',
+        summary: 'Create an API key (shown once), with its scopes, allowlist, limits, budgets and expiry',
         security: [{ bearer: [] }],
-        body: z.object({ name: z.string().trim().min(1).max(100).default('default') }).default({ name: 'default' }),
-        response: { 201: createdKey, ...errors },
+        body: createApiKeyBody.default({ name: 'default' }),
+        response: { 201: createdApiKey, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await keys().create(principalOf(request).claims, request.body.name)),
+    async (request, reply) => reply.code(201).send(await keys().create(principalOf(request).claims, request.body)),
   )
   app.get(
     '/api/keys',
@@ -42,9 +45,9 @@ export const apiKeyRoutes: RouteModule = (app, deps) => {
       onRequest: deps.hooks.requireUser,
       schema: {
         tags: ['api keys'],
-        summary: 'Your API keys (never the key itself)',
+        summary: 'Your API keys with their settings, usage today and this month, and standing (never the key itself)',
         security: [{ bearer: [] }],
-        response: { 200: z.object({ keys: z.array(apiKey) }), ...errors },
+        response: { 200: apiKeyList, ...errors },
       },
     },
     async (request) => ({ keys: await keys().list(principalOf(request).claims) }),
@@ -61,6 +64,27 @@ export const apiKeyRoutes: RouteModule = (app, deps) => {
       },
     },
     async (request) => keyUsage(deps, principalOf(request).user.id),
+  )
+  app.post(
+    '/api/keys/:id/rotate',
+    {
+      onRequest: deps.hooks.requireUser,
+      schema: {
+        tags: ['api keys'],
+        summary: 'A new secret for a key (shown once); the old one keeps working for graceSeconds (default 24 h)',
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        body: rotateApiKeyBody.default({ graceSeconds: DEFAULT_ROTATION_GRACE_SECONDS }),
+        response: { 200: createdApiKey, ...errors },
+      },
+    },
+    async (request) => {
+      const { claims } = principalOf(request)
+      const rotated = await keys().rotate(claims, request.params.id, request.body.graceSeconds)
+      // Other processes read the key again now: the old secret's grace end applies everywhere.
+      await announceKeyChanged(deps, claims.sub, rotated.id)
+      return rotated
+    },
   )
   app.delete(
     '/api/keys/:id',
@@ -81,5 +105,83 @@ export const apiKeyRoutes: RouteModule = (app, deps) => {
       await announceKeyRevoked(deps, claims.sub, revoked.id)
       return revoked
     },
+  )
+
+  // An admin's overrides: on one key, or on every key of a user (audited).
+  const actorOf = (request: Parameters<typeof principalOf>[0]) => {
+    const { claims, user } = principalOf(request)
+    return { claims, userId: user.id }
+  }
+  app.get(
+    '/api/admin/users/:id/keys',
+    {
+      onRequest: deps.hooks.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: "A user's API keys with usage and standing, and the overrides on all of them",
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        response: { 200: adminUserKeys, ...adminErrors },
+      },
+    },
+    async (request) => userKeysFor(deps, actorOf(request), request.params.id),
+  )
+  app.put(
+    '/api/admin/keys/:id/overrides',
+    {
+      onRequest: deps.hooks.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: "Override one key's settings (replaces earlier overrides on it; audited)",
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        body: keySettings,
+        response: { 200: apiKey, ...adminErrors },
+      },
+    },
+    async (request) => overrideKey(deps, actorOf(request), request.params.id, request.body),
+  )
+  app.delete(
+    '/api/admin/keys/:id/overrides',
+    {
+      onRequest: deps.hooks.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: "Clear an admin's overrides on one key (audited)",
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        response: { 200: apiKey, ...adminErrors },
+      },
+    },
+    async (request) => overrideKey(deps, actorOf(request), request.params.id, undefined),
+  )
+  app.put(
+    '/api/admin/users/:id/key-overrides',
+    {
+      onRequest: deps.hooks.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Override the settings of every key of a user (replaces earlier ones; audited)',
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        body: keySettings,
+        response: { 200: adminUserKeys, ...adminErrors },
+      },
+    },
+    async (request) => overrideUserKeys(deps, actorOf(request), request.params.id, request.body),
+  )
+  app.delete(
+    '/api/admin/users/:id/key-overrides',
+    {
+      onRequest: deps.hooks.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: "Clear an admin's overrides on every key of a user (audited)",
+        security: [{ bearer: [] }],
+        params: uuidParam,
+        response: { 200: adminUserKeys, ...adminErrors },
+      },
+    },
+    async (request) => overrideUserKeys(deps, actorOf(request), request.params.id, undefined),
   )
 }

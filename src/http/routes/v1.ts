@@ -15,6 +15,7 @@ import type { App, RouteModule } from '../types.ts'
 import { v1EmbeddingRoutes } from './v1-embeddings.ts'
 import { v1ModelRoutes } from './v1-models.ts'
 import { responsesRoutes } from './v1-responses.ts'
+import { keyAccess, keyAllowsModel } from '../plugins/api-key-access.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -143,6 +144,8 @@ export const v1Routes: RouteModule = async (app, deps) => {
       '/v1/chat/completions',
       {
         helmet: false,
+        // The key's `chat` scope and model allowlist (per-key governance).
+        preHandler: keyAccess('chat'),
         schema: {
           tags: ['v1'],
           summary: 'OpenAI-compatible chat completions (JSON or SSE)',
@@ -209,7 +212,11 @@ export const v1Routes: RouteModule = async (app, deps) => {
           },
         },
       },
-      async () => listModels(deps.ai),
+      // Every key may list models; a key with an allowlist sees only what it may name.
+      async (request) => {
+        const list = listModels(deps.ai)
+        return { ...list, data: list.data.filter((m) => keyAllowsModel(request.apiKey, m.id)) }
+      },
     )
     await responsesRoutes(v1, deps, { writeStream, answerHeaders })
   })
