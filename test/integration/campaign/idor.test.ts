@@ -53,6 +53,20 @@ type Resource = { params: (ids: Ids) => Record<string, string>; body?: unknown; 
 /** Every path with an id, how to fill it with A's ids, and a body the owner's request would accept. */
 const RESOURCES: Record<string, Resource> = {
   'delete /api/keys/{id}': { params: (i) => ({ id: i.key }) },
+  'post /api/keys/{id}/rotate': { params: (i) => ({ id: i.key }), body: { graceSeconds: 60 } },
+  'get /api/admin/users/{id}/keys': { params: (i) => ({ id: i.user }), admin: true },
+  'put /api/admin/keys/{id}/overrides': {
+    params: (i) => ({ id: i.key }),
+    body: { limits: { requestsPerMinute: 1 } },
+    admin: true,
+  },
+  'delete /api/admin/keys/{id}/overrides': { params: (i) => ({ id: i.key }), admin: true },
+  'put /api/admin/users/{id}/key-overrides': {
+    params: (i) => ({ id: i.user }),
+    body: { allowedModels: ['none'] },
+    admin: true,
+  },
+  'delete /api/admin/users/{id}/key-overrides': { params: (i) => ({ id: i.user }), admin: true },
   'get /api/assessments/{type}/submissions/{id}': { params: (i) => ({ type: 'sales', id: i.submission }) },
   'get /api/ai/tasks/{id}': { params: (i) => ({ id: i.task }) },
   'patch /api/growth_studio/levers/{id}/progress': { params: (i) => ({ id: i.lever }), body: { progress: 77 } },

@@ -18,7 +18,8 @@ describeBackends('governance wiring', (backend) => {
       ALERT_INTERVAL_SECONDS: '300',
     })
     const g = await createGovernance({ db: database.db, config, budgetCacheMs: 0, versionCacheMs: 0 })
-    expect(g.guards).toHaveLength(3)
+    // Rate limits, budgets, the per-key guard (limits and budgets of a key's own settings), metrics.
+    expect(g.guards).toHaveLength(4)
     const userId = await insertUser(database.db)
     const caller = { userId, tier: 'free' as const }
     // Budget of $0: the rate limit passes, the budget refuses.
@@ -59,7 +60,8 @@ describeBackends('governance wiring', (backend) => {
     expect(await g.runRetention()).toMatchObject({ aiLog: 0 })
 
     const off = await createGovernance({ db: database.db, config: testConfig({ AI_LIMITS_ENABLED: 'false' }) })
-    expect(off.guards).toHaveLength(1)
+    // Limits off: the per-key guard (explicit settings of a key) and metrics remain.
+    expect(off.guards).toHaveLength(2)
     expect(off.redactPrompt('a@b.io')).toBe('a@b.io')
   })
 
