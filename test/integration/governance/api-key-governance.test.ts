@@ -164,8 +164,10 @@ describeBackends('per-key governance', (backend) => {
     expect(second.headers['content-type']).toContain('application/json')
     expect(second.body).not.toContain('data:')
 
+    await flush()
+    // The refused call is in the ledger too (a request, at no cost).
     const [row] = (await listKeys(owner.auth)).filter((k) => k.id === streaming.id)
-    expect(row!.usage.today).toEqual({ requests: 1, tokens: 15, costUsd: 0.00002 })
+    expect(row!.usage.today).toEqual({ requests: 2, tokens: 15, costUsd: 0.00002 })
     expect(row!.budgets.daily).toMatchObject({ limitUsd: 0.00001, spentUsd: 0.00002, remainingUsd: 0 })
     expect(row!.budgets.monthly).toBeNull()
   })
