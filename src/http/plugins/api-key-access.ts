@@ -11,9 +11,14 @@ import { checkKeyAccess, modelAllowed } from '../../governance/keys/policy.ts'
  * (`api_key_scope_denied`, or `model_not_allowed` with the field `model`), which the route's error
  * handler writes in its API's shape (OpenAI's `param: "model"`, Anthropic's error object).
  */
-export function keyAccess(scope: KeyScope) {
+export function keyAccess(
+  scope: KeyScope,
+  /** Where the route keeps the request's key, when not on `request.apiKey` (e.g. `/v1/messages`). */
+  principalOf: (request: FastifyRequest) => ApiKeyPrincipal | null | undefined = (request) =>
+    (request as FastifyRequest & { apiKey?: ApiKeyPrincipal | null }).apiKey,
+) {
   return async (request: FastifyRequest) => {
-    const key = (request as FastifyRequest & { apiKey?: ApiKeyPrincipal | null }).apiKey
+    const key = principalOf(request)
     if (!key) return
     const model = (request.body as { model?: unknown } | undefined)?.model
     checkKeyAccess(key.settings, { scope, model: typeof model === 'string' ? model : undefined })

@@ -4,6 +4,7 @@ import type { AiCaller } from '../../gateway/types.ts'
 import { embeddingsBody } from '../../gateway/wire/openai-embeddings.ts'
 import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
 import type { App, HttpDeps } from '../types.ts'
+import { keyAccess } from '../plugins/api-key-access.ts'
 
 /** The caller of a `/v1` request: the API key's owner, the key, its tier, the request id. */
 export function v1Caller(request: FastifyRequest): AiCaller {
@@ -39,6 +40,7 @@ export function v1EmbeddingRoutes(
     '/v1/embeddings',
     {
       helmet: false,
+      preHandler: keyAccess('embeddings'),
       schema: {
         tags: ['v1'],
         summary: 'OpenAI-compatible embeddings (OpenAI, Azure, Gemini, Mistral, Bedrock, OpenAI-compatible)',

@@ -15,6 +15,7 @@ import {
 } from '../../gateway/wire/anthropic-messages.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
+import { keyAccess } from '../plugins/api-key-access.ts'
 
 /** The principal of each authenticated request (this scope's own: `/v1`'s decoration is not shared). */
 const principals = new WeakMap<FastifyRequest, ApiKeyPrincipal>()
@@ -132,6 +133,7 @@ export const v1MessagesRoutes: RouteModule = async (app, deps) => {
       '/v1/messages',
       {
         helmet: false,
+        preHandler: keyAccess('messages', (request) => principals.get(request)),
         schema: {
           tags: ['v1'],
           summary: 'Anthropic Messages API (JSON or SSE)',

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { retrieveModel } from '../../gateway/v1/models.ts'
 import type { App, HttpDeps } from '../types.ts'
+import { keyAllowsModel } from '../plugins/api-key-access.ts'
+import { ModelNotAllowedError } from '../../governance/keys/policy.ts'
 
 /**
  * `GET /v1/models/{id}` inside the `/v1` scope. Ids may hold slashes (`anthropic/claude-…`), sent
@@ -21,6 +23,12 @@ export function v1ModelRoutes(v1: App, deps: Pick<HttpDeps, 'ai'>) {
         },
       },
     },
-    async (request) => retrieveModel(deps.ai, request.params['*']),
+    async (request) => {
+      const id = request.params['*']
+      // A key with a model allowlist sees only what it may name (per-key governance).
+      if (!keyAllowsModel(request.apiKey, id))
+        throw new ModelNotAllowedError(id, request.apiKey?.settings.allowedModels ?? [])
+      return retrieveModel(deps.ai, id)
+    },
   )
 }

@@ -8,6 +8,7 @@ import { responsesBody } from '../../gateway/wire/openai-responses.ts'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { OptimaliqError } from '../../errors.ts'
 import type { App, RouteDeps } from '../types.ts'
+import { keyAccess } from '../plugins/api-key-access.ts'
 
 /** What `/v1/responses` shares with the chat route in `v1.ts`: the SSE writer and the gateway headers. */
 export type V1Io = {
@@ -40,6 +41,7 @@ export async function responsesRoutes(v1: App, deps: RouteDeps, io: V1Io) {
     '/v1/responses',
     {
       helmet: false,
+      preHandler: keyAccess('responses'),
       schema: {
         tags: ['v1'],
         summary: 'OpenAI Responses API (JSON or SSE events), any configured provider',
@@ -79,6 +81,7 @@ export async function responsesRoutes(v1: App, deps: RouteDeps, io: V1Io) {
     '/v1/responses/:id',
     {
       helmet: false,
+      preHandler: keyAccess('responses'),
       schema: {
         tags: ['v1'],
         summary: 'A stored response (store: true), yours only',
@@ -103,6 +106,7 @@ export async function responsesRoutes(v1: App, deps: RouteDeps, io: V1Io) {
     '/v1/responses/:id',
     {
       helmet: false,
+      preHandler: keyAccess('responses'),
       schema: {
         tags: ['v1'],
         summary: 'Delete a stored response',

@@ -200,6 +200,34 @@ describeBackends('per-key governance', (backend) => {
     expect(listed.statusCode).toBe(200)
   })
 
+  it("checks the scope on every /v1 endpoint, in each API's error shape", async () => {
+    const owner = await signUp(t.app)
+    const chatOnly = await createKey(owner.auth, { scopes: ['chat'], allowedModels: ['default'] })
+    const bearer = { authorization: `Bearer ${chatOnly.key}` }
+    const calls = [
+      { url: '/v1/embeddings', headers: bearer, payload: { model: 'default', input: 'x' } },
+      { url: '/v1/responses', headers: bearer, payload: { model: 'default', input: 'Hi' } },
+    ]
+    for (const call of calls) {
+      const response = await t.app.inject({ method: 'POST', ...call })
+      expect(response.statusCode, call.url).toBe(403)
+      expect(response.json().error).toMatchObject({ code: 'api_key_scope_denied' })
+    }
+    const messages = await t.app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { 'x-api-key': chatOnly.key, 'anthropic-version': '2023-06-01' },
+      payload: { model: 'default', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] },
+    })
+    expect(messages.statusCode).toBe(403)
+    expect(messages.json()).toMatchObject({ type: 'error', error: { message: expect.stringContaining('messages') } })
+    const stored = await t.app.inject({ method: 'GET', url: '/v1/responses/resp_x', headers: bearer })
+    expect(stored.statusCode).toBe(403)
+    const model = await t.app.inject({ method: 'GET', url: '/v1/models/openai%2Fgpt-4.1-mini', headers: bearer })
+    expect(model.statusCode).toBe(403)
+    expect(model.json().error).toMatchObject({ code: 'model_not_allowed', param: 'model' })
+  })
+
   it('refuses an expired key with 401 and a clear message (the cache does not keep it alive)', async () => {
     const owner = await signUp(t.app)
     const key = await createKey(owner.auth, { expiresAt: new Date(now + 60_000).toISOString() })
