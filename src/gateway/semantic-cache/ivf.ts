@@ -122,6 +122,22 @@ export function createIvfIndex(options: IvfOptions): IvfIndex {
   let live = 0
   let centroids: Float32Array[] = []
   let members: number[][] = []
+  // Each list's vectors side by side in one array (a search reads them in order, not scattered).
+  let packed: Float32Array[] = []
+
+  /** Put a node in a list: its number, and its vector at the end of the list's packed array. */
+  function join(list: number, node: number, vector: Float32Array) {
+    const nodes = members[list] as number[]
+    let data = packed[list] as Float32Array
+    if ((nodes.length + 1) * dims > data.length) {
+      const grown = new Float32Array(Math.max(dims * 16, data.length * 2))
+      grown.set(data)
+      data = grown
+      packed[list] = data
+    }
+    data.set(vector, nodes.length * dims)
+    nodes.push(node)
+  }
   let trainedAt = 0
 
   function nearestCentroid(vector: Float32Array): number {
@@ -172,6 +188,7 @@ export function createIvfIndex(options: IvfOptions): IvfIndex {
       )
     }
     members = centroids.map(() => [])
+    packed = centroids.map(() => new Float32Array(dims * 16))
     const keptVectors: Float32Array[] = []
     const keptIds: number[] = []
     nodeOf.clear()
@@ -180,7 +197,7 @@ export function createIvfIndex(options: IvfOptions): IvfIndex {
       keptVectors.push(vectors[node] as Float32Array)
       keptIds.push(ids[node] as number)
       nodeOf.set(ids[node] as number, fresh)
-      ;(members[nearestCentroid(vectors[node] as Float32Array)] as number[]).push(fresh)
+      join(nearestCentroid(vectors[node] as Float32Array), fresh, vectors[node] as Float32Array)
     }
     vectors.length = 0
     vectors.push(...keptVectors)
@@ -209,7 +226,7 @@ export function createIvfIndex(options: IvfOptions): IvfIndex {
   function add(id: number, vector: Float32Array) {
     if (!append(id, vector)) return
     if (due()) train()
-    else if (centroids.length > 0) (members[nearestCentroid(vector)] as number[]).push(nodeOf.get(id) as number)
+    else if (centroids.length > 0) join(nearestCentroid(vector), nodeOf.get(id) as number, vector)
   }
 
   function addMany(entries: Iterable<{ id: number; vector: Float32Array }>) {
@@ -217,7 +234,10 @@ export function createIvfIndex(options: IvfOptions): IvfIndex {
     for (const { id, vector } of entries) if (append(id, vector)) fresh.push(nodeOf.get(id) as number)
     if (due()) train()
     else if (centroids.length > 0)
-      for (const node of fresh) (members[nearestCentroid(vectors[node] as Float32Array)] as number[]).push(node)
+      for (const node of fresh) {
+        const vector = vectors[node] as Float32Array
+        join(nearestCentroid(vector), node, vector)
+      }
   }
 
   function search(query: Float32Array, k: number): Neighbour[] {
@@ -230,9 +250,18 @@ export function createIvfIndex(options: IvfOptions): IvfIndex {
     } else {
       const lists = topK(Math.min(probes, centroids.length))
       for (let c = 0; c < centroids.length; c++) lists.offer(dot(query, centroids[c] as Float32Array), c)
-      for (const c of lists.values)
-        for (const node of members[c] as number[])
-          if (!removed[node]) best.offer(dot(query, vectors[node] as Float32Array), node)
+      for (const c of lists.values) {
+        const nodes = members[c] as number[]
+        const data = packed[c] as Float32Array
+        for (let k = 0; k < nodes.length; k++) {
+          const node = nodes[k] as number
+          if (removed[node]) continue
+          const base = k * dims
+          let sum = 0
+          for (let j = 0; j < dims; j++) sum += (query[j] as number) * (data[base + j] as number)
+          best.offer(sum, node)
+        }
+      }
     }
     return best.values.map((node, i) => ({ id: ids[node] as number, similarity: best.sims[i] as number }))
   }
