@@ -89,6 +89,17 @@ const TABLES: Record<string, Target> = {
       `insert into ai_responses (id, user_id, model, input, output, response) values ('resp_rls_a', ${q(s.a)}, 'm', '[]', '[{"id":"msg_rls_a"}]', '{}')`,
     'model',
   ),
+  ai_semantic_cache: byUser(
+    'user_id',
+    (s) =>
+      `insert into ai_semantic_cache (tenant, scope, embedding_model, dimensions, embedding, value, user_id, expires_at) values (${q(`user:${s.a}`)}, 's', 'm', 1, '\\x0000803f', '{"secret":"a"}', ${q(s.a)}, now() + interval '1 day')`,
+    'value',
+  ),
+  api_key_user_overrides: byUser(
+    'user_id',
+    (s) => `insert into api_key_user_overrides (user_id, settings) values (${q(s.a)}, '{"dailyUsd":1}')`,
+    'settings',
+  ),
   ai_tasks: byUser(
     'user_id',
     (s) => `insert into ai_tasks (user_id, type, input) values (${q(s.a)}, 'x', '{}')`,
@@ -154,6 +165,13 @@ const TABLES: Record<string, Target> = {
       `insert into ai_log_error_rollup (grain, period_start, provider, error_class, errors) values ('hour', now(), 'openai', 'x', 1)`,
   },
   rate_limits: { seed: () => `insert into rate_limits (key) values ('rls-a')` },
+  // Per-key day rollup (filled by ai_log's trigger): server only.
+  ai_log_key_daily: {
+    seed: () =>
+      `insert into ai_log_key_daily (day, api_key_id, requests, input_tokens, output_tokens, cost_usd) values (now(), gen_random_uuid(), 1, 0, 0, 0)`,
+  },
+  // Admin-edited gateway routes: no user reads or writes them.
+  ai_routes: { seed: () => `insert into ai_routes (name, definition) values ('rls-a', '{"strategy":"ordered"}')` },
   model_versions: {
     seed: () =>
       `insert into model_versions (feature, provider, model, prompt_version) values ('f', 'openai', 'm', 'v1')`,
