@@ -8,6 +8,7 @@ import type * as A from '../../../src/contracts/assessments.ts'
 import type * as Auth from '../../../src/contracts/auth.ts'
 import type * as F from '../../../src/contracts/features.ts'
 import type * as G from '../../../src/contracts/governance.ts'
+import type * as Keys from '../../../src/contracts/api-keys.ts'
 import type { Plan, PlanBody } from '../../../src/contracts/plans.ts'
 import type * as K from '../../../src/contracts/kpis.ts'
 import type * as D from '../../../src/contracts/documents.ts'
@@ -65,14 +66,8 @@ export type ProviderHealth = {
   routes: string[]
   history: Array<{ provider: string; status: string; reason: string | null; at: string }>
 }
-export type ApiKey = {
-  id: string
-  name: string
-  prefix: string
-  createdAt: string
-  lastUsedAt: string | null
-  revokedAt: string | null
-}
+/** An API key with its settings, usage today and this month, and standing (`GET /api/keys`). */
+export type ApiKey = Keys.ApiKeyView
 export type CreatedKey = ApiKey & { key: string }
 export type Export = { exportedAt: string; userId: string; tables: Record<string, unknown[]> }
 export type AdminUsers = z.infer<typeof Auth.adminUserList>
@@ -156,6 +151,7 @@ export type PostRoutes = {
   '/api/insights/:requestId/feedback': { body: FeedbackBody; res: Feedback }
   '/api/ai/answers/:requestId/feedback': { body: FeedbackBody; res: Feedback }
   '/api/keys': { body: { name: string }; res: CreatedKey }
+  '/api/keys/:id/rotate': { body: { graceSeconds?: number }; res: CreatedKey }
   '/api/plans': { body: PlanBody; res: Plan }
   '/api/admin/alerts/:id/acknowledge': { body: undefined; res: Alert }
   '/api/admin/experiments': { body: z.input<typeof G.experimentCreate>; res: Experiment }

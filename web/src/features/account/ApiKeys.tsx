@@ -13,7 +13,7 @@ import { describedBy, Empty, ErrorState, Field, Skeleton, TableWrap } from '../.
 /** The server's rule for a key name (`POST /api/keys`). */
 const nameSchema = z.object({ name: z.string().trim().min(1).max(100) })
 
-/** API keys for `/v1`: create (the key shown once), the last 30 days of use per key, revoke. */
+/** API keys for `/v1`: create (the key shown once), the last 30 days of use per key, standing, rotate, revoke. */
 export function ApiKeys() {
   const client = useQueryClient()
   const modals = useModals()
@@ -23,6 +23,14 @@ export function ApiKeys() {
   const revoke = useMutation({
     mutationFn: (id: string) => api.delete('/api/keys/:id', { params: { id } }),
     onSuccess: () => client.invalidateQueries({ queryKey: keys.apiKeys }),
+  })
+  // A new secret, shown once like a new key; the old one keeps working for 24 hours.
+  const rotate = useMutation({
+    mutationFn: (id: string) => api.post('/api/keys/:id/rotate', {}, { params: { id } }),
+    onSuccess: (key) => {
+      setCreated(key)
+      void client.invalidateQueries({ queryKey: keys.apiKeys })
+    },
   })
 
   const confirmRevoke = (key: ApiKey) =>
@@ -62,7 +70,12 @@ export function ApiKeys() {
       />
       {created && (
         <div className="banner info stack" role="status" data-testid="new-key">
-          <strong>Your new key “{created.name}”. Copy it now: it will not be shown again.</strong>
+          <strong>
+            {created.rotatedAt && created.status === 'rotating'
+              ? `The new secret of “${created.name}”: the old one keeps working until ${fmtDateTime(created.previousKeyExpiresAt ?? created.rotatedAt)}.`
+              : `Your new key “${created.name}”.`}{' '}
+            Copy it now: it will not be shown again.
+          </strong>
           <code className="key-secret" data-testid="new-key-secret">
             {created.key}
           </code>
@@ -81,6 +94,7 @@ export function ApiKeys() {
         </div>
       )}
       {revoke.error && <ErrorState error={revoke.error} what="Revoking the key" />}
+      {rotate.error && <ErrorState error={rotate.error} what="Rotating the key" />}
       {list.error ? (
         <ErrorState error={list.error} what="Your API keys" retry={() => list.refetch()} />
       ) : !list.data ? (
@@ -90,7 +104,12 @@ export function ApiKeys() {
           Create one to call the OpenAI-compatible API at <code>/v1</code> from your own programs.
         </Empty>
       ) : (
-        <KeyTable keys={list.data.keys} usage={usage.data} onRevoke={confirmRevoke} />
+        <KeyTable
+          keys={list.data.keys}
+          usage={usage.data}
+          onRevoke={confirmRevoke}
+          onRotate={(key) => rotate.mutate(key.id)}
+        />
       )}
     </div>
   )
@@ -142,10 +161,12 @@ function KeyTable({
   keys: list,
   usage,
   onRevoke,
+  onRotate,
 }: {
   keys: ApiKey[]
   usage: KeyUsage | undefined
   onRevoke: (key: ApiKey) => void
+  onRotate: (key: ApiKey) => void
 }) {
   const of = (id: string) => usage?.keys.find((k) => k.keyId === id)
   return (
@@ -167,6 +188,8 @@ function KeyTable({
             <th scope="col" className="num">
               Cost
             </th>
+            <th scope="col">Standing</th>
+            <th scope="col">Budget left</th>
             <th scope="col">
               <span className="sr-only">Actions</span>
             </th>
@@ -186,18 +209,34 @@ function KeyTable({
                 <td className="num">{usage ? fmtNumber(u?.requests ?? 0) : '…'}</td>
                 <td className="num">{usage ? fmtNumber(u?.tokens ?? 0) : '…'}</td>
                 <td className="num">{usage ? fmtUsd(u?.costUsd ?? 0) : '…'}</td>
+                <td data-testid="key-standing">
+                  <Standing apiKey={k} />
+                </td>
+                <td>{budgetLeft(k)}</td>
                 <td>
                   {k.revokedAt ? (
                     <span className="tag">Revoked {fmtDateTime(k.revokedAt)}</span>
                   ) : (
-                    <button
-                      type="button"
-                      className="btn ghost small"
-                      onClick={() => onRevoke(k)}
-                      aria-label={`Revoke ${k.name}`}
-                    >
-                      Revoke
-                    </button>
+                    <div className="row">
+                      {k.status !== 'expired' && (
+                        <button
+                          type="button"
+                          className="btn ghost small"
+                          onClick={() => onRotate(k)}
+                          aria-label={`Rotate ${k.name}`}
+                        >
+                          Rotate
+                        </button>
+                      )}
+                      <button
+                        type="button"
+                        className="btn ghost small"
+                        onClick={() => onRevoke(k)}
+                        aria-label={`Revoke ${k.name}`}
+                      >
+                        Revoke
+                      </button>
+                    </div>
                   )}
                 </td>
               </tr>
@@ -207,4 +246,33 @@ function KeyTable({
       </table>
     </TableWrap>
   )
+}
+
+const STATUS_LABEL = { active: 'Active', rotating: 'Rotating', expired: 'Expired', revoked: 'Revoked' } as const
+
+/** Status, expiry and scopes of a key (what is enforced, with an admin's overrides). */
+function Standing({ apiKey: k }: { apiKey: ApiKey }) {
+  return (
+    <div className="stack">
+      <span className="tag">{STATUS_LABEL[k.status]}</span>
+      {k.expiresAt && (
+        <small>
+          {k.status === 'expired' ? 'Expired' : 'Expires'} {fmtDateTime(k.expiresAt)}
+        </small>
+      )}
+      {k.status === 'rotating' && k.previousKeyExpiresAt && (
+        <small>Old secret works until {fmtDateTime(k.previousKeyExpiresAt)}</small>
+      )}
+      <small>Scopes: {k.effective.scopes?.join(', ') ?? 'all'}</small>
+    </div>
+  )
+}
+
+/** What is left of the key's budgets today and this month, or "No budget". */
+function budgetLeft(k: ApiKey): string {
+  const parts = [
+    k.budgets.daily && `${fmtUsd(k.budgets.daily.remainingUsd)} today`,
+    k.budgets.monthly && `${fmtUsd(k.budgets.monthly.remainingUsd)} this month`,
+  ].filter(Boolean)
+  return parts.length > 0 ? parts.join(' · ') : 'No budget'
 }

@@ -77,6 +77,18 @@ const key: ApiKey = {
   createdAt: '2026-11-01T10:00:00Z',
   lastUsedAt: null,
   revokedAt: null,
+  expiresAt: '2027-01-01T00:00:00Z',
+  rotatedAt: null,
+  previousKeyExpiresAt: null,
+  status: 'active',
+  settings: { scopes: ['chat'], budgets: { dailyUsd: 5 } },
+  overrides: { key: {}, user: {} },
+  effective: { scopes: ['chat'], budgets: { dailyUsd: 5 } },
+  usage: { today: { requests: 2, tokens: 30, costUsd: 1.25 }, month: { requests: 2, tokens: 30, costUsd: 1.25 } },
+  budgets: {
+    daily: { limitUsd: 5, spentUsd: 1.25, remainingUsd: 3.75, resetAt: '2026-12-02T00:00:00Z' },
+    monthly: null,
+  },
 }
 
 describe('API keys', () => {
@@ -97,6 +109,16 @@ describe('API keys', () => {
         list = [created, ...list]
         return { status: 201, body: { ...created, key: 'oq_secret_shown_once' } }
       },
+      [`POST /api/keys/${key.id}/rotate`]: () => {
+        const rotated = {
+          ...key,
+          status: 'rotating' as const,
+          rotatedAt: '2026-12-01T00:00:00Z',
+          previousKeyExpiresAt: '2026-12-02T00:00:00Z',
+        }
+        list = list.map((k) => (k.id === key.id ? rotated : k))
+        return { status: 200, body: { ...rotated, key: 'oq_rotated_secret' } }
+      },
       [`DELETE /api/keys/${key.id}`]: () => {
         list = list.map((k) => (k.id === key.id ? { ...k, revokedAt: '2026-12-01T00:00:00Z' } : k))
         return { status: 200, body: list.find((k) => k.id === key.id) }
@@ -115,6 +137,20 @@ describe('API keys', () => {
     expect((await screen.findByTestId('new-key-secret')).textContent).toBe('oq_secret_shown_once')
     await u.click(screen.getByRole('button', { name: 'I have stored it' }))
     expect(screen.queryByTestId('new-key-secret')).toBeNull()
+
+    // Standing: status, expiry, scopes and what is left of the budget.
+    const standing = within(row).getByTestId('key-standing')
+    expect(standing.textContent).toContain('Active')
+    expect(standing.textContent).toContain('Scopes: chat')
+    expect(within(row).getByText(/today$/).textContent).toContain('3.75')
+
+    await u.click(screen.getByRole('button', { name: 'Rotate CRM sync' }))
+    expect((await screen.findByTestId('new-key-secret')).textContent).toBe('oq_rotated_secret')
+    expect(screen.getByTestId('new-key').textContent).toContain('the old one keeps working until')
+    await waitFor(() =>
+      expect(within(screen.getByRole('row', { name: /CRM sync/ })).getByText('Rotating')).toBeTruthy(),
+    )
+    await u.click(screen.getByRole('button', { name: 'I have stored it' }))
 
     await u.click(screen.getByRole('button', { name: 'Revoke CRM sync' }))
     const dialog = await screen.findByRole('dialog', { name: 'Revoke “CRM sync”?' })
