@@ -3,6 +3,7 @@ import { MockLanguageModelV3, convertArrayToReadableStream } from 'ai/test'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiKeyView } from '../../../src/contracts/api-keys.ts'
+import { applyRevocation } from '../../../src/app/account/revocation.ts'
 import { createAiClient } from '../../../src/gateway/client.ts'
 import { effectiveKeySettings, modelAllowed, parseKeySettings } from '../../../src/governance/keys/policy.ts'
 import { describeBackends } from '../../helpers/backends.ts'
@@ -392,6 +393,24 @@ describeBackends('per-key governance', (backend) => {
       payload: { limits: { requestsPerHour: 3 } },
     })
     expect(badOverride.statusCode).toBe(400)
+  })
+
+  it('reads a key again after a change event from another process', async () => {
+    const owner = await signUp(t.app)
+    const key = await createKey(owner.auth, { limits: { requestsPerDay: 7 } })
+    expect((await chat(key.key)).statusCode).toBe(200)
+    const service = t.container.apiKeys
+    expect(await service.settingsOf(key.id)).toEqual({ limits: { requestsPerDay: 7 } })
+    // Another process changed the key's row: the event makes this one read it from the database.
+    await t.database.db.query(`update api_keys set settings = '{"scopes":["embeddings"]}' where id = $1`, [key.id])
+    expect(await service.settingsOf(key.id)).toEqual({ limits: { requestsPerDay: 7 } })
+    applyRevocation(
+      { apiKeys: service, auth: { forget: () => undefined }, realtime: { closeUser: () => 0 } },
+      { userId: owner.user.id, reason: 'api_key_changed', keyId: key.id },
+    )
+    expect(await service.settingsOf(key.id)).toEqual({ scopes: ['embeddings'] })
+    expect((await chat(key.key)).statusCode).toBe(403)
+    expect(await service.settingsOf('00000000-0000-4000-8000-000000000000')).toBeUndefined()
   })
 
   it('lists each key with usage today and this month, and its standing', async () => {
