@@ -131,6 +131,7 @@ export function embeddingsRequest(deps: EmbeddingsDeps, input: EmbeddingsInput):
     stream: false,
     estimatedTokens: inputTokens,
     estimatedUsage: { inputTokens, outputTokens: 0 },
+    telemetry: { operation: 'embeddings' },
     chargeEstimateWhenUnknown: true,
     cache:
       input.cacheTtlSeconds > 0

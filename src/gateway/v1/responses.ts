@@ -189,6 +189,12 @@ function request<T>(deps: Deps, input: ResponsesInput, p: ResponsesCallPlan, str
     stream,
     estimatedTokens: prompt + (requested ?? 0),
     estimatedUsage: { inputTokens: prompt, outputTokens: requested ?? deps.config.ai.maxTokens },
+    telemetry: {
+      operation: 'chat',
+      maxTokens: requested,
+      temperature: body.temperature ?? undefined,
+      topP: body.top_p ?? undefined,
+    },
     unavailable: () =>
       new AiUnavailableError(
         deps.config.ai.enabled

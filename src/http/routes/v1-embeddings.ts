@@ -1,23 +1,11 @@
 import type { FastifyRequest } from 'fastify'
-import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import type { AiCaller } from '../../gateway/types.ts'
 import { embeddingsBody } from '../../gateway/wire/openai-embeddings.ts'
-import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
+import { v1Caller } from './v1-caller.ts'
 import type { App, HttpDeps } from '../types.ts'
 import { keyAccess } from '../plugins/api-key-access.ts'
 
 /** The caller of a `/v1` request: the API key's owner, the key, its tier, the request id. */
-export function v1Caller(request: FastifyRequest): AiCaller {
-  const key = request.apiKey as ApiKeyPrincipal
-  return {
-    userId: key.userId,
-    apiKeyId: key.keyId,
-    tier: key.tier,
-    requestId: String(request.id),
-    // Labels for routing rules (`x-optimaliq-metadata`); a bad header is a 400 naming it.
-    metadata: parseMetadataHeader(request.headers[METADATA_HEADER]),
-  }
-}
 
 /** `x-optimaliq-cache-ttl: <seconds>`, else `AI_V1_CACHE_TTL_SECONDS`. */
 export function v1CacheTtl(request: FastifyRequest, deps: Pick<HttpDeps, 'ai'>): number {

@@ -1,5 +1,4 @@
 import { once } from 'node:events'
-import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { rateLimitHeaders } from '../../governance/limits/errors.ts'
@@ -14,6 +13,7 @@ import {
   messagesBody,
 } from '../../gateway/wire/anthropic-messages.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
+import { v1Caller } from './v1-caller.ts'
 import type { App, RouteModule } from '../types.ts'
 import { keyAccess } from '../plugins/api-key-access.ts'
 
@@ -143,13 +143,7 @@ export const v1MessagesRoutes: RouteModule = async (app, deps) => {
       },
       async (request, reply) => {
         const key = principals.get(request) as ApiKeyPrincipal
-        const caller: AiCaller = {
-          userId: key.userId,
-          apiKeyId: key.keyId,
-          tier: key.tier,
-          requestId: String(request.id),
-          metadata: parseMetadataHeader(request.headers[METADATA_HEADER]),
-        }
+        const caller = v1Caller(request, key)
         const ttlHeader = request.headers['x-optimaliq-cache-ttl']
         const cacheTtlSeconds =
           typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader)

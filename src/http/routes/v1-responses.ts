@@ -2,11 +2,11 @@ import type { FastifyReply } from 'fastify'
 import { z } from 'zod'
 import type { Answer } from '../../gateway/pipeline/index.ts'
 import type { AiCaller } from '../../gateway/types.ts'
-import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
 import type { ResponsesInput } from '../../gateway/v1/responses.ts'
 import { responsesBody } from '../../gateway/wire/openai-responses.ts'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { OptimaliqError } from '../../errors.ts'
+import { v1Caller } from './v1-caller.ts'
 import type { App, RouteDeps } from '../types.ts'
 import { keyAccess } from '../plugins/api-key-access.ts'
 
@@ -50,11 +50,7 @@ export async function responsesRoutes(v1: App, deps: RouteDeps, io: V1Io) {
       },
     },
     async (request, reply) => {
-      const caller: AiCaller = {
-        ...callerOf(request.apiKey as ApiKeyPrincipal, String(request.id)),
-        // Labels for routing rules; a bad header is a 400 naming it.
-        metadata: parseMetadataHeader(request.headers[METADATA_HEADER]),
-      }
+      const caller = v1Caller(request)
       const abort = new AbortController()
       // The response closing before it finished means the client went away: cancel upstream work.
       reply.raw.once('close', () => {

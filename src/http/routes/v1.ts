@@ -6,12 +6,12 @@ import { rateLimitHeaders } from '../../governance/limits/errors.ts'
 import type { AiCaller } from '../../gateway/types.ts'
 import { chatCompletionBody, openAiError } from '../../gateway/wire/openai-chat.ts'
 import { listModels } from '../../gateway/v1/chat-completions.ts'
-import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
 import type { Answer } from '../../gateway/pipeline/index.ts'
 import { errorMessage } from '../../gateway/router/errors.ts'
 import { streamErrorEvent } from '../../gateway/wire/openai-sse.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
+import { v1Caller } from './v1-caller.ts'
 import { v1EmbeddingRoutes } from './v1-embeddings.ts'
 import { v1ModelRoutes } from './v1-models.ts'
 import { responsesRoutes } from './v1-responses.ts'
@@ -20,15 +20,6 @@ import { keyAccess, keyAllowsModel } from '../plugins/api-key-access.ts'
 declare module 'fastify' {
   interface FastifyRequest {
     apiKey: ApiKeyPrincipal | null
-  }
-}
-
-/** The caller's W3C trace context, continued by the gateway's spans. */
-export function traceContext(request: FastifyRequest): Pick<AiCaller, 'traceparent' | 'tracestate'> {
-  const { traceparent, tracestate } = request.headers
-  return {
-    ...(typeof traceparent === 'string' ? { traceparent } : {}),
-    ...(typeof tracestate === 'string' ? { tracestate } : {}),
   }
 }
 
@@ -154,15 +145,7 @@ export const v1Routes: RouteModule = async (app, deps) => {
         },
       },
       async (request, reply) => {
-        const key = request.apiKey as ApiKeyPrincipal
-        const caller: AiCaller = {
-          userId: key.userId,
-          apiKeyId: key.keyId,
-          tier: key.tier,
-          requestId: String(request.id),
-          ...traceContext(request),
-          metadata: parseMetadataHeader(request.headers[METADATA_HEADER]),
-        }
+        const caller = v1Caller(request)
         const ttlHeader = request.headers['x-optimaliq-cache-ttl']
         const cacheTtlSeconds =
           typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader)

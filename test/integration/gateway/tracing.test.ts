@@ -37,6 +37,7 @@ describe('gateway traces', () => {
   let upstream: RecordingUpstream
   let t: TestApp
   let openai: OpenAI
+  let apiKey: string
   let file: string
   const exporter = new InMemorySpanExporter()
   const tracing = createTracing('optimaliq-test', [new SimpleSpanProcessor(exporter)])
@@ -50,6 +51,7 @@ describe('gateway traces', () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' })
     const port = (t.app.server.address() as { port: number }).port
     const owner = await userWithKey(t.app)
+    apiKey = owner.key.key
     openai = new OpenAI({ apiKey: owner.key.key, baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 })
   }, 120_000)
   afterAll(async () => {
@@ -118,6 +120,34 @@ describe('gateway traces', () => {
       'gen_ai.usage.input_tokens': data.usage?.prompt_tokens,
       'optimaliq.retry': 0,
     })
+  })
+
+  it('continues the traceparent on /v1/embeddings, /v1/responses and /v1/messages too', async () => {
+    const headers = { traceparent: `00-${TRACE}-${PARENT}-01` }
+    const embedded = await openai.embeddings
+      .create({ model: 'openai/text-embedding-3-small', input: ['a', 'b'] }, { headers })
+      .withResponse()
+    const responded = await openai.responses
+      .create({ model: 'openai/gpt-4.1-mini', input: 'One tip.', store: false }, { headers })
+      .withResponse()
+    const messaged = await t.app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...headers, 'x-api-key': apiKey, 'anthropic-version': '2023-06-01' },
+      payload: { model: CLAUDE, max_tokens: 64, messages },
+    })
+    expect(messaged.statusCode, messaged.body).toBe(200)
+    for (const [id, name] of [
+      [idOf(embedded.response), 'embeddings openai/text-embedding-3-small'],
+      [idOf(responded.response), 'chat openai/gpt-4.1-mini'],
+      [String(messaged.headers['x-request-id']), `chat ${CLAUDE}`],
+    ] as const) {
+      const { request, attempts } = await spansOf(id)
+      expect(request.name).toBe(name)
+      expect(request.spanContext().traceId).toBe(TRACE)
+      expect(request.parentSpanContext?.spanId).toBe(PARENT)
+      expect(attempts.length, name).toBeGreaterThan(0)
+    }
   })
 
   it('starts a new trace without a traceparent, and ends a stream span with its usage when the stream ends', async () => {

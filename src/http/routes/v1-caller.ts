@@ -1,0 +1,29 @@
+import type { FastifyRequest } from 'fastify'
+import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
+import type { AiCaller } from '../../gateway/types.ts'
+import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
+
+/** The caller's W3C trace context, continued by the gateway's spans. */
+export function traceContext(request: FastifyRequest): Pick<AiCaller, 'traceparent' | 'tracestate'> {
+  const { traceparent, tracestate } = request.headers
+  return {
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+    ...(typeof tracestate === 'string' ? { tracestate } : {}),
+  }
+}
+
+/**
+ * Who calls a `/v1` endpoint, the same for every one of them: the API key's owner, tier and key,
+ * the request id (the ledger's), the trace context, and the `x-optimaliq-metadata` labels for
+ * routing rules (a bad header is a 400 naming it, in the endpoint's error shape).
+ */
+export function v1Caller(request: FastifyRequest, key = request.apiKey as ApiKeyPrincipal): AiCaller {
+  return {
+    userId: key.userId,
+    apiKeyId: key.keyId,
+    tier: key.tier,
+    requestId: String(request.id),
+    ...traceContext(request),
+    metadata: parseMetadataHeader(request.headers[METADATA_HEADER]),
+  }
+}
