@@ -47,8 +47,10 @@ type Ids = {
   answer: string
   plan: string
   user: string
+  response: string
 }
-type Resource = { params: (ids: Ids) => Record<string, string>; body?: unknown; admin?: boolean }
+/** `v1`: an OpenAI-compatible route, called with each user's API key instead of the session. */
+type Resource = { params: (ids: Ids) => Record<string, string>; body?: unknown; admin?: boolean; v1?: boolean }
 
 /** Every path with an id, how to fill it with A's ids, and a body the owner's request would accept. */
 const RESOURCES: Record<string, Resource> = {
@@ -67,6 +69,8 @@ const RESOURCES: Record<string, Resource> = {
     admin: true,
   },
   'delete /api/admin/users/{id}/key-overrides': { params: (i) => ({ id: i.user }), admin: true },
+  'get /v1/responses/{id}': { params: (i) => ({ id: i.response }), v1: true },
+  'delete /v1/responses/{id}': { params: (i) => ({ id: i.response }), v1: true },
   'get /api/assessments/{type}/submissions/{id}': { params: (i) => ({ type: 'sales', id: i.submission }) },
   'get /api/ai/tasks/{id}': { params: (i) => ({ id: i.task }) },
   'patch /api/growth_studio/levers/{id}/progress': { params: (i) => ({ id: i.lever }), body: { progress: 77 } },
@@ -100,6 +104,7 @@ const OWNED = [
   'growth_levers',
   'documents',
   'ai_feedback',
+  'ai_responses',
   'strategy_plans',
   'users',
 ]
@@ -109,6 +114,9 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
   let t: TestApp
   let a: Awaited<ReturnType<typeof signUp>>
   let b: Awaited<ReturnType<typeof signUp>>
+  /** API-key headers for /v1 routes (A's is not the key A deletes through /api/keys). */
+  let aV1: Record<string, string>
+  let bV1: Record<string, string>
   let ids: Ids
   let operations: Array<{ key: string; method: string; path: string }>
   let adminOperations: Array<{ key: string; method: string; path: string }>
@@ -136,6 +144,13 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
     a = await signUp(t.app, { industry: 'Retail' })
     b = await signUp(t.app, { industry: 'Retail' })
     const key = await ok(a.auth, 'post', '/api/keys', { name: `${MARK} key` })
+    aV1 = { authorization: `Bearer ${String((await ok(a.auth, 'post', '/api/keys', { name: 'v1' })).key)}` }
+    bV1 = { authorization: `Bearer ${String((await ok(b.auth, 'post', '/api/keys', { name: 'v1' })).key)}` }
+    const response = `resp_${randomUUID().replace(/-/g, '')}`
+    await t.container.db.query(
+      `insert into ai_responses (id, user_id, model, input, output, response) values ($1, $2, 'm', '[]', '[]', $3)`,
+      [response, a.user.id, JSON.stringify({ id: response, object: 'response', output_text: `${MARK} answer` })],
+    )
     const submission = await ok(a.auth, 'post', '/api/assessments/sales', { answers: SALES })
     await ok(a.auth, 'post', '/api/growth-assessment', GROWTH)
     const levers = (await ok(a.auth, 'post', '/api/growth_studio/levers', {})) as { levers: Array<{ id: string }> }
@@ -168,6 +183,7 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
       answer: answer!,
       plan: plan.id as string,
       user: a.user.id,
+      response,
     }
     const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
       paths: Record<string, Record<string, unknown>>
@@ -218,7 +234,7 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
     for (const { key, method, path } of operations) {
       const resource = RESOURCES[key]!
       const url = urlOf(path, resource.params(ids))
-      const response = await call(b.auth, method, url, resource.body)
+      const response = await call(resource.v1 ? bV1 : b.auth, method, url, resource.body)
       tally.requests += 1
       const expected = resource.admin ? [403] : [403, 404]
       if (!expected.includes(response.statusCode))
@@ -256,7 +272,7 @@ describe.skipIf(BACKENDS.length === 0)('IDOR on every route with an id', () => {
       .sort((x, y) => Number(x.method === 'delete') - Number(y.method === 'delete'))
     for (const { key, method, path } of own) {
       const resource = RESOURCES[key]!
-      const response = await call(a.auth, method, urlOf(path, resource.params(ids)), resource.body)
+      const response = await call(resource.v1 ? aV1 : a.auth, method, urlOf(path, resource.params(ids)), resource.body)
       expect(response.statusCode, `${key}: ${response.body.slice(0, 200)}`).toBeLessThan(300)
     }
   })
