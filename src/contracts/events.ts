@@ -36,6 +36,11 @@ export const eventPayloads = {
   'alert.resolved': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), message: z.string() }),
   /** An admin has seen a firing alert (it keeps firing until its condition clears). */
   'alert.acknowledged': z.object({ alertId: z.uuid(), ruleId: z.string(), scope: z.string(), by: z.uuid() }),
+  /**
+   * New AI traffic was logged (any user's, `/v1` included): admins' consoles re-read their figures.
+   * Audience `admin`; at most one per pulse interval per process (`app/admin/usage-pulse.ts`).
+   */
+  'ai.usage': z.object({ through: z.string().describe('created_at of the newest ai_log row seen') }),
   'budget.threshold': z.object({ budget: z.string(), percent: z.number(), spentUsd: z.number(), limitUsd: z.number() }),
   /**
    * A user's access ended (logout of one token, account deleted, an API key revoked): every process

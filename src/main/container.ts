@@ -31,6 +31,7 @@ import { createGraphSync, registerGraphSyncJob, type GraphSync } from '../graph/
 import { createQueue, type Queue } from '../queue/queue.ts'
 import { createTaskService, type TaskService } from '../app/tasks/task-service.ts'
 import { createRealtimeHub, type RealtimeHub } from '../realtime/hub.ts'
+import { createUsagePulse } from '../app/admin/usage-pulse.ts'
 import { createKpiService, type KpiService } from '../app/kpis/kpis.ts'
 import { createDocumentService, type DocumentService } from '../app/documents/documents.ts'
 import { defineDocumentTasks } from '../app/documents/analysis-task.ts'
@@ -231,6 +232,14 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const documents = createDocumentService({ db, tasks })
     registerGovernanceJobs(queue, governance, logger)
     registerQueueAndStreamGauges(governance, { db, realtime })
+    // New AI traffic becomes an event on admins' streams (their console refreshes from it).
+    const usagePulse = createUsagePulse({
+      db,
+      realtime,
+      intervalMs: 2_000,
+      onError: (err) => logger.warn({ err }, 'usage pulse failed'),
+    })
+    closers.push(() => usagePulse.stop())
     // Reverse order on close: streams end, the queue drains, then the LISTEN connection goes.
     closers.push(() => queue.stop(config.http.shutdownTimeoutMs))
     closers.push(() => {

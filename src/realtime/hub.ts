@@ -184,6 +184,10 @@ export function createRealtimeHub(options: RealtimeOptions) {
       for (const set of byUser.values()) n += set.size
       return n
     },
+    /** Admin streams open in this process (the usage pulse runs only while there are some). */
+    adminStreams(): number {
+      return adminStreams.size
+    },
     /** Streams this user has open. */
     streamsOf(userId: string): number {
       return byUser.get(userId)?.size ?? 0

@@ -78,3 +78,9 @@ export async function insertAiLogBatch(
   const rows = entries.map((entry) => (options.withoutUser ? { ...toRow(entry), user_id: null } : toRow(entry)))
   await db.query(INSERT, [JSON.stringify(rows)])
 }
+
+/** The newest `ai_log` row's time (index on created_at: one index probe), or null when empty. */
+export async function latestAiLogAt(db: Database): Promise<Date | null> {
+  const [row] = await db.query<{ at: string | Date | null }>('select max(created_at) as at from ai_log')
+  return row?.at ? new Date(row.at) : null
+}

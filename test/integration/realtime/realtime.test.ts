@@ -9,6 +9,8 @@ import { Agent, EventSource } from 'undici'
 import { createRealtimeClient, type EventSourceLike, type RealtimeEvent } from '../../../web/src/realtime/client.ts'
 import { describeBackends, testConfig } from '../../helpers/backends.ts'
 import { eventually, openSse, type SseClient } from '../../helpers/sse.ts'
+import { insertAiLog } from '../../helpers/ai-log.ts'
+import { createUsagePulse } from '../../../src/app/admin/usage-pulse.ts'
 
 const ENV = {
   REALTIME_MAX_STREAMS_PER_USER: '3',
@@ -197,6 +199,43 @@ describeBackends('realtime SSE stream', (backend) => {
     await adminOwnOnly.next((m) => m.id === String(adminMarker))
     expect(userStream.events().map((m) => m.event)).toEqual(['assessment.completed'])
     expect(adminOwnOnly.events().map((m) => m.event)).toEqual(['assessment.completed'])
+  })
+
+  it('new AI traffic reaches admins as ai.usage (not users), only while an admin stream is open, once per change', async () => {
+    // The admin of the test before: sign in again.
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'boss@example.com', password: 'correct horse battery' },
+    })
+    const admin = { auth: { authorization: `Bearer ${(login.json() as { token: string }).token}` } }
+    const user = await signUp(t.app)
+    let admins = 0
+    // Its own pulse with a long interval: the test ticks it by hand.
+    const pulse = createUsagePulse({
+      db: t.container.db,
+      realtime: { adminStreams: () => admins },
+      intervalMs: 3_600_000,
+    })
+    try {
+      await insertAiLog(t.container.db, [{ at: new Date(), userId: user.user.id, feature: 'growth_insights' }])
+      expect(await pulse.tick()).toBe(false) // no admin watching: no query, no event
+      admins = 1
+      expect(await pulse.tick()).toBe(false) // the first check learns where the log stands
+      expect(await pulse.tick()).toBe(false) // nothing new
+      const adminStream = await stream(admin.auth, '?admin=1')
+      const userStream = await stream(user.auth, '?admin=1')
+      await insertAiLog(t.container.db, [{ at: new Date(Date.now() + 1_000), userId: user.user.id }])
+      expect(await pulse.tick()).toBe(true)
+      expect(await pulse.tick()).toBe(false)
+      const got = await adminStream.next((m) => m.event === 'ai.usage')
+      expect(got.json).toMatchObject({ type: 'ai.usage', payload: { through: expect.any(String) } })
+      const marker = await send(completed(user.user.id, 1))
+      await userStream.next((m) => m.id === String(marker))
+      expect(userStream.events().map((m) => m.event)).not.toContain('ai.usage')
+    } finally {
+      pulse.stop()
+    }
   })
 
   it('closes a client that does not read instead of stalling the others', async () => {

@@ -46,4 +46,11 @@ describe('realtime events and the query cache', () => {
     applyEvent(client, { id: 3, type: 'dashboard.updated', createdAt: '', payload: {} } as never)
     expect(client.getQueryData(keys.scores)).toBe(scores)
   })
+
+  it("turns anyone's logged AI traffic (ai.usage) into a refresh of the admin console's figures, series and budgets", () => {
+    const stale = invalidationsFor({ id: 4, type: 'ai.usage', createdAt: '', payload: { through: '' } } as never)
+    expect(stale).toEqual([['admin', 'monitoring'], ['admin', 'budgets'], keys.adminProviders])
+    // The usage series' keys start with ['admin', 'monitoring'], so that prefix covers them.
+    expect(keys.adminUsageSeries('7d', 'model').slice(0, 2)).toEqual(['admin', 'monitoring'])
+  })
 })

@@ -98,6 +98,9 @@ export function invalidationsFor(event: RealtimeEvent): ReadonlyArray<readonly u
       return [keys.adminAlerts]
     case 'ai.processed':
       return [['admin', 'monitoring'], keys.adminProviders]
+    case 'ai.usage':
+      // Anyone's AI traffic was logged: the console's figures, series and budgets are stale.
+      return [['admin', 'monitoring'], ['admin', 'budgets'], keys.adminProviders]
     case 'budget.threshold':
       return [['admin']]
     default:

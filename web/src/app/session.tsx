@@ -32,6 +32,7 @@ const LIVE_EVENTS = [
   'kpi.anomaly',
   'document.updated',
   'budget.threshold',
+  'ai.usage',
 ]
 
 type Activity = { id: number; text: string; at: string; type: string }

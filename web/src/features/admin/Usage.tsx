@@ -5,18 +5,20 @@ import type { Monitoring, UsageSeries } from '../../api/types.ts'
 import type { SeriesPoint } from '../../components/charts.tsx'
 import { fmtDateTime, fmtEmail, fmtMs, fmtNumber, fmtPct, fmtUsd, humanize } from '../../lib/format.ts'
 import { keys } from '../../app/query.ts'
+import { useLive } from '../../app/session.tsx'
 import { Bars, Series } from '../../components/charts.tsx'
 import { Card, Empty, ErrorState, Skeleton } from '../../components/ui.tsx'
 import type { Window } from './common.ts'
 
 /** Traffic, latency, errors, tokens and cost in a window; breakdowns; budgets; top users. */
 export function Usage({ window }: { window: Window }) {
+  const live = useLive().status
   const monitoring = useQuery({
     queryKey: keys.adminMonitoring(window),
     queryFn: () => api.get('/api/admin/ai-monitoring', { query: { window } }),
     placeholderData: (prev) => prev,
-    // Other users' traffic has no event on an admin's stream: the figures are re-read every 15 s.
-    refetchInterval: 15_000,
+    // The stream's ai.usage events refresh it (app/query.ts); re-read every 15 s only while it is down.
+    refetchInterval: live === 'open' ? false : 15_000,
   })
   if (monitoring.error)
     return <ErrorState error={monitoring.error} what="Usage monitoring" retry={() => monitoring.refetch()} />
@@ -233,7 +235,7 @@ function UsageOverTime({ window }: { window: Window }) {
     queryKey: keys.adminUsageSeries(window, by),
     queryFn: () => api.get('/api/admin/ai-monitoring/series', { query: { window, by } }),
     placeholderData: (prev) => prev,
-    refetchInterval: 15_000,
+    refetchInterval: useLive().status === 'open' ? false : 15_000,
   })
   const what = measure === 'costUsd' ? 'Cost' : 'Tokens'
   const fmt = (v: number) => (measure === 'costUsd' ? fmtUsd(v) : fmtNumber(v))
@@ -368,7 +370,7 @@ function GlobalBudgets() {
   const q = useQuery({
     queryKey: [...keys.admin, 'budgets'],
     queryFn: () => api.get('/api/admin/budgets'),
-    refetchInterval: 15_000,
+    refetchInterval: useLive().status === 'open' ? false : 15_000,
   })
   return (
     <Card title="Budgets" testId="budgets">
