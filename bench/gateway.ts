@@ -3,8 +3,8 @@
 // `x-portkey-provider`/`x-portkey-custom-host`) and our POST /v1/chat/completions with the whole
 // pipeline (API-key auth, limits and budgets on, versions, breaker, router, ledger; cache miss), the
 // three measured in alternation (`--rounds` rounds each), JSON and streams, at 1 and 50 connections;
-// plus cache hits, POST /v1/responses (issue 13) against the simulator's /responses, and the server's
-// RSS. Targets (2 cores, issue 12): ≥ 7,500 RPS at 50 connections and ≥ 5.5× Portkey, added p50
+// plus cache hits, POST /v1/responses, /v1/messages and /v1/embeddings (issue 13) against the
+// simulator's own endpoints, and the server's RSS. Targets (2 cores, issue 12): ≥ 7,500 RPS at 50 connections and ≥ 5.5× Portkey, added p50
 // ≤ 0.25 ms and p99 ≤ 3 ms at 1 connection; cache-hit p99 ≤ 1 ms added; RSS ≤ 200 MB.
 // Usage: node bench/gateway.ts [--duration 5] [--rounds 2] [--backend pglite|postgres] [--limits on|off]
 import { spawn } from 'node:child_process'
@@ -161,6 +161,9 @@ const server = await startServer(backend, {
   AI_PROVIDER: 'openai',
   OPENAI_API_KEY: 'sim-openai-key',
   OPENAI_BASE_URL: `${simulator.url}/openai/v1`,
+  // Anthropic for the /v1/messages rows (the same-format pass-through), behind OpenAI in the default route.
+  ANTHROPIC_API_KEY: 'sim-anthropic-key',
+  ANTHROPIC_BASE_URL: `${simulator.url}/anthropic/v1`,
   // Limits and budgets stay on by default (their cost is part of the figure), raised so the load is
   // never refused; `--limits off` measures the gateway without governance guards.
   AI_LIMITS_ENABLED: values.limits === 'off' ? 'false' : 'true',
@@ -295,48 +298,103 @@ try {
       target: connections === 1 ? 'added p99 ≤ 1' : '—',
     })
   }
-  // /v1/responses (issue 13): the same-format pass-through (whole pipeline, plus the store's insert
-  // with the default `store: true`) against the simulator's /responses direct, in alternation.
-  const input = 'Give one growth tip for a ten-person agency.'
-  const directResponses: Target = {
-    name: 'direct simulator /responses',
-    url: simulator.url,
-    path: '/openai/v1/responses',
-    headers: { authorization: 'Bearer sim-openai-key' },
-    body: (stream) => JSON.stringify({ model: 'gpt-4.1-mini', input, stream }),
-  }
-  const responsesTarget = (store: boolean): Target => ({
-    name: `OptimaliQ /v1/responses (store: ${store})`,
-    url: server.url,
-    path: '/v1/responses',
-    headers: { authorization: `Bearer ${key}` },
-    body: (stream) => JSON.stringify({ model: 'default', input, stream, store }),
-  })
-  const responsesTargets = [directResponses, responsesTarget(true), responsesTarget(false)]
-  for (const stream of [false, true]) {
-    for (const connections of [1, 50]) {
-      for (const t of responsesTargets) await run(t, stream, connections, 1000)
-      const measured = new Map<Target, Measure[]>(responsesTargets.map((t) => [t, []]))
-      for (let round = 0; round < rounds; round++)
-        for (const t of responsesTargets) measured.get(t)!.push(await run(t, stream, connections, durationMs / rounds))
-      const [d, ...ours] = responsesTargets.map((t) => summarise(measured.get(t)!)) as [Summary, ...Summary[]]
-      responsesTargets.forEach((t, i) => {
-        const m = i === 0 ? d : (ours[i - 1] as Summary)
-        rows.push({
-          run: t.name,
-          kind: stream ? 'stream' : 'json',
-          conns: connections,
-          rps: m.rps,
-          'p50 ms': fmt(m.p50),
-          'p99 ms': fmt(m.p99),
-          'added p50': i === 0 ? '—' : fmt(m.p50 - d.p50),
-          'added p99': i === 0 ? '—' : fmt(m.p99 - d.p99),
-          errors: m.errors,
-          target: '—',
+  /** One endpoint of issue 13 against its upstream called directly, alternated, JSON and (where it streams) SSE. */
+  const sideBySide = async (directTarget: Target, ours: Target[], streams: boolean[]) => {
+    const targets = [directTarget, ...ours]
+    for (const stream of streams) {
+      for (const connections of [1, 50]) {
+        for (const t of targets) await run(t, stream, connections, 1000)
+        const measured = new Map<Target, Measure[]>(targets.map((t) => [t, []]))
+        for (let round = 0; round < rounds; round++)
+          for (const t of targets) measured.get(t)!.push(await run(t, stream, connections, durationMs / rounds))
+        const [d, ...mine] = targets.map((t) => summarise(measured.get(t)!)) as [Summary, ...Summary[]]
+        targets.forEach((t, i) => {
+          const m = i === 0 ? d : (mine[i - 1] as Summary)
+          rows.push({
+            run: t.name,
+            kind: stream ? 'stream' : 'json',
+            conns: connections,
+            rps: m.rps,
+            'p50 ms': fmt(m.p50),
+            'p99 ms': fmt(m.p99),
+            'added p50': i === 0 ? '—' : fmt(m.p50 - d.p50),
+            'added p99': i === 0 ? '—' : fmt(m.p99 - d.p99),
+            errors: m.errors,
+            target: '—',
+          })
         })
-      })
+      }
     }
   }
+  const ours = (name: string, path: string, body: Target['body'], headers?: Record<string, string>): Target => ({
+    name,
+    url: server.url,
+    path,
+    headers: headers ?? { authorization: `Bearer ${key}` },
+    body,
+  })
+  // /v1/responses (issue 13): the same-format pass-through (whole pipeline, plus the store's insert
+  // with the default `store: true`) against the simulator's /responses direct.
+  const input = 'Give one growth tip for a ten-person agency.'
+  await sideBySide(
+    {
+      name: 'direct simulator /responses',
+      url: simulator.url,
+      path: '/openai/v1/responses',
+      headers: { authorization: 'Bearer sim-openai-key' },
+      body: (stream) => JSON.stringify({ model: 'gpt-4.1-mini', input, stream }),
+    },
+    [true, false].map((store) =>
+      ours(`OptimaliQ /v1/responses (store: ${store})`, '/v1/responses', (stream) =>
+        JSON.stringify({ model: 'default', input, stream, store }),
+      ),
+    ),
+    [false, true],
+  )
+  // /v1/messages (issue 13): Anthropic's format, passed through to the simulator's Anthropic.
+  const anthropicMessages = [{ role: 'user', content: input }]
+  await sideBySide(
+    {
+      name: 'direct simulator /messages',
+      url: simulator.url,
+      path: '/anthropic/v1/messages',
+      headers: { 'x-api-key': 'sim-anthropic-key', 'anthropic-version': '2023-06-01' },
+      body: (stream) =>
+        JSON.stringify({ model: 'claude-sonnet-4-0', max_tokens: 256, messages: anthropicMessages, stream }),
+    },
+    [
+      ours(
+        'OptimaliQ /v1/messages',
+        '/v1/messages',
+        (stream) =>
+          JSON.stringify({
+            model: 'anthropic/claude-sonnet-4-0',
+            max_tokens: 256,
+            messages: anthropicMessages,
+            stream,
+          }),
+        { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+      ),
+    ],
+    [false, true],
+  )
+  // /v1/embeddings (issue 13): a batch of 8 inputs, passed through to the simulator's OpenAI.
+  const batch = Array.from({ length: 8 }, (_, i) => `Growth tip number ${i} for a ten-person agency.`)
+  await sideBySide(
+    {
+      name: 'direct simulator /embeddings',
+      url: simulator.url,
+      path: '/openai/v1/embeddings',
+      headers: { authorization: 'Bearer sim-openai-key' },
+      body: () => JSON.stringify({ model: 'text-embedding-3-small', input: batch }),
+    },
+    [
+      ours('OptimaliQ /v1/embeddings', '/v1/embeddings', () =>
+        JSON.stringify({ model: 'openai/text-embedding-3-small', input: batch }),
+      ),
+    ],
+    [false],
+  )
   printTable(
     `Gateway /v1 vs Portkey OSS vs direct simulator (${backend}, limits ${values.limits}, ${durationMs / 1000} s per target and row in ${rounds} alternating rounds, Node ${process.version})`,
     rows,
