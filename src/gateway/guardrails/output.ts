@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { validatorOf } from '../wire/structured.ts'
 
 /**
  * Output checks on an answer's text: a JSON schema it must satisfy, a maximum length, banned
@@ -12,20 +12,6 @@ export type OutputPolicy = {
 }
 
 export type OutputFinding = { rule: 'max_chars' | 'banned_terms' | 'json_schema'; detail: string }
-
-const validators = new WeakMap<object, z.ZodType | undefined>()
-function validatorOf(schema: Record<string, unknown>): z.ZodType | undefined {
-  if (!validators.has(schema)) {
-    let validator: z.ZodType | undefined
-    try {
-      validator = z.fromJSONSchema(schema as never)
-    } catch {
-      validator = undefined
-    }
-    validators.set(schema, validator)
-  }
-  return validators.get(schema)
-}
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const termPatterns = new WeakMap<readonly string[], RegExp | undefined>()

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
 import type { AiCaller } from '../types.ts'
-import { createSemanticStore, type SemanticHit } from './store.ts'
+import { createSemanticStore, type SemanticStore } from './store.ts'
 
 /** The ledger's feature of the semantic cache's own embedding calls. */
 export const SEMANTIC_CACHE_FEATURE = 'semantic_cache'
@@ -32,12 +32,7 @@ export type SemanticCache = {
   /** The route's settings, or undefined when its cache is off. */
   settingsFor(route: string): { threshold: number; ttlSeconds: number } | undefined
   embed: Embed
-  lookup(key: {
-    tenant: string
-    scope: string
-    vector: Float32Array
-    threshold: number
-  }): Promise<SemanticHit | undefined>
+  lookup: SemanticStore['lookup']
   store(entry: {
     tenant: string
     scope: string

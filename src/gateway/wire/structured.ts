@@ -10,7 +10,8 @@ export type OutputCheck = (text: string) => { ok: true } | { ok: false; error: s
 
 const validators = new WeakMap<object, z.ZodType | undefined>()
 
-function validatorOf(schema: Record<string, unknown>): z.ZodType | undefined {
+/** A JSON schema as a zod validator, built once per schema object (undefined when zod cannot read it). */
+export function validatorOf(schema: Record<string, unknown>): z.ZodType | undefined {
   if (!validators.has(schema)) {
     let validator: z.ZodType | undefined
     try {
