@@ -62,7 +62,8 @@ for (const m of SERIES_METRICS) {
 export const seriesMetric = z
   .string()
   .transform((v, ctx) => {
-    const m = METRIC_ALIASES[v]
+    // Own keys only: `valueOf` or `constructor` must not find Object.prototype.
+    const m = Object.hasOwn(METRIC_ALIASES, v) ? METRIC_ALIASES[v] : undefined
     if (!m) {
       ctx.addIssue({
         code: 'custom',

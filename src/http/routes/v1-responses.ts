@@ -29,7 +29,14 @@ const callerOf = (key: ApiKeyPrincipal, requestId: string): AiCaller => ({
   requestId,
 })
 
-const idParams = z.object({ id: z.string().min(1).max(200) })
+// Printable ids only: a control character must never reach the database as part of a key.
+const idParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'must be a response id (resp_…)'),
+})
 
 /**
  * OpenAI's Responses API: `POST /v1/responses` (JSON or SSE events), `GET` and `DELETE

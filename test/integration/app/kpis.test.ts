@@ -232,6 +232,13 @@ describeBackends('KPI tracking', (backend) => {
     expect(
       (await t.app.inject({ method: 'GET', url: '/api/kpis/forecast?metric=profit', headers: user.auth })).statusCode,
     ).toBe(400)
+    // Names of Object.prototype are not metrics (the fuzzer found `valueOf` answering 500).
+    for (const metric of ['valueOf', 'constructor', '__proto__', 'toString'])
+      expect(
+        (await t.app.inject({ method: 'GET', url: `/api/kpis/forecast?metric=${metric}`, headers: user.auth }))
+          .statusCode,
+        metric,
+      ).toBe(400)
   })
 
   describe('isolation', () => {

@@ -562,6 +562,12 @@ describeBackends('/v1/responses', (backend) => {
     const stream = await t.app.inject({ method: 'GET', url: '/v1/responses/resp_x?stream=true', headers: owner.v1 })
     expect(stream.statusCode).toBe(400)
     expect(stream.json().error).toMatchObject({ param: 'stream', code: 'unsupported_parameter' })
+    // A control character in the id is a 400 naming it, never a database error (the fuzzer found a 500).
+    for (const method of ['GET', 'DELETE'] as const) {
+      const bad = await t.app.inject({ method, url: '/v1/responses/%00', headers: owner.v1 })
+      expect(bad.statusCode, method).toBe(400)
+      expect(bad.json().error).toMatchObject({ param: 'id', type: 'invalid_request_error' })
+    }
     const missing = await t.app.inject({ method: 'GET', url: '/v1/responses/resp_missing', headers: owner.v1 })
     expect(missing.statusCode).toBe(404)
     expect(missing.json()).toEqual({
