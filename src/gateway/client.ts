@@ -168,6 +168,14 @@ function rewritePrompt(request: GenerateTextRequest, map: (text: string) => stri
   }
 }
 
+/** The ledger's copy of an in-code prompt (AI_LOG_PROMPTS). */
+const storedPrompt = (request: GenerateTextRequest) => ({
+  system: request.system,
+  messages: request.messages,
+  temperature: request.temperature,
+  maxTokens: request.maxTokens,
+})
+
 /**
  * The gateway: one pipeline (`pipeline/`) behind every entry — in-code `generateObject`,
  * `generateText`, `stream`, and `/v1` JSON and streams. No singletons: `main/container.ts` builds
@@ -397,15 +405,13 @@ export function createAiClient(options: AiClientOptions): AiGateway {
       outputText,
       rules,
       refuses: hasImages(request.messages) ? refusesWithoutVision : undefined,
+      // An in-code stream's pieces are its text.
+      streamText: stream ? (piece: string) => piece : undefined,
       ledger: settings.logPrompts
         ? {
-            request: {
-              system: request.system,
-              messages: request.messages,
-              temperature: request.temperature,
-              maxTokens: request.maxTokens,
-            },
+            request: storedPrompt(request),
             response: (value) => value,
+            rewrite: (map) => storedPrompt(rewritePrompt(request, map)),
           }
         : { request: { messages: request.messages.length, promptVersion: request.promptVersion } },
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { OptimaliqError } from '../../errors.ts'
-import { SENSITIVE_KINDS } from './detect.ts'
+import { redactSensitive, SENSITIVE_KINDS, type SensitiveKind } from './detect.ts'
 import { schemaUsable } from './output.ts'
 
 /**
@@ -43,6 +43,13 @@ export function policyFor(
   return config.routes?.[request.route] ?? config.features?.[request.feature]
 }
 
+/** The input redaction of a policy: what replaces each text of the prompt, or undefined when it redacts nothing. */
+export function inputRedaction(policy: GuardrailPolicy | undefined): ((text: string) => string) | undefined {
+  if (!policy?.redact) return undefined
+  const kinds = new Set<SensitiveKind>(policy.redact === true ? SENSITIVE_KINDS : policy.redact)
+  return (text) => redactSensitive(text, kinds).text
+}
+
 /** What one guardrail did, as the ledger keeps it (`ai_log.guardrails`). */
 export type GuardrailResult = {
   guardrail: 'redact' | 'injection' | 'output'
@@ -57,10 +64,17 @@ export class GuardrailBlockedError extends OptimaliqError {
   readonly guardrails: GuardrailResult[]
   /** For a refused answer: what it cost, so the ledger still records the spend. */
   spent: unknown
-  constructor(stage: 'input' | 'output', rule: string, message: string, guardrails: GuardrailResult[]) {
+  constructor(
+    stage: 'input' | 'output',
+    rule: string,
+    message: string,
+    guardrails: GuardrailResult[],
+    /** The request field a refused prompt is named by (`messages`, `input`). */
+    field = 'messages',
+  ) {
     super('guardrail_blocked', message, {
       status: stage === 'input' ? 400 : 422,
-      details: [{ field: stage === 'input' ? 'messages' : 'output', rule }],
+      details: [{ field: stage === 'input' ? field : 'output', rule }],
     })
     this.guardrails = guardrails
   }

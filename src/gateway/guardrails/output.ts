@@ -15,7 +15,8 @@ export type OutputFinding = { rule: 'max_chars' | 'banned_terms' | 'json_schema'
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const termPatterns = new WeakMap<readonly string[], RegExp | undefined>()
-function bannedPattern(terms: readonly string[]): RegExp | undefined {
+/** One pattern for the terms (whole words or phrases, any case; global: callers set `lastIndex`). */
+export function bannedPattern(terms: readonly string[]): RegExp | undefined {
   if (!termPatterns.has(terms)) {
     const words = terms.map((t) => t.trim()).filter(Boolean)
     termPatterns.set(

@@ -1,5 +1,6 @@
 import type { ChatCompletionBody } from '../wire/openai-chat.ts'
 import type { MessagesBody } from '../wire/anthropic-messages.ts'
+import { outputText } from '../wire/openai-responses-out.ts'
 
 /**
  * The prompt texts of each wire format, for guardrails: read them (with their roles) and rewrite
@@ -109,3 +110,114 @@ export function messagesAnswerText(value: string): string {
     return ''
   }
 }
+
+type Part = Record<string, unknown> & { type: string }
+type Item = Record<string, unknown> & { type?: string | undefined; role?: string | undefined }
+
+const partsTexts = (role: string, value: unknown, texts: Texts) => {
+  if (typeof value === 'string') texts.push({ role, text: value })
+  else if (Array.isArray(value))
+    for (const p of value as Part[]) if (typeof p.text === 'string') texts.push({ role, text: p.text })
+}
+
+const rewriteParts = (value: unknown, map: Map): unknown =>
+  typeof value === 'string'
+    ? map(value)
+    : Array.isArray(value)
+      ? (value as Part[]).map((p) => (typeof p.text === 'string' ? { ...p, text: map(p.text) } : p))
+      : value
+
+/**
+ * Responses API input items: message contents (string or text parts) and function call outputs.
+ * A bare string input is the caller's user message.
+ */
+export function responsesTexts(instructions: string | null | undefined, items: readonly Item[]): Texts {
+  const texts: Texts = instructions ? [{ role: 'developer', text: instructions }] : []
+  for (const item of items) {
+    if (item.type === 'message' || (item.type === undefined && item.role))
+      partsTexts(item.role ?? 'user', item.content, texts)
+    else if (item.type === 'function_call_output') partsTexts('tool', item.output, texts)
+  }
+  return texts
+}
+
+export function rewriteResponseItems<T extends Item>(items: readonly T[], map: Map): T[] {
+  return items.map((item) =>
+    item.type === 'message' || (item.type === undefined && item.role)
+      ? { ...item, content: rewriteParts(item.content, map) }
+      : item.type === 'function_call_output'
+        ? { ...item, output: rewriteParts(item.output, map) }
+        : item,
+  )
+}
+
+/** The Responses body with its `instructions` and `input` texts rewritten (the ledger's copy). */
+export function rewriteResponsesBody<B extends { instructions?: string | null | undefined; input: unknown }>(
+  body: B,
+  map: Map,
+): B {
+  return {
+    ...body,
+    instructions: typeof body.instructions === 'string' ? map(body.instructions) : body.instructions,
+    input: typeof body.input === 'string' ? map(body.input) : rewriteResponseItems(body.input as Item[], map),
+  }
+}
+
+/** The text of a Responses `response` object's output messages ('' when it has none). */
+export function responsesAnswerText(value: string): string {
+  try {
+    return outputText(JSON.parse(value) as { output?: unknown })
+  } catch {
+    return ''
+  }
+}
+
+/** Embeddings input: its strings (token arrays carry no text we can read). */
+export function embeddingTexts(input: unknown): Texts {
+  if (typeof input === 'string') return [{ role: 'user', text: input }]
+  if (Array.isArray(input))
+    return input.filter((s): s is string => typeof s === 'string').map((text) => ({ role: 'user', text }))
+  return []
+}
+
+export function rewriteEmbeddingInput<I>(input: I, map: Map): I {
+  if (typeof input === 'string') return map(input) as I
+  if (Array.isArray(input)) return input.map((s: unknown) => (typeof s === 'string' ? map(s) : s)) as I
+  return input
+}
+
+/** The text the `data:` lines of SSE text add, each read by `read` (lines without `marker` are skipped unparsed). */
+function sseText(piece: string, marker: string, read: (data: Record<string, unknown>) => unknown): string {
+  if (!piece.includes(marker)) return ''
+  let text = ''
+  for (const line of piece.split('\n')) {
+    if (!line.startsWith('data:') || !line.includes(marker)) continue
+    try {
+      const value = read(JSON.parse(line.slice(line.charAt(5) === ' ' ? 6 : 5)) as Record<string, unknown>)
+      if (typeof value === 'string') text += value
+    } catch {
+      // The relay already refused malformed events; anything else carries no text.
+    }
+  }
+  return text
+}
+
+/** OpenAI chat SSE: the content deltas of every choice. */
+export const chatStreamText = (piece: string) =>
+  sseText(piece, '"content"', (data) =>
+    Array.isArray(data.choices)
+      ? (data.choices as Array<{ delta?: { content?: unknown } }>)
+          .map((c) => (typeof c?.delta?.content === 'string' ? c.delta.content : ''))
+          .join('')
+      : '',
+  )
+
+/** Anthropic Messages SSE: `text_delta`s. */
+export const messagesStreamText = (piece: string) =>
+  sseText(piece, '"text_delta"', (data) => (data.delta as { text?: unknown } | undefined)?.text)
+
+/** Responses SSE: `response.output_text.delta`s. */
+export const responsesStreamText = (piece: string) =>
+  sseText(piece, '"response.output_text.delta"', (data) =>
+    data.type === 'response.output_text.delta' ? data.delta : undefined,
+  )

@@ -1,4 +1,5 @@
 import { addUsage } from '../calls/chat.ts'
+import { GuardrailBlockedError } from '../guardrails/config.ts'
 import type { OpenAiUpstream } from '../calls/passthrough.ts'
 import { sdkGenerate, sdkStream } from '../calls/sdk.ts'
 import { ErrorClass, InvalidOutputError, ProviderCallError, errorMessage } from '../router/errors.ts'
@@ -7,6 +8,7 @@ import type { AiCandidate, AiUsage } from '../types.ts'
 import type { ChatCompletionBody } from '../wire/openai-chat.ts'
 import {
   fromChatResult,
+  guardrailEvent,
   invalidOutputEvent,
   outputText,
   responsesErrorEvent,
@@ -207,7 +209,7 @@ class InvalidStreamOutput extends Error {
 }
 
 /** A stream of Responses events; its `errorEvent` numbers the event a broken stream ends with. */
-export type ResponsesStream = AsyncIterable<string> & { errorEvent(message: string): string }
+export type ResponsesStream = AsyncIterable<string> & { errorEvent(error: unknown): string }
 
 /** A streamed response: Responses SSE events, settled at their end. The store is written before the last event. */
 export function responsesStreamCall(
@@ -247,7 +249,12 @@ export function responsesStreamCall(
     context.signal.addEventListener('abort', () => controller.abort(context.signal.reason), { once: true })
     clientSignal?.addEventListener('abort', () => controller.abort(clientSignal.reason), { once: true })
     const withErrorEvent = (value: AsyncIterable<string>): ResponsesStream =>
-      Object.assign(value, { errorEvent: (message: string) => responsesErrorEvent(counter, message) })
+      Object.assign(value, {
+        errorEvent: (error: unknown) =>
+          error instanceof GuardrailBlockedError
+            ? guardrailEvent(counter, error.message)
+            : responsesErrorEvent(counter, errorMessage(error)),
+      })
     const upstream = nativeUpstream(deps, candidate.provider)
     if (upstream) {
       const stream = await deps.passthrough.stream(

@@ -99,14 +99,31 @@ export type PipelineRequest<T> = {
         topP?: number | undefined
       }
     | undefined
-  /** The prompt's texts with their roles, and the call with every text rewritten (guardrails: redaction). */
+  /**
+   * The prompt's texts with their roles, the call with every text rewritten (guardrails: redaction),
+   * and the field a refused prompt is named by (`messages`, `input`).
+   */
   prompt?:
-    | { texts(): ReadonlyArray<{ role: string; text: string }>; rewrite(map: (text: string) => string): Call<T> }
+    | {
+        texts(): ReadonlyArray<{ role: string; text: string }>
+        rewrite(map: (text: string) => string): Call<T>
+        field?: string | undefined
+      }
     | undefined
-  /** The text of a JSON answer, for output guardrails (streams are not checked). */
+  /** The text of a JSON answer, for output guardrails. */
   outputText?: ((value: T) => string) | undefined
-  /** The ledger's `request` (prompts only when AI_LOG_PROMPTS) and, for JSON answers, its `response`. */
-  ledger: { request: unknown; response?: ((value: T) => unknown) | undefined }
+  /** The answer text one piece of a streamed answer adds (its events' text deltas), for output guardrails. */
+  streamText?: ((piece: string) => string) | undefined
+  /**
+   * The ledger's `request` (prompts only when AI_LOG_PROMPTS) and, for JSON answers, its `response`;
+   * `rewrite` gives the stored request with every prompt text rewritten (input redaction: the ledger
+   * keeps the prompt as it left).
+   */
+  ledger: {
+    request: unknown
+    response?: ((value: T) => unknown) | undefined
+    rewrite?: ((map: (text: string) => string) => unknown) | undefined
+  }
 }
 
 export type Handler<T> = (request: PipelineRequest<T>) => Promise<Answer<T>>

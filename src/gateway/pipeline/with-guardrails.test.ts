@@ -41,7 +41,7 @@ describe('withGuardrails', () => {
     expect((await done.settled).guardrails).toBeUndefined()
   })
 
-  it('says so when an entry exposes no prompt or a stream cannot be checked', async () => {
+  it('says so when an entry exposes no prompt or no streamed text', async () => {
     const guardrails: GuardrailsConfig = {
       features: { f: { redact: true, injection: { mode: 'block' }, output: { maxChars: 1, action: 'block' } } },
     }
@@ -49,7 +49,12 @@ describe('withGuardrails', () => {
     const done = await middleware(request({ stream: true }), async () => answer('long answer'))
     expect((await done.settled).guardrails).toEqual([
       { guardrail: 'redact', rule: 'input', action: 'skipped', detail: 'this entry does not expose its prompt' },
-      { guardrail: 'output', rule: 'output', action: 'skipped', detail: 'streamed answers are not checked' },
+      {
+        guardrail: 'output',
+        rule: 'output',
+        action: 'skipped',
+        detail: 'this entry does not expose its streamed text',
+      },
     ])
   })
 

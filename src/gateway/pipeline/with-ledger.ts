@@ -1,5 +1,5 @@
 import { AllProvidersFailedError, UpstreamClientError } from '../router/errors.ts'
-import { GuardrailBlockedError } from '../guardrails/config.ts'
+import { GuardrailBlockedError, inputRedaction, policyFor } from '../guardrails/config.ts'
 import type { AiMeta } from '../types.ts'
 import { metaOf } from './meta.ts'
 import type { Middleware, PipelineDeps } from './types.ts'
@@ -8,15 +8,17 @@ import type { Middleware, PipelineDeps } from './types.ts'
  * The ledger: one `ai_log` row per request, written when the answer settled (a stream at its end,
  * cancelled or broken included, with its cost) or when the request failed (with every attempt).
  */
-export function withLedger(deps: Pick<PipelineDeps, 'catalog' | 'record' | 'config'>): Middleware {
+export function withLedger(deps: Pick<PipelineDeps, 'catalog' | 'record' | 'config' | 'guardrails'>): Middleware {
   return async (request, next) => {
+    // With input redaction on, the stored prompt is the one that left (the guardrail's own rewrite).
+    const redaction = request.ledger.rewrite ? inputRedaction(policyFor(deps.guardrails, request)) : undefined
     const base = {
       requestId: request.requestId,
       userId: request.caller.userId,
       apiKeyId: request.caller.apiKeyId,
       feature: request.feature,
       route: request.route,
-      request: request.ledger.request,
+      request: redaction && request.ledger.rewrite ? request.ledger.rewrite(redaction) : request.ledger.request,
     }
     let answer
     try {

@@ -9,7 +9,7 @@ import { UnsupportedParameterError, unsupportedParams } from '../wire/translate.
 import type { ChatCompletionBody } from '../wire/openai-chat.ts'
 import type { AiGateway } from '../client.ts'
 import { capabilitiesOf } from '../catalog/capabilities.ts'
-import { chatAnswerText, chatTexts, rewriteChat } from '../guardrails/prompts.ts'
+import { chatAnswerText, chatStreamText, chatTexts, rewriteChat } from '../guardrails/prompts.ts'
 
 /**
  * `/v1/chat/completions` as pipeline requests: the same pipeline as in-code calls, with the
@@ -161,6 +161,7 @@ function request<T>(
     ledger: {
       request: logPrompts ? body : { messages: body.messages.length, stream: body.stream === true },
       ...(stream ? {} : { response: (value: T) => value }),
+      ...(logPrompts ? { rewrite: (map: (text: string) => string) => rewriteChat(body, map) } : {}),
     },
   }
 }
@@ -173,7 +174,11 @@ export function chatCompletionRequest(deps: Deps, input: ChatInput): PipelineReq
   return {
     ...base,
     call: call(input.body),
-    prompt: { texts: () => chatTexts(input.body), rewrite: (map) => call(rewriteChat(input.body, map)) },
+    prompt: {
+      texts: () => chatTexts(input.body),
+      rewrite: (map) => call(rewriteChat(input.body, map)),
+      field: 'messages',
+    },
     outputText: chatAnswerText,
   }
 }
@@ -186,7 +191,12 @@ export function chatStreamRequest(deps: Deps, input: ChatInput): PipelineRequest
   return {
     ...base,
     call: call(input.body),
-    prompt: { texts: () => chatTexts(input.body), rewrite: (map) => call(rewriteChat(input.body, map)) },
+    prompt: {
+      texts: () => chatTexts(input.body),
+      rewrite: (map) => call(rewriteChat(input.body, map)),
+      field: 'messages',
+    },
+    streamText: chatStreamText,
   }
 }
 

@@ -14,6 +14,7 @@ import {
   type EmbeddingsBody,
 } from '../wire/openai-embeddings.ts'
 import { UnsupportedParameterError } from '../wire/translate.ts'
+import { embeddingTexts, rewriteEmbeddingInput } from '../guardrails/prompts.ts'
 
 /**
  * `/v1/embeddings` as a pipeline request: the same pipeline as chat (ledger, guards, cache, pacing,
@@ -147,6 +148,12 @@ export function embeddingsRequest(deps: EmbeddingsDeps, input: EmbeddingsInput):
           }
         : undefined,
     call: embeddingsCall(deps, input),
+    prompt: {
+      texts: () => embeddingTexts(body.input),
+      rewrite: (map) =>
+        embeddingsCall(deps, { ...input, body: { ...body, input: rewriteEmbeddingInput(body.input, map) } }),
+      field: 'input',
+    },
     unavailable: () =>
       new AiUnavailableError(
         deps.config.ai.enabled
@@ -158,6 +165,9 @@ export function embeddingsRequest(deps: EmbeddingsDeps, input: EmbeddingsInput):
       request: deps.config.ai.gateway.logPrompts
         ? { ...body }
         : { inputs: count, dimensions: body.dimensions, encoding: body.encoding_format ?? 'float' },
+      ...(deps.config.ai.gateway.logPrompts
+        ? { rewrite: (map: (text: string) => string) => ({ ...body, input: rewriteEmbeddingInput(body.input, map) }) }
+        : {}),
     },
   }
 }

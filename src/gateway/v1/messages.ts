@@ -13,7 +13,7 @@ import { AiUnavailableError } from '../router/errors.ts'
 import { cacheTenant, type AiCaller, type AiCandidate, type AiUsage } from '../types.ts'
 import { systemText, unsupportedMessageParams, type MessagesBody } from '../wire/anthropic-messages.ts'
 import { UnsupportedParameterError } from '../wire/translate.ts'
-import { messagesAnswerText, messagesTexts, rewriteMessages } from '../guardrails/prompts.ts'
+import { messagesAnswerText, messagesStreamText, messagesTexts, rewriteMessages } from '../guardrails/prompts.ts'
 
 /**
  * `/v1/messages` (the Anthropic Messages API) as pipeline requests: the same pipeline as chat
@@ -129,6 +129,9 @@ function request<T>(
     ledger: {
       request: deps.config.ai.gateway.logPrompts ? body : { messages: messages.length, stream },
       ...(stream ? {} : { response: (value: T) => value }),
+      ...(deps.config.ai.gateway.logPrompts
+        ? { rewrite: (map: (text: string) => string) => rewriteMessages(body, map) }
+        : {}),
     },
   }
 }
@@ -147,7 +150,11 @@ export function messagesRequest(deps: MessagesDeps, input: MessagesInput): Pipel
   return {
     ...base,
     call: call(input.body),
-    prompt: { texts: () => messagesTexts(input.body), rewrite: (map) => call(rewriteMessages(input.body, map)) },
+    prompt: {
+      texts: () => messagesTexts(input.body),
+      rewrite: (map) => call(rewriteMessages(input.body, map)),
+      field: 'messages',
+    },
     outputText: messagesAnswerText,
   }
 }
@@ -164,6 +171,11 @@ export function messagesStreamRequest(
   return {
     ...base,
     call: call(input.body),
-    prompt: { texts: () => messagesTexts(input.body), rewrite: (map) => call(rewriteMessages(input.body, map)) },
+    prompt: {
+      texts: () => messagesTexts(input.body),
+      rewrite: (map) => call(rewriteMessages(input.body, map)),
+      field: 'messages',
+    },
+    streamText: messagesStreamText,
   }
 }

@@ -10,7 +10,7 @@ import {
   type ResponsesStream,
 } from '../pipeline/call-responses.ts'
 import type { Pipeline } from '../pipeline/index.ts'
-import type { Answer, PipelineDeps, PipelineRequest } from '../pipeline/types.ts'
+import type { Answer, Call, PipelineDeps, PipelineRequest } from '../pipeline/types.ts'
 import { VERSIONLESS } from '../pipeline/with-versions.ts'
 import { AiUnavailableError } from '../router/errors.ts'
 import type { AiCaller, AiCandidate } from '../types.ts'
@@ -25,6 +25,13 @@ import {
 } from '../wire/openai-responses.ts'
 import { UnsupportedParameterError } from '../wire/translate.ts'
 import type { ResponseStore } from './response-store.ts'
+import {
+  responsesAnswerText,
+  responsesStreamText,
+  responsesTexts,
+  rewriteResponseItems,
+  rewriteResponsesBody,
+} from '../guardrails/prompts.ts'
 
 /**
  * `/v1/responses` (OpenAI's Responses API) as pipeline requests — the same pipeline as chat and
@@ -96,7 +103,10 @@ async function resolveReferences(deps: Deps, caller: AiCaller, items: ResponseIt
 }
 
 /** Everything a request's calls need, read once before the pipeline (bad input and unknown ids fail here). */
-async function plan(deps: Deps, input: ResponsesInput): Promise<{ plan: ResponsesCallPlan; items: ResponseItem[] }> {
+async function plan(
+  deps: Deps,
+  input: ResponsesInput,
+): Promise<{ plan: ResponsesCallPlan; items: ResponseItem[]; history: ResponseItem[] }> {
   const { body, caller } = input
   const refused = gatewayRefuses(body)
   if (refused)
@@ -132,6 +142,7 @@ async function plan(deps: Deps, input: ResponsesInput): Promise<{ plan: Response
   const resolved = items !== given || history.length > 0 || typeof body.input !== 'string'
   return {
     items,
+    history,
     plan: {
       head: { id, createdAt: Math.floor(Date.now() / 1000), body },
       upstreamBody,
@@ -153,6 +164,44 @@ async function plan(deps: Deps, input: ResponsesInput): Promise<{ plan: Response
         })
       },
     },
+  }
+}
+
+/**
+ * The plan with every prompt text rewritten (input redaction): what goes upstream changes; the
+ * response object (which echoes `instructions`) and the store keep what the client sent.
+ */
+function rewritten(
+  p: ResponsesCallPlan,
+  body: ResponsesBody,
+  parts: { items: ResponseItem[]; history: ResponseItem[] },
+  map: (text: string) => string,
+): ResponsesCallPlan {
+  const instructions = typeof body.instructions === 'string' ? map(body.instructions) : body.instructions
+  return {
+    ...p,
+    upstreamBody: { ...p.upstreamBody, ...(instructions != null ? { instructions } : {}) },
+    upstreamInput:
+      typeof p.upstreamInput === 'string' ? map(p.upstreamInput) : rewriteResponseItems(p.upstreamInput, map),
+    translation: toChatBody(
+      { ...body, instructions },
+      rewriteResponseItems(parts.history, map),
+      rewriteResponseItems(parts.items, map),
+    ),
+  }
+}
+
+/** The guardrails' view of a request: its texts (instructions, history, input) and the call with them rewritten. */
+function promptOf<T>(
+  body: ResponsesBody,
+  parts: { items: ResponseItem[]; history: ResponseItem[] },
+  p: ResponsesCallPlan,
+  call: (p: ResponsesCallPlan) => Call<T>,
+) {
+  return {
+    texts: () => responsesTexts(body.instructions, [...parts.history, ...parts.items]),
+    rewrite: (map: (text: string) => string) => call(rewritten(p, body, parts, map)),
+    field: 'input',
   }
 }
 
@@ -204,6 +253,7 @@ function request<T>(deps: Deps, input: ResponsesInput, p: ResponsesCallPlan, str
     ledger: {
       request: logPrompts ? body : { input: p.translation.chat.messages.length, stream },
       ...(stream ? {} : { response: (value: T) => value }),
+      ...(logPrompts ? { rewrite: (map: (text: string) => string) => rewriteResponsesBody(body, map) } : {}),
     },
   } satisfies Omit<PipelineRequest<T>, 'call'>
 }
@@ -211,16 +261,25 @@ function request<T>(deps: Deps, input: ResponsesInput, p: ResponsesCallPlan, str
 export function createResponsesApi(deps: Deps): ResponsesApi {
   return {
     async create(input) {
-      const { plan: p } = await plan(deps, input)
-      const answer = await deps.run({ ...request<string>(deps, input, p, false), call: responsesCall(deps, p) })
+      const { plan: p, ...parts } = await plan(deps, input)
+      const call = (q: ResponsesCallPlan) => responsesCall(deps, q)
+      const answer = await deps.run({
+        ...request<string>(deps, input, p, false),
+        call: call(p),
+        prompt: promptOf(input.body, parts, p, call),
+        outputText: responsesAnswerText,
+      })
       await p.onDone(JSON.parse(answer.value) as Record<string, unknown>)
       return answer
     },
     async stream(input) {
-      const { plan: p } = await plan(deps, input)
+      const { plan: p, ...parts } = await plan(deps, input)
+      const call = (q: ResponsesCallPlan) => responsesStreamCall(deps, q, input.signal)
       return deps.run({
         ...request<ResponsesStream>(deps, input, p, true),
-        call: responsesStreamCall(deps, p, input.signal),
+        call: call(p),
+        prompt: promptOf(input.body, parts, p, call),
+        streamText: responsesStreamText,
       })
     },
     async retrieve(caller, id) {

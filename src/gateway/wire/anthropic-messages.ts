@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { OptimaliqError } from '../../errors.ts'
 import type { ChatMessage, ChatRequest, ChatResult, ContentPart } from '../calls/chat.ts'
-import { UpstreamClientError } from '../router/errors.ts'
+import { errorMessage, UpstreamClientError } from '../router/errors.ts'
 import { MAX_OUTPUT_TOKENS } from './openai-chat.ts'
+import { refusedByGuardrail } from './openai-sse.ts'
 import type { TranslationTarget, Unsupported } from './translate.ts'
 
 /**
@@ -366,3 +367,9 @@ export function anthropicError(error: unknown): {
 /** The error event that ends a stream that broke after it started. */
 export const anthropicStreamErrorEvent = (message: string, type = 'api_error') =>
   sseEvent('error', { error: { type, message } })
+
+/** The error event a stream that cannot go on ends with: a guardrail's refusal as Anthropic names a 4xx, anything else `api_error`. */
+export function anthropicStreamError(error: unknown): string {
+  if (refusedByGuardrail(error)) return sseEvent('error', { error: anthropicError(error).body.error })
+  return anthropicStreamErrorEvent(errorMessage(error))
+}

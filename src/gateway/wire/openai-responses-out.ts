@@ -123,6 +123,10 @@ export const responsesErrorEvent = (counter: EventCounter, message: string) =>
     param: null,
   })
 
+/** The `error` event a guardrail's refusal ends a stream with (`code: guardrail_blocked`, `param: output`). */
+export const guardrailEvent = (counter: EventCounter, message: string) =>
+  sseEvent('error', counter.next++, { code: 'guardrail_blocked', message, param: 'output' })
+
 /**
  * The `error` event a streamed answer ends with when it fails its `text.format` (checked at its end:
  * it cannot be repaired once sent), instead of `response.completed`; the response is not stored.

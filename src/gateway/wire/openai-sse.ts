@@ -1,5 +1,8 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { AiUsage } from '../types.ts'
+import { OptimaliqError } from '../../errors.ts'
+import { errorMessage } from '../router/errors.ts'
+import { openAiError } from './openai-chat.ts'
 import { invalidStreamEvent, type OutputCheck } from './structured.ts'
 
 /**
@@ -151,3 +154,16 @@ export function createSseRelay(options: { includeUsage: boolean; check?: OutputC
 /** An OpenAI-shaped error event, as the last event of a stream that broke. */
 export const streamErrorEvent = (message: string) =>
   `data: ${JSON.stringify({ error: { message: `The stream failed: ${message}`, type: 'api_error', param: null, code: 'stream_failed' } })}\n\n`
+
+/**
+ * The event a stream that cannot go on ends with: a guardrail's refusal in OpenAI's error shape
+ * (`code: guardrail_blocked`, `param: output`, the rule in the message), anything else as `stream_failed`.
+ */
+export function openAiStreamError(error: unknown): string {
+  if (refusedByGuardrail(error)) return `data: ${JSON.stringify(openAiError(error).body)}\n\n`
+  return streamErrorEvent(errorMessage(error))
+}
+
+/** A guardrail refused the stream (`GuardrailBlockedError`, known here by its code: wire formats do not import guardrails). */
+export const refusedByGuardrail = (error: unknown): error is OptimaliqError =>
+  error instanceof OptimaliqError && error.code === 'guardrail_blocked'

@@ -1,36 +1,25 @@
-import { once } from 'node:events'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { rateLimitHeaders } from '../../governance/limits/errors.ts'
 import type { Answer } from '../../gateway/pipeline/index.ts'
-import { errorMessage } from '../../gateway/router/errors.ts'
 import type { AiCaller } from '../../gateway/types.ts'
 import {
   ANTHROPIC_VERSION,
   anthropicError,
   anthropicErrorType,
-  anthropicStreamErrorEvent,
+  anthropicStreamError,
   messagesBody,
 } from '../../gateway/wire/anthropic-messages.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import { v1Caller } from './v1-caller.ts'
 import type { App, RouteModule } from '../types.ts'
 import { keyAccess } from '../plugins/api-key-access.ts'
+import { markUnanswered, writeSse } from './v1-sse.ts'
 
 /** The principal of each authenticated request (this scope's own: `/v1`'s decoration is not shared). */
 const principals = new WeakMap<FastifyRequest, ApiKeyPrincipal>()
 
 const anthropicBody = (type: string, message: string) => ({ type: 'error' as const, error: { type, message } })
-
-function markUnanswered(reply: FastifyReply) {
-  if (!reply.hasHeader('x-optimaliq-provider'))
-    reply.headers({
-      'x-optimaliq-provider': 'none',
-      'x-optimaliq-model': 'none',
-      'x-optimaliq-cache': 'miss',
-      'x-optimaliq-fallback': 'false',
-    })
-}
 
 function sendError(reply: FastifyReply, error: unknown) {
   markUnanswered(reply)
@@ -52,34 +41,6 @@ function answerHeaders(request: FastifyRequest, caller: AiCaller, answer: Answer
     ...(answer.modelVersion ? { 'x-optimaliq-model-version': answer.modelVersion } : {}),
     ...(answer.dropped?.length ? { 'x-optimaliq-dropped-params': answer.dropped.join(', ') } : {}),
     ...(caller.rateLimit ? rateLimitHeaders(caller.rateLimit) : {}),
-  }
-}
-
-/** An SSE answer with backpressure; a stream that breaks ends with Anthropic's `error` event. */
-async function writeStream(
-  reply: FastifyReply,
-  answer: Answer<AsyncIterable<string>>,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-) {
-  reply.hijack()
-  const res = reply.raw
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-request-id': String(reply.request.id),
-    ...headers,
-  })
-  try {
-    for await (const piece of answer.value) {
-      if (piece === '') continue
-      if (!res.write(piece)) await once(res, 'drain', { signal })
-    }
-    res.end()
-  } catch (error) {
-    if (!res.destroyed && !signal.aborted) res.end(anthropicStreamErrorEvent(errorMessage(error)))
-    else res.destroy()
   }
 }
 
@@ -166,7 +127,7 @@ export const v1MessagesRoutes: RouteModule = async (app, deps) => {
         }
         if (request.body.stream) {
           const answer = await deps.ai.messagesStream(input)
-          return writeStream(reply, answer, answerHeaders(request, caller, answer), abort.signal)
+          return writeSse(reply, answer, answerHeaders(request, caller, answer), abort.signal, anthropicStreamError)
         }
         const answer = await deps.ai.messages(input)
         return reply

@@ -17,7 +17,7 @@ export type V1Io = {
     answer: Answer<AsyncIterable<string>>,
     headers: Record<string, string>,
     signal: AbortSignal,
-    errorEvent?: (message: string) => string,
+    errorEvent?: (error: unknown) => string,
   ): Promise<void>
   answerHeaders(caller: AiCaller, answer: Answer<unknown>): Record<string, string>
 }

@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
@@ -7,8 +6,7 @@ import type { AiCaller } from '../../gateway/types.ts'
 import { chatCompletionBody, openAiError } from '../../gateway/wire/openai-chat.ts'
 import { listModels } from '../../gateway/v1/chat-completions.ts'
 import type { Answer } from '../../gateway/pipeline/index.ts'
-import { errorMessage } from '../../gateway/router/errors.ts'
-import { streamErrorEvent } from '../../gateway/wire/openai-sse.ts'
+import { openAiStreamError } from '../../gateway/wire/openai-sse.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
 import { v1Caller } from './v1-caller.ts'
@@ -16,22 +14,11 @@ import { v1EmbeddingRoutes } from './v1-embeddings.ts'
 import { v1ModelRoutes } from './v1-models.ts'
 import { responsesRoutes } from './v1-responses.ts'
 import { keyAccess, keyAllowsModel } from '../plugins/api-key-access.ts'
+import { markUnanswered, writeSse } from './v1-sse.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     apiKey: ApiKeyPrincipal | null
-  }
-}
-
-/** Every /v1 response carries the gateway headers; a refused or failed request was answered by no provider. */
-function markUnanswered(reply: FastifyReply) {
-  if (!reply.hasHeader('x-optimaliq-provider')) {
-    reply.headers({
-      'x-optimaliq-provider': 'none',
-      'x-optimaliq-model': 'none',
-      'x-optimaliq-cache': 'miss',
-      'x-optimaliq-fallback': 'false',
-    })
   }
 }
 
@@ -58,38 +45,14 @@ export function answerHeaders(caller: AiCaller, answer: Answer<unknown>): Record
   }
 }
 
-/**
- * An SSE answer: the head once the pipeline committed to a provider (the router may fall back until
- * the first chunk), then its text with backpressure. A stream that breaks ends with an OpenAI-shaped
- * error event; a client that goes away stops the reading (the gateway cancels upstream and settles).
- */
-async function writeStream(
+/** An SSE answer in OpenAI's chat format (errors as OpenAI-shaped events). */
+const writeStream = (
   reply: FastifyReply,
   answer: Answer<AsyncIterable<string>>,
   headers: Record<string, string>,
   signal: AbortSignal,
-  errorEvent: (message: string) => string = streamErrorEvent,
-) {
-  reply.hijack()
-  const res = reply.raw
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-request-id': String(reply.request.id),
-    ...headers,
-  })
-  try {
-    for await (const piece of answer.value) {
-      if (piece === '') continue
-      if (!res.write(piece)) await once(res, 'drain', { signal })
-    }
-    res.end()
-  } catch (error) {
-    if (!res.destroyed && !signal.aborted) res.end(errorEvent(errorMessage(error)))
-    else res.destroy()
-  }
-}
+  errorEvent: (error: unknown) => string = openAiStreamError,
+) => writeSse(reply, answer, headers, signal, errorEvent)
 
 /**
  * The OpenAI-compatible API: `POST /v1/chat/completions` (JSON and SSE) and `GET /v1/models`,
