@@ -28,7 +28,7 @@ const backend = values.backend === 'postgres' ? 'postgres' : 'pglite'
 const SIMULATOR = new URL('../src/simulator/index.ts', import.meta.url).pathname
 
 /** The simulator in its own process, so it does not share an event loop with the load or the gateway. */
-async function startSimulator(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startSimulator(): Promise<{ url: string; pid: number | undefined; stop(): Promise<void> }> {
   const port = 40_000 + Math.floor(Math.random() * 10_000)
   const child = spawn(
     process.execPath,
@@ -45,6 +45,7 @@ async function startSimulator(): Promise<{ url: string; stop(): Promise<void> }>
   })
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
@@ -55,16 +56,20 @@ async function startSimulator(): Promise<{ url: string; stop(): Promise<void> }>
 const PORTKEY = new URL('../node_modules/@portkey-ai/gateway/build/start-server.js', import.meta.url).pathname
 
 /** Portkey's OSS gateway (the devDependency) in its own process, headless, on a loopback port. */
-async function startPortkey(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startPortkey(): Promise<{ url: string; pid: number | undefined; stop(): Promise<void> }> {
   const port = 30_000 + Math.floor(Math.random() * 10_000)
   const child = spawn(process.execPath, [PORTKEY, '--headless', `--port=${port}`], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
   })
+  // Portkey logs a stack for every failed stream (see the stream rows): keep its last words for a
+  // failed start instead of flooding the table.
+  let said = ''
+  child.stderr.on('data', (d: Buffer) => (said = (said + d.toString()).slice(-4000)))
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 30_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`portkey exited with ${child.exitCode}`)
+    if (child.exitCode !== null) throw new Error(`portkey exited with ${child.exitCode}: ${said}`)
     try {
       if ((await fetch(url)).ok) break
     } catch {
@@ -75,6 +80,7 @@ async function startPortkey(): Promise<{ url: string; stop(): Promise<void> }> {
   }
   return {
     url,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
@@ -84,14 +90,28 @@ async function startPortkey(): Promise<{ url: string; stop(): Promise<void> }> {
 
 type Measure = {
   ok: number
+  /** CPU time (user + system) the measured process spent in the run, in ms. */
+  cpuMs: number
   elapsed: number
   latencies: number[]
   errors: number
   headers: Record<string, string>
 }
 
+/**
+ * CPU time (user + system, ms) a process has used: on a machine where the load generator, the
+ * upstream and the gateway share two cores, a gateway's CPU per request is its own cost, which
+ * RPS mixes with everyone else's.
+ */
+async function cpuMs(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in clock ticks of 10 ms
+}
+
 /** `connections` closed loops for `durationMs`; latency per request in ms with µs precision. */
 async function load(
+  pid: number | undefined,
   url: string,
   path: string,
   headers: Record<string, string>,
@@ -123,14 +143,24 @@ async function load(
       }
     }
   }
+  const cpuBefore = await cpuMs(pid)
   const started = performance.now()
   await Promise.all(Array.from({ length: connections }, loop))
   const elapsed = performance.now() - started
+  const cpu = (await cpuMs(pid)) - cpuBefore
   await pool.close()
-  return { ok: latencies.length, elapsed, latencies, errors, headers: lastHeaders }
+  return { ok: latencies.length, cpuMs: cpu, elapsed, latencies, errors, headers: lastHeaders }
 }
 
-type Summary = { rps: number; p50: number; p90: number; p99: number; errors: number; headers: Record<string, string> }
+type Summary = {
+  rps: number
+  cpuUs: number
+  p50: number
+  p90: number
+  p99: number
+  errors: number
+  headers: Record<string, string>
+}
 
 /** Rounds of one target merged: requests over time, and percentiles over every latency. */
 function summarise(measures: Measure[]): Summary {
@@ -140,6 +170,7 @@ function summarise(measures: Measure[]): Summary {
   const elapsed = measures.reduce((n, m) => n + m.elapsed, 0)
   return {
     rps: Math.round((ok / elapsed) * 1000),
+    cpuUs: ok > 0 ? Math.round((measures.reduce((n, m) => n + m.cpuMs, 0) * 1000) / ok) : NaN,
     p50: at(0.5),
     p90: at(0.9),
     p99: at(0.99),
@@ -196,10 +227,13 @@ try {
     path: string
     headers: Record<string, string>
     body(stream: boolean): string
+    /** The process whose CPU per request is reported: the simulator for direct rows, else the gateway. */
+    pid: number | undefined
   }
   const direct: Target = {
     name: 'direct simulator',
     url: simulator.url,
+    pid: simulator.pid,
     path: '/openai/v1/chat/completions',
     headers: { authorization: 'Bearer sim-openai-key' },
     body: (stream) => JSON.stringify({ model: 'gpt-4.1-mini', messages, stream }),
@@ -207,6 +241,7 @@ try {
   const viaPortkey: Target = {
     name: 'Portkey OSS 1.15.2',
     url: portkey.url,
+    pid: portkey.pid,
     path: '/v1/chat/completions',
     headers: {
       authorization: 'Bearer sim-openai-key',
@@ -218,12 +253,13 @@ try {
   const gateway: Target = {
     name: `OptimaliQ /v1 (limits ${values.limits})`,
     url: server.url,
+    pid: server.process.pid,
     path: '/v1/chat/completions',
     headers: { authorization: `Bearer ${key}` },
     body: (stream) => JSON.stringify({ model: 'default', messages, stream }),
   }
   const run = (t: Target, stream: boolean, connections: number, ms: number, headers: Record<string, string> = {}) =>
-    load(t.url, t.path, { ...t.headers, ...headers }, t.body(stream), connections, ms)
+    load(t.pid, t.url, t.path, { ...t.headers, ...headers }, t.body(stream), connections, ms)
 
   const idle = await memory(server.process.pid)
   // The largest RSS seen while the load runs (sampled), apart from the start-up peak.
@@ -254,6 +290,7 @@ try {
         kind,
         conns: connections,
         rps: m.rps,
+        'CPU µs/req': m.cpuUs,
         'p50 ms': fmt(m.p50),
         'p99 ms': fmt(m.p99),
         'added p50': t === direct ? '—' : fmt(m.p50 - d.p50),
@@ -265,7 +302,12 @@ try {
       rows.push(row(viaPortkey, p, '—'))
       // Portkey 1.15.2 answers every stream 500 here (its updateHeaders appends to a fetch
       // Response's immutable headers, on Node 20 and 24 alike): no ratio then.
-      const ratio = p.rps > 0 ? `${(g.rps / p.rps).toFixed(1)}× Portkey` : 'Portkey failed every request'
+      // Two ratios: throughput (shares the two cores with the load and the upstream) and the
+      // gateway process's own CPU per request (what it costs, whoever else runs).
+      const ratio =
+        p.rps > 0
+          ? `${(g.rps / p.rps).toFixed(1)}× Portkey RPS, ${(p.cpuUs / g.cpuUs).toFixed(1)}× less CPU/req`
+          : 'Portkey failed every request'
       rows.push(
         row(
           gateway,
@@ -290,6 +332,7 @@ try {
       kind: 'json',
       conns: connections,
       rps: c.rps,
+      'CPU µs/req': c.cpuUs,
       'p50 ms': fmt(c.p50),
       'p99 ms': fmt(c.p99),
       'added p50': fmt(c.p50 - d.p50),
@@ -315,6 +358,7 @@ try {
             kind: stream ? 'stream' : 'json',
             conns: connections,
             rps: m.rps,
+            'CPU µs/req': m.cpuUs,
             'p50 ms': fmt(m.p50),
             'p99 ms': fmt(m.p99),
             'added p50': i === 0 ? '—' : fmt(m.p50 - d.p50),
@@ -329,6 +373,7 @@ try {
   const ours = (name: string, path: string, body: Target['body'], headers?: Record<string, string>): Target => ({
     name,
     url: server.url,
+    pid: server.process.pid,
     path,
     headers: headers ?? { authorization: `Bearer ${key}` },
     body,
@@ -340,6 +385,7 @@ try {
     {
       name: 'direct simulator /responses',
       url: simulator.url,
+      pid: simulator.pid,
       path: '/openai/v1/responses',
       headers: { authorization: 'Bearer sim-openai-key' },
       body: (stream) => JSON.stringify({ model: 'gpt-4.1-mini', input, stream }),
@@ -357,6 +403,7 @@ try {
     {
       name: 'direct simulator /messages',
       url: simulator.url,
+      pid: simulator.pid,
       path: '/anthropic/v1/messages',
       headers: { 'x-api-key': 'sim-anthropic-key', 'anthropic-version': '2023-06-01' },
       body: (stream) =>
@@ -384,6 +431,7 @@ try {
     {
       name: 'direct simulator /embeddings',
       url: simulator.url,
+      pid: simulator.pid,
       path: '/openai/v1/embeddings',
       headers: { authorization: 'Bearer sim-openai-key' },
       body: () => JSON.stringify({ model: 'text-embedding-3-small', input: batch }),
