@@ -23,6 +23,11 @@ export type AiCaller = {
   rateLimit?: RateLimitStanding | undefined
   /** Caller-supplied labels (`x-optimaliq-metadata` on `/v1`): routing rules match on them. */
   metadata?: Readonly<Record<string, string>> | undefined
+  /**
+   * Why this caller may not be served by a candidate reached through `via` (the route that serves,
+   * after rules, or the alias or version key named), or undefined: an API key's model allowlist.
+   */
+  refusesModel?: ((served: { via: string; candidate: AiCandidate }) => Error | undefined) | undefined
 }
 
 /** A request window's standing: its name (e.g. `user.requests_per_minute`), size, what is left and when it resets. */

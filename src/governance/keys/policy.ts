@@ -51,6 +51,25 @@ export function modelAllowed(allowedModels: readonly string[] | undefined, model
   return allowedModels.some((entry) => (entry.endsWith('*') ? model.startsWith(entry.slice(0, -1)) : entry === model))
 }
 
+/**
+ * Whether the model that serves a request is within an allowlist: by its `provider/model` or its
+ * model id (exact or prefix), or by the exact name of what led to it — the route that serves (after
+ * rules), the alias or the versioned name sent. A prefix entry never grants a route or an alias, so
+ * a route whose name happens to fit `gpt-*` cannot reach a model outside it.
+ */
+export function servedModelAllowed(
+  allowedModels: readonly string[] | undefined,
+  served: { via: string; candidate: { provider: string; model: string } },
+): boolean {
+  if (!allowedModels) return true
+  const { provider, model } = served.candidate
+  return (
+    allowedModels.includes(served.via) ||
+    modelAllowed(allowedModels, `${provider}/${model}`) ||
+    modelAllowed(allowedModels, model)
+  )
+}
+
 /** 403 `api_key_scope_denied`: the key's scopes do not include this endpoint's. */
 export class KeyScopeError extends OptimaliqError {
   constructor(scope: KeyScope, scopes: readonly KeyScope[]) {
@@ -63,11 +82,16 @@ export class KeyScopeError extends OptimaliqError {
 
 /** 403 `model_not_allowed`: the model is not on the key's allowlist; names the parameter `model`. */
 export class ModelNotAllowedError extends OptimaliqError {
-  constructor(model: string, allowedModels: readonly string[]) {
-    super('model_not_allowed', `This API key may not use model "${model}" (allowed: ${allowedModels.join(', ')})`, {
-      status: 403,
-      details: [{ field: 'model', message: "not on this API key's model allowlist", code: 'model_not_allowed' }],
-    })
+  constructor(model: string, allowedModels: readonly string[], via?: string) {
+    const reached = via && via !== model ? ` (which "${via}" leads to)` : ''
+    super(
+      'model_not_allowed',
+      `This API key may not use model "${model}"${reached} (allowed: ${allowedModels.join(', ')})`,
+      {
+        status: 403,
+        details: [{ field: 'model', message: "not on this API key's model allowlist", code: 'model_not_allowed' }],
+      },
+    )
   }
 }
 

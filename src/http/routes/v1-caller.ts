@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
+import { ModelNotAllowedError, servedModelAllowed } from '../../governance/keys/policy.ts'
 import type { AiCaller } from '../../gateway/types.ts'
 import { METADATA_HEADER, parseMetadataHeader } from '../../gateway/v1/metadata.ts'
 
@@ -25,5 +26,16 @@ export function v1Caller(request: FastifyRequest, key = request.apiKey as ApiKey
     requestId: String(request.id),
     ...traceContext(request),
     metadata: parseMetadataHeader(request.headers[METADATA_HEADER]),
+    refusesModel: refusesModelOf(key),
   }
+}
+
+/** The key's allowlist on the models that serve (the name sent is checked by `keyAccess`). */
+function refusesModelOf(key: ApiKeyPrincipal): AiCaller['refusesModel'] {
+  const allowed = key.settings.allowedModels
+  if (!allowed) return undefined
+  return (served) =>
+    servedModelAllowed(allowed, served)
+      ? undefined
+      : new ModelNotAllowedError(`${served.candidate.provider}/${served.candidate.model}`, allowed, served.via)
 }

@@ -47,9 +47,29 @@ describeBackends('per-key governance', (backend) => {
   beforeAll(async () => {
     t = await startTestApp(
       backend,
-      { OPTIMALIQ_ADMIN_EMAILS: 'admin@example.com', AI_LEDGER_FLUSH_MS: '50', AI_LIMITS_ENABLED: 'false' },
       {
-        ai: (deps) => createAiClient({ ...deps, providers: mockProviders({ openai: model }), catalog: flatCatalog }),
+        OPTIMALIQ_ADMIN_EMAILS: 'admin@example.com',
+        AI_LEDGER_FLUSH_MS: '50',
+        AI_LIMITS_ENABLED: 'false',
+      },
+      {
+        ai: (deps) =>
+          createAiClient({
+            ...deps,
+            providers: mockProviders({ openai: model }),
+            catalog: flatCatalog,
+            // Routes whose names and rules could lead around an allowlist.
+            routes: {
+              'gpt-premium': ['openai/o3'],
+              premium: ['openai/o3'],
+              fast: {
+                strategy: 'ordered',
+                candidates: ['openai/gpt-4.1-mini'],
+                rules: [{ when: { metadata: { plan: ['pro'] } }, route: 'premium' }],
+              },
+              mixed: ['openai/o3', 'openai/gpt-4.1-mini'],
+            },
+          }),
         clock: () => new Date(now),
       },
     )
@@ -199,6 +219,61 @@ describeBackends('per-key governance', (backend) => {
       headers: { authorization: `Bearer ${embeddingsOnly.key}` },
     })
     expect(listed.statusCode).toBe(200)
+  })
+
+  it('holds the allowlist on the model that serves: a route name, a rule or a wildcard cannot lead around it', async () => {
+    const owner = await signUp(t.app)
+    const refused = (error: unknown) => {
+      expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError)
+      expect(error).toMatchObject({ status: 403, param: 'model', code: 'model_not_allowed' })
+      return (error as Error).message
+    }
+    const ask = (openai: OpenAI, model: string, metadata?: Record<string, string>) =>
+      openai.chat.completions
+        .create(
+          { model, messages: [{ role: 'user', content: 'Hi' }] },
+          metadata ? { headers: { 'x-optimaliq-metadata': JSON.stringify(metadata) } } : {},
+        )
+        .withResponse()
+
+    // `gpt-*` fits the route name `gpt-premium`, but the route leads to o3.
+    const wildcard = new OpenAI({
+      apiKey: (await createKey(owner.auth, { allowedModels: ['gpt-*', 'openai/gpt-*'] })).key,
+      baseURL,
+      maxRetries: 0,
+    })
+    expect(refused(await ask(wildcard, 'gpt-premium').catch((e: unknown) => e))).toContain(
+      'may not use model "openai/o3" (which "gpt-premium" leads to)',
+    )
+    const direct = await ask(wildcard, 'openai/gpt-4.1-mini')
+    expect(direct.response.headers.get('x-optimaliq-model')).toBe('gpt-4.1-mini')
+
+    // A listed route serves, but a rule that hands the request to an unlisted route does not.
+    const routeKey = new OpenAI({
+      apiKey: (await createKey(owner.auth, { allowedModels: ['fast'] })).key,
+      baseURL,
+      maxRetries: 0,
+    })
+    const fast = await ask(routeKey, 'fast')
+    expect(fast.response.headers.get('x-optimaliq-model')).toBe('gpt-4.1-mini')
+    expect(refused(await ask(routeKey, 'fast', { plan: 'pro' }).catch((e: unknown) => e))).toContain(
+      'which "premium" leads to',
+    )
+
+    // Listing a route by its exact name grants its candidates; reached by a wildcard, only the
+    // candidates the list covers serve (the others are left out, as fallbacks too).
+    const exact = new OpenAI({
+      apiKey: (await createKey(owner.auth, { allowedModels: ['mixed'] })).key,
+      baseURL,
+      maxRetries: 0,
+    })
+    expect((await ask(exact, 'mixed')).response.headers.get('x-optimaliq-model')).toBe('o3')
+    const partial = new OpenAI({
+      apiKey: (await createKey(owner.auth, { allowedModels: ['mix*', 'openai/gpt-4.1-mini'] })).key,
+      baseURL,
+      maxRetries: 0,
+    })
+    expect((await ask(partial, 'mixed')).response.headers.get('x-optimaliq-model')).toBe('gpt-4.1-mini')
   })
 
   it("checks the scope on every /v1 endpoint, in each API's error shape", async () => {
