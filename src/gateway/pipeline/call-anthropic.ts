@@ -1,7 +1,6 @@
 import type { AnthropicPassthrough, AnthropicUpstream } from '../calls/anthropic-passthrough.ts'
 import type { ChatChunk } from '../calls/chat.ts'
 import { sdkGenerate, sdkStream } from '../calls/sdk.ts'
-import { ErrorClass, ProviderCallError, errorMessage } from '../router/errors.ts'
 import type { CallContext } from '../router/router.ts'
 import type { AiCandidate, AiUsage } from '../types.ts'
 import {
@@ -14,9 +13,8 @@ import {
   type MessagesBody,
 } from '../wire/anthropic-messages.ts'
 import { createAnthropicSseRelay } from '../wire/anthropic-sse.ts'
-import { MalformedStreamError } from '../wire/openai-sse.ts'
 import type { Translation } from './call-openai.ts'
-import { settling } from './settle.ts'
+import { attemptController, relayUpstream, settling } from './settle.ts'
 import { settledAt, type Call, type PipelineDeps } from './types.ts'
 
 /**
@@ -151,10 +149,8 @@ export function messagesStreamCall(
   const gone = () => clientSignal?.aborted === true
   return async (context: CallContext) => {
     const { candidate } = context
-    const controller = new AbortController()
+    const controller = attemptController(context.signal, clientSignal)
     const signal = controller.signal
-    context.signal.addEventListener('abort', () => controller.abort(context.signal.reason), { once: true })
-    clientSignal?.addEventListener('abort', () => controller.abort(clientSignal.reason), { once: true })
     const upstream = deps.anthropicUpstreams.get(candidate.provider)
     if (upstream) {
       const stream = await deps.anthropicPassthrough.stream(
@@ -163,38 +159,10 @@ export function messagesStreamCall(
         headers,
         signal,
       )
-      const relay = createAnthropicSseRelay()
-      let first: string
-      try {
-        first = relay.push(stream.first)
-      } catch (error) {
-        controller.abort(error)
-        throw new ProviderCallError({
-          provider: candidate.provider,
-          model: candidate.model,
-          errorClass: ErrorClass.MalformedResponse,
-          message: `${candidate.provider} sent a malformed stream: ${errorMessage(error)}`,
-          cause: error,
-        })
-      }
-      const pieces = (async function* () {
-        yield first
-        for await (const chunk of stream.chunks) yield relay.push(chunk)
-        yield relay.end()
-        if (!relay.errored && !relay.done)
-          throw new MalformedStreamError('the upstream stream ended before message_stop')
-      })()
-      const { value, settled } = settling(
-        pieces,
-        () => ({
-          usage: relay.usage,
-          error: relay.errored
-            ? { errorClass: 'stream_failed', message: relay.errorMessage ?? 'error event' }
-            : undefined,
-        }),
-        gone,
-      )
-      return { value, usage: relay.usage, settled }
+      return relayUpstream(candidate, controller, stream, createAnthropicSseRelay(), {
+        end: 'message_stop',
+        cancelled: gone,
+      })
     }
     const { chat, dropped } = translated(body, candidate, translation)
     const model = deps.providers.languageModel(candidate.provider, candidate.model)

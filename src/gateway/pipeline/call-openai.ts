@@ -1,13 +1,13 @@
 import { addUsage } from '../calls/chat.ts'
 import { sdkGenerate, sdkStream } from '../calls/sdk.ts'
-import { ErrorClass, InvalidOutputError, ProviderCallError, errorMessage } from '../router/errors.ts'
+import { ErrorClass, InvalidOutputError } from '../router/errors.ts'
 import type { CallContext } from '../router/router.ts'
 import type { AiCandidate, AiUsage } from '../types.ts'
 import { firstChunkEvent, toChunkEvents, toCompletion, type ChatCompletionBody } from '../wire/openai-chat.ts'
 import { invalidStreamEvent, outputCheck, repairMessage } from '../wire/structured.ts'
 import { toChatRequest, unsupportedParams } from '../wire/translate.ts'
-import { createSseRelay, MalformedStreamError } from '../wire/openai-sse.ts'
-import { settling } from './settle.ts'
+import { createSseRelay } from '../wire/openai-sse.ts'
+import { attemptController, relayUpstream, settling } from './settle.ts'
 import { settledAt, type Call, type PipelineDeps } from './types.ts'
 
 /**
@@ -141,50 +141,17 @@ export function chatStreamCall(
   const gone = () => clientSignal?.aborted === true
   return async (context: CallContext) => {
     const { candidate } = context
-    const controller = new AbortController()
+    const controller = attemptController(context.signal, clientSignal)
     const signal = controller.signal
-    context.signal.addEventListener('abort', () => controller.abort(context.signal.reason), { once: true })
-    clientSignal?.addEventListener('abort', () => controller.abort(clientSignal.reason), { once: true })
     const upstream = deps.upstreams.get(candidate.provider)
     if (upstream) {
       const stream = await deps.passthrough.stream(upstream, upstreamStreamBody(body, candidate.model), signal)
       const relay = createSseRelay({ includeUsage, check })
-      let first: string
-      try {
-        first = relay.push(stream.first)
-      } catch (error) {
-        // Broken from its first bytes: nothing was sent yet, so the router may still route on.
-        controller.abort(error)
-        throw new ProviderCallError({
-          provider: candidate.provider,
-          model: candidate.model,
-          errorClass: ErrorClass.MalformedResponse,
-          message: `${candidate.provider} sent a malformed stream: ${errorMessage(error)}`,
-          cause: error,
-        })
-      }
-      const pieces = (async function* () {
-        yield first
-        for await (const chunk of stream.chunks) yield relay.push(chunk)
-        yield relay.end()
-        // The upstream's own error event went through (it is OpenAI-shaped); a stream that just
-        // stopped fails here, so the writer sends ours and the client never waits for [DONE].
-        if (!relay.errored && !relay.done) throw new MalformedStreamError('the upstream stream ended before [DONE]')
-      })()
-      const { value, settled } = settling(
-        pieces,
-        () => ({
-          usage: relay.usage,
-          error: relay.errored
-            ? {
-                errorClass: relay.invalidOutput ? ErrorClass.InvalidOutput : 'stream_failed',
-                message: relay.errorMessage ?? 'error event',
-              }
-            : undefined,
-        }),
-        gone,
-      )
-      return { value, usage: relay.usage, settled }
+      return relayUpstream(candidate, controller, stream, relay, {
+        end: '[DONE]',
+        errorClass: () => (relay.invalidOutput ? ErrorClass.InvalidOutput : 'stream_failed'),
+        cancelled: gone,
+      })
     }
     const { chat, dropped } = translated(body, candidate, translation)
     const chunks = await sdkStream(

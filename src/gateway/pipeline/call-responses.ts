@@ -21,7 +21,7 @@ import { responsesParam, type ChatTranslation, type ResponseItem } from '../wire
 import { MalformedStreamError } from '../wire/openai-sse.ts'
 import { outputCheck, repairMessage } from '../wire/structured.ts'
 import { toChatRequest, unsupportedParams, type Unsupported } from '../wire/translate.ts'
-import { settling } from './settle.ts'
+import { attemptController, settling } from './settle.ts'
 import { settledAt, type Call, type PipelineDeps } from './types.ts'
 
 /**
@@ -244,10 +244,8 @@ export function responsesStreamCall(
     const invalidError = () =>
       invalid === undefined ? undefined : { errorClass: ErrorClass.InvalidOutput, message: invalid.slice(0, 500) }
     const { candidate } = context
-    const controller = new AbortController()
+    const controller = attemptController(context.signal, clientSignal)
     const signal = controller.signal
-    context.signal.addEventListener('abort', () => controller.abort(context.signal.reason), { once: true })
-    clientSignal?.addEventListener('abort', () => controller.abort(clientSignal.reason), { once: true })
     const withErrorEvent = (value: AsyncIterable<string>): ResponsesStream =>
       Object.assign(value, {
         errorEvent: (error: unknown) =>
