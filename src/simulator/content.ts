@@ -19,6 +19,8 @@ export type SimRequest = {
   promptChars: number
   maxTokens: number | undefined
   output: OutputMode
+  /** Stop sequences: prose ends before the first one it holds (which is not sent, as providers do). */
+  stop?: readonly string[] | undefined
 }
 
 export type SimOutput = {
@@ -26,6 +28,8 @@ export type SimOutput = {
   text: string
   toolCall: { id: string; name: string; arguments: string } | undefined
   finish: 'stop' | 'length' | 'tool'
+  /** The stop sequence that ended the text, when one did. */
+  stopSequence?: string | undefined
   inputTokens: number
   outputTokens: number
   id: string
@@ -75,8 +79,20 @@ export function produce(request: SimRequest, seed: Buffer, invalidSchema: boolea
   const wanted = 8 + ((seed[4] ?? 0) % 17)
   const cap = request.maxTokens !== undefined && request.maxTokens > 0 ? request.maxTokens : Infinity
   const words = Math.min(wanted, cap)
+  const text = sentence(seed, words)
+  const stopped = firstStop(text, request.stop)
+  if (stopped)
+    return {
+      text: text.slice(0, stopped.at),
+      toolCall: undefined,
+      finish: 'stop',
+      stopSequence: stopped.sequence,
+      inputTokens,
+      outputTokens: Math.max(1, text.slice(0, stopped.at).split(' ').length),
+      id,
+    }
   return {
-    text: sentence(seed, words),
+    text,
     toolCall: undefined,
     finish: words < wanted ? 'length' : 'stop',
     inputTokens,
@@ -84,6 +100,24 @@ export function produce(request: SimRequest, seed: Buffer, invalidSchema: boolea
     id,
   }
 }
+
+/** The earliest stop sequence in `text` and where it starts. */
+function firstStop(text: string, stop: readonly string[] | undefined): { at: number; sequence: string } | undefined {
+  let found: { at: number; sequence: string } | undefined
+  for (const sequence of stop ?? []) {
+    const at = sequence === '' ? -1 : text.indexOf(sequence)
+    if (at >= 0 && (!found || at < found.at)) found = { at, sequence }
+  }
+  return found
+}
+
+/** A request's stop sequences: a string or a list of strings. */
+export const stopSequences = (value: unknown): string[] | undefined =>
+  typeof value === 'string'
+    ? [value]
+    : Array.isArray(value)
+      ? value.filter((s): s is string => typeof s === 'string')
+      : undefined
 
 function sentence(seed: Buffer, words: number): string {
   const out: string[] = []

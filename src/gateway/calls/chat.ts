@@ -55,13 +55,21 @@ export type ChatResult = {
   /** OpenAI's finish_reason vocabulary. */
   finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter'
   usage: AiUsage
+  /**
+   * Set when the provider says a stop sequence ended the answer (Anthropic's and Bedrock's
+   * `stop_sequence`), with the sequence when it names it. OpenAI says `stop` for both a natural end
+   * and a stop sequence, and strips the sequence: then this stays unset.
+   */
+  stop?: StopDetail | undefined
 }
+
+export type StopDetail = { sequence: string | undefined }
 
 /** A piece of a streamed chat call. */
 export type ChatChunk =
   | { type: 'text'; text: string }
   | { type: 'tool-call'; call: ToolCall }
-  | { type: 'finish'; finishReason: ChatResult['finishReason']; usage: AiUsage }
+  | { type: 'finish'; finishReason: ChatResult['finishReason']; usage: AiUsage; stop?: StopDetail | undefined }
 
 /** The text of an OpenAI message content (string, or its text parts in order, one per line). */
 export function contentText(content: ChatMessage['content']): string {

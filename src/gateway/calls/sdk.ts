@@ -17,6 +17,7 @@ import {
   type ChatMessage,
   type ChatRequest,
   type ChatResult,
+  type StopDetail,
   type ToolCall,
 } from './chat.ts'
 
@@ -176,6 +177,17 @@ export function toFinishReason(reason: LanguageModelV3FinishReason | undefined):
   }
 }
 
+/** Whether a stop sequence ended the answer, by the provider's own word: the sequence its metadata names, or its raw `stop_sequence`. */
+export function stopDetail(
+  reason: LanguageModelV3FinishReason | undefined,
+  metadata: Record<string, Record<string, unknown> | undefined> | undefined,
+): StopDetail | undefined {
+  let sequence: string | undefined
+  for (const value of Object.values(metadata ?? {}))
+    if (typeof value?.stopSequence === 'string') sequence = value.stopSequence
+  return sequence !== undefined || reason?.raw === 'stop_sequence' ? { sequence } : undefined
+}
+
 export async function sdkGenerate(
   model: LanguageModelV3,
   request: ChatRequest,
@@ -190,7 +202,14 @@ export async function sdkGenerate(
     else if (part.type === 'tool-call')
       toolCalls.push({ id: part.toolCallId, name: part.toolName, arguments: part.input })
   }
-  return { text, toolCalls, finishReason: toFinishReason(result.finishReason), usage: toUsage(result.usage) }
+  const stop = stopDetail(result.finishReason, result.providerMetadata)
+  return {
+    text,
+    toolCalls,
+    finishReason: toFinishReason(result.finishReason),
+    usage: toUsage(result.usage),
+    ...(stop ? { stop } : {}),
+  }
 }
 
 /**
@@ -249,8 +268,15 @@ function toChunk(part: LanguageModelV3StreamPart): ChatChunk | undefined {
       return part.delta ? { type: 'text', text: part.delta } : undefined
     case 'tool-call':
       return { type: 'tool-call', call: { id: part.toolCallId, name: part.toolName, arguments: part.input } }
-    case 'finish':
-      return { type: 'finish', finishReason: toFinishReason(part.finishReason), usage: toUsage(part.usage) }
+    case 'finish': {
+      const stop = stopDetail(part.finishReason, part.providerMetadata)
+      return {
+        type: 'finish',
+        finishReason: toFinishReason(part.finishReason),
+        usage: toUsage(part.usage),
+        ...(stop ? { stop } : {}),
+      }
+    }
     case 'error':
       throw part.error instanceof Error ? part.error : new Error(errorMessage(part.error))
     default:

@@ -5,7 +5,7 @@ import type { CallContext } from '../router/router.ts'
 import type { AiCandidate, AiUsage } from '../types.ts'
 import {
   sseEvent,
-  stopReasonOf,
+  stopOf,
   toAnthropicMessage,
   toChatFromMessages,
   unsupportedMessageParams,
@@ -66,13 +66,17 @@ export function messagesCall(
     const { chat, dropped } = translated(body, candidate, translation)
     const model = deps.providers.languageModel(candidate.provider, candidate.model)
     const result = await sdkGenerate(model, chat, signal, deps.fetchMedia)
-    const value = toAnthropicMessage(result, { id: `msg_${requestId}`, model: candidate.model })
+    const value = toAnthropicMessage(result, {
+      id: `msg_${requestId}`,
+      model: candidate.model,
+      stopSequences: body.stop_sequences,
+    })
     return { value, usage: result.usage, settled: settledAt(result.usage), ...withDropped(dropped) }
   }
 }
 
 /** Anthropic stream events of a translated stream: blocks opened and closed around text and tool calls. */
-export function createEventWriter(meta: { id: string; model: string }) {
+export function createEventWriter(meta: { id: string; model: string; stopSequences?: readonly string[] | undefined }) {
   let index = -1
   let open: 'text' | undefined
   const close = () => {
@@ -124,7 +128,7 @@ export function createEventWriter(meta: { id: string; model: string }) {
           return (
             close() +
             sseEvent('message_delta', {
-              delta: { stop_reason: stopReasonOf(chunk.finishReason), stop_sequence: null },
+              delta: stopOf(chunk, meta.stopSequences),
               usage: usageOf(chunk.usage),
             }) +
             sseEvent('message_stop', {})
@@ -168,7 +172,11 @@ export function messagesStreamCall(
     const model = deps.providers.languageModel(candidate.provider, candidate.model)
     const chunks = await sdkStream(model, chat, signal, deps.fetchMedia)
     let usage: AiUsage = { inputTokens: undefined, outputTokens: undefined }
-    const writer = createEventWriter({ id: `msg_${requestId}`, model: candidate.model })
+    const writer = createEventWriter({
+      id: `msg_${requestId}`,
+      model: candidate.model,
+      stopSequences: body.stop_sequences,
+    })
     const pieces = (async function* () {
       yield writer.start()
       for await (const chunk of chunks) {

@@ -6,6 +6,7 @@ import {
   anthropicErrorType,
   anthropicStreamErrorEvent,
   messagesBody,
+  stopOf,
   stopReasonOf,
   toAnthropicMessage,
   toChatFromMessages,
@@ -198,6 +199,19 @@ describe('answers and errors in Anthropic shape', () => {
       'tool_use',
       'refusal',
     ])
+  })
+
+  it('says stop_sequence only on the provider’s word, naming the sequence when it is known', () => {
+    const stop = (finishReason: 'stop' | 'length', sequence?: string, said = true) => ({
+      finishReason,
+      ...(said ? { stop: { sequence } } : {}),
+    })
+    expect(stopOf(stop('stop', 'END'), ['END', '###'])).toEqual({ stop_reason: 'stop_sequence', stop_sequence: 'END' })
+    expect(stopOf(stop('stop'), ['###'])).toEqual({ stop_reason: 'stop_sequence', stop_sequence: '###' })
+    expect(stopOf(stop('stop'), ['END', '###'])).toEqual({ stop_reason: 'stop_sequence', stop_sequence: null })
+    // OpenAI's `stop`: a natural end or a stripped sequence, it does not say which.
+    expect(stopOf(stop('stop', undefined, false), ['END'])).toEqual({ stop_reason: 'end_turn', stop_sequence: null })
+    expect(stopOf(stop('length', 'END'), ['END'])).toEqual({ stop_reason: 'max_tokens', stop_sequence: null })
   })
 
   it('maps statuses to Anthropic error types', () => {

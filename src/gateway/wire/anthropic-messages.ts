@@ -263,7 +263,7 @@ export function toChatFromMessages(
   return request
 }
 
-/** Anthropic's stop_reason for our finish reason (a stop sequence cannot be told from a natural end here). */
+/** Anthropic's stop_reason for our finish reason (a stop sequence: `stopOf`). */
 export function stopReasonOf(finish: ChatResult['finishReason']): string {
   switch (finish) {
     case 'length':
@@ -275,6 +275,24 @@ export function stopReasonOf(finish: ChatResult['finishReason']): string {
     default:
       return 'end_turn'
   }
+}
+
+/**
+ * Anthropic's `stop_reason` and `stop_sequence` for a translated answer. `stop_sequence` only on the
+ * provider's own word (Bedrock and Anthropic models say so, most naming the sequence; a single
+ * requested sequence is the one when the provider does not name it). OpenAI-format providers say
+ * `stop` for a natural end and a stop sequence alike and strip the sequence, so that is `end_turn`
+ * (as LiteLLM answers): guessing from the request could name a sequence that never came.
+ */
+export function stopOf(
+  result: Pick<ChatResult, 'finishReason' | 'stop'>,
+  requested: readonly string[] | undefined,
+): { stop_reason: string; stop_sequence: string | null } {
+  if (result.finishReason === 'stop' && result.stop) {
+    const sequence = result.stop.sequence ?? (requested?.length === 1 ? requested[0] : undefined)
+    return { stop_reason: 'stop_sequence', stop_sequence: sequence ?? null }
+  }
+  return { stop_reason: stopReasonOf(result.finishReason), stop_sequence: null }
 }
 
 function parsedInput(args: string): unknown {
@@ -292,7 +310,10 @@ export const usageOf = (usage: ChatResult['usage']) => ({
 })
 
 /** A `message` object from a translated answer. */
-export function toAnthropicMessage(result: ChatResult, meta: { id: string; model: string }): string {
+export function toAnthropicMessage(
+  result: ChatResult,
+  meta: { id: string; model: string; stopSequences?: readonly string[] | undefined },
+): string {
   const content: unknown[] = []
   if (result.text) content.push({ type: 'text', text: result.text })
   for (const call of result.toolCalls)
@@ -303,8 +324,7 @@ export function toAnthropicMessage(result: ChatResult, meta: { id: string; model
     role: 'assistant',
     model: meta.model,
     content,
-    stop_reason: stopReasonOf(result.finishReason),
-    stop_sequence: null,
+    ...stopOf(result, meta.stopSequences),
     usage: usageOf(result.usage),
   })
 }

@@ -1,4 +1,4 @@
-import { chunksOf, textLength, type OutputMode, type SimOutput, type SimRequest } from '../content.ts'
+import { chunksOf, stopSequences, textLength, type OutputMode, type SimOutput, type SimRequest } from '../content.ts'
 import type { JsonSchema } from '../json-schema-sample.ts'
 import { BadRequest, isRecord, type StreamEvent, type WireFormat } from './wire.ts'
 
@@ -22,6 +22,7 @@ export function createAnthropicFormat(): WireFormat {
       promptChars: textLength(body.system) + textLength(body.messages) + textLength(tools),
       maxTokens: body.max_tokens,
       output: outputMode(body, tools),
+      stop: stopSequences(body.stop_sequences),
     }
   }
 
@@ -54,7 +55,13 @@ export function createAnthropicFormat(): WireFormat {
   }
 
   const stopReason = (out: SimOutput) =>
-    out.finish === 'tool' ? 'tool_use' : out.finish === 'length' ? 'max_tokens' : 'end_turn'
+    out.finish === 'tool'
+      ? 'tool_use'
+      : out.finish === 'length'
+        ? 'max_tokens'
+        : out.stopSequence !== undefined
+          ? 'stop_sequence'
+          : 'end_turn'
   const usage = (out: SimOutput) => ({
     input_tokens: out.inputTokens,
     cache_creation_input_tokens: 0,
@@ -81,7 +88,7 @@ export function createAnthropicFormat(): WireFormat {
       model: request.model,
       content,
       stop_reason: stopReason(out),
-      stop_sequence: null,
+      stop_sequence: out.stopSequence ?? null,
       usage: usage(out),
     }
   }
@@ -124,7 +131,7 @@ export function createAnthropicFormat(): WireFormat {
     events.push(ev('content_block_stop', { index: 0 }))
     events.push(
       ev('message_delta', {
-        delta: { stop_reason: stopReason(out), stop_sequence: null },
+        delta: { stop_reason: stopReason(out), stop_sequence: out.stopSequence ?? null },
         usage: { output_tokens: out.outputTokens },
       }),
     )

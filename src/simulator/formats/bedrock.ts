@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib'
-import { chunksOf, textLength, type OutputMode, type SimOutput, type SimRequest } from '../content.ts'
+import { chunksOf, stopSequences, textLength, type OutputMode, type SimOutput, type SimRequest } from '../content.ts'
 import type { JsonSchema } from '../json-schema-sample.ts'
 import { BadRequest, isRecord, type StreamEvent, type WireFormat } from './wire.ts'
 
@@ -35,6 +35,7 @@ export function createBedrockFormat(): WireFormat {
       promptChars: textLength(body.system) + textLength(body.messages) + textLength(tools),
       maxTokens: typeof inference.maxTokens === 'number' ? inference.maxTokens : undefined,
       output: outputMode(toolConfig, tools),
+      stop: stopSequences(inference.stopSequences),
     }
   }
 
@@ -55,14 +56,25 @@ export function createBedrockFormat(): WireFormat {
   }
 
   const stopReason = (out: SimOutput) =>
-    out.finish === 'tool' ? 'tool_use' : out.finish === 'length' ? 'max_tokens' : 'end_turn'
+    out.finish === 'tool'
+      ? 'tool_use'
+      : out.finish === 'length'
+        ? 'max_tokens'
+        : out.stopSequence !== undefined
+          ? 'stop_sequence'
+          : 'end_turn'
+  // Claude on Bedrock names the sequence that stopped it (as the AI SDK reads it).
+  const stopFields = (out: SimOutput, model: string) =>
+    out.stopSequence !== undefined && model.includes('anthropic')
+      ? { additionalModelResponseFields: { delta: { stop_sequence: out.stopSequence } } }
+      : {}
   const usage = (out: SimOutput) => ({
     inputTokens: out.inputTokens,
     outputTokens: out.outputTokens,
     totalTokens: out.inputTokens + out.outputTokens,
   })
 
-  function renderJson(out: SimOutput) {
+  function renderJson(out: SimOutput, request: SimRequest) {
     const content = out.toolCall
       ? [
           {
@@ -77,6 +89,7 @@ export function createBedrockFormat(): WireFormat {
     return {
       output: { message: { role: 'assistant', content } },
       stopReason: stopReason(out),
+      ...stopFields(out, request.model),
       usage: usage(out),
       metrics: { latencyMs: 1 },
     }
@@ -99,7 +112,7 @@ export function createBedrockFormat(): WireFormat {
         events.push(ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: piece } }))
     }
     events.push(ev('contentBlockStop', { contentBlockIndex: 0 }))
-    events.push(ev('messageStop', { stopReason: stopReason(out) }))
+    events.push(ev('messageStop', { stopReason: stopReason(out), ...stopFields(out, request.model) }))
     events.push(ev('metadata', { usage: usage(out), metrics: { latencyMs: 1 } }))
     return events
   }

@@ -1,4 +1,4 @@
-import { chunksOf, textLength, type OutputMode, type SimOutput, type SimRequest } from '../content.ts'
+import { chunksOf, stopSequences, textLength, type OutputMode, type SimOutput, type SimRequest } from '../content.ts'
 import type { JsonSchema } from '../json-schema-sample.ts'
 import { BadRequest, isRecord, type StreamEvent, type WireFormat } from './wire.ts'
 
@@ -25,6 +25,7 @@ export function createOpenAiFormat(flavor: 'openai' | 'mistral'): WireFormat {
       promptChars: textLength(body.messages) + textLength(tools),
       maxTokens,
       output: outputMode(body, tools),
+      stop: stopSequences(body.stop),
       includeUsage: mistral || streamOptions.include_usage === true,
     }
   }

@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk'
 import { generateText } from 'ai'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -15,6 +16,7 @@ describeBackends('Amazon Bedrock through the gateway', (backend) => {
   let sim: Simulator
   let t: GatewayTestApp
   let openai: OpenAI
+  let anthropic: Anthropic
 
   beforeAll(async () => {
     sim = await createSimulator({ port: 0, host: '127.0.0.1' })
@@ -23,6 +25,7 @@ describeBackends('Amazon Bedrock through the gateway', (backend) => {
     const owner = await userWithKey(t.app)
     const { port } = t.app.server.address() as { port: number }
     openai = new OpenAI({ apiKey: owner.key.key, baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 })
+    anthropic = new Anthropic({ apiKey: owner.key.key, baseURL: `http://127.0.0.1:${port}`, maxRetries: 0 })
   })
   afterAll(async () => {
     await t?.close()
@@ -75,5 +78,35 @@ describeBackends('Amazon Bedrock through the gateway', (backend) => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
     // The simulator answers the same request the same, streamed or not.
     expect(text).toBe(plain.data.choices[0]?.message.content)
+  })
+
+  it('answers stop_sequence on /v1/messages when Bedrock says a stop sequence ended the text (JSON and streamed)', async () => {
+    // Every answer of the simulator has a space: it stops at the first word.
+    const claude = await anthropic.messages.create({
+      model: 'bedrock/anthropic.claude-3-5-haiku-20241022-v1:0',
+      max_tokens: 50,
+      stop_sequences: ['zzz', ' '],
+      messages: [{ role: 'user', content: 'One growth tip.' }],
+    })
+    // Claude on Bedrock names the sequence.
+    expect(claude).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: ' ' })
+    expect(claude.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/^\S+$/) })
+
+    // Nova says only that a stop sequence ended it: with one sequence asked for, that is the one…
+    const stream = anthropic.messages.stream({
+      model: 'bedrock/nova-lite',
+      max_tokens: 50,
+      stop_sequences: [' '],
+      messages: [{ role: 'user', content: 'One growth tip.' }],
+    })
+    expect(await stream.finalMessage()).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: ' ' })
+    // …with two, the reason is known and the sequence is not.
+    const two = await anthropic.messages.create({
+      model: 'bedrock/nova-lite',
+      max_tokens: 50,
+      stop_sequences: ['zzz', ' '],
+      messages: [{ role: 'user', content: 'One growth tip.' }],
+    })
+    expect(two).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: null })
   })
 })

@@ -89,6 +89,28 @@ describeBackends('/v1/messages', (backend) => {
       payload: payload as Record<string, unknown>,
     })
 
+  it('answers end_turn for a translated answer that an OpenAI upstream stopped at a sequence (OpenAI does not say which)', async () => {
+    // Every answer of the simulator has a space: OpenAI's `stop` ends it at the first word and strips the space.
+    const message = await client.messages.create({
+      model: 'openai/gpt-4.1-mini',
+      max_tokens: 50,
+      stop_sequences: [' '],
+      messages: [{ role: 'user', content: 'One growth tip.' }],
+    })
+    expect(sent('/openai/')[0]).toMatchObject({ stop: [' '] })
+    expect(message.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/^\S+$/) })
+    // finish_reason `stop` covers a natural end and a stop sequence alike: no sequence is made up.
+    expect(message).toMatchObject({ stop_reason: 'end_turn', stop_sequence: null })
+    // An Anthropic upstream says so itself (passed through as it came).
+    const native = await client.messages.create({
+      model: CLAUDE,
+      max_tokens: 50,
+      stop_sequences: [' '],
+      messages: [{ role: 'user', content: 'One growth tip.' }],
+    })
+    expect(native).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: ' ' })
+  })
+
   it('passes a JSON request through to an Anthropic upstream (system blocks, params, metadata) and records it', async () => {
     const { data: message, response } = await client.messages
       .create({
