@@ -1,31 +1,37 @@
 /**
  * bench/semantic-cache: the semantic cache's lookup at 100,000 cached entries (issue 13, target p99 ≤ 5 ms).
  *   - index: the in-process IVF index alone (src/gateway/semantic-cache/ivf.ts): build time, search p50/p99;
- *   - store: the whole lookup as the gateway runs it (src/gateway/semantic-cache/store.ts): rows loaded from
- *     the database at start, index search, the entry's row read back — on PGlite and on PostgreSQL.
+ *   - store, JS index: the whole lookup as the gateway runs it without pgvector (ivf-store.ts): rows loaded
+ *     from the database at start, index search, the entry's row read back — on PGlite and on PostgreSQL;
+ *   - store, pgvector: the whole lookup with pgvector (pgvector-store.ts): the HNSW index built at start
+ *     (`vector_cosine_ops`), one statement per lookup — on PGlite (it loads @electric-sql/pglite-pgvector)
+ *     and on PostgreSQL when the server has the extension.
  * Vectors: 256 dimensions (text-embedding-3-small asked for 256), each prompt a normalised sum of 6 of 400
  * "word" vectors, so prompts share words; queries are stored prompts with one word changed (a paraphrase).
  * All entries in one tenant and scope: the worst case (partitions are searched one at a time).
  * "paraphrase found": the top answer is the paraphrased prompt or one at least as similar.
- * Usage: node bench/semantic-cache.ts [--entries 100000] [--queries 500] [--backend both|pglite|postgres]
+ * Usage: node bench/semantic-cache.ts [--entries 100000] [--queries 500]
+ *   [--rows index,pglite-ivf,pglite-pgvector,postgres-ivf,postgres-pgvector]
  */
 import { loadavg, cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { openDatabase, type Database } from '../src/data/db.ts'
 import { migrate } from '../src/data/migrate.ts'
 import { insertSemanticEntries } from '../src/data/repositories/semantic-cache.ts'
+import { vectorSupport } from '../src/data/repositories/semantic-vectors.ts'
 import { createIvfIndex, normalize } from '../src/gateway/semantic-cache/ivf.ts'
-import { createSemanticStore } from '../src/gateway/semantic-cache/store.ts'
+import { createSemanticStore, type SemanticSearch } from '../src/gateway/semantic-cache/store.ts'
 import { ADMIN_URL, admin, percentile, postgresAvailable, printTable } from './lib/server.ts'
 
 const { values } = parseArgs({
   options: {
     entries: { type: 'string', default: '100000' },
     queries: { type: 'string', default: '500' },
-    backend: { type: 'string', default: 'both' },
+    rows: { type: 'string', default: 'index,pglite-ivf,pglite-pgvector,postgres-ivf,postgres-pgvector' },
   },
 })
 const ENTRIES = Number(values.entries)
+const ROWS = new Set(values.rows.split(','))
 const QUERIES = Number(values.queries)
 const DIMS = 256
 
@@ -60,7 +66,7 @@ const ms = (n: number) => n.toFixed(3)
 const rows: Array<Record<string, string | number>> = []
 
 // 1. The index alone.
-{
+if (ROWS.has('index')) {
   const t0 = performance.now()
   const index = createIvfIndex({ dimensions: DIMS })
   index.addMany(vectors.map((vector, id) => ({ id, vector })))
@@ -84,8 +90,8 @@ const rows: Array<Record<string, string | number>> = []
   })
 }
 
-// 2. The store on each database.
-async function store(backend: 'pglite' | 'postgres') {
+// 2. The store on each database, with each search.
+async function store(backend: 'pglite' | 'postgres', search: SemanticSearch) {
   const name = `oq_bench_sc_${Date.now().toString(36)}`
   let db: Database
   if (backend === 'postgres') {
@@ -94,7 +100,13 @@ async function store(backend: 'pglite' | 'postgres') {
   } else db = await openDatabase({ kind: 'pglite' })
   try {
     await migrate(db)
+    const support = await vectorSupport(db.orm)
+    if (search === 'pgvector' && !support.available) {
+      rows.push({ what: `store lookup, ${backend}, pgvector`, entries: 0, 'p50 ms': `not run: ${support.reason}` })
+      return
+    }
     const expiresAt = new Date(Date.now() + 86_400_000)
+    const t0 = performance.now()
     for (let i = 0; i < ENTRIES; i += 1000)
       await insertSemanticEntries(
         db.orm,
@@ -108,10 +120,11 @@ async function store(backend: 'pglite' | 'postgres') {
           expiresAt,
         })),
       )
-    const t0 = performance.now()
-    const cache = createSemanticStore({ db, embeddingModel: 'bench', dimensions: DIMS, refreshMs: 60_000 })
+    const insert = performance.now() - t0
+    const t1 = performance.now()
+    const cache = createSemanticStore({ db, embeddingModel: 'bench', dimensions: DIMS, refreshMs: 60_000, search })
     await cache.ready
-    const load = performance.now() - t0
+    const load = performance.now() - t1
     const times: number[] = []
     let found = 0
     for (const q of queries) {
@@ -122,8 +135,12 @@ async function store(backend: 'pglite' | 'postgres') {
     }
     times.sort((a, b) => a - b)
     rows.push({
-      what: `store lookup, ${backend} (JS index + row read)`,
+      what:
+        search === 'pgvector'
+          ? `store lookup, ${backend}, pgvector (HNSW, one statement)`
+          : `store lookup, ${backend}, JS index + row read`,
       entries: cache.size(),
+      'insert s': (insert / 1000).toFixed(1),
       'load+build s': (load / 1000).toFixed(1),
       'p50 ms': ms(percentile(times, 50)),
       'p99 ms': ms(percentile(times, 99)),
@@ -136,18 +153,17 @@ async function store(backend: 'pglite' | 'postgres') {
   }
 }
 
-const backends = values.backend === 'both' ? (['pglite', 'postgres'] as const) : ([values.backend] as const)
-for (const backend of backends) {
+for (const row of ['pglite-ivf', 'pglite-pgvector', 'postgres-ivf', 'postgres-pgvector']) {
+  if (!ROWS.has(row)) continue
+  const [backend, search] = row.split('-') as ['pglite' | 'postgres', SemanticSearch]
   if (backend === 'postgres' && !(await postgresAvailable())) {
     console.log('PostgreSQL unreachable: skipped')
     continue
   }
-  await store(backend as 'pglite' | 'postgres')
+  await store(backend, search)
+  console.log(JSON.stringify(rows.at(-1)))
 }
 printTable(`semantic cache lookup, ${DIMS} dimensions, one tenant (target p99 ≤ 5 ms)`, rows)
-console.log(
-  `pgvector: not used — PGlite 0.5.16 ships no vector extension (it is the separate @electric-sql/pglite-pgvector package) and this machine's PostgreSQL 15 has none.`,
-)
 console.log(
   `machine: ${cpus().length} cores, load average ${loadavg()
     .map((l) => l.toFixed(1))

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
+import { vector } from '@electric-sql/pglite-pgvector'
 import { sql, type SQL } from 'drizzle-orm'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -95,7 +96,9 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
 
 async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database> {
   if (config.dir) await mkdir(config.dir, { recursive: true })
-  const client = await PGlite.create(config.dir ? { dataDir: config.dir } : {})
+  // pgvector ships beside PGlite (its own package since 0.5); loaded so the semantic cache can
+  // `create extension vector` (src/gateway/semantic-cache/). Nothing else uses it.
+  const client = await PGlite.create({ ...(config.dir ? { dataDir: config.dir } : {}), extensions: { vector } })
   const orm = drizzlePglite(client, { schema }) as unknown as Orm
   let closed = false
   return {

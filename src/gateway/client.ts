@@ -40,6 +40,7 @@ import {
   SEMANTIC_CACHE_FEATURE,
   type SemanticCacheConfig,
 } from './semantic-cache/semantic-cache.ts'
+import type { SemanticSearch } from './semantic-cache/store.ts'
 import { createEmbeddingsPassthrough } from './calls/embeddings.ts'
 import { messagesRequest, messagesStreamRequest, type MessagesInput } from './v1/messages.ts'
 import { createResponseStore } from './v1/response-store.ts'
@@ -107,6 +108,8 @@ export type AiGateway = AiClient & {
   readonly upstreams: Map<string, OpenAiUpstream>
   /** Live p50 per provider and model (the `latency` strategy). */
   readonly latency: LatencyTracker
+  /** The semantic cache's search (pgvector or the in-process index; `starting` until chosen) and entries; undefined when off. */
+  semanticCacheStatus(): { search: SemanticSearch | 'starting'; entries: number } | undefined
   /** Re-read the routes stored by admins now (the process that changed them calls it). */
   reloadRoutes(): Promise<void>
   /** `/v1/chat/completions` without `stream`: the answer's value is the response body. */
@@ -480,6 +483,11 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     health,
     upstreams,
     latency,
+    semanticCacheStatus: () =>
+      deps.semanticCache && {
+        search: deps.semanticCache.search ?? 'starting',
+        entries: deps.semanticCache.size(),
+      },
     reloadRoutes: async () => await routeSync?.refresh(),
     generateObject,
     generateText,

@@ -4,8 +4,8 @@ import { rows, type Executor } from '../db.ts'
 /**
  * The semantic cache's rows (migration 0014, `ai_semantic_cache`): prompt embeddings (little-endian
  * float32 bytes) with the answer they got, per tenant and scope. The nearest-neighbour search runs
- * in the gateway's in-process index (src/gateway/semantic-cache/); these statements load, add,
- * read and expire rows.
+ * in SQL where pgvector is there (semantic-vectors.ts), else in the gateway's in-process index
+ * (src/gateway/semantic-cache/); these statements load, add, read and expire rows.
  */
 
 export type SemanticRow = {
@@ -28,20 +28,35 @@ export type NewSemanticRow = {
 
 const bytesOf = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength)
 
+/** pgvector's text form `[x,y,…]` (a float32 printed as a double reads back as the same float32). */
+export const vectorText = (vector: Float32Array) => `[${Array.from(vector).join(',')}]`
+
+/**
+ * Where pgvector searches (semantic-vectors.ts), rows carry `embedding_vector` as well: that column
+ * exists only there, so only callers that enabled it ask for it.
+ */
+export type InsertOptions = { vector?: boolean }
+
 /** pg answers bytea as a Buffer, PGlite as a Uint8Array: both become float32s (copied: aligned). */
-function floatsOf(bytes: Uint8Array): Float32Array {
+export function floatsOf(bytes: Uint8Array): Float32Array {
   const copy = new Uint8Array(bytes.byteLength)
   copy.set(bytes)
   return new Float32Array(copy.buffer, 0, Math.floor(copy.byteLength / 4))
 }
 
 /** Store one entry; its id. */
-export async function insertSemanticEntry(db: Executor, row: NewSemanticRow): Promise<number> {
+export async function insertSemanticEntry(
+  db: Executor,
+  row: NewSemanticRow,
+  options: InsertOptions = {},
+): Promise<number> {
   const [inserted] = await rows<{ id: string | number }>(
     db,
-    sql`insert into ai_semantic_cache (tenant, scope, embedding_model, dimensions, embedding, value, user_id, expires_at)
+    sql`insert into ai_semantic_cache (tenant, scope, embedding_model, dimensions, embedding, value, user_id, expires_at
+        ${options.vector ? sql`, embedding_vector` : sql``})
       values (${row.tenant}, ${row.scope}, ${row.embeddingModel}, ${row.embedding.length}, ${bytesOf(row.embedding)},
-        ${JSON.stringify(row.value)}::jsonb, ${row.userId ?? null}, ${row.expiresAt.toISOString()}::timestamptz)
+        ${JSON.stringify(row.value)}::jsonb, ${row.userId ?? null}, ${row.expiresAt.toISOString()}::timestamptz
+        ${options.vector ? sql`, ${vectorText(row.embedding)}::vector` : sql``})
       returning id`,
   )
   return Number(inserted?.id)
@@ -105,15 +120,21 @@ export async function deleteExpiredSemanticEntries(db: Executor, now: Date): Pro
 }
 
 /** Store many entries in one statement (benchmarks, imports). */
-export async function insertSemanticEntries(db: Executor, entries: NewSemanticRow[]): Promise<void> {
+export async function insertSemanticEntries(
+  db: Executor,
+  entries: NewSemanticRow[],
+  options: InsertOptions = {},
+): Promise<void> {
   if (entries.length === 0) return
   const values = entries.map(
     (row) =>
       sql`(${row.tenant}, ${row.scope}, ${row.embeddingModel}, ${row.embedding.length}, ${bytesOf(row.embedding)},
-        ${JSON.stringify(row.value)}::jsonb, ${row.userId ?? null}, ${row.expiresAt.toISOString()}::timestamptz)`,
+        ${JSON.stringify(row.value)}::jsonb, ${row.userId ?? null}, ${row.expiresAt.toISOString()}::timestamptz
+        ${options.vector ? sql`, ${vectorText(row.embedding)}::vector` : sql``})`,
   )
   await db.execute(
-    sql`insert into ai_semantic_cache (tenant, scope, embedding_model, dimensions, embedding, value, user_id, expires_at)
+    sql`insert into ai_semantic_cache (tenant, scope, embedding_model, dimensions, embedding, value, user_id, expires_at
+        ${options.vector ? sql`, embedding_vector` : sql``})
       values ${sql.join(values, sql`, `)}`,
   )
 }

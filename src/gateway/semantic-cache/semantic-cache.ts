@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
 import type { AiCaller } from '../types.ts'
-import { createSemanticStore, type SemanticStore } from './store.ts'
+import { createSemanticStore, type SemanticSearch, type SemanticStore } from './store.ts'
 
 /** The ledger's feature of the semantic cache's own embedding calls. */
 export const SEMANTIC_CACHE_FEATURE = 'semantic_cache'
@@ -15,8 +15,10 @@ export const semanticCacheConfigSchema = z.object({
   dimensions: z.number().int().min(1).max(8192),
   /** Send `dimensions` with each embedding request (false for models with one size, e.g. `mistral-embed`). */
   sendDimensions: z.boolean().default(true),
-  /** How often a process reads entries other processes added (ms). */
+  /** How often a process reads entries other processes added (ms; the in-process index only). */
   refreshMs: z.number().int().min(0).default(2000),
+  /** The nearest-neighbour search: pgvector where the server has it (`auto`), or the in-process index (`ivf`). */
+  search: z.enum(['auto', 'pgvector', 'ivf']).default('auto'),
   /** Routes (the `model` clients name) with a semantic cache: cosine threshold and entry lifetime. */
   routes: z.record(
     z.string().min(1),
@@ -41,7 +43,9 @@ export type SemanticCache = {
     ttlSeconds: number
     userId: string | undefined
   }): Promise<number>
-  /** Live entries in the in-process indexes. */
+  /** Which search serves lookups: pgvector or the in-process index (undefined while starting). */
+  readonly search: SemanticSearch | undefined
+  /** Live entries the search covers. */
   size(): number
   /** The start-up load. */
   readonly ready: Promise<void>
@@ -61,6 +65,7 @@ export function createSemanticCache(options: {
     embeddingModel: config.embeddingModel,
     dimensions: config.dimensions,
     refreshMs: config.refreshMs,
+    search: config.search,
     logger: options.logger,
   })
   return {
@@ -68,6 +73,9 @@ export function createSemanticCache(options: {
     embed: options.embed,
     lookup: (key) => store.lookup(key),
     store: (entry) => store.store(entry),
+    get search() {
+      return store.search
+    },
     size: () => store.size(),
     ready: store.ready,
     close: () => store.close(),

@@ -1,24 +1,24 @@
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
-import {
-  deleteExpiredSemanticEntries,
-  findSemanticEntry,
-  insertSemanticEntry,
-  lastSemanticEntryId,
-  loadSemanticEntries,
-} from '../../data/repositories/semantic-cache.ts'
-import { createIvfIndex, normalize, type IvfIndex } from './ivf.ts'
+import { analyzeSemanticEntries, enableVectorSearch, vectorSupport } from '../../data/repositories/semantic-vectors.ts'
+import { createIvfSemanticStore } from './ivf-store.ts'
+import { createPgvectorSemanticStore } from './pgvector-store.ts'
 
 /**
- * The semantic cache's storage: rows in Postgres (`ai_semantic_cache`), searched in an in-process
- * IVF index per tenant and scope (so one tenant's lookups never see another's entries). Built from
- * the stored rows at start; rows other processes add are read by id every `refreshMs` before a
- * lookup; an entry found is read back from its row (expiry and tenant checked again).
+ * The semantic cache's storage: rows in `ai_semantic_cache`, searched by nearest neighbour within one
+ * tenant and scope. Two searches behind one shape, chosen at start: **pgvector** (an HNSW index in
+ * SQL) where the server has pgvector ≥ 0.8 — PGlite always (it loads `@electric-sql/pglite-pgvector`),
+ * PostgreSQL when the extension is available — else the in-process **IVF** index (ivf-store.ts).
+ * `search: 'ivf'` forces the in-process index; `'pgvector'` fails the start-up load without pgvector.
  */
+
+export type SemanticSearch = 'pgvector' | 'ivf'
 
 export type SemanticHit = { id: number; similarity: number; value: unknown }
 
 export type SemanticStore = {
+  /** Which search serves lookups (undefined until the start-up choice is made). */
+  readonly search: SemanticSearch | undefined
   /** The first lookup waits for this (the start-up load). */
   readonly ready: Promise<void>
   lookup(key: {
@@ -35,7 +35,7 @@ export type SemanticStore = {
     ttlSeconds: number
     userId: string | undefined
   }): Promise<number>
-  /** Live entries in the in-process indexes. */
+  /** Live entries the search covers (in-process indexes; with pgvector, rows counted at start plus those stored since). */
   size(): number
   close(): void
 }
@@ -45,140 +45,71 @@ export type SemanticStoreOptions = {
   embeddingModel: string
   dimensions: number
   logger?: Logger | undefined
-  /** How often a lookup first reads rows other processes added (ms; default 2000). */
+  /** How often a lookup first reads rows other processes added (ms; default 2000; the in-process index). */
   refreshMs?: number | undefined
   now?: (() => number) | undefined
-  /** Entries read per statement while loading (default 5000). */
+  /** Entries read per statement while loading (default 5000; the in-process index). */
   batch?: number | undefined
 }
 
-const CANDIDATES = 4
-const CLEANUP_MS = 10 * 60_000
-
-export function createSemanticStore(options: SemanticStoreOptions): SemanticStore {
-  const { db, embeddingModel, dimensions } = options
-  const now = options.now ?? Date.now
-  const refreshMs = options.refreshMs ?? 2000
-  const batch = options.batch ?? 5000
-  const indexes = new Map<string, IvfIndex>()
-  const expiry = new Map<number, { key: string; expiresAt: number }>()
-  let lastId = 0
-  let lastRefresh = 0
-  let refreshing: Promise<void> | undefined
-  let lastCleanup = now()
-
-  const partition = (tenant: string, scope: string) => `${tenant}\u0000${scope}`
-  const indexOf = (key: string) => {
-    let index = indexes.get(key)
-    if (!index) {
-      index = createIvfIndex({ dimensions })
-      indexes.set(key, index)
-    }
-    return index
-  }
-
-  /** Read rows with an id above the last seen, into their indexes (one `addMany` per partition). */
-  async function readNewer() {
-    for (;;) {
-      const found = await loadSemanticEntries(db.orm, {
-        embeddingModel,
-        dimensions,
-        afterId: lastId,
-        now: new Date(now()),
-        limit: batch,
-      })
-      const byPartition = new Map<string, Array<{ id: number; vector: Float32Array }>>()
-      for (const row of found) {
-        const key = partition(row.tenant, row.scope)
-        expiry.set(row.id, { key, expiresAt: row.expiresAt.getTime() })
-        const list = byPartition.get(key) ?? []
-        list.push({ id: row.id, vector: row.embedding })
-        byPartition.set(key, list)
-        lastId = Math.max(lastId, row.id)
+/** pgvector if the server has it (and it could be set up), else the in-process index. */
+async function chooseStore(
+  options: SemanticStoreOptions & { search: SemanticSearch | 'auto' },
+): Promise<SemanticStore> {
+  const { db, logger } = options
+  if (options.search !== 'ivf') {
+    const support = await vectorSupport(db.orm)
+    if (support.available) {
+      try {
+        const started = performance.now()
+        const { filled } = await db.transaction((tx) =>
+          enableVectorSearch(tx, { embeddingModel: options.embeddingModel, dimensions: options.dimensions }),
+        )
+        await analyzeSemanticEntries(db.orm)
+        logger?.info(
+          { search: 'pgvector', version: support.version, filled, ms: Math.round(performance.now() - started) },
+          `semantic cache: nearest-neighbour search by pgvector ${support.version} (HNSW, vector_cosine_ops)`,
+        )
+        return createPgvectorSemanticStore(options)
+      } catch (error) {
+        if (options.search === 'pgvector') throw error
+        logger?.warn({ err: error }, 'semantic cache: pgvector could not be set up; using the in-process index')
       }
-      for (const [key, entries] of byPartition) indexOf(key).addMany(entries)
-      if (found.length < batch) break
+    } else {
+      if (options.search === 'pgvector') throw new Error(`semantic cache: pgvector asked for, but ${support.reason}`)
+      logger?.info(
+        { search: 'ivf', reason: support.reason },
+        `semantic cache: nearest-neighbour search by the in-process IVF index (${support.reason})`,
+      )
     }
-    lastRefresh = now()
-  }
+  } else
+    logger?.info({ search: 'ivf' }, 'semantic cache: nearest-neighbour search by the in-process IVF index (configured)')
+  return createIvfSemanticStore(options)
+}
 
-  const ready = (async () => {
-    await readNewer()
-    // Expired rows were skipped: start after the newest row of any kind.
-    lastId = Math.max(lastId, await lastSemanticEntryId(db.orm))
-  })()
+export function createSemanticStore(
+  options: SemanticStoreOptions & { search?: SemanticSearch | 'auto' | undefined },
+): SemanticStore {
+  let chosen: SemanticStore | undefined
+  let closed = false
+  const choice = chooseStore({ ...options, search: options.search ?? 'auto' }).then((store) => {
+    chosen = store
+    if (closed) store.close()
+    return store
+  })
+  const ready = choice.then((store) => store.ready)
   ready.catch((error: unknown) => options.logger?.warn({ err: error }, 'semantic cache: loading failed'))
-
-  async function refresh() {
-    if (now() - lastRefresh < refreshMs) return
-    refreshing ??= readNewer().finally(() => {
-      refreshing = undefined
-    })
-    await refreshing
-  }
-
-  function drop(id: number) {
-    const entry = expiry.get(id)
-    if (!entry) return
-    indexes.get(entry.key)?.remove(id)
-    expiry.delete(id)
-  }
-
-  function cleanup() {
-    if (now() - lastCleanup < CLEANUP_MS) return
-    lastCleanup = now()
-    for (const [id, entry] of expiry) if (entry.expiresAt <= now()) drop(id)
-    void deleteExpiredSemanticEntries(db.orm, new Date(now())).catch((error: unknown) =>
-      options.logger?.warn({ err: error }, 'semantic cache: deleting expired entries failed'),
-    )
-  }
-
   return {
+    get search() {
+      return chosen?.search
+    },
     ready,
-    async lookup({ tenant, scope, vector, threshold }) {
-      await ready
-      await refresh()
-      cleanup()
-      const index = indexes.get(partition(tenant, scope))
-      if (!index) return undefined
-      for (const candidate of index.search(normalize(vector), CANDIDATES)) {
-        if (candidate.similarity < threshold) return undefined
-        const entry = expiry.get(candidate.id)
-        if (!entry || entry.expiresAt <= now()) {
-          drop(candidate.id)
-          continue
-        }
-        const value = await findSemanticEntry(db.orm, { id: candidate.id, tenant, scope, now: new Date(now()) })
-        if (value === undefined) {
-          drop(candidate.id)
-          continue
-        }
-        return { id: candidate.id, similarity: candidate.similarity, value }
-      }
-      return undefined
-    },
-    async store({ tenant, scope, vector, value, ttlSeconds, userId }) {
-      const unit = normalize(vector)
-      if (unit.length !== dimensions) throw new Error(`expected ${dimensions} dimensions, got ${unit.length}`)
-      const expiresAt = now() + ttlSeconds * 1000
-      const id = await insertSemanticEntry(db.orm, {
-        tenant,
-        scope,
-        embeddingModel,
-        embedding: unit,
-        value,
-        userId,
-        expiresAt: new Date(expiresAt),
-      })
-      const key = partition(tenant, scope)
-      expiry.set(id, { key, expiresAt })
-      indexOf(key).add(id, unit)
-      return id
-    },
-    size: () => [...indexes.values()].reduce((n, index) => n + index.size, 0),
+    lookup: async (key) => (await choice).lookup(key),
+    store: async (entry) => (await choice).store(entry),
+    size: () => chosen?.size() ?? 0,
     close() {
-      indexes.clear()
-      expiry.clear()
+      closed = true
+      chosen?.close()
     },
   }
 }

@@ -29,6 +29,9 @@ export const adminAiRoutes: RouteModule = (app, { ai, db, hooks }) => {
             enabled: z.boolean(),
             providers: z.array(providerHealth),
             routes: z.array(z.string()),
+            semanticCache: z
+              .object({ search: z.enum(['pgvector', 'ivf', 'starting']), entries: z.number().int() })
+              .nullable(),
             history: z.array(
               z.object({ provider: z.string(), status: z.string(), reason: z.string().nullable(), at: z.string() }),
             ),

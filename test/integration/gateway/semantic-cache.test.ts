@@ -6,11 +6,14 @@ import { normalize } from '../../../src/gateway/semantic-cache/ivf.ts'
 import { createSemanticStore } from '../../../src/gateway/semantic-cache/store.ts'
 import { hashedEmbedding } from '../../../src/simulator/embeddings.ts'
 import { createSimulator, type Simulator } from '../../../src/simulator/index.ts'
+import { signUp } from '../../helpers/app.ts'
 import { describeBackends } from '../../helpers/backends.ts'
 import { startGatewayApp, userWithKey, type GatewayTestApp } from '../../helpers/gateway.ts'
 
 /**
- * The semantic cache (issue 13, item 7) on both databases: a similar prompt on a route with the cache
+ * The semantic cache (issue 13, item 7) on both databases, each with the search it gets: pgvector on
+ * PGlite (it loads the extension), the in-process IVF index on this machine's PostgreSQL 15 (no
+ * pgvector; semantic-store.test.ts runs each search on its own). A similar prompt on a route with the cache
  * answers from it (`x-optimaliq-cache: semantic`, free in the ledger), a prompt below the threshold,
  * other parameters or another tenant does not, entries survive a restart (rebuilt from the table) and
  * rows another process wrote are found.
@@ -82,6 +85,18 @@ describeBackends('semantic cache', (backend) => {
   const first = 'What are three practical ways to grow revenue for my small bakery this year?'
   const near = 'What are three practical ways to grow the revenue for my small bakery this year?'
   const far = 'How should I prepare the quarterly VAT filing for a consultancy in Germany?'
+
+  it('searches with pgvector where the server has it, else the in-process index, and says which', async () => {
+    const [available] = await t.database.db.query(`select 1 from pg_available_extensions where name = 'vector'`)
+    const expected = available ? 'pgvector' : 'ivf'
+    if (backend === 'pglite') expect(expected).toBe('pgvector')
+    await ask(alice, 'a first question so the cache has started')
+    await storedAtLeast(1)
+    expect(t.container.ai.semanticCacheStatus()).toMatchObject({ search: expected })
+    const admin = await signUp(t.app, { email: 'admin@example.com' })
+    const report = await t.app.inject({ method: 'GET', url: '/api/admin/ai/providers', headers: admin.auth })
+    expect(report.json()).toMatchObject({ semanticCache: { search: expected } })
+  })
 
   it('answers a similar prompt from the cache, labelled semantic and free in the ledger', async () => {
     expect(similarity(first, near)).toBeGreaterThanOrEqual(THRESHOLD)
