@@ -71,6 +71,8 @@ export function createIvfSemanticStore(options: SemanticStoreOptions): SemanticS
     const newest = await lastSemanticEntryId(db.orm)
     await readNewer()
     lastId = Math.max(lastId, newest)
+    // The lists are trained in the background (the event loop keeps serving); lookups start on them.
+    for (const index of indexes.values()) await index.trained()
   })()
 
   async function refresh() {

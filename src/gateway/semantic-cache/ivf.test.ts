@@ -34,10 +34,11 @@ const exactNearest = (vectors: Float32Array[], query: Float32Array, skip = new S
 }
 
 describe('IVF index', () => {
-  it('finds near duplicates every time, and the true nearest for most other queries', () => {
+  it('finds near duplicates every time, and the true nearest for most other queries', async () => {
     const vectors = dataset(6000, 32)
     const index = createIvfIndex({ dimensions: 32, trainAt: 1000 })
     vectors.forEach((v, i) => index.add(i, v))
+    await index.trained()
     expect(index.size).toBe(6000)
     expect(index.lists).toBeGreaterThan(20)
     expect(index.listSizes().reduce((a, b) => a + b, 0)).toBe(6000)
@@ -56,10 +57,11 @@ describe('IVF index', () => {
     expect(random / 300).toBeGreaterThan(0.6)
   })
 
-  it('returns k results most similar first, skips removed ones, and drops them when it trains again', () => {
+  it('returns k results most similar first, skips removed ones, and drops them when it trains again', async () => {
     const vectors = dataset(3000, 16)
     const index = createIvfIndex({ dimensions: 16, trainAt: 500, retrainGrowth: 2 })
     index.addMany(vectors.slice(0, 1000).map((vector, id) => ({ id, vector })))
+    await index.trained()
     expect(index.lists).toBeGreaterThan(0)
     const results = index.search(vectors[7] as Float32Array, 5)
     expect(results).toHaveLength(5)
@@ -71,9 +73,35 @@ describe('IVF index', () => {
     expect(index.search(vectors[7] as Float32Array, 5).some((r) => r.id === 7)).toBe(false)
     // Growing past twice the trained size trains again (tombstones dropped), then adds join lists.
     vectors.slice(1000).forEach((v, i) => index.add(1000 + i, v))
+    await index.trained()
     expect(index.size).toBe(2999)
     expect(index.listSizes().reduce((a, b) => a + b, 0)).toBe(2999)
     expect(index.search(vectors[2500] as Float32Array, 1)[0]?.id).toBe(2500)
+  })
+
+  it('trains in the background: the event loop turns meanwhile, and searches answer from what is there', async () => {
+    const vectors = dataset(12000, 32, 5)
+    const index = createIvfIndex({ dimensions: 32, trainAt: 1000 })
+    let turns = 0
+    const ticker = setInterval(() => (turns += 1), 0)
+    index.addMany(vectors.slice(0, 6000).map((vector, id) => ({ id, vector })))
+    // Not trained yet: an exact scan answers.
+    expect(index.lists).toBe(0)
+    expect(index.search(vectors[42] as Float32Array, 1)[0]).toEqual({ id: 42, similarity: expect.closeTo(1, 5) })
+    await index.trained()
+    const first = index.lists
+    expect(first).toBeGreaterThan(50)
+    expect(turns).toBeGreaterThan(0)
+    // Doubling starts a retrain; the old lists serve meanwhile, new vectors in them at once.
+    index.addMany(vectors.slice(6000).map((vector, id) => ({ id: 6000 + id, vector })))
+    expect(index.lists).toBe(first)
+    // (This dataset repeats some prompts: the vector itself, or one identical.)
+    expect(index.search(vectors[10000] as Float32Array, 1)[0]?.similarity).toBeCloseTo(1, 5)
+    await index.trained()
+    clearInterval(ticker)
+    expect(index.lists).toBeGreaterThan(first)
+    expect(index.listSizes().reduce((a, b) => a + b, 0)).toBe(12000)
+    expect(index.search(vectors[10000] as Float32Array, 1)[0]?.similarity).toBeCloseTo(1, 5)
   })
 
   it('scans exactly while small and refuses a wrong size', () => {
