@@ -83,6 +83,7 @@ export const createRoutes = (client: QueryClient): RouteObject[] => [
         children: [
           {
             index: true,
+            id: 'dashboard',
             loader: prefetchFor(
               client,
               queries.scores,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../../src/http/app.ts'
 import { healthRoutes } from '../../../src/http/routes/health.ts'
-import { webRoutes } from '../../../src/http/routes/web.ts'
+import { BOOT_ELEMENT_ID, bootBlock, webRoutes } from '../../../src/http/routes/web.ts'
 import type { App } from '../../../src/http/types.ts'
 import { createContainer } from '../../../src/main/container.ts'
 import { buildWeb } from '../../../tools/build-web.ts'
-import { startTestApp, type TestApp } from '../../helpers/app.ts'
+import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts'
 import { createTestDatabase, testConfig } from '../../helpers/backends.ts'
 
 /** The built web app served at `/` beside the API (PGlite only: nothing here touches SQL). */
@@ -28,6 +28,56 @@ describe('web app serving', () => {
       expect(csp).toMatch(/script-src 'self'/)
       expect(csp).toMatch(/default-src 'self'/)
     }
+  })
+
+  /** The JSON block the server wrote into the page. */
+  const bootOf = (html: string) => {
+    const match = new RegExp(`<script id="${BOOT_ELEMENT_ID}" type="application/json">(.*?)</script>`).exec(html)
+    expect(match, 'boot block').not.toBeNull()
+    return JSON.parse(match![1]!) as { me?: { id: string; email: string } | null; scores?: Record<string, unknown> }
+  }
+
+  it('writes the session into the page: the user everywhere, the scores on / (what /api/auth/me and /api/scores answer)', async () => {
+    expect(bootOf((await t.app.inject({ method: 'GET', url: '/' })).body)).toEqual({ me: null })
+    const bad = await t.app.inject({ method: 'GET', url: '/', cookies: { optimaliq_token: 'not-a-token' } })
+    expect(bootOf(bad.body)).toEqual({ me: null })
+    expect(bad.headers['cache-control']).toBe('no-cache')
+
+    const { token, auth } = await signUp(t.app)
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/growth-assessment',
+      headers: auth,
+      payload: {
+        industry: 'Software',
+        companySize: '11-50',
+        revenueRange: '1m_5m',
+        obstacles: ['lead_generation'],
+        strategy: 'documented',
+        process: true,
+        customers: 'regular_feedback',
+        technology: 'optimized',
+      },
+    })
+    const me = (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: auth })).json()
+    const scores = (await t.app.inject({ method: 'GET', url: '/api/scores', headers: auth })).json()
+    const home = await t.app.inject({ method: 'GET', url: '/', cookies: { optimaliq_token: token } })
+    expect(home.statusCode).toBe(200)
+    expect(home.headers['cache-control']).toBe('private, no-store')
+    expect(home.headers.vary).toMatch(/cookie/)
+    expect(bootOf(home.body)).toEqual({ me: me.user, scores })
+    expect(scores.baseScore).toEqual(expect.any(Number))
+    // Other pages: the user only (their own data comes from their own requests).
+    const kpis = await t.app.inject({ method: 'GET', url: '/kpis', cookies: { optimaliq_token: token } })
+    expect(bootOf(kpis.body)).toEqual({ me: me.user })
+  })
+
+  it('keeps the boot block inert: no way out of the script element', () => {
+    const block = bootBlock({ me: { name: '</script><script>alert(1)</script><!--', email: 'a&b@x' } as never })
+    expect(block.match(/<\/script>/g)).toHaveLength(1)
+    expect(block).not.toContain('<!--')
+    const json = /<script[^>]*>(.*)<\/script>/.exec(block)![1]!
+    expect(JSON.parse(json).me.name).toBe('</script><script>alert(1)</script><!--')
   })
 
   it('serves the hashed assets the page references, cached for good', async () => {

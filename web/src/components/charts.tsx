@@ -1,15 +1,20 @@
-import { lazy, Suspense, type ComponentType } from 'react'
+import { lazy, memo, Suspense, useDeferredValue, type ComponentType } from 'react'
 import type * as C from '../charts/charts.tsx'
 import { Skeleton } from './ui.tsx'
 
-/** The charts chunk, loaded on first use; a skeleton meanwhile. */
+/**
+ * The charts chunk, loaded on first use; a skeleton meanwhile. A chart redraws after the rest of
+ * the page (deferred props, memoized): a live event's new score reaches the screen in a render
+ * that skips Recharts, and the charts catch up in a background render.
+ */
 const load = () => import('../charts/charts.tsx')
 function lazyChart<P extends object>(pick: (m: typeof C) => ComponentType<P>) {
-  const Lazy = lazy(async () => ({ default: pick(await load()) }))
+  const Lazy = memo(lazy(async () => ({ default: pick(await load()) })))
   return function Chart(props: P) {
+    const deferred = useDeferredValue(props)
     return (
       <Suspense fallback={<Skeleton lines={4} label="Loading chart" />}>
-        <Lazy {...props} />
+        <Lazy {...deferred} />
       </Suspense>
     )
   }
