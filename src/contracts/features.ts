@@ -97,6 +97,12 @@ export const leversResponse = z.object({
   archived: z.array(lever).describe('Levers with progress that a newer set no longer contains, newest first'),
   cached: z.boolean(),
   provider: z.string(),
+  requestId: z
+    .string()
+    .nullable()
+    .describe(
+      'The AI answer that produced this set: rate a lever with POST /api/ai/answers/{requestId}/feedback and item "levers.<id>" (null for sets stored before this was kept)',
+    ),
   generatedAt: z.string(),
   expiresAt: z.string(),
   scoresHash: z.string(),

@@ -509,6 +509,8 @@ export const growthLevers = pgTable(
     leverKey: text('lever_key'),
     carriedFrom: uuid('carried_from'),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
+    /** The AI answer (ai_log.request_id) that produced the set, for thumbs per lever; migration 0020. */
+    requestId: text('request_id'),
   },
   (t) => [
     index('growth_levers_user_idx').on(t.userId, t.createdAt.desc()),

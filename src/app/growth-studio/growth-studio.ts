@@ -50,6 +50,8 @@ export type LeversResult = {
   archived: Lever[]
   cached: boolean
   provider: string
+  /** The AI answer that produced the set (rate a lever with item `levers.<id>`); null for sets stored before migration 0020. */
+  requestId: string | null
   generatedAt: string
   expiresAt: string
   scoresHash: string
@@ -78,6 +80,7 @@ function toLeversResult(rows: LeverRow[], archived: LeverRow[], cached: boolean)
     archived: archived.map(toLever),
     cached,
     provider: first.provider ?? 'unknown',
+    requestId: first.requestId,
     generatedAt: first.createdAt.toISOString(),
     expiresAt: first.expiresAt.toISOString(),
     scoresHash: first.scoresHash,
@@ -131,7 +134,7 @@ export async function getGrowthLevers(
       tx,
       claims.sub,
       levers.map(({ key, carriedFrom, ...lever }) => ({ ...lever, leverKey: key, carriedFrom })),
-      { scoresHash: hash, provider: meta.provider, expiresAt },
+      { scoresHash: hash, provider: meta.provider, expiresAt, requestId: meta.requestId },
     )
     await archiveLevers(tx, claims.sub, inserted[0]!.createdAt)
     const archivedRows = await listArchivedLevers(tx, claims.sub, inserted.map(keyOf))

@@ -92,7 +92,7 @@ export async function insertLevers(
   db: Executor,
   userId: string,
   levers: NewLever[],
-  meta: { scoresHash: string; provider: string; expiresAt: Date },
+  meta: { scoresHash: string; provider: string; expiresAt: Date; requestId: string },
 ): Promise<LeverRow[]> {
   const now = new Date()
   return db
@@ -105,6 +105,7 @@ export async function insertLevers(
         scoresHash: meta.scoresHash,
         provider: meta.provider,
         expiresAt: meta.expiresAt,
+        requestId: meta.requestId,
         createdAt: now,
       })),
     )

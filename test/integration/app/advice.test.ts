@@ -183,6 +183,41 @@ describeBackends('advice that is right and explained', (backend) => {
     expect(second.levers.some((l: Json) => oldKeys.has(l.key)) || second.archived.length === 5).toBe(true)
   })
 
+  it('levers carry the request id of the answer that made them: each lever is rated by it, the stored set keeps it', async () => {
+    const u = await signUp(t.app)
+    expect((await call(u.auth, 'POST', '/api/growth-assessment', GROWTH)).statusCode).toBe(201)
+    const made = (await call(u.auth, 'POST', '/api/growth_studio/levers', {})).json() as Json
+    expect(made.requestId).toEqual(expect.any(String))
+    const stored = (await call(u.auth, 'POST', '/api/growth_studio/levers', {})).json() as Json
+    expect(stored.cached).toBe(true)
+    expect(stored.requestId).toBe(made.requestId)
+    const rows = await t.container.db.query<{ request_id: string }>(
+      `select distinct request_id from growth_levers where user_id = $1`,
+      [u.user.id],
+    )
+    expect(rows).toEqual([{ request_id: made.requestId }])
+    // AI is off here (the rules engine answers, no ledger): the answer's ai_log row as the gateway writes it.
+    await insertAiLog(t.container.db, [
+      { requestId: made.requestId, at: new Date(), userId: u.user.id, feature: 'growth_levers', provider: 'rules' },
+    ])
+    const lever = made.levers[2]
+    const rated = await call(u.auth, 'POST', `/api/ai/answers/${made.requestId}/feedback`, {
+      rating: 'up',
+      item: `levers.${lever.id}`,
+    })
+    expect(rated.statusCode, rated.body).toBe(200)
+    expect(rated.json()).toMatchObject({ item: `levers.${lever.id}`, rating: 'up', feature: 'growth_levers' })
+    const other = await signUp(t.app)
+    expect(
+      (
+        await call(other.auth, 'POST', `/api/ai/answers/${made.requestId}/feedback`, {
+          rating: 'down',
+          item: `levers.${lever.id}`,
+        })
+      ).statusCode,
+    ).toBe(404)
+  })
+
   it('the simulation warns about costs above revenue and refuses a missing revenue', async () => {
     const u = await signUp(t.app)
     const base = {

@@ -8,7 +8,7 @@ import { applyServerErrors, plainResolver, sentence } from '../app/forms.ts'
 import { fmtMoney, fmtSigned, humanize } from '../lib/format.ts'
 import { Page } from '../app/page.tsx'
 import { keys } from '../app/query.ts'
-import { Feedback } from '../components/Feedback.tsx'
+import { Feedback, ItemFeedback } from '../components/Feedback.tsx'
 import { useModals } from '../components/Modal.tsx'
 import { Card, describedBy, ErrorState, Field, Skeleton, Source } from '../components/ui.tsx'
 import { insightModal } from '../modals/InsightModal.tsx'
@@ -85,6 +85,10 @@ function LeverList({ data }: { data: Levers }) {
           </div>
           <span className="muted small">{l.description}</span>
           <span className="small">Impact: {l.expectedImpact}</span>
+          <span className="tags">
+            <Source provider={data.provider} />
+            {data.requestId && <ItemFeedback requestId={data.requestId} item={`levers.${l.id}`} label={l.title} />}
+          </span>
           <div className="lever-progress">
             <input
               type="range"
