@@ -41,6 +41,16 @@ export const eventPayloads = {
    * Audience `admin`; at most one per pulse interval per process (`app/admin/usage-pulse.ts`).
    */
   'ai.usage': z.object({ through: z.string().describe('created_at of the newest ai_log row seen') }),
+  /**
+   * A provider's health or one of its breakers changed in this process (a model's breaker opened,
+   * half-opened or closed; the status moved between healthy, degraded and down): admins' consoles
+   * re-read provider health. Audience `admin`; changes of one provider within 50 ms are one event.
+   */
+  'provider.health': z.object({
+    provider: z.string(),
+    status: z.enum(['healthy', 'degraded', 'down']),
+    breaker: z.enum(['closed', 'half-open', 'open']),
+  }),
   'budget.threshold': z.object({ budget: z.string(), percent: z.number(), spentUsd: z.number(), limitUsd: z.number() }),
   /**
    * A user's access ended (logout of one token, account deleted, an API key revoked): every process

@@ -195,6 +195,7 @@ export function createAiClient(options: AiClientOptions): AiGateway {
     threshold: settings.breakerThreshold,
     halfOpenAfterMs: settings.breakerHalfOpenMs,
     onStateChange: (provider, state) => health.breakerChanged(provider, state),
+    onModelStateChange: (provider) => health.modelBreakerChanged(provider),
   })
   const router: Router = createRouter({
     breakers,

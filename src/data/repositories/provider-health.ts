@@ -1,6 +1,7 @@
 import { desc } from 'drizzle-orm'
 import type { Executor } from '../db.ts'
 import { providerStatusHistory } from '../schema.ts'
+import { appendEvents } from './events.ts'
 
 /** Append one provider status change to `provider_status_history`. */
 export async function recordProviderStatus(
@@ -8,6 +9,21 @@ export async function recordProviderStatus(
   change: { provider: string; status: 'healthy' | 'degraded' | 'down'; reason: string },
 ): Promise<void> {
   await db.insert(providerStatusHistory).values(change)
+}
+
+/** Tell admins' consoles that these providers' health or breakers changed (`provider.health`, audience admin). */
+export async function announceProviderHealth(
+  db: Executor,
+  changes: ReadonlyArray<{
+    provider: string
+    status: 'healthy' | 'degraded' | 'down'
+    breaker: 'closed' | 'half-open' | 'open'
+  }>,
+): Promise<void> {
+  await appendEvents(
+    db,
+    changes.map((payload) => ({ type: 'provider.health' as const, userId: null, audience: 'admin' as const, payload })),
+  )
 }
 
 /** The latest provider status changes, newest first. */

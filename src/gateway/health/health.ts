@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
-import { recordProviderStatus } from '../../data/repositories/provider-health.ts'
+import { announceProviderHealth, recordProviderStatus } from '../../data/repositories/provider-health.ts'
 import type { BreakerState } from '../router/breakers.ts'
 import { ErrorClass } from '../router/errors.ts'
 import { ProviderStatus, type AiAttempt, type ProviderHealth } from '../types.ts'
@@ -32,6 +32,8 @@ export type HealthTracker = {
   /** Feed one finished attempt (live traffic or a probe). */
   observe(attempt: AiAttempt): void
   breakerChanged(provider: string, state: BreakerState): void
+  /** One of the provider's model breakers changed (its summary may not have): admins are told. */
+  modelBreakerChanged(provider: string): void
   health(provider: string): ProviderSummary
   list(providers: string[]): ProviderSummary[]
   /** Milliseconds since the provider last saw traffic (Infinity if never). */
@@ -45,6 +47,8 @@ export type HealthOptions = {
   logger?: Logger | undefined
   windowSize?: number | undefined
   now?: (() => number) | undefined
+  /** Changes of one provider within this window are announced as one `provider.health` event. */
+  announceAfterMs?: number | undefined
 }
 
 /**
@@ -67,6 +71,36 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
     return state
   }
 
+  /** Providers whose change is not announced yet; one event each after `announceAfterMs`. */
+  const unannounced = new Set<string>()
+  let announceTimer: ReturnType<typeof setTimeout> | undefined
+  function track(write: Promise<unknown>) {
+    const tracked = write.finally(() => pending.delete(tracked))
+    pending.add(tracked)
+  }
+  function announce(provider: string) {
+    if (!options.db) return
+    unannounced.add(provider)
+    if (announceTimer) return
+    const db = options.db
+    // Held in `pending` from now, so flush() also waits for an announcement not yet written.
+    track(
+      new Promise<void>((resolve) => {
+        announceTimer = setTimeout(() => {
+          announceTimer = undefined
+          const changes = [...unannounced].map((p) => {
+            const state = stateOf(p)
+            return { provider: p, status: state.status, breaker: state.breaker }
+          })
+          unannounced.clear()
+          announceProviderHealth(db.orm, changes)
+            .catch((error: unknown) => options.logger?.warn({ err: error }, 'provider health event write failed'))
+            .finally(resolve)
+        }, options.announceAfterMs ?? 50)
+      }),
+    )
+  }
+
   const errorRate = (state: ProviderState) => (state.samples.length === 0 ? 0 : state.failures / state.samples.length)
 
   function evaluate(provider: string, state: ProviderState) {
@@ -82,11 +116,13 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
     const reason = `breaker ${state.breaker}, error rate ${(rate * 100).toFixed(0)}% of last ${state.samples.length}`
     options.logger?.info({ provider, from: state.status, to: status, reason }, 'provider status changed')
     state.status = status
+    announce(provider)
     if (!options.db) return
-    const write = recordProviderStatus(options.db.orm, { provider, status, reason })
-      .catch((error: unknown) => options.logger?.warn({ err: error }, 'provider status history write failed'))
-      .finally(() => pending.delete(write))
-    pending.add(write)
+    track(
+      recordProviderStatus(options.db.orm, { provider, status, reason }).catch((error: unknown) =>
+        options.logger?.warn({ err: error }, 'provider status history write failed'),
+      ),
+    )
   }
 
   function health(provider: string): ProviderSummary {
@@ -126,8 +162,10 @@ export function createHealthTracker(options: HealthOptions = {}): HealthTracker 
         state.samples = state.samples.slice(-1)
         state.failures = state.samples.filter((s) => !s.ok).length
       }
+      announce(provider)
       evaluate(provider, state)
     },
+    modelBreakerChanged: announce,
     health,
     list: (providers) => providers.map(health),
     idleFor: (provider) => now() - stateOf(provider).lastTrafficAt,

@@ -10,6 +10,8 @@ export type BreakerOptions = {
   halfOpenAfterMs: number
   /** The provider's summary state changed (see `state(provider)`). */
   onStateChange?: ((provider: string, state: BreakerState) => void) | undefined
+  /** Any of the provider's model breakers changed state (the summary may be unchanged). */
+  onModelStateChange?: ((provider: string, model: string, state: BreakerState) => void) | undefined
 }
 
 export type BreakerRegistry = {
@@ -63,6 +65,7 @@ export function createBreakerRegistry(options: BreakerOptions): BreakerRegistry 
         const now = summary(provider)
         if (now !== (reported.get(provider) ?? 'closed')) options.onStateChange?.(provider, now)
         reported.set(provider, now)
+        options.onModelStateChange?.(provider, model, STATE[state] ?? 'closed')
       })
       breakers.set(key, breaker)
       const list = byProvider.get(provider) ?? []

@@ -53,4 +53,14 @@ describe('realtime events and the query cache', () => {
     // The usage series' keys start with ['admin', 'monitoring'], so that prefix covers them.
     expect(keys.adminUsageSeries('7d', 'model').slice(0, 2)).toEqual(['admin', 'monitoring'])
   })
+
+  it("turns a provider's breaker or status change (provider.health) into a refresh of the provider table only", () => {
+    const event = {
+      id: 5,
+      type: 'provider.health',
+      createdAt: '',
+      payload: { provider: 'openai', status: 'down', breaker: 'open' },
+    }
+    expect(invalidationsFor(event as never)).toEqual([keys.adminProviders])
+  })
 })

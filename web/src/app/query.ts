@@ -101,6 +101,9 @@ export function invalidationsFor(event: RealtimeEvent): ReadonlyArray<readonly u
     case 'ai.usage':
       // Anyone's AI traffic was logged: the console's figures, series and budgets are stale.
       return [['admin', 'monitoring'], ['admin', 'budgets'], keys.adminProviders]
+    case 'provider.health':
+      // A breaker or a provider's status changed in some process: the console's provider table.
+      return [keys.adminProviders]
     case 'budget.threshold':
       return [['admin']]
     default:

@@ -33,6 +33,7 @@ const LIVE_EVENTS = [
   'document.updated',
   'budget.threshold',
   'ai.usage',
+  'provider.health',
 ]
 
 type Activity = { id: number; text: string; at: string; type: string }

@@ -2,15 +2,22 @@ import { useQuery } from '@tanstack/react-query'
 import { api } from '../../api/client.ts'
 import { fmtDateTime, fmtMs, fmtPct } from '../../lib/format.ts'
 import { keys } from '../../app/query.ts'
+import { useLive } from '../../app/session.tsx'
 import { Card, Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
 import { statusTone } from './common.ts'
 
-/** Provider health from live traffic, each provider's breaker and each model's. */
+/**
+ * Provider health from live traffic, each provider's breaker and each model's. Live: a
+ * `provider.health` event (a breaker or a status changed) or `ai.usage` (new traffic) re-reads it.
+ * While the stream is open a slow re-read every minute still refreshes what raises no event (an
+ * idle provider's probe: its last success and latency); every 15 s while the stream is down.
+ */
 export function Providers() {
+  const live = useLive().status
   const providers = useQuery({
     queryKey: keys.adminProviders,
     queryFn: () => api.get('/api/admin/ai/providers'),
-    refetchInterval: 15_000,
+    refetchInterval: live === 'open' ? 60_000 : 15_000,
   })
   return (
     <Card
