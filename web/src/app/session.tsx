@@ -1,5 +1,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
+import {
+  createContext,
+  startTransition,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react'
 import { api, clientHooks } from '../api/client.ts'
 import type { User } from '../api/types.ts'
 import {
@@ -123,9 +132,12 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         for (const key of invalidationsFor(event)) void client.invalidateQueries({ queryKey: key })
         const text = describeEvent(event)
         if (!text) return
-        setActivity((list) => [{ id: event.id, text, at: event.createdAt, type: event.type }, ...list].slice(0, 20))
-        const group = TOASTED[event.type]
-        if (group) notify(text, { group })
+        // The activity line and the toast wait for the data: a new score is drawn first.
+        startTransition(() => {
+          setActivity((list) => [{ id: event.id, text, at: event.createdAt, type: event.type }, ...list].slice(0, 20))
+          const group = TOASTED[event.type]
+          if (group) notify(text, { group })
+        })
       }),
     )
     rt.connect()
