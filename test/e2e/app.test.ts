@@ -141,6 +141,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.waitForURL(/\/signin\?next=%2Fassessments$/)
     await poll(() => page.title()).toBe('Sign in · OptimaliQ')
     await expectAccessible(page, 'sign-in')
+    await shot(page, 'desktop-signin')
     await page.getByRole('link', { name: 'Create an account' }).click()
     await page.getByRole('heading', { name: 'Create your account' }).waitFor()
     await expectAccessible(page, 'sign-up')
@@ -166,11 +167,13 @@ describe.skipIf(!available)('web app in Chromium', () => {
     expect(await page.locator('.topbar .email').textContent()).toBe(email.toLowerCase())
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1')
     await expectAccessible(page, 'assessments')
+    await shot(page, 'desktop-assessments')
 
     // Onboarding: step checks, a warning before leaving, the draft kept across a reload.
     await page.getByRole('link', { name: 'Start', exact: true }).click()
     await page.getByRole('heading', { name: 'Growth assessment' }).waitFor()
     await poll(() => page.title()).toBe('Growth assessment · OptimaliQ')
+    await shot(page, 'desktop-onboarding')
     await page.getByRole('button', { name: 'Next' }).click()
     await poll(() => page.locator('#industry-error').textContent()).toBe('This is required')
     await page.getByLabel('Industry').selectOption('Software')
@@ -391,6 +394,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.goto(`${base}/assessments/${type}/history`)
     await page.getByRole('cell', { name: score.toFixed(2) }).waitFor()
     await expectAccessible(page, 'history')
+    await shot(page, 'desktop-history')
 
     // Growth studio: levers, bad simulator input refused under its field (no stale result), then a run.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Growth studio' }).click()
@@ -416,6 +420,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.goto(`${base}/no-such-page`)
     await page.getByRole('heading', { name: 'Page not found' }).waitFor()
     await expectAccessible(page, 'not found')
+    await shot(page, 'desktop-not-found')
     expect(page.problems).toEqual([])
     await context.close()
   }, 150_000)
@@ -424,6 +429,16 @@ describe.skipIf(!available)('web app in Chromium', () => {
     const context = await chromium.newContext({ width: 375, height: 812 })
     const page = await watchedPage(context)
     current = page
+    for (const [path, heading, name] of [
+      ['/signin', 'Welcome back', 'signin'],
+      ['/signup', 'Create your account', 'signup'],
+    ] as const) {
+      await page.goto(`${base}${path}`)
+      await page.getByRole('heading', { name: heading }).waitFor()
+      await expectNoSideScroll(page, name)
+      await expectAccessible(page, `phone ${name}`)
+      await shot(page, `phone-${name}`)
+    }
     await signUp(page, uniqueEmail('phone'))
     await expectNoSideScroll(page, 'onboarding')
     await expectAccessible(page, 'phone onboarding')
@@ -455,8 +470,10 @@ describe.skipIf(!available)('web app in Chromium', () => {
       await nav.getByRole('link', { name: label }).click()
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor()
       expect(await nav.getByRole('link', { name: label }).isVisible()).toBe(false)
+      await poll(() => page.locator('.skeleton').count()).toBe(0)
       await expectNoSideScroll(page, label)
       await expectAccessible(page, `phone ${label}`)
+      await shot(page, `phone-${label.toLowerCase().replace(/\W+/g, '-')}`)
     }
     // The simulator's inputs are wide enough to use with a thumb.
     const width = await page.getByLabel('Annual revenue (USD)').evaluate((el) => el.getBoundingClientRect().width)
@@ -465,6 +482,22 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByTestId('simulation-result').waitFor()
     await expectNoSideScroll(page, 'growth studio with a result')
     await shot(page, 'phone-growth-studio')
+
+    // A deep assessment's first step and its (empty) history, and the page-not-found page.
+    const { assessments } = await page.evaluate(async () => (await fetch('/api/assessments')).json())
+    const type = (assessments as Array<{ type: string }>)[0]!.type
+    for (const [path, name] of [
+      [`/assessments/${type}`, 'take-assessment'],
+      [`/assessments/${type}/history`, 'history'],
+      ['/no-such-page', 'not-found'],
+    ] as const) {
+      await page.goto(`${base}${path}`)
+      await page.getByRole('heading', { level: 1 }).waitFor()
+      await poll(() => page.locator('.skeleton').count()).toBe(0)
+      await expectNoSideScroll(page, name)
+      await expectAccessible(page, `phone ${name}`)
+      await shot(page, `phone-${name}`)
+    }
     expect(page.problems).toEqual([])
     await context.close()
   }, 150_000)
@@ -543,6 +576,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await alertRow.waitFor()
     await alertRow.getByRole('button', { name: 'Acknowledge alert: Error rate 50 % over 5 minutes' }).click()
     await alertRow.getByRole('button').waitFor({ state: 'detached' })
+    await shot(page, 'desktop-admin-alerts')
     const alerts = await api<{ alerts: Array<{ id: string; acknowledgedBy: string | null }> }>(
       'GET',
       '/api/admin/alerts',
@@ -596,16 +630,23 @@ describe.skipIf(!available)('web app in Chromium', () => {
     await page.getByLabel(`Tier of ${ADMIN}`).selectOption('premium')
     await page.getByText(`${ADMIN} is now on the premium tier`).first().waitFor()
     await expectAccessible(page, 'admin users')
+    await shot(page, 'desktop-admin-users')
 
-    // The console on a phone: no sideways scrolling on any tab.
+    // The console on a phone: every tab without sideways scrolling, passing axe, in a screenshot.
     await page.setViewportSize({ width: 375, height: 812 })
-    for (const tab of ['Overview', 'Alerts', 'Versions & experiments', 'Satisfaction & funnel', 'Users']) {
+    for (const [tab, name] of [
+      ['Overview', 'overview'],
+      ['Alerts', 'alerts'],
+      ['Versions & experiments', 'versions'],
+      ['Satisfaction & funnel', 'quality'],
+      ['Users', 'users'],
+    ] as const) {
       await page.getByRole('tab', { name: tab }).click()
       await poll(() => page.locator('.skeleton').count()).toBe(0)
       await expectNoSideScroll(page, `admin ${tab} at 375 px`)
+      await expectAccessible(page, `admin ${tab} on a phone`)
+      await shot(page, `phone-admin-${name}`)
     }
-    await expectAccessible(page, 'admin on a phone')
-    await shot(page, 'phone-admin-users')
     await page.setViewportSize({ width: 1280, height: 900 })
 
     // Sign out; a wrong password is a message; the right one signs back in.

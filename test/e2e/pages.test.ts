@@ -181,6 +181,7 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
     // The analysis finishes in the queue; the list follows the document.updated events.
     await poll(() => doc.getByTestId('document-status').textContent()).toBe('Analysed')
     await expectAccessible(page, 'documents')
+    await shot(page, 'desktop-documents')
     await doc.getByRole('link', { name: 'report.pdf' }).click()
     await page.getByRole('heading', { name: 'report.pdf', level: 1 }).waitFor()
     await page.getByTestId('document-summary').waitFor()
@@ -188,6 +189,11 @@ describe.skipIf(!available)('account, KPI and document pages in Chromium', () =>
     await page.getByText(/^Show the text/).click()
     await expectAccessible(page, 'document analysis')
     await shot(page, 'desktop-document')
+    await page.setViewportSize({ width: 375, height: 812 })
+    await expectNoSideScroll(page, 'document analysis at 375 px')
+    await expectAccessible(page, 'document analysis on a phone')
+    await shot(page, 'phone-document')
+    await page.setViewportSize({ width: 1280, height: 900 })
 
     // Account: the profile.
     await nav(page, 'Account')

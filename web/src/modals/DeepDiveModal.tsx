@@ -6,7 +6,7 @@ import { fmtDate, fmtScore, humanize } from '../lib/format.ts'
 import { keys } from '../app/query.ts'
 import { ScoreTrend } from '../components/charts.tsx'
 import type { ModalOptions } from '../components/Modal.tsx'
-import { Empty, ErrorState, ScoreBar, Skeleton } from '../components/ui.tsx'
+import { Empty, ErrorState, ScoreBar, Skeleton, TableWrap } from '../components/ui.tsx'
 
 /** The assessment deep-dive modal: sub-scores, your answers and what they contributed, how the score is computed, history. */
 export function deepDiveModal(type: string): ModalOptions {
@@ -128,7 +128,7 @@ function DeepDive({ type }: { type: string }) {
 
 function BreakdownAnswers({ b }: { b: Breakdown }) {
   return (
-    <div className="table-wrap">
+    <TableWrap label="Your answers">
       <table className="table">
         <thead>
           <tr>
@@ -151,7 +151,7 @@ function BreakdownAnswers({ b }: { b: Breakdown }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   )
 }
 

@@ -4,7 +4,7 @@ import { api } from '../api/client.ts'
 import { fmtDateTime, fmtScore, humanize } from '../lib/format.ts'
 import { Page } from '../app/page.tsx'
 import { keys } from '../app/query.ts'
-import { Card, Empty, ErrorState, Skeleton } from '../components/ui.tsx'
+import { Card, Empty, ErrorState, Skeleton, TableWrap } from '../components/ui.tsx'
 import { HistoryChart } from '../modals/DeepDiveModal.tsx'
 
 export default function HistoryPage() {
@@ -40,7 +40,7 @@ export default function HistoryPage() {
             <HistoryChart history={history.data} />
           </Card>
           <Card title="Submissions">
-            <div className="table-wrap">
+            <TableWrap label="Submissions">
               <table className="table">
                 <thead>
                   <tr>
@@ -71,7 +71,7 @@ export default function HistoryPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           </Card>
         </>
       )}

@@ -5,7 +5,7 @@ import type { AlertRule } from '../../api/types.ts'
 import { fmtDateTime, fmtNumber, humanize } from '../../lib/format.ts'
 import { keys } from '../../app/query.ts'
 import { useToast } from '../../app/toasts.tsx'
-import { Card, Empty, ErrorState, Skeleton } from '../../components/ui.tsx'
+import { Card, Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
 import { statusTone } from './common.ts'
 
 /** Alerts, live from the stream, with acknowledgement. */
@@ -31,7 +31,7 @@ export function Alerts() {
       ) : list.length === 0 ? (
         <Empty title="No alerts">All quiet. New alerts appear here as they fire.</Empty>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Alerts">
           <table className="table">
             <thead>
               <tr>
@@ -72,7 +72,7 @@ export function Alerts() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </Card>
   )

@@ -3,7 +3,7 @@ import { api } from '../../api/client.ts'
 import type { Experiment } from '../../api/types.ts'
 import { fmtMs, fmtNumber, fmtPct, humanize } from '../../lib/format.ts'
 import { useToast } from '../../app/toasts.tsx'
-import { Card, Empty, ErrorState, Skeleton } from '../../components/ui.tsx'
+import { Card, Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
 import { statusTone } from './common.ts'
 import { NewExperiment } from './NewExperiment.tsx'
 
@@ -102,7 +102,7 @@ function ExperimentRow({
           )}
         </div>
       </div>
-      <div className="table-wrap">
+      <TableWrap label={`Variants of ${humanize(e.feature)}`}>
         <table className="table">
           <thead>
             <tr>
@@ -172,7 +172,7 @@ function ExperimentRow({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   )
 }

@@ -7,7 +7,7 @@ import { fmtDateTime, fmtEmail, fmtMs, fmtNumber, fmtPct, fmtUsd, humanize } fro
 import { keys } from '../../app/query.ts'
 import { useLive } from '../../app/session.tsx'
 import { Bars, Series } from '../../components/charts.tsx'
-import { Card, Empty, ErrorState, Skeleton } from '../../components/ui.tsx'
+import { Card, Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
 import type { Window } from './common.ts'
 
 /** Traffic, latency, errors, tokens and cost in a window; breakdowns; budgets; top users. */
@@ -107,7 +107,7 @@ export function Usage({ window }: { window: Window }) {
           {m.topUsers.length === 0 ? (
             <Empty title="No users in this window" />
           ) : (
-            <div className="table-wrap">
+            <TableWrap label="Top users">
               <table className="table">
                 <thead>
                   <tr>
@@ -130,7 +130,7 @@ export function Usage({ window }: { window: Window }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
         </Card>
       </div>
@@ -154,7 +154,7 @@ function Breakdown({ title, rows }: { title: string; rows: Row[] }) {
       {rows.length === 0 ? (
         <Empty title="No traffic in this window" />
       ) : (
-        <div className="table-wrap">
+        <TableWrap label={title}>
           <table className="table">
             <thead>
               <tr>
@@ -185,7 +185,7 @@ function Breakdown({ title, rows }: { title: string; rows: Row[] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </Card>
   )

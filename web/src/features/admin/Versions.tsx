@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api } from '../../api/client.ts'
 import type { ModelVersion } from '../../api/types.ts'
 import { humanize } from '../../lib/format.ts'
-import { Card, Empty, ErrorState, Skeleton } from '../../components/ui.tsx'
+import { Card, Empty, ErrorState, Skeleton, TableWrap } from '../../components/ui.tsx'
 import { statusTone } from './common.ts'
 
 /** Model versions per feature: promote to active, retire. */
@@ -25,7 +25,7 @@ export function Versions() {
       ) : list.length === 0 ? (
         <Empty title="No model versions">Register one with POST /api/admin/model-versions.</Empty>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Model versions">
           <table className="table">
             <thead>
               <tr>
@@ -77,7 +77,7 @@ export function Versions() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </Card>
   )
