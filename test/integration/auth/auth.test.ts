@@ -292,5 +292,7 @@ describe('500s', () => {
     } finally {
       await t.close()
     }
-  })
+    // It starts its own PGlite app (init and every migration) inside the test: on a loaded
+    // machine that alone took more than the default 30 s.
+  }, 120_000)
 })

@@ -5,6 +5,10 @@ import { createSimulator, SIM_CUSTOM_MODEL, type Simulator } from '../../../src/
 import { describeBackends } from '../../helpers/backends.ts'
 import { startGatewayApp, userWithKey, type GatewayTestApp } from '../../helpers/gateway.ts'
 
+// Long enough that the requests which open the breaker finish before it half-opens, even on a
+// loaded machine (at 300 ms, a CI neighbour's load once let the probe in early).
+const HALF_OPEN_MS = 1_500
+
 /**
  * The gateway against the provider simulator: OpenAI (the `/v1` passthrough and the AI SDK) first,
  * Anthropic (AI SDK) second, on both databases.
@@ -26,7 +30,7 @@ describeBackends('gateway against the simulator', (backend) => {
       AI_ATTEMPT_TIMEOUT_MS: '1500',
       AI_DEADLINE_MS: '6000',
       AI_BREAKER_THRESHOLD: '3',
-      AI_BREAKER_HALF_OPEN_MS: '300',
+      AI_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
     })
     await t.app.listen({ port: 0, host: '127.0.0.1' })
     const owner = await userWithKey(t.app)
@@ -56,7 +60,7 @@ describeBackends('gateway against the simulator', (backend) => {
   const recover = async () => {
     sim.clearFaults()
     if (t.container.ai.breakers.state('openai') !== 'closed') {
-      await new Promise((resolve) => setTimeout(resolve, 350))
+      await new Promise((resolve) => setTimeout(resolve, HALF_OPEN_MS + 50))
       await ask()
     }
     expect(t.container.ai.breakers.state('openai')).toBe('closed')
@@ -166,7 +170,7 @@ describeBackends('gateway against the simulator', (backend) => {
     ])
     expect(t.container.ai.providerHealth().find((h) => h.provider === 'openai')?.status).toBe('down')
     sim.clearFaults()
-    await new Promise((resolve) => setTimeout(resolve, 350))
+    await new Promise((resolve) => setTimeout(resolve, HALF_OPEN_MS + 50))
     const probe = await ask()
     expect(probe.headers['x-optimaliq-provider']).toBe('openai')
     expect(t.container.ai.breakers.state('openai')).toBe('closed')
