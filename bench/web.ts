@@ -71,7 +71,8 @@ function timeline(): string[] {
       start + duration,
       `long task ${start.toFixed(0)}→${(start + duration).toFixed(0)} (${duration.toFixed(0)} ms)`,
     ])
-  rows.push([performance.now(), 'scores visible'])
+  const at = (window as unknown as { scoresVisibleAt?: number }).scoresVisibleAt
+  if (at !== undefined) rows.push([at, 'scores visible (painted)'])
   return rows.sort((a, b) => a[0] - b[0]).map(([t, text]) => `${t.toFixed(0).padStart(5)}  ${text}`)
 }
 
