@@ -101,6 +101,16 @@ export function produce(request: SimRequest, seed: Buffer, invalidSchema: boolea
   }
 }
 
+/** Why the text ended, in the words Anthropic and Bedrock share. */
+export const stopReasonOf = (out: SimOutput) =>
+  out.finish === 'tool'
+    ? 'tool_use'
+    : out.finish === 'length'
+      ? 'max_tokens'
+      : out.stopSequence !== undefined
+        ? 'stop_sequence'
+        : 'end_turn'
+
 /** The earliest stop sequence in `text` and where it starts. */
 function firstStop(text: string, stop: readonly string[] | undefined): { at: number; sequence: string } | undefined {
   let found: { at: number; sequence: string } | undefined

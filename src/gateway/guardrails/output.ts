@@ -1,4 +1,4 @@
-import { validatorOf } from '../wire/structured.ts'
+import { parseAnswerJson, validatorOf } from '../wire/structured.ts'
 
 /**
  * Output checks on an answer's text: a JSON schema it must satisfy, a maximum length, banned
@@ -43,21 +43,10 @@ export function checkOutput(text: string, policy: OutputPolicy): OutputFinding[]
     if (hits.length > 0) findings.push({ rule: 'banned_terms', detail: `contains ${hits.join(', ')}` })
   }
   if (policy.jsonSchema) {
-    let parsed: unknown
-    let parses = true
-    try {
-      parsed = JSON.parse(
-        text
-          .trim()
-          .replace(/^```(?:json)?\s*/i, '')
-          .replace(/\s*```$/, ''),
-      )
-    } catch {
-      parses = false
-    }
-    if (!parses) findings.push({ rule: 'json_schema', detail: 'the answer is not valid JSON' })
+    const json = parseAnswerJson(text)
+    if (!json.ok) findings.push({ rule: 'json_schema', detail: 'the answer is not valid JSON' })
     else {
-      const result = validatorOf(policy.jsonSchema)?.safeParse(parsed)
+      const result = validatorOf(policy.jsonSchema)?.safeParse(json.value)
       if (result && !result.success) {
         const issue = result.error.issues[0]
         findings.push({

@@ -4,6 +4,7 @@ import { sdkGenerate, sdkStream } from '../calls/sdk.ts'
 import { ErrorClass, InvalidOutputError } from '../router/errors.ts'
 import type { CallContext } from '../router/router.ts'
 import type { AiCandidate, AiUsage } from '../types.ts'
+import { parseAnswerJson } from '../wire/structured.ts'
 import { settling } from './settle.ts'
 import { settledAt, type Call, type PipelineDeps } from './types.ts'
 
@@ -20,17 +21,9 @@ export function checkObject<T>(
   schema: z.ZodType<T>,
   text: string,
 ): { ok: true; value: T } | { ok: false; error: string } {
-  const trimmed = text
-    .trim()
-    .replace(/^```(?:json)?\s*/i, '')
-    .replace(/\s*```$/, '')
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(trimmed)
-  } catch {
-    return { ok: false, error: 'the answer is not valid JSON' }
-  }
-  const result = schema.safeParse(parsed)
+  const json = parseAnswerJson(text)
+  if (!json.ok) return { ok: false, error: 'the answer is not valid JSON' }
+  const result = schema.safeParse(json.value)
   if (result.success) return { ok: true, value: result.data }
   return {
     ok: false,

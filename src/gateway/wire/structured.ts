@@ -24,6 +24,23 @@ export function validatorOf(schema: Record<string, unknown>): z.ZodType | undefi
   return validators.get(schema)
 }
 
+/** Model text as JSON, a Markdown fence around it tolerated; `ok: false` when it is not JSON. */
+export function parseAnswerJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return {
+      ok: true,
+      value: JSON.parse(
+        text
+          .trim()
+          .replace(/^```(?:json)?\s*/i, '')
+          .replace(/\s*```$/, ''),
+      ) as unknown,
+    }
+  } catch {
+    return { ok: false }
+  }
+}
+
 /** The check a request asks for, or undefined (plain text, or a json_schema that is not strict). */
 export function outputCheck(body: ChatCompletionBody): OutputCheck | undefined {
   const format = body.response_format
@@ -32,17 +49,9 @@ export function outputCheck(body: ChatCompletionBody): OutputCheck | undefined {
   const schema = format.type === 'json_schema' ? format.json_schema.schema : undefined
   const validator = schema ? validatorOf(schema) : undefined
   return (text) => {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(
-        text
-          .trim()
-          .replace(/^```(?:json)?\s*/i, '')
-          .replace(/\s*```$/, ''),
-      )
-    } catch {
-      return { ok: false, error: 'the answer is not valid JSON' }
-    }
+    const json = parseAnswerJson(text)
+    if (!json.ok) return { ok: false, error: 'the answer is not valid JSON' }
+    const parsed = json.value
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
       return { ok: false, error: 'the answer is not a JSON object' }
     if (!validator) return { ok: true }

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { HttpDeps } from '../types.ts'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { ModelNotAllowedError, servedModelAllowed } from '../../governance/keys/policy.ts'
 import type { AiCaller } from '../../gateway/types.ts'
@@ -38,4 +39,21 @@ function refusesModelOf(key: ApiKeyPrincipal): AiCaller['refusesModel'] {
     servedModelAllowed(allowed, served)
       ? undefined
       : new ModelNotAllowedError(`${served.candidate.provider}/${served.candidate.model}`, allowed, served.via)
+}
+
+/** `x-optimaliq-cache-ttl: <seconds>`, else `AI_V1_CACHE_TTL_SECONDS`. */
+export function v1CacheTtl(request: FastifyRequest, deps: Pick<HttpDeps, 'ai'>): number {
+  const header = request.headers['x-optimaliq-cache-ttl']
+  return typeof header === 'string' && /^\d{1,8}$/.test(header)
+    ? Number(header)
+    : deps.ai.config.ai.gateway.v1CacheTtlSeconds
+}
+
+/** Aborted when the response closes before it finished: the client went away, so upstream work is cancelled. */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const abort = new AbortController()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
+  })
+  return abort.signal
 }

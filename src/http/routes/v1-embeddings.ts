@@ -1,19 +1,8 @@
-import type { FastifyRequest } from 'fastify'
 import type { AiCaller } from '../../gateway/types.ts'
 import { embeddingsBody } from '../../gateway/wire/openai-embeddings.ts'
-import { v1Caller } from './v1-caller.ts'
+import { clientGone, v1CacheTtl, v1Caller } from './v1-caller.ts'
 import type { App, HttpDeps } from '../types.ts'
 import { keyAccess } from '../plugins/api-key-access.ts'
-
-/** The caller of a `/v1` request: the API key's owner, the key, its tier, the request id. */
-
-/** `x-optimaliq-cache-ttl: <seconds>`, else `AI_V1_CACHE_TTL_SECONDS`. */
-export function v1CacheTtl(request: FastifyRequest, deps: Pick<HttpDeps, 'ai'>): number {
-  const header = request.headers['x-optimaliq-cache-ttl']
-  return typeof header === 'string' && /^\d{1,8}$/.test(header)
-    ? Number(header)
-    : deps.ai.config.ai.gateway.v1CacheTtlSeconds
-}
 
 /**
  * `POST /v1/embeddings` (OpenAI's format) inside the `/v1` scope (its API-key auth and OpenAI error
@@ -38,15 +27,11 @@ export function v1EmbeddingRoutes(
     },
     async (request, reply) => {
       const caller = v1Caller(request)
-      const abort = new AbortController()
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
-      })
       const answer = await deps.ai.embeddings({
         body: request.body,
         caller,
         cacheTtlSeconds: v1CacheTtl(request, deps),
-        signal: abort.signal,
+        signal: clientGone(reply),
         dropParams: request.headers['x-optimaliq-drop-params'] === 'true',
       })
       return reply

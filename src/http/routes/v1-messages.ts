@@ -11,7 +11,7 @@ import {
   messagesBody,
 } from '../../gateway/wire/anthropic-messages.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
-import { v1Caller } from './v1-caller.ts'
+import { clientGone, v1CacheTtl, v1Caller } from './v1-caller.ts'
 import type { App, RouteModule } from '../types.ts'
 import { keyAccess } from '../plugins/api-key-access.ts'
 import { markUnanswered, writeSse } from './v1-sse.ts'
@@ -105,29 +105,21 @@ export const v1MessagesRoutes: RouteModule = async (app, deps) => {
       async (request, reply) => {
         const key = principals.get(request) as ApiKeyPrincipal
         const caller = v1Caller(request, key)
-        const ttlHeader = request.headers['x-optimaliq-cache-ttl']
-        const cacheTtlSeconds =
-          typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader)
-            ? Number(ttlHeader)
-            : deps.ai.config.ai.gateway.v1CacheTtlSeconds
-        const abort = new AbortController()
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
-        })
+        const signal = clientGone(reply)
         const headers: Record<string, string> = { 'anthropic-version': String(request.headers['anthropic-version']) }
         const beta = request.headers['anthropic-beta']
         if (typeof beta === 'string' && beta !== '') headers['anthropic-beta'] = beta
         const input = {
           body: request.body,
           caller,
-          cacheTtlSeconds,
-          signal: abort.signal,
+          cacheTtlSeconds: v1CacheTtl(request, deps),
+          signal,
           headers,
           dropParams: request.headers['x-optimaliq-drop-params'] === 'true',
         }
         if (request.body.stream) {
           const answer = await deps.ai.messagesStream(input)
-          return writeSse(reply, answer, answerHeaders(request, caller, answer), abort.signal, anthropicStreamError)
+          return writeSse(reply, answer, answerHeaders(request, caller, answer), signal, anthropicStreamError)
         }
         const answer = await deps.ai.messages(input)
         return reply

@@ -6,7 +6,7 @@ import type { ResponsesInput } from '../../gateway/v1/responses.ts'
 import { responsesBody } from '../../gateway/wire/openai-responses.ts'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { OptimaliqError } from '../../errors.ts'
-import { v1Caller } from './v1-caller.ts'
+import { clientGone, v1Caller } from './v1-caller.ts'
 import type { App, RouteDeps } from '../types.ts'
 import { keyAccess } from '../plugins/api-key-access.ts'
 
@@ -58,20 +58,16 @@ export async function responsesRoutes(v1: App, deps: RouteDeps, io: V1Io) {
     },
     async (request, reply) => {
       const caller = v1Caller(request)
-      const abort = new AbortController()
-      // The response closing before it finished means the client went away: cancel upstream work.
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
-      })
+      const signal = clientGone(reply)
       const input: ResponsesInput = {
         body: request.body,
         caller,
-        signal: abort.signal,
+        signal,
         dropParams: request.headers['x-optimaliq-drop-params'] === 'true',
       }
       if (request.body.stream) {
         const answer = await deps.ai.responses.stream(input)
-        return io.writeStream(reply, answer, io.answerHeaders(caller, answer), abort.signal, answer.value.errorEvent)
+        return io.writeStream(reply, answer, io.answerHeaders(caller, answer), signal, answer.value.errorEvent)
       }
       const answer = await deps.ai.responses.create(input)
       return reply

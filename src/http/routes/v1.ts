@@ -9,7 +9,7 @@ import type { Answer } from '../../gateway/pipeline/index.ts'
 import { openAiStreamError } from '../../gateway/wire/openai-sse.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
-import { v1Caller } from './v1-caller.ts'
+import { clientGone, v1CacheTtl, v1Caller } from './v1-caller.ts'
 import { v1EmbeddingRoutes } from './v1-embeddings.ts'
 import { v1ModelRoutes } from './v1-models.ts'
 import { responsesRoutes } from './v1-responses.ts'
@@ -109,26 +109,17 @@ export const v1Routes: RouteModule = async (app, deps) => {
       },
       async (request, reply) => {
         const caller = v1Caller(request)
-        const ttlHeader = request.headers['x-optimaliq-cache-ttl']
-        const cacheTtlSeconds =
-          typeof ttlHeader === 'string' && /^\d{1,8}$/.test(ttlHeader)
-            ? Number(ttlHeader)
-            : deps.ai.config.ai.gateway.v1CacheTtlSeconds
-        const abort = new AbortController()
-        // The response closing before it finished means the client went away: cancel upstream work.
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
-        })
+        const signal = clientGone(reply)
         const input = {
           body: request.body,
           caller,
-          cacheTtlSeconds,
-          signal: abort.signal,
+          cacheTtlSeconds: v1CacheTtl(request, deps),
+          signal,
           dropParams: request.headers['x-optimaliq-drop-params'] === 'true',
         }
         if (request.body.stream) {
           const answer = await deps.ai.chatStream(input)
-          return writeStream(reply, answer, answerHeaders(caller, answer), abort.signal)
+          return writeStream(reply, answer, answerHeaders(caller, answer), signal)
         }
         const answer = await deps.ai.chatCompletion(input)
         return reply

@@ -1,4 +1,12 @@
-import { chunksOf, stopSequences, textLength, type OutputMode, type SimOutput, type SimRequest } from '../content.ts'
+import {
+  chunksOf,
+  stopReasonOf,
+  stopSequences,
+  textLength,
+  type OutputMode,
+  type SimOutput,
+  type SimRequest,
+} from '../content.ts'
 import type { JsonSchema } from '../json-schema-sample.ts'
 import { BadRequest, isRecord, type StreamEvent, type WireFormat } from './wire.ts'
 
@@ -54,14 +62,6 @@ export function createAnthropicFormat(): WireFormat {
     return { kind: 'text' }
   }
 
-  const stopReason = (out: SimOutput) =>
-    out.finish === 'tool'
-      ? 'tool_use'
-      : out.finish === 'length'
-        ? 'max_tokens'
-        : out.stopSequence !== undefined
-          ? 'stop_sequence'
-          : 'end_turn'
   const usage = (out: SimOutput) => ({
     input_tokens: out.inputTokens,
     cache_creation_input_tokens: 0,
@@ -87,7 +87,7 @@ export function createAnthropicFormat(): WireFormat {
       role: 'assistant',
       model: request.model,
       content,
-      stop_reason: stopReason(out),
+      stop_reason: stopReasonOf(out),
       stop_sequence: out.stopSequence ?? null,
       usage: usage(out),
     }
@@ -131,7 +131,7 @@ export function createAnthropicFormat(): WireFormat {
     events.push(ev('content_block_stop', { index: 0 }))
     events.push(
       ev('message_delta', {
-        delta: { stop_reason: stopReason(out), stop_sequence: out.stopSequence ?? null },
+        delta: { stop_reason: stopReasonOf(out), stop_sequence: out.stopSequence ?? null },
         usage: { output_tokens: out.outputTokens },
       }),
     )

@@ -1,5 +1,13 @@
 import { crc32 } from 'node:zlib'
-import { chunksOf, stopSequences, textLength, type OutputMode, type SimOutput, type SimRequest } from '../content.ts'
+import {
+  chunksOf,
+  stopReasonOf,
+  stopSequences,
+  textLength,
+  type OutputMode,
+  type SimOutput,
+  type SimRequest,
+} from '../content.ts'
 import type { JsonSchema } from '../json-schema-sample.ts'
 import { BadRequest, isRecord, type StreamEvent, type WireFormat } from './wire.ts'
 
@@ -55,14 +63,6 @@ export function createBedrockFormat(): WireFormat {
     return { kind: 'tool', name: String(forced.name), schema: schema as JsonSchema | undefined }
   }
 
-  const stopReason = (out: SimOutput) =>
-    out.finish === 'tool'
-      ? 'tool_use'
-      : out.finish === 'length'
-        ? 'max_tokens'
-        : out.stopSequence !== undefined
-          ? 'stop_sequence'
-          : 'end_turn'
   // Claude on Bedrock names the sequence that stopped it (as the AI SDK reads it).
   const stopFields = (out: SimOutput, model: string) =>
     out.stopSequence !== undefined && model.includes('anthropic')
@@ -88,7 +88,7 @@ export function createBedrockFormat(): WireFormat {
       : [{ text: out.text }]
     return {
       output: { message: { role: 'assistant', content } },
-      stopReason: stopReason(out),
+      stopReason: stopReasonOf(out),
       ...stopFields(out, request.model),
       usage: usage(out),
       metrics: { latencyMs: 1 },
@@ -112,7 +112,7 @@ export function createBedrockFormat(): WireFormat {
         events.push(ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: piece } }))
     }
     events.push(ev('contentBlockStop', { contentBlockIndex: 0 }))
-    events.push(ev('messageStop', { stopReason: stopReason(out), ...stopFields(out, request.model) }))
+    events.push(ev('messageStop', { stopReason: stopReasonOf(out), ...stopFields(out, request.model) }))
     events.push(ev('metadata', { usage: usage(out), metrics: { latencyMs: 1 } }))
     return events
   }
