@@ -76,7 +76,10 @@ export function webRoutes(root: string = WEB_DIST): RouteModule {
       })
       const page = async (request: FastifyRequest, reply: FastifyReply) => {
         const data = await boot(request)
-        const html = template().replace('</body>', `${bootBlock(data)}</body>`)
+        // A function, not a string: a replacement string would read `$'`, `$&` or `` $` `` in a
+        // user's name as patterns and splice the page into itself.
+        const block = bootBlock(data)
+        const html = template().replace('</body>', () => `${block}</body>`)
         reply
           .type('text/html; charset=utf-8')
           .header('cache-control', data.me ? 'private, no-store' : 'no-cache')

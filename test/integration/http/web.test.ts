@@ -34,7 +34,10 @@ describe('web app serving', () => {
   const bootOf = (html: string) => {
     const match = new RegExp(`<script id="${BOOT_ELEMENT_ID}" type="application/json">(.*?)</script>`).exec(html)
     expect(match, 'boot block').not.toBeNull()
-    return JSON.parse(match![1]!) as { me?: { id: string; email: string } | null; scores?: Record<string, unknown> }
+    return JSON.parse(match![1]!) as {
+      me?: { id: string; email: string; name?: string | null } | null
+      scores?: Record<string, unknown>
+    }
   }
 
   it('writes the session into the page: the user everywhere, the scores on / (what /api/auth/me and /api/scores answer)', async () => {
@@ -70,6 +73,19 @@ describe('web app serving', () => {
     // Other pages: the user only (their own data comes from their own requests).
     const kpis = await t.app.inject({ method: 'GET', url: '/kpis', cookies: { optimaliq_token: token } })
     expect(bootOf(kpis.body)).toEqual({ me: me.user })
+  })
+
+  it("writes a name with replacement patterns ($` $' $&) as it is, once", async () => {
+    const name = "Ann $` $' $& $$ $1"
+    const signup = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/signup',
+      payload: { email: `dollar.${Date.now()}@example.com`, password: 'long enough password', name },
+    })
+    expect(signup.statusCode).toBe(201)
+    const page = await t.app.inject({ method: 'GET', url: '/kpis', cookies: { optimaliq_token: signup.json().token } })
+    expect(bootOf(page.body).me).toMatchObject({ name })
+    expect(page.body.match(/<div id="root"><\/div>/g)).toHaveLength(1)
   })
 
   it('keeps the boot block inert: no way out of the script element', () => {
