@@ -2,18 +2,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { insertAiLog } from '../../helpers/ai-log.ts'
 import { errorOf, signUp, startTestApp, uniqueEmail, type TestApp } from '../../helpers/app.ts'
 import { describeBackends } from '../../helpers/backends.ts'
+import { growthAnswers } from '../../helpers/growth.ts'
 
 const FIXTURES = new URL('../../fixtures/assessments/', import.meta.url).pathname
-const GROWTH = {
-  industry: 'Retail',
-  companySize: '11-50',
-  revenueRange: '1m_5m',
-  obstacles: ['lead_generation'],
-  strategy: 'documented',
-  process: true,
-  customers: 'regular_feedback',
-  technology: 'needs_work',
-}
+const GROWTH = growthAnswers()
 const GROWTH_BETTER = { ...GROWTH, strategy: 'documented_with_kpis', technology: 'optimized', customers: 'data_driven' }
 const SALES = {
   crm_usage: 'basic_crm',
@@ -198,7 +190,14 @@ describeBackends('advice that is right and explained', (backend) => {
     expect(rows).toEqual([{ request_id: made.requestId }])
     // AI is off here (the rules engine answers, no ledger): the answer's ai_log row as the gateway writes it.
     await insertAiLog(t.container.db, [
-      { requestId: made.requestId, at: new Date(), userId: u.user.id, feature: 'growth_levers', provider: 'rules' },
+      {
+        requestId: made.requestId,
+        at: new Date(),
+        userId: u.user.id,
+        feature: 'growth_levers',
+        provider: 'rules',
+        model: 'rules',
+      },
     ])
     const lever = made.levers[2]
     const rated = await call(u.auth, 'POST', `/api/ai/answers/${made.requestId}/feedback`, {
@@ -281,12 +280,20 @@ describeBackends('advice that is right and explained', (backend) => {
         { provider: 'openai', model: 'gpt-4.1-mini', modelVersion: 'v1', up: 1, down: 0, comments: 1, satisfaction: 1 },
       ],
     })
-    expect(byFeature.growth_levers).toMatchObject({
+    // Other tests here rate levers too (the admin view is install-wide): this answer's model row is
+    // exact, and the feature's totals are the sum of its models'.
+    const levers = byFeature.growth_levers as { up: number; down: number; byModel: Array<{ up: number; down: number }> }
+    expect(levers.byModel).toContainEqual({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4',
+      modelVersion: null,
       up: 0,
       down: 1,
+      comments: 0,
       satisfaction: 0,
-      byModel: [{ provider: 'anthropic', model: 'claude-sonnet-4' }],
     })
+    expect(levers.up).toBe(levers.byModel.reduce((n, m) => n + m.up, 0))
+    expect(levers.down).toBe(levers.byModel.reduce((n, m) => n + m.down, 0))
   })
 
   it('feedback per item of an answer: each item keeps its own rating; a bad item reference is a 400 naming the field', async () => {
