@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { createSimulator } from '../src/simulator/index.ts'
 import { percentile, postgresAvailable, printTable, signupToken, startServer } from './lib/server.ts'
+import { growthAnswers } from '../test/helpers/growth.ts'
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30)
 const INTERVAL_S = Number(process.env.SOAK_INTERVAL_SECONDS ?? Math.max(5, Math.min(60, (MINUTES * 60) / 12)))
@@ -33,16 +34,7 @@ const server = await startServer(backend, {
 })
 const base = server.url
 
-const GROWTH = {
-  industry: 'Retail',
-  companySize: '11-50',
-  revenueRange: '1m_5m',
-  obstacles: ['lead_generation'],
-  strategy: 'documented',
-  process: true,
-  customers: 'regular_feedback',
-  technology: 'needs_work',
-}
+const GROWTH = growthAnswers()
 type User = { email: string; auth: Record<string, string>; v1: Record<string, string> }
 const users: User[] = []
 for (let i = 0; i < USERS; i++) {

@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core'
 import { available, CHROMIUM, LAUNCH_ARGS } from '../test/e2e/browser.ts'
 import { buildWeb } from '../tools/build-web.ts'
 import { percentile, printTable, startServer } from './lib/server.ts'
+import { growthAnswers } from '../test/helpers/growth.ts'
 
 const { values } = parseArgs({
   options: {
@@ -95,16 +96,7 @@ try {
     body: JSON.stringify({ email: `bench.web.${Date.now()}@example.com`, password: 'bench password 123' }),
   })
   const { token } = (await signup.json()) as { token: string }
-  await api(token, 'POST', '/api/growth-assessment', {
-    industry: 'Software',
-    companySize: '11-50',
-    revenueRange: '1m_5m',
-    obstacles: ['lead_generation'],
-    strategy: 'documented',
-    process: true,
-    customers: 'regular_feedback',
-    technology: 'optimized',
-  })
+  await api(token, 'POST', '/api/growth-assessment', growthAnswers({ industry: 'Software', technology: 'optimized' }))
   const cookie = { name: 'optimaliq_token', value: token, url: base }
 
   // Cold loads: a fresh profile each time (empty HTTP cache), the session cookie already set.

@@ -16,6 +16,7 @@ import {
   shotOf,
   watchedPage,
 } from './browser.ts'
+import { growthAnswers } from '../helpers/growth.ts'
 
 /**
  * The web app end to end, in real Chromium against the real server (PGlite, queue workers
@@ -523,16 +524,7 @@ describe.skipIf(!available)('web app in Chromium', () => {
     })
 
     // Some AI traffic of the admin's own (a scored profile, then its forecast's narrative), logged.
-    await api('POST', '/api/growth-assessment', {
-      industry: 'Retail',
-      companySize: '11-50',
-      revenueRange: '1m_5m',
-      obstacles: ['lead_generation'],
-      strategy: 'documented',
-      process: true,
-      customers: 'regular_feedback',
-      technology: 'needs_work',
-    })
+    await api('POST', '/api/growth-assessment', growthAnswers())
     await api('GET', '/api/insights/forecast')
     await poll(
       async () =>

@@ -16,6 +16,7 @@ import {
   shotOf,
   watchedPage,
 } from './browser.ts'
+import { growthAnswers } from '../helpers/growth.ts'
 
 /**
  * The account, KPI and document pages in real Chromium against the real server (queue workers
@@ -29,16 +30,7 @@ if (!available && ci)
 const PASSWORD = 'correct horse battery'
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 })
 
-const GROWTH = {
-  industry: 'Retail',
-  companySize: '11-50',
-  revenueRange: '1m_5m',
-  obstacles: ['lead_generation'],
-  strategy: 'documented',
-  process: true,
-  customers: 'regular_feedback',
-  technology: 'needs_work',
-}
+const GROWTH = growthAnswers()
 
 /** 14 months of revenue growing by 1,000 a month with a little noise, and one spike. */
 function kpiCsv(): string {

@@ -14,6 +14,7 @@ import { pgErrorMessage } from '../../../src/errors.ts'
 import { createContainer } from '../../../src/main/container.ts'
 import { errorOf, signUp, startTestApp, type TestApp } from '../../helpers/app.ts'
 import { createTestDatabase, describeBackends, testConfig } from '../../helpers/backends.ts'
+import { growthAnswers } from '../../helpers/growth.ts'
 
 const FIXTURES = new URL('../../fixtures/assessments/', import.meta.url).pathname
 
@@ -30,16 +31,7 @@ const MIXED = {
   priority_rank: ['referrals', 'retention', 'discounting'],
   biggest_blocker: 'Leads go cold after the first call.',
 }
-const GROWTH = {
-  industry: 'Retail',
-  companySize: '11-50',
-  revenueRange: '1m_5m',
-  obstacles: ['lead_generation'],
-  strategy: 'documented',
-  process: true,
-  customers: 'regular_feedback',
-  technology: 'needs_work',
-}
+const GROWTH = growthAnswers()
 
 type Json = Record<string, unknown>
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { insertAiLog } from '../../helpers/ai-log.ts'
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts'
 import { BACKENDS } from '../../helpers/backends.ts'
+import { growthAnswers } from '../../helpers/growth.ts'
 
 /**
  * The IDOR part of the reliability campaign (issue 17, docs/RELIABILITY.md): every operation of the
@@ -19,16 +20,7 @@ const SALES = {
   priority_rank: ['referrals', 'retention', 'discounting'],
   biggest_blocker: `${MARK} leads go cold`,
 }
-const GROWTH = {
-  industry: 'Retail',
-  companySize: '11-50',
-  revenueRange: '1m_5m',
-  obstacles: ['lead_generation'],
-  strategy: 'documented',
-  process: true,
-  customers: 'regular_feedback',
-  technology: 'needs_work',
-}
+const GROWTH = growthAnswers()
 
 const ITEM = {
   title: 'Document the sales process',

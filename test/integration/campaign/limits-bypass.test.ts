@@ -4,6 +4,7 @@ import { errorOf, signUp, startTestApp, uniqueEmail } from '../../helpers/app.ts
 import { BACKENDS } from '../../helpers/backends.ts'
 import { startGatewayApp, type GatewayTestApp } from '../../helpers/gateway.ts'
 import { eventually } from '../../helpers/sse.ts'
+import { growthAnswers } from '../../helpers/growth.ts'
 
 /**
  * The limit and budget part of the reliability campaign (issue 17, docs/RELIABILITY.md): ways a
@@ -13,16 +14,7 @@ import { eventually } from '../../helpers/sse.ts'
  * rate limits across two processes: test/integration/main/multiprocess.test.ts.)
  */
 const PER_MINUTE = 4
-const GROWTH = {
-  industry: 'Retail',
-  companySize: '11-50',
-  revenueRange: '1m_5m',
-  obstacles: ['lead_generation'],
-  strategy: 'documented',
-  process: true,
-  customers: 'regular_feedback',
-  technology: 'needs_work',
-}
+const GROWTH = growthAnswers()
 const KEYS = 5
 
 describe.skipIf(BACKENDS.length === 0)('limit and budget bypass attempts', () => {

@@ -6,6 +6,7 @@ import { BACKENDS } from '../../helpers/backends.ts'
 import { signUp } from '../../helpers/app.ts'
 import { startGatewayApp, userWithKey, type GatewayTestApp } from '../../helpers/gateway.ts'
 import { startSimulator, type TestSimulator } from '../../helpers/simulator.ts'
+import { growthAnswers } from '../../helpers/growth.ts'
 
 /**
  * The provider-chaos part of the reliability campaign (issue 17, docs/RELIABILITY.md): half of all
@@ -16,16 +17,7 @@ import { startSimulator, type TestSimulator } from '../../helpers/simulator.ts'
  * `CHAOS_ROUNDS` (default 1 per fault kind) makes it larger for `npm run chaos`.
  */
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 1)
-const GROWTH = {
-  industry: 'Retail',
-  companySize: '11-50',
-  revenueRange: '1m_5m',
-  obstacles: ['lead_generation'],
-  strategy: 'documented',
-  process: true,
-  customers: 'regular_feedback',
-  technology: 'needs_work',
-}
+const GROWTH = growthAnswers()
 /** The app's AI endpoints (seed paths kept), as a signed-in user calls them. */
 const ENDPOINTS: Array<[method: 'GET' | 'POST', url: string, body?: Record<string, unknown>]> = [
   ['POST', '/api/growthAssessment/getInsights', {}],

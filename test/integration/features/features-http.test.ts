@@ -6,19 +6,10 @@ import { computeMlScore } from '../../../src/domain/growth/ml-score.ts'
 import { errorOf, signUp, startTestApp, type TestApp } from '../../helpers/app.ts'
 import { describeBackends } from '../../helpers/backends.ts'
 import { eventually } from '../../helpers/sse.ts'
+import { growthAnswers } from '../../helpers/growth.ts'
 
 const FIXTURES = new URL('../../fixtures/assessments/', import.meta.url).pathname
-const GROWTH = {
-  industry: 'Retail',
-  companySize: '11-50',
-  revenueRange: '1m_5m',
-  obstacles: ['lead_generation'],
-  obstaclesDetail: 'Our leads dry up every winter and we do not know why.',
-  strategy: 'documented',
-  process: true,
-  customers: 'regular_feedback',
-  technology: 'needs_work',
-}
+const GROWTH = growthAnswers({ obstaclesDetail: 'Our leads dry up every winter and we do not know why.' })
 const GROWTH_BETTER = { ...GROWTH, strategy: 'documented_with_kpis', technology: 'optimized', customers: 'data_driven' }
 const SALES = {
   crm_usage: 'basic_crm',

@@ -6,6 +6,7 @@ import type { App } from '../../../src/http/types.ts'
 import { createContainer } from '../../../src/main/container.ts'
 import { buildWeb } from '../../../tools/build-web.ts'
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts'
+import { growthAnswers } from '../../helpers/growth.ts'
 import { createTestDatabase, testConfig } from '../../helpers/backends.ts'
 
 /** The built web app served at `/` beside the API (PGlite only: nothing here touches SQL). */
@@ -51,16 +52,7 @@ describe('web app serving', () => {
       method: 'POST',
       url: '/api/growth-assessment',
       headers: auth,
-      payload: {
-        industry: 'Software',
-        companySize: '11-50',
-        revenueRange: '1m_5m',
-        obstacles: ['lead_generation'],
-        strategy: 'documented',
-        process: true,
-        customers: 'regular_feedback',
-        technology: 'optimized',
-      },
+      payload: growthAnswers({ industry: 'Software', technology: 'optimized' }),
     })
     const me = (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: auth })).json()
     const scores = (await t.app.inject({ method: 'GET', url: '/api/scores', headers: auth })).json()
