@@ -164,7 +164,7 @@ function centreFinder(centres: Float32Array, k: number, dims: number): CentreFin
   let groupCentres = new Float32Array(g * dims)
   for (let i = 0; i < g; i++)
     groupCentres.set(centres.subarray(Math.floor((i * k) / g) * dims, (Math.floor((i * k) / g) + 1) * dims), i * dims)
-  let groupOf = new Uint32Array(k)
+  const groupOf = new Uint32Array(k)
   for (let round = 0; round < 2; round++) {
     const sums = new Float64Array(g * dims)
     for (let c = 0; c < k; c++) {
