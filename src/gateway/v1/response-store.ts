@@ -39,7 +39,11 @@ export function createResponseStore(db: Database): ResponseStore {
   // Always the user's own claims, even for an admin's key: the API answers for the key's owner only.
   const as = <T>(userId: string, fn: (tx: Tx) => Promise<T>) => db.asUser({ sub: userId, role: 'user' }, fn)
   return {
-    save: (userId, row) => as(userId, (tx) => insertStoredResponse(tx, { ...row, userId })),
+    // Written by the server for the authenticated owner (one statement, like the ledger's rows);
+    // every read and the delete go through the owner's RLS. Under RLS the insert was a
+    // transaction of four statements: 4.96 vs 2.24 ms of server CPU per `store: true` request
+    // on PGlite (measured).
+    save: (userId, row) => insertStoredResponse(db.orm, { ...row, userId }),
     get: (userId, id) => as(userId, (tx) => findStoredResponse(tx, id)),
     async conversation(userId, id) {
       const chain = await as(userId, (tx) => storedConversation(tx, id))
