@@ -1,7 +1,7 @@
 import type { UpstreamStream } from '../calls/passthrough.ts'
 import { ErrorClass, ProviderCallError, errorMessage } from '../router/errors.ts'
 import type { AiCandidate, AiUsage } from '../types.ts'
-import { MalformedStreamError } from '../wire/openai-sse.ts'
+import { MalformedStreamError, type EventRelay } from '../wire/openai-sse.ts'
 import type { Settlement } from './types.ts'
 
 /**
@@ -52,16 +52,6 @@ export function attemptController(attempt: AbortSignal, client: AbortSignal | un
   return controller
 }
 
-/** What relaying one same-format upstream stream needs from its format's relay. */
-export type StreamRelay = {
-  push(chunk: Buffer): string
-  end(): string
-  readonly usage: AiUsage
-  readonly done: boolean
-  readonly errored: boolean
-  readonly errorMessage: string | undefined
-}
-
 /**
  * A same-format upstream stream relayed as it comes, settling however it ends. Its first bytes are
  * checked while the router may still route on (broken from the start is the provider's
@@ -73,7 +63,7 @@ export function relayUpstream(
   candidate: AiCandidate,
   controller: AbortController,
   stream: UpstreamStream,
-  relay: StreamRelay,
+  relay: EventRelay,
   options: { end: string; errorClass?: () => string; cancelled: () => boolean },
 ): { value: AsyncIterable<string>; settled: Promise<Settlement>; usage: AiUsage } {
   let first: string

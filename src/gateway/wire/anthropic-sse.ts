@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import { anthropicUsage } from '../calls/anthropic-passthrough.ts'
 import type { AiUsage } from '../types.ts'
-import { MalformedStreamError } from './openai-sse.ts'
+import { MalformedStreamError, type EventRelay } from './openai-sse.ts'
 
 /**
  * Relays an Anthropic Messages SSE stream from an upstream to our client one whole event at a time:
@@ -9,15 +9,7 @@ import { MalformedStreamError } from './openai-sse.ts'
  * `message_start` (input) and `message_delta` (output, cumulative), and the end (`message_stop`) or
  * an `error` event is noted.
  */
-export type AnthropicSseRelay = {
-  push(chunk: Buffer): string
-  /** Upstream ended: a last event without its blank line, if whole. */
-  end(): string
-  readonly usage: AiUsage
-  readonly done: boolean
-  readonly errored: boolean
-  readonly errorMessage: string | undefined
-}
+export type AnthropicSseRelay = EventRelay
 
 type Event = { type?: unknown; message?: { usage?: unknown }; usage?: unknown; error?: { message?: unknown } }
 

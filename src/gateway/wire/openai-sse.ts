@@ -12,21 +12,25 @@ import { invalidStreamEvent, type OutputCheck } from './structured.ts'
  * upstream for it so the stream can be paid for) the extra usage chunk and the `"usage":null`
  * fields are taken out again.
  */
-export type SseRelay = {
+export type SseRelay = EventRelay & {
+  /** The answer failed the response_format check at its end (its `[DONE]` became an error event). */
+  readonly invalidOutput: boolean
+}
+
+/** What every same-format stream relay (OpenAI chat, Anthropic messages) keeps of its stream. */
+export type EventRelay = {
   /** Upstream bytes in; the whole events among them out (text to send on). Throws `MalformedStreamError`. */
   push(chunk: Buffer): string
   /** Upstream ended: a last event without its blank line, if whole; throws when a cut-off one is left over. */
   end(): string
-  /** Usage from the usage chunk, when one came. */
+  /** Usage as the stream reported it, when it did. */
   readonly usage: AiUsage
-  /** `data: [DONE]` arrived. */
+  /** The format's end marker arrived (`data: [DONE]`, `message_stop`). */
   readonly done: boolean
-  /** An in-stream error event arrived (forwarded as it was: it is OpenAI-shaped). */
+  /** An in-stream error event arrived (forwarded as it was: it is in the client's format). */
   readonly errored: boolean
   /** The upstream's error message, when it sent an error event. */
   readonly errorMessage: string | undefined
-  /** The answer failed the response_format check at its end (its `[DONE]` became an error event). */
-  readonly invalidOutput: boolean
 }
 
 export class MalformedStreamError extends Error {
