@@ -378,18 +378,21 @@ try {
     headers: headers ?? { authorization: `Bearer ${key}` },
     body,
   })
+  const upstream = (name: string, path: string, body: Target['body'], headers?: Record<string, string>): Target => ({
+    name,
+    url: simulator.url,
+    pid: simulator.pid,
+    path,
+    headers: headers ?? { authorization: 'Bearer sim-openai-key' },
+    body,
+  })
   // /v1/responses (issue 13): the same-format pass-through (whole pipeline, plus the store's insert
   // with the default `store: true`) against the simulator's /responses direct.
   const input = 'Give one growth tip for a ten-person agency.'
   await sideBySide(
-    {
-      name: 'direct simulator /responses',
-      url: simulator.url,
-      pid: simulator.pid,
-      path: '/openai/v1/responses',
-      headers: { authorization: 'Bearer sim-openai-key' },
-      body: (stream) => JSON.stringify({ model: 'gpt-4.1-mini', input, stream }),
-    },
+    upstream('direct simulator /responses', '/openai/v1/responses', (stream) =>
+      JSON.stringify({ model: 'gpt-4.1-mini', input, stream }),
+    ),
     [true, false].map((store) =>
       ours(`OptimaliQ /v1/responses (store: ${store})`, '/v1/responses', (stream) =>
         JSON.stringify({ model: 'default', input, stream, store }),
@@ -400,15 +403,12 @@ try {
   // /v1/messages (issue 13): Anthropic's format, passed through to the simulator's Anthropic.
   const anthropicMessages = [{ role: 'user', content: input }]
   await sideBySide(
-    {
-      name: 'direct simulator /messages',
-      url: simulator.url,
-      pid: simulator.pid,
-      path: '/anthropic/v1/messages',
-      headers: { 'x-api-key': 'sim-anthropic-key', 'anthropic-version': '2023-06-01' },
-      body: (stream) =>
-        JSON.stringify({ model: 'claude-sonnet-4-0', max_tokens: 256, messages: anthropicMessages, stream }),
-    },
+    upstream(
+      'direct simulator /messages',
+      '/anthropic/v1/messages',
+      (stream) => JSON.stringify({ model: 'claude-sonnet-4-0', max_tokens: 256, messages: anthropicMessages, stream }),
+      { 'x-api-key': 'sim-anthropic-key', 'anthropic-version': '2023-06-01' },
+    ),
     [
       ours(
         'OptimaliQ /v1/messages',
@@ -428,14 +428,9 @@ try {
   // /v1/embeddings (issue 13): a batch of 8 inputs, passed through to the simulator's OpenAI.
   const batch = Array.from({ length: 8 }, (_, i) => `Growth tip number ${i} for a ten-person agency.`)
   await sideBySide(
-    {
-      name: 'direct simulator /embeddings',
-      url: simulator.url,
-      pid: simulator.pid,
-      path: '/openai/v1/embeddings',
-      headers: { authorization: 'Bearer sim-openai-key' },
-      body: () => JSON.stringify({ model: 'text-embedding-3-small', input: batch }),
-    },
+    upstream('direct simulator /embeddings', '/openai/v1/embeddings', () =>
+      JSON.stringify({ model: 'text-embedding-3-small', input: batch }),
+    ),
     [
       ours('OptimaliQ /v1/embeddings', '/v1/embeddings', () =>
         JSON.stringify({ model: 'openai/text-embedding-3-small', input: batch }),
