@@ -1,5 +1,7 @@
 // `npm run bench`: runs every benchmark in bench/ one after another (or the ones named).
-// Usage: npm run bench [-- http-baseline gateway ...]
+// Usage: npm run bench [-- http-baseline gateway ...] [-- --flag value ...]
+// Flags (from the first argument that starts with `-`) go to each benchmark run, e.g.
+// `npm run bench -- semantic-cache --rows index,postgres-ivf`.
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 
@@ -9,12 +11,20 @@ const all = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && f !== 'soak.ts')
   .map((f) => f.replace(/\.ts$/, ''))
   .sort()
-const wanted = process.argv.slice(2)
+const args = process.argv.slice(2)
+const firstFlag = args.findIndex((a) => a.startsWith('-'))
+const wanted = firstFlag === -1 ? args : args.slice(0, firstFlag)
+const flags = firstFlag === -1 ? [] : args.slice(firstFlag)
+const unknown = wanted.filter((name) => !all.includes(name))
+if (unknown.length) {
+  console.error(`no benchmark named ${unknown.join(', ')}; there are: ${all.join(', ')}`)
+  process.exit(2)
+}
 const chosen = wanted.length ? all.filter((name) => wanted.includes(name)) : all
 let failed = 0
 for (const name of chosen) {
   console.log(`\n=== bench/${name}.ts ===`)
-  const result = spawnSync(process.execPath, [new URL(`${name}.ts`, dir).pathname], { stdio: 'inherit' })
+  const result = spawnSync(process.execPath, [new URL(`${name}.ts`, dir).pathname, ...flags], { stdio: 'inherit' })
   if (result.status !== 0) {
     failed += 1
     console.error(`bench/${name}.ts exited with ${result.status}`)

@@ -10,7 +10,9 @@
  * "word" vectors, so prompts share words; queries are stored prompts with one word changed (a paraphrase).
  * All entries in one tenant and scope: the worst case (partitions are searched one at a time).
  * "paraphrase found": the top answer is the paraphrased prompt or one at least as similar.
- * Usage: node bench/semantic-cache.ts [--entries 100000] [--queries 500]
+ * Each row first runs --warmup lookups of other paraphrases (not timed: the pool's connections opened,
+ * the JIT and the database's caches warm), then times --queries lookups one after another.
+ * Usage: node bench/semantic-cache.ts [--entries 100000] [--queries 2000] [--warmup 200]
  *   [--rows index,pglite-ivf,pglite-pgvector,postgres-ivf,postgres-pgvector]
  */
 import { loadavg, cpus } from 'node:os'
@@ -26,13 +28,15 @@ import { ADMIN_URL, admin, percentile, postgresAvailable, printTable } from './l
 const { values } = parseArgs({
   options: {
     entries: { type: 'string', default: '100000' },
-    queries: { type: 'string', default: '500' },
+    queries: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '200' },
     rows: { type: 'string', default: 'index,pglite-ivf,pglite-pgvector,postgres-ivf,postgres-pgvector' },
   },
 })
 const ENTRIES = Number(values.entries)
 const ROWS = new Set(values.rows.split(','))
 const QUERIES = Number(values.queries)
+const WARMUP = Number(values.warmup)
 const DIMS = 256
 
 let seed = 11
@@ -53,7 +57,7 @@ const embed = (ids: number[]) => {
 const prompts = Array.from({ length: ENTRIES }, prompt)
 const vectors = prompts.map(embed)
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((n, x, i) => n + x * (b[i] as number), 0)
-const queries = Array.from({ length: QUERIES }, (_, q) => {
+const paraphrases = Array.from({ length: WARMUP + QUERIES }, (_, q) => {
   const target = (q * 7919) % ENTRIES
   const changed = [...(prompts[target] as number[])]
   changed[q % 6] = Math.floor(next() * words.length)
@@ -61,6 +65,8 @@ const queries = Array.from({ length: QUERIES }, (_, q) => {
   // Found: the stored prompt it paraphrases, or one at least as similar (prompts share words).
   return { target, vector, targetSimilarity: dot(vector, vectors[target] as Float32Array) - 1e-6 }
 })
+const warmups = paraphrases.slice(QUERIES)
+const queries = paraphrases.slice(0, QUERIES)
 
 const ms = (n: number) => n.toFixed(3)
 const rows: Array<Record<string, string | number>> = []
@@ -80,6 +86,7 @@ if (ROWS.has('index')) {
   await index.trained()
   const build = performance.now() - t0
   clearInterval(ticker)
+  for (const q of warmups) index.search(q.vector, 4)
   const times: number[] = []
   let found = 0
   for (const q of queries) {
@@ -96,6 +103,7 @@ if (ROWS.has('index')) {
     'longest stall ms': stall.toFixed(0),
     'p50 ms': ms(percentile(times, 50)),
     'p99 ms': ms(percentile(times, 99)),
+    'max ms': ms(times.at(-1) ?? 0),
     'paraphrase found': `${((found / QUERIES) * 100).toFixed(1)} %`,
   })
 }
@@ -131,10 +139,14 @@ async function store(backend: 'pglite' | 'postgres', search: SemanticSearch) {
         })),
       )
     const insert = performance.now() - t0
+    // As autovacuum would after a bulk load, before the timing rather than during it (it did, on
+    // PostgreSQL, and doubled p99 in some runs).
+    await db.exec('vacuum analyze ai_semantic_cache')
     const t1 = performance.now()
     const cache = createSemanticStore({ db, embeddingModel: 'bench', dimensions: DIMS, refreshMs: 60_000, search })
     await cache.ready
     const load = performance.now() - t1
+    for (const q of warmups) await cache.lookup({ tenant: 'tenant', scope: 'scope', vector: q.vector, threshold: 0.5 })
     const times: number[] = []
     let found = 0
     for (const q of queries) {
@@ -154,6 +166,7 @@ async function store(backend: 'pglite' | 'postgres', search: SemanticSearch) {
       'load+build s': (load / 1000).toFixed(1),
       'p50 ms': ms(percentile(times, 50)),
       'p99 ms': ms(percentile(times, 99)),
+      'max ms': ms(times.at(-1) ?? 0),
       'paraphrase found': `${((found / QUERIES) * 100).toFixed(1)} %`,
     })
     cache.close()
@@ -173,7 +186,10 @@ for (const row of ['pglite-ivf', 'pglite-pgvector', 'postgres-ivf', 'postgres-pg
   await store(backend, search)
   console.log(JSON.stringify(rows.at(-1)))
 }
-printTable(`semantic cache lookup, ${DIMS} dimensions, one tenant (target p99 ≤ 5 ms)`, rows)
+printTable(
+  `semantic cache lookup, ${DIMS} dimensions, one tenant, ${QUERIES} lookups after ${WARMUP} untimed (target p99 ≤ 5 ms)`,
+  rows,
+)
 console.log(
   `machine: ${cpus().length} cores, load average ${loadavg()
     .map((l) => l.toFixed(1))

@@ -1,4 +1,6 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
+import type pg from 'pg'
 import { rows, type Executor, type Tx } from '../db.ts'
 import { floatsOf, vectorText } from './semantic-cache.ts'
 
@@ -108,32 +110,78 @@ export async function countSemanticEntries(
 }
 
 /**
- * Iterative index scans (`strict_order`): a filtered HNSW walk goes on until a row passes the tenant
- * filter, in order, up to `hnsw.max_scan_tuples`. `local`: for the enclosing transaction (a pooled
- * connection); `session`: for the connection's life (PGlite's one session).
+ * Iterative index scans (`strict_order`) for the session: a filtered HNSW walk goes on until a row
+ * passes the tenant filter, in order, up to `hnsw.max_scan_tuples`. Only HNSW scans read it.
  */
-export async function useIterativeScan(db: Executor, lifetime: 'local' | 'session'): Promise<void> {
-  await db.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', ${lifetime === 'local'})`)
+const ITERATIVE_SCAN = `select set_config('hnsw.iterative_scan', 'strict_order', false)`
+export async function useIterativeScan(db: Executor): Promise<void> {
+  await db.execute(sql.raw(ITERATIVE_SCAN))
 }
+
+type NearestKey = {
+  tenant: string
+  scope: string
+  embeddingModel: string
+  dimensions: number
+  vector: Float32Array
+  now: Date
+}
+type NearestRow = { id: string | number; distance: number; value: unknown }
+
+function nearestQuery(key: NearestKey): SQL {
+  const n = size(key.dimensions)
+  // Ordered by the output column: the index orders by the same expression, and the vector is parsed once.
+  return sql`select id, embedding_vector::vector(${n}) <=> ${vectorText(key.vector)}::vector(${n}) as distance, value
+      from ai_semantic_cache
+      where tenant = ${key.tenant} and scope = ${key.scope} and embedding_model = ${key.embeddingModel}
+        and dimensions = ${n} and expires_at > ${key.now.toISOString()}::timestamptz
+      order by distance limit 1`
+}
+
+const hit = (row: NearestRow | undefined) =>
+  row ? { id: Number(row.id), similarity: 1 - Number(row.distance), value: row.value } : undefined
 
 /**
  * The nearest unexpired entry of this tenant and scope by cosine similarity (`1 - <=>`), with its
  * answer; undefined when the partition has none. The threshold is the caller's to apply, as with the
- * in-process index. Run where `useIterativeScan` applies.
+ * in-process index. Run on PGlite's session after `useIterativeScan`.
  */
 export async function nearestSemanticEntry(
   db: Executor,
-  key: { tenant: string; scope: string; embeddingModel: string; dimensions: number; vector: Float32Array; now: Date },
+  key: NearestKey,
 ): Promise<{ id: number; similarity: number; value: unknown } | undefined> {
-  const n = size(key.dimensions)
-  // Ordered by the output column: the index orders by the same expression, and the vector is parsed once.
-  const [row] = await rows<{ id: string | number; distance: number; value: unknown }>(
-    db,
-    sql`select id, embedding_vector::vector(${n}) <=> ${vectorText(key.vector)}::vector(${n}) as distance, value
-      from ai_semantic_cache
-      where tenant = ${key.tenant} and scope = ${key.scope} and embedding_model = ${key.embeddingModel}
-        and dimensions = ${n} and expires_at > ${key.now.toISOString()}::timestamptz
-      order by distance limit 1`,
-  )
-  return row ? { id: Number(row.id), similarity: 1 - Number(row.distance), value: row.value } : undefined
+  const [row] = await rows<NearestRow>(db, nearestQuery(key))
+  return hit(row)
+}
+
+const dialect = new PgDialect()
+/** Pooled connections that have iterative scans on for their session. */
+const iterative = new WeakSet<pg.PoolClient>()
+
+/**
+ * `nearestSemanticEntry` on a PostgreSQL pool in one round trip: each pooled connection turns
+ * iterative scans on for its session the first time it serves a lookup (a setting only HNSW scans
+ * read), instead of a transaction per lookup (begin, set_config, select, commit).
+ */
+export async function nearestSemanticEntryPooled(
+  pool: pg.Pool,
+  key: NearestKey,
+): Promise<{ id: number; similarity: number; value: unknown } | undefined> {
+  const query = dialect.sqlToQuery(nearestQuery(key))
+  const client = await pool.connect()
+  let failed: Error | undefined
+  try {
+    if (!iterative.has(client)) {
+      await client.query(ITERATIVE_SCAN)
+      iterative.add(client)
+    }
+    const result = await client.query<NearestRow>(query.sql, query.params)
+    return hit(result.rows[0])
+  } catch (error) {
+    failed = error as Error
+    throw error
+  } finally {
+    // A connection whose statement failed is not handed out again.
+    client.release(failed)
+  }
 }

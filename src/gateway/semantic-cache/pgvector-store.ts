@@ -3,6 +3,7 @@ import {
   analyzeSemanticEntries,
   countSemanticEntries,
   nearestSemanticEntry,
+  nearestSemanticEntryPooled,
   useIterativeScan,
 } from '../../data/repositories/semantic-vectors.ts'
 import { normalize } from './ivf.ts'
@@ -25,8 +26,8 @@ export function createPgvectorSemanticStore(options: SemanticStoreOptions): Sema
   let lastCleanup = now()
 
   const ready = (async () => {
-    // PGlite has one session: set once. A pool's connections get it per lookup (a transaction).
-    if (db.kind === 'pglite') await useIterativeScan(db.orm, 'session')
+    // PGlite has one session: set once. A pool's connections each set it on their first lookup.
+    if (db.kind === 'pglite') await useIterativeScan(db.orm)
     entries = await countSemanticEntries(db.orm, { embeddingModel, dimensions, now: new Date(now()) })
   })()
 
@@ -52,12 +53,9 @@ export function createPgvectorSemanticStore(options: SemanticStoreOptions): Sema
       if (unit.length !== dimensions) throw new Error(`expected ${dimensions} dimensions, got ${unit.length}`)
       const key = { tenant, scope, embeddingModel, dimensions, vector: unit, now: new Date(now()) }
       const nearest =
-        db.kind === 'pglite'
+        db.driver.kind === 'pglite'
           ? await nearestSemanticEntry(db.orm, key)
-          : await db.transaction(async (tx) => {
-              await useIterativeScan(tx, 'local')
-              return nearestSemanticEntry(tx, key)
-            })
+          : await nearestSemanticEntryPooled(db.driver.pool, key)
       return nearest && nearest.similarity >= threshold ? nearest : undefined
     },
     async store({ tenant, scope, vector, value, ttlSeconds, userId }) {
