@@ -90,6 +90,21 @@ export async function enableVectorSearch(
   return { filled }
 }
 
+/** Stored entries of this model and size, and whether their HNSW index exists yet (before `enableVectorSearch`). */
+export async function vectorIndexState(
+  db: Executor,
+  options: { embeddingModel: string; dimensions: number },
+): Promise<{ entries: number; indexed: boolean }> {
+  const n = size(options.dimensions)
+  const [row] = await rows<{ entries: string | number; indexed: boolean }>(
+    db,
+    sql`select (select count(*) from ai_semantic_cache
+        where embedding_model = ${options.embeddingModel} and dimensions = ${n}) as entries,
+      to_regclass(${`ai_semantic_cache_hnsw_${options.dimensions}`}) is not null as indexed`,
+  )
+  return { entries: Number(row?.entries ?? 0), indexed: Boolean(row?.indexed) }
+}
+
 /** Fresh planner statistics (PGlite has no autovacuum): which index a lookup takes depends on them. */
 export async function analyzeSemanticEntries(db: Executor): Promise<void> {
   await db.execute(sql`analyze ai_semantic_cache`)

@@ -1,6 +1,11 @@
 import type { Logger } from 'pino'
 import type { Database } from '../../data/db.ts'
-import { analyzeSemanticEntries, enableVectorSearch, vectorSupport } from '../../data/repositories/semantic-vectors.ts'
+import {
+  analyzeSemanticEntries,
+  enableVectorSearch,
+  vectorIndexState,
+  vectorSupport,
+} from '../../data/repositories/semantic-vectors.ts'
 import { createIvfSemanticStore } from './ivf-store.ts'
 import { createPgvectorSemanticStore } from './pgvector-store.ts'
 
@@ -61,6 +66,15 @@ async function chooseStore(
     const support = await vectorSupport(db.orm)
     if (support.available) {
       try {
+        const state = await vectorIndexState(db.orm, options)
+        // PGlite runs Postgres on this thread: a CREATE INDEX over many rows stops the event loop.
+        if (!state.indexed && state.entries > 1000)
+          logger?.warn(
+            { entries: state.entries, backend: db.kind },
+            db.kind === 'pglite'
+              ? `semantic cache: building pgvector's HNSW index over ${state.entries} stored entries; embedded PGlite runs it on this process's thread, which answers nothing until it ends (about 2 minutes per 100,000 entries on 2 cores; once per vector size)`
+              : `semantic cache: building pgvector's HNSW index over ${state.entries} stored entries (the table takes no semantic-cache writes until it ends; once per vector size)`,
+          )
         const started = performance.now()
         const { filled } = await db.transaction((tx) =>
           enableVectorSearch(tx, { embeddingModel: options.embeddingModel, dimensions: options.dimensions }),

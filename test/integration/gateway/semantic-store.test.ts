@@ -1,3 +1,4 @@
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../src/data/db.ts'
 import { insertSemanticEntries } from '../../../src/data/repositories/semantic-cache.ts'
@@ -93,13 +94,39 @@ for (const variant of variants) {
       createSemanticStore({ db: t.db, embeddingModel: MODEL, dimensions: DIMS, refreshMs: 0, search: variant.search })
 
     it('starts on the expected search, and starts again on the same database', async () => {
-      const first = open()
+      // A pino logger into memory: the first pgvector start over the 3,020 stored rows warns that it
+      // builds the index (on PGlite it stops the event loop); a second start finds it built.
+      const lines: Array<{ level: number; msg: string; entries?: number }> = []
+      const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+      const first = createSemanticStore({
+        db: t.db,
+        embeddingModel: MODEL,
+        dimensions: DIMS,
+        search: variant.search,
+        logger,
+      })
       await first.ready
+      const building = lines.filter((l) => l.msg.includes('building pgvector'))
+      if (expected === 'pgvector') {
+        expect(building).toEqual([expect.objectContaining({ level: 40, entries: 3020 })])
+        if (variant.backend === 'pglite') expect(building[0]?.msg).toMatch(/answers nothing until it ends/)
+      } else expect(building).toEqual([])
       expect(first.search).toBe(expected)
       expect(first.size()).toBe(3020)
-      const second = open()
+      lines.length = 0
+      const second = createSemanticStore({
+        db: t.db,
+        embeddingModel: MODEL,
+        dimensions: DIMS,
+        search: variant.search,
+        logger,
+      })
       await second.ready
       expect(second.search).toBe(expected)
+      expect(lines.filter((l) => l.msg.includes('building pgvector'))).toEqual([])
+      expect(lines.map((l) => l.msg)).toContainEqual(
+        expect.stringMatching(`search by ${expected === 'pgvector' ? 'pgvector' : 'the in-process IVF'}`),
+      )
       if (expected === 'pgvector') {
         const [row] = await t.db.query<{ n: string }>(
           'select count(*) as n from ai_semantic_cache where embedding_vector is null',
