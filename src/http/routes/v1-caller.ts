@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { HttpDeps } from '../types.ts'
 import type { ApiKeyPrincipal } from '../../governance/keys/api-keys.ts'
 import { ModelNotAllowedError, servedModelAllowed } from '../../governance/keys/policy.ts'
@@ -56,4 +56,26 @@ export function clientGone(reply: FastifyReply): AbortSignal {
     if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'))
   })
   return abort.signal
+}
+
+/**
+ * A `/v1` body's first schema failure: the field as the client named it (`max_tokens`,
+ * `messages.0.content`, without the `body` root; undefined for the body itself), the validator's
+ * message, and whether the client left the field out (each API has its own words for that).
+ */
+export function firstInvalidField(
+  validation: NonNullable<FastifyError['validation']>,
+  body: unknown,
+): { param: string | undefined; message: string; missing: boolean } {
+  const first = validation[0]
+  const path = first ? first.instancePath.split('/').filter(Boolean) : []
+  const field = path[0] === 'body' ? path.slice(1) : path
+  let value: unknown = body
+  for (const key of field)
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined
+  return {
+    param: field.join('.') || undefined,
+    message: first?.message ?? 'is invalid',
+    missing: field.length > 0 && value === undefined,
+  }
 }

@@ -11,7 +11,7 @@ import {
   messagesBody,
 } from '../../gateway/wire/anthropic-messages.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
-import { clientGone, v1CacheTtl, v1Caller } from './v1-caller.ts'
+import { clientGone, firstInvalidField, v1CacheTtl, v1Caller } from './v1-caller.ts'
 import type { App, RouteModule } from '../types.ts'
 import { keyAccess } from '../plugins/api-key-access.ts'
 import { markUnanswered, writeSse } from './v1-sse.ts'
@@ -59,16 +59,15 @@ function keyOf(request: FastifyRequest): string | undefined {
  */
 export const v1MessagesRoutes: RouteModule = async (app, deps) => {
   await app.register(async (scope: App) => {
-    scope.setErrorHandler((error: FastifyError, _request, reply) => {
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof OptimaliqError) return sendError(reply, error)
       markUnanswered(reply)
       if (error.validation) {
-        const first = error.validation[0]
-        const path = first ? first.instancePath.split('/').filter(Boolean) : []
-        const field = (path[0] === 'body' ? path.slice(1) : path).join('.') || 'body'
+        const { param, message, missing } = firstInvalidField(error.validation, request.body)
+        // Anthropic's words for a missing field.
         return reply
           .code(400)
-          .send(anthropicBody('invalid_request_error', `${field}: ${first?.message ?? 'is invalid'}`))
+          .send(anthropicBody('invalid_request_error', `${param ?? 'body'}: ${missing ? 'Field required' : message}`))
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
       if (status === 500) return sendError(reply, error)

@@ -9,7 +9,7 @@ import type { Answer } from '../../gateway/pipeline/index.ts'
 import { openAiStreamError } from '../../gateway/wire/openai-sse.ts'
 import { OptimaliqError, UnauthorizedError } from '../../errors.ts'
 import type { App, RouteModule } from '../types.ts'
-import { clientGone, v1CacheTtl, v1Caller } from './v1-caller.ts'
+import { clientGone, firstInvalidField, v1CacheTtl, v1Caller } from './v1-caller.ts'
 import { v1EmbeddingRoutes } from './v1-embeddings.ts'
 import { v1ModelRoutes } from './v1-models.ts'
 import { responsesRoutes } from './v1-responses.ts'
@@ -61,19 +61,20 @@ const writeStream = (
 export const v1Routes: RouteModule = async (app, deps) => {
   app.decorateRequest('apiKey', null)
   await app.register(async (v1: App) => {
-    v1.setErrorHandler((error: FastifyError, _request, reply) => {
+    v1.setErrorHandler((error: FastifyError, request, reply) => {
       markUnanswered(reply)
       if (error instanceof OptimaliqError) return sendOpenAiError(reply, error)
       if (error.validation) {
-        const first = error.validation[0]
-        const path = first ? first.instancePath.split('/').filter(Boolean) : []
-        // The field as the client named it (`max_tokens`, `messages.0.content`), without the `body` root.
-        const param = (path[0] === 'body' ? path.slice(1) : path).join('.') || null
+        const { param, message, missing } = firstInvalidField(error.validation, request.body)
         return reply.code(400).send({
           error: {
-            message: `Invalid request: ${param ?? 'body'} ${first?.message ?? 'is invalid'}`,
+            // OpenAI's words for a missing field.
+            message:
+              missing && param
+                ? `Missing required parameter: '${param}'.`
+                : `Invalid request: ${param ?? 'body'} ${message}`,
             type: 'invalid_request_error',
-            param,
+            param: param ?? null,
             code: 'invalid_request',
           },
         })

@@ -238,6 +238,10 @@ describeBackends('/v1/embeddings', (backend) => {
       expect(body.error.type).toBe('invalid_request_error')
       expect(body.error.message).toBeTruthy()
     }
+    // A missing field in OpenAI's words.
+    expect((await post({ model: 'text-embedding-3-small' })).json()).toMatchObject({
+      error: { message: "Missing required parameter: 'input'.", param: 'input', code: 'invalid_request' },
+    })
     expect(sim.stats().total).toBe(0)
     // An upstream's own 400 keeps its message and param: dimensions on a model without them.
     const upstream = await post({ model: 'text-embedding-ada-002', input: 'x', dimensions: 64 })

@@ -314,7 +314,8 @@ describeBackends('/v1/messages', (backend) => {
 
   it('answers bad input with invalid_request_error naming the field, before any upstream call', async () => {
     const cases: Array<[unknown, Record<string, string>, RegExp]> = [
-      [{ model: CLAUDE, messages: [{ role: 'user', content: 'Hi' }] }, {}, /^max_tokens: /],
+      // A missing field in Anthropic's words.
+      [{ model: CLAUDE, messages: [{ role: 'user', content: 'Hi' }] }, {}, /^max_tokens: Field required$/],
       [{ model: CLAUDE, max_tokens: 10, messages: [] }, {}, /^messages: /],
       [{ model: CLAUDE, max_tokens: 10, messages: [{ role: 'system', content: 'Hi' }] }, {}, /^messages\.0\.role: /],
       [
