@@ -110,6 +110,13 @@ describe('output checks', () => {
       { rule: 'banned_terms', detail: 'contains guarantee' },
     ])
     expect(checkOutput('guaranteed and unguarantee', { bannedTerms: ['guarantee'] })).toEqual([])
+    // Tool-call arguments are model output too: searched for banned terms, not held to the length.
+    expect(checkOutput('', { bannedTerms: ['guarantee'], maxChars: 5 }, '{"claim":"we guarantee it"}')).toEqual([
+      { rule: 'banned_terms', detail: 'contains guarantee (in tool-call arguments)' },
+    ])
+    expect(checkOutput('Guarantee', { bannedTerms: ['guarantee', 'risk-free'] }, '{"x":"risk-free"}')).toEqual([
+      { rule: 'banned_terms', detail: 'contains guarantee, risk-free' },
+    ])
     const schema = { type: 'object', properties: { tip: { type: 'string' } }, required: ['tip'] }
     expect(checkOutput('{"tip":"Raise prices"}', { jsonSchema: schema })).toEqual([])
     expect(checkOutput('```json\n{"tip":"x"}\n```', { jsonSchema: schema })).toEqual([])

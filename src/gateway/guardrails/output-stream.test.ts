@@ -97,4 +97,43 @@ describe('checkStream', () => {
     expect(got.join('')).toBe('growth is long')
     expect((await checked.findings).findings.map((f) => f.rule).sort()).toEqual(['banned_terms', 'max_chars'])
   })
+
+  it('searches tool-call arguments for banned terms as they stream, without counting them as text', async () => {
+    // Pieces tagged T (text) or A (tool-call arguments), as an SSE relay's events would be.
+    const pieces = ['T:Calling ', 'A:{"topic":"auto', 'A:mation gro', 'A:wth"}', 'T:done']
+    const textOf = (piece: string) => (piece.startsWith('T:') ? piece.slice(2) : '')
+    const argsOf = (piece: string) => (piece.startsWith('A:') ? piece.slice(2) : '')
+    const blocked = checkStream(
+      from(pieces),
+      { bannedTerms: ['automation growth'], maxChars: 12, action: 'block' },
+      textOf,
+      refuse,
+      argsOf,
+    )
+    const { got, error } = await read(blocked.value)
+    expect(error).toBe('banned_terms: contains automation growth (in tool-call arguments)')
+    // Nothing of the term reached the reader.
+    expect(got.join('')).not.toMatch(/auto/)
+    // A term never spans text and arguments; the arguments do not count towards maxChars (12).
+    const clean = checkStream(
+      from(['T:ends with auto', 'A:{"a":"mation growth is fine"}']),
+      { bannedTerms: ['automation'], maxChars: 16, action: 'block' },
+      textOf,
+      refuse,
+      argsOf,
+    )
+    expect((await read(clean.value)).error).toBeUndefined()
+    // Flag: judged at the end, the arguments included.
+    const flagged = checkStream(
+      from(pieces),
+      { bannedTerms: ['automation growth'], action: 'flag' },
+      textOf,
+      refuse,
+      argsOf,
+    )
+    expect((await read(flagged.value)).error).toBeUndefined()
+    expect((await flagged.findings).findings).toEqual([
+      { rule: 'banned_terms', detail: 'contains automation growth (in tool-call arguments)' },
+    ])
+  })
 })

@@ -32,15 +32,24 @@ export function bannedPattern(terms: readonly string[]): RegExp | undefined {
 /** Whether a JSON schema can be checked (an unusable one is refused when the config loads). */
 export const schemaUsable = (schema: Record<string, unknown>) => validatorOf(schema) !== undefined
 
-/** The checks `text` fails. */
-export function checkOutput(text: string, policy: OutputPolicy): OutputFinding[] {
+/**
+ * The checks `text` fails. `toolText` (the answer's tool-call arguments) is model output too: it is
+ * searched for banned terms, but is not the answer text that the length and schema apply to.
+ */
+export function checkOutput(text: string, policy: OutputPolicy, toolText = ''): OutputFinding[] {
   const findings: OutputFinding[] = []
   if (policy.maxChars !== undefined && text.length > policy.maxChars)
     findings.push({ rule: 'max_chars', detail: `${text.length} characters, at most ${policy.maxChars}` })
   const banned = policy.bannedTerms ? bannedPattern(policy.bannedTerms) : undefined
   if (banned) {
-    const hits = [...new Set([...text.matchAll(banned)].map((m) => m[0].toLowerCase()))]
-    if (hits.length > 0) findings.push({ rule: 'banned_terms', detail: `contains ${hits.join(', ')}` })
+    const words = (source: string) => [...source.matchAll(banned)].map((m) => m[0].toLowerCase())
+    const inText = words(text)
+    const hits = [...new Set([...inText, ...words(toolText)])]
+    if (hits.length > 0)
+      findings.push({
+        rule: 'banned_terms',
+        detail: `contains ${hits.join(', ')}${inText.length === 0 ? ' (in tool-call arguments)' : ''}`,
+      })
   }
   if (policy.jsonSchema) {
     const json = parseAnswerJson(text)

@@ -47,6 +47,20 @@ export function chatAnswerText(value: string): string {
   }
 }
 
+/** The arguments of a chat.completion body's tool calls (first choice), for the banned-terms check. */
+export function chatAnswerToolText(value: string): string {
+  try {
+    const parsed = JSON.parse(value) as {
+      choices?: Array<{ message?: { tool_calls?: Array<{ function?: { arguments?: unknown } }> } }>
+    }
+    return (parsed.choices?.[0]?.message?.tool_calls ?? [])
+      .map((c) => (typeof c.function?.arguments === 'string' ? c.function.arguments : ''))
+      .join('\n')
+  } catch {
+    return ''
+  }
+}
+
 type Block = Record<string, unknown> & { type: string }
 
 /** Anthropic messages: the system prompt, text blocks and tool results (string or text blocks). */
@@ -105,6 +119,19 @@ export function messagesAnswerText(value: string): string {
     return (parsed.content ?? [])
       .filter((b) => b.type === 'text' && typeof b.text === 'string')
       .map((b) => b.text as string)
+      .join('\n')
+  } catch {
+    return ''
+  }
+}
+
+/** The input of an Anthropic message's `tool_use` blocks, as JSON, for the banned-terms check. */
+export function messagesAnswerToolText(value: string): string {
+  try {
+    const parsed = JSON.parse(value) as { content?: Array<{ type?: unknown; input?: unknown }> }
+    return (parsed.content ?? [])
+      .filter((b) => b.type === 'tool_use')
+      .map((b) => JSON.stringify(b.input ?? {}))
       .join('\n')
   } catch {
     return ''
@@ -172,6 +199,19 @@ export function responsesAnswerText(value: string): string {
   }
 }
 
+/** The arguments of a response's `function_call` items, for the banned-terms check. */
+export function responsesAnswerToolText(value: string): string {
+  try {
+    const parsed = JSON.parse(value) as { output?: Array<{ type?: unknown; arguments?: unknown }> }
+    return (Array.isArray(parsed.output) ? parsed.output : [])
+      .filter((item) => item.type === 'function_call' && typeof item.arguments === 'string')
+      .map((item) => item.arguments as string)
+      .join('\n')
+  } catch {
+    return ''
+  }
+}
+
 /** Embeddings input: its strings (token arrays carry no text we can read). */
 export function embeddingTexts(input: unknown): Texts {
   if (typeof input === 'string') return [{ role: 'user', text: input }]
@@ -220,4 +260,25 @@ export const messagesStreamText = (piece: string) =>
 export const responsesStreamText = (piece: string) =>
   sseText(piece, '"response.output_text.delta"', (data) =>
     data.type === 'response.output_text.delta' ? data.delta : undefined,
+  )
+
+/** OpenAI chat SSE: the tool-call argument deltas of every choice. */
+export const chatStreamToolText = (piece: string) =>
+  sseText(piece, '"arguments"', (data) =>
+    Array.isArray(data.choices)
+      ? (data.choices as Array<{ delta?: { tool_calls?: Array<{ function?: { arguments?: unknown } }> } }>)
+          .flatMap((c) => c?.delta?.tool_calls ?? [])
+          .map((call) => (typeof call?.function?.arguments === 'string' ? call.function.arguments : ''))
+          .join('')
+      : '',
+  )
+
+/** Anthropic Messages SSE: `input_json_delta`s (a `tool_use` block's input as it streams). */
+export const messagesStreamToolText = (piece: string) =>
+  sseText(piece, '"input_json_delta"', (data) => (data.delta as { partial_json?: unknown } | undefined)?.partial_json)
+
+/** Responses SSE: `response.function_call_arguments.delta`s. */
+export const responsesStreamToolText = (piece: string) =>
+  sseText(piece, '"response.function_call_arguments.delta"', (data) =>
+    data.type === 'response.function_call_arguments.delta' ? data.delta : undefined,
   )

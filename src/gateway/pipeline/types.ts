@@ -114,6 +114,10 @@ export type PipelineRequest<T> = {
   outputText?: ((value: T) => string) | undefined
   /** The answer text one piece of a streamed answer adds (its events' text deltas), for output guardrails. */
   streamText?: ((piece: string) => string) | undefined
+  /** The tool-call arguments of a JSON answer, for the output guardrails' banned terms. */
+  outputToolText?: ((value: T) => string) | undefined
+  /** The tool-call arguments one piece of a streamed answer adds, for the output guardrails' banned terms. */
+  streamToolText?: ((piece: string) => string) | undefined
   /**
    * The ledger's `request` (prompts only when AI_LOG_PROMPTS) and, for JSON answers, its `response`;
    * `rewrite` gives the stored request with every prompt text rewritten (input redaction: the ledger

@@ -9,7 +9,8 @@ import type { Middleware, PipelineDeps, Settlement } from './types.ts'
 /**
  * Guardrails per route or feature (off by default): before the call, personal data and secrets are
  * redacted from the prompt and the prompt-injection detector runs (flag, or block: 400 naming the
- * rule); after it, the answer's text is checked (schema, length, banned terms: block or flag) — a
+ * rule); after it, the answer's text is checked (schema, length, banned terms — these also in
+ * tool-call arguments: block or flag) — a
  * JSON answer whole, a stream as it streams (`guardrails/output-stream.ts`). What fired goes to the
  * ledger with the settlement (`ai_log.guardrails`).
  */
@@ -85,10 +86,16 @@ export function withGuardrails(deps: Pick<PipelineDeps, 'guardrails' | 'catalog'
         return { ...answer, settled: withResults(answer.settled) }
       }
       const source = answer.value as AsyncIterable<string>
-      const checked = checkStream(source, output, request.streamText, (finding) => {
-        results.push({ guardrail: 'output', rule: finding.rule, action, detail: finding.detail })
-        return refusal(finding)
-      })
+      const checked = checkStream(
+        source,
+        output,
+        request.streamText,
+        (finding) => {
+          results.push({ guardrail: 'output', rule: finding.rule, action, detail: finding.detail })
+          return refusal(finding)
+        },
+        request.streamToolText,
+      )
       // A stream that names its own error event (Responses numbers its events) keeps it.
       const value = Object.assign(checked.value, pick(source, 'errorEvent'))
       const settled = Promise.all([answer.settled, checked.findings]).then(([s, found]) => {
@@ -113,7 +120,7 @@ export function withGuardrails(deps: Pick<PipelineDeps, 'guardrails' | 'catalog'
       })
       return { ...answer, settled: withResults(answer.settled) }
     }
-    const findings = checkOutput(request.outputText(answer.value), output)
+    const findings = checkOutput(request.outputText(answer.value), output, request.outputToolText?.(answer.value) ?? '')
     for (const f of findings) results.push({ guardrail: 'output', rule: f.rule, action, detail: f.detail })
     const [first] = findings
     if (first && action === 'blocked') {

@@ -9,7 +9,14 @@ import { UnsupportedParameterError, unsupportedParams } from '../wire/translate.
 import type { ChatCompletionBody } from '../wire/openai-chat.ts'
 import type { AiGateway } from '../client.ts'
 import { capabilitiesOf } from '../catalog/capabilities.ts'
-import { chatAnswerText, chatStreamText, chatTexts, rewriteChat } from '../guardrails/prompts.ts'
+import {
+  chatAnswerText,
+  chatAnswerToolText,
+  chatStreamText,
+  chatStreamToolText,
+  chatTexts,
+  rewriteChat,
+} from '../guardrails/prompts.ts'
 
 /**
  * `/v1/chat/completions` as pipeline requests: the same pipeline as in-code calls, with the
@@ -180,6 +187,7 @@ export function chatCompletionRequest(deps: Deps, input: ChatInput): PipelineReq
       field: 'messages',
     },
     outputText: chatAnswerText,
+    outputToolText: chatAnswerToolText,
   }
 }
 
@@ -197,6 +205,7 @@ export function chatStreamRequest(deps: Deps, input: ChatInput): PipelineRequest
       field: 'messages',
     },
     streamText: chatStreamText,
+    streamToolText: chatStreamToolText,
   }
 }
 

@@ -13,7 +13,14 @@ import { AiUnavailableError } from '../router/errors.ts'
 import { cacheTenant, type AiCaller, type AiCandidate, type AiUsage } from '../types.ts'
 import { systemText, unsupportedMessageParams, type MessagesBody } from '../wire/anthropic-messages.ts'
 import { UnsupportedParameterError } from '../wire/translate.ts'
-import { messagesAnswerText, messagesStreamText, messagesTexts, rewriteMessages } from '../guardrails/prompts.ts'
+import {
+  messagesAnswerText,
+  messagesAnswerToolText,
+  messagesStreamText,
+  messagesStreamToolText,
+  messagesTexts,
+  rewriteMessages,
+} from '../guardrails/prompts.ts'
 
 /**
  * `/v1/messages` (the Anthropic Messages API) as pipeline requests: the same pipeline as chat
@@ -156,6 +163,7 @@ export function messagesRequest(deps: MessagesDeps, input: MessagesInput): Pipel
       field: 'messages',
     },
     outputText: messagesAnswerText,
+    outputToolText: messagesAnswerToolText,
   }
 }
 
@@ -177,5 +185,6 @@ export function messagesStreamRequest(
       field: 'messages',
     },
     streamText: messagesStreamText,
+    streamToolText: messagesStreamToolText,
   }
 }

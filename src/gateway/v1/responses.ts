@@ -27,7 +27,9 @@ import { UnsupportedParameterError } from '../wire/translate.ts'
 import type { ResponseStore } from './response-store.ts'
 import {
   responsesAnswerText,
+  responsesAnswerToolText,
   responsesStreamText,
+  responsesStreamToolText,
   responsesTexts,
   rewriteResponseItems,
   rewriteResponsesBody,
@@ -268,6 +270,7 @@ export function createResponsesApi(deps: Deps): ResponsesApi {
         call: call(p),
         prompt: promptOf(input.body, parts, p, call),
         outputText: responsesAnswerText,
+        outputToolText: responsesAnswerToolText,
       })
       await p.onDone(JSON.parse(answer.value) as Record<string, unknown>)
       return answer
@@ -280,6 +283,7 @@ export function createResponsesApi(deps: Deps): ResponsesApi {
         call: call(p),
         prompt: promptOf(input.body, parts, p, call),
         streamText: responsesStreamText,
+        streamToolText: responsesStreamToolText,
       })
     },
     async retrieve(caller, id) {

@@ -301,6 +301,94 @@ describeBackends('gateway guardrails', (backend) => {
     expect(text).not.toMatch(/automation/i)
   })
 
+  it('searches tool-call arguments for banned terms: chat, messages and responses, JSON and streamed', async () => {
+    // The simulator fills a forced tool call's arguments from its schema: an enum of one phrase.
+    const schema = (phrase: string) => ({
+      type: 'object' as const,
+      properties: { topic: { type: 'string' as const, enum: [phrase] } },
+      required: ['topic'],
+      additionalProperties: false,
+    })
+    const chat = (phrase: string, stream: boolean) =>
+      openai.chat.completions.create({
+        model: 'censored',
+        stream,
+        messages: [{ role: 'user', content: 'Plan the next step.' }],
+        tools: [{ type: 'function', function: { name: 'plan', parameters: schema(phrase) } }],
+        tool_choice: 'required',
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+    const messages = (phrase: string, stream: boolean) =>
+      anthropic.messages.create({
+        model: 'censored',
+        max_tokens: 100,
+        stream,
+        messages: [{ role: 'user', content: 'Plan the next step.' }],
+        tools: [{ name: 'plan', input_schema: schema(phrase) }],
+        tool_choice: { type: 'any' },
+      } as Anthropic.MessageCreateParamsNonStreaming)
+    const responses = (phrase: string, stream: boolean) =>
+      openai.responses.create({
+        model: 'censored',
+        stream,
+        store: false,
+        input: 'Plan the next step.',
+        tools: [{ type: 'function', name: 'plan', parameters: schema(phrase), strict: true }],
+        tool_choice: 'required',
+      } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
+    /** Every event of a stream, or the error it ended with. */
+    const drain = async (stream: unknown) => {
+      const events: Array<Record<string, unknown>> = []
+      try {
+        for await (const event of stream as AsyncIterable<Record<string, unknown>>) events.push(event)
+        return { events, error: undefined }
+      } catch (error) {
+        return { events, error }
+      }
+    }
+    const detail = 'banned_terms: contains automation growth (in tool-call arguments)'
+
+    // A harmless phrase passes through each, the tool call intact.
+    const fine = (await chat('pricing review', false)) as OpenAI.ChatCompletion
+    expect(fine.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      function: { arguments: '{"topic":"pricing review"}' },
+    })
+    const fineMessage = (await messages('pricing review', false)) as Anthropic.Message
+    expect(fineMessage.content).toContainEqual(
+      expect.objectContaining({ type: 'tool_use', input: { topic: 'pricing review' } }),
+    )
+    const fineResponse = (await responses('pricing review', false)) as OpenAI.Responses.Response
+    expect(fineResponse.output).toContainEqual(
+      expect.objectContaining({ type: 'function_call', arguments: '{"topic":"pricing review"}' }),
+    )
+    expect((await drain(await chat('pricing review', true))).error).toBeUndefined()
+
+    // JSON answers: refused whole, in each API's error shape.
+    for (const [call, kind] of [
+      [() => chat('automation growth', false), OpenAI.APIError],
+      [() => responses('automation growth', false), OpenAI.APIError],
+      [() => messages('automation growth', false), Anthropic.APIError],
+    ] as const) {
+      const error = await call().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(kind)
+      expect(JSON.stringify((error as { error: unknown }).error)).toContain(detail)
+    }
+
+    // Streams: they end with the format's error event; the phrase never reaches the reader.
+    const chatStream = await drain(await chat('automation growth', true))
+    expect(chatStream.error).toBeInstanceOf(OpenAI.APIError)
+    expect((chatStream.error as InstanceType<typeof OpenAI.APIError>).message).toContain(detail)
+    expect(JSON.stringify(chatStream.events)).not.toMatch(/growth/)
+    const messageStream = await drain(await messages('automation growth', true))
+    expect(messageStream.error).toBeInstanceOf(Anthropic.APIError)
+    expect(JSON.stringify((messageStream.error as { error: unknown }).error)).toContain(detail)
+    expect(JSON.stringify(messageStream.events)).not.toMatch(/growth/)
+    const responseStream = await drain(await responses('automation growth', true))
+    expect(responseStream.events.at(-1)).toMatchObject({ type: 'error', code: 'guardrail_blocked' })
+    expect(String(responseStream.events.at(-1)?.message)).toContain(detail)
+    expect(responseStream.events.some((e) => e.type === 'response.completed')).toBe(false)
+    expect(JSON.stringify(responseStream.events.slice(0, -1))).not.toMatch(/growth/)
+  })
+
   it('stops a /v1/responses stream with a Responses error event, and checks JSON responses too', async () => {
     const stream = await openai.responses.create({
       model: 'censored',
