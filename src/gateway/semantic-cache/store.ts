@@ -57,6 +57,13 @@ export type SemanticStoreOptions = {
   batch?: number | undefined
 }
 
+/** The innermost message of an error (the driver's, under the query builder's "Failed query: …"). */
+function rootMessage(error: unknown): string {
+  let current = error
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause
+  return current instanceof Error ? current.message : String(current)
+}
+
 /** pgvector if the server has it (and it could be set up), else the in-process index. */
 async function chooseStore(
   options: SemanticStoreOptions & { search: SemanticSearch | 'auto' },
@@ -86,8 +93,13 @@ async function chooseStore(
         )
         return createPgvectorSemanticStore(options)
       } catch (error) {
-        if (options.search === 'pgvector') throw error
-        logger?.warn({ err: error }, 'semantic cache: pgvector could not be set up; using the in-process index')
+        const reason = rootMessage(error)
+        if (options.search === 'pgvector')
+          throw new Error(`semantic cache: pgvector asked for, but it could not be set up: ${reason}`, { cause: error })
+        logger?.warn(
+          { err: error, reason },
+          `semantic cache: pgvector could not be set up (${reason}); using the in-process index`,
+        )
       }
     } else {
       if (options.search === 'pgvector') throw new Error(`semantic cache: pgvector asked for, but ${support.reason}`)

@@ -246,6 +246,57 @@ for (const variant of variants) {
         }
       })
 
+    if (variant.backend === 'postgres' && variant.search === 'auto')
+      it('falls back to the in-process index, saying why, when its role may not create the extension', async (ctx) => {
+        if (expected !== 'pgvector') ctx.skip()
+        // pgvector is not a trusted extension: a role without superuser cannot create it. A fresh
+        // database (no extension yet) whose table that role owns.
+        const other = await createTestDatabase('postgres')
+        const role = `oq_plain_${other.name.slice(-8)}`
+        await other.db.exec(`create role ${role} login; alter table ai_semantic_cache owner to ${role}`)
+        const url = new URL(other.url as string)
+        url.username = role
+        const db = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 })
+        try {
+          const lines: Array<{ level: number; msg: string; err?: { message?: string } }> = []
+          const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+          const store = createSemanticStore({ db, embeddingModel: MODEL, dimensions: DIMS, logger })
+          await store.ready
+          expect(store.search).toBe('ivf')
+          expect(lines).toContainEqual(
+            expect.objectContaining({
+              level: 40,
+              msg: 'semantic cache: pgvector could not be set up (permission denied to create extension "vector"); using the in-process index',
+            }),
+          )
+          // And it serves: a stored entry is found again.
+          const vector = random()
+          const id = await store.store({
+            tenant: 'a',
+            scope: 's',
+            vector,
+            value: { v: 1 },
+            ttlSeconds: 60,
+            userId: undefined,
+          })
+          expect(await store.lookup({ tenant: 'a', scope: 's', vector, threshold: 0.99 })).toMatchObject({
+            id,
+            value: { v: 1 },
+          })
+          store.close()
+          // Asked for by name, the same failure stops the start.
+          const forced = createSemanticStore({ db, embeddingModel: MODEL, dimensions: DIMS, search: 'pgvector' })
+          await expect(forced.ready).rejects.toThrow(
+            'semantic cache: pgvector asked for, but it could not be set up: permission denied to create extension "vector"',
+          )
+          forced.close()
+        } finally {
+          await db.close()
+          await other.drop()
+          await t.db.exec(`drop role if exists ${role}`)
+        }
+      })
+
     if (variant.backend === 'postgres')
       it('fails the start-up when pgvector is asked for and the server has none', async () => {
         const [available] = await t.db.query(`select 1 from pg_available_extensions where name = 'vector'`)
