@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { rows, type Executor } from '../db.ts'
+import { driverRows, rows, type Database, type Executor } from '../db.ts'
 
 /**
  * The semantic cache's rows (migration 0014, `ai_semantic_cache`): prompt embeddings (little-endian
@@ -97,10 +97,11 @@ export async function lastSemanticEntryId(db: Executor): Promise<number> {
 
 /** The stored answer of an unexpired entry of this tenant and scope (the index's pick, checked again). */
 export async function findSemanticEntry(
-  db: Executor,
+  db: Database,
   key: { id: number; tenant: string; scope: string; now: Date },
 ): Promise<unknown> {
-  const [row] = await rows<{ value: unknown }>(
+  // On the driver: a lookup's hot read (db.ts, `driverRows`).
+  const [row] = await driverRows<{ value: unknown }>(
     db,
     sql`select value from ai_semantic_cache
       where id = ${key.id} and tenant = ${key.tenant} and scope = ${key.scope}

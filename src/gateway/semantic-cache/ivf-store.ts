@@ -115,7 +115,7 @@ export function createIvfSemanticStore(options: SemanticStoreOptions): SemanticS
           drop(candidate.id)
           continue
         }
-        const value = await findSemanticEntry(db.orm, { id: candidate.id, tenant, scope, now: new Date(now()) })
+        const value = await findSemanticEntry(db, { id: candidate.id, tenant, scope, now: new Date(now()) })
         if (value === undefined) {
           drop(candidate.id)
           continue

@@ -2,7 +2,7 @@ import { deleteExpiredSemanticEntries, insertSemanticEntry } from '../../data/re
 import {
   analyzeSemanticEntries,
   countSemanticEntries,
-  nearestSemanticEntryPglite,
+  nearestSemanticEntry,
   nearestSemanticEntryPooled,
   useIterativeScan,
 } from '../../data/repositories/semantic-vectors.ts'
@@ -54,7 +54,7 @@ export function createPgvectorSemanticStore(options: SemanticStoreOptions): Sema
       const key = { tenant, scope, embeddingModel, dimensions, vector: unit, now: new Date(now()) }
       const nearest =
         db.driver.kind === 'pglite'
-          ? await nearestSemanticEntryPglite(db.driver.client, key)
+          ? await nearestSemanticEntry(db, key)
           : await nearestSemanticEntryPooled(db.driver.pool, key)
       return nearest && nearest.similarity >= threshold ? nearest : undefined
     },
