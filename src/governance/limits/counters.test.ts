@@ -144,4 +144,29 @@ describe('counter pool on a CounterStore', () => {
     expect(m.calls.read).toBe(1)
     await pool.close()
   })
+
+  it('flushes only after a background sweep under way has written its batch', async () => {
+    const m = memoryStore()
+    // The sweep's write is held until released; nothing else is slow.
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const give = m.store.give.bind(m.store)
+    let writes = 0
+    m.store.give = async (inputs) => {
+      writes += 1
+      if (writes === 1) await held
+      return give(inputs)
+    }
+    const pool = createCounterPool(m.store, { idleMs: 5, maxAgeMs: 60_000 })
+    const r = await pool.take([spec('tokens', 100_000, 100)], Date.now())
+    pool.correct('tokens', 6, Date.now(), r.states[0]!.expire)
+    // The sweep takes the correction (and the idle lease) into its batch and waits on the store.
+    await expect.poll(() => writes).toBe(1)
+    const flushed = pool.flush().then(() => m.rows.get('tokens')!.points)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    release()
+    // The flush returned only once the sweep's correction was written.
+    expect(await flushed).toBe(106)
+    await pool.close()
+  })
 })

@@ -78,7 +78,7 @@ export type CounterPool = {
   correct(key: string, delta: number, now?: number, expire?: number): void
   /** The standing of these counters without taking anything (this process's unused lease counts as spare). */
   peek(specs: CounterSpec[], now?: number): Promise<CounterState[]>
-  /** Write pending corrections and give back every unused lease now. */
+  /** Write pending corrections and give back every unused lease now (after a background write under way). */
   flush(): Promise<void>
   /** Stop the background sweep and flush. */
   close(): Promise<void>
@@ -363,12 +363,17 @@ export function createCounterPool(
   const onError = options.onError ?? (() => undefined)
   // One sweep at a time: with a slow database, sweeps must not pile up in the pool's queue.
   let sweeping = false
+  /** The background sweep's write while one is under way: `flush` and `close` wait for it. */
+  let swept: Promise<void> | undefined
   const sweep = setInterval(() => {
     if (sweeping) return
     sweeping = true
-    give('idle')
+    swept = give('idle')
       .catch(onError)
-      .finally(() => (sweeping = false))
+      .finally(() => {
+        sweeping = false
+        swept = undefined
+      })
   }, opts.idleMs)
   sweep.unref()
 
@@ -428,9 +433,15 @@ export function createCounterPool(
         return { ...state, fits: state.remaining >= s.points }
       })
     },
-    flush: () => give('all'),
+    // A sweep's batch already left `locals`: wait for its write, so that what was corrected before
+    // the call is in the database when it returns (and a failed batch, put back, goes with ours).
+    async flush() {
+      await swept
+      await give('all')
+    },
     async close() {
       clearInterval(sweep)
+      await swept
       await give('all')
     },
   }
