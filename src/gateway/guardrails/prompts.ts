@@ -256,11 +256,12 @@ export const chatStreamText = (piece: string) =>
 export const messagesStreamText = (piece: string) =>
   sseText(piece, '"text_delta"', (data) => (data.delta as { text?: unknown } | undefined)?.text)
 
+/** Responses SSE: the `delta`s of the events of one type. */
+const responsesDeltas = (type: string) => (piece: string) =>
+  sseText(piece, `"${type}"`, (data) => (data.type === type ? data.delta : undefined))
+
 /** Responses SSE: `response.output_text.delta`s. */
-export const responsesStreamText = (piece: string) =>
-  sseText(piece, '"response.output_text.delta"', (data) =>
-    data.type === 'response.output_text.delta' ? data.delta : undefined,
-  )
+export const responsesStreamText = responsesDeltas('response.output_text.delta')
 
 /** OpenAI chat SSE: the tool-call argument deltas of every choice. */
 export const chatStreamToolText = (piece: string) =>
@@ -278,7 +279,4 @@ export const messagesStreamToolText = (piece: string) =>
   sseText(piece, '"input_json_delta"', (data) => (data.delta as { partial_json?: unknown } | undefined)?.partial_json)
 
 /** Responses SSE: `response.function_call_arguments.delta`s. */
-export const responsesStreamToolText = (piece: string) =>
-  sseText(piece, '"response.function_call_arguments.delta"', (data) =>
-    data.type === 'response.function_call_arguments.delta' ? data.delta : undefined,
-  )
+export const responsesStreamToolText = responsesDeltas('response.function_call_arguments.delta')
