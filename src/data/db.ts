@@ -60,8 +60,13 @@ const dialect = new PgDialect()
  * parses them (no timestamp mapping: select none you need as a `Date`).
  */
 export async function driverRows<T>(db: Database, query: SQL): Promise<T[]> {
-  const { sql: text, params } = dialect.sqlToQuery(query)
+  const { sql: text, params } = statementOf(query)
   return db.query<T>(text, params)
+}
+
+/** A Drizzle `sql` query as the driver's text and parameters (`$1`, `$2`, …). */
+export function statementOf(query: SQL): { sql: string; params: unknown[] } {
+  return dialect.sqlToQuery(query)
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {

@@ -1,7 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { PgDialect } from 'drizzle-orm/pg-core'
 import type pg from 'pg'
-import { driverRows, rows, type Database, type Executor, type Tx } from '../db.ts'
+import { driverRows, rows, statementOf, type Database, type Executor, type Tx } from '../db.ts'
 import { floatsOf, vectorText } from './semantic-cache.ts'
 
 /**
@@ -169,7 +168,6 @@ export async function nearestSemanticEntry(
   return hit(row)
 }
 
-const dialect = new PgDialect()
 /** Pooled connections that have iterative scans on for their session. */
 const iterative = new WeakSet<pg.PoolClient>()
 
@@ -182,7 +180,7 @@ export async function nearestSemanticEntryPooled(
   pool: pg.Pool,
   key: NearestKey,
 ): Promise<{ id: number; similarity: number; value: unknown } | undefined> {
-  const query = dialect.sqlToQuery(nearestQuery(key))
+  const query = statementOf(nearestQuery(key))
   const client = await pool.connect()
   let failed: Error | undefined
   try {

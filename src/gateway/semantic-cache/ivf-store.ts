@@ -5,7 +5,7 @@ import {
   lastSemanticEntryId,
   loadSemanticEntries,
 } from '../../data/repositories/semantic-cache.ts'
-import { createIvfIndex, normalize, type IvfIndex } from './ivf.ts'
+import { createIvfIndex, unitVector, type IvfIndex } from './ivf.ts'
 import type { SemanticStore, SemanticStoreOptions } from './store.ts'
 
 /**
@@ -108,7 +108,7 @@ export function createIvfSemanticStore(options: SemanticStoreOptions): SemanticS
       cleanup()
       const index = indexes.get(partition(tenant, scope))
       if (!index) return undefined
-      for (const candidate of index.search(normalize(vector), CANDIDATES)) {
+      for (const candidate of index.search(unitVector(vector, dimensions), CANDIDATES)) {
         if (candidate.similarity < threshold) return undefined
         const entry = expiry.get(candidate.id)
         if (!entry || entry.expiresAt <= now()) {
@@ -125,8 +125,7 @@ export function createIvfSemanticStore(options: SemanticStoreOptions): SemanticS
       return undefined
     },
     async store({ tenant, scope, vector, value, ttlSeconds, userId }) {
-      const unit = normalize(vector)
-      if (unit.length !== dimensions) throw new Error(`expected ${dimensions} dimensions, got ${unit.length}`)
+      const unit = unitVector(vector, dimensions)
       const expiresAt = now() + ttlSeconds * 1000
       const id = await insertSemanticEntry(db.orm, {
         tenant,

@@ -62,22 +62,15 @@ export function normalize(vector: ArrayLike<number>): Float32Array {
   return out
 }
 
-/** Dot product, four lanes (V8 keeps them in registers). */
+/** `vector` scaled to length 1, checked to have `dimensions` entries (what both stores keep and search by). */
+export function unitVector(vector: ArrayLike<number>, dimensions: number): Float32Array {
+  if (vector.length !== dimensions) throw new Error(`expected ${dimensions} dimensions, got ${vector.length}`)
+  return normalize(vector)
+}
+
+/** Dot product (`dotAt` over the whole of `b`). */
 export function dot(a: Float32Array, b: Float32Array): number {
-  const n = a.length
-  let s0 = 0
-  let s1 = 0
-  let s2 = 0
-  let s3 = 0
-  let i = 0
-  for (; i + 3 < n; i += 4) {
-    s0 += (a[i] as number) * (b[i] as number)
-    s1 += (a[i + 1] as number) * (b[i + 1] as number)
-    s2 += (a[i + 2] as number) * (b[i + 2] as number)
-    s3 += (a[i + 3] as number) * (b[i + 3] as number)
-  }
-  for (; i < n; i++) s0 += (a[i] as number) * (b[i] as number)
-  return s0 + s1 + s2 + s3
+  return dotAt(a, b, 0, a.length)
 }
 
 /** A deterministic generator in [0, 1) (mulberry32). */
@@ -118,7 +111,7 @@ function topK(k: number) {
   }
 }
 
-/** Dot product of `a` with `dims` floats of `data` from `base` (four accumulators). */
+/** Dot product of `a` with `dims` floats of `data` from `base` (four accumulators: V8 keeps them in registers). */
 function dotAt(a: Float32Array, data: Float32Array, base: number, dims: number): number {
   let s0 = 0
   let s1 = 0

@@ -6,7 +6,7 @@ import {
   nearestSemanticEntryPooled,
   useIterativeScan,
 } from '../../data/repositories/semantic-vectors.ts'
-import { normalize } from './ivf.ts'
+import { unitVector } from './ivf.ts'
 import type { SemanticStore, SemanticStoreOptions } from './store.ts'
 
 /**
@@ -49,8 +49,7 @@ export function createPgvectorSemanticStore(options: SemanticStoreOptions): Sema
     async lookup({ tenant, scope, vector, threshold }) {
       await ready
       cleanup()
-      const unit = normalize(vector)
-      if (unit.length !== dimensions) throw new Error(`expected ${dimensions} dimensions, got ${unit.length}`)
+      const unit = unitVector(vector, dimensions)
       const key = { tenant, scope, embeddingModel, dimensions, vector: unit, now: new Date(now()) }
       const nearest =
         db.driver.kind === 'pglite'
@@ -59,8 +58,7 @@ export function createPgvectorSemanticStore(options: SemanticStoreOptions): Sema
       return nearest && nearest.similarity >= threshold ? nearest : undefined
     },
     async store({ tenant, scope, vector, value, ttlSeconds, userId }) {
-      const unit = normalize(vector)
-      if (unit.length !== dimensions) throw new Error(`expected ${dimensions} dimensions, got ${unit.length}`)
+      const unit = unitVector(vector, dimensions)
       const id = await insertSemanticEntry(
         db.orm,
         {

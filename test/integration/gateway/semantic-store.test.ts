@@ -204,12 +204,12 @@ for (const variant of variants) {
         // Make the graph the only way in, as for a tenant holding most rows. PGlite has one session;
         // on PostgreSQL the setting is the database's, so the store gets a pool of new connections
         // (each turns iterative scans on for itself at its first lookup).
-        const db =
-          variant.backend === 'pglite'
-            ? t.db
-            : (await t.db.exec(`alter database ${t.name} set enable_seqscan = off`),
-              await openDatabase({ kind: 'postgres', url: t.url as string, poolSize: 3 }))
+        let db = t.db
         if (variant.backend === 'pglite') await t.db.exec('set enable_seqscan = off')
+        else {
+          await t.db.exec(`alter database ${t.name} set enable_seqscan = off`)
+          db = await openDatabase({ kind: 'postgres', url: t.url as string, poolSize: 3 })
+        }
         const store = createSemanticStore({ db, embeddingModel: MODEL, dimensions: DIMS, search: 'pgvector' })
         await store.ready
         await t.db.exec('drop index ai_semantic_cache_partition_idx')
